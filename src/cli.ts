@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/** The `classchat` command. Each subcommand lives with the part of the system it runs. */
+import { serve } from './server/main.js';
+
+const USAGE = `usage: classchat <command> [options]
+
+commands:
+  serve     run a ClassChat server (classchat serve --help for its options)
+
+Start a server with "classchat serve", then connect with any line-based TCP tool, e.g.
+  nc 127.0.0.1 5555
+  {"status":"register","sender":"Alice"}`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE + '\n');
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`classchat: unknown command "${command}"\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`classchat: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,27 @@
+/**
+ * The help text for every request, shared by the server's `help` reply and docs/protocol.md.
+ * Order is the order shown to users.
+ */
+import type { RequestStatus } from './requests.js';
+
+export interface CommandHelp {
+  status: RequestStatus;
+  example: string;
+  summary: string;
+}
+
+export const COMMAND_HELP: readonly CommandHelp[] = [
+  { status: 'register', example: '{"status":"register","sender":"Alice"}', summary: 'claim a name (first thing to send)' },
+  { status: 'private', example: '{"status":"private","receiver":"Bob","text":"hi"}', summary: 'message one user (queued if they are offline)' },
+  { status: 'broadcast', example: '{"status":"broadcast","text":"hello all"}', summary: 'message everyone online' },
+  { status: 'group', example: '{"status":"group","receiver":"CS350","text":"hi"}', summary: 'message a room you are a member of' },
+  { status: 'create', example: '{"status":"create","receiver":"CS350","members":["Bob"]}', summary: 'create a room, optionally adding members' },
+  { status: 'join', example: '{"status":"join","receiver":"CS350"}', summary: 'join a room' },
+  { status: 'leave', example: '{"status":"leave","receiver":"CS350"}', summary: 'leave a room (the last to leave deletes it)' },
+  { status: 'who', example: '{"status":"who"}', summary: 'list users online' },
+  { status: 'rooms', example: '{"status":"rooms"}', summary: 'list rooms with member counts' },
+  { status: 'members', example: '{"status":"members","receiver":"CS350"}', summary: "list a room's members and who is online" },
+  { status: 'history', example: '{"status":"history","receiver":"CS350","limit":20}', summary: 'past messages of a room, a private chat or everyone' },
+  { status: 'help', example: '{"status":"help"}', summary: 'this list' },
+  { status: 'exit', example: '{"status":"exit"}', summary: 'leave cleanly' },
+];

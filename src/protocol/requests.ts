@@ -1,0 +1,54 @@
+/**
+ * The shape of every request a client may send, as TypeBox schemas: one schema per `status`, compiled
+ * once and used at the edge (src/server/dispatcher.ts) so nothing past it sees unvalidated input.
+ * Unknown extra fields are allowed and ignored; in particular `sender` on anything but `register` is
+ * ignored, because the server sets every sender from the connection (issue #2).
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/** Longest client-chosen request id, in characters. */
+export const MAX_ID_LENGTH = 128;
+/** Most names in one `create` member list. */
+export const MAX_CREATE_MEMBERS = 256;
+/** Most messages in one `history` page. */
+export const MAX_HISTORY_LIMIT = 200;
+export const DEFAULT_HISTORY_LIMIT = 50;
+
+const Name = Type.String({ minLength: 1, maxLength: 256 });
+const Text = Type.String({ minLength: 1 });
+const Seq = Type.Integer({ minimum: 0 });
+
+export const RequestSchemas = {
+  register: Type.Object({ sender: Name }),
+  private: Type.Object({ receiver: Name, text: Text }),
+  broadcast: Type.Object({ text: Text }),
+  group: Type.Object({ receiver: Name, text: Text }),
+  create: Type.Object({
+    receiver: Name,
+    members: Type.Optional(Type.Array(Name, { maxItems: MAX_CREATE_MEMBERS })),
+  }),
+  join: Type.Object({ receiver: Name }),
+  leave: Type.Object({ receiver: Name }),
+  who: Type.Object({}),
+  rooms: Type.Object({}),
+  members: Type.Object({ receiver: Name }),
+  history: Type.Object({
+    receiver: Name,
+    before: Type.Optional(Seq),
+    after: Type.Optional(Seq),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HISTORY_LIMIT })),
+  }),
+  help: Type.Object({}),
+  exit: Type.Object({}),
+} satisfies Record<string, TSchema>;
+
+export type RequestStatus = keyof typeof RequestSchemas;
+export type RequestOf<S extends RequestStatus> = Static<(typeof RequestSchemas)[S]> & { status: S };
+
+/** A request id as the client chose it; echoed back as `ref`. */
+export type RequestId = string | number;
+
+/** True for a usable request id: a string of at most MAX_ID_LENGTH characters, or a finite number. */
+export function isRequestId(value: unknown): value is RequestId {
+  return (typeof value === 'string' && value.length <= MAX_ID_LENGTH) || (typeof value === 'number' && Number.isFinite(value));
+}

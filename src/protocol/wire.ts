@@ -1,0 +1,60 @@
+/**
+ * What the server sends: replies to requests and events pushed to recipients. Every object uses the
+ * seeds' vocabulary (`status`, `sender`, `receiver`, `text`) plus the fields documented in
+ * docs/protocol.md.
+ */
+import type { ErrorCode } from './errors.js';
+import type { RequestId } from './requests.js';
+
+export type ChatKind = 'private' | 'group' | 'broadcast';
+
+/** A chat message as delivered live, at login (offline delivery) and in `history`. */
+export interface ChatMessage {
+  status: ChatKind | 'system';
+  sender: string;
+  receiver: string;
+  text: string;
+  /** Server-wide message id, increasing. */
+  msgid: number;
+  /** Position in its conversation (room, private pair, or everyone), starting at 1. */
+  seq: number;
+  /** ISO 8601 UTC, e.g. 2026-11-20T23:59:01.123Z. */
+  ts: string;
+  /** Only on system messages: what happened. */
+  event?: SystemEventKind;
+}
+
+export type SystemEventKind =
+  | 'connect'
+  | 'disconnect'
+  | 'created'
+  | 'added'
+  | 'join'
+  | 'leave'
+  | 'deleted'
+  | 'shutdown';
+
+/** A system event that is not part of a conversation's history (presence, shutdown). */
+export interface SystemEvent {
+  status: 'system';
+  event: SystemEventKind;
+  sender: string;
+  receiver: string;
+  text: string;
+  ts: string;
+}
+
+export interface OkReply {
+  status: 'ok';
+  ref?: RequestId;
+  [field: string]: unknown;
+}
+
+export interface ErrorReply {
+  status: 'error';
+  ref?: RequestId;
+  code: ErrorCode;
+  text: string;
+}
+
+export type ServerObject = ChatMessage | SystemEvent | OkReply | ErrorReply;

@@ -1,0 +1,155 @@
+/**
+ * The chat domain's state: who is online, the rooms, the conversations in use, and the id counters.
+ * Operations live in the files beside this one (login, messaging, membership, lookups); they change
+ * this state, record writes in the store, and queue output on sessions. No I/O happens here.
+ */
+import type { Logger } from 'pino';
+import { EVERYONE } from '../../protocol/names.js';
+import type { ChatKind, SystemEventKind } from '../../protocol/wire.js';
+import type { Store, StoredMessage } from '../store/store.js';
+import { Presence } from './presence.js';
+import { Room, Rooms, type Conversation } from './room.js';
+
+export interface ChatLimits {
+  /** Longest message text, in UTF-8 bytes. */
+  maxTextBytes: number;
+  /** Most waiting messages handed to a user at login (the newest ones). */
+  offlineDeliveryLimit: number;
+}
+
+/** Who a message is from: a user, or the server itself (null). */
+export interface Author {
+  readonly userId: number;
+  readonly name: string;
+}
+
+export class Chat {
+  readonly presence = new Presence();
+  readonly rooms = new Rooms();
+  /** Private conversations used since start-up, by key; loaded on first use. */
+  private readonly conversations = new Map<string, Conversation>();
+  private readonly loading = new Map<string, Promise<Conversation>>();
+  private nextUserId = 1;
+  private nextConversationId = 1;
+  private nextMessageId = 1;
+  private everyoneConversation: Conversation | undefined;
+
+  private constructor(
+    readonly store: Store,
+    readonly log: Logger,
+    readonly limits: ChatLimits,
+    /** Called after every write, so that the tick ends with a commit. */
+    readonly requestCommit: () => void,
+    readonly now: () => string,
+  ) {}
+
+  /** Loads the persistent state (counters, rooms and members) from the store. */
+  static async open(store: Store, log: Logger, limits: ChatLimits, requestCommit: () => void, now = isoNow): Promise<Chat> {
+    const chat = new Chat(store, log, limits, requestCommit, now);
+    const state = await store.load();
+    chat.nextUserId = state.nextUserId;
+    chat.nextConversationId = state.nextConversationId;
+    chat.nextMessageId = state.nextMessageId;
+    for (const record of state.rooms) {
+      const room = new Room(record.id, record.name, record.key, record.lastSeq);
+      for (const m of record.members) room.members.set(m.userId, { userId: m.userId, name: m.name, key: m.key });
+      chat.rooms.add(room);
+    }
+    if (state.everyone) {
+      chat.everyoneConversation = { id: state.everyone.id, key: state.everyone.key, lastSeq: state.everyone.lastSeq };
+    } else {
+      const id = chat.newConversationId();
+      store.insertConversation({ id, kind: 'everyone', key: EVERYONE, name: '' }, null, chat.now());
+      await store.commit();
+      chat.everyoneConversation = { id, key: EVERYONE, lastSeq: 0 };
+    }
+    return chat;
+  }
+
+  get everyone(): Conversation {
+    return this.everyoneConversation!;
+  }
+
+  newUserId(): number {
+    return this.nextUserId++;
+  }
+
+  newConversationId(): number {
+    return this.nextConversationId++;
+  }
+
+  /** The id the next message will get: messages below it exist (or are being committed). */
+  watermark(): number {
+    return this.nextMessageId;
+  }
+
+  /** Assigns a message its id, sequence number and time, and records it. */
+  record(conv: Conversation, kind: ChatKind | 'system', author: Author | null, receiver: string, text: string, event: SystemEventKind | null = null): StoredMessage {
+    const message: StoredMessage = {
+      id: this.nextMessageId++,
+      convId: conv.id,
+      seq: ++conv.lastSeq,
+      kind,
+      event,
+      senderId: author ? author.userId : null,
+      sender: author ? author.name : 'server',
+      receiver,
+      text,
+      ts: this.now(),
+    };
+    this.store.insertMessage(message);
+    this.requestCommit();
+    return message;
+  }
+
+  /** The private conversation of two users, loaded or created on first use. */
+  privateConversation(a: number, b: number): Conversation | Promise<Conversation> {
+    const key = privateKey(a, b);
+    const cached = this.conversations.get(key);
+    if (cached) return cached;
+    let pending = this.loading.get(key);
+    if (!pending) {
+      // One load per key even when several messages race to open the same conversation.
+      pending = this.loadOrCreatePrivate(key, a, b);
+      this.loading.set(key, pending);
+      const forget = () => this.loading.delete(key);
+      pending.then(forget, forget);
+    }
+    return pending;
+  }
+
+  private async loadOrCreatePrivate(key: string, a: number, b: number): Promise<Conversation> {
+    const found = await this.store.findConversation(key);
+    let conv: Conversation;
+    if (found) {
+      conv = { id: found.id, key, lastSeq: found.lastSeq };
+    } else {
+      conv = { id: this.newConversationId(), key, lastSeq: 0 };
+      const now = this.now();
+      this.store.insertConversation({ id: conv.id, kind: 'dm', key, name: '' }, a, now);
+      this.store.insertMember(conv.id, a, 0, now);
+      this.store.insertMember(conv.id, b, 0, now);
+      this.requestCommit();
+    }
+    this.conversations.set(key, conv);
+    return conv;
+  }
+
+  /** An already loaded private conversation, if any (history reads it without creating one). */
+  async findPrivate(a: number, b: number): Promise<Conversation | undefined> {
+    const key = privateKey(a, b);
+    const cached = this.conversations.get(key);
+    if (cached) return cached;
+    const found = await this.store.findConversation(key);
+    return found ? { id: found.id, key, lastSeq: found.lastSeq } : undefined;
+  }
+}
+
+/** The key of the private conversation between two users, the same whichever writes first. */
+export function privateKey(a: number, b: number): string {
+  return a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`;
+}
+
+function isoNow(): string {
+  return new Date().toISOString();
+}

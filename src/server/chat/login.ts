@@ -1,0 +1,104 @@
+/**
+ * Registration and disconnection: claiming a name, going online with the messages that waited, and
+ * leaving. Presence events go to the user's contacts: online members of their rooms and the users they
+ * have a private conversation with (docs/protocol.md, "System events").
+ */
+import { ChatError } from '../../protocol/errors.js';
+import { isValidName, nameKey } from '../../protocol/names.js';
+import type { StoredMessage } from '../store/store.js';
+import type { Chat } from './chat.js';
+import { encodeSystemEvent } from './encode.js';
+import { Session, type Outbox } from './session.js';
+
+/** A connection as login sees it: where output goes, whether it is still open, and its session. */
+export interface LoginTarget extends Outbox {
+  session: Session | null;
+  readonly closed: boolean;
+}
+
+export interface Login {
+  session: Session;
+  /** The messages that waited, oldest first. */
+  waiting: StoredMessage[];
+  /** True when more messages waited than are delivered at login (the older ones are in history). */
+  truncated: boolean;
+}
+
+/**
+ * Claims `name` for the connection and puts the user online. Resolves to null when the connection
+ * closed meanwhile. Throws ChatError invalid_name, name_taken or already_registered.
+ */
+export async function register(chat: Chat, target: LoginTarget, name: string): Promise<Login | null> {
+  if (target.session) throw new ChatError('already_registered', `you are already registered as ${target.session.name}`);
+  if (!isValidName(name)) throw new ChatError('invalid_name');
+  const key = nameKey(name);
+  assertNameFree(chat, key, name);
+  let user = await chat.store.findUser(key);
+  if (target.closed) return null;
+  assertNameFree(chat, key, name); // another connection may have taken it while we looked
+  if (!user) {
+    user = { id: chat.newUserId(), name, key };
+    chat.store.insertUser(user, chat.now());
+    chat.requestCommit();
+  }
+
+  const session = new Session(user.id, user.name, user.key, target);
+  chat.presence.add(session);
+  for (const room of chat.rooms.all()) {
+    if (room.has(user.id)) chat.rooms.join(room, room.members.get(user.id)!, session);
+  }
+  target.session = session;
+  // Everything below this id waits in the store; everything from it on reaches the session live.
+  const watermark = chat.watermark();
+  const limit = chat.limits.offlineDeliveryLimit;
+  const [partners, waiting] = await Promise.all([
+    chat.store.privatePartners(user.id),
+    chat.store.pendingFor(user.id, watermark, limit),
+  ]);
+  if (target.closed) return null; // disconnect() already ran; the cursors stay, so nothing is lost
+  session.partners = new Set(partners);
+  chat.store.advanceCursors(user.id, watermark);
+  chat.requestCommit();
+  return { session, waiting, truncated: waiting.length === limit };
+}
+
+/** Ends the login: releases held live events and tells the user's contacts they are online. */
+export function completeLogin(chat: Chat, session: Session): void {
+  session.ready();
+  announcePresence(chat, session, 'connect', `${session.name} is online`);
+  chat.log.info({ user: session.name, online: chat.presence.size }, 'registered');
+}
+
+/** Takes the session offline: frees the name, keeps room memberships, tells contacts. */
+export function disconnect(chat: Chat, session: Session, reason: string, options = { announce: true }): void {
+  chat.presence.remove(session);
+  for (const room of session.rooms) room.online.delete(session);
+  if (session.isReady) {
+    // Every message below the watermark was queued to this session while it was online.
+    chat.store.advanceCursors(session.userId, chat.watermark());
+    chat.requestCommit();
+    if (options.announce) announcePresence(chat, session, 'disconnect', `${session.name} has left the chat`);
+  }
+  session.rooms.clear();
+  chat.log.info({ user: session.name, reason, online: chat.presence.size }, 'disconnected');
+}
+
+function assertNameFree(chat: Chat, key: string, name: string): void {
+  if (chat.presence.byName(key)) throw new ChatError('name_taken', `${name} is in use; choose another name`);
+  if (chat.rooms.get(key)) throw new ChatError('name_taken', `${name} is the name of a room; choose another name`);
+}
+
+function announcePresence(chat: Chat, session: Session, event: 'connect' | 'disconnect', text: string): void {
+  const recipients = new Set<Session>();
+  for (const room of session.rooms) for (const member of room.online) recipients.add(member);
+  if (session.partners) {
+    for (const id of session.partners) {
+      const partner = chat.presence.byUser(id);
+      if (partner) recipients.add(partner);
+    }
+  }
+  recipients.delete(session);
+  if (recipients.size === 0) return;
+  const bytes = encodeSystemEvent({ status: 'system', event, sender: session.name, receiver: 'everyone', text, ts: chat.now() });
+  for (const recipient of recipients) recipient.deliver(bytes);
+}

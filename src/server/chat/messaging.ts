@@ -1,0 +1,111 @@
+/**
+ * Sending chat messages: private (to a user, queued when they are offline), group (to a room's
+ * members) and broadcast (to everyone online). Each message is stored once and its bytes are shared
+ * by every recipient. The fast paths stay synchronous: a promise appears only when a read is needed.
+ */
+import { ChatError } from '../../protocol/errors.js';
+import { EVERYONE, nameKey } from '../../protocol/names.js';
+import type { StoredMessage } from '../store/store.js';
+import type { Chat } from './chat.js';
+import { encodeMessage } from './encode.js';
+import type { Conversation } from './room.js';
+import type { Session } from './session.js';
+
+export interface Sent {
+  message: StoredMessage;
+  /** How many online recipients it was queued to. */
+  delivered: number;
+}
+
+/** Throws too_large when `text` is over the limit (counted in UTF-8 bytes). */
+export function assertTextSize(chat: Chat, text: string): void {
+  const limit = chat.limits.maxTextBytes;
+  // A UTF-16 unit is at most 3 UTF-8 bytes, so short texts need no byte count.
+  if (text.length * 3 > limit && Buffer.byteLength(text) > limit) {
+    throw new ChatError('too_large', `a message text is at most ${limit} bytes`);
+  }
+}
+
+/** Posts to a room. Throws no_such_room, not_a_member. */
+export function sendGroup(chat: Chat, session: Session, roomName: string, text: string): Sent {
+  assertTextSize(chat, text);
+  const room = chat.rooms.get(nameKey(roomName));
+  if (!room) throw new ChatError('no_such_room', `there is no room named ${roomName}`);
+  if (!room.has(session.userId)) throw new ChatError('not_a_member', `you are not a member of ${room.name}; join it first`);
+  const message = chat.record(room, 'group', session, room.name, text);
+  const bytes = encodeMessage(message);
+  let delivered = 0;
+  for (const member of room.online) {
+    if (member !== session) {
+      member.deliver(bytes);
+      delivered++;
+    }
+  }
+  logDelivery(chat, message, delivered);
+  return { message, delivered };
+}
+
+/** Sends to every online user but the sender; stored in the `everyone` history. */
+export function sendBroadcast(chat: Chat, session: Session, text: string): Sent {
+  assertTextSize(chat, text);
+  const message = chat.record(chat.everyone, 'broadcast', session, EVERYONE, text);
+  const bytes = encodeMessage(message);
+  let delivered = 0;
+  for (const user of chat.presence.sessions()) {
+    if (user !== session) {
+      user.deliver(bytes);
+      delivered++;
+    }
+  }
+  logDelivery(chat, message, delivered);
+  return { message, delivered };
+}
+
+export interface SentPrivate extends Sent {
+  /** True when the recipient was offline: the message waits for their next login. */
+  queued: boolean;
+}
+
+/** Sends to one user, online or not. Throws no_such_user, bad_request (to yourself). */
+export function sendPrivate(chat: Chat, session: Session, toName: string, text: string): SentPrivate | Promise<SentPrivate> {
+  assertTextSize(chat, text);
+  const key = nameKey(toName);
+  if (key === session.key) throw new ChatError('bad_request', 'you cannot send a private message to yourself');
+  const online = chat.presence.byName(key);
+  if (online) {
+    const conv = chat.privateConversation(session.userId, online.userId);
+    if (!(conv instanceof Promise)) return deliverPrivate(chat, session, online.userId, online.name, conv, text);
+  }
+  return sendPrivateSlow(chat, session, key, toName, text);
+}
+
+async function sendPrivateSlow(chat: Chat, session: Session, key: string, toName: string, text: string): Promise<SentPrivate> {
+  const online = chat.presence.byName(key);
+  const user = online ? { id: online.userId, name: online.name } : await chat.store.findUser(key);
+  if (!user) {
+    const hint = chat.rooms.get(key) ? `; ${toName} is a room, send to it with "group"` : '';
+    throw new ChatError('no_such_user', `there is no user named ${toName}${hint}`);
+  }
+  const conv = await chat.privateConversation(session.userId, user.id);
+  return deliverPrivate(chat, session, user.id, user.name, conv, text);
+}
+
+function deliverPrivate(chat: Chat, session: Session, toId: number, toName: string, conv: Conversation, text: string): SentPrivate {
+  const message = chat.record(conv, 'private', session, toName, text);
+  // Looked up again: the recipient may have come online or left while the conversation loaded.
+  const recipient = chat.presence.byUser(toId);
+  (session.partners ??= new Set()).add(toId);
+  if (recipient) {
+    (recipient.partners ??= new Set()).add(session.userId);
+    recipient.deliver(encodeMessage(message));
+  }
+  const delivered = recipient ? 1 : 0;
+  logDelivery(chat, message, delivered);
+  return { message, delivered, queued: !recipient };
+}
+
+function logDelivery(chat: Chat, message: StoredMessage, delivered: number): void {
+  if (chat.log.isLevelEnabled('debug')) {
+    chat.log.debug({ msgid: message.id, kind: message.kind, from: message.sender, to: message.receiver, delivered }, 'message');
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * What a command is: its request status, whether it needs a registered name, and a thin handler that
+ * calls the domain and replies. Preconditions are data, enforced once by the dispatcher (design §4.1).
+ */
+import type { ErrorCode } from '../../protocol/errors.js';
+import type { RequestId, RequestOf, RequestStatus } from '../../protocol/requests.js';
+import type { Chat } from '../chat/chat.js';
+import type { Session } from '../chat/session.js';
+import type { Connection } from '../connection.js';
+
+export interface Context {
+  readonly chat: Chat;
+  readonly conn: Connection;
+  readonly ref: RequestId | undefined;
+  /** The registered session; set for every command with `needsName`. */
+  readonly session: Session;
+  ok(fields?: Record<string, unknown>): void;
+  fail(code: ErrorCode, text?: string): void;
+}
+
+export interface Command<S extends RequestStatus = RequestStatus> {
+  readonly status: S;
+  /** Refused with not_registered before `register` succeeded. */
+  readonly needsName: boolean;
+  handle(ctx: Context, request: RequestOf<S>): void | Promise<void>;
+}
+
+/** Declares a command with its request type inferred from `status`. */
+export function command<S extends RequestStatus>(spec: Command<S>): Command<S> {
+  return spec;
+}

@@ -1,0 +1,12 @@
+// {"status":"join","receiver":"<room>"}: join an existing room.
+import { joinRoom } from '../chat/membership.js';
+import { command } from './command.js';
+
+export const join = command({
+  status: 'join',
+  needsName: true,
+  handle(ctx, request) {
+    const { room, message } = joinRoom(ctx.chat, ctx.session, request.receiver);
+    ctx.ok({ receiver: room.name, members: [...room.members.values()].map((m) => m.name), seq: message.seq, text: `you joined ${room.name}` });
+  },
+});

@@ -1,0 +1,22 @@
+// {"status":"private","receiver":"<user>","text":"..."}: message one user; queued while they are offline.
+import { sendPrivate, type SentPrivate } from '../chat/messaging.js';
+import { command, type Context } from './command.js';
+
+export const privateMessage = command({
+  status: 'private',
+  needsName: true,
+  handle(ctx, request) {
+    const sent = sendPrivate(ctx.chat, ctx.session, request.receiver, request.text);
+    if (sent instanceof Promise) return sent.then((s) => reply(ctx, s));
+    reply(ctx, sent);
+  },
+});
+
+function reply(ctx: Context, { message, queued }: SentPrivate): void {
+  const fields: Record<string, unknown> = { msgid: message.id, seq: message.seq, ts: message.ts, receiver: message.receiver };
+  if (queued) {
+    fields.queued = true;
+    fields.text = `${message.receiver} is offline; the message will be delivered when they return`;
+  }
+  ctx.ok(fields);
+}

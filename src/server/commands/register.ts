@@ -1,0 +1,18 @@
+// {"status":"register","sender":"<name>"}: claim a name; the reply is followed by the messages that waited.
+import { encodeMessage } from '../chat/encode.js';
+import { completeLogin, register as login } from '../chat/login.js';
+import { command } from './command.js';
+
+export const register = command({
+  status: 'register',
+  needsName: false,
+  async handle(ctx, request) {
+    const result = await login(ctx.chat, ctx.conn, request.sender);
+    if (!result) return; // the connection closed while we looked the name up
+    const { session, waiting, truncated } = result;
+    const note = waiting.length > 0 ? `; ${waiting.length} message${waiting.length === 1 ? '' : 's'} waited for you` : '';
+    ctx.ok({ sender: session.name, text: `welcome, ${session.name}${note}`, waiting: waiting.length, ...(truncated ? { truncated } : {}) });
+    for (const message of waiting) session.sendNow(encodeMessage(message));
+    completeLogin(ctx.chat, session);
+  },
+});

@@ -1,0 +1,196 @@
+/**
+ * One client socket: framing (one JSON object per line), per-connection request order, output held
+ * for group commit, and backpressure. The transport creates it; the dispatcher runs its requests.
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { ERROR_CODES, type ErrorCode } from '../protocol/errors.js';
+import { LineDecoder, type LineSink } from '../protocol/line-decoder.js';
+import type { RequestId } from '../protocol/requests.js';
+import type { Chat } from './chat/chat.js';
+import { encodeLine } from './chat/encode.js';
+import { disconnect, type LoginTarget } from './chat/login.js';
+import type { Session } from './chat/session.js';
+import type { GroupCommit, OutputSink } from './group-commit.js';
+
+export interface ConnectionLimits {
+  /** Longest request line, in bytes (64 KiB, issue #2). */
+  maxLineBytes: number;
+  /** How far past an oversized line we keep reading for its newline before closing (1 MiB). */
+  maxDiscardBytes: number;
+  /** Unsent output beyond this closes the connection: a reader that never drains is cut off. */
+  maxOutputBytes: number;
+}
+
+export interface ConnectionHost {
+  readonly chat: Chat;
+  readonly commit: GroupCommit;
+  readonly log: Logger;
+  readonly limits: ConnectionLimits;
+  dispatch(conn: Connection, line: string): void | Promise<void>;
+  forget(conn: Connection): void;
+}
+
+/** A line waiting while an earlier request of the same connection finishes; null stands for an oversized line. */
+type Queued = string | null;
+/** Beyond this many waiting lines, stop reading the socket until they are handled. */
+const QUEUE_PAUSE = 64;
+
+let nextConnectionId = 1;
+
+export class Connection implements LoginTarget, LineSink, OutputSink {
+  readonly id = nextConnectionId++;
+  session: Session | null = null;
+  closed = false;
+  private readonly decoder: LineDecoder;
+  private pending: Buffer[] | null = null;
+  private queue: Queued[] | null = null;
+  private busy = false;
+  private ending = false;
+  private readPaused = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly host: ConnectionHost,
+    readonly remote: string,
+  ) {
+    this.decoder = new LineDecoder(host.limits.maxLineBytes, host.limits.maxDiscardBytes);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.onDrain());
+    socket.on('error', (err) => host.log.debug({ conn: this.id, err: err.message }, 'socket error'));
+    socket.on('close', () => this.onClose());
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.ending || this.closed) return;
+    if (!this.decoder.push(chunk, this)) {
+      this.host.log.warn({ conn: this.id, remote: this.remote }, 'closing: a request line ran past the discard limit');
+      this.replyError(undefined, 'too_large', 'a request line ran past 1 MiB without a newline; closing the connection');
+      this.endAfterOutput();
+    }
+  }
+
+  onLine(line: string): void {
+    if (this.busy) this.enqueueLine(line);
+    else this.run(line);
+  }
+
+  onTooLarge(): void {
+    if (this.busy) this.enqueueLine(null);
+    else this.replyTooLarge();
+  }
+
+  private replyTooLarge(): void {
+    this.replyError(undefined, 'too_large', `a request line is at most ${this.host.limits.maxLineBytes} bytes; it was discarded`);
+  }
+
+  private run(line: string): void {
+    if (this.ending) return;
+    const pending = this.host.dispatch(this, line);
+    if (pending) {
+      this.busy = true;
+      pending.then(this.next, this.next);
+    }
+  }
+
+  /** Runs the lines that arrived while a request was waiting, in order. */
+  private readonly next = (): void => {
+    this.busy = false;
+    while (!this.busy && this.queue !== null && this.queue.length > 0) {
+      const item = this.queue.shift()!;
+      if (item === null) this.replyTooLarge();
+      else this.run(item);
+    }
+    if (!this.busy) this.queue = null;
+    this.updateReading();
+  };
+
+  private enqueueLine(item: Queued): void {
+    (this.queue ??= []).push(item);
+    this.updateReading();
+  }
+
+  /** Queues bytes for this connection; they are written after the tick's commit. */
+  send(bytes: Buffer): void {
+    if (this.closed) return;
+    if (this.pending === null) {
+      this.pending = [bytes];
+      this.host.commit.enqueue(this);
+    } else {
+      this.pending.push(bytes);
+    }
+  }
+
+  reply(ref: RequestId | undefined, fields: Record<string, unknown>): void {
+    const reply: Record<string, unknown> = { status: 'ok' };
+    if (ref !== undefined) reply.ref = ref;
+    this.send(encodeLine(Object.assign(reply, fields)));
+  }
+
+  replyError(ref: RequestId | undefined, code: ErrorCode, text: string = ERROR_CODES[code]): void {
+    const reply: Record<string, unknown> = { status: 'error' };
+    if (ref !== undefined) reply.ref = ref;
+    reply.code = code;
+    reply.text = text;
+    this.send(encodeLine(reply));
+  }
+
+  takeOutput(): Buffer | null {
+    const pending = this.pending;
+    this.pending = null;
+    if (pending === null) return null;
+    return pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+  }
+
+  writeOutput(bytes: Buffer): void {
+    if (this.closed) return;
+    const flowing = this.socket.write(bytes);
+    if (this.socket.writableLength > this.host.limits.maxOutputBytes) {
+      this.host.log.warn({ conn: this.id, user: this.session?.name, unsent: this.socket.writableLength }, 'closing a reader that does not keep up');
+      this.socket.destroy();
+      return;
+    }
+    if (!flowing) this.updateReading();
+    if (this.ending && this.pending === null) this.socket.end();
+  }
+
+  /** Stops reading new requests and closes once queued output is written (exit, shutdown). */
+  endAfterOutput(): void {
+    this.ending = true;
+    this.queue = null;
+    if (this.pending === null && !this.closed) this.socket.end();
+  }
+
+  abort(reason: string): void {
+    this.host.log.warn({ conn: this.id, reason }, 'closing connection');
+    this.pending = null;
+    this.socket.destroy();
+  }
+
+  /** Reads only while output drains and few requests wait (design §4.9). */
+  private updateReading(): void {
+    const stop = this.socket.writableNeedDrain || (this.queue !== null && this.queue.length >= QUEUE_PAUSE);
+    if (stop && !this.readPaused) {
+      this.readPaused = true;
+      this.socket.pause();
+    } else if (!stop && this.readPaused) {
+      this.readPaused = false;
+      this.socket.resume();
+    }
+  }
+
+  private onDrain(): void {
+    this.updateReading();
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    this.pending = null;
+    this.queue = null;
+    if (this.session) {
+      disconnect(this.host.chat, this.session, 'connection closed');
+      this.session = null;
+    }
+    this.host.forget(this);
+  }
+}

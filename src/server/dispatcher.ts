@@ -1,0 +1,101 @@
+/**
+ * The edge: turns a request line into a validated request and runs its command. Every line gets
+ * exactly one reply; bad input gets `bad_request` with what was wrong, and the connection stays open.
+ * Preconditions declared by a command (needs a name, request shape) are enforced here, once.
+ */
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { Logger } from 'pino';
+import { ChatError } from '../protocol/errors.js';
+import { isRequestId, MAX_ID_LENGTH, RequestSchemas, type RequestId, type RequestStatus } from '../protocol/requests.js';
+import type { Chat } from './chat/chat.js';
+import type { Command, Context } from './commands/command.js';
+import type { Connection } from './connection.js';
+
+interface Entry {
+  command: Command<any>;
+  check: TypeCheck<any>;
+}
+
+export class Dispatcher {
+  private readonly table = new Map<string, Entry>();
+
+  constructor(
+    commands: readonly Command<any>[],
+    private readonly chat: Chat,
+    private readonly log: Logger,
+  ) {
+    for (const command of commands) {
+      const schema = RequestSchemas[command.status as RequestStatus];
+      this.table.set(command.status, { command, check: TypeCompiler.Compile(schema) });
+    }
+  }
+
+  /** Runs one request line. Returns a promise when the command is still working on it. */
+  dispatch(conn: Connection, line: string): void | Promise<void> {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      conn.replyError(undefined, 'bad_request', 'not valid JSON: send one JSON object per line, e.g. {"status":"help"}');
+      return;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      conn.replyError(undefined, 'bad_request', 'a request is a JSON object, e.g. {"status":"help"}');
+      return;
+    }
+    const request = value as Record<string, unknown>;
+    const id = request.id;
+    if (id !== undefined && !isRequestId(id)) {
+      conn.replyError(undefined, 'bad_request', `"id" must be a number or a string of at most ${MAX_ID_LENGTH} characters`);
+      return;
+    }
+    const ref = id as RequestId | undefined;
+    const status = request.status;
+    if (typeof status !== 'string') {
+      conn.replyError(ref, 'bad_request', 'missing "status": it names the command, e.g. {"status":"help"}');
+      return;
+    }
+    const entry = this.table.get(status);
+    if (!entry) {
+      conn.replyError(ref, 'bad_request', `unknown status "${status.slice(0, 40)}"; send {"status":"help"} for the list`);
+      return;
+    }
+    if (entry.command.needsName && conn.session === null) {
+      conn.replyError(ref, 'not_registered');
+      return;
+    }
+    if (!entry.check.Check(request)) {
+      const error = entry.check.Errors(request).First();
+      const where = error?.path ? `"${error.path.slice(1)}"` : 'request';
+      conn.replyError(ref, 'bad_request', `${status}: ${where}: ${error?.message ?? 'invalid'}`);
+      return;
+    }
+    const ctx = this.context(conn, ref);
+    try {
+      const pending = entry.command.handle(ctx, request);
+      if (pending) return pending.catch((err: unknown) => this.failed(ctx, status, err));
+    } catch (err) {
+      this.failed(ctx, status, err);
+    }
+  }
+
+  private context(conn: Connection, ref: RequestId | undefined): Context {
+    return {
+      chat: this.chat,
+      conn,
+      ref,
+      session: conn.session!,
+      ok: (fields = {}) => conn.reply(ref, fields),
+      fail: (code, text) => conn.replyError(ref, code, text),
+    };
+  }
+
+  private failed(ctx: Context, status: string, err: unknown): void {
+    if (err instanceof ChatError) {
+      ctx.fail(err.code, err.message);
+      return;
+    }
+    this.log.error({ err, status, conn: ctx.conn.id }, 'request failed');
+    ctx.fail('internal');
+  }
+}

@@ -1,0 +1,52 @@
+/** `classchat serve`: runs the server until SIGINT or SIGTERM, then shuts down gracefully. */
+import { ConfigError, parseServeArgs, SERVE_USAGE } from './config.js';
+import { createLogger } from './log.js';
+import { ClassChatServer } from './server.js';
+
+export async function serve(argv: string[]): Promise<number> {
+  let config;
+  try {
+    config = parseServeArgs(argv);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`classchat serve: ${err.message}\n${SERVE_USAGE}\n`);
+    return 2;
+  }
+  if (config.help) {
+    process.stdout.write(SERVE_USAGE + '\n');
+    return 0;
+  }
+  const log = createLogger(config.logLevel, config.logFormat);
+  let server: ClassChatServer;
+  let failed = false;
+  try {
+    server = await ClassChatServer.start(config, log, () => {
+      failed = true;
+      void server.shutdown('the server hit a storage failure and is stopping');
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const hint = code === 'EADDRINUSE' ? `: port ${config.port} is in use; pick another with --port` : '';
+    log.fatal({ err }, `cannot start${hint}`);
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    let signals = 0;
+    const stop = (signal: string) => {
+      if (++signals > 1) {
+        log.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      log.info({ signal }, 'signal received');
+      server.shutdown().then(
+        () => resolve(failed ? 1 : 0),
+        (err) => {
+          log.error({ err }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+}

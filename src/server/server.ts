@@ -1,0 +1,124 @@
+/**
+ * Assembles a running server: store, chat domain, group commit, dispatcher and transport, chosen in
+ * this one place (design §1). Also owns the connection set and the graceful shutdown.
+ */
+import type net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { Chat } from './chat/chat.js';
+import { encodeSystemEvent } from './chat/encode.js';
+import { disconnect } from './chat/login.js';
+import { COMMANDS } from './commands/index.js';
+import type { ServerConfig } from './config.js';
+import { Connection, type ConnectionHost } from './connection.js';
+import { Dispatcher } from './dispatcher.js';
+import { GroupCommit } from './group-commit.js';
+import { SqliteStore } from './store/sqlite.js';
+import type { Store } from './store/store.js';
+import { listenTcp } from './transports/tcp.js';
+
+/** How long shutdown waits for clients to take their last output before cutting them off. */
+const SHUTDOWN_GRACE_MS = 5000;
+
+export class ClassChatServer implements ConnectionHost {
+  readonly connections = new Set<Connection>();
+  private tcp: net.Server | null = null;
+  private stopping: Promise<void> | null = null;
+  private whenEmpty: (() => void) | null = null;
+  readonly commit: GroupCommit;
+  readonly limits: ServerConfig['limits'];
+  private dispatcher!: Dispatcher;
+  chat!: Chat;
+
+  private constructor(
+    private readonly config: ServerConfig,
+    private readonly store: Store,
+    readonly log: Logger,
+    private readonly onFatal: (err: unknown) => void,
+  ) {
+    this.limits = config.limits;
+    this.commit = new GroupCommit(store, log, (err) => this.onFatal(err));
+  }
+
+  /** Opens the store, loads the chat state and starts listening. */
+  static async start(config: ServerConfig, log: Logger, onFatal: (err: unknown) => void = () => {}): Promise<ClassChatServer> {
+    const store = new SqliteStore({ dataDir: config.dataDir, sync: config.sync });
+    const server = new ClassChatServer(config, store, log, onFatal);
+    server.chat = await Chat.open(store, log, { maxTextBytes: config.limits.maxTextBytes, offlineDeliveryLimit: config.limits.offlineDeliveryLimit }, server.commit.request);
+    server.dispatcher = new Dispatcher(COMMANDS, server.chat, log);
+    try {
+      server.tcp = await listenTcp(config.host, config.port, (socket) => server.accept(socket));
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    log.info({ host: config.host, port: server.port, data: config.dataDir, rooms: [...server.chat.rooms.all()].length }, 'listening');
+    return server;
+  }
+
+  get port(): number {
+    return (this.tcp?.address() as AddressInfo | null)?.port ?? this.config.port;
+  }
+
+  dispatch(conn: Connection, line: string): void | Promise<void> {
+    return this.dispatcher.dispatch(conn, line);
+  }
+
+  forget(conn: Connection): void {
+    this.connections.delete(conn);
+    this.log.info({ conn: conn.id, active: this.connections.size }, 'connection closed');
+    if (this.connections.size === 0) this.whenEmpty?.();
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.stopping) {
+      socket.destroy();
+      return;
+    }
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    const conn = new Connection(socket, this, remote);
+    this.connections.add(conn);
+    this.log.info({ conn: conn.id, remote, active: this.connections.size }, 'connection opened');
+  }
+
+  /**
+   * Graceful stop (SIGINT/SIGTERM): stop accepting, tell every client, take every session offline
+   * (saving delivery cursors), write the last output, close the sockets and the database.
+   */
+  shutdown(reason = 'the server is shutting down'): Promise<void> {
+    this.stopping ??= this.stop(reason);
+    return this.stopping;
+  }
+
+  private async stop(reason: string): Promise<void> {
+    this.log.info({ active: this.connections.size }, 'shutting down');
+    const closed = new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
+    const notice = encodeSystemEvent({ status: 'system', event: 'shutdown', sender: 'server', receiver: 'everyone', text: reason, ts: this.chat.now() });
+    for (const conn of this.connections) {
+      conn.send(notice);
+      if (conn.session) {
+        disconnect(this.chat, conn.session, 'server shutdown', { announce: false });
+        conn.session = null;
+      }
+      conn.endAfterOutput();
+    }
+    await this.commit.drain();
+    await this.waitForClients();
+    await closed;
+    await this.store.close();
+    this.log.info('stopped');
+  }
+
+  private async waitForClients(): Promise<void> {
+    if (this.connections.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, SHUTDOWN_GRACE_MS);
+        this.whenEmpty = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    for (const conn of this.connections) conn.abort('shutdown grace period over');
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Every query the stores run, written once in the SQL that SQLite and PostgreSQL share, with `?`
+ * placeholders (design §4.3: a backend implements only what differs, e.g. placeholder syntax).
+ * Column aliases match the record types in store.ts so rows map without copying.
+ */
+
+const MESSAGE_COLUMNS = `m.id, m.conv_id AS "convId", m.seq, m.kind, m.event, m.sender_id AS "senderId",
+  m.sender, m.receiver, m.text, m.ts`;
+
+const LAST_SEQ = `(SELECT COALESCE(MAX(seq), 0) FROM messages WHERE conv_id = c.id)`;
+
+export const SQL = {
+  nextUserId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM users`,
+  nextConversationId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM conversations`,
+  nextMessageId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM messages`,
+  rooms: `SELECT c.id, c.kind, c.conv_key AS key, c.name, ${LAST_SEQ} AS "lastSeq"
+    FROM conversations c WHERE c.kind = 'room' ORDER BY c.id`,
+  roomMembers: `SELECT mb.conv_id AS "convId", mb.user_id AS "userId", u.name, u.name_key AS key, mb.cursor
+    FROM members mb JOIN conversations c ON c.id = mb.conv_id JOIN users u ON u.id = mb.user_id
+    WHERE c.kind = 'room' ORDER BY mb.conv_id, mb.joined_at, mb.user_id`,
+
+  insertUser: `INSERT INTO users (id, name, name_key, created_at) VALUES (?, ?, ?, ?)`,
+  insertConversation: `INSERT INTO conversations (id, kind, conv_key, name, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+  deleteConversation: `DELETE FROM conversations WHERE id = ?`,
+  insertMember: `INSERT INTO members (conv_id, user_id, cursor, joined_at) VALUES (?, ?, ?, ?)`,
+  deleteMember: `DELETE FROM members WHERE conv_id = ? AND user_id = ?`,
+  insertMessage: `INSERT INTO messages (id, conv_id, seq, kind, event, sender_id, sender, receiver, text, ts)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  advanceCursors: `UPDATE members SET cursor = COALESCE(
+      (SELECT MAX(seq) FROM messages WHERE conv_id = members.conv_id AND id < ?), cursor)
+    WHERE user_id = ?`,
+
+  findUser: `SELECT id, name, name_key AS key FROM users WHERE name_key = ?`,
+  findConversation: `SELECT c.id, c.kind, c.conv_key AS key, c.name, ${LAST_SEQ} AS "lastSeq"
+    FROM conversations c WHERE c.conv_key = ?`,
+  privatePartners: `SELECT other.user_id AS "userId" FROM members mine
+    JOIN conversations c ON c.id = mine.conv_id AND c.kind = 'dm'
+    JOIN members other ON other.conv_id = mine.conv_id AND other.user_id <> mine.user_id
+    WHERE mine.user_id = ?`,
+  pendingFor: `SELECT ${MESSAGE_COLUMNS} FROM members mb
+    JOIN messages m ON m.conv_id = mb.conv_id AND m.seq > mb.cursor
+    WHERE mb.user_id = ? AND m.id < ? AND (m.sender_id IS NULL OR m.sender_id <> mb.user_id)
+    ORDER BY m.id DESC LIMIT ?`,
+  historyNewest: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? ORDER BY m.seq DESC LIMIT ?`,
+  historyBefore: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
+  historyAfter: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? AND m.seq > ? ORDER BY m.seq ASC LIMIT ?`,
+  historyBetween: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? AND m.seq > ? AND m.seq < ? ORDER BY m.seq ASC LIMIT ?`,
+} as const;

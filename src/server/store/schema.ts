@@ -1,0 +1,44 @@
+/**
+ * The schema, as numbered migrations. Each runs once, in order, in a transaction; the database
+ * remembers the last one applied. Never edit a migration that has shipped: add the next one.
+ * The SQL is kept to the subset SQLite and PostgreSQL share.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE users (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    name_key   TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE conversations (
+    id         INTEGER PRIMARY KEY,
+    kind       TEXT NOT NULL CHECK (kind IN ('room', 'dm', 'everyone')),
+    conv_key   TEXT NOT NULL UNIQUE,
+    name       TEXT NOT NULL,
+    created_by INTEGER REFERENCES users (id),
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE members (
+    conv_id   INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    user_id   INTEGER NOT NULL REFERENCES users (id),
+    cursor    INTEGER NOT NULL,
+    joined_at TEXT NOT NULL,
+    PRIMARY KEY (conv_id, user_id)
+  );
+  CREATE INDEX members_by_user ON members (user_id);
+  CREATE TABLE messages (
+    id        INTEGER PRIMARY KEY,
+    conv_id   INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    seq       INTEGER NOT NULL,
+    kind      TEXT NOT NULL,
+    event     TEXT,
+    sender_id INTEGER,
+    sender    TEXT NOT NULL,
+    receiver  TEXT NOT NULL,
+    text      TEXT NOT NULL,
+    ts        TEXT NOT NULL,
+    UNIQUE (conv_id, seq)
+  );
+  `,
+];

@@ -1,0 +1,151 @@
+/**
+ * The default Store: one SQLite file (better-sqlite3, WAL). Writes run at once inside a transaction
+ * that the first write of a tick opens and `commit()` closes, so reads in the same tick see them and a
+ * whole tick costs one commit (group commit, issue #2).
+ *
+ * Durability: `synchronous = NORMAL` in WAL mode survives a crash of the process (kill -9) but may lose
+ * the last commits on power loss; `--sync full` trades speed for that (docs/operations.md).
+ */
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { MIGRATIONS } from './schema.js';
+import { SQL } from './queries.js';
+import type {
+  ConversationRecord,
+  HistoryQuery,
+  InitialState,
+  MemberRecord,
+  RoomRecord,
+  Store,
+  StoredMessage,
+  UserRecord,
+} from './store.js';
+
+export interface SqliteOptions {
+  /** Directory that holds classchat.db; created if missing. ':memory:' for a throwaway database. */
+  dataDir: string;
+  sync?: 'normal' | 'full';
+}
+
+type Statements = { [K in keyof typeof SQL]: Database.Statement };
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly q: Statements;
+  private readonly begin: Database.Statement;
+  private readonly end: Database.Statement;
+  private inTransaction = false;
+
+  constructor(options: SqliteOptions) {
+    const file = options.dataDir === ':memory:' ? ':memory:' : path.join(options.dataDir, 'classchat.db');
+    if (file !== ':memory:') fs.mkdirSync(options.dataDir, { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    this.q = Object.fromEntries(Object.entries(SQL).map(([name, sql]) => [name, this.db.prepare(sql)])) as Statements;
+    this.begin = this.db.prepare('BEGIN');
+    this.end = this.db.prepare('COMMIT');
+  }
+
+  private migrate(): void {
+    const applied = this.db.pragma('user_version', { simple: true }) as number;
+    for (let version = applied; version < MIGRATIONS.length; version++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[version]!);
+        this.db.pragma(`user_version = ${version + 1}`);
+      })();
+    }
+  }
+
+  async load(): Promise<InitialState> {
+    const next = (stmt: Database.Statement) => (stmt.get() as { n: number }).n;
+    const rooms = new Map<number, RoomRecord>();
+    for (const room of this.q.rooms.all() as ConversationRecord[]) rooms.set(room.id, { ...room, members: [] });
+    for (const row of this.q.roomMembers.all() as (MemberRecord & { convId: number })[]) {
+      rooms.get(row.convId)?.members.push({ userId: row.userId, name: row.name, key: row.key, cursor: row.cursor });
+    }
+    return {
+      nextUserId: next(this.q.nextUserId),
+      nextConversationId: next(this.q.nextConversationId),
+      nextMessageId: next(this.q.nextMessageId),
+      rooms: [...rooms.values()],
+      everyone: this.q.findConversation.get('everyone') as ConversationRecord | undefined,
+    };
+  }
+
+  /** Opens the tick's transaction on its first write. */
+  private write(stmt: Database.Statement, ...params: unknown[]): void {
+    if (!this.inTransaction) {
+      this.begin.run();
+      this.inTransaction = true;
+    }
+    stmt.run(...params);
+  }
+
+  insertUser(user: UserRecord, createdAt: string): void {
+    this.write(this.q.insertUser, user.id, user.name, user.key, createdAt);
+  }
+
+  insertConversation(conv: Omit<ConversationRecord, 'lastSeq'>, createdBy: number | null, createdAt: string): void {
+    this.write(this.q.insertConversation, conv.id, conv.kind, conv.key, conv.name, createdBy, createdAt);
+  }
+
+  deleteConversation(convId: number): void {
+    this.write(this.q.deleteConversation, convId);
+  }
+
+  insertMember(convId: number, userId: number, cursor: number, joinedAt: string): void {
+    this.write(this.q.insertMember, convId, userId, cursor, joinedAt);
+  }
+
+  deleteMember(convId: number, userId: number): void {
+    this.write(this.q.deleteMember, convId, userId);
+  }
+
+  insertMessage(m: StoredMessage): void {
+    this.write(this.q.insertMessage, m.id, m.convId, m.seq, m.kind, m.event, m.senderId, m.sender, m.receiver, m.text, m.ts);
+  }
+
+  advanceCursors(userId: number, belowId: number): void {
+    this.write(this.q.advanceCursors, belowId, userId);
+  }
+
+  commit(): void {
+    if (!this.inTransaction) return;
+    this.inTransaction = false;
+    this.end.run();
+  }
+
+  async findUser(key: string): Promise<UserRecord | undefined> {
+    return this.q.findUser.get(key) as UserRecord | undefined;
+  }
+
+  async findConversation(key: string): Promise<ConversationRecord | undefined> {
+    return this.q.findConversation.get(key) as ConversationRecord | undefined;
+  }
+
+  async privatePartners(userId: number): Promise<number[]> {
+    return (this.q.privatePartners.all(userId) as { userId: number }[]).map((row) => row.userId);
+  }
+
+  async pendingFor(userId: number, belowId: number, limit: number): Promise<StoredMessage[]> {
+    return (this.q.pendingFor.all(userId, belowId, limit) as StoredMessage[]).reverse();
+  }
+
+  async history(convId: number, query: HistoryQuery): Promise<StoredMessage[]> {
+    const { before, after, limit } = query;
+    if (after !== undefined && before !== undefined) return this.q.historyBetween.all(convId, after, before, limit) as StoredMessage[];
+    if (after !== undefined) return this.q.historyAfter.all(convId, after, limit) as StoredMessage[];
+    const rows = before !== undefined ? this.q.historyBefore.all(convId, before, limit) : this.q.historyNewest.all(convId, limit);
+    return (rows as StoredMessage[]).reverse();
+  }
+
+  async close(): Promise<void> {
+    this.commit();
+    this.db.close();
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Storage behind one interface, chosen at start-up (design §1). The chat domain records writes in
+ * order as they happen; `commit()` makes everything recorded so far durable in one transaction
+ * (group commit, issue #2): the server releases a tick's replies and events only after it.
+ *
+ * Contract for every implementation:
+ * - a read sees every write recorded before it (even before commit);
+ * - writes are applied in the order recorded; `commit()` is atomic;
+ * - ids are assigned by the caller from the counters `load()` returns, so a write never waits.
+ */
+import type { ChatKind, SystemEventKind } from '../../protocol/wire.js';
+
+export interface UserRecord {
+  id: number;
+  /** As first registered. */
+  name: string;
+  /** nameKey(name): the unique, case-insensitive key. */
+  key: string;
+}
+
+export type ConversationKind = 'room' | 'dm' | 'everyone';
+
+export interface ConversationRecord {
+  id: number;
+  kind: ConversationKind;
+  /** Unique: a room's name key, `dm:<low user id>:<high user id>`, or `everyone`. */
+  key: string;
+  /** A room's name as created; empty for the others. */
+  name: string;
+  /** Highest `seq` stored in it (0 when empty). */
+  lastSeq: number;
+}
+
+export interface MemberRecord {
+  userId: number;
+  name: string;
+  key: string;
+  /** Highest seq of the conversation this member has been given. */
+  cursor: number;
+}
+
+export interface RoomRecord extends ConversationRecord {
+  members: MemberRecord[];
+}
+
+/** One row per message, whatever its fan-out (design §2). */
+export interface StoredMessage {
+  id: number;
+  convId: number;
+  seq: number;
+  kind: ChatKind | 'system';
+  event: SystemEventKind | null;
+  senderId: number | null;
+  sender: string;
+  receiver: string;
+  text: string;
+  ts: string;
+}
+
+export interface InitialState {
+  nextUserId: number;
+  nextConversationId: number;
+  nextMessageId: number;
+  rooms: RoomRecord[];
+  everyone: ConversationRecord | undefined;
+}
+
+export interface HistoryQuery {
+  /** Only messages with seq < before. */
+  before?: number | undefined;
+  /** Only messages with seq > after (oldest first); otherwise the newest page. */
+  after?: number | undefined;
+  limit: number;
+}
+
+export interface Store {
+  /** Reads what the domain keeps in memory: id counters and every room with its members. */
+  load(): Promise<InitialState>;
+
+  insertUser(user: UserRecord, createdAt: string): void;
+  insertConversation(conv: Omit<ConversationRecord, 'lastSeq'>, createdBy: number | null, createdAt: string): void;
+  /** Deletes a conversation with its members and messages. */
+  deleteConversation(convId: number): void;
+  insertMember(convId: number, userId: number, cursor: number, joinedAt: string): void;
+  deleteMember(convId: number, userId: number): void;
+  insertMessage(message: StoredMessage): void;
+  /** Marks everything below message id `belowId` in the user's conversations as given to the user. */
+  advanceCursors(userId: number, belowId: number): void;
+
+  /** Makes every write recorded so far durable. Returns a promise only when it must wait. */
+  commit(): void | Promise<void>;
+
+  findUser(key: string): Promise<UserRecord | undefined>;
+  findConversation(key: string): Promise<ConversationRecord | undefined>;
+  /** Ids of the users who share a private conversation with `userId`. */
+  privatePartners(userId: number): Promise<number[]>;
+  /**
+   * Messages waiting for the user: after their cursor in each of their conversations, below message id
+   * `belowId`, not sent by the user; oldest first, at most `limit` (the newest ones when there are more).
+   */
+  pendingFor(userId: number, belowId: number, limit: number): Promise<StoredMessage[]>;
+  /** A page of a conversation, oldest first. */
+  history(convId: number, query: HistoryQuery): Promise<StoredMessage[]>;
+
+  close(): Promise<void>;
+}

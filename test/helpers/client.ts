@@ -1,0 +1,133 @@
+/**
+ * A test client over a real TCP socket: sends JSON lines, and waits (with a timeout, never a fixed
+ * sleep) for replies by ref or for events matching a predicate.
+ */
+import net from 'node:net';
+
+export type Obj = Record<string, any>;
+
+const DEFAULT_TIMEOUT_MS = 3000;
+
+interface Waiter {
+  match: (m: Obj) => boolean;
+  resolve: (m: Obj) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class TestClient {
+  /** Everything received, in order. */
+  readonly received: Obj[] = [];
+  /** Received but not yet taken by a wait. */
+  private unclaimed: Obj[] = [];
+  private waiters: Waiter[] = [];
+  private buffer = '';
+  private nextId = 1;
+  readonly closed: Promise<void>;
+  isClosed = false;
+
+  private constructor(readonly socket: net.Socket, readonly label: string) {
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => this.onData(chunk));
+    socket.on('error', () => {});
+    this.closed = new Promise((resolve) => socket.on('close', () => {
+      this.isClosed = true;
+      resolve();
+    }));
+  }
+
+  static connect(port: number, label = 'client'): Promise<TestClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ port, host: '127.0.0.1' }, () => resolve(new TestClient(socket, label)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** Connects and registers `name`; fails the test if registration is refused. */
+  static async as(port: number, name: string): Promise<TestClient> {
+    const client = await TestClient.connect(port, name);
+    const reply = await client.request({ status: 'register', sender: name });
+    if (reply.status !== 'ok') throw new Error(`register ${name} failed: ${JSON.stringify(reply)}`);
+    return client;
+  }
+
+  private onData(chunk: string): void {
+    this.buffer += chunk;
+    let newline: number;
+    while ((newline = this.buffer.indexOf('\n')) !== -1) {
+      const line = this.buffer.slice(0, newline);
+      this.buffer = this.buffer.slice(newline + 1);
+      const message = JSON.parse(line) as Obj;
+      this.received.push(message);
+      const i = this.waiters.findIndex((w) => w.match(message));
+      if (i === -1) {
+        this.unclaimed.push(message);
+      } else {
+        const [waiter] = this.waiters.splice(i, 1);
+        clearTimeout(waiter!.timer);
+        waiter!.resolve(message);
+      }
+    }
+  }
+
+  /** Writes raw text (for malformed-input tests). */
+  raw(text: string | Buffer): void {
+    this.socket.write(text);
+  }
+
+  send(request: Obj): void {
+    this.socket.write(JSON.stringify(request) + '\n');
+  }
+
+  /** Sends a request with a fresh id and resolves with its reply (ok or error). */
+  request(request: Obj, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Obj> {
+    const id = `${this.label}-${this.nextId++}`;
+    const reply = this.waitFor((m) => m.ref === id, timeoutMs, `reply to ${JSON.stringify(request).slice(0, 120)}`);
+    this.send({ ...request, id });
+    return reply;
+  }
+
+  /** Like request, but fails unless the reply is ok. */
+  async ok(request: Obj, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Obj> {
+    const reply = await this.request(request, timeoutMs);
+    if (reply.status !== 'ok') throw new Error(`${this.label}: expected ok for ${JSON.stringify(request)}, got ${JSON.stringify(reply)}`);
+    return reply;
+  }
+
+  /** Resolves with the first received object (already received or future) matching `match`, and claims it. */
+  waitFor(match: (m: Obj) => boolean, timeoutMs = DEFAULT_TIMEOUT_MS, what = 'a matching message'): Promise<Obj> {
+    const i = this.unclaimed.findIndex(match);
+    if (i !== -1) return Promise.resolve(this.unclaimed.splice(i, 1)[0]!);
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        match,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          reject(new Error(`${this.label}: timed out after ${timeoutMs} ms waiting for ${what}; unclaimed: ${JSON.stringify(this.unclaimed).slice(0, 500)}`));
+        }, timeoutMs),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Waits for an event (not a reply) with the given status, optionally matching more fields. */
+  event(status: string, fields: Obj = {}, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Obj> {
+    return this.waitFor(
+      (m) => m.status === status && m.ref === undefined && Object.entries(fields).every(([k, v]) => m[k] === v),
+      timeoutMs,
+      `${status} event ${JSON.stringify(fields)}`,
+    );
+  }
+
+  /** Unclaimed events so far (to assert that something did NOT arrive, after a later barrier). */
+  pending(): Obj[] {
+    return [...this.unclaimed];
+  }
+
+  async close(): Promise<void> {
+    if (!this.isClosed) this.socket.destroy();
+    await this.closed;
+  }
+}

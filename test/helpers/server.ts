@@ -1,0 +1,89 @@
+/**
+ * Real servers for tests: in-process on a free loopback port (fast), or as a child process running the
+ * built CLI (for restart and signal tests). Each gets a fresh data directory.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { DEFAULT_LIMITS, type ServerConfig } from '../../src/server/config.js';
+import { ClassChatServer } from '../../src/server/server.js';
+
+export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli.js');
+
+export function tempDataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'classchat-test-'));
+}
+
+export interface TestServer {
+  port: number;
+  dataDir: string;
+  server: ClassChatServer;
+  stop(): Promise<void>;
+}
+
+/** Starts a server in this process on 127.0.0.1 and a free port. */
+export async function startServer(options: { dataDir?: string; limits?: Partial<ServerConfig['limits']> } = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? tempDataDir();
+  const config: ServerConfig = {
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    logLevel: 'silent',
+    logFormat: 'json',
+    sync: 'normal',
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+  };
+  const server = await ClassChatServer.start(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  return { port: server.port, dataDir, server, stop: () => server.shutdown() };
+}
+
+export interface ChildServer {
+  port: number;
+  dataDir: string;
+  child: ChildProcess;
+  /** Everything the server printed (JSON log lines). */
+  output(): string;
+  /** Sends SIGTERM (or `signal`) and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Runs `classchat serve` as a child process and resolves once it listens. */
+export function spawnServer(dataDir: string, extraArgs: string[] = [], timeoutMs = 10_000): Promise<ChildServer> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, '--log-format', 'json', ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /"msg":"listening"/.test(out) ? /"port":(\d+)[^\n]*"msg":"listening"/.exec(out) : null;
+      if (match) {
+        clearTimeout(timer);
+        resolve({
+          port: Number(match[1]),
+          dataDir,
+          child,
+          output: () => out,
+          stop: (signal = 'SIGTERM') => {
+            child.kill(signal);
+            return exited;
+          },
+        });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${out}`));
+    });
+  });
+}
