@@ -15,7 +15,6 @@ export const ERROR_CODES = {
   not_a_member: 'only members of the room may do that',
   already_a_member: 'you are already a member of that room',
   too_large: 'the request is too large',
-  shutting_down: 'the server is shutting down',
   internal: 'the server failed to handle the request; it has been logged',
 } as const;
 
