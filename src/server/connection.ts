@@ -55,8 +55,8 @@ export class Connection implements LoginTarget, LineSink, OutputSink {
     readonly remote: string,
   ) {
     this.decoder = new LineDecoder(host.limits.maxLineBytes, host.limits.maxDiscardBytes);
+    // Few listeners and no per-instance closures beyond these: idle connections are most of them.
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.onDrain());
     socket.on('error', (err) => host.log.debug({ conn: this.id, err: err.message }, 'socket error'));
     socket.on('close', () => this.onClose());
   }
@@ -89,12 +89,13 @@ export class Connection implements LoginTarget, LineSink, OutputSink {
     const pending = this.host.dispatch(this, line);
     if (pending) {
       this.busy = true;
-      pending.then(this.next, this.next);
+      const next = () => this.next();
+      pending.then(next, next);
     }
   }
 
   /** Runs the lines that arrived while a request was waiting, in order. */
-  private readonly next = (): void => {
+  private next(): void {
     this.busy = false;
     while (!this.busy && this.queue !== null && this.queue.length > 0) {
       const item = this.queue.shift()!;
@@ -103,7 +104,7 @@ export class Connection implements LoginTarget, LineSink, OutputSink {
     }
     if (!this.busy) this.queue = null;
     this.updateReading();
-  };
+  }
 
   private enqueueLine(item: Queued): void {
     (this.queue ??= []).push(item);
@@ -173,14 +174,11 @@ export class Connection implements LoginTarget, LineSink, OutputSink {
     if (stop && !this.readPaused) {
       this.readPaused = true;
       this.socket.pause();
+      if (this.socket.writableNeedDrain) this.socket.once('drain', () => this.updateReading());
     } else if (!stop && this.readPaused) {
       this.readPaused = false;
       this.socket.resume();
     }
-  }
-
-  private onDrain(): void {
-    this.updateReading();
   }
 
   private onClose(): void {

@@ -56,7 +56,7 @@ export async function register(chat: Chat, target: LoginTarget, name: string): P
     chat.store.pendingFor(user.id, watermark, limit),
   ]);
   if (target.closed) return null; // disconnect() already ran; the cursors stay, so nothing is lost
-  session.partners = new Set(partners);
+  if (partners.length > 0) session.partners = new Set(partners);
   chat.store.advanceCursors(user.id, watermark);
   chat.requestCommit();
   return { session, waiting, truncated: waiting.length === limit };
@@ -79,7 +79,7 @@ export function disconnect(chat: Chat, session: Session, reason: string, options
     chat.requestCommit();
     if (options.announce) announcePresence(chat, session, 'disconnect', `${session.name} has left the chat`);
   }
-  session.rooms.clear();
+  session.clearRooms();
   chat.log.info({ user: session.name, reason, online: chat.presence.size }, 'disconnected');
 }
 

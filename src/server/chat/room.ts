@@ -57,7 +57,7 @@ export class Rooms {
     room.members.set(member.userId, member);
     if (session) {
       room.online.add(session);
-      session.rooms.add(room);
+      session.joined(room);
     }
   }
 
@@ -66,7 +66,7 @@ export class Rooms {
     room.members.delete(userId);
     if (session) {
       room.online.delete(session);
-      session.rooms.delete(room);
+      session.parted(room);
     }
   }
 }

@@ -9,9 +9,12 @@ export interface Outbox {
   send(bytes: Buffer): void;
 }
 
+/** Idle connections are the common case: they share one empty set instead of holding their own. */
+const NO_ROOMS: ReadonlySet<Room> = new Set<Room>();
+
 export class Session {
-  /** Rooms this user is a member of (kept in step with Room.online). */
-  readonly rooms = new Set<Room>();
+  /** Rooms this user is a member of (kept in step with Room.online). Shared and empty until the first. */
+  rooms: ReadonlySet<Room> = NO_ROOMS;
   /** Users with whom this user has a private conversation; told of connects and disconnects. */
   partners: Set<number> | null = null;
   /**
@@ -26,6 +29,20 @@ export class Session {
     readonly key: string,
     private readonly out: Outbox,
   ) {}
+
+  joined(room: Room): void {
+    if (this.rooms === NO_ROOMS) this.rooms = new Set<Room>();
+    (this.rooms as Set<Room>).add(room);
+  }
+
+  parted(room: Room): void {
+    (this.rooms as Set<Room>).delete(room);
+  }
+
+  /** Forgets every room (the session is going offline). */
+  clearRooms(): void {
+    this.rooms = NO_ROOMS;
+  }
 
   /** True once login has completed. */
   get isReady(): boolean {
