@@ -60,14 +60,15 @@ export class Dispatcher {
       conn.replyError(ref, 'bad_request', `unknown status "${status.slice(0, 40)}"; send {"status":"help"} for the list`);
       return;
     }
-    if (entry.command.needsName && conn.session === null) {
-      conn.replyError(ref, 'not_registered');
-      return;
-    }
+    // Shape first: a malformed request is bad_request whether or not the client has registered.
     if (!entry.check.Check(request)) {
       const error = entry.check.Errors(request).First();
       const where = error?.path ? `"${error.path.slice(1)}"` : 'request';
       conn.replyError(ref, 'bad_request', `${status}: ${where}: ${error?.message ?? 'invalid'}`);
+      return;
+    }
+    if (entry.command.needsName && conn.session === null) {
+      conn.replyError(ref, 'not_registered');
       return;
     }
     const ctx = this.context(conn, ref);

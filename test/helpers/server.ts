@@ -37,7 +37,12 @@ export async function startServer(options: { dataDir?: string; limits?: Partial<
     limits: { ...DEFAULT_LIMITS, ...options.limits },
   };
   const server = await ClassChatServer.start(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
-  return { port: server.port, dataDir, server, stop: () => server.shutdown() };
+  const stop = async () => {
+    await server.shutdown();
+    // A directory the caller passed in may be reused (restart tests); only our own is removed.
+    if (options.dataDir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { port: server.port, dataDir, server, stop };
 }
 
 export interface ChildServer {

@@ -78,6 +78,11 @@ export class Chat {
     return this.nextConversationId++;
   }
 
+  /** Persists the id counters (before rows are deleted, which would lower the highest stored id). */
+  saveCounters(): void {
+    this.store.saveCounters({ conversation: this.nextConversationId, message: this.nextMessageId });
+  }
+
   /** The id the next message will get: messages below it exist (or are being committed). */
   watermark(): number {
     return this.nextMessageId;

@@ -59,6 +59,7 @@ export function leaveRoom(chat: Chat, session: Session, name: string): { room: R
   if (!room.has(session.userId)) throw new ChatError('not_a_member', `you are not a member of ${room.name}`);
   chat.rooms.part(room, session.userId, session);
   if (room.members.size === 0) {
+    chat.saveCounters();
     chat.store.deleteConversation(room.id);
     chat.requestCommit();
     chat.rooms.delete(room);

@@ -13,6 +13,8 @@ export const SQL = {
   nextUserId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM users`,
   nextConversationId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM conversations`,
   nextMessageId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM messages`,
+  counters: `SELECT name, value FROM counters`,
+  saveCounter: `INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
   rooms: `SELECT c.id, c.kind, c.conv_key AS key, c.name, ${LAST_SEQ} AS "lastSeq"
     FROM conversations c WHERE c.kind = 'room' ORDER BY c.id`,
   roomMembers: `SELECT mb.conv_id AS "convId", mb.user_id AS "userId", u.name, u.name_key AS key, mb.cursor

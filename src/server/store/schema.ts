@@ -41,4 +41,13 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (conv_id, seq)
   );
   `,
+  // Ids are handed out from counters kept in memory and read back from the highest stored id at
+  // start-up. Deleting a room deletes its messages, so the highest stored id can drop: remember how
+  // far the counters went, so an id is never reused after a restart.
+  `
+  CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+  );
+  `,
 ];

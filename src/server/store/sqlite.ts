@@ -62,7 +62,8 @@ export class SqliteStore implements Store {
   }
 
   async load(): Promise<InitialState> {
-    const next = (stmt: Database.Statement) => (stmt.get() as { n: number }).n;
+    const saved = new Map((this.q.counters.all() as { name: string; value: number }[]).map((c) => [c.name, c.value]));
+    const next = (stmt: Database.Statement, counter?: string) => Math.max((stmt.get() as { n: number }).n, saved.get(counter ?? '') ?? 0);
     const rooms = new Map<number, RoomRecord>();
     for (const room of this.q.rooms.all() as ConversationRecord[]) rooms.set(room.id, { ...room, members: [] });
     for (const row of this.q.roomMembers.all() as (MemberRecord & { convId: number })[]) {
@@ -70,8 +71,8 @@ export class SqliteStore implements Store {
     }
     return {
       nextUserId: next(this.q.nextUserId),
-      nextConversationId: next(this.q.nextConversationId),
-      nextMessageId: next(this.q.nextMessageId),
+      nextConversationId: next(this.q.nextConversationId, 'next_conversation_id'),
+      nextMessageId: next(this.q.nextMessageId, 'next_message_id'),
       rooms: [...rooms.values()],
       everyone: this.q.findConversation.get('everyone') as ConversationRecord | undefined,
     };
@@ -96,6 +97,11 @@ export class SqliteStore implements Store {
 
   deleteConversation(convId: number): void {
     this.write(this.q.deleteConversation, convId);
+  }
+
+  saveCounters(next: { conversation: number; message: number }): void {
+    this.write(this.q.saveCounter, 'next_conversation_id', next.conversation);
+    this.write(this.q.saveCounter, 'next_message_id', next.message);
   }
 
   insertMember(convId: number, userId: number, cursor: number, joinedAt: string): void {

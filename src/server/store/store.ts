@@ -81,6 +81,8 @@ export interface Store {
   insertConversation(conv: Omit<ConversationRecord, 'lastSeq'>, createdBy: number | null, createdAt: string): void;
   /** Deletes a conversation with its members and messages. */
   deleteConversation(convId: number): void;
+  /** Remembers the id counters so that ids of deleted rows are not handed out again after a restart. */
+  saveCounters(next: { conversation: number; message: number }): void;
   insertMember(convId: number, userId: number, cursor: number, joinedAt: string): void;
   deleteMember(convId: number, userId: number): void;
   insertMessage(message: StoredMessage): void;
