@@ -1,0 +1,120 @@
+/**
+ * A fast line client for the load generator. Received bytes are decoded as latin1 (the bench's own
+ * text is ASCII) and split at newlines without copying each line: the handler gets the chunk string
+ * and the line's bounds, plus one timestamp per socket read. Output queued with `queue` is written
+ * with one socket write per client per event-loop turn.
+ */
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+/** Called for each received line: `data.slice(start, end)` is the line (no newline), read at `t` ms. */
+export type LineHandler = (client: LineClient, data: string, start: number, end: number, t: number) => void;
+
+const ignore: LineHandler = () => {};
+
+/** Clients with queued output, written together in the next check phase. */
+const dirty: LineClient[] = [];
+let flushScheduled = false;
+/** Runs just before the queued output is written (the fan-out workload refills its windows here). */
+let beforeFlush: (() => void) | null = null;
+
+export function setBeforeFlush(hook: (() => void) | null): void {
+  beforeFlush = hook;
+}
+
+/** Asks for a flush at the end of this event-loop turn, even if nothing is queued yet. */
+export function scheduleFlush(): void {
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushAll);
+  }
+}
+
+function flushAll(): void {
+  if (beforeFlush) beforeFlush();
+  for (let i = 0; i < dirty.length; i++) dirty[i]!.flush();
+  dirty.length = 0;
+  flushScheduled = false;
+}
+
+export class LineClient {
+  readonly sock: net.Socket;
+  /** Set once the socket closed (for any reason). */
+  closed = false;
+  /** Why it closed, when the close was not ours. */
+  closeReason: string | null = null;
+  handler: LineHandler = ignore;
+  /** Called once when the socket closes without `destroy()` having been called by us. */
+  onUnexpectedClose: ((client: LineClient) => void) | null = null;
+  private rest = '';
+  private out = '';
+  private queued = false;
+  private ours = false;
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    port: number,
+    onConnect: (client: LineClient) => void,
+  ) {
+    const sock = net.createConnection({ host: '127.0.0.1', port });
+    this.sock = sock;
+    sock.setNoDelay(true);
+    sock.setEncoding('latin1');
+    sock.on('connect', () => onConnect(this));
+    sock.on('data', (chunk: string) => this.onData(chunk));
+    sock.on('error', (err: NodeJS.ErrnoException) => {
+      this.closeReason ??= `socket error ${err.code ?? err.message}`;
+    });
+    sock.on('close', () => {
+      this.closed = true;
+      if (!this.ours) {
+        this.closeReason ??= 'closed by the server';
+        this.onUnexpectedClose?.(this);
+      }
+    });
+  }
+
+  private onData(chunk: string): void {
+    const t = performance.now();
+    const data = this.rest.length > 0 ? this.rest + chunk : chunk;
+    const handler = this.handler;
+    let start = 0;
+    let nl: number;
+    while ((nl = data.indexOf('\n', start)) !== -1) {
+      if (nl > start) handler(this, data, start, nl, t);
+      start = nl + 1;
+    }
+    this.rest = start < data.length ? data.slice(start) : '';
+  }
+
+  /** Writes at once. */
+  write(text: string): void {
+    if (!this.closed) this.sock.write(text);
+  }
+
+  /** Appends to this turn's output; written by the next flush. */
+  queue(text: string): void {
+    this.out += text;
+    if (!this.queued) {
+      this.queued = true;
+      dirty.push(this);
+      scheduleFlush();
+    }
+  }
+
+  flush(): void {
+    this.queued = false;
+    if (this.out.length > 0) {
+      const text = this.out;
+      this.out = '';
+      this.write(text);
+    }
+  }
+
+  /** Closes from our side; not reported as a disconnect. */
+  destroy(): void {
+    this.ours = true;
+    this.sock.destroy();
+  }
+}

@@ -1,0 +1,63 @@
+/** What a workload is given and what it reports. */
+import type { LineClient } from './client.js';
+import type { Guard } from './guard.js';
+import type { CpuFigures } from './proc.js';
+import type { LatencySummary } from './stats.js';
+
+export interface WorkloadContext {
+  port: number;
+  serverPid: number;
+  guard: Guard;
+  /** Every client the workload opens; the runner closes them all afterwards. */
+  clients: LineClient[];
+  /** Progress lines for the terminal (stderr). */
+  note(text: string): void;
+}
+
+export type Params = Record<string, number | string>;
+
+export interface Result {
+  workload: string;
+  params: Params;
+  /** Complete, lossless, in order, no errors. */
+  ok: boolean;
+  /** Why it is not ok. */
+  problems: string[];
+  /** Things worth a look that do not make it fail. */
+  notes?: string[];
+  /** Throughput: deliveries/s (fan-out) or messages/s (direct). */
+  rate?: { value: number; unit: string };
+  latencyUs?: LatencySummary;
+  expected?: number;
+  received?: number;
+  lost?: number;
+  outOfOrder?: number;
+  durationMs?: number;
+  idle?: IdleFigures;
+  setupMs?: Record<string, number>;
+  cpu?: CpuFigures;
+  /** Filled by the runner: % of the machine busy with other work just before the workload. */
+  machineBusyBeforePct?: number | null;
+  /** Filled by the runner: the server's exit and its peak RSS. */
+  server?: { exit: string; stopMs: number; vmHwmKiB: number | null; output: string };
+}
+
+export interface IdleFigures {
+  conns: number;
+  rssBeforeKiB: number;
+  rssAfterKiB: number;
+  perConnKiB: number;
+  alive: number;
+  answered: number;
+  registerMs: number;
+}
+
+export interface Workload<P extends Params = Params> {
+  name: string;
+  summary: string;
+  full: P;
+  quick: P;
+  /** Open files the generator (and the server) need beyond the usual few. */
+  connections(params: P): number;
+  run(ctx: WorkloadContext, params: P): Promise<Result>;
+}

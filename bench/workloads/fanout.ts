@@ -1,0 +1,200 @@
+/**
+ * Fan-out: C clients in one room; the first S each send M room messages, with at most W of their
+ * messages in flight. A message leaves its sender's window once every other member (all C-1) has
+ * received it. Reports deliveries/s (every message received by every member, over last receive -
+ * first send) and one-way latency (receive time per socket read - the send time in the payload).
+ * Checks: every expected delivery arrived, per (receiver, sender) in order, to the right clients.
+ */
+import { performance } from 'node:perf_hooks';
+import { scheduleFlush, setBeforeFlush, type LineHandler } from '../client.js';
+import { BenchAbort } from '../guard.js';
+import { CpuMeter } from '../proc.js';
+import { connectAndRegister, joinRoom } from '../setup.js';
+import { Histogram, sum } from '../stats.js';
+import { FANOUT, Kind, kindOf, parsePayload, payload, payloadText, req, textStart } from '../wire.js';
+import type { Result, Workload, WorkloadContext } from '../workload.js';
+import { Problems } from './problems.js';
+
+export interface FanoutParams extends Record<string, number> {
+  clients: number;
+  senders: number;
+  messages: number;
+  window: number;
+  /** Padding characters in each payload. */
+  pad: number;
+  /** Registrations and joins in flight during setup. */
+  concurrency: number;
+}
+
+const ROOM = 'bench';
+
+export function fanoutWorkload(name: string, summary: string, full: FanoutParams, quick: FanoutParams): Workload<FanoutParams> {
+  return { name, summary, full, quick, connections: (p) => p.clients, run: (ctx, p) => runFanout(name, ctx, p) };
+}
+
+export const fanout = fanoutWorkload(
+  'fanout',
+  'room fan-out under load',
+  { clients: 500, senders: 10, messages: 2000, window: 50, pad: 32, concurrency: 200 },
+  { clients: 100, senders: 10, messages: 200, window: 50, pad: 32, concurrency: 200 },
+);
+
+export const fanoutLow = fanoutWorkload(
+  'fanout-low',
+  'room fan-out latency probe (window 1)',
+  { clients: 100, senders: 1, messages: 2000, window: 1, pad: 32, concurrency: 200 },
+  { clients: 20, senders: 1, messages: 200, window: 1, pad: 32, concurrency: 200 },
+);
+
+async function runFanout(name: string, ctx: WorkloadContext, p: FanoutParams): Promise<Result> {
+  const { clients: C, senders: S, messages: M, window: W } = p;
+  if (C < 2 || S < 1 || S > C) throw new Error(`${name}: need 1 <= senders <= clients and clients >= 2`);
+  const { guard } = ctx;
+  let t = performance.now();
+  const clients = await connectAndRegister(ctx.port, C, p.concurrency, guard, ctx.clients);
+  const registerMs = performance.now() - t;
+  t = performance.now();
+  await joinRoom(clients, ROOM, p.concurrency, guard);
+  const joinMs = performance.now() - t;
+  ctx.note(`${C} registered in ${(registerMs / 1000).toFixed(1)} s, joined in ${(joinMs / 1000).toFixed(1)} s; sending`);
+  const problems = new Problems();
+  for (const client of clients) {
+    client.handler = () => {}; // the join events still arriving
+    client.onUnexpectedClose = (c) => guard.abort(`${c.name}: ${c.closeReason}`);
+  }
+  await guard.sleep(500);
+
+  const ackN = C - 1;
+  const expected = S * M * (C - 1);
+  const ring = new Int32Array(S * W); // receipts per in-flight message, by sender and seq % W
+  const sent = new Int32Array(S);
+  const completed = new Int32Array(S);
+  const lastSeq = new Int32Array(C * S).fill(-1);
+  const receivedBy = new Int32Array(C);
+  const hist = new Histogram();
+  const pad = 'x'.repeat(p.pad);
+  let received = 0;
+  let outOfOrder = 0;
+  let t0 = 0;
+  let tLast = 0;
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+
+  const refillFlags = new Uint8Array(S);
+  const refillList: number[] = [];
+  const wantRefill = (s: number) => {
+    if (refillFlags[s] === 0) {
+      refillFlags[s] = 1;
+      refillList.push(s);
+      scheduleFlush();
+    }
+  };
+  // Runs once per event-loop turn, before output is written: one write per sender, one send time.
+  const refill = () => {
+    if (refillList.length === 0) return;
+    const now = performance.now();
+    if (t0 === 0) t0 = now;
+    const sentUs = Math.round(now * 1000);
+    for (let k = 0; k < refillList.length; k++) {
+      const s = refillList[k]!;
+      refillFlags[s] = 0;
+      let batch = '';
+      let n = sent[s]!;
+      const limit = Math.min(M, completed[s]! + W);
+      while (n < limit) batch += req.group(ROOM, payloadText('F', s, n++, sentUs, pad));
+      sent[s] = n;
+      if (batch.length > 0) clients[s]!.queue(batch);
+    }
+    refillList.length = 0;
+  };
+
+  const onLine: LineHandler = (client, data, start, end, at) => {
+    const kind = kindOf(data, start);
+    if (kind === Kind.Group) {
+      const i = textStart(data, start, end);
+      if (i < 0 || !parsePayload(data, i, FANOUT) || payload.from >= S) {
+        problems.unexpected(client.name, data.slice(start, end));
+        return;
+      }
+      const from = payload.from;
+      const seq = payload.seq;
+      if (from === client.id) problems.add(`${client.name} received its own message ${seq}`);
+      hist.add(at * 1000 - payload.sentUs);
+      received++;
+      receivedBy[client.id]!++;
+      const key = client.id * S + from;
+      if (seq !== lastSeq[key]! + 1) outOfOrder++;
+      lastSeq[key] = seq;
+      const slot = from * W + (seq % W);
+      const got = ring[slot]! + 1;
+      if (got === ackN) {
+        ring[slot] = 0;
+        completed[from]!++;
+        wantRefill(from);
+      } else {
+        ring[slot] = got;
+      }
+      tLast = at;
+      if (received === expected) finish();
+      return;
+    }
+    if (kind === Kind.Ok || kind === Kind.System) return;
+    if (kind === Kind.Error) problems.serverError(client.name, data.slice(start, end));
+    else problems.unexpected(client.name, data.slice(start, end));
+  };
+
+  for (const client of clients) client.handler = onLine;
+  guard.phase = 'measure';
+  guard.progress = () => received;
+  guard.status = () => `${received}/${expected} deliveries, sent ${sum(sent)}/${S * M}, completed ${sum(completed)}`;
+  guard.touch();
+  setBeforeFlush(refill);
+  const cpuMeter = new CpuMeter(ctx.serverPid);
+  for (let s = 0; s < S; s++) wantRefill(s);
+  try {
+    await guard.wait(done);
+  } catch (err) {
+    if (!(err instanceof BenchAbort)) throw err;
+    problems.add(err.message);
+  } finally {
+    setBeforeFlush(null);
+  }
+  const cpu = cpuMeter.stop(tLast || performance.now());
+  if (!guard.abortReason) {
+    await guard.sleep(300); // anything more (duplicates) would show up now
+    if (received !== expected) problems.add(`${received - expected} deliveries more than expected (duplicates)`);
+  }
+
+  let short = 0;
+  let worst = 0;
+  for (let c = 0; c < C; c++) {
+    const want = c < S ? (S - 1) * M : S * M;
+    const missing = want - receivedBy[c]!;
+    if (missing > 0) {
+      short++;
+      worst = Math.max(worst, missing);
+    }
+  }
+  const lost = Math.max(0, expected - received);
+  if (lost > 0) {
+    const ofSent = sum(sent) * (C - 1) - received;
+    problems.add(`${lost} of ${expected} deliveries missing (${short} clients short, worst by ${worst}): ${ofSent} of messages sent, the rest of ${S * M - sum(sent)} never sent`);
+  }
+  if (outOfOrder > 0) problems.add(`${outOfOrder} deliveries out of order per (receiver, sender)`);
+  const durationMs = t0 > 0 && tLast > t0 ? tLast - t0 : 0;
+  return {
+    workload: name,
+    params: { ...p },
+    ok: problems.none(),
+    problems: problems.list(),
+    rate: { value: durationMs > 0 ? received / (durationMs / 1000) : 0, unit: 'deliveries/s' },
+    latencyUs: hist.summary(),
+    expected,
+    received,
+    lost,
+    outOfOrder,
+    durationMs,
+    setupMs: { register: Math.round(registerMs), join: Math.round(joinMs) },
+    cpu,
+  };
+}
