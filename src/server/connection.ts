@@ -48,6 +48,7 @@ export class Connection implements LoginTarget, LineSink, OutputSink {
   private busy = false;
   private ending = false;
   private readPaused = false;
+  private awaitingDrain = false;
 
   constructor(
     private readonly socket: Socket,
@@ -170,11 +171,19 @@ export class Connection implements LoginTarget, LineSink, OutputSink {
 
   /** Reads only while output drains and few requests wait (design §4.9). */
   private updateReading(): void {
-    const stop = this.socket.writableNeedDrain || (this.queue !== null && this.queue.length >= QUEUE_PAUSE);
+    const congested = this.socket.writableNeedDrain;
+    if (congested && !this.awaitingDrain) {
+      // Whatever paused reading first (a long queue or a full socket), a drain must re-check it.
+      this.awaitingDrain = true;
+      this.socket.once('drain', () => {
+        this.awaitingDrain = false;
+        this.updateReading();
+      });
+    }
+    const stop = congested || (this.queue !== null && this.queue.length >= QUEUE_PAUSE);
     if (stop && !this.readPaused) {
       this.readPaused = true;
       this.socket.pause();
-      if (this.socket.writableNeedDrain) this.socket.once('drain', () => this.updateReading());
     } else if (!stop && this.readPaused) {
       this.readPaused = false;
       this.socket.resume();

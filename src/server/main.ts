@@ -1,4 +1,5 @@
 /** `classchat serve`: runs the server until SIGINT or SIGTERM, then shuts down gracefully. */
+import v8 from 'node:v8';
 import { ConfigError, parseServeArgs, SERVE_USAGE } from './config.js';
 import { createLogger } from './log.js';
 import { ClassChatServer } from './server.js';
@@ -16,6 +17,11 @@ export async function serve(argv: string[]): Promise<number> {
     process.stdout.write(SERVE_USAGE + '\n');
     return 0;
   }
+  // A burst of logins makes V8 grow its young generation to tens of MB and keep it: measured at
+  // 10,000 idle connections, 4.8 KiB of RSS each instead of 2.9 (issue #2 target: 4). Keeping the
+  // young generation at its initial size costs more frequent, cheap scavenges (see README figures).
+  // Unlike --max-semi-space-size, this flag is read when the space would grow, so it works from here.
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
   const log = createLogger(config.logLevel, config.logFormat);
   let server: ClassChatServer;
   let failed = false;

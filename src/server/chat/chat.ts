@@ -155,6 +155,15 @@ export function privateKey(a: number, b: number): string {
   return a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`;
 }
 
+let lastMs = 0;
+let lastIso = '';
+
+/** The current time as ISO 8601 UTC; formatted once per millisecond (many messages share one). */
 function isoNow(): string {
-  return new Date().toISOString();
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }

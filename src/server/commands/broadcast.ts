@@ -1,4 +1,5 @@
 // {"status":"broadcast","text":"..."}: message everyone online but yourself.
+import { encodeSentReply } from '../chat/encode.js';
 import { sendBroadcast } from '../chat/messaging.js';
 import { command } from './command.js';
 
@@ -7,6 +8,6 @@ export const broadcast = command({
   needsName: true,
   handle(ctx, request) {
     const { message, delivered } = sendBroadcast(ctx.chat, ctx.session, request.text);
-    ctx.ok({ msgid: message.id, seq: message.seq, ts: message.ts, receiver: message.receiver, delivered });
+    ctx.conn.send(encodeSentReply(ctx.ref, message, `,"delivered":${delivered}`));
   },
 });

@@ -1,4 +1,5 @@
 // {"status":"group","receiver":"<room>","text":"..."}: message a room you are a member of.
+import { encodeSentReply } from '../chat/encode.js';
 import { sendGroup } from '../chat/messaging.js';
 import { command } from './command.js';
 
@@ -7,6 +8,6 @@ export const group = command({
   needsName: true,
   handle(ctx, request) {
     const { message } = sendGroup(ctx.chat, ctx.session, request.receiver, request.text);
-    ctx.ok({ msgid: message.id, seq: message.seq, ts: message.ts, receiver: message.receiver });
+    ctx.conn.send(encodeSentReply(ctx.ref, message));
   },
 });

@@ -1,4 +1,5 @@
 // {"status":"private","receiver":"<user>","text":"..."}: message one user; queued while they are offline.
+import { encodeSentReply } from '../chat/encode.js';
 import { sendPrivate, type SentPrivate } from '../chat/messaging.js';
 import { command, type Context } from './command.js';
 
@@ -13,10 +14,6 @@ export const privateMessage = command({
 });
 
 function reply(ctx: Context, { message, queued }: SentPrivate): void {
-  const fields: Record<string, unknown> = { msgid: message.id, seq: message.seq, ts: message.ts, receiver: message.receiver };
-  if (queued) {
-    fields.queued = true;
-    fields.text = `${message.receiver} is offline; the message will be delivered when they return`;
-  }
-  ctx.ok(fields);
+  const note = `${message.receiver} is offline; the message will be delivered when they return`;
+  ctx.conn.send(encodeSentReply(ctx.ref, message, queued ? `,"queued":true,"text":${JSON.stringify(note)}` : ''));
 }
