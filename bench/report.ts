@@ -9,8 +9,9 @@ const pct = (x: number | null | undefined) => (x === null || x === undefined ? '
 const int = (x: number) => x.toLocaleString('en-US');
 
 export function paramText(p: Params): string {
-  if ('clients' in p) return `C=${p.clients} S=${p.senders} M=${p.messages} W=${p.window}`;
-  if ('pairs' in p) return `P=${p.pairs} M=${p.messages} W=${p.window}`;
+  const warm = p.warmup ? ` (latency after ${p.warmup} warm-up)` : '';
+  if ('clients' in p) return `C=${p.clients} S=${p.senders} M=${p.messages} W=${p.window}${warm}`;
+  if ('pairs' in p) return `P=${p.pairs} M=${p.messages} W=${p.window}${warm}`;
   if ('conns' in p) return `N=${p.conns} hold=${p.hold}s`;
   return JSON.stringify(p);
 }

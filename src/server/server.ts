@@ -42,7 +42,11 @@ export class ClassChatServer implements ConnectionHost {
 
   /** Opens the store, loads the chat state and starts listening. */
   static async start(config: ServerConfig, log: Logger, onFatal: (err: unknown) => void = () => {}): Promise<ClassChatServer> {
-    const store = new SqliteStore({ dataDir: config.dataDir, sync: config.sync });
+    const store = new SqliteStore({
+      dataDir: config.dataDir,
+      sync: config.sync,
+      onCheckpointFailure: (reason) => log.error({ reason }, 'background checkpoints failed; the database checkpoints on the main thread from now on'),
+    });
     const server = new ClassChatServer(config, store, log, onFatal);
     server.chat = await Chat.open(store, log, { maxTextBytes: config.limits.maxTextBytes, offlineDeliveryLimit: config.limits.offlineDeliveryLimit }, server.commit.request);
     server.dispatcher = new Dispatcher(COMMANDS, server.chat, log);

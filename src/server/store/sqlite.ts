@@ -9,6 +9,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { MIGRATIONS } from './schema.js';
 import { SQL } from './queries.js';
 import type {
@@ -26,7 +27,12 @@ export interface SqliteOptions {
   /** Directory that holds classchat.db; created if missing. ':memory:' for a throwaway database. */
   dataDir: string;
   sync?: 'normal' | 'full';
+  /** Told when background checkpoints fail and the main connection takes them over again. */
+  onCheckpointFailure?: (reason: string) => void;
 }
+
+/** How often the background thread copies the write-ahead log into the database file. */
+const CHECKPOINT_INTERVAL_MS = 200;
 
 type Statements = { [K in keyof typeof SQL]: Database.Statement };
 
@@ -36,6 +42,7 @@ export class SqliteStore implements Store {
   private readonly begin: Database.Statement;
   private readonly end: Database.Statement;
   private inTransaction = false;
+  private readonly checkpointer: Checkpointer | null = null;
 
   constructor(options: SqliteOptions) {
     const file = options.dataDir === ':memory:' ? ':memory:' : path.join(options.dataDir, 'classchat.db');
@@ -49,6 +56,14 @@ export class SqliteStore implements Store {
     this.q = Object.fromEntries(Object.entries(SQL).map(([name, sql]) => [name, this.db.prepare(sql)])) as Statements;
     this.begin = this.db.prepare('BEGIN');
     this.end = this.db.prepare('COMMIT');
+    if (file !== ':memory:') {
+      // Checkpoints happen on a worker thread; the main connection only appends to the log.
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = startCheckpointer(file, CHECKPOINT_INTERVAL_MS, (reason) => {
+        this.db.pragma('wal_autocheckpoint = 1000');
+        options.onCheckpointFailure?.(reason);
+      });
+    }
   }
 
   private migrate(): void {
@@ -152,6 +167,9 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.commit();
+    await this.checkpointer?.stop();
+    // Leave a compact database file and an empty log behind.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
   }
 }
