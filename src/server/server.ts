@@ -45,7 +45,7 @@ export class ClassChatServer implements ConnectionHost {
     const store = new SqliteStore({
       dataDir: config.dataDir,
       sync: config.sync,
-      onCheckpointFailure: (reason) => log.error({ reason }, 'background checkpoints failed; the database checkpoints on the main thread from now on'),
+      onCheckpointFailure: (err) => log.error({ err }, 'checkpoint failed; the write-ahead log keeps growing until one succeeds'),
     });
     const server = new ClassChatServer(config, store, log, onFatal);
     server.chat = await Chat.open(store, log, { maxTextBytes: config.limits.maxTextBytes, offlineDeliveryLimit: config.limits.offlineDeliveryLimit }, server.commit.request);

@@ -3,13 +3,16 @@
  * that the first write of a tick opens and `commit()` closes, so reads in the same tick see them and a
  * whole tick costs one commit (group commit, issue #2).
  *
+ * Checkpoints (copying the log back into the database file) run on a one-second timer instead of
+ * SQLite's default of every 1,000 pages: each one stalls the event loop for a few milliseconds, and
+ * at low load the default made that happen dozens of times a second (the tail of the latency, issue #2).
+ *
  * Durability: `synchronous = NORMAL` in WAL mode survives a crash of the process (kill -9) but may lose
  * the last commits on power loss; `--sync full` trades speed for that (docs/operations.md).
  */
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { MIGRATIONS } from './schema.js';
 import { SQL } from './queries.js';
 import type {
@@ -27,12 +30,12 @@ export interface SqliteOptions {
   /** Directory that holds classchat.db; created if missing. ':memory:' for a throwaway database. */
   dataDir: string;
   sync?: 'normal' | 'full';
-  /** Told when background checkpoints fail and the main connection takes them over again. */
-  onCheckpointFailure?: (reason: string) => void;
+  /** Told when a checkpoint fails (the log keeps growing until one succeeds). */
+  onCheckpointFailure?: (err: unknown) => void;
 }
 
-/** How often the background thread copies the write-ahead log into the database file. */
-const CHECKPOINT_INTERVAL_MS = 200;
+/** How often the write-ahead log is copied back into the database file, when anything was written. */
+const CHECKPOINT_INTERVAL_MS = 1000;
 
 type Statements = { [K in keyof typeof SQL]: Database.Statement };
 
@@ -42,7 +45,8 @@ export class SqliteStore implements Store {
   private readonly begin: Database.Statement;
   private readonly end: Database.Statement;
   private inTransaction = false;
-  private readonly checkpointer: Checkpointer | null = null;
+  private committedSinceCheckpoint = false;
+  private readonly checkpointTimer: NodeJS.Timeout | null = null;
 
   constructor(options: SqliteOptions) {
     const file = options.dataDir === ':memory:' ? ':memory:' : path.join(options.dataDir, 'classchat.db');
@@ -57,12 +61,17 @@ export class SqliteStore implements Store {
     this.begin = this.db.prepare('BEGIN');
     this.end = this.db.prepare('COMMIT');
     if (file !== ':memory:') {
-      // Checkpoints happen on a worker thread; the main connection only appends to the log.
       this.db.pragma('wal_autocheckpoint = 0');
-      this.checkpointer = startCheckpointer(file, CHECKPOINT_INTERVAL_MS, (reason) => {
-        this.db.pragma('wal_autocheckpoint = 1000');
-        options.onCheckpointFailure?.(reason);
-      });
+      const checkpoint = this.db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+      this.checkpointTimer = setInterval(() => {
+        if (!this.committedSinceCheckpoint || this.inTransaction) return;
+        this.committedSinceCheckpoint = false;
+        try {
+          checkpoint.run();
+        } catch (err) {
+          options.onCheckpointFailure?.(err);
+        }
+      }, CHECKPOINT_INTERVAL_MS).unref();
     }
   }
 
@@ -139,6 +148,7 @@ export class SqliteStore implements Store {
     if (!this.inTransaction) return;
     this.inTransaction = false;
     this.end.run();
+    this.committedSinceCheckpoint = true;
   }
 
   async findUser(key: string): Promise<UserRecord | undefined> {
@@ -167,7 +177,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.commit();
-    await this.checkpointer?.stop();
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     // Leave a compact database file and an empty log behind.
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
