@@ -14,10 +14,14 @@ export interface LineSink {
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
+const MIN_PARTIAL_CAPACITY = 256;
 
 export class LineDecoder {
-  /** Bytes of the current, unfinished line (kept as copies so a socket's read buffer can be freed). */
-  private parts: Buffer[] | null = null;
+  /**
+   * The current, unfinished line, copied into one buffer that doubles as it grows: a line trickled in
+   * one byte per read costs its length, not a Buffer per byte (review of issue #2).
+   */
+  private partial: Buffer | null = null;
   private partBytes = 0;
   /** Bytes skipped of an oversized line, or -1 while not skipping. */
   private skipped = -1;
@@ -61,26 +65,38 @@ export class LineDecoder {
       sink.onTooLarge();
       return this.skipped <= this.maxDiscardBytes;
     }
-    (this.parts ??= []).push(Buffer.from(chunk.subarray(start)));
-    this.partBytes += length;
+    this.append(chunk, start, chunk.length);
     return true;
+  }
+
+  private append(chunk: Buffer, start: number, end: number): void {
+    const needed = this.partBytes + (end - start);
+    if (this.partial === null || this.partial.length < needed) {
+      const capacity = Math.min(Math.max(needed, (this.partial?.length ?? 0) * 2, MIN_PARTIAL_CAPACITY), this.maxLineBytes);
+      const grown = Buffer.allocUnsafe(capacity);
+      if (this.partial !== null) this.partial.copy(grown, 0, 0, this.partBytes);
+      this.partial = grown;
+    }
+    chunk.copy(this.partial, this.partBytes, start, end);
+    this.partBytes = needed;
   }
 
   private takeLine(chunk: Buffer, start: number, end: number): string {
     let bytes: Buffer;
-    if (this.parts === null) {
+    if (this.partial === null) {
       bytes = chunk.subarray(start, end);
     } else {
-      this.parts.push(chunk.subarray(start, end));
-      bytes = Buffer.concat(this.parts);
-      this.clearPartial();
+      this.append(chunk, start, end);
+      bytes = this.partial.subarray(0, this.partBytes);
     }
     const stop = bytes.length > 0 && bytes[bytes.length - 1] === CARRIAGE_RETURN ? bytes.length - 1 : bytes.length;
-    return bytes.toString('utf8', 0, stop);
+    const line = bytes.toString('utf8', 0, stop);
+    this.clearPartial();
+    return line;
   }
 
   private clearPartial(): void {
-    this.parts = null;
+    this.partial = null;
     this.partBytes = 0;
   }
 }

@@ -14,8 +14,8 @@ export const MAX_CREATE_MEMBERS = 256;
 export const MAX_HISTORY_LIMIT = 200;
 export const DEFAULT_HISTORY_LIMIT = 50;
 
-// Names are checked by the name rules (invalid_name), not here; this only bounds the size.
-const Name = Type.String({ maxLength: 256 });
+// Names are checked by the name rules (invalid_name) where they are claimed, and looked up elsewhere.
+const Name = Type.String();
 const Text = Type.String({ minLength: 1 });
 const Seq = Type.Integer({ minimum: 0 });
 

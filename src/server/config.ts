@@ -20,6 +20,7 @@ export interface ServerConfig {
     maxOutputBytes: number;
     maxTextBytes: number;
     offlineDeliveryLimit: number;
+    offlineDeliveryBytes: number;
   };
 }
 
@@ -31,6 +32,7 @@ export const DEFAULT_LIMITS: ServerConfig['limits'] = {
   maxOutputBytes: 4 * 1024 * 1024,
   maxTextBytes: 16 * 1024,
   offlineDeliveryLimit: 10_000,
+  offlineDeliveryBytes: 1024 * 1024,
 };
 
 export const SERVE_USAGE = `usage: classchat serve [options]

@@ -35,6 +35,14 @@ export interface ConnectionHost {
 type Queued = string | null;
 /** Beyond this many waiting lines, stop reading the socket until they are handled. */
 const QUEUE_PAUSE = 64;
+/**
+ * Once this much output waits for the tick's commit or for the socket, stop handling this connection's
+ * requests until it is written: a client that pipelines cheap requests with large replies must not
+ * make the server build megabytes of replies in one tick (review of issue #2).
+ */
+const OUTPUT_PAUSE_BYTES = 256 * 1024;
+/** How long a connection we have ended may stay half-open before it is destroyed. */
+const END_GRACE_MS = 5000;
 
 let nextConnectionId = 1;
 
@@ -44,6 +52,9 @@ export class Connection implements LoginTarget, LineSink, OutputSink {
   closed = false;
   private readonly decoder: LineDecoder;
   private pending: Buffer[] | null = null;
+  private pendingBytes = 0;
+  /** The server dropped output it had promised (slow reader, shutdown): delivery cursors must not move. */
+  private dropped = false;
   private queue: Queued[] | null = null;
   private busy = false;
   private ending = false;
@@ -67,18 +78,37 @@ export class Connection implements LoginTarget, LineSink, OutputSink {
     if (!this.decoder.push(chunk, this)) {
       this.host.log.warn({ conn: this.id, remote: this.remote }, 'closing: a request line ran past the discard limit');
       this.replyError(undefined, 'too_large', 'a request line ran past 1 MiB without a newline; closing the connection');
+      // Offline at once, as with exit: the peer may never close its side.
+      this.leave('line past the discard limit');
       this.endAfterOutput();
     }
   }
 
   onLine(line: string): void {
-    if (this.busy) this.enqueueLine(line);
+    if (this.mustWait()) this.enqueueLine(line);
     else this.run(line);
   }
 
   onTooLarge(): void {
-    if (this.busy) this.enqueueLine(null);
+    if (this.mustWait()) this.enqueueLine(null);
     else this.replyTooLarge();
+  }
+
+  /** Lines wait while an earlier one is still running, earlier ones wait, or much output is unwritten. */
+  private mustWait(): boolean {
+    return this.busy || this.queue !== null || this.outputFull();
+  }
+
+  private outputFull(): boolean {
+    return this.pendingBytes + this.socket.writableLength >= OUTPUT_PAUSE_BYTES;
+  }
+
+  /** Takes the session offline (exit, or a connection we end ourselves). */
+  leave(reason: string): void {
+    if (this.session) {
+      disconnect(this.host.chat, this.session, reason, { announce: true, advanceCursors: !this.dropped });
+      this.session = null;
+    }
   }
 
   private replyTooLarge(): void {
@@ -90,20 +120,22 @@ export class Connection implements LoginTarget, LineSink, OutputSink {
     const pending = this.host.dispatch(this, line);
     if (pending) {
       this.busy = true;
-      const next = () => this.next();
-      pending.then(next, next);
+      const done = () => {
+        this.busy = false;
+        this.pump();
+      };
+      pending.then(done, done);
     }
   }
 
-  /** Runs the lines that arrived while a request was waiting, in order. */
-  private next(): void {
-    this.busy = false;
-    while (!this.busy && this.queue !== null && this.queue.length > 0) {
+  /** Runs the lines that waited, in order, for as long as nothing makes them wait again. */
+  private pump(): void {
+    while (this.queue !== null && this.queue.length > 0 && !this.busy && !this.ending && !this.outputFull()) {
       const item = this.queue.shift()!;
       if (item === null) this.replyTooLarge();
       else this.run(item);
     }
-    if (!this.busy) this.queue = null;
+    if (this.queue !== null && this.queue.length === 0 && !this.busy) this.queue = null;
     this.updateReading();
   }
 
@@ -115,6 +147,7 @@ export class Connection implements LoginTarget, LineSink, OutputSink {
   /** Queues bytes for this connection; they are written after the tick's commit. */
   send(bytes: Buffer): void {
     if (this.closed) return;
+    this.pendingBytes += bytes.length;
     if (this.pending === null) {
       this.pending = [bytes];
       this.host.commit.enqueue(this);
@@ -140,32 +173,40 @@ export class Connection implements LoginTarget, LineSink, OutputSink {
   takeOutput(): Buffer | null {
     const pending = this.pending;
     this.pending = null;
+    this.pendingBytes = 0;
     if (pending === null) return null;
     return pending.length === 1 ? pending[0]! : Buffer.concat(pending);
   }
 
   writeOutput(bytes: Buffer): void {
     if (this.closed) return;
-    const flowing = this.socket.write(bytes);
+    // Judged on what was still unsent before this write, so one large reply does not cut off a reader
+    // that keeps up; only a backlog the client has not read closes it.
     if (this.socket.writableLength > this.host.limits.maxOutputBytes) {
-      this.host.log.warn({ conn: this.id, user: this.session?.name, unsent: this.socket.writableLength }, 'closing a reader that does not keep up');
-      this.socket.destroy();
+      this.abort(`a reader that does not keep up (${this.socket.writableLength} bytes unsent)`);
       return;
     }
-    if (!flowing) this.updateReading();
+    this.socket.write(bytes);
     if (this.ending && this.pending === null) this.socket.end();
+    else this.pump();
   }
 
   /** Stops reading new requests and closes once queued output is written (exit, shutdown). */
   endAfterOutput(): void {
+    if (this.ending) return;
     this.ending = true;
     this.queue = null;
     if (this.pending === null && !this.closed) this.socket.end();
+    // A peer that never closes its side would hold the socket open for good.
+    setTimeout(() => this.socket.destroy(), END_GRACE_MS).unref();
   }
 
+  /** Closes at once, dropping unsent output; the user's delivery cursors stay where they were. */
   abort(reason: string): void {
-    this.host.log.warn({ conn: this.id, reason }, 'closing connection');
+    this.host.log.warn({ conn: this.id, user: this.session?.name, reason }, 'closing connection');
+    this.dropped = true;
     this.pending = null;
+    this.pendingBytes = 0;
     this.socket.destroy();
   }
 
@@ -177,10 +218,10 @@ export class Connection implements LoginTarget, LineSink, OutputSink {
       this.awaitingDrain = true;
       this.socket.once('drain', () => {
         this.awaitingDrain = false;
-        this.updateReading();
+        this.pump();
       });
     }
-    const stop = congested || (this.queue !== null && this.queue.length >= QUEUE_PAUSE);
+    const stop = congested || this.outputFull() || (this.queue !== null && this.queue.length >= QUEUE_PAUSE);
     if (stop && !this.readPaused) {
       this.readPaused = true;
       this.socket.pause();
@@ -194,10 +235,7 @@ export class Connection implements LoginTarget, LineSink, OutputSink {
     this.closed = true;
     this.pending = null;
     this.queue = null;
-    if (this.session) {
-      disconnect(this.host.chat, this.session, 'connection closed');
-      this.session = null;
-    }
+    this.leave('connection closed');
     this.host.forget(this);
   }
 }

@@ -48,7 +48,7 @@ export class ClassChatServer implements ConnectionHost {
       onCheckpointFailure: (err) => log.error({ err }, 'checkpoint failed; the write-ahead log keeps growing until one succeeds'),
     });
     const server = new ClassChatServer(config, store, log, onFatal);
-    server.chat = await Chat.open(store, log, { maxTextBytes: config.limits.maxTextBytes, offlineDeliveryLimit: config.limits.offlineDeliveryLimit }, server.commit.request);
+    server.chat = await Chat.open(store, log, config.limits, server.commit.request);
     server.dispatcher = new Dispatcher(COMMANDS, server.chat, log);
     try {
       server.tcp = await listenTcp(config.host, config.port, (socket) => server.accept(socket));
@@ -101,7 +101,8 @@ export class ClassChatServer implements ConnectionHost {
     for (const conn of this.connections) {
       conn.send(notice);
       if (conn.session) {
-        disconnect(this.chat, conn.session, 'server shutdown', { announce: false });
+        // Contacts are going too: no disconnect events. Cursors advance: the output is still written.
+        disconnect(this.chat, conn.session, 'server shutdown', { announce: false, advanceCursors: true });
         conn.session = null;
       }
       conn.endAfterOutput();

@@ -60,3 +60,13 @@ test('an oversized line that runs past the discard limit asks the caller to clos
   assert.equal(open, false);
   assert.equal(sink.tooLarge, 1);
 });
+
+test('a line trickled in one byte at a time is joined correctly', () => {
+  const decoder = new LineDecoder(70_000, 1_000_000);
+  const sink = collect();
+  const line = JSON.stringify({ status: 'broadcast', text: 'é'.repeat(30_000) });
+  const bytes = Buffer.from(line + '\n');
+  for (let i = 0; i < bytes.length; i++) assert.equal(decoder.push(bytes.subarray(i, i + 1), sink), true);
+  assert.deepEqual(sink.lines, [line]);
+  assert.equal(sink.tooLarge, 0);
+});

@@ -15,6 +15,11 @@ export interface ChatLimits {
   maxTextBytes: number;
   /** Most waiting messages handed to a user at login (the newest ones). */
   offlineDeliveryLimit: number;
+  /**
+   * Most bytes of waiting messages sent with the login reply, so that it stays well under the output
+   * bound. The older ones stay readable with `history`; `truncated` tells the client to page back.
+   */
+  offlineDeliveryBytes: number;
 }
 
 /** Who a message is from: a user, or the server itself (null). */

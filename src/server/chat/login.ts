@@ -7,7 +7,7 @@ import { ChatError } from '../../protocol/errors.js';
 import { isValidName, nameKey } from '../../protocol/names.js';
 import type { StoredMessage } from '../store/store.js';
 import type { Chat } from './chat.js';
-import { encodeSystemEvent } from './encode.js';
+import { encodeMessage, encodeSystemEvent } from './encode.js';
 import { Session, type Outbox } from './session.js';
 
 /** A connection as login sees it: where output goes, whether it is still open, and its session. */
@@ -18,11 +18,13 @@ export interface LoginTarget extends Outbox {
 
 export interface Login {
   session: Session;
-  /** The messages that waited, oldest first. */
-  waiting: StoredMessage[];
+  /** The messages that waited, oldest first, as wire lines. */
+  waiting: Buffer[];
   /** True when more messages waited than are delivered at login (the older ones are in history). */
   truncated: boolean;
 }
+
+
 
 /**
  * Claims `name` for the connection and puts the user online. Resolves to null when the connection
@@ -51,15 +53,39 @@ export async function register(chat: Chat, target: LoginTarget, name: string): P
   // Everything below this id waits in the store; everything from it on reaches the session live.
   const watermark = chat.watermark();
   const limit = chat.limits.offlineDeliveryLimit;
-  const [partners, waiting] = await Promise.all([
-    chat.store.privatePartners(user.id),
-    chat.store.pendingFor(user.id, watermark, limit),
-  ]);
+  let partners: number[];
+  let pending: StoredMessage[];
+  try {
+    [partners, pending] = await Promise.all([
+      chat.store.privatePartners(user.id),
+      chat.store.pendingFor(user.id, watermark, limit + 1),
+    ]);
+  } catch (err) {
+    if (target.session === session) {
+      disconnect(chat, session, 'login failed', { announce: false, advanceCursors: false });
+      target.session = null;
+    }
+    throw err;
+  }
   if (target.closed) return null; // disconnect() already ran; the cursors stay, so nothing is lost
   if (partners.length > 0) session.partners = new Set(partners);
+  const { lines, truncated } = newestWithin(pending, limit, chat.limits.offlineDeliveryBytes);
   chat.store.advanceCursors(user.id, watermark);
   chat.requestCommit();
-  return { session, waiting, truncated: waiting.length === limit };
+  return { session, waiting: lines, truncated };
+}
+
+/** The newest messages of `pending` (oldest first) within a count and a byte budget, encoded. */
+function newestWithin(pending: StoredMessage[], limit: number, maxBytes: number): { lines: Buffer[]; truncated: boolean } {
+  const lines: Buffer[] = [];
+  let bytes = 0;
+  for (let i = pending.length - 1; i >= 0 && lines.length < limit; i--) {
+    const line = encodeMessage(pending[i]!);
+    if (bytes + line.length > maxBytes && lines.length > 0) break;
+    bytes += line.length;
+    lines.push(line);
+  }
+  return { lines: lines.reverse(), truncated: lines.length < pending.length };
 }
 
 /** Ends the login: releases held live events and tells the user's contacts they are online. */
@@ -70,13 +96,16 @@ export function completeLogin(chat: Chat, session: Session): void {
 }
 
 /** Takes the session offline: frees the name, keeps room memberships, tells contacts. */
-export function disconnect(chat: Chat, session: Session, reason: string, options = { announce: true }): void {
+export function disconnect(chat: Chat, session: Session, reason: string, options = { announce: true, advanceCursors: true }): void {
   chat.presence.remove(session);
   for (const room of session.rooms) room.online.delete(session);
   if (session.isReady) {
-    // Every message below the watermark was queued to this session while it was online.
-    chat.store.advanceCursors(session.userId, chat.watermark());
-    chat.requestCommit();
+    // Every message below the watermark was queued to this session while it was online. When the
+    // server itself dropped that output (a reader cut off), the cursors stay: better twice than never.
+    if (options.advanceCursors) {
+      chat.store.advanceCursors(session.userId, chat.watermark());
+      chat.requestCommit();
+    }
     if (options.announce) announcePresence(chat, session, 'disconnect', `${session.name} has left the chat`);
   }
   session.clearRooms();

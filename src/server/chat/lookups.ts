@@ -40,7 +40,12 @@ export interface HistoryPage {
   /** The conversation, as the client should name it next time. */
   receiver: string;
   messages: ChatMessage[];
+  /** The page was cut by the count or byte limit: there may be more in the direction read. */
+  more: boolean;
 }
+
+/** A history page stays below this many bytes of message text (the count limit alone allows ~20 MB). */
+export const HISTORY_PAGE_BYTES = 512 * 1024;
 
 /**
  * A page of a conversation, oldest first: `receiver` is a room (members only), a user (the private
@@ -67,9 +72,21 @@ export async function history(
     const online = chat.presence.byName(key);
     const user = online ? { id: online.userId, name: online.name } : await chat.store.findUser(key);
     if (!user) throw new ChatError('no_such_user', `there is no user or room named ${receiver}`);
-    conv = user.id === session.userId ? undefined : await chat.findPrivate(session.userId, user.id);
+    if (user.id === session.userId) throw new ChatError('bad_request', 'a private conversation is between two users; name the other one');
+    conv = await chat.findPrivate(session.userId, user.id);
     name = user.name;
   }
   const rows = conv ? await chat.store.history(conv.id, query) : [];
-  return { receiver: name, messages: rows.map(toWire) };
+  // Walking forward (after) keeps the oldest of the page; otherwise the newest, nearest `before`.
+  const forward = query.after !== undefined;
+  let bytes = 0;
+  let kept = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[forward ? i : rows.length - 1 - i]!;
+    bytes += Buffer.byteLength(JSON.stringify(row.text)) + 128; // the escaped text plus the other fields
+    if (bytes > HISTORY_PAGE_BYTES && kept > 0) break;
+    kept++;
+  }
+  const page = forward ? rows.slice(0, kept) : rows.slice(rows.length - kept);
+  return { receiver: name, messages: page.map(toWire), more: kept < rows.length || rows.length === query.limit };
 }

@@ -1,5 +1,4 @@
 // {"status":"register","sender":"<name>"}: claim a name; the reply is followed by the messages that waited.
-import { encodeMessage } from '../chat/encode.js';
 import { completeLogin, register as login } from '../chat/login.js';
 import { command } from './command.js';
 
@@ -12,7 +11,7 @@ export const register = command({
     const { session, waiting, truncated } = result;
     const note = waiting.length > 0 ? `; ${waiting.length} message${waiting.length === 1 ? '' : 's'} waited for you` : '';
     ctx.ok({ sender: session.name, text: `welcome, ${session.name}${note}`, waiting: waiting.length, ...(truncated ? { truncated } : {}) });
-    for (const message of waiting) session.sendNow(encodeMessage(message));
+    for (const line of waiting) session.sendNow(line);
     completeLogin(ctx.chat, session);
   },
 });

@@ -147,7 +147,13 @@ export class SqliteStore implements Store {
   commit(): void {
     if (!this.inTransaction) return;
     this.inTransaction = false;
-    this.end.run();
+    try {
+      this.end.run();
+    } catch (err) {
+      // Leave the connection usable (the caller stops the server): a failed COMMIT can leave it open.
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
     this.committedSinceCheckpoint = true;
   }
 
