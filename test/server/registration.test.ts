@@ -155,3 +155,17 @@ test('who lists only registered users, sorted', async () => {
     await fresh.stop();
   }
 });
+
+test('the register reply lists the rooms the user is a member of', async () => {
+  const alice = await TestClient.as(server.port, 'RoomyAlice');
+  const first = alice.received.find((m) => m.status === 'ok' && m.sender === 'RoomyAlice');
+  assert.deepEqual(first?.rooms, []);
+  await alice.ok({ status: 'create', receiver: 'zeta-room' });
+  await alice.ok({ status: 'create', receiver: 'Alpha-room' });
+  await alice.ok({ status: 'exit' });
+  await alice.closed;
+  const again = await TestClient.connect(server.port, 'RoomyAlice2');
+  const reply = await again.ok({ status: 'register', sender: 'roomyalice' });
+  assert.deepEqual(reply.rooms, ['Alpha-room', 'zeta-room']);
+  await again.close();
+});

@@ -10,7 +10,8 @@ export const register = command({
     if (!result) return; // the connection closed while we looked the name up
     const { session, waiting, truncated } = result;
     const note = waiting.length > 0 ? `; ${waiting.length} message${waiting.length === 1 ? '' : 's'} waited for you` : '';
-    ctx.ok({ sender: session.name, text: `welcome, ${session.name}${note}`, waiting: waiting.length, ...(truncated ? { truncated } : {}) });
+    const rooms = [...session.rooms].map((room) => room.name).sort();
+    ctx.ok({ sender: session.name, text: `welcome, ${session.name}${note}`, waiting: waiting.length, rooms, ...(truncated ? { truncated } : {}) });
     for (const line of waiting) session.sendNow(line);
     completeLogin(ctx.chat, session);
   },
