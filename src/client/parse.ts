@@ -1,0 +1,181 @@
+/**
+ * What a typed line asks for (issue #3). Slash commands first; the seeds' forms are aliases: seed 004's
+ * JOIN / MSG / LEAVE / LIST / HELP / QUIT, seed 002's `server:who` and `server:exit`, and seeds 002/003's
+ * `Name: text`, which sends to Name when Name is a known user or one of your rooms. Anything else is
+ * text for the current conversation. Pure: the caller supplies what the client knows.
+ */
+import { EVERYONE, isValidName } from '../protocol/names.js';
+
+/** A conversation: everyone, a room, or a user (private). */
+export interface Target {
+  kind: 'everyone' | 'room' | 'user';
+  name: string;
+}
+
+export type Action =
+  | { kind: 'send'; to: Target; text: string; switchTo?: boolean }
+  | { kind: 'switch'; to: Target }
+  | { kind: 'join'; room: string }
+  | { kind: 'create'; room: string; members: string[] }
+  | { kind: 'leave'; room: string }
+  | { kind: 'who' }
+  | { kind: 'list' }
+  | { kind: 'rooms' }
+  | { kind: 'members'; room: string }
+  | { kind: 'history'; target: Target | null; count: number }
+  | { kind: 'help' }
+  | { kind: 'exit' }
+  | { kind: 'usage'; text: string }
+  | { kind: 'none' };
+
+export interface ParseContext {
+  current: Target;
+  /** True for a room the user is a member of (case-insensitive). */
+  isMyRoom(name: string): boolean;
+  /** True for a user the client knows of (online now, or talked with). */
+  isKnownUser(name: string): boolean;
+}
+
+export const DEFAULT_HISTORY_COUNT = 20;
+
+/** Every slash command with its syntax and one line of help, in the order /help shows them. */
+export const SLASH_COMMANDS: readonly { name: string; aliases: string[]; syntax: string; help: string }[] = [
+  { name: 'private', aliases: ['msg', 'dm'], syntax: '/private <user> [text]', help: 'message a user (queued if offline) and switch to them' },
+  { name: 'group', aliases: [], syntax: '/group <room> <text>', help: 'message a room you are in' },
+  { name: 'join', aliases: [], syntax: '/join <room>', help: 'join a room (creating it if needed) and switch to it' },
+  { name: 'create', aliases: [], syntax: '/create <room> [user,user,...]', help: 'create a room, adding members' },
+  { name: 'leave', aliases: [], syntax: '/leave [room]', help: 'leave a room (default: the current one)' },
+  { name: 'switch', aliases: [], syntax: '/switch <user|room|everyone>', help: 'talk to someone else' },
+  { name: 'who', aliases: [], syntax: '/who', help: 'users online' },
+  { name: 'list', aliases: [], syntax: '/list', help: 'users online and rooms' },
+  { name: 'rooms', aliases: [], syntax: '/rooms', help: 'rooms with member counts' },
+  { name: 'members', aliases: [], syntax: '/members <room>', help: "a room's members" },
+  { name: 'history', aliases: [], syntax: '/history [room|user] [n]', help: `the last n messages (default ${DEFAULT_HISTORY_COUNT})` },
+  { name: 'help', aliases: ['menu'], syntax: '/help', help: 'this list' },
+  { name: 'exit', aliases: ['quit'], syntax: '/exit', help: 'leave ClassChat' },
+];
+
+const BY_NAME = new Map<string, string>();
+for (const c of SLASH_COMMANDS) for (const n of [c.name, ...c.aliases]) BY_NAME.set(n, c.name);
+
+const NAME_TEXT = /^([A-Za-z0-9._-]{1,32})\s*:\s*([\s\S]*)$/;
+
+export function parseLine(line: string, ctx: ParseContext): Action {
+  const input = line.trim();
+  if (input === '') return { kind: 'none' };
+  if (input.startsWith('/')) return parseSlash(input, ctx);
+  const seed = parseSeedForm(input, ctx);
+  if (seed) return seed;
+  const addressed = NAME_TEXT.exec(input);
+  if (addressed) {
+    const [, name, text] = addressed as unknown as [string, string, string];
+    const to = targetOfKnown(name, ctx);
+    if (to && text.trim() !== '') return { kind: 'send', to, text: text.trim() };
+  }
+  return { kind: 'send', to: ctx.current, text: input };
+}
+
+function parseSlash(input: string, ctx: ParseContext): Action {
+  const [word = '', ...rest] = input.slice(1).split(/\s+/);
+  const name = BY_NAME.get(word.toLowerCase());
+  const args = input.slice(1 + word.length).trim();
+  const usage = (text: string): Action => ({ kind: 'usage', text: `usage: ${text}` });
+  switch (name) {
+    case 'private': {
+      const [user = '', ...words] = args.split(/\s+/);
+      if (!user) return usage('/private <user> [text]');
+      const to: Target = { kind: 'user', name: user.replace(/^@/, '') };
+      const text = words.join(' ').trim();
+      return text ? { kind: 'send', to, text, switchTo: true } : { kind: 'switch', to };
+    }
+    case 'group': {
+      const [room = '', ...words] = args.split(/\s+/);
+      const text = words.join(' ').trim();
+      if (!room || !text) return usage('/group <room> <text>');
+      return { kind: 'send', to: { kind: 'room', name: room }, text };
+    }
+    case 'join':
+      return rest.length === 1 && isValidName(rest[0]!) ? { kind: 'join', room: rest[0]! } : usage('/join <room>  (1-32 letters, digits, ".", "_" or "-")');
+    case 'create': {
+      const [room = '', ...more] = rest;
+      if (!isValidName(room)) return usage('/create <room> [user,user,...]');
+      const members = more.join(',').split(',').map((m) => m.trim()).filter((m) => m !== '');
+      return { kind: 'create', room, members };
+    }
+    case 'leave': {
+      if (rest.length > 1) return usage('/leave [room]');
+      const room = rest[0] ?? (ctx.current.kind === 'room' ? ctx.current.name : '');
+      return room ? { kind: 'leave', room } : usage('/leave <room>  (you are not in a room now)');
+    }
+    case 'switch': {
+      if (rest.length !== 1) return usage('/switch <user|room|everyone>');
+      return { kind: 'switch', to: targetOf(rest[0]!, ctx) };
+    }
+    case 'who':
+    case 'list':
+    case 'rooms':
+    case 'help':
+    case 'exit':
+      return args === '' ? { kind: name } : usage(`/${name}`);
+    case 'members':
+      return rest.length === 1 ? { kind: 'members', room: rest[0]! } : usage('/members <room>');
+    case 'history': {
+      let count = DEFAULT_HISTORY_COUNT;
+      const words = args === '' ? [] : args.split(/\s+/);
+      if (words.length > 0 && /^\d+$/.test(words.at(-1)!)) count = Number(words.pop());
+      if (words.length > 1 || count < 1 || count > 200) return usage('/history [room|user] [n]  (n from 1 to 200)');
+      return { kind: 'history', target: words.length === 1 ? targetOf(words[0]!, ctx) : null, count };
+    }
+    default:
+      return { kind: 'usage', text: `unknown command /${word}; /help lists the commands` };
+  }
+}
+
+/** Seed 004's upper-case commands and seed 002's `server:` commands, exactly as the seeds write them. */
+function parseSeedForm(input: string, ctx: ParseContext): Action | null {
+  if (input === 'server:who') return { kind: 'who' };
+  if (input === 'server:exit') return { kind: 'exit' };
+  const [word, ...rest] = input.split(/\s+/);
+  const args = input.slice(word!.length).trim();
+  switch (word) {
+    case 'JOIN':
+      return rest.length === 1 && isValidName(rest[0]!) ? { kind: 'join', room: rest[0]! } : { kind: 'usage', text: 'usage: JOIN <room>' };
+    case 'LEAVE':
+      if (ctx.current.kind !== 'room') return { kind: 'usage', text: 'LEAVE: you are not in a room' };
+      return { kind: 'leave', room: ctx.current.name };
+    case 'LIST':
+      return { kind: 'list' };
+    case 'HELP':
+      return { kind: 'help' };
+    case 'QUIT':
+      return { kind: 'exit' };
+    case 'MSG': {
+      if (args === '') return { kind: 'usage', text: 'usage: MSG <text>  or  MSG <user>:<text>' };
+      const addressed = NAME_TEXT.exec(args);
+      if (addressed && addressed[2]!.trim() !== '') return { kind: 'send', to: { kind: 'user', name: addressed[1]! }, text: addressed[2]!.trim() };
+      return { kind: 'send', to: ctx.current, text: args };
+    }
+    default:
+      return null;
+  }
+}
+
+/** A target named by the user: `everyone`, one of their rooms, `@user`, a known user, else a room. */
+export function targetOf(name: string, ctx: ParseContext): Target {
+  if (name.toLowerCase() === EVERYONE) return { kind: 'everyone', name: EVERYONE };
+  if (name.startsWith('@')) return { kind: 'user', name: name.slice(1) };
+  if (name.startsWith('#')) return { kind: 'room', name: name.slice(1) };
+  return targetOfKnown(name, ctx) ?? { kind: 'room', name };
+}
+
+function targetOfKnown(name: string, ctx: ParseContext): Target | null {
+  if (name.toLowerCase() === EVERYONE) return { kind: 'everyone', name: EVERYONE };
+  if (ctx.isMyRoom(name)) return { kind: 'room', name };
+  if (ctx.isKnownUser(name)) return { kind: 'user', name };
+  return null;
+}
+
+/** How the prompt names a conversation: `everyone`, `CS350`, `@Bob`. */
+export function targetLabel(target: Target): string {
+  return target.kind === 'user' ? `@${target.name}` : target.name;
+}

@@ -1,0 +1,93 @@
+// The terminal client's command language (issue #3): every slash command and alias, the seeds' forms,
+// the `Name: text` rule, and a usage hint (never an exception) for anything malformed.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseLine, type ParseContext, type Target } from '../../src/client/parse.js';
+
+const everyone: Target = { kind: 'everyone', name: 'everyone' };
+function ctx(current: Target = everyone): ParseContext {
+  return {
+    current,
+    isMyRoom: (n) => ['cs350', 'groupstudent'].includes(n.toLowerCase()),
+    isKnownUser: (n) => ['bob', 'alice'].includes(n.toLowerCase()),
+  };
+}
+const room = (name: string): Target => ({ kind: 'room', name });
+const user = (name: string): Target => ({ kind: 'user', name });
+
+test('plain text goes to the current conversation', () => {
+  assert.deepEqual(parseLine('hello all', ctx()), { kind: 'send', to: everyone, text: 'hello all' });
+  assert.deepEqual(parseLine('hi team', ctx(room('CS350'))), { kind: 'send', to: room('CS350'), text: 'hi team' });
+  assert.deepEqual(parseLine('   ', ctx()), { kind: 'none' });
+});
+
+test('/private, /msg and /dm send to a user and switch to them; without text they only switch', () => {
+  for (const cmd of ['/private', '/msg', '/dm', '/PRIVATE']) {
+    assert.deepEqual(parseLine(`${cmd} Bob how are you?`, ctx()), { kind: 'send', to: user('Bob'), text: 'how are you?', switchTo: true });
+  }
+  assert.deepEqual(parseLine('/msg Bob', ctx()), { kind: 'switch', to: user('Bob') });
+  assert.equal(parseLine('/private', ctx()).kind, 'usage');
+});
+
+test('/group, /join, /create, /leave, /switch', () => {
+  assert.deepEqual(parseLine('/group CS350 great professor', ctx()), { kind: 'send', to: room('CS350'), text: 'great professor' });
+  assert.equal(parseLine('/group CS350', ctx()).kind, 'usage');
+  assert.deepEqual(parseLine('/join Volleyball', ctx()), { kind: 'join', room: 'Volleyball' });
+  assert.equal(parseLine('/join bad/name', ctx()).kind, 'usage');
+  assert.deepEqual(parseLine('/create group413 Alice, Bob,John,Mary', ctx()), { kind: 'create', room: 'group413', members: ['Alice', 'Bob', 'John', 'Mary'] });
+  assert.deepEqual(parseLine('/create CS350', ctx()), { kind: 'create', room: 'CS350', members: [] });
+  assert.deepEqual(parseLine('/leave', ctx(room('CS350'))), { kind: 'leave', room: 'CS350' });
+  assert.deepEqual(parseLine('/leave Volleyball', ctx()), { kind: 'leave', room: 'Volleyball' });
+  assert.equal(parseLine('/leave', ctx()).kind, 'usage');
+  assert.deepEqual(parseLine('/switch everyone', ctx(room('CS350'))), { kind: 'switch', to: everyone });
+  assert.deepEqual(parseLine('/switch cs350', ctx()), { kind: 'switch', to: room('cs350') });
+  assert.deepEqual(parseLine('/switch Bob', ctx()), { kind: 'switch', to: user('Bob') });
+  assert.deepEqual(parseLine('/switch @Carol', ctx()), { kind: 'switch', to: user('Carol') });
+});
+
+test('/who, /list, /rooms, /members, /history, /help and /menu, /exit and /quit', () => {
+  assert.deepEqual(parseLine('/who', ctx()), { kind: 'who' });
+  assert.deepEqual(parseLine('/list', ctx()), { kind: 'list' });
+  assert.deepEqual(parseLine('/rooms', ctx()), { kind: 'rooms' });
+  assert.deepEqual(parseLine('/members CS350', ctx()), { kind: 'members', room: 'CS350' });
+  assert.equal(parseLine('/members', ctx()).kind, 'usage');
+  assert.deepEqual(parseLine('/history', ctx()), { kind: 'history', target: null, count: 20 });
+  assert.deepEqual(parseLine('/history 5', ctx()), { kind: 'history', target: null, count: 5 });
+  assert.deepEqual(parseLine('/history CS350 50', ctx()), { kind: 'history', target: room('CS350'), count: 50 });
+  assert.deepEqual(parseLine('/history Bob', ctx()), { kind: 'history', target: user('Bob'), count: 20 });
+  assert.equal(parseLine('/history CS350 0', ctx()).kind, 'usage');
+  assert.equal(parseLine('/history a b', ctx()).kind, 'usage');
+  assert.deepEqual(parseLine('/help', ctx()), { kind: 'help' });
+  assert.deepEqual(parseLine('/menu', ctx()), { kind: 'help' });
+  assert.deepEqual(parseLine('/exit', ctx()), { kind: 'exit' });
+  assert.deepEqual(parseLine('/quit', ctx()), { kind: 'exit' });
+  assert.equal(parseLine('/who extra', ctx()).kind, 'usage');
+});
+
+test('an unknown command gets a one-line hint', () => {
+  const action = parseLine('/frobnicate now', ctx());
+  assert.equal(action.kind, 'usage');
+  assert.match((action as { text: string }).text, /unknown command \/frobnicate.*\/help/);
+});
+
+test('Name: text sends to a known user or one of your rooms, and is ordinary text otherwise', () => {
+  assert.deepEqual(parseLine('Bob:Hello Bob!', ctx()), { kind: 'send', to: user('Bob'), text: 'Hello Bob!' });
+  assert.deepEqual(parseLine('groupStudent: hello guys!', ctx()), { kind: 'send', to: room('groupStudent'), text: 'hello guys!' });
+  assert.deepEqual(parseLine('Note: exam on Friday', ctx()), { kind: 'send', to: everyone, text: 'Note: exam on Friday' });
+  assert.deepEqual(parseLine('bob:', ctx()), { kind: 'send', to: everyone, text: 'bob:' });
+});
+
+test("seed 004's JOIN, MSG, LEAVE, LIST, HELP, QUIT and seed 002's server:who and server:exit", () => {
+  assert.deepEqual(parseLine('JOIN general', ctx()), { kind: 'join', room: 'general' });
+  assert.deepEqual(parseLine('MSG Hello everyone!', ctx(room('general'))), { kind: 'send', to: room('general'), text: 'Hello everyone!' });
+  assert.deepEqual(parseLine('MSG john:Hey, how are you?', ctx()), { kind: 'send', to: user('john'), text: 'Hey, how are you?' });
+  assert.deepEqual(parseLine('LEAVE', ctx(room('general'))), { kind: 'leave', room: 'general' });
+  assert.equal(parseLine('LEAVE', ctx()).kind, 'usage');
+  assert.deepEqual(parseLine('LIST', ctx()), { kind: 'list' });
+  assert.deepEqual(parseLine('HELP', ctx()), { kind: 'help' });
+  assert.deepEqual(parseLine('QUIT', ctx()), { kind: 'exit' });
+  assert.deepEqual(parseLine('server:who', ctx()), { kind: 'who' });
+  assert.deepEqual(parseLine('server:exit', ctx()), { kind: 'exit' });
+  // lower-case words are chat, as seed 002 says of text typed in a room
+  assert.deepEqual(parseLine('join me later', ctx()), { kind: 'send', to: everyone, text: 'join me later' });
+});
