@@ -1,21 +1,24 @@
 #!/usr/bin/env node
 /** The `classchat` command. Each subcommand lives with the part of the system it runs. */
+import { chat } from './client/main.js';
 import { serve } from './server/main.js';
 
 const USAGE = `usage: classchat <command> [options]
 
 commands:
   serve     run a ClassChat server (classchat serve --help for its options)
+  chat      connect to a server and chat (classchat chat --help)
 
-Start a server with "classchat serve", then connect with any line-based TCP tool, e.g.
-  nc 127.0.0.1 5555
-  {"status":"register","sender":"Alice"}`;
+Start a server with "classchat serve", then "classchat chat --user Alice", or use any
+line-based TCP tool: nc 127.0.0.1 5555, then {"status":"register","sender":"Alice"}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':
       return serve(rest);
+    case 'chat':
+      return chat(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -1,0 +1,111 @@
+/**
+ * One connection to a ClassChat server: newline-delimited JSON, requests matched to replies by id,
+ * everything else delivered as events. Reconnecting is the session's job (session.ts).
+ */
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import { LineDecoder, type LineSink } from '../protocol/line-decoder.js';
+
+export type ServerObject = Record<string, any>;
+
+/** A connection that could not be made, said in one line (issue #3: no stack traces). */
+export class ConnectError extends Error {}
+
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'unknown host',
+  EHOSTUNREACH: 'host unreachable',
+  ETIMEDOUT: 'timed out',
+  ECONNRESET: 'connection reset',
+};
+
+/** Replies and events can be large (a history page); the server's own line limit is for requests. */
+const MAX_REPLY_LINE = 64 * 1024 * 1024;
+
+interface Waiter {
+  resolve: (reply: ServerObject) => void;
+  reject: (err: Error) => void;
+  /** Runs as the reply is read, before any line after it (the promise resolves later). */
+  atOnce?: ((reply: ServerObject) => void) | undefined;
+}
+
+export interface LinkEvents {
+  message: [ServerObject];
+  close: [];
+}
+
+export class Link extends EventEmitter<LinkEvents> implements LineSink {
+  private readonly waiting = new Map<string, Waiter>();
+  private readonly decoder = new LineDecoder(MAX_REPLY_LINE, MAX_REPLY_LINE);
+  private nextId = 1;
+  closed = false;
+
+  private constructor(private readonly socket: net.Socket) {
+    super();
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.decoder.push(chunk, this));
+    socket.on('error', () => {}); // 'close' follows and says everything the session needs
+    socket.on('close', () => {
+      this.closed = true;
+      for (const { reject } of this.waiting.values()) reject(new Error('connection closed'));
+      this.waiting.clear();
+      this.emit('close');
+    });
+  }
+
+  /** Connects, or rejects with a ConnectError like `cannot reach 127.0.0.1:5555: connection refused`. */
+  static connect(host: string, port: number, timeoutMs = 10_000): Promise<Link> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host, port });
+      const timer = setTimeout(() => socket.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        resolve(new Link(socket));
+      });
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(new ConnectError(`cannot reach ${host}:${port}: ${REASONS[err.code ?? ''] ?? err.message}`));
+      });
+    });
+  }
+
+  onLine(line: string): void {
+    let message: ServerObject;
+    try {
+      message = JSON.parse(line) as ServerObject;
+    } catch {
+      return; // not ours to fix; the server only sends JSON
+    }
+    const ref = message.ref;
+    const waiter = typeof ref === 'string' ? this.waiting.get(ref) : undefined;
+    if (waiter) {
+      this.waiting.delete(ref);
+      waiter.atOnce?.(message);
+      waiter.resolve(message);
+    } else {
+      this.emit('message', message);
+    }
+  }
+
+  onTooLarge(): void {}
+
+  /** Sends a request and resolves with its reply (ok or error); rejects if the connection closes first. */
+  request(body: ServerObject, atOnce?: (reply: ServerObject) => void): Promise<ServerObject> {
+    if (this.closed) return Promise.reject(new Error('connection closed'));
+    const id = `c${this.nextId++}`;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject, atOnce });
+      this.socket.write(JSON.stringify({ ...body, id }) + '\n');
+    });
+  }
+
+  /** Requests still waiting for their reply. */
+  get outstanding(): number {
+    return this.waiting.size;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * How the terminal client shows things: each chat line has the time, the conversation and the sender;
+ * colours tell private, room, broadcast, system and error lines apart (none with NO_COLOR or when the
+ * output is not a terminal). Messages from the past (waiting, missed, history) keep their original time.
+ */
+import type { Output } from './session.js';
+
+const COLORS = { private: '35', group: '36', broadcast: '32', system: '33', error: '31', header: '1', status: '1;34', dim: '2' } as const;
+type Color = keyof typeof COLORS;
+
+export class Renderer {
+  constructor(
+    private readonly me: () => string,
+    private readonly color: boolean,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** The text to print for an output, or null for nothing. */
+  render(output: Output): string | null {
+    switch (output.type) {
+      case 'message':
+        return this.message(output.message);
+      case 'event':
+        return `${this.time(output.message.ts)} ${this.paint('system', `* ${output.message.text}`)}`;
+      case 'header':
+        return this.paint('header', `--- ${output.text} ---`);
+      case 'info':
+        return output.text;
+      case 'error':
+        return this.paint('error', `! ${output.text}`);
+      case 'status':
+        return this.paint('status', `*** ${output.text}`);
+      case 'raw':
+        return null;
+    }
+  }
+
+  private message(m: Record<string, any>): string {
+    const time = this.time(m.ts);
+    if (m.status === 'system') return `${time} ${this.paint('system', `[${m.receiver}] * ${m.text}`)}`;
+    const mine = m.sender === this.me();
+    const label = m.status === 'private' ? `@${mine ? m.receiver : m.sender}` : m.status === 'group' ? m.receiver : 'everyone';
+    const kind: Color = m.status === 'private' ? 'private' : m.status === 'group' ? 'group' : 'broadcast';
+    return `${time} ${this.paint(kind, `[${label}]`)} ${mine ? this.paint('dim', `<${m.sender}>`) : `<${m.sender}>`} ${m.text}`;
+  }
+
+  /** HH:MM today; MM-DD HH:MM for older messages, so waiting ones show when they were sent. */
+  private time(ts: string | undefined): string {
+    if (!ts) return '--:--';
+    const at = new Date(ts);
+    const hhmm = `${pad(at.getHours())}:${pad(at.getMinutes())}`;
+    return at.toDateString() === this.now().toDateString() ? hhmm : `${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${hhmm}`;
+  }
+
+  private paint(color: Color, text: string): string {
+    return this.color ? `\x1b[${COLORS[color]}m${text}\x1b[0m` : text;
+  }
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}

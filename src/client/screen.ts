@@ -1,0 +1,159 @@
+/**
+ * Where the client's output goes. Interactive (stdin and stdout are terminals): a readline prompt
+ * naming the current conversation; an incoming line is printed above it and the prompt with the
+ * half-typed input is redrawn, so typing is never broken; Tab completes commands, users and rooms;
+ * up/down walk the input history. Plain (scripts): one line per event, or one JSON object per line.
+ */
+import readline from 'node:readline';
+import { SLASH_COMMANDS, targetLabel, type Target } from './parse.js';
+import type { Renderer } from './render.js';
+import type { Output, Session } from './session.js';
+
+export interface Screen {
+  show(output: Output): void;
+  setTarget(target: Target): void;
+  /** Asks for a name; null when input has ended. */
+  askName(reason: string | null): Promise<string | null>;
+  /** Calls `onLine` for each line typed, one at a time; `onEnd` when input ends (Ctrl-D, end of a pipe). */
+  run(onLine: (line: string) => Promise<void>, onEnd: () => void, onInterrupt: () => void): void;
+  close(): void;
+}
+
+const COMMAND_WORDS = SLASH_COMMANDS.flatMap((c) => [c.name, ...c.aliases]).map((w) => `/${w}`);
+
+export class InteractiveScreen implements Screen {
+  private readonly rl: readline.Interface;
+  private prompting = false;
+
+  constructor(
+    private readonly renderer: Renderer,
+    session: Session,
+  ) {
+    this.rl = readline.createInterface({
+      input: process.stdin,
+      output: process.stdout,
+      terminal: true,
+      historySize: 500,
+      completer: (line: string) => complete(line, session),
+    });
+  }
+
+  show(output: Output): void {
+    const text = this.renderer.render(output);
+    if (text === null) return;
+    if (!this.prompting) {
+      process.stdout.write(text + '\n');
+      return;
+    }
+    // Clear the prompt line, print above it, then redraw the prompt and what was typed so far.
+    readline.cursorTo(process.stdout, 0);
+    readline.clearLine(process.stdout, 0);
+    process.stdout.write(text + '\n');
+    this.rl.prompt(true);
+  }
+
+  setTarget(target: Target): void {
+    this.rl.setPrompt(`[${targetLabel(target)}]> `);
+    if (this.prompting) {
+      readline.cursorTo(process.stdout, 0);
+      readline.clearLine(process.stdout, 0);
+      this.rl.prompt(true);
+    }
+  }
+
+  askName(reason: string | null): Promise<string | null> {
+    if (reason) process.stdout.write(`${reason}\n`);
+    return new Promise((resolve) => {
+      const onClose = () => resolve(null);
+      this.rl.once('close', onClose);
+      this.rl.question('Your name: ', (answer) => {
+        this.rl.off('close', onClose);
+        resolve(answer.trim());
+      });
+    });
+  }
+
+  run(onLine: (line: string) => Promise<void>, onEnd: () => void, onInterrupt: () => void): void {
+    this.prompting = true;
+    this.rl.prompt();
+    const queue = lineQueue(onLine, () => this.rl.prompt(true));
+    this.rl.on('line', queue);
+    this.rl.on('close', onEnd);
+    this.rl.on('SIGINT', onInterrupt);
+  }
+
+  close(): void {
+    this.prompting = false;
+    this.rl.close();
+  }
+}
+
+export class PlainScreen implements Screen {
+  private readonly lines: AsyncIterator<string>;
+  private readonly rl: readline.Interface;
+
+  constructor(
+    private readonly renderer: Renderer,
+    private readonly json: boolean,
+  ) {
+    this.rl = readline.createInterface({ input: process.stdin, terminal: false });
+    this.lines = this.rl[Symbol.asyncIterator]();
+  }
+
+  show(output: Output): void {
+    if (this.json) {
+      if (output.type === 'raw') process.stdout.write(JSON.stringify(output.message) + '\n');
+      else if (output.type === 'message' && output.phase === 'own') process.stdout.write(JSON.stringify(output.message) + '\n');
+      else if (output.type === 'info' || output.type === 'error' || output.type === 'status' || output.type === 'header') {
+        process.stdout.write(JSON.stringify({ status: `client-${output.type}`, text: output.text }) + '\n');
+      }
+      return;
+    }
+    const text = this.renderer.render(output);
+    if (text !== null) process.stdout.write(text + '\n');
+  }
+
+  setTarget(): void {}
+
+  async askName(reason: string | null): Promise<string | null> {
+    if (reason) process.stdout.write(`${reason}\n`);
+    const next = await this.lines.next();
+    return next.done ? null : next.value.trim();
+  }
+
+  run(onLine: (line: string) => Promise<void>, onEnd: () => void): void {
+    void (async () => {
+      for (;;) {
+        const next = await this.lines.next();
+        if (next.done) break;
+        await onLine(next.value);
+      }
+      onEnd();
+    })();
+  }
+
+  close(): void {
+    this.rl.close();
+  }
+}
+
+/** Runs lines one after another, in the order typed, even when the next arrives while one is running. */
+function lineQueue(onLine: (line: string) => Promise<void>, after: () => void): (line: string) => void {
+  let chain = Promise.resolve();
+  return (line) => {
+    chain = chain.then(() => onLine(line)).then(after, after);
+  };
+}
+
+function complete(line: string, session: Session): [string[], string] {
+  const words = line.split(/\s+/);
+  const word = words.at(-1) ?? '';
+  if (words.length === 1 && word.startsWith('/')) {
+    const hits = COMMAND_WORDS.filter((c) => c.startsWith(word.toLowerCase()));
+    return [hits, word];
+  }
+  const { users, rooms } = session.completions();
+  const bare = word.replace(/^[@#]/, '');
+  const hits = [...new Set([...users, ...rooms, 'everyone'])].filter((n) => n.toLowerCase().startsWith(bare.toLowerCase())).sort();
+  return [hits.map((h) => word.slice(0, word.length - bare.length) + h), word];
+}

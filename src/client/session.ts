@@ -1,0 +1,368 @@
+/**
+ * The terminal client's session: registers (asking again when a name is taken), runs what the user
+ * types, keeps track of conversations, and survives a dropped connection: it retries with capped,
+ * jittered backoff, registers the same name again, and shows what it missed, with no gap (history
+ * after the last seq it saw in each conversation) and no duplicate (message ids it has shown).
+ */
+import { EventEmitter } from 'node:events';
+import { EVERYONE, nameKey } from '../protocol/names.js';
+import { ConnectError, Link, type ServerObject } from './link.js';
+import { parseLine, SLASH_COMMANDS, targetLabel, type Action, type Target } from './parse.js';
+
+export type Phase = 'live' | 'waiting' | 'missed' | 'history' | 'own';
+
+export type Output =
+  | { type: 'message'; message: ServerObject; phase: Phase }
+  | { type: 'event'; message: ServerObject }
+  | { type: 'header'; text: string }
+  | { type: 'info'; text: string }
+  | { type: 'error'; text: string }
+  | { type: 'status'; text: string }
+  | { type: 'raw'; message: ServerObject };
+
+export interface SessionEvents {
+  output: [Output];
+  /** The current conversation changed: redraw the prompt. */
+  target: [Target];
+  /** The session is over (exit, or the server went away for good). */
+  end: [number];
+}
+
+export interface SessionOptions {
+  host: string;
+  port: number;
+  /** Reconnect backoff: first delay and cap, in ms. */
+  retryFirstMs?: number;
+  retryCapMs?: number;
+}
+
+const CHAT_KINDS = new Set(['private', 'group', 'broadcast', 'system']);
+const EVERYONE_TARGET: Target = { kind: 'everyone', name: EVERYONE };
+const MAX_REMEMBERED_IDS = 50_000;
+
+interface Conversation {
+  /** How `history` names it. */
+  receiver: string;
+  lastSeq: number;
+}
+
+export class Session extends EventEmitter<SessionEvents> {
+  name = '';
+  current: Target = EVERYONE_TARGET;
+  private link: Link | null = null;
+  private readonly myRooms = new Map<string, string>();
+  private readonly knownUsers = new Map<string, string>();
+  private readonly conversations = new Map<string, Conversation>();
+  private readonly shown = new Set<number>();
+  /** Chat messages still to come that waited for us at login. */
+  private waitingLeft = 0;
+  private waitingPhase: Phase = 'waiting';
+  private exiting = false;
+  private retries = 0;
+
+  constructor(private readonly options: SessionOptions) {
+    super();
+  }
+
+  /** Connects; rejects with ConnectError when the server cannot be reached. */
+  async connect(): Promise<void> {
+    this.attach(await Link.connect(this.options.host, this.options.port));
+  }
+
+  /**
+   * Registers `name`, asking `askName` for another (with the server's reason) while it is refused.
+   * Resolves false when askName gives up (returns null).
+   */
+  async register(name: string | null, askName: (reason: string | null) => Promise<string | null>): Promise<boolean> {
+    let candidate = name ?? (await askName(null));
+    for (;;) {
+      if (candidate === null) return false;
+      const reply = await this.requestRegister(candidate, 'waiting');
+      if (reply.status === 'ok') {
+        this.emit('output', { type: 'info', text: reply.text });
+        return true;
+      }
+      candidate = await askName(reply.text ?? reply.code);
+    }
+  }
+
+  private requestRegister(name: string, phase: Phase): Promise<ServerObject> {
+    return this.link!.request({ status: 'register', sender: name }, (reply) => {
+      if (reply.status !== 'ok') return;
+      this.name = reply.sender;
+      this.myRooms.clear();
+      for (const room of reply.rooms ?? []) this.myRooms.set(nameKey(room), room);
+      this.waitingLeft = reply.waiting ?? 0;
+      this.waitingPhase = phase;
+      if (this.waitingLeft > 0) {
+        const older = reply.truncated ? '; older ones: /history' : '';
+        const what = phase === 'missed' ? 'while you were away' : 'for you';
+        this.emit('output', { type: 'header', text: `${this.waitingLeft} message${this.waitingLeft === 1 ? '' : 's'} waited ${what}${older}` });
+      }
+    });
+  }
+
+  private attach(link: Link): void {
+    this.link = link;
+    link.on('message', (message) => this.onServerMessage(message));
+    link.on('close', () => this.onClose());
+  }
+
+  /** Runs one typed line; resolves when its reply has been shown. */
+  async handleLine(line: string): Promise<void> {
+    const action = parseLine(line, {
+      current: this.current,
+      isMyRoom: (n) => this.myRooms.has(nameKey(n)),
+      isKnownUser: (n) => this.knownUsers.has(nameKey(n)),
+    });
+    try {
+      await this.run(action);
+    } catch (err) {
+      this.emit('output', { type: 'error', text: this.exiting ? 'disconnected' : `not sent: ${(err as Error).message}` });
+    }
+  }
+
+  private async run(action: Action): Promise<void> {
+    switch (action.kind) {
+      case 'none':
+        return;
+      case 'usage':
+        return this.error(action.text);
+      case 'send':
+        return this.send(action.to, action.text, action.switchTo === true);
+      case 'switch':
+        return this.switchTo(action.to, `talking to ${targetLabel(action.to)}`);
+      case 'join':
+        return this.join(action.room);
+      case 'create': {
+        const reply = await this.request({ status: 'create', receiver: action.room, members: action.members });
+        if (!reply) return;
+        this.myRooms.set(nameKey(reply.receiver), reply.receiver);
+        return this.switchTo({ kind: 'room', name: reply.receiver }, `${reply.text}; talking in ${reply.receiver}`);
+      }
+      case 'leave': {
+        const reply = await this.request({ status: 'leave', receiver: action.room });
+        if (!reply) return;
+        this.myRooms.delete(nameKey(reply.receiver));
+        this.info(reply.text);
+        if (this.current.kind === 'room' && nameKey(this.current.name) === nameKey(reply.receiver)) this.switchTo(EVERYONE_TARGET, null);
+        return;
+      }
+      case 'who': {
+        const reply = await this.request({ status: 'who' });
+        if (reply) this.info(`online (${reply.users.length}): ${this.rememberUsers(reply.users).join(', ')}`);
+        return;
+      }
+      case 'list':
+      case 'rooms': {
+        if (action.kind === 'list') await this.run({ kind: 'who' });
+        const reply = await this.request({ status: 'rooms' });
+        if (!reply) return;
+        const rooms = reply.rooms.map((r: ServerObject) => `${r.name} (${r.members} member${r.members === 1 ? '' : 's'}, ${r.online} online)`);
+        this.info(rooms.length > 0 ? `rooms: ${rooms.join(', ')}` : 'no rooms yet: /join <room> creates one');
+        return;
+      }
+      case 'members': {
+        const reply = await this.request({ status: 'members', receiver: action.room });
+        if (reply) this.info(`${reply.receiver}: ${reply.members.map((m: ServerObject) => (m.online ? `${m.name} (online)` : m.name)).join(', ')}`);
+        return;
+      }
+      case 'history':
+        return this.history(action.target ?? this.current, action.count);
+      case 'help':
+        this.info(['commands:', ...SLASH_COMMANDS.map((c) => `  ${c.syntax.padEnd(32)} ${c.help}${c.aliases.length ? ` (also /${c.aliases.join(', /')})` : ''}`), '  text without a command goes to the current conversation; Name: text goes to Name'].join('\n'));
+        return;
+      case 'exit':
+        return this.exit();
+    }
+  }
+
+  private async send(to: Target, text: string, switchAfter: boolean): Promise<void> {
+    const request =
+      to.kind === 'everyone' ? { status: 'broadcast', text } : { status: to.kind === 'room' ? 'group' : 'private', receiver: to.name, text };
+    const reply = await this.request(request);
+    if (!reply) return;
+    const own = { status: request.status, sender: this.name, receiver: reply.receiver ?? EVERYONE, text, msgid: reply.msgid, seq: reply.seq, ts: reply.ts };
+    this.remember(own);
+    this.emit('output', { type: 'message', message: own, phase: 'own' });
+    if (reply.queued) this.info(reply.text);
+    if (to.kind === 'user') this.knownUsers.set(nameKey(reply.receiver), reply.receiver);
+    if (switchAfter) this.switchTo({ kind: to.kind, name: reply.receiver ?? to.name }, null);
+  }
+
+  /** Joins a room, creating it when it does not exist yet (seeds 002 and 004), and switches to it. */
+  private async join(room: string): Promise<void> {
+    let reply = await this.link!.request({ status: 'join', receiver: room });
+    let note = 'joined';
+    if (reply.status === 'error' && reply.code === 'no_such_room') {
+      reply = await this.link!.request({ status: 'create', receiver: room });
+      note = 'created';
+    }
+    if (reply.status === 'error' && reply.code === 'already_a_member') {
+      reply = { status: 'ok', receiver: this.myRooms.get(nameKey(room)) ?? room, members: null };
+      note = 'already in';
+    }
+    if (reply.status !== 'ok') return this.error(reply.text);
+    this.myRooms.set(nameKey(reply.receiver), reply.receiver);
+    const members = reply.members ? ` (members: ${reply.members.join(', ')})` : '';
+    this.switchTo({ kind: 'room', name: reply.receiver }, `${note} ${reply.receiver}${members}`);
+  }
+
+  private async history(target: Target, count: number): Promise<void> {
+    const reply = await this.request({ status: 'history', receiver: target.name, limit: count });
+    if (!reply) return;
+    this.emit('output', { type: 'header', text: `history of ${target.kind === 'user' ? '@' : ''}${reply.receiver}: ${reply.messages.length} message${reply.messages.length === 1 ? '' : 's'}` });
+    for (const message of reply.messages) this.emit('output', { type: 'message', message, phase: 'history' });
+  }
+
+  private async exit(): Promise<void> {
+    this.exiting = true;
+    if (this.link && !this.link.closed) await this.link.request({ status: 'exit' }).catch(() => undefined);
+    this.link?.close();
+  }
+
+  /** Ends the session as input ends: after the replies to what was sent, leave cleanly. */
+  async finish(): Promise<void> {
+    if (!this.exiting) await this.exit();
+  }
+
+  /** Sends a request; shows an error and resolves null when it is refused. */
+  private async request(body: ServerObject): Promise<ServerObject | null> {
+    if (!this.link || this.link.closed) {
+      this.error('not connected; reconnecting');
+      return null;
+    }
+    const reply = await this.link.request(body);
+    if (reply.status === 'ok') return reply;
+    this.error(reply.text ?? reply.code);
+    return null;
+  }
+
+  private switchTo(target: Target, text: string | null): void {
+    this.current = target;
+    if (text) this.info(text);
+    this.emit('target', target);
+  }
+
+  private onServerMessage(message: ServerObject): void {
+    this.emit('output', { type: 'raw', message });
+    if (!CHAT_KINDS.has(message.status)) return;
+    if (message.status === 'system' && message.msgid === undefined) return this.onPresence(message);
+    const phase: Phase = this.waitingLeft > 0 ? this.waitingPhase : 'live';
+    if (this.waitingLeft > 0) this.waitingLeft--;
+    if (typeof message.msgid === 'number' && this.shown.has(message.msgid)) return; // seen before a reconnect
+    this.remember(message);
+    if (message.status === 'private' || message.status === 'group' || message.status === 'broadcast') this.knownUsers.set(nameKey(message.sender), message.sender);
+    if (message.status === 'system' && message.event === 'created') this.myRooms.set(nameKey(message.receiver), message.receiver);
+    this.emit('output', { type: 'message', message, phase });
+  }
+
+  private onPresence(message: ServerObject): void {
+    if (message.event === 'connect') this.knownUsers.set(nameKey(message.sender), message.sender);
+    if (message.event === 'shutdown') this.emit('output', { type: 'status', text: message.text });
+    else this.emit('output', { type: 'event', message });
+  }
+
+  /** Notes a message as shown and how far its conversation has been seen. */
+  private remember(message: ServerObject): void {
+    if (typeof message.msgid !== 'number') return;
+    this.shown.add(message.msgid);
+    if (this.shown.size > MAX_REMEMBERED_IDS) this.shown.delete(this.shown.values().next().value as number);
+    const conv = this.conversationOf(message);
+    if (!conv) return;
+    const known = this.conversations.get(conv.key);
+    if (!known || message.seq > known.lastSeq) this.conversations.set(conv.key, { receiver: conv.receiver, lastSeq: message.seq });
+  }
+
+  private conversationOf(message: ServerObject): { key: string; receiver: string } | null {
+    if (typeof message.seq !== 'number') return null;
+    if (message.status === 'broadcast') return { key: EVERYONE, receiver: EVERYONE };
+    if (message.status === 'private') {
+      const other = nameKey(message.sender) === nameKey(this.name) ? message.receiver : message.sender;
+      return { key: `@${nameKey(other)}`, receiver: other };
+    }
+    return { key: `#${nameKey(message.receiver)}`, receiver: message.receiver };
+  }
+
+  private rememberUsers(users: string[]): string[] {
+    for (const user of users) this.knownUsers.set(nameKey(user), user);
+    return users;
+  }
+
+  /** Names for tab completion. */
+  completions(): { users: string[]; rooms: string[] } {
+    return { users: [...this.knownUsers.values()], rooms: [...this.myRooms.values()] };
+  }
+
+  private onClose(): void {
+    this.link = null;
+    if (this.exiting) {
+      this.emit('end', 0);
+      return;
+    }
+    this.emit('output', { type: 'status', text: 'connection to the server lost; reconnecting…' });
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    const first = this.options.retryFirstMs ?? 500;
+    const cap = this.options.retryCapMs ?? 15_000;
+    const base = Math.min(cap, first * 2 ** this.retries++);
+    const delay = base * (0.5 + Math.random()); // jitter: a class reconnecting after a restart spreads out
+    setTimeout(() => void this.reconnect(), delay);
+  }
+
+  private async reconnect(): Promise<void> {
+    if (this.exiting) return;
+    try {
+      this.attach(await Link.connect(this.options.host, this.options.port));
+    } catch (err) {
+      if (!(err instanceof ConnectError)) throw err;
+      this.scheduleReconnect();
+      return;
+    }
+    try {
+      const reply = await this.requestRegister(this.name, 'missed');
+      if (reply.status !== 'ok') {
+        // Most likely the server has not noticed the old connection drop yet: try again shortly.
+        this.link?.close();
+        return;
+      }
+      await this.catchUp();
+      this.retries = 0;
+      this.emit('output', { type: 'status', text: `reconnected as ${this.name}` });
+    } catch {
+      // The new connection dropped too; its close handler schedules the next attempt.
+    }
+  }
+
+  /** Fetches, per conversation, everything after the last seq shown, and shows what is new. */
+  private async catchUp(): Promise<void> {
+    const missed: ServerObject[] = [];
+    for (const conv of [...this.conversations.values()]) {
+      let after = conv.lastSeq;
+      for (;;) {
+        const reply = await this.link!.request({ status: 'history', receiver: conv.receiver, after, limit: 200 });
+        if (reply.status !== 'ok' || reply.messages.length === 0) break;
+        for (const message of reply.messages) if (!this.shown.has(message.msgid)) missed.push(message);
+        after = reply.messages.at(-1).seq;
+        if (!reply.more) break;
+      }
+    }
+    if (missed.length === 0) return;
+    missed.sort((a, b) => a.msgid - b.msgid);
+    this.emit('output', { type: 'header', text: `${missed.length} message${missed.length === 1 ? '' : 's'} arrived while you were disconnected` });
+    for (const message of missed) {
+      this.remember(message);
+      this.emit('output', { type: 'message', message, phase: 'missed' });
+    }
+  }
+
+  private info(text: string): void {
+    this.emit('output', { type: 'info', text });
+  }
+
+  private error(text: string): void {
+    this.emit('output', { type: 'error', text });
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The real terminal client as a child process with piped stdin/stdout (script mode): type lines,
+ * wait (with a timeout) for output lines matching a pattern.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { CLI } from './server.js';
+
+const DEFAULT_TIMEOUT_MS = 5000;
+
+export class ChatProcess {
+  readonly lines: string[] = [];
+  private buffer = '';
+  private readonly waiters: { pattern: RegExp; from: number; resolve: (line: string) => void }[] = [];
+  readonly exited: Promise<number | null>;
+  stderr = '';
+
+  private constructor(readonly child: ChildProcess) {
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => this.onData(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  }
+
+  static start(port: number, args: string[] = [], env: NodeJS.ProcessEnv = {}): ChatProcess {
+    const child = spawn(process.execPath, [CLI, 'chat', '--port', String(port), ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
+    return new ChatProcess(child);
+  }
+
+  private onData(chunk: string): void {
+    this.buffer += chunk;
+    let newline: number;
+    while ((newline = this.buffer.indexOf('\n')) !== -1) {
+      this.lines.push(this.buffer.slice(0, newline));
+      this.buffer = this.buffer.slice(newline + 1);
+    }
+    for (const waiter of [...this.waiters]) {
+      const hit = this.lines.slice(waiter.from).find((l) => waiter.pattern.test(l));
+      if (hit !== undefined) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve(hit);
+      }
+    }
+  }
+
+  type(...lines: string[]): void {
+    for (const line of lines) this.child.stdin!.write(line + '\n');
+  }
+
+  /** Ends input, as a script's stdin ends. */
+  endInput(): void {
+    this.child.stdin!.end();
+  }
+
+  /** The first output line (from line index `from` on) matching `pattern`. */
+  waitFor(pattern: RegExp, from = 0, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string> {
+    const hit = this.lines.slice(from).find((l) => pattern.test(l));
+    if (hit !== undefined) return Promise.resolve(hit);
+    return new Promise((resolve, reject) => {
+      const waiter = { pattern, from, resolve: (line: string) => (clearTimeout(timer), resolve(line)) };
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern}; output:\n${this.lines.join('\n')}\nstderr: ${this.stderr}`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Waits for the process to exit and resolves with its code. */
+  async exit(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<number | null> {
+    let timer!: NodeJS.Timeout;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`client did not exit; output:\n${this.lines.join('\n')}`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
