@@ -19,6 +19,7 @@ export interface Screen {
   close(): void;
 }
 
+const FROM_REPLIES = new Set(['own', 'missed', 'history']);
 const COMMAND_WORDS = SLASH_COMMANDS.flatMap((c) => [c.name, ...c.aliases]).map((w) => `/${w}`);
 
 export class InteractiveScreen implements Screen {
@@ -102,8 +103,10 @@ export class PlainScreen implements Screen {
 
   show(output: Output): void {
     if (this.json) {
+      // Server events come as they arrived (raw); messages that came inside a reply (your own sent
+      // messages, history, catch-up after a reconnect) are printed from the session's output.
       if (output.type === 'raw') process.stdout.write(JSON.stringify(output.message) + '\n');
-      else if (output.type === 'message' && output.phase === 'own') process.stdout.write(JSON.stringify(output.message) + '\n');
+      else if (output.type === 'message' && FROM_REPLIES.has(output.phase)) process.stdout.write(JSON.stringify(output.message) + '\n');
       else if (output.type === 'info' || output.type === 'error' || output.type === 'status' || output.type === 'header') {
         process.stdout.write(JSON.stringify({ status: `client-${output.type}`, text: output.text }) + '\n');
       }

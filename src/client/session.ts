@@ -56,7 +56,6 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly shown = new Set<number>();
   /** Chat messages still to come that waited for us at login. */
   private waitingLeft = 0;
-  private waitingPhase: Phase = 'waiting';
   private exiting = false;
   private retries = 0;
 
@@ -77,7 +76,7 @@ export class Session extends EventEmitter<SessionEvents> {
     let candidate = name ?? (await askName(null));
     for (;;) {
       if (candidate === null) return false;
-      const reply = await this.requestRegister(candidate, 'waiting');
+      const reply = await this.requestRegister(candidate, false);
       if (reply.status === 'ok') {
         this.emit('output', { type: 'info', text: reply.text });
         return true;
@@ -86,17 +85,17 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
-  private requestRegister(name: string, phase: Phase): Promise<ServerObject> {
+  /** `again`: a re-registration after a reconnect (only the header's words differ). */
+  private requestRegister(name: string, again: boolean): Promise<ServerObject> {
     return this.link!.request({ status: 'register', sender: name }, (reply) => {
       if (reply.status !== 'ok') return;
       this.name = reply.sender;
       this.myRooms.clear();
       for (const room of reply.rooms ?? []) this.myRooms.set(nameKey(room), room);
       this.waitingLeft = reply.waiting ?? 0;
-      this.waitingPhase = phase;
       if (this.waitingLeft > 0) {
         const older = reply.truncated ? '; older ones: /history' : '';
-        const what = phase === 'missed' ? 'while you were away' : 'for you';
+        const what = again ? 'while you were away' : 'for you';
         this.emit('output', { type: 'header', text: `${this.waitingLeft} message${this.waitingLeft === 1 ? '' : 's'} waited ${what}${older}` });
       }
     });
@@ -245,12 +244,15 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private onServerMessage(message: ServerObject): void {
-    this.emit('output', { type: 'raw', message });
-    if (!CHAT_KINDS.has(message.status)) return;
-    if (message.status === 'system' && message.msgid === undefined) return this.onPresence(message);
-    const phase: Phase = this.waitingLeft > 0 ? this.waitingPhase : 'live';
+    if (!CHAT_KINDS.has(message.status) || (message.status === 'system' && message.msgid === undefined)) {
+      this.emit('output', { type: 'raw', message });
+      if (CHAT_KINDS.has(message.status)) this.onPresence(message);
+      return;
+    }
+    const phase: Phase = this.waitingLeft > 0 ? 'waiting' : 'live';
     if (this.waitingLeft > 0) this.waitingLeft--;
     if (typeof message.msgid === 'number' && this.shown.has(message.msgid)) return; // seen before a reconnect
+    this.emit('output', { type: 'raw', message });
     this.remember(message);
     if (message.status === 'private' || message.status === 'group' || message.status === 'broadcast') this.knownUsers.set(nameKey(message.sender), message.sender);
     if (message.status === 'system' && message.event === 'created') this.myRooms.set(nameKey(message.receiver), message.receiver);
@@ -322,7 +324,7 @@ export class Session extends EventEmitter<SessionEvents> {
       return;
     }
     try {
-      const reply = await this.requestRegister(this.name, 'missed');
+      const reply = await this.requestRegister(this.name, true);
       if (reply.status !== 'ok') {
         // Most likely the server has not noticed the old connection drop yet: try again shortly.
         this.link?.close();

@@ -1,0 +1,112 @@
+// A dropped connection (issue #3): when the server restarts, the client says so, retries, registers the
+// same name again and shows what it missed, with no gap and no duplicate, checked by message ids.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import { afterEach, test } from 'node:test';
+import { ChatProcess } from '../helpers/chat-process.js';
+import { TestClient } from '../helpers/client.js';
+import { spawnServer, tempDataDir, type ChildServer } from '../helpers/server.js';
+
+const cleanup: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+async function serverOn(dataDir: string, port: number): Promise<ChildServer> {
+  const server = await spawnServer(dataDir, ['--port', String(port)]);
+  cleanup.push(() => server.child.exitCode === null && server.stop('SIGKILL'));
+  return server;
+}
+
+test('across a server restart the client reconnects and shows every message once, in order per conversation', async () => {
+  const dataDir = tempDataDir();
+  cleanup.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const port = await freePort();
+  let server = await serverOn(dataDir, port);
+
+  const client = ChatProcess.start(port, ['--user', 'Rita', '--json']);
+  cleanup.push(() => client.kill());
+  await client.waitFor(/welcome, Rita/);
+  client.type('/join R1');
+  await client.waitFor(/created R1/);
+
+  let sam = await TestClient.as(port, 'Sam');
+  await sam.ok({ status: 'join', receiver: 'R1' });
+  const sent: number[] = [];
+  sent.push((await sam.ok({ status: 'private', receiver: 'Rita', text: 'before 1' })).msgid);
+  sent.push((await sam.ok({ status: 'group', receiver: 'R1', text: 'before 2' })).msgid);
+  await client.waitFor(/before 2/);
+
+  const mark = client.lines.length;
+  await sam.close();
+  assert.equal(await server.stop('SIGTERM'), 0);
+  await client.waitFor(/reconnecting/, mark);
+  server = await serverOn(dataDir, port);
+
+  // While Rita's client is (probably) still waiting to retry, Sam talks to her and the room.
+  sam = await TestClient.as(port, 'Sam');
+  cleanup.push(() => sam.close());
+  sent.push((await sam.ok({ status: 'private', receiver: 'Rita', text: 'during 1' })).msgid);
+  sent.push((await sam.ok({ status: 'group', receiver: 'R1', text: 'during 2' })).msgid);
+  await client.waitFor(/reconnected as Rita/, mark, 20_000);
+  sent.push((await sam.ok({ status: 'private', receiver: 'Rita', text: 'after 1' })).msgid);
+  await client.waitFor(/after 1/, mark);
+
+  const fromSam = client.lines
+    .map((l) => JSON.parse(l))
+    .filter((m) => (m.status === 'private' || m.status === 'group') && m.sender === 'Sam');
+  const ids = fromSam.map((m) => m.msgid);
+  assert.deepEqual([...ids].sort((a, b) => a - b), sent, `each of Sam's messages exactly once: ${JSON.stringify(ids)}`);
+  // and it still talks after the reconnect
+  client.type('/private Sam still here');
+  assert.equal((await sam.event('private', { sender: 'Rita' })).text, 'still here');
+  client.type('/exit');
+  assert.equal(await client.exit(), 0);
+});
+
+test('messages the server sent into a failing network are recovered after the reconnect, once', async () => {
+  const { startServer } = await import('../helpers/server.js');
+  const { LossyProxy } = await import('../helpers/proxy.js');
+  const server = await startServer();
+  cleanup.push(() => server.stop());
+  const proxy = await LossyProxy.start(server.port);
+  cleanup.push(() => proxy.close());
+
+  const client = ChatProcess.start(proxy.port, ['--user', 'Uma', '--json']);
+  cleanup.push(() => client.kill());
+  await client.waitFor(/welcome, Uma/);
+  const vic = await TestClient.as(server.port, 'Vic');
+  cleanup.push(() => vic.close());
+  const first = await vic.ok({ status: 'private', receiver: 'Uma', text: 'arrives' });
+  await client.waitFor(/"text":"arrives"/);
+
+  // The network starts losing what the server sends; the server cannot tell, and counts it delivered.
+  proxy.blackhole = true;
+  const lost = [];
+  for (let i = 0; i < 3; i++) lost.push((await vic.ok({ status: 'private', receiver: 'Uma', text: `lost ${i}` })).msgid);
+  const mark = client.lines.length;
+  const gone = vic.event('system', { event: 'disconnect', sender: 'Uma' });
+  proxy.cutAll();
+  await gone;
+  proxy.blackhole = false;
+
+  await client.waitFor(/reconnected as Uma/, mark, 20_000);
+  await client.waitFor(/arrived while you were disconnected/, mark);
+  await client.waitFor(/"text":"lost 2"/, mark);
+  const ids = client.lines
+    .map((l) => JSON.parse(l))
+    .filter((m) => m.status === 'private' && m.sender === 'Vic')
+    .map((m) => m.msgid);
+  assert.deepEqual(ids, [first.msgid, ...lost]);
+  client.type('/exit');
+  assert.equal(await client.exit(), 0);
+});
