@@ -1,0 +1,62 @@
+// The interactive client in a real terminal (tmux): a message that arrives while the user is typing is
+// printed above an intact prompt and half-typed input; Tab completes; the prompt names the conversation
+// (issue #3). Skipped, with the reason, where tmux is not installed; CI installs it and requires it.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { TestClient } from '../helpers/client.js';
+import { CLI, startServer, type TestServer } from '../helpers/server.js';
+import { hasTmux, TmuxSession } from '../helpers/tmux.js';
+
+const required = process.env.CLASSCHAT_TEST_REQUIRE_TMUX === '1';
+const skip = !hasTmux() && !required ? 'tmux is not installed (apt-get install tmux); CI installs it' : false;
+
+let server: TestServer;
+before(async () => {
+  if (!skip) server = await startServer();
+});
+after(() => server?.stop());
+
+test('an incoming message is printed above the prompt and the half-typed input survives', { skip }, async () => {
+  const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(server.port), '--user', 'Tess'], { NO_COLOR: '1' });
+  try {
+    await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the prompt');
+    term.type('half typed');
+    await term.waitFor((l) => l.at(-1) === '[everyone]> half typed', 'the typed text');
+
+    const ursula = await TestClient.as(server.port, 'Ursula');
+    await ursula.ok({ status: 'private', receiver: 'Tess', text: 'knock knock' });
+    const screen = await term.waitFor((l) => l.some((x) => x.endsWith('[@Ursula] <Ursula> knock knock')), 'the message');
+    assert.equal(screen.at(-1), '[everyone]> half typed', 'the prompt and the input are redrawn below the message');
+    const messageRow = screen.findIndex((x) => x.endsWith('[@Ursula] <Ursula> knock knock'));
+    assert.equal(messageRow, screen.length - 2, 'the message is the line just above the prompt');
+    assert.equal(screen.filter((x) => x.includes('half typed')).length, 1, 'the input is not left behind as a broken line');
+
+    // The input buffer itself is intact: finishing the line sends all of it.
+    term.type(' and finished');
+    term.press('Enter');
+    assert.equal((await ursula.event('broadcast', { sender: 'Tess' })).text, 'half typed and finished');
+
+    // Tab completes a command and a user name; the prompt follows the conversation.
+    term.type('/pri');
+    term.press('Tab');
+    await term.waitFor((l) => l.at(-1) === '[everyone]> /private', 'the completed command');
+    term.type(' Urs');
+    term.press('Tab');
+    await term.waitFor((l) => l.at(-1) === '[everyone]> /private Ursula', 'the completed name');
+    term.type(' hi there');
+    term.press('Enter');
+    assert.equal((await ursula.event('private', { sender: 'Tess' })).text, 'hi there');
+    await term.waitFor((l) => l.at(-1) === '[@Ursula]>', 'the prompt naming the private conversation');
+
+    // Up walks the input history.
+    term.press('Up');
+    await term.waitFor((l) => l.at(-1) === '[@Ursula]> /private Ursula hi there', 'the previous line');
+    term.press('C-u');
+    term.type('/exit');
+    term.press('Enter');
+    await ursula.event('system', { event: 'disconnect', sender: 'Tess' });
+    await ursula.close();
+  } finally {
+    term.kill();
+  }
+});
