@@ -116,11 +116,13 @@ test('server:exit and /menu, /history, and a wrong command gets a usage line', a
   assert.equal(await p.exit(), 0);
 });
 
-test('a taken name is refused with the reason and the client asks again', async () => {
+test('an invalid or taken name is refused with the reason and the client asks again', async () => {
   const holder = await TestClient.as(server.port, 'Taken');
   const p = chat([]);
-  p.type('Taken');
-  await p.waitFor(/Taken is in use/);
+  p.type('not a name!');
+  await p.waitFor(/a name is 1-32 characters/);
+  p.type('taken');
+  await p.waitFor(/^taken is in use/); // unique case-insensitively
   p.type('Fresh');
   await p.waitFor(/welcome, Fresh/);
   p.type('/exit');

@@ -60,3 +60,20 @@ test('an incoming message is printed above the prompt and the half-typed input s
     term.kill();
   }
 });
+
+test('Ctrl-C leaves cleanly: the server sees the user go and the client ends', { skip }, async () => {
+  const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(server.port), '--user', 'Vera'], { NO_COLOR: '1' });
+  try {
+    await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the prompt');
+    const walt = await TestClient.as(server.port, 'Walt');
+    await walt.ok({ status: 'private', receiver: 'Vera', text: 'hello' }); // contacts now
+    await term.waitFor((l) => l.some((x) => x.endsWith('<Walt> hello')), 'the message');
+    term.press('C-c');
+    const gone = await walt.event('system', { event: 'disconnect', sender: 'Vera' });
+    assert.match(gone.text, /Vera/);
+    assert.deepEqual((await walt.ok({ status: 'who' })).users, ['Walt']);
+    await walt.close();
+  } finally {
+    term.kill();
+  }
+});

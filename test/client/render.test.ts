@@ -1,0 +1,35 @@
+// How the client shows lines (issue #3): time, conversation and sender on every chat line; a colour per
+// kind (private, room, broadcast, system, error) on a terminal, and none with NO_COLOR or in a pipe.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Renderer } from '../../src/client/render.js';
+
+const now = () => new Date('2026-11-21T12:00:00');
+const ts = new Date('2026-11-21T09:05:00').toISOString();
+const msg = (status: string, sender: string, receiver: string) => ({ type: 'message' as const, phase: 'live' as const, message: { status, sender, receiver, text: 'hi', ts, msgid: 1, seq: 1 } });
+
+test('chat lines carry the time, the conversation and the sender', () => {
+  const r = new Renderer(() => 'Me', false, now);
+  assert.equal(r.render(msg('group', 'Ann', 'CS350')), '09:05 [CS350] <Ann> hi');
+  assert.equal(r.render(msg('private', 'Ann', 'Me')), '09:05 [@Ann] <Ann> hi');
+  assert.equal(r.render(msg('private', 'Me', 'Ann')), '09:05 [@Ann] <Me> hi');
+  assert.equal(r.render(msg('broadcast', 'Ann', 'everyone')), '09:05 [everyone] <Ann> hi');
+  assert.equal(r.render({ type: 'message', phase: 'waiting', message: { status: 'system', sender: 'Ann', receiver: 'CS350', text: 'Ann joined CS350', ts, event: 'join' } }), '09:05 [CS350] * Ann joined CS350');
+  assert.equal(r.render({ type: 'error', text: 'no such user' }), '! no such user');
+});
+
+test('a message from another day shows its date', () => {
+  const r = new Renderer(() => 'Me', false, now);
+  const old = { ...msg('group', 'Ann', 'CS350'), message: { ...msg('group', 'Ann', 'CS350').message, ts: new Date('2026-11-19T08:00:00').toISOString() } };
+  assert.equal(r.render(old), '11-19 08:00 [CS350] <Ann> hi');
+});
+
+test('colours tell the kinds apart, and there are none when colour is off', () => {
+  const colored = new Renderer(() => 'Me', true, now);
+  const codes = ['private', 'group', 'broadcast'].map((k) => /\x1b\[([\d;]+)m\[/.exec(colored.render(msg(k, 'Ann', k === 'group' ? 'R' : 'Me'))!)![1]);
+  codes.push(/\x1b\[([\d;]+)m/.exec(colored.render({ type: 'error', text: 'x' })!)![1]);
+  codes.push(/\x1b\[([\d;]+)m/.exec(colored.render({ type: 'event', message: { text: 'Ann is online', ts } })!)![1]);
+  assert.equal(new Set(codes).size, 5, `distinct colours: ${codes.join(' ')}`);
+  const plain = new Renderer(() => 'Me', false, now);
+  for (const k of ['private', 'group', 'broadcast']) assert.doesNotMatch(plain.render(msg(k, 'Ann', 'Me'))!, /\x1b/);
+});
