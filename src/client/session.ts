@@ -216,8 +216,14 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private async exit(): Promise<void> {
     this.exiting = true;
-    if (this.link && !this.link.closed) await this.link.request({ status: 'exit' }).catch(() => undefined);
-    this.link?.close();
+    const link = this.link;
+    if (!link || link.closed) {
+      // Between reconnect attempts there is no connection to close: end here.
+      this.emit('end', 0);
+      return;
+    }
+    await link.request({ status: 'exit' }).catch(() => undefined);
+    link.close();
   }
 
   /** Ends the session as input ends: after the replies to what was sent, leave cleanly. */

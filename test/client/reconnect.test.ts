@@ -110,3 +110,15 @@ test('messages the server sent into a failing network are recovered after the re
   client.type('/exit');
   assert.equal(await client.exit(), 0);
 });
+
+test('/exit while the server is away ends the client at once', async () => {
+  const { startServer } = await import('../helpers/server.js');
+  const server = await startServer();
+  const client = ChatProcess.start(server.port, ['--user', 'Xena']);
+  cleanup.push(() => client.kill());
+  await client.waitFor(/welcome, Xena/);
+  await server.stop();
+  await client.waitFor(/reconnecting/);
+  client.type('/exit');
+  assert.equal(await client.exit(), 0);
+});
