@@ -4,13 +4,14 @@
  * last receive - first send) and one-way latency. Checks count, order per sender, and routing.
  */
 import { performance } from 'node:perf_hooks';
-import { scheduleFlush, setBeforeFlush, type LineHandler } from '../client.js';
+import { setBeforeFlush, type LineHandler } from '../client.js';
 import { BenchAbort } from '../guard.js';
 import { CpuMeter } from '../proc.js';
 import { connectAndRegister } from '../setup.js';
 import { Histogram, sum } from '../stats.js';
 import { DIRECT, Kind, kindOf, parsePayload, payload, payloadText, req, textStart } from '../wire.js';
 import type { Result, Workload, WorkloadContext } from '../workload.js';
+import { SendWindows } from '../send-windows.js';
 import { Problems } from './problems.js';
 
 export interface DirectParams extends Record<string, number> {
@@ -57,46 +58,24 @@ async function runDirect(name: string, ctx: WorkloadContext, p: DirectParams): P
   await guard.sleep(300);
 
   const expected = N * M;
-  const sent = new Int32Array(N);
-  const completed = new Int32Array(N);
   const lastSeq = new Int32Array(N).fill(-1);
   const hist = new Histogram();
   const pad = 'x'.repeat(p.pad);
   let received = 0;
   let outOfOrder = 0;
   let misrouted = 0;
-  let t0 = 0;
   let tLast = 0;
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
 
-  const refillFlags = new Uint8Array(N);
-  const refillList: number[] = [];
-  const wantRefill = (i: number) => {
-    if (refillFlags[i] === 0) {
-      refillFlags[i] = 1;
-      refillList.push(i);
-      scheduleFlush();
-    }
-  };
-  const refill = () => {
-    if (refillList.length === 0) return;
-    const now = performance.now();
-    if (t0 === 0) t0 = now;
-    const sentUs = Math.round(now * 1000);
-    for (let k = 0; k < refillList.length; k++) {
-      const i = refillList[k]!;
-      refillFlags[i] = 0;
-      const to = clients[i ^ 1]!.name;
-      let batch = '';
-      let n = sent[i]!;
-      const limit = Math.min(M, completed[i]! + W);
-      while (n < limit) batch += req.private(to, payloadText('D', i, n++, sentUs, pad));
-      sent[i] = n;
-      if (batch.length > 0) clients[i]!.queue(batch);
-    }
-    refillList.length = 0;
-  };
+  const windows = new SendWindows(
+    N,
+    M,
+    W,
+    (i, n, sentUs) => req.private(clients[i ^ 1]!.name, payloadText('D', i, n, sentUs, pad)),
+    (i, batch) => clients[i]!.queue(batch),
+  );
+  const { sent } = windows;
 
   const onLine: LineHandler = (client, data, start, end, at) => {
     const kind = kindOf(data, start);
@@ -113,8 +92,7 @@ async function runDirect(name: string, ctx: WorkloadContext, p: DirectParams): P
       received++;
       if (seq !== lastSeq[from]! + 1) outOfOrder++;
       lastSeq[from] = seq;
-      completed[from]!++;
-      wantRefill(from);
+      windows.complete(from);
       tLast = at;
       if (received === expected) finish();
       return;
@@ -129,9 +107,9 @@ async function runDirect(name: string, ctx: WorkloadContext, p: DirectParams): P
   guard.progress = () => received;
   guard.status = () => `${received}/${expected} received, sent ${sum(sent)}`;
   guard.touch();
-  setBeforeFlush(refill);
+  setBeforeFlush(windows.refill);
   const cpuMeter = new CpuMeter(ctx.serverPid);
-  for (let i = 0; i < N; i++) wantRefill(i);
+  for (let i = 0; i < N; i++) windows.want(i);
   try {
     await guard.wait(done);
   } catch (err) {
@@ -150,6 +128,7 @@ async function runDirect(name: string, ctx: WorkloadContext, p: DirectParams): P
   if (lost > 0) problems.add(`${lost} of ${expected} messages missing: ${sum(sent) - received} sent but not received, ${expected - sum(sent)} never sent`);
   if (outOfOrder > 0) problems.add(`${outOfOrder} messages out of order per (receiver, sender)`);
   if (misrouted > 0) problems.add(`${misrouted} messages delivered to the wrong client`);
+  const t0 = windows.firstSendAt;
   const durationMs = t0 > 0 && tLast > t0 ? tLast - t0 : 0;
   return {
     workload: name,

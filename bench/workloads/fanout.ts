@@ -6,13 +6,14 @@
  * Checks: every expected delivery arrived, per (receiver, sender) in order, to the right clients.
  */
 import { performance } from 'node:perf_hooks';
-import { scheduleFlush, setBeforeFlush, type LineHandler } from '../client.js';
+import { setBeforeFlush, type LineHandler } from '../client.js';
 import { BenchAbort } from '../guard.js';
 import { CpuMeter } from '../proc.js';
 import { connectAndRegister, joinRoom } from '../setup.js';
 import { Histogram, sum } from '../stats.js';
 import { FANOUT, Kind, kindOf, parsePayload, payload, payloadText, req, textStart } from '../wire.js';
 import type { Result, Workload, WorkloadContext } from '../workload.js';
+import { SendWindows } from '../send-windows.js';
 import { Problems } from './problems.js';
 
 export interface FanoutParams extends Record<string, number> {
@@ -69,46 +70,24 @@ async function runFanout(name: string, ctx: WorkloadContext, p: FanoutParams): P
   const ackN = C - 1;
   const expected = S * M * (C - 1);
   const ring = new Int32Array(S * W); // receipts per in-flight message, by sender and seq % W
-  const sent = new Int32Array(S);
-  const completed = new Int32Array(S);
   const lastSeq = new Int32Array(C * S).fill(-1);
   const receivedBy = new Int32Array(C);
   const hist = new Histogram();
   const pad = 'x'.repeat(p.pad);
   let received = 0;
   let outOfOrder = 0;
-  let t0 = 0;
   let tLast = 0;
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
 
-  const refillFlags = new Uint8Array(S);
-  const refillList: number[] = [];
-  const wantRefill = (s: number) => {
-    if (refillFlags[s] === 0) {
-      refillFlags[s] = 1;
-      refillList.push(s);
-      scheduleFlush();
-    }
-  };
-  // Runs once per event-loop turn, before output is written: one write per sender, one send time.
-  const refill = () => {
-    if (refillList.length === 0) return;
-    const now = performance.now();
-    if (t0 === 0) t0 = now;
-    const sentUs = Math.round(now * 1000);
-    for (let k = 0; k < refillList.length; k++) {
-      const s = refillList[k]!;
-      refillFlags[s] = 0;
-      let batch = '';
-      let n = sent[s]!;
-      const limit = Math.min(M, completed[s]! + W);
-      while (n < limit) batch += req.group(ROOM, payloadText('F', s, n++, sentUs, pad));
-      sent[s] = n;
-      if (batch.length > 0) clients[s]!.queue(batch);
-    }
-    refillList.length = 0;
-  };
+  const windows = new SendWindows(
+    S,
+    M,
+    W,
+    (s, n, sentUs) => req.group(ROOM, payloadText('F', s, n, sentUs, pad)),
+    (s, batch) => clients[s]!.queue(batch),
+  );
+  const { sent, completed } = windows;
 
   const onLine: LineHandler = (client, data, start, end, at) => {
     const kind = kindOf(data, start);
@@ -131,8 +110,7 @@ async function runFanout(name: string, ctx: WorkloadContext, p: FanoutParams): P
       const got = ring[slot]! + 1;
       if (got === ackN) {
         ring[slot] = 0;
-        completed[from]!++;
-        wantRefill(from);
+        windows.complete(from);
       } else {
         ring[slot] = got;
       }
@@ -150,9 +128,9 @@ async function runFanout(name: string, ctx: WorkloadContext, p: FanoutParams): P
   guard.progress = () => received;
   guard.status = () => `${received}/${expected} deliveries, sent ${sum(sent)}/${S * M}, completed ${sum(completed)}`;
   guard.touch();
-  setBeforeFlush(refill);
+  setBeforeFlush(windows.refill);
   const cpuMeter = new CpuMeter(ctx.serverPid);
-  for (let s = 0; s < S; s++) wantRefill(s);
+  for (let s = 0; s < S; s++) windows.want(s);
   try {
     await guard.wait(done);
   } catch (err) {
@@ -183,6 +161,7 @@ async function runFanout(name: string, ctx: WorkloadContext, p: FanoutParams): P
     problems.add(`${lost} of ${expected} deliveries missing (${short} clients short, worst by ${worst}): ${ofSent} of messages sent, the rest of ${S * M - sum(sent)} never sent`);
   }
   if (outOfOrder > 0) problems.add(`${outOfOrder} deliveries out of order per (receiver, sender)`);
+  const t0 = windows.firstSendAt;
   const durationMs = t0 > 0 && tLast > t0 ? tLast - t0 : 0;
   return {
     workload: name,

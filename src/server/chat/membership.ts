@@ -20,12 +20,12 @@ export interface Created {
 export async function createRoom(chat: Chat, session: Session, name: string, memberNames: readonly string[]): Promise<Created> {
   if (!isValidName(name)) throw new ChatError('invalid_name', `"${name}" is not a valid room name: 1-32 letters, digits, ".", "_" or "-"`);
   const key = nameKey(name);
-  assertRoomNameFree(chat, key, name);
+  assertRoomNameFree(chat, key);
   if (chat.presence.byName(key) || (await chat.store.findUser(key))) {
     throw new ChatError('name_taken', `${name} is a user's name; rooms and users share names`);
   }
   const members = await resolveMembers(chat, session, memberNames);
-  assertRoomNameFree(chat, key, name); // another create may have won while we looked users up
+  assertRoomNameFree(chat, key); // another create may have won while we looked users up
 
   const room = new Room(chat.newConversationId(), name, key, 0);
   const now = chat.now();
@@ -77,8 +77,9 @@ function addMember(chat: Chat, room: Room, member: Member, cursor: number, now: 
   chat.rooms.join(room, member, chat.presence.byUser(member.userId));
 }
 
-function assertRoomNameFree(chat: Chat, key: string, name: string): void {
-  if (chat.rooms.get(key)) throw new ChatError('room_exists', `a room named ${chat.rooms.get(key)!.name} already exists; join it`);
+function assertRoomNameFree(chat: Chat, key: string): void {
+  const existing = chat.rooms.get(key);
+  if (existing) throw new ChatError('room_exists', `a room named ${existing.name} already exists; join it`);
 }
 
 /** Looks up every name (skipping the creator and repeats); throws no_such_user for the first unknown one. */
