@@ -4,14 +4,13 @@
  * last receive - first send) and one-way latency. Checks count, order per sender, and routing.
  */
 import { performance } from 'node:perf_hooks';
-import { setBeforeFlush, type LineHandler } from '../client.js';
-import { BenchAbort } from '../guard.js';
-import { CpuMeter } from '../proc.js';
+import type { LineHandler } from '../client.js';
 import { connectAndRegister } from '../setup.js';
 import { Histogram, sum } from '../stats.js';
 import { DIRECT, Kind, kindOf, parsePayload, payload, payloadText, req, textStart } from '../wire.js';
 import type { Result, Workload, WorkloadContext } from '../workload.js';
 import { SendWindows } from '../send-windows.js';
+import { measureWindows } from './measure.js';
 import { Problems } from './problems.js';
 
 export interface DirectParams extends Record<string, number> {
@@ -103,26 +102,15 @@ async function runDirect(name: string, ctx: WorkloadContext, p: DirectParams): P
   };
 
   for (const client of clients) client.handler = onLine;
-  guard.phase = 'measure';
-  guard.progress = () => received;
   guard.status = () => `${received}/${expected} received, sent ${sum(sent)}`;
-  guard.touch();
-  setBeforeFlush(windows.refill);
-  const cpuMeter = new CpuMeter(ctx.serverPid);
-  for (let i = 0; i < N; i++) windows.want(i);
-  try {
-    await guard.wait(done);
-  } catch (err) {
-    if (!(err instanceof BenchAbort)) throw err;
-    problems.add(err.message);
-  } finally {
-    setBeforeFlush(null);
-  }
-  const cpu = cpuMeter.stop(tLast || performance.now());
-  if (!guard.abortReason) {
-    await guard.sleep(300);
-    if (received !== expected) problems.add(`${received - expected} messages more than expected (duplicates)`);
-  }
+  const cpu = await measureWindows(ctx, windows, problems, {
+    senders: N,
+    done,
+    received: () => received,
+    expected,
+    lastReceipt: () => tLast,
+    unit: 'messages',
+  });
 
   const lost = Math.max(0, expected - received);
   if (lost > 0) problems.add(`${lost} of ${expected} messages missing: ${sum(sent) - received} sent but not received, ${expected - sum(sent)} never sent`);

@@ -6,14 +6,13 @@
  * Checks: every expected delivery arrived, per (receiver, sender) in order, to the right clients.
  */
 import { performance } from 'node:perf_hooks';
-import { setBeforeFlush, type LineHandler } from '../client.js';
-import { BenchAbort } from '../guard.js';
-import { CpuMeter } from '../proc.js';
+import type { LineHandler } from '../client.js';
 import { connectAndRegister, joinRoom } from '../setup.js';
 import { Histogram, sum } from '../stats.js';
 import { FANOUT, Kind, kindOf, parsePayload, payload, payloadText, req, textStart } from '../wire.js';
 import type { Result, Workload, WorkloadContext } from '../workload.js';
 import { SendWindows } from '../send-windows.js';
+import { measureWindows } from './measure.js';
 import { Problems } from './problems.js';
 
 export interface FanoutParams extends Record<string, number> {
@@ -124,26 +123,15 @@ async function runFanout(name: string, ctx: WorkloadContext, p: FanoutParams): P
   };
 
   for (const client of clients) client.handler = onLine;
-  guard.phase = 'measure';
-  guard.progress = () => received;
   guard.status = () => `${received}/${expected} deliveries, sent ${sum(sent)}/${S * M}, completed ${sum(completed)}`;
-  guard.touch();
-  setBeforeFlush(windows.refill);
-  const cpuMeter = new CpuMeter(ctx.serverPid);
-  for (let s = 0; s < S; s++) windows.want(s);
-  try {
-    await guard.wait(done);
-  } catch (err) {
-    if (!(err instanceof BenchAbort)) throw err;
-    problems.add(err.message);
-  } finally {
-    setBeforeFlush(null);
-  }
-  const cpu = cpuMeter.stop(tLast || performance.now());
-  if (!guard.abortReason) {
-    await guard.sleep(300); // anything more (duplicates) would show up now
-    if (received !== expected) problems.add(`${received - expected} deliveries more than expected (duplicates)`);
-  }
+  const cpu = await measureWindows(ctx, windows, problems, {
+    senders: S,
+    done,
+    received: () => received,
+    expected,
+    lastReceipt: () => tLast,
+    unit: 'deliveries',
+  });
 
   let short = 0;
   let worst = 0;
