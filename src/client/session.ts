@@ -266,6 +266,11 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private onPresence(message: ServerObject): void {
+    if (message.event === 'ping') {
+      // The server drops connections it does not hear from (issue #4); answering is all it wants.
+      this.link?.request({ status: 'ping' }).catch(() => undefined);
+      return;
+    }
     if (message.event === 'connect') this.knownUsers.set(nameKey(message.sender), message.sender);
     if (message.event === 'shutdown') this.emit('output', { type: 'status', text: message.text });
     else this.emit('output', { type: 'event', message });

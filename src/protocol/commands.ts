@@ -22,6 +22,7 @@ export const COMMAND_HELP: readonly CommandHelp[] = [
   { status: 'rooms', example: '{"status":"rooms"}', summary: 'list rooms with member counts' },
   { status: 'members', example: '{"status":"members","receiver":"CS350"}', summary: "list a room's members and who is online" },
   { status: 'history', example: '{"status":"history","receiver":"CS350","limit":20}', summary: 'past messages of a room, a private chat or everyone' },
+  { status: 'ping', example: '{"status":"ping"}', summary: 'check the connection (answer to a ping event)' },
   { status: 'help', example: '{"status":"help"}', summary: 'this list' },
   { status: 'exit', example: '{"status":"exit"}', summary: 'leave cleanly' },
 ];

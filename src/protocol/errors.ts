@@ -15,6 +15,15 @@ export const ERROR_CODES = {
   not_a_member: 'only members of the room may do that',
   already_a_member: 'you are already a member of that room',
   too_large: 'the request is too large',
+  rate_limited: 'too many requests; wait retry_after_ms milliseconds and send again',
+  flooding: 'the connection kept sending while rate limited; it is closed',
+  timeout: 'the connection was idle too long; it is closed',
+  too_slow: 'the connection did not read its output; it is closed',
+  too_many_connections: 'too many connections; try again later',
+  password_required: 'that name belongs to an account: log in with its password',
+  auth_failed: 'wrong name or password',
+  forbidden: 'you are not allowed to do that',
+  muted: 'you are muted and cannot send messages for now',
   internal: 'the server failed to handle the request; it has been logged',
 } as const;
 
@@ -25,6 +34,8 @@ export class ChatError extends Error {
   constructor(
     readonly code: ErrorCode,
     text?: string,
+    /** Extra reply fields a client can act on, e.g. `retry_after_ms` with rate_limited. */
+    readonly fields?: Record<string, unknown>,
   ) {
     super(text ?? ERROR_CODES[code]);
   }

@@ -40,6 +40,7 @@ export const RequestSchemas = {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HISTORY_LIMIT })),
   }),
   help: Type.Object({}),
+  ping: Type.Object({}),
   exit: Type.Object({}),
 } satisfies Record<string, TSchema>;
 

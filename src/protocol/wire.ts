@@ -32,6 +32,9 @@ export type SystemEventKind =
   | 'join'
   | 'leave'
   | 'deleted'
+  | 'kicked'
+  | 'muted'
+  | 'ping'
   | 'shutdown';
 
 /** A system event that is not part of a conversation's history (presence, shutdown). */

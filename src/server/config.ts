@@ -1,9 +1,12 @@
 /**
  * `classchat serve` settings: command-line flags, then CLASSCHAT_* environment variables, then
- * defaults. Every limit is here with its default, so docs and tests have one place to look.
+ * defaults. The limits and their defaults are listed once, in limits.ts.
  */
 import { parseArgs } from 'node:util';
+import { DEFAULT_LIMITS, LIMIT_OPTIONS, type Limits } from './limits.js';
 import type { LogFormat } from './log.js';
+
+export type AuthMode = 'open' | 'accounts';
 
 export interface ServerConfig {
   host: string;
@@ -14,34 +17,39 @@ export interface ServerConfig {
   logFormat: LogFormat;
   /** SQLite durability: normal survives a process crash, full also a power loss (slower). */
   sync: 'normal' | 'full';
-  limits: {
-    maxLineBytes: number;
-    maxDiscardBytes: number;
-    maxOutputBytes: number;
-    maxTextBytes: number;
-    offlineDeliveryLimit: number;
-    offlineDeliveryBytes: number;
-  };
+  /** open: anyone may take a name no account owns (the seeds); accounts: everyone logs in. */
+  auth: AuthMode;
+  /** log2 of scrypt's N for new password hashes (17 by OWASP; tests use less). */
+  scryptCost: number;
+  /** Addresses and CIDR ranges exempt from maxPerAddress (a classroom behind one NAT). */
+  exempt: string[];
+  limits: Limits;
 }
 
 export const DEFAULT_PORT = 5555;
+export const DEFAULT_SCRYPT_COST = 17;
+export { DEFAULT_LIMITS };
 
-export const DEFAULT_LIMITS: ServerConfig['limits'] = {
-  maxLineBytes: 64 * 1024,
-  maxDiscardBytes: 1024 * 1024,
-  maxOutputBytes: 4 * 1024 * 1024,
-  maxTextBytes: 16 * 1024,
-  offlineDeliveryLimit: 10_000,
-  offlineDeliveryBytes: 1024 * 1024,
-};
+/** CLASSCHAT_MAX_LINE_BYTES for --max-line-bytes. */
+function envName(flag: string): string {
+  return `CLASSCHAT_${flag.toUpperCase().replaceAll('-', '_')}`;
+}
+
+const LIMIT_USAGE = LIMIT_OPTIONS.map((o) => `  --${o.flag} N`.padEnd(32) + `${o.help} (default ${o.default})`).join('\n');
 
 export const SERVE_USAGE = `usage: classchat serve [options]
   --host HOST          address to listen on (default 127.0.0.1; 0.0.0.0 for the whole network)  [CLASSCHAT_HOST]
   --port PORT          TCP port (default ${DEFAULT_PORT}; 0 picks a free one)                      [CLASSCHAT_PORT]
   --data DIR           directory for the SQLite database (default ./classchat-data)         [CLASSCHAT_DATA]
+  --auth MODE          open (default: anyone may take a free name) or accounts (everyone logs in) [CLASSCHAT_AUTH]
+  --exempt LIST        addresses or CIDR ranges without the per-address cap, comma-separated [CLASSCHAT_EXEMPT]
+  --scrypt-cost N      log2 of scrypt's N for password hashes (default ${DEFAULT_SCRYPT_COST})           [CLASSCHAT_SCRYPT_COST]
   --log-level LEVEL    fatal, error, warn, info (default) or debug (one line per message)   [CLASSCHAT_LOG_LEVEL]
   --log-format FORMAT  pretty (default) or json                                             [CLASSCHAT_LOG_FORMAT]
-  --sync MODE          normal (default: survives a crash of the server) or full (also a power loss) [CLASSCHAT_SYNC]`;
+  --sync MODE          normal (default: survives a crash of the server) or full (also a power loss) [CLASSCHAT_SYNC]
+
+limits (docs/security.md says why each default; each also as CLASSCHAT_<FLAG>, e.g. CLASSCHAT_FLOOD_RATE):
+${LIMIT_USAGE}`;
 
 export class ConfigError extends Error {}
 
@@ -54,32 +62,53 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         host: { type: 'string' },
         port: { type: 'string' },
         data: { type: 'string' },
+        auth: { type: 'string' },
+        exempt: { type: 'string' },
+        'scrypt-cost': { type: 'string' },
         'log-level': { type: 'string' },
         'log-format': { type: 'string' },
         sync: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        ...Object.fromEntries(LIMIT_OPTIONS.map((o) => [o.flag, { type: 'string' as const }])),
       },
       strict: true,
     }));
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
-  const port = Number(values.port ?? env.CLASSCHAT_PORT ?? DEFAULT_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be 0-65535, not ${values.port ?? env.CLASSCHAT_PORT}`);
-  const logFormat = values['log-format'] ?? env.CLASSCHAT_LOG_FORMAT ?? 'pretty';
+  const flag = (name: string): string | undefined => (values as Record<string, string | undefined>)[name] ?? env[envName(name)];
+  const port = Number(flag('port') ?? DEFAULT_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be 0-65535, not ${flag('port')}`);
+  const logFormat = flag('log-format') ?? 'pretty';
   if (logFormat !== 'pretty' && logFormat !== 'json') throw new ConfigError('--log-format must be pretty or json');
-  const logLevel = values['log-level'] ?? env.CLASSCHAT_LOG_LEVEL ?? 'info';
+  const logLevel = flag('log-level') ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError(`unknown --log-level ${logLevel}`);
-  const sync = values.sync ?? env.CLASSCHAT_SYNC ?? 'normal';
+  const sync = flag('sync') ?? 'normal';
   if (sync !== 'normal' && sync !== 'full') throw new ConfigError('--sync must be normal or full');
+  const auth = flag('auth') ?? 'open';
+  if (auth !== 'open' && auth !== 'accounts') throw new ConfigError('--auth must be open or accounts');
+  const scryptCost = Number(flag('scrypt-cost') ?? DEFAULT_SCRYPT_COST);
+  if (!Number.isInteger(scryptCost) || scryptCost < 1 || scryptCost > 20) throw new ConfigError('--scrypt-cost must be an integer 1-20');
+  const exempt = (flag('exempt') ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
+  const limits = { ...DEFAULT_LIMITS };
+  for (const option of LIMIT_OPTIONS) {
+    const raw = flag(option.flag);
+    if (raw === undefined) continue;
+    const value = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(value) || value < 0) throw new ConfigError(`--${option.flag} must be a number >= 0, not ${JSON.stringify(raw)}`);
+    limits[option.key] = value;
+  }
   return {
     help: values.help === true,
-    host: values.host ?? env.CLASSCHAT_HOST ?? '127.0.0.1',
+    host: flag('host') ?? '127.0.0.1',
     port,
-    dataDir: values.data ?? env.CLASSCHAT_DATA ?? './classchat-data',
+    dataDir: flag('data') ?? './classchat-data',
     logLevel,
     logFormat,
     sync,
-    limits: { ...DEFAULT_LIMITS },
+    auth,
+    scryptCost,
+    exempt,
+    limits,
   };
 }

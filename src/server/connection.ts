@@ -8,25 +8,18 @@ import { ERROR_CODES, type ErrorCode } from '../protocol/errors.js';
 import { LineDecoder, type LineSink } from '../protocol/line-decoder.js';
 import type { RequestId } from '../protocol/requests.js';
 import type { Chat } from './chat/chat.js';
-import { encodeLine } from './chat/encode.js';
+import { encodeLine, encodeSystemEvent } from './chat/encode.js';
 import { disconnect, type LoginTarget } from './chat/login.js';
 import type { Session } from './chat/session.js';
 import type { GroupCommit, OutputSink } from './group-commit.js';
-
-export interface ConnectionLimits {
-  /** Longest request line, in bytes (64 KiB, issue #2). */
-  maxLineBytes: number;
-  /** How far past an oversized line we keep reading for its newline before closing (1 MiB). */
-  maxDiscardBytes: number;
-  /** Unsent output beyond this closes the connection: a reader that never drains is cut off. */
-  maxOutputBytes: number;
-}
+import type { Sweepable } from './guards/idle-sweep.js';
+import type { Limits } from './limits.js';
 
 export interface ConnectionHost {
   readonly chat: Chat;
   readonly commit: GroupCommit;
   readonly log: Logger;
-  readonly limits: ConnectionLimits;
+  readonly limits: Limits;
   dispatch(conn: Connection, line: string): void | Promise<void>;
   forget(conn: Connection): void;
 }
@@ -46,10 +39,13 @@ const END_GRACE_MS = 5000;
 
 let nextConnectionId = 1;
 
-export class Connection implements LoginTarget, LineSink, OutputSink {
+export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable {
   readonly id = nextConnectionId++;
   session: Session | null = null;
   closed = false;
+  readonly openedAt = performance.now();
+  lastHeard = this.openedAt;
+  pinged = false;
   private readonly decoder: LineDecoder;
   private pending: Buffer[] | null = null;
   private pendingBytes = 0;
@@ -64,6 +60,9 @@ export class Connection implements LoginTarget, LineSink, OutputSink {
   constructor(
     private readonly socket: Socket,
     private readonly host: ConnectionHost,
+    /** The peer's IP address (the per-address cap counts by it). */
+    readonly address: string,
+    /** address:port, for the log. */
     readonly remote: string,
   ) {
     this.decoder = new LineDecoder(host.limits.maxLineBytes, host.limits.maxDiscardBytes);
@@ -75,6 +74,8 @@ export class Connection implements LoginTarget, LineSink, OutputSink {
 
   private onData(chunk: Buffer): void {
     if (this.ending || this.closed) return;
+    this.lastHeard = performance.now();
+    this.pinged = false;
     if (!this.decoder.push(chunk, this)) {
       this.host.log.warn({ conn: this.id, remote: this.remote }, 'closing: a request line ran past the discard limit');
       this.replyError(undefined, 'too_large', 'a request line ran past 1 MiB without a newline; closing the connection');
@@ -101,6 +102,24 @@ export class Connection implements LoginTarget, LineSink, OutputSink {
 
   private outputFull(): boolean {
     return this.pendingBytes + this.socket.writableLength >= OUTPUT_PAUSE_BYTES;
+  }
+
+  get registered(): boolean {
+    return this.session !== null;
+  }
+
+  /** Asks a silent client to show it is still there (any request will do; `ping` is the cheapest). */
+  ping(): void {
+    this.send(encodeSystemEvent({ status: 'system', event: 'ping', sender: 'server', receiver: this.session?.name ?? '', text: 'are you still there? send any request, e.g. {"status":"ping"}', ts: new Date().toISOString() }));
+  }
+
+  /** Tells the client why, takes it offline and closes once the output is written. */
+  closeWith(code: ErrorCode, text: string): void {
+    if (this.ending || this.closed) return;
+    this.host.log.info({ conn: this.id, user: this.session?.name, code }, `closing: ${text}`);
+    this.replyError(undefined, code, text);
+    this.leave(text);
+    this.endAfterOutput();
   }
 
   /** Takes the session offline (exit, or a connection we end ourselves). */
@@ -162,12 +181,12 @@ export class Connection implements LoginTarget, LineSink, OutputSink {
     this.send(encodeLine(Object.assign(reply, fields)));
   }
 
-  replyError(ref: RequestId | undefined, code: ErrorCode, text: string = ERROR_CODES[code]): void {
+  replyError(ref: RequestId | undefined, code: ErrorCode, text: string = ERROR_CODES[code], fields?: Record<string, unknown>): void {
     const reply: Record<string, unknown> = { status: 'error' };
     if (ref !== undefined) reply.ref = ref;
     reply.code = code;
     reply.text = text;
-    this.send(encodeLine(reply));
+    this.send(encodeLine(fields ? Object.assign(reply, fields) : reply));
   }
 
   takeOutput(): Buffer | null {
@@ -183,7 +202,7 @@ export class Connection implements LoginTarget, LineSink, OutputSink {
     // Judged on what was still unsent before this write, so one large reply does not cut off a reader
     // that keeps up; only a backlog the client has not read closes it.
     if (this.socket.writableLength > this.host.limits.maxOutputBytes) {
-      this.abort(`a reader that does not keep up (${this.socket.writableLength} bytes unsent)`);
+      this.cutOff(`a reader that does not keep up (${this.socket.writableLength} bytes unsent)`);
       return;
     }
     this.socket.write(bytes);
@@ -208,6 +227,24 @@ export class Connection implements LoginTarget, LineSink, OutputSink {
     this.pending = null;
     this.pendingBytes = 0;
     this.socket.destroy();
+  }
+
+  /**
+   * Closes a reader that does not keep up: its output is dropped (its cursors stay, so it gets the
+   * messages at its next login) and the reason goes last, for a client that does read it after all.
+   * The socket is destroyed after the grace period, so its memory is bounded either way.
+   */
+  private cutOff(reason: string): void {
+    this.host.log.warn({ conn: this.id, user: this.session?.name, reason }, 'closing a slow reader');
+    this.dropped = true;
+    this.pending = null;
+    this.pendingBytes = 0;
+    this.queue = null;
+    const notice = encodeLine({ status: 'error', code: 'too_slow', text: `more than ${this.host.limits.maxOutputBytes} bytes of output waited unread; closing the connection` });
+    this.leave('slow reader');
+    this.ending = true;
+    this.socket.end(notice);
+    setTimeout(() => this.socket.destroy(), END_GRACE_MS).unref();
   }
 
   /** Reads only while output drains and few requests wait (design §4.9). */

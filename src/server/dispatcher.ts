@@ -5,11 +5,12 @@
  */
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { Logger } from 'pino';
-import { ChatError } from '../protocol/errors.js';
+import { ChatError, ERROR_CODES } from '../protocol/errors.js';
 import { isRequestId, MAX_ID_LENGTH, RequestSchemas, type RequestId, type RequestStatus } from '../protocol/requests.js';
 import type { Chat } from './chat/chat.js';
 import type { Command, Context } from './commands/command.js';
 import type { Connection } from './connection.js';
+import type { FloodLimiter } from './guards/flood.js';
 
 interface Entry {
   command: Command<any>;
@@ -23,6 +24,7 @@ export class Dispatcher {
     commands: readonly Command<any>[],
     private readonly chat: Chat,
     private readonly log: Logger,
+    private readonly flood: FloodLimiter,
   ) {
     for (const command of commands) {
       const schema = RequestSchemas[command.status as RequestStatus];
@@ -71,6 +73,14 @@ export class Dispatcher {
       conn.replyError(ref, 'not_registered');
       return;
     }
+    if (entry.command.flood) {
+      const verdict = this.flood.take(conn.session!.userId);
+      if (!verdict.ok) {
+        if (verdict.disconnect) conn.closeWith('flooding', `${ERROR_CODES.flooding}: ignored retry_after_ms too often`);
+        else conn.replyError(ref, 'rate_limited', `too many messages: at most ${this.chat.limits.floodRate} a second; send again in ${verdict.retryAfterMs} ms`, { retry_after_ms: verdict.retryAfterMs });
+        return;
+      }
+    }
     const ctx = this.context(conn, ref);
     try {
       const pending = entry.command.handle(ctx, request);
@@ -87,13 +97,13 @@ export class Dispatcher {
       ref,
       session: conn.session!,
       ok: (fields = {}) => conn.reply(ref, fields),
-      fail: (code, text) => conn.replyError(ref, code, text),
+      fail: (code, text, fields) => conn.replyError(ref, code, text, fields),
     };
   }
 
   private failed(ctx: Context, status: string, err: unknown): void {
     if (err instanceof ChatError) {
-      ctx.fail(err.code, err.message);
+      ctx.fail(err.code, err.message, err.fields);
       return;
     }
     this.log.error({ err, status, conn: ctx.conn.id }, 'request failed');

@@ -6,19 +6,24 @@ import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { Chat } from './chat/chat.js';
-import { encodeSystemEvent } from './chat/encode.js';
 import { disconnect } from './chat/login.js';
 import { COMMANDS } from './commands/index.js';
 import type { ServerConfig } from './config.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { Dispatcher } from './dispatcher.js';
 import { GroupCommit } from './group-commit.js';
+import { Admission, socketAddress } from './guards/admission.js';
+import { FloodLimiter } from './guards/flood.js';
+import { IdleSweep } from './guards/idle-sweep.js';
+import { encodeLine, encodeSystemEvent } from './chat/encode.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 import { listenTcp } from './transports/tcp.js';
 
 /** How long shutdown waits for clients to take their last output before cutting them off. */
 const SHUTDOWN_GRACE_MS = 5000;
+/** How long a refused connection may take to read why before it is destroyed. */
+const REFUSE_GRACE_MS = 2000;
 
 export class ClassChatServer implements ConnectionHost {
   readonly connections = new Set<Connection>();
@@ -27,6 +32,9 @@ export class ClassChatServer implements ConnectionHost {
   private whenEmpty: (() => void) | null = null;
   readonly commit: GroupCommit;
   readonly limits: ServerConfig['limits'];
+  private readonly admission: Admission;
+  private readonly flood: FloodLimiter;
+  private sweep: IdleSweep | null = null;
   private dispatcher!: Dispatcher;
   chat!: Chat;
 
@@ -38,6 +46,8 @@ export class ClassChatServer implements ConnectionHost {
   ) {
     this.limits = config.limits;
     this.commit = new GroupCommit(store, log, (err) => this.onFatal(err));
+    this.admission = new Admission(config.limits, config.exempt);
+    this.flood = new FloodLimiter(config.limits);
   }
 
   /** Opens the store, loads the chat state and starts listening. */
@@ -47,9 +57,16 @@ export class ClassChatServer implements ConnectionHost {
       sync: config.sync,
       onCheckpointFailure: (err) => log.error({ err }, 'checkpoint failed; the write-ahead log keeps growing until one succeeds'),
     });
-    const server = new ClassChatServer(config, store, log, onFatal);
+    let server: ClassChatServer;
+    try {
+      server = new ClassChatServer(config, store, log, onFatal);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
     server.chat = await Chat.open(store, log, config.limits, server.commit.request);
-    server.dispatcher = new Dispatcher(COMMANDS, server.chat, log);
+    server.dispatcher = new Dispatcher(COMMANDS, server.chat, log, server.flood);
+    server.sweep = new IdleSweep(server.connections, config.limits, () => server.flood.prune());
     try {
       server.tcp = await listenTcp(config.host, config.port, (socket) => server.accept(socket));
     } catch (err) {
@@ -70,6 +87,7 @@ export class ClassChatServer implements ConnectionHost {
 
   forget(conn: Connection): void {
     this.connections.delete(conn);
+    this.admission.release(conn.address);
     this.log.info({ conn: conn.id, active: this.connections.size }, 'connection closed');
     if (this.connections.size === 0) this.whenEmpty?.();
   }
@@ -79,8 +97,17 @@ export class ClassChatServer implements ConnectionHost {
       socket.destroy();
       return;
     }
-    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
-    const conn = new Connection(socket, this, remote);
+    const address = socketAddress(socket);
+    const remote = `${address}:${socket.remotePort}`;
+    const refused = this.admission.admit(address);
+    if (refused !== null) {
+      this.log.warn({ remote, reason: refused }, 'connection refused');
+      socket.on('error', () => {}); // the peer may reset first; nothing to do about it
+      socket.end(encodeLine({ status: 'error', code: 'too_many_connections', text: `${refused}; try again later` }));
+      setTimeout(() => socket.destroy(), REFUSE_GRACE_MS).unref();
+      return;
+    }
+    const conn = new Connection(socket, this, address, remote);
     this.connections.add(conn);
     this.log.info({ conn: conn.id, remote, active: this.connections.size }, 'connection opened');
   }
@@ -96,6 +123,7 @@ export class ClassChatServer implements ConnectionHost {
 
   private async stop(reason: string): Promise<void> {
     this.log.info({ active: this.connections.size }, 'shutting down');
+    this.sweep?.stop();
     const closed = new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
     const notice = encodeSystemEvent({ status: 'system', event: 'shutdown', sender: 'server', receiver: 'everyone', text: reason, ts: this.chat.now() });
     for (const conn of this.connections) {

@@ -23,6 +23,8 @@ export class TestClient {
   private waiters: Waiter[] = [];
   private buffer = '';
   private nextId = 1;
+  /** Answer the server's ping events with a ping request, as a live client does. */
+  answerPings = false;
   readonly closed: Promise<void>;
   isClosed = false;
 
@@ -59,6 +61,7 @@ export class TestClient {
       this.buffer = this.buffer.slice(newline + 1);
       const message = JSON.parse(line) as Obj;
       this.received.push(message);
+      if (this.answerPings && message.status === 'system' && message.event === 'ping') this.send({ status: 'ping' });
       const i = this.waiters.findIndex((w) => w.match(message));
       if (i === -1) {
         this.unclaimed.push(message);

@@ -25,7 +25,23 @@ export interface TestServer {
 }
 
 /** Starts a server in this process on 127.0.0.1 and a free port. */
-export async function startServer(options: { dataDir?: string; limits?: Partial<ServerConfig['limits']> } = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  dataDir?: string;
+  limits?: Partial<ServerConfig['limits']>;
+  auth?: ServerConfig['auth'];
+  exempt?: string[];
+}
+
+/**
+ * Tests of other things send faster than a person types; the flood limit is tested on its own
+ * (test/server/guards/flood.test.ts) with the default values.
+ */
+const UNTHROTTLED: Partial<ServerConfig['limits']> = { floodBurst: 1_000_000, floodRate: 1_000_000 };
+
+/** Password hashing cost for tests: the real scrypt, cheap enough to run hundreds of times. */
+export const TEST_SCRYPT_COST = 10;
+
+export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDataDir();
   const config: ServerConfig = {
     host: '127.0.0.1',
@@ -34,7 +50,10 @@ export async function startServer(options: { dataDir?: string; limits?: Partial<
     logLevel: 'silent',
     logFormat: 'json',
     sync: 'normal',
-    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    auth: options.auth ?? 'open',
+    scryptCost: TEST_SCRYPT_COST,
+    exempt: options.exempt ?? [],
+    limits: { ...DEFAULT_LIMITS, ...UNTHROTTLED, ...options.limits },
   };
   const server = await ClassChatServer.start(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   const stop = async () => {

@@ -6,21 +6,13 @@
 import type { Logger } from 'pino';
 import { EVERYONE } from '../../protocol/names.js';
 import type { ChatKind, SystemEventKind } from '../../protocol/wire.js';
+import type { Limits } from '../limits.js';
 import type { Store, StoredMessage } from '../store/store.js';
 import { Presence } from './presence.js';
 import { Room, Rooms, type Conversation } from './room.js';
 
-export interface ChatLimits {
-  /** Longest message text, in UTF-8 bytes. */
-  maxTextBytes: number;
-  /** Most waiting messages handed to a user at login (the newest ones). */
-  offlineDeliveryLimit: number;
-  /**
-   * Most bytes of waiting messages sent with the login reply, so that it stays well under the output
-   * bound. The older ones stay readable with `history`; `truncated` tells the client to page back.
-   */
-  offlineDeliveryBytes: number;
-}
+/** The limits the domain applies itself (the rest are enforced at the edge). */
+export type ChatLimits = Pick<Limits, 'maxTextBytes' | 'offlineDeliveryLimit' | 'offlineDeliveryBytes' | 'offlineMaxAgeDays' | 'floodRate'>;
 
 /** Who a message is from: a user, or the server itself (null). */
 export interface Author {

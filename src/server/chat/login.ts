@@ -58,7 +58,7 @@ export async function register(chat: Chat, target: LoginTarget, name: string): P
   try {
     [partners, pending] = await Promise.all([
       chat.store.privatePartners(user.id),
-      chat.store.pendingFor(user.id, watermark, limit + 1),
+      chat.store.pendingFor(user.id, watermark, offlineCutoff(chat), limit + 1),
     ]);
   } catch (err) {
     if (target.session === session) {
@@ -73,6 +73,11 @@ export async function register(chat: Chat, target: LoginTarget, name: string): P
   chat.store.advanceCursors(user.id, watermark);
   chat.requestCommit();
   return { session, waiting: lines, truncated };
+}
+
+/** Waiting messages older than this are not delivered at login (issue #4); history keeps them. */
+function offlineCutoff(chat: Chat): string {
+  return new Date(Date.parse(chat.now()) - chat.limits.offlineMaxAgeDays * 86_400_000).toISOString();
 }
 
 /** The newest messages of `pending` (oldest first) within a count and a byte budget, encoded. */

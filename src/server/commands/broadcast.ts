@@ -6,6 +6,7 @@ import { command } from './command.js';
 export const broadcast = command({
   status: 'broadcast',
   needsName: true,
+  flood: true,
   handle(ctx, request) {
     const { message, delivered } = sendBroadcast(ctx.chat, ctx.session, request.text);
     ctx.conn.send(encodeSentReply(ctx.ref, message, `,"delivered":${delivered}`));

@@ -15,13 +15,15 @@ export interface Context {
   /** The registered session; set for every command with `needsName`. */
   readonly session: Session;
   ok(fields?: Record<string, unknown>): void;
-  fail(code: ErrorCode, text?: string): void;
+  fail(code: ErrorCode, text?: string, fields?: Record<string, unknown>): void;
 }
 
 export interface Command<S extends RequestStatus = RequestStatus> {
   readonly status: S;
   /** Refused with not_registered before `register` succeeded. */
   readonly needsName: boolean;
+  /** Counts against the user's flood allowance (sending messages, changing rooms). */
+  readonly flood?: boolean;
   handle(ctx: Context, request: RequestOf<S>): void | Promise<void>;
 }
 

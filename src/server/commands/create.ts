@@ -5,6 +5,7 @@ import { command } from './command.js';
 export const create = command({
   status: 'create',
   needsName: true,
+  flood: true,
   async handle(ctx, request) {
     const { room, message } = await createRoom(ctx.chat, ctx.session, request.receiver, request.members ?? []);
     ctx.ok({ receiver: room.name, members: [...room.members.values()].map((m) => m.name), seq: message.seq, text: message.text });

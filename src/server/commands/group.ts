@@ -6,6 +6,7 @@ import { command } from './command.js';
 export const group = command({
   status: 'group',
   needsName: true,
+  flood: true,
   handle(ctx, request) {
     const { message } = sendGroup(ctx.chat, ctx.session, request.receiver, request.text);
     ctx.conn.send(encodeSentReply(ctx.ref, message));

@@ -9,9 +9,10 @@ import { history } from './history.js';
 import { join } from './join.js';
 import { leave } from './leave.js';
 import { members } from './members.js';
+import { ping } from './ping.js';
 import { privateMessage } from './private.js';
 import { register } from './register.js';
 import { rooms } from './rooms.js';
 import { who } from './who.js';
 
-export const COMMANDS: readonly Command<any>[] = [register, privateMessage, broadcast, group, create, join, leave, who, rooms, members, history, help, exit];
+export const COMMANDS: readonly Command<any>[] = [register, privateMessage, broadcast, group, create, join, leave, who, rooms, members, history, ping, help, exit];

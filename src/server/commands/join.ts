@@ -5,6 +5,7 @@ import { command } from './command.js';
 export const join = command({
   status: 'join',
   needsName: true,
+  flood: true,
   handle(ctx, request) {
     const { room, message } = joinRoom(ctx.chat, ctx.session, request.receiver);
     ctx.ok({ receiver: room.name, members: [...room.members.values()].map((m) => m.name), seq: message.seq, text: `you joined ${room.name}` });

@@ -5,6 +5,7 @@ import { command } from './command.js';
 export const leave = command({
   status: 'leave',
   needsName: true,
+  flood: true,
   handle(ctx, request) {
     const { room, deleted } = leaveRoom(ctx.chat, ctx.session, request.receiver);
     ctx.ok({ receiver: room.name, deleted, text: deleted ? `you left ${room.name}; it had no other members and was deleted` : `you left ${room.name}` });

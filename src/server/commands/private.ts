@@ -6,6 +6,7 @@ import { command, type Context } from './command.js';
 export const privateMessage = command({
   status: 'private',
   needsName: true,
+  flood: true,
   handle(ctx, request) {
     const sent = sendPrivate(ctx.chat, ctx.session, request.receiver, request.text);
     if (sent instanceof Promise) return sent.then((s) => reply(ctx, s));

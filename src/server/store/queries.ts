@@ -41,7 +41,7 @@ export const SQL = {
     WHERE mine.user_id = ?`,
   pendingFor: `SELECT ${MESSAGE_COLUMNS} FROM members mb
     JOIN messages m ON m.conv_id = mb.conv_id AND m.seq > mb.cursor
-    WHERE mb.user_id = ? AND m.id < ? AND (m.sender_id IS NULL OR m.sender_id <> mb.user_id)
+    WHERE mb.user_id = ? AND m.id < ? AND m.ts >= ? AND (m.sender_id IS NULL OR m.sender_id <> mb.user_id)
     ORDER BY m.id DESC LIMIT ?`,
   historyNewest: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? ORDER BY m.seq DESC LIMIT ?`,
   historyBefore: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,

@@ -169,8 +169,8 @@ export class SqliteStore implements Store {
     return (this.q.privatePartners.all(userId) as { userId: number }[]).map((row) => row.userId);
   }
 
-  async pendingFor(userId: number, belowId: number, limit: number): Promise<StoredMessage[]> {
-    return (this.q.pendingFor.all(userId, belowId, limit) as StoredMessage[]).reverse();
+  async pendingFor(userId: number, belowId: number, notBefore: string, limit: number): Promise<StoredMessage[]> {
+    return (this.q.pendingFor.all(userId, belowId, notBefore, limit) as StoredMessage[]).reverse();
   }
 
   async history(convId: number, query: HistoryQuery): Promise<StoredMessage[]> {

@@ -98,9 +98,10 @@ export interface Store {
   privatePartners(userId: number): Promise<number[]>;
   /**
    * Messages waiting for the user: after their cursor in each of their conversations, below message id
-   * `belowId`, not sent by the user; oldest first, at most `limit` (the newest ones when there are more).
+   * `belowId`, sent at or after `notBefore` (ISO time), not sent by the user; oldest first, at most
+   * `limit` (the newest ones when there are more).
    */
-  pendingFor(userId: number, belowId: number, limit: number): Promise<StoredMessage[]>;
+  pendingFor(userId: number, belowId: number, notBefore: string, limit: number): Promise<StoredMessage[]>;
   /** A page of a conversation, oldest first. */
   history(convId: number, query: HistoryQuery): Promise<StoredMessage[]>;
 
