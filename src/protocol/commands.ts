@@ -11,7 +11,9 @@ export interface CommandHelp {
 }
 
 export const COMMAND_HELP: readonly CommandHelp[] = [
-  { status: 'register', example: '{"status":"register","sender":"Alice"}', summary: 'claim a name (first thing to send)' },
+  { status: 'register', example: '{"status":"register","sender":"Alice"}', summary: 'claim a name (first thing to send); add "password" to make it your account' },
+  { status: 'login', example: '{"status":"login","sender":"Alice","password":"correct horse"}', summary: 'log in to your account (or with "token" from an earlier login)' },
+  { status: 'password', example: '{"status":"password","password":"old one","new_password":"new one"}', summary: 'change your password; other sessions must log in again' },
   { status: 'private', example: '{"status":"private","receiver":"Bob","text":"hi"}', summary: 'message one user (queued if they are offline)' },
   { status: 'broadcast', example: '{"status":"broadcast","text":"hello all"}', summary: 'message everyone online' },
   { status: 'group', example: '{"status":"group","receiver":"CS350","text":"hi"}', summary: 'message a room you are a member of' },
@@ -22,6 +24,9 @@ export const COMMAND_HELP: readonly CommandHelp[] = [
   { status: 'rooms', example: '{"status":"rooms"}', summary: 'list rooms with member counts' },
   { status: 'members', example: '{"status":"members","receiver":"CS350"}', summary: "list a room's members and who is online" },
   { status: 'history', example: '{"status":"history","receiver":"CS350","limit":20}', summary: 'past messages of a room, a private chat or everyone' },
+  { status: 'kick', example: '{"status":"kick","receiver":"Bob","room":"CS350"}', summary: 'remove a user from your room (admins: without room, from the server)' },
+  { status: 'mute', example: '{"status":"mute","receiver":"Bob","seconds":600}', summary: 'admins: stop a user sending for a time (0 lifts it)' },
+  { status: 'delete', example: '{"status":"delete","receiver":"CS350"}', summary: "delete a room and its history (its owner or an admin)" },
   { status: 'ping', example: '{"status":"ping"}', summary: 'check the connection (answer to a ping event)' },
   { status: 'help', example: '{"status":"help"}', summary: 'this list' },
   { status: 'exit', example: '{"status":"exit"}', summary: 'leave cleanly' },

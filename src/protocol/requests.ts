@@ -13,14 +13,23 @@ export const MAX_CREATE_MEMBERS = 256;
 /** Most messages in one `history` page. */
 export const MAX_HISTORY_LIMIT = 200;
 export const DEFAULT_HISTORY_LIMIT = 50;
+/** Longest mute: 30 days. */
+export const MAX_MUTE_SECONDS = 30 * 86_400;
 
 // Names are checked by the name rules (invalid_name) where they are claimed, and looked up elsewhere.
 const Name = Type.String();
 const Text = Type.String({ minLength: 1 });
+// Length rules (8 characters to 1 KiB) are checked where a password is set, with their own code.
+const Password = Type.String();
 const Seq = Type.Integer({ minimum: 0 });
 
 export const RequestSchemas = {
-  register: Type.Object({ sender: Name }),
+  register: Type.Object({ sender: Name, password: Type.Optional(Password) }),
+  login: Type.Object({ sender: Name, password: Type.Optional(Password), token: Type.Optional(Type.String({ maxLength: 128 })) }),
+  password: Type.Object({ password: Password, new_password: Password }),
+  kick: Type.Object({ receiver: Name, room: Type.Optional(Name), text: Type.Optional(Type.String({ maxLength: 500 })) }),
+  mute: Type.Object({ receiver: Name, seconds: Type.Integer({ minimum: 0, maximum: MAX_MUTE_SECONDS }), text: Type.Optional(Type.String({ maxLength: 500 })) }),
+  delete: Type.Object({ receiver: Name }),
   private: Type.Object({ receiver: Name, text: Text }),
   broadcast: Type.Object({ text: Text }),
   group: Type.Object({ receiver: Name, text: Text }),

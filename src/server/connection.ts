@@ -13,6 +13,7 @@ import { disconnect, type LoginTarget } from './chat/login.js';
 import type { Session } from './chat/session.js';
 import type { GroupCommit, OutputSink } from './group-commit.js';
 import type { Sweepable } from './guards/idle-sweep.js';
+import type { ConnectionLoginGuard } from './auth/login-guard.js';
 import type { Limits } from './limits.js';
 
 export interface ConnectionHost {
@@ -46,6 +47,7 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
   readonly openedAt = performance.now();
   lastHeard = this.openedAt;
   pinged = false;
+  loginGuard: ConnectionLoginGuard | null = null;
   private readonly decoder: LineDecoder;
   private pending: Buffer[] | null = null;
   private pendingBytes = 0;

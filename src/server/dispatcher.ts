@@ -11,6 +11,7 @@ import type { Chat } from './chat/chat.js';
 import type { Command, Context } from './commands/command.js';
 import type { Connection } from './connection.js';
 import type { FloodLimiter } from './guards/flood.js';
+import type { Accounts } from './auth/accounts.js';
 
 interface Entry {
   command: Command<any>;
@@ -25,6 +26,7 @@ export class Dispatcher {
     private readonly chat: Chat,
     private readonly log: Logger,
     private readonly flood: FloodLimiter,
+    private readonly accounts: Accounts,
   ) {
     for (const command of commands) {
       const schema = RequestSchemas[command.status as RequestStatus];
@@ -73,6 +75,11 @@ export class Dispatcher {
       conn.replyError(ref, 'not_registered');
       return;
     }
+    if (entry.command.speaks && conn.session!.mutedUntil > Date.now()) {
+      const wait = conn.session!.mutedUntil - Date.now();
+      conn.replyError(ref, 'muted', `you are muted for ${Math.ceil(wait / 1000)} more seconds`, { retry_after_ms: wait });
+      return;
+    }
     if (entry.command.flood) {
       const verdict = this.flood.take(conn.session!.userId);
       if (!verdict.ok) {
@@ -93,6 +100,7 @@ export class Dispatcher {
   private context(conn: Connection, ref: RequestId | undefined): Context {
     return {
       chat: this.chat,
+      accounts: this.accounts,
       conn,
       ref,
       session: conn.session!,

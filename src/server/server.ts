@@ -5,6 +5,7 @@
 import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { Accounts } from './auth/accounts.js';
 import { Chat } from './chat/chat.js';
 import { disconnect } from './chat/login.js';
 import { COMMANDS } from './commands/index.js';
@@ -65,8 +66,12 @@ export class ClassChatServer implements ConnectionHost {
       throw err;
     }
     server.chat = await Chat.open(store, log, config.limits, server.commit.request);
-    server.dispatcher = new Dispatcher(COMMANDS, server.chat, log, server.flood);
-    server.sweep = new IdleSweep(server.connections, config.limits, () => server.flood.prune());
+    const accounts = new Accounts(server.chat, config.auth, config.scryptCost, config.limits);
+    server.dispatcher = new Dispatcher(COMMANDS, server.chat, log, server.flood, accounts);
+    server.sweep = new IdleSweep(server.connections, config.limits, () => {
+      server.flood.prune();
+      accounts.prune();
+    });
     try {
       server.tcp = await listenTcp(config.host, config.port, (socket) => server.accept(socket));
     } catch (err) {

@@ -26,7 +26,6 @@ export class Chat {
   /** Private conversations used since start-up, by key; loaded on first use. */
   private readonly conversations = new Map<string, Conversation>();
   private readonly loading = new Map<string, Promise<Conversation>>();
-  private nextUserId = 1;
   private nextConversationId = 1;
   private nextMessageId = 1;
   private everyoneConversation: Conversation | undefined;
@@ -44,11 +43,10 @@ export class Chat {
   static async open(store: Store, log: Logger, limits: ChatLimits, requestCommit: () => void, now = isoNow): Promise<Chat> {
     const chat = new Chat(store, log, limits, requestCommit, now);
     const state = await store.load();
-    chat.nextUserId = state.nextUserId;
     chat.nextConversationId = state.nextConversationId;
     chat.nextMessageId = state.nextMessageId;
     for (const record of state.rooms) {
-      const room = new Room(record.id, record.name, record.key, record.lastSeq);
+      const room = new Room(record.id, record.name, record.key, record.lastSeq, record.createdBy);
       for (const m of record.members) room.members.set(m.userId, { userId: m.userId, name: m.name, key: m.key });
       chat.rooms.add(room);
     }
@@ -65,10 +63,6 @@ export class Chat {
 
   get everyone(): Conversation {
     return this.everyoneConversation!;
-  }
-
-  newUserId(): number {
-    return this.nextUserId++;
   }
 
   newConversationId(): number {

@@ -5,7 +5,7 @@
  */
 import { ChatError } from '../../protocol/errors.js';
 import { isValidName, nameKey } from '../../protocol/names.js';
-import type { StoredMessage } from '../store/store.js';
+import type { NewUser, StoredMessage, UserRecord } from '../store/store.js';
 import type { Chat } from './chat.js';
 import { encodeMessage, encodeSystemEvent } from './encode.js';
 import { Session, type Outbox } from './session.js';
@@ -27,24 +27,54 @@ export interface Login {
 
 
 /**
- * Claims `name` for the connection and puts the user online. Resolves to null when the connection
- * closed meanwhile. Throws ChatError invalid_name, name_taken or already_registered.
+ * Claims `name` for the connection without an account (open mode, as in the seeds) and puts the user
+ * online. Resolves to null when the connection closed meanwhile. Throws ChatError invalid_name,
+ * name_taken, already_registered, or password_required when an account owns the name.
  */
 export async function register(chat: Chat, target: LoginTarget, name: string): Promise<Login | null> {
-  if (target.session) throw new ChatError('already_registered', `you are already registered as ${target.session.name}`);
-  if (!isValidName(name)) throw new ChatError('invalid_name');
+  assertCanClaim(chat, target, name);
   const key = nameKey(name);
-  assertNameFree(chat, key, name);
   let user = await chat.store.findUser(key);
   if (target.closed) return null;
   assertNameFree(chat, key, name); // another connection may have taken it while we looked
-  if (!user) {
-    user = { id: chat.newUserId(), name, key };
-    chat.store.insertUser(user, chat.now());
-    chat.requestCommit();
-  }
+  if (user?.passwordHash) throw passwordRequired(user.name, true);
+  user ??= await createUser(chat, { name, key, passwordHash: null, role: 'user' });
+  return goOnline(chat, target, user);
+}
 
+/** Checks what every claim of a name checks first. Throws already_registered, invalid_name, name_taken. */
+export function assertCanClaim(chat: Chat, target: Pick<LoginTarget, 'session'>, name: string): void {
+  if (target.session) throw new ChatError('already_registered', `you are already registered as ${target.session.name}`);
+  if (!isValidName(name)) throw new ChatError('invalid_name');
+  assertNameFree(chat, nameKey(name), name);
+}
+
+/** The error that asks the client for a password; `account` tells it whether to log in or sign up. */
+export function passwordRequired(name: string, account: boolean): ChatError {
+  const text = account
+    ? `${name} belongs to an account: log in with {"status":"login","sender":"${name}","password":"…"}`
+    : `this server needs an account: register with a password, {"status":"register","sender":"${name}","password":"…"}`;
+  return new ChatError('password_required', text, { account });
+}
+
+/** Adds a user row and resolves to the record (the database assigns the id). */
+export async function createUser(chat: Chat, user: NewUser): Promise<UserRecord> {
+  const id = await chat.store.insertUser(user, chat.now());
+  chat.requestCommit();
+  return { id, ...user, mutedUntil: null };
+}
+
+/**
+ * Puts an authenticated (or open-mode) user online on the connection: joins their rooms and collects
+ * the messages that waited. Resolves to null when the connection closed meanwhile.
+ */
+export async function goOnline(chat: Chat, target: LoginTarget, user: UserRecord): Promise<Login | null> {
+  if (target.closed) return null;
+  // Checked again here, with no await before presence.add: another claim may have run meanwhile.
+  assertNameFree(chat, user.key, user.name);
   const session = new Session(user.id, user.name, user.key, target);
+  session.role = user.role;
+  if (user.mutedUntil !== null) session.mutedUntil = Date.parse(user.mutedUntil);
   chat.presence.add(session);
   for (const room of chat.rooms.all()) {
     if (room.has(user.id)) chat.rooms.join(room, room.members.get(user.id)!, session);

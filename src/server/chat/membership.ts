@@ -27,7 +27,7 @@ export async function createRoom(chat: Chat, session: Session, name: string, mem
   const members = await resolveMembers(chat, session, memberNames);
   assertRoomNameFree(chat, key); // another create may have won while we looked users up
 
-  const room = new Room(chat.newConversationId(), name, key, 0);
+  const room = new Room(chat.newConversationId(), name, key, 0, session.userId);
   const now = chat.now();
   chat.store.insertConversation({ id: room.id, kind: 'room', key, name }, session.userId, now);
   chat.rooms.add(room);
@@ -54,22 +54,45 @@ export function joinRoom(chat: Chat, session: Session, name: string): { room: Ro
 
 /** Leaves a room; the last member to leave deletes it. Throws no_such_room, not_a_member. */
 export function leaveRoom(chat: Chat, session: Session, name: string): { room: Room; deleted: boolean } {
+  const room = findRoom(chat, name);
+  if (!room.has(session.userId)) throw new ChatError('not_a_member', `you are not a member of ${room.name}`);
+  const deleted = removeMember(chat, room, session.userId, () => chat.record(room, 'system', session, room.name, `${session.name} left ${room.name}`, 'leave'));
+  return { room, deleted };
+}
+
+/** The room named `name`. Throws no_such_room. */
+export function findRoom(chat: Chat, name: string): Room {
   const room = chat.rooms.get(nameKey(name));
   if (!room) throw new ChatError('no_such_room', `there is no room named ${name}`);
-  if (!room.has(session.userId)) throw new ChatError('not_a_member', `you are not a member of ${room.name}`);
-  chat.rooms.part(room, session.userId, session);
+  return room;
+}
+
+/**
+ * Takes a member out of a room (leave, kick) and records the event with `record`; the remaining
+ * members are told. The last member out deletes the room. Returns true when it was deleted.
+ */
+export function removeMember(chat: Chat, room: Room, userId: number, record: () => StoredMessage): boolean {
+  const session = chat.presence.byUser(userId);
+  chat.rooms.part(room, userId, session);
   if (room.members.size === 0) {
-    chat.saveCounters();
-    chat.store.deleteConversation(room.id);
-    chat.requestCommit();
-    chat.rooms.delete(room);
+    deleteRoom(chat, room);
     chat.log.info({ room: room.name }, 'room deleted: its last member left');
-    return { room, deleted: true };
+    return true;
   }
-  chat.store.deleteMember(room.id, session.userId);
-  const message = chat.record(room, 'system', session, room.name, `${session.name} left ${room.name}`, 'leave');
+  chat.store.deleteMember(room.id, userId);
+  const message = record();
   tellOthers(room, session, message);
-  return { room, deleted: false };
+  return false;
+}
+
+/** Deletes a room with its history; members still in it (online) are unlinked from it. */
+export function deleteRoom(chat: Chat, room: Room): void {
+  for (const member of room.online) member.parted(room);
+  room.online.clear();
+  chat.saveCounters();
+  chat.store.deleteConversation(room.id);
+  chat.requestCommit();
+  chat.rooms.delete(room);
 }
 
 function addMember(chat: Chat, room: Room, member: Member, cursor: number, now: string): void {
@@ -96,7 +119,7 @@ async function resolveMembers(chat: Chat, session: Session, names: readonly stri
   return [...found.values()];
 }
 
-function tellOthers(room: Room, session: Session, message: StoredMessage): void {
+function tellOthers(room: Room, session: Session | undefined, message: StoredMessage): void {
   const bytes = encodeMessage(message);
   for (const member of room.online) if (member !== session) member.deliver(bytes);
 }

@@ -25,6 +25,8 @@ export class Room implements Conversation {
     readonly name: string,
     readonly key: string,
     public lastSeq: number,
+    /** The creator, who may kick from the room and delete it (null for rooms from before owners). */
+    readonly ownerId: number | null = null,
   ) {}
 
   has(userId: number): boolean {

@@ -2,11 +2,15 @@
  * A registered user on one connection. The domain talks to the connection only through `Outbox`,
  * so it does no I/O itself (design §4.2).
  */
+import type { ErrorCode } from '../../protocol/errors.js';
+import type { Role } from '../store/store.js';
 import type { Room } from './room.js';
 
 /** Where a session's output goes: bytes are queued and released after the tick's commit. */
 export interface Outbox {
   send(bytes: Buffer): void;
+  /** Tells the client why with an error `code`, takes the session offline and closes the connection. */
+  closeWith(code: ErrorCode, text: string): void;
 }
 
 /** Idle connections are the common case: they share one empty set instead of holding their own. */
@@ -17,6 +21,11 @@ export class Session {
   rooms: ReadonlySet<Room> = NO_ROOMS;
   /** Users with whom this user has a private conversation; told of connects and disconnects. */
   partners: Set<number> | null = null;
+  role: Role = 'user';
+  /** Until when (ms since the epoch) the user may not send messages; 0 when not muted. */
+  mutedUntil = 0;
+  /** The hash of the session token this session logged in with or was given; revoked at exit. */
+  tokenHash: string | null = null;
   /**
    * Until login has sent its reply and the waiting messages, live events are held here so that the
    * client sees them after those, never before (issue #2: delivered in order).
@@ -58,6 +67,11 @@ export class Session {
   /** Queues a reply or login output, ahead of anything held. */
   sendNow(bytes: Buffer): void {
     this.out.send(bytes);
+  }
+
+  /** Closes this user's connection, telling them why (kick, a login from elsewhere). */
+  close(code: ErrorCode, text: string): void {
+    this.out.closeWith(code, text);
   }
 
   /** Ends the login phase: held events follow what was sent with sendNow. */

@@ -7,6 +7,7 @@ export const broadcast = command({
   status: 'broadcast',
   needsName: true,
   flood: true,
+  speaks: true,
   handle(ctx, request) {
     const { message, delivered } = sendBroadcast(ctx.chat, ctx.session, request.text);
     ctx.conn.send(encodeSentReply(ctx.ref, message, `,"delivered":${delivered}`));

@@ -4,12 +4,14 @@
  */
 import type { ErrorCode } from '../../protocol/errors.js';
 import type { RequestId, RequestOf, RequestStatus } from '../../protocol/requests.js';
+import type { Accounts } from '../auth/accounts.js';
 import type { Chat } from '../chat/chat.js';
 import type { Session } from '../chat/session.js';
 import type { Connection } from '../connection.js';
 
 export interface Context {
   readonly chat: Chat;
+  readonly accounts: Accounts;
   readonly conn: Connection;
   readonly ref: RequestId | undefined;
   /** The registered session; set for every command with `needsName`. */
@@ -24,6 +26,8 @@ export interface Command<S extends RequestStatus = RequestStatus> {
   readonly needsName: boolean;
   /** Counts against the user's flood allowance (sending messages, changing rooms). */
   readonly flood?: boolean;
+  /** Sends a chat message: refused while the user is muted. */
+  readonly speaks?: boolean;
   handle(ctx: Context, request: RequestOf<S>): void | Promise<void>;
 }
 

@@ -7,6 +7,7 @@ export const group = command({
   status: 'group',
   needsName: true,
   flood: true,
+  speaks: true,
   handle(ctx, request) {
     const { message } = sendGroup(ctx.chat, ctx.session, request.receiver, request.text);
     ctx.conn.send(encodeSentReply(ctx.ref, message));

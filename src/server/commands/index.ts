@@ -2,17 +2,35 @@
 import type { Command } from './command.js';
 import { broadcast } from './broadcast.js';
 import { create } from './create.js';
+import { deleteRoom } from './delete.js';
 import { exit } from './exit.js';
 import { group } from './group.js';
 import { help } from './help.js';
 import { history } from './history.js';
 import { join } from './join.js';
+import { kick } from './kick.js';
 import { leave } from './leave.js';
+import { login } from './login.js';
 import { members } from './members.js';
+import { mute } from './mute.js';
+import { password } from './password.js';
 import { ping } from './ping.js';
 import { privateMessage } from './private.js';
 import { register } from './register.js';
 import { rooms } from './rooms.js';
 import { who } from './who.js';
 
-export const COMMANDS: readonly Command<any>[] = [register, privateMessage, broadcast, group, create, join, leave, who, rooms, members, history, ping, help, exit];
+export const COMMANDS: readonly Command<any>[] = [
+  // accounts
+  register, login, password,
+  // messages
+  privateMessage, broadcast, group,
+  // rooms
+  create, join, leave,
+  // lookups
+  who, rooms, members, history,
+  // moderation
+  kick, mute, deleteRoom,
+  // connection
+  ping, help, exit,
+];

@@ -7,6 +7,7 @@ export const privateMessage = command({
   status: 'private',
   needsName: true,
   flood: true,
+  speaks: true,
   handle(ctx, request) {
     const sent = sendPrivate(ctx.chat, ctx.session, request.receiver, request.text);
     if (sent instanceof Promise) return sent.then((s) => reply(ctx, s));

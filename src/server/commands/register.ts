@@ -1,18 +1,24 @@
-// {"status":"register","sender":"<name>"}: claim a name; the reply is followed by the messages that waited.
-import { completeLogin, register as login } from '../chat/login.js';
+// {"status":"register","sender":"<name>"[,"password":"<password>"]}: claim a name. With a password it
+// creates the account that owns the name and the reply carries a session token. The reply is
+// followed by the messages that waited.
+import { goOnline, register as claim } from '../chat/login.js';
 import { command } from './command.js';
+import { welcome } from './welcome.js';
 
 export const register = command({
   status: 'register',
   needsName: false,
   async handle(ctx, request) {
-    const result = await login(ctx.chat, ctx.conn, request.sender);
-    if (!result) return; // the connection closed while we looked the name up
-    const { session, waiting, truncated } = result;
-    const note = waiting.length > 0 ? `; ${waiting.length} message${waiting.length === 1 ? '' : 's'} waited for you` : '';
-    const rooms = [...session.rooms].map((room) => room.name).sort();
-    ctx.ok({ sender: session.name, text: `welcome, ${session.name}${note}`, waiting: waiting.length, rooms, ...(truncated ? { truncated } : {}) });
-    for (const line of waiting) session.sendNow(line);
-    completeLogin(ctx.chat, session);
+    if (request.password === undefined) {
+      ctx.accounts.assertOpen(request.sender);
+      const login = await claim(ctx.chat, ctx.conn, request.sender);
+      if (login) welcome(ctx, login);
+      return;
+    }
+    const account = await ctx.accounts.signUp(ctx.conn, request.sender, request.password);
+    const login = account && (await goOnline(ctx.chat, ctx.conn, account.user));
+    if (!account || !login) return; // the connection closed meanwhile
+    login.session.tokenHash = account.tokenHash;
+    welcome(ctx, login, { token: account.token, role: account.user.role });
   },
 });

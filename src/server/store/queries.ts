@@ -7,21 +7,28 @@
 const MESSAGE_COLUMNS = `m.id, m.conv_id AS "convId", m.seq, m.kind, m.event, m.sender_id AS "senderId",
   m.sender, m.receiver, m.text, m.ts`;
 
+const USER_COLUMNS = `u.id, u.name, u.name_key AS key, u.password_hash AS "passwordHash", u.role, u.muted_until AS "mutedUntil"`;
+
 const LAST_SEQ = `(SELECT COALESCE(MAX(seq), 0) FROM messages WHERE conv_id = c.id)`;
 
 export const SQL = {
-  nextUserId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM users`,
   nextConversationId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM conversations`,
   nextMessageId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM messages`,
   counters: `SELECT name, value FROM counters`,
   saveCounter: `INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
-  rooms: `SELECT c.id, c.kind, c.conv_key AS key, c.name, ${LAST_SEQ} AS "lastSeq"
+  rooms: `SELECT c.id, c.kind, c.conv_key AS key, c.name, c.created_by AS "createdBy", ${LAST_SEQ} AS "lastSeq"
     FROM conversations c WHERE c.kind = 'room' ORDER BY c.id`,
   roomMembers: `SELECT mb.conv_id AS "convId", mb.user_id AS "userId", u.name, u.name_key AS key, mb.cursor
     FROM members mb JOIN conversations c ON c.id = mb.conv_id JOIN users u ON u.id = mb.user_id
     WHERE c.kind = 'room' ORDER BY mb.conv_id, mb.joined_at, mb.user_id`,
 
-  insertUser: `INSERT INTO users (id, name, name_key, created_at) VALUES (?, ?, ?, ?)`,
+  insertUser: `INSERT INTO users (name, name_key, created_at, password_hash, role) VALUES (?, ?, ?, ?, ?)`,
+  setPassword: `UPDATE users SET password_hash = ? WHERE id = ?`,
+  setRole: `UPDATE users SET role = ? WHERE id = ?`,
+  setMutedUntil: `UPDATE users SET muted_until = ? WHERE id = ?`,
+  insertToken: `INSERT INTO tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)`,
+  deleteToken: `DELETE FROM tokens WHERE token_hash = ?`,
+  deleteTokens: `DELETE FROM tokens WHERE user_id = ?`,
   insertConversation: `INSERT INTO conversations (id, kind, conv_key, name, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
   deleteConversation: `DELETE FROM conversations WHERE id = ?`,
   insertMember: `INSERT INTO members (conv_id, user_id, cursor, joined_at) VALUES (?, ?, ?, ?)`,
@@ -32,7 +39,9 @@ export const SQL = {
       (SELECT MAX(seq) FROM messages WHERE conv_id = members.conv_id AND id < ?), cursor)
     WHERE user_id = ?`,
 
-  findUser: `SELECT id, name, name_key AS key FROM users WHERE name_key = ?`,
+  findUser: `SELECT ${USER_COLUMNS} FROM users u WHERE u.name_key = ?`,
+  findUserByToken: `SELECT ${USER_COLUMNS} FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
+  listUsers: `SELECT ${USER_COLUMNS} FROM users u ORDER BY u.name_key`,
   findConversation: `SELECT c.id, c.kind, c.conv_key AS key, c.name, ${LAST_SEQ} AS "lastSeq"
     FROM conversations c WHERE c.conv_key = ?`,
   privatePartners: `SELECT other.user_id AS "userId" FROM members mine

@@ -50,4 +50,18 @@ export const MIGRATIONS: readonly string[] = [
     value INTEGER NOT NULL
   );
   `,
+  // Accounts (issue #4): a password hash owns a name (NULL: a name taken in open mode, owned by
+  // nobody); a role; a mute that outlives a restart. Session tokens are stored hashed, so a copy of
+  // the database does not let anyone log in.
+  `
+  ALTER TABLE users ADD COLUMN password_hash TEXT;
+  ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'user';
+  ALTER TABLE users ADD COLUMN muted_until TEXT;
+  CREATE TABLE tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX tokens_by_user ON tokens (user_id);
+  `,
 ];

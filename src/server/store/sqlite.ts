@@ -20,6 +20,8 @@ import type {
   HistoryQuery,
   InitialState,
   MemberRecord,
+  NewUser,
+  Role,
   RoomRecord,
   Store,
   StoredMessage,
@@ -89,12 +91,11 @@ export class SqliteStore implements Store {
     const saved = new Map((this.q.counters.all() as { name: string; value: number }[]).map((c) => [c.name, c.value]));
     const next = (stmt: Database.Statement, counter?: string) => Math.max((stmt.get() as { n: number }).n, saved.get(counter ?? '') ?? 0);
     const rooms = new Map<number, RoomRecord>();
-    for (const room of this.q.rooms.all() as ConversationRecord[]) rooms.set(room.id, { ...room, members: [] });
+    for (const room of this.q.rooms.all() as Omit<RoomRecord, 'members'>[]) rooms.set(room.id, { ...room, members: [] });
     for (const row of this.q.roomMembers.all() as (MemberRecord & { convId: number })[]) {
       rooms.get(row.convId)?.members.push({ userId: row.userId, name: row.name, key: row.key, cursor: row.cursor });
     }
     return {
-      nextUserId: next(this.q.nextUserId),
       nextConversationId: next(this.q.nextConversationId, 'next_conversation_id'),
       nextMessageId: next(this.q.nextMessageId, 'next_message_id'),
       rooms: [...rooms.values()],
@@ -103,16 +104,40 @@ export class SqliteStore implements Store {
   }
 
   /** Opens the tick's transaction on its first write. */
-  private write(stmt: Database.Statement, ...params: unknown[]): void {
+  private write(stmt: Database.Statement, ...params: unknown[]): Database.RunResult {
     if (!this.inTransaction) {
       this.begin.run();
       this.inTransaction = true;
     }
-    stmt.run(...params);
+    return stmt.run(...params);
   }
 
-  insertUser(user: UserRecord, createdAt: string): void {
-    this.write(this.q.insertUser, user.id, user.name, user.key, createdAt);
+  async insertUser(user: NewUser, createdAt: string): Promise<number> {
+    return Number(this.write(this.q.insertUser, user.name, user.key, createdAt, user.passwordHash, user.role).lastInsertRowid);
+  }
+
+  setPassword(userId: number, passwordHash: string): void {
+    this.write(this.q.setPassword, passwordHash, userId);
+  }
+
+  setRole(userId: number, role: Role): void {
+    this.write(this.q.setRole, role, userId);
+  }
+
+  setMutedUntil(userId: number, until: string | null): void {
+    this.write(this.q.setMutedUntil, until, userId);
+  }
+
+  insertToken(tokenHash: string, userId: number, createdAt: string): void {
+    this.write(this.q.insertToken, tokenHash, userId, createdAt);
+  }
+
+  deleteToken(tokenHash: string): void {
+    this.write(this.q.deleteToken, tokenHash);
+  }
+
+  deleteTokens(userId: number): void {
+    this.write(this.q.deleteTokens, userId);
   }
 
   insertConversation(conv: Omit<ConversationRecord, 'lastSeq'>, createdBy: number | null, createdAt: string): void {
@@ -159,6 +184,14 @@ export class SqliteStore implements Store {
 
   async findUser(key: string): Promise<UserRecord | undefined> {
     return this.q.findUser.get(key) as UserRecord | undefined;
+  }
+
+  async findUserByToken(tokenHash: string): Promise<UserRecord | undefined> {
+    return this.q.findUserByToken.get(tokenHash) as UserRecord | undefined;
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return this.q.listUsers.all() as UserRecord[];
   }
 
   async findConversation(key: string): Promise<ConversationRecord | undefined> {

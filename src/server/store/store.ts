@@ -10,13 +10,22 @@
  */
 import type { ChatKind, SystemEventKind } from '../../protocol/wire.js';
 
+export type Role = 'user' | 'admin';
+
 export interface UserRecord {
   id: number;
   /** As first registered. */
   name: string;
   /** nameKey(name): the unique, case-insensitive key. */
   key: string;
+  /** The account's password hash; null for a name taken in open mode, which no account owns. */
+  passwordHash: string | null;
+  role: Role;
+  /** ISO time until which the user may not send messages; null when not muted. */
+  mutedUntil: string | null;
 }
+
+export type NewUser = Pick<UserRecord, 'name' | 'key' | 'passwordHash' | 'role'>;
 
 export type ConversationKind = 'room' | 'dm' | 'everyone';
 
@@ -40,6 +49,8 @@ export interface MemberRecord {
 }
 
 export interface RoomRecord extends ConversationRecord {
+  /** The user who created it: its owner, who may kick from it and delete it. */
+  createdBy: number | null;
   members: MemberRecord[];
 }
 
@@ -58,7 +69,6 @@ export interface StoredMessage {
 }
 
 export interface InitialState {
-  nextUserId: number;
   nextConversationId: number;
   nextMessageId: number;
   rooms: RoomRecord[];
@@ -77,7 +87,19 @@ export interface Store {
   /** Reads what the domain keeps in memory: id counters and every room with its members. */
   load(): Promise<InitialState>;
 
-  insertUser(user: UserRecord, createdAt: string): void;
+  /**
+   * Adds a user and resolves to the id the database gave it. Users get their ids from the database,
+   * not from a counter in memory, because `classchat admin` adds users while the server runs.
+   */
+  insertUser(user: NewUser, createdAt: string): Promise<number>;
+  setPassword(userId: number, passwordHash: string): void;
+  setRole(userId: number, role: Role): void;
+  setMutedUntil(userId: number, until: string | null): void;
+  /** Session tokens, stored as hashes (src/server/auth/tokens.ts). */
+  insertToken(tokenHash: string, userId: number, createdAt: string): void;
+  deleteToken(tokenHash: string): void;
+  /** Revokes every token of the user (password change, reset). */
+  deleteTokens(userId: number): void;
   insertConversation(conv: Omit<ConversationRecord, 'lastSeq'>, createdBy: number | null, createdAt: string): void;
   /** Deletes a conversation with its members and messages. */
   deleteConversation(convId: number): void;
@@ -93,6 +115,8 @@ export interface Store {
   commit(): void | Promise<void>;
 
   findUser(key: string): Promise<UserRecord | undefined>;
+  findUserByToken(tokenHash: string): Promise<UserRecord | undefined>;
+  listUsers(): Promise<UserRecord[]>;
   findConversation(key: string): Promise<ConversationRecord | undefined>;
   /** Ids of the users who share a private conversation with `userId`. */
   privatePartners(userId: number): Promise<number[]>;

@@ -1,0 +1,86 @@
+/**
+ * Moderation (issue #4): an admin (the instructor) may kick anyone off the server, mute them for a
+ * time and delete any room; a room's owner (its creator) may kick from it and delete it. Every action
+ * is logged with who did it.
+ */
+import { ChatError } from '../../protocol/errors.js';
+import { nameKey } from '../../protocol/names.js';
+import type { Chat } from './chat.js';
+import { encodeMessage, encodeSystemEvent } from './encode.js';
+import { deleteRoom, findRoom, removeMember } from './membership.js';
+import type { Room } from './room.js';
+import type { Session } from './session.js';
+
+function assertAdmin(session: Session, what: string): void {
+  if (session.role !== 'admin') throw new ChatError('forbidden', `only an admin may ${what}`);
+}
+
+function assertOwnerOrAdmin(session: Session, room: Room, what: string): void {
+  if (session.role !== 'admin' && room.ownerId !== session.userId) throw new ChatError('forbidden', `only ${room.name}'s owner or an admin may ${what}`);
+}
+
+const because = (reason: string | undefined) => (reason ? `: ${reason}` : '');
+
+/** Closes a user's connection. Admin only. Throws forbidden, no_such_user (not online). */
+export function kickUser(chat: Chat, actor: Session, name: string, reason?: string): void {
+  assertAdmin(actor, 'kick a user off the server');
+  const target = chat.presence.byName(nameKey(name));
+  if (!target) throw new ChatError('no_such_user', `${name} is not online`);
+  chat.log.warn({ by: actor.name, user: target.name, reason }, 'kicked');
+  target.close('kicked', `${actor.name} removed you from the server${because(reason)}`);
+}
+
+/** Takes a member out of a room. The owner or an admin. Throws no_such_room, forbidden, not_a_member. */
+export function kickFromRoom(chat: Chat, actor: Session, roomName: string, name: string, reason?: string): void {
+  const room = findRoom(chat, roomName);
+  assertOwnerOrAdmin(actor, room, 'kick from it');
+  const member = room.members.get(memberId(room, name) ?? -1);
+  if (!member) throw new ChatError('not_a_member', `${name} is not a member of ${room.name}`);
+  const target = chat.presence.byUser(member.userId);
+  const text = `${member.name} was removed from ${room.name} by ${actor.name}${because(reason)}`;
+  // The one removed is told too (live); the others get it from the room's history as well.
+  const message = () => chat.record(room, 'system', actor, room.name, text, 'kicked');
+  const deleted = removeMember(chat, room, member.userId, () => {
+    const recorded = message();
+    if (target && target !== actor) target.deliver(encodeMessage(recorded));
+    return recorded;
+  });
+  chat.log.warn({ by: actor.name, user: member.name, room: room.name, deleted, reason }, 'kicked from room');
+}
+
+/** Deletes a room and its history; online members are told. The owner or an admin. */
+export function removeRoom(chat: Chat, actor: Session, roomName: string): Room {
+  const room = findRoom(chat, roomName);
+  assertOwnerOrAdmin(actor, room, 'delete it');
+  const bytes = encodeSystemEvent({ status: 'system', event: 'deleted', sender: actor.name, receiver: room.name, text: `${actor.name} deleted ${room.name}`, ts: chat.now() });
+  for (const member of room.online) if (member !== actor) member.deliver(bytes);
+  deleteRoom(chat, room);
+  chat.log.warn({ by: actor.name, room: room.name }, 'room deleted');
+  return room;
+}
+
+/** Mutes a user (online or not) for `seconds`; 0 lifts a mute. Admin only. Throws forbidden, no_such_user. */
+export async function muteUser(chat: Chat, actor: Session, name: string, seconds: number, reason?: string): Promise<{ name: string; until: string | null }> {
+  assertAdmin(actor, 'mute a user');
+  const key = nameKey(name);
+  const online = chat.presence.byName(key);
+  const user = online ? { id: online.userId, name: online.name } : await chat.store.findUser(key);
+  if (!user) throw new ChatError('no_such_user', `there is no user named ${name}`);
+  const until = seconds > 0 ? new Date(Date.now() + seconds * 1000).toISOString() : null;
+  chat.store.setMutedUntil(user.id, until);
+  chat.requestCommit();
+  const target = chat.presence.byUser(user.id);
+  if (target) {
+    target.mutedUntil = until === null ? 0 : Date.parse(until);
+    const text = until === null ? `${actor.name} lifted your mute` : `${actor.name} muted you for ${seconds} s${because(reason)}`;
+    target.deliver(encodeSystemEvent({ status: 'system', event: 'muted', sender: actor.name, receiver: target.name, text, ts: chat.now() }));
+  }
+  chat.log.warn({ by: actor.name, user: user.name, seconds, reason }, until === null ? 'unmuted' : 'muted');
+  return { name: user.name, until };
+}
+
+function memberId(room: Room, name: string): number | undefined {
+  const key = nameKey(name);
+  for (const member of room.members.values()) if (member.key === key) return member.userId;
+  return undefined;
+}

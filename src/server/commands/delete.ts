@@ -1,0 +1,12 @@
+// {"status":"delete","receiver":"<room>"}: the room's owner or an admin deletes it with its history.
+import { removeRoom } from '../chat/moderation.js';
+import { command } from './command.js';
+
+export const deleteRoom = command({
+  status: 'delete',
+  needsName: true,
+  handle(ctx, request) {
+    const room = removeRoom(ctx.chat, ctx.session, request.receiver);
+    ctx.ok({ receiver: room.name, text: `${room.name} was deleted` });
+  },
+});

@@ -1,0 +1,26 @@
+// {"status":"login","sender":"<name>","password":"<password>"} or {...,"token":"<token>"}: log in to an
+// account. A password login's reply carries a new session token for reconnecting. Logging in where
+// the name is already online closes the other connection (it is usually one that died unnoticed).
+import { ChatError } from '../../protocol/errors.js';
+import { nameKey } from '../../protocol/names.js';
+import { goOnline } from '../chat/login.js';
+import { command } from './command.js';
+import { welcome } from './welcome.js';
+
+export const login = command({
+  status: 'login',
+  needsName: false,
+  async handle(ctx, request) {
+    if ((request.password === undefined) === (request.token === undefined)) {
+      throw new ChatError('bad_request', 'login: send either "password" or "token"');
+    }
+    const credentials = request.token !== undefined ? { token: request.token } : { password: request.password! };
+    const account = await ctx.accounts.logIn(ctx.conn, request.sender, credentials);
+    if (!account) return;
+    ctx.chat.presence.byName(nameKey(account.user.name))?.close('replaced', `${account.user.name} logged in from another connection; this one is closed`);
+    const login = await goOnline(ctx.chat, ctx.conn, account.user);
+    if (!login) return;
+    login.session.tokenHash = account.tokenHash;
+    welcome(ctx, login, { role: account.user.role, ...(account.token ? { token: account.token } : {}) });
+  },
+});
