@@ -30,6 +30,8 @@ export interface TestServerOptions {
   limits?: Partial<ServerConfig['limits']>;
   auth?: ServerConfig['auth'];
   exempt?: string[];
+  /** Receives the server's log lines (JSON) at debug level, for tests of what is logged. */
+  log?: (line: string) => void;
 }
 
 /**
@@ -55,7 +57,10 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     exempt: options.exempt ?? [],
     limits: { ...DEFAULT_LIMITS, ...UNTHROTTLED, ...options.limits },
   };
-  const server = await ClassChatServer.start(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  const logger = options.log
+    ? pino({ level: 'debug' }, { write: (line: string) => options.log!(line) })
+    : pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const server = await ClassChatServer.start(config, logger);
   const stop = async () => {
     await server.shutdown();
     // A directory the caller passed in may be reused (restart tests); only our own is removed.
@@ -110,4 +115,17 @@ export function spawnServer(dataDir: string, extraArgs: string[] = [], timeoutMs
       reject(new Error(`server exited with ${code} before listening:\n${out}`));
     });
   });
+}
+
+/** Runs `classchat admin` on a data directory; `stdin` is the password line for --password-stdin. */
+export function runAdmin(dataDir: string, args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, 'admin', ...args, '--data', dataDir, '--scrypt-cost', String(TEST_SCRYPT_COST), '--password-stdin'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.end(stdin);
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }

@@ -1,0 +1,130 @@
+/**
+ * `classchat admin`: account chores on the server machine, working on the database directly (issue
+ * #4), also while the server runs (SQLite lets both write; the server reads roles and passwords at
+ * each login, so a change applies from the user's next login).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { isValidName, nameKey } from '../../protocol/names.js';
+import { assertPasswordRules, PasswordHasher } from '../auth/passwords.js';
+import { DEFAULT_SCRYPT_COST } from '../config.js';
+import { SqliteStore } from '../store/sqlite.js';
+import type { Role, Store, UserRecord } from '../store/store.js';
+import { readPassword } from './read-password.js';
+
+export const ADMIN_USAGE = `usage: classchat admin <command> [options] [NAME]
+commands:
+  add-user NAME [--admin]   create an account (asks for its password)
+  reset-password NAME       set a new password and log out every session of the user
+  grant-admin NAME          make the user an admin (kick, mute, delete rooms)
+  revoke-admin NAME         make an admin a plain user again
+  list-users                every user, with role and whether an account owns the name
+options:
+  --data DIR          the server's data directory (default ./classchat-data)  [CLASSCHAT_DATA]
+  --password-stdin    read the password from the first line of standard input (for scripts)
+  --scrypt-cost N     log2 of scrypt's N for the new hash (default ${DEFAULT_SCRYPT_COST})      [CLASSCHAT_SCRYPT_COST]`;
+
+class AdminError extends Error {}
+
+export async function admin(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        data: { type: 'string' },
+        admin: { type: 'boolean' },
+        'password-stdin': { type: 'boolean' },
+        'scrypt-cost': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`classchat admin: ${(err as Error).message}\n${ADMIN_USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, name] = positionals;
+  if (values.help || command === undefined) {
+    (values.help ? process.stdout : process.stderr).write(ADMIN_USAGE + '\n');
+    return values.help ? 0 : 2;
+  }
+  const cost = Number(values['scrypt-cost'] ?? process.env.CLASSCHAT_SCRYPT_COST ?? DEFAULT_SCRYPT_COST);
+  const dataDir = values.data ?? process.env.CLASSCHAT_DATA ?? './classchat-data';
+  // Only add-user may start a database (an instructor may make the admin account before the first
+  // start); anything else on a directory without one is a wrong --data.
+  if (command !== 'add-user' && !fs.existsSync(path.join(dataDir, 'classchat.db'))) {
+    process.stderr.write(`classchat admin: no ClassChat database in ${dataDir}; give the server's --data directory\n`);
+    return 1;
+  }
+  const store = new SqliteStore({ dataDir });
+  const hasher = new PasswordHasher(cost, 1);
+  const newPassword = async (who: string) => {
+    try {
+      const password = await readPassword(`password for ${who}: `, values['password-stdin'] === true);
+      assertPasswordRules(password);
+      return await hasher.hash(password);
+    } catch (err) {
+      throw new AdminError((err as Error).message);
+    }
+  };
+  try {
+    switch (command) {
+      case 'add-user': {
+        const wanted = requireName(name);
+        if (await store.findUser(nameKey(wanted))) throw new AdminError(`${wanted} already exists; use reset-password`);
+        if ((await store.findConversation(nameKey(wanted)))?.kind === 'room') throw new AdminError(`${wanted} is the name of a room`);
+        const role: Role = values.admin ? 'admin' : 'user';
+        await store.insertUser({ name: wanted, key: nameKey(wanted), passwordHash: await newPassword(wanted), role }, new Date().toISOString());
+        say(`created ${role === 'admin' ? 'admin' : 'user'} ${wanted}`);
+        break;
+      }
+      case 'reset-password': {
+        const user = await existing(store, name);
+        store.setPassword(user.id, await newPassword(user.name));
+        store.deleteTokens(user.id);
+        say(`new password set for ${user.name}; every session of theirs must log in again`);
+        break;
+      }
+      case 'grant-admin':
+      case 'revoke-admin': {
+        const user = await existing(store, name);
+        if (command === 'grant-admin' && !user.passwordHash) throw new AdminError(`${user.name} has no account; set a password first with reset-password`);
+        store.setRole(user.id, command === 'grant-admin' ? 'admin' : 'user');
+        say(`${user.name} is ${command === 'grant-admin' ? 'an admin' : 'a user'} from their next login`);
+        break;
+      }
+      case 'list-users':
+        for (const user of await store.listUsers()) say(`${user.name.padEnd(33)}${user.role.padEnd(7)}${user.passwordHash ? 'account' : 'no account'}`);
+        break;
+      default:
+        throw new AdminError(`unknown command "${command}"\n${ADMIN_USAGE}`);
+    }
+    store.commit();
+    return 0;
+  } catch (err) {
+    if (!(err instanceof AdminError)) throw err;
+    process.stderr.write(`classchat admin: ${err.message}\n`);
+    return 1;
+  } finally {
+    await store.close();
+  }
+}
+
+function requireName(name: string | undefined): string {
+  if (name === undefined) throw new AdminError('give the user name');
+  if (!isValidName(name)) throw new AdminError(`"${name}" is not a valid name: 1-32 letters, digits, ".", "_" or "-"`);
+  return name;
+}
+
+async function existing(store: Store, name: string | undefined): Promise<UserRecord> {
+  const user = await store.findUser(nameKey(requireName(name)));
+  if (!user) throw new AdminError(`there is no user named ${name}`);
+  return user;
+}
+
+function say(line: string): void {
+  process.stdout.write(line + '\n');
+}
