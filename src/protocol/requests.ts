@@ -24,8 +24,8 @@ const Password = Type.String();
 const Seq = Type.Integer({ minimum: 0 });
 
 export const RequestSchemas = {
-  register: Type.Object({ sender: Name, password: Type.Optional(Password) }),
-  login: Type.Object({ sender: Name, password: Type.Optional(Password), token: Type.Optional(Type.String({ maxLength: 128 })) }),
+  register: Type.Object({ sender: Name, password: Type.Optional(Password), since: Type.Optional(Seq) }),
+  login: Type.Object({ sender: Name, password: Type.Optional(Password), token: Type.Optional(Type.String({ maxLength: 128 })), since: Type.Optional(Seq) }),
   password: Type.Object({ password: Password, new_password: Password }),
   kick: Type.Object({ receiver: Name, room: Type.Optional(Name), text: Type.Optional(Type.String({ maxLength: 500 })) }),
   mute: Type.Object({ receiver: Name, seconds: Type.Integer({ minimum: 0, maximum: MAX_MUTE_SECONDS }), text: Type.Optional(Type.String({ maxLength: 500 })) }),

@@ -8,6 +8,9 @@ import type { Logger } from 'pino';
 import { ChatError, ERROR_CODES } from '../protocol/errors.js';
 import { isRequestId, MAX_ID_LENGTH, RequestSchemas, type RequestId, type RequestStatus } from '../protocol/requests.js';
 import type { Chat } from './chat/chat.js';
+import { encodeSentReply } from './chat/encode.js';
+import { findResent } from './chat/resend.js';
+import type { ChatKind } from '../protocol/wire.js';
 import type { Command, Context } from './commands/command.js';
 import type { Connection } from './connection.js';
 import type { FloodLimiter } from './guards/flood.js';
@@ -75,6 +78,31 @@ export class Dispatcher {
       conn.replyError(ref, 'not_registered');
       return;
     }
+    if (entry.command.speaks && ref !== undefined) {
+      let original;
+      try {
+        original = findResent(this.chat, conn.session!, status as ChatKind, request, ref);
+      } catch (err) {
+        this.failed(this.context(conn, ref), status, err);
+        return;
+      }
+      if (original instanceof Promise) {
+        return original.then(
+          (found) => (found ? conn.send(encodeSentReply(ref, found)) : this.run(entry, conn, request, ref)),
+          (err: unknown) => this.failed(this.context(conn, ref), status, err),
+        );
+      }
+      if (original) {
+        conn.send(encodeSentReply(ref, original));
+        return;
+      }
+    }
+    return this.run(entry, conn, request, ref);
+  }
+
+  /** The checks that follow validation and a resend lookup, then the command itself. */
+  private run(entry: Entry, conn: Connection, request: Record<string, unknown>, ref: RequestId | undefined): void | Promise<void> {
+    const status = entry.command.status;
     if (entry.command.speaks && conn.session!.mutedUntil > Date.now()) {
       const wait = conn.session!.mutedUntil - Date.now();
       conn.replyError(ref, 'muted', `you are muted for ${Math.ceil(wait / 1000)} more seconds`, { retry_after_ms: wait });
@@ -103,6 +131,7 @@ export class Dispatcher {
       accounts: this.accounts,
       conn,
       ref,
+      clientRef: ref === undefined ? null : JSON.stringify(ref),
       session: conn.session!,
       ok: (fields = {}) => conn.reply(ref, fields),
       fail: (code, text, fields) => conn.replyError(ref, code, text, fields),

@@ -31,7 +31,7 @@ export interface Login {
  * online. Resolves to null when the connection closed meanwhile. Throws ChatError invalid_name,
  * name_taken, already_registered, or password_required when an account owns the name.
  */
-export async function register(chat: Chat, target: LoginTarget, name: string): Promise<Login | null> {
+export async function register(chat: Chat, target: LoginTarget, name: string, since?: number): Promise<Login | null> {
   assertCanClaim(chat, target, name);
   const key = nameKey(name);
   let user = await chat.store.findUser(key);
@@ -39,7 +39,7 @@ export async function register(chat: Chat, target: LoginTarget, name: string): P
   assertNameFree(chat, key, name); // another connection may have taken it while we looked
   if (user?.passwordHash) throw passwordRequired(user.name, true);
   user ??= await createUser(chat, { name, key, passwordHash: null, role: 'user' });
-  return goOnline(chat, target, user);
+  return goOnline(chat, target, user, since);
 }
 
 /** Checks what every claim of a name checks first. Throws already_registered, invalid_name, name_taken. */
@@ -66,9 +66,12 @@ export async function createUser(chat: Chat, user: NewUser): Promise<UserRecord>
 
 /**
  * Puts an authenticated (or open-mode) user online on the connection: joins their rooms and collects
- * the messages that waited. Resolves to null when the connection closed meanwhile.
+ * the messages that waited. `since` is the highest msgid the client already has (it reconnects after
+ * losing the connection, or the server): those are not sent again, so each message arrives once even
+ * when the server died before it could save how far the user had got (issue #4, kill -9).
+ * Resolves to null when the connection closed meanwhile.
  */
-export async function goOnline(chat: Chat, target: LoginTarget, user: UserRecord): Promise<Login | null> {
+export async function goOnline(chat: Chat, target: LoginTarget, user: UserRecord, since?: number): Promise<Login | null> {
   if (target.closed) return null;
   // Checked again here, with no await before presence.add: another claim may have run meanwhile.
   assertNameFree(chat, user.key, user.name);
@@ -82,6 +85,8 @@ export async function goOnline(chat: Chat, target: LoginTarget, user: UserRecord
   target.session = session;
   // Everything below this id waits in the store; everything from it on reaches the session live.
   const watermark = chat.watermark();
+  // Messages reach a client in msgid order, so having `since` means having everything below it.
+  if (since !== undefined && since > 0) chat.store.advanceCursors(user.id, Math.min(since + 1, watermark));
   const limit = chat.limits.offlineDeliveryLimit;
   let partners: number[];
   let pending: StoredMessage[];

@@ -9,7 +9,7 @@ export const broadcast = command({
   flood: true,
   speaks: true,
   handle(ctx, request) {
-    const { message, delivered } = sendBroadcast(ctx.chat, ctx.session, request.text);
+    const { message, delivered } = sendBroadcast(ctx.chat, ctx.session, request.text, ctx.clientRef);
     ctx.conn.send(encodeSentReply(ctx.ref, message, `,"delivered":${delivered}`));
   },
 });

@@ -14,6 +14,8 @@ export interface Context {
   readonly accounts: Accounts;
   readonly conn: Connection;
   readonly ref: RequestId | undefined;
+  /** The request id as stored with a message (JSON), so a resend can be recognised; null without an id. */
+  readonly clientRef: string | null;
   /** The registered session; set for every command with `needsName`. */
   readonly session: Session;
   ok(fields?: Record<string, unknown>): void;
@@ -26,7 +28,10 @@ export interface Command<S extends RequestStatus = RequestStatus> {
   readonly needsName: boolean;
   /** Counts against the user's flood allowance (sending messages, changing rooms). */
   readonly flood?: boolean;
-  /** Sends a chat message: refused while the user is muted. */
+  /**
+   * Sends a chat message: refused while the user is muted, and a resend (same id and content) is
+   * answered with the stored message instead of storing it again.
+   */
   readonly speaks?: boolean;
   handle(ctx: Context, request: RequestOf<S>): void | Promise<void>;
 }

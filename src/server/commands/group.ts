@@ -9,7 +9,7 @@ export const group = command({
   flood: true,
   speaks: true,
   handle(ctx, request) {
-    const { message } = sendGroup(ctx.chat, ctx.session, request.receiver, request.text);
+    const { message } = sendGroup(ctx.chat, ctx.session, request.receiver, request.text, ctx.clientRef);
     ctx.conn.send(encodeSentReply(ctx.ref, message));
   },
 });

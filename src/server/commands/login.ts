@@ -18,7 +18,7 @@ export const login = command({
     const account = await ctx.accounts.logIn(ctx.conn, request.sender, credentials);
     if (!account) return;
     ctx.chat.presence.byName(nameKey(account.user.name))?.close('replaced', `${account.user.name} logged in from another connection; this one is closed`);
-    const login = await goOnline(ctx.chat, ctx.conn, account.user);
+    const login = await goOnline(ctx.chat, ctx.conn, account.user, request.since);
     if (!login) return;
     login.session.tokenHash = account.tokenHash;
     welcome(ctx, login, { role: account.user.role, ...(account.token ? { token: account.token } : {}) });

@@ -9,7 +9,7 @@ export const privateMessage = command({
   flood: true,
   speaks: true,
   handle(ctx, request) {
-    const sent = sendPrivate(ctx.chat, ctx.session, request.receiver, request.text);
+    const sent = sendPrivate(ctx.chat, ctx.session, request.receiver, request.text, ctx.clientRef);
     if (sent instanceof Promise) return sent.then((s) => reply(ctx, s));
     reply(ctx, sent);
   },

@@ -11,12 +11,12 @@ export const register = command({
   async handle(ctx, request) {
     if (request.password === undefined) {
       ctx.accounts.assertOpen(request.sender);
-      const login = await claim(ctx.chat, ctx.conn, request.sender);
+      const login = await claim(ctx.chat, ctx.conn, request.sender, request.since);
       if (login) welcome(ctx, login);
       return;
     }
     const account = await ctx.accounts.signUp(ctx.conn, request.sender, request.password);
-    const login = account && (await goOnline(ctx.chat, ctx.conn, account.user));
+    const login = account && (await goOnline(ctx.chat, ctx.conn, account.user, request.since));
     if (!account || !login) return; // the connection closed meanwhile
     login.session.tokenHash = account.tokenHash;
     welcome(ctx, login, { token: account.token, role: account.user.role });

@@ -33,10 +33,14 @@ export const SQL = {
   deleteConversation: `DELETE FROM conversations WHERE id = ?`,
   insertMember: `INSERT INTO members (conv_id, user_id, cursor, joined_at) VALUES (?, ?, ?, ?)`,
   deleteMember: `DELETE FROM members WHERE conv_id = ? AND user_id = ?`,
-  insertMessage: `INSERT INTO messages (id, conv_id, seq, kind, event, sender_id, sender, receiver, text, ts)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  insertMessage: `INSERT INTO messages (id, conv_id, seq, kind, event, sender_id, sender, receiver, text, ts, client_ref)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  findResent: `SELECT ${MESSAGE_COLUMNS} FROM messages m
+    WHERE m.sender_id = ? AND m.client_ref = ? AND m.kind = ? AND lower(m.receiver) = ? AND m.text = ? AND m.ts >= ?
+    ORDER BY m.id DESC LIMIT 1`,
+  // Only ever forward: a client's `since` may be older than what the server already saved.
   advanceCursors: `UPDATE members SET cursor = COALESCE(
-      (SELECT MAX(seq) FROM messages WHERE conv_id = members.conv_id AND id < ?), cursor)
+      (SELECT MAX(seq) FROM messages WHERE conv_id = members.conv_id AND id < ? AND seq > members.cursor), cursor)
     WHERE user_id = ?`,
 
   findUser: `SELECT ${USER_COLUMNS} FROM users u WHERE u.name_key = ?`,

@@ -64,4 +64,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX tokens_by_user ON tokens (user_id);
   `,
+  // Resent requests (issue #4): the id a client gave its message, so that a resend after a reconnect
+  // is recognised and answered as before instead of stored twice. Not unique: a client may reuse an
+  // id for a different message; only the same id with the same content is a resend.
+  `
+  ALTER TABLE messages ADD COLUMN client_ref TEXT;
+  CREATE INDEX messages_by_client_ref ON messages (sender_id, client_ref) WHERE client_ref IS NOT NULL;
+  `,
 ];

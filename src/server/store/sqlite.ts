@@ -21,6 +21,7 @@ import type {
   InitialState,
   MemberRecord,
   NewUser,
+  ResentQuery,
   Role,
   RoomRecord,
   Store,
@@ -162,7 +163,7 @@ export class SqliteStore implements Store {
   }
 
   insertMessage(m: StoredMessage): void {
-    this.write(this.q.insertMessage, m.id, m.convId, m.seq, m.kind, m.event, m.senderId, m.sender, m.receiver, m.text, m.ts);
+    this.write(this.q.insertMessage, m.id, m.convId, m.seq, m.kind, m.event, m.senderId, m.sender, m.receiver, m.text, m.ts, m.clientRef ?? null);
   }
 
   advanceCursors(userId: number, belowId: number): void {
@@ -184,6 +185,10 @@ export class SqliteStore implements Store {
 
   async findUser(key: string): Promise<UserRecord | undefined> {
     return this.q.findUser.get(key) as UserRecord | undefined;
+  }
+
+  findResent(q: ResentQuery): StoredMessage | undefined {
+    return this.q.findResent.get(q.senderId, q.clientRef, q.kind, q.receiverKey, q.text, q.since) as StoredMessage | undefined;
   }
 
   async findUserByToken(tokenHash: string): Promise<UserRecord | undefined> {

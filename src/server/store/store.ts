@@ -66,6 +66,8 @@ export interface StoredMessage {
   receiver: string;
   text: string;
   ts: string;
+  /** The request id the sender gave it (JSON-encoded), to recognise a resend; null when none. */
+  clientRef?: string | null;
 }
 
 export interface InitialState {
@@ -73,6 +75,15 @@ export interface InitialState {
   nextMessageId: number;
   rooms: RoomRecord[];
   everyone: ConversationRecord | undefined;
+}
+
+export interface ResentQuery {
+  senderId: number;
+  clientRef: string;
+  kind: ChatKind;
+  receiverKey: string;
+  text: string;
+  since: string;
 }
 
 export interface HistoryQuery {
@@ -116,6 +127,12 @@ export interface Store {
 
   findUser(key: string): Promise<UserRecord | undefined>;
   findUserByToken(tokenHash: string): Promise<UserRecord | undefined>;
+  /**
+   * The message a user already sent with this request id and the same kind, receiver (by name key) and
+   * text, no earlier than `since`. Synchronous where the backend can answer at once (SQLite), since it
+   * runs for every message that carries an id.
+   */
+  findResent(query: ResentQuery): StoredMessage | undefined | Promise<StoredMessage | undefined>;
   listUsers(): Promise<UserRecord[]>;
   findConversation(key: string): Promise<ConversationRecord | undefined>;
   /** Ids of the users who share a private conversation with `userId`. */
