@@ -52,7 +52,14 @@ export async function chat(argv: string[]): Promise<number> {
   session.on('target', (target) => screen.setTarget(target));
   const ended = new Promise<number>((resolve) => session.on('end', resolve));
 
-  const registered = await session.register(values.user ?? null, (reason) => screen.askName(reason));
+  // CLASSCHAT_PASSWORD serves scripts; it is used once, then the client asks.
+  let presetPassword = process.env.CLASSCHAT_PASSWORD ?? null;
+  const askPassword = (prompt: string) => {
+    const preset = presetPassword;
+    presetPassword = null;
+    return preset !== null ? Promise.resolve(preset) : screen.askPassword(prompt);
+  };
+  const registered = await session.register(values.user ?? null, (reason) => screen.askName(reason), askPassword);
   if (!registered) {
     await session.finish();
     screen.close();

@@ -14,6 +14,8 @@ export interface Screen {
   setTarget(target: Target): void;
   /** Asks for a name; null when input has ended. */
   askName(reason: string | null): Promise<string | null>;
+  /** Asks for a password without showing what is typed; null when input has ended. */
+  askPassword(prompt: string): Promise<string | null>;
   /** Calls `onLine` for each line typed, one at a time; `onEnd` when input ends (Ctrl-D, end of a pipe). */
   run(onLine: (line: string) => Promise<void>, onEnd: () => void, onInterrupt: () => void): void;
   close(): void;
@@ -74,6 +76,29 @@ export class InteractiveScreen implements Screen {
     });
   }
 
+  askPassword(prompt: string): Promise<string | null> {
+    // readline echoes keystrokes through _writeToOutput; silencing it for one question hides the
+    // password while the same interface (and its history, which must not keep it) stays in use.
+    const rl = this.rl as readline.Interface & { _writeToOutput(text: string): void; history: string[] };
+    const echo = rl._writeToOutput;
+    // Redraws write the prompt followed by the input: only the prompt gets through.
+    rl._writeToOutput = (text: string) => {
+      if (text.startsWith(prompt)) echo.call(rl, prompt);
+    };
+    return new Promise((resolve) => {
+      const done = (answer: string | null) => {
+        rl._writeToOutput = echo;
+        rl.off('close', onClose);
+        if (answer !== null && rl.history[0] === answer) rl.history.shift();
+        process.stdout.write('\n');
+        resolve(answer);
+      };
+      const onClose = () => done(null);
+      rl.once('close', onClose);
+      rl.question(prompt, (answer) => done(answer));
+    });
+  }
+
   run(onLine: (line: string) => Promise<void>, onEnd: () => void, onInterrupt: () => void): void {
     this.prompting = true;
     this.rl.prompt();
@@ -122,6 +147,13 @@ export class PlainScreen implements Screen {
     if (reason) process.stdout.write(`${reason}\n`);
     const next = await this.lines.next();
     return next.done ? null : next.value.trim();
+  }
+
+  /** From a pipe the password is the next line (or CLASSCHAT_PASSWORD, which main.ts passes first). */
+  async askPassword(prompt: string): Promise<string | null> {
+    if (!this.json) process.stdout.write(prompt.trimEnd() + '\n');
+    const next = await this.lines.next();
+    return next.done ? null : next.value;
   }
 
   run(onLine: (line: string) => Promise<void>, onEnd: () => void): void {

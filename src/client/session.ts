@@ -58,6 +58,12 @@ export class Session extends EventEmitter<SessionEvents> {
   private waitingLeft = 0;
   private exiting = false;
   private retries = 0;
+  /** The session token from the last login with a password: reconnects use it instead. */
+  private token: string | null = null;
+  /** Whether the last password asked for was for logging in (else for creating the account). */
+  private signingIn = true;
+  /** Highest msgid received: sent as `since` when reconnecting. */
+  private lastMsgid = 0;
 
   constructor(private readonly options: SessionOptions) {
     super();
@@ -72,11 +78,20 @@ export class Session extends EventEmitter<SessionEvents> {
    * Registers `name`, asking `askName` for another (with the server's reason) while it is refused.
    * Resolves false when askName gives up (returns null).
    */
-  async register(name: string | null, askName: (reason: string | null) => Promise<string | null>): Promise<boolean> {
+  async register(name: string | null, askName: (reason: string | null) => Promise<string | null>, askPassword: (prompt: string) => Promise<string | null>): Promise<boolean> {
     let candidate = name ?? (await askName(null));
     for (;;) {
       if (candidate === null) return false;
-      const reply = await this.requestRegister(candidate, false);
+      let reply = await this.requestRegister({ status: 'register', sender: candidate }, false);
+      // An account owns the name, or the server wants everyone to have one: log in, or sign up.
+      while (reply.status === 'error' && (reply.code === 'password_required' || reply.code === 'auth_failed' || reply.code === 'weak_password')) {
+        if (reply.code !== 'password_required') this.error(reply.text ?? reply.code);
+        const account = reply.code === 'password_required' ? reply.account === true : this.signingIn;
+        this.signingIn = account;
+        const password = await askPassword(account ? `password for ${candidate}: ` : `choose a password for ${candidate} (8 characters or more): `);
+        if (password === null) return false;
+        reply = await this.requestRegister({ status: account ? 'login' : 'register', sender: candidate, password }, false);
+      }
       if (reply.status === 'ok') {
         this.emit('output', { type: 'info', text: reply.text });
         return true;
@@ -85,10 +100,14 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
-  /** `again`: a re-registration after a reconnect (only the header's words differ). */
-  private requestRegister(name: string, again: boolean): Promise<ServerObject> {
-    return this.link!.request({ status: 'register', sender: name }, (reply) => {
+  /**
+   * Sends register or login. `again`: after a reconnect (only the header's words differ). Keeps the
+   * session token a login returns, to reconnect later without the password.
+   */
+  private requestRegister(request: ServerObject, again: boolean): Promise<ServerObject> {
+    return this.link!.request(request, (reply) => {
       if (reply.status !== 'ok') return;
+      if (typeof reply.token === 'string') this.token = reply.token;
       this.name = reply.sender;
       this.myRooms.clear();
       for (const room of reply.rooms ?? []) this.myRooms.set(nameKey(room), room);
@@ -280,6 +299,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private remember(message: ServerObject): void {
     if (typeof message.msgid !== 'number') return;
     this.shown.add(message.msgid);
+    if (message.msgid > this.lastMsgid) this.lastMsgid = message.msgid;
     if (this.shown.size > MAX_REMEMBERED_IDS) this.shown.delete(this.shown.values().next().value as number);
     const conv = this.conversationOf(message);
     if (!conv) return;
@@ -335,7 +355,9 @@ export class Session extends EventEmitter<SessionEvents> {
       return;
     }
     try {
-      const reply = await this.requestRegister(this.name, true);
+      // `since`: what this client already has is not sent again (it would be shown once anyway).
+      const resume = { sender: this.name, ...(this.lastMsgid > 0 ? { since: this.lastMsgid } : {}) };
+      const reply = await this.requestRegister(this.token ? { status: 'login', token: this.token, ...resume } : { status: 'register', ...resume }, true);
       if (reply.status !== 'ok') {
         // Most likely the server has not noticed the old connection drop yet: try again shortly.
         this.link?.close();

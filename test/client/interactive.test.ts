@@ -77,3 +77,33 @@ test('Ctrl-C leaves cleanly: the server sees the user go and the client ends', {
     term.kill();
   }
 });
+
+test('a name owned by an account: the client asks for the password without showing it, then logs in', { skip }, async () => {
+  const setup = await TestClient.connect(server.port, 'setup');
+  await setup.ok({ status: 'register', sender: 'Xena', password: 'xena secret pw' });
+  await setup.ok({ status: 'exit' });
+  const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(server.port), '--user', 'Xena'], { NO_COLOR: '1' });
+  try {
+    await term.waitFor((l) => l.some((x) => x.startsWith('password for Xena:')), 'the password prompt');
+    term.type('wrong password');
+    term.press('Enter');
+    await term.waitFor((l) => l.some((x) => x.includes('wrong name or password')), 'the failure');
+    await term.waitFor((l) => l.filter((x) => x.startsWith('password for Xena:')).length === 2, 'the prompt again');
+    term.type('xena secret pw');
+    term.press('Enter');
+    const screen = await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the chat prompt after logging in');
+    assert.equal(screen.some((x) => x.includes('secret') || x.includes('wrong password')), false, `the password was shown:\n${screen.join('\n')}`);
+    const yuri = await TestClient.as(server.port, 'Yuri');
+    await yuri.ok({ status: 'private', receiver: 'Xena', text: 'logged in?' });
+    await term.waitFor((l) => l.some((x) => x.endsWith('<Yuri> logged in?')), 'a message to the logged-in user');
+    // The password is not in the input history either.
+    term.press('Up');
+    const after = await term.waitFor((l) => l.at(-1)!.startsWith('[everyone]>'), 'the prompt');
+    assert.equal(after.at(-1), '[everyone]>', 'Up finds nothing: the password is not in the history');
+    term.type('/exit');
+    term.press('Enter');
+    await yuri.close();
+  } finally {
+    term.kill();
+  }
+});
