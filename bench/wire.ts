@@ -76,7 +76,8 @@ export function payloadText(kind: 'F' | 'D', from: number, seq: number, sentUs: 
 }
 
 export const req = {
-  register: (name: string) => `{"status":"register","sender":"${name}","id":"r"}\n`,
+  // With a password: the bench server runs with --auth accounts (server-process.ts).
+  register: (name: string) => `{"status":"register","sender":"${name}","password":"bench password","id":"r"}\n`,
   create: (room: string) => `{"status":"create","receiver":"${room}","id":"c"}\n`,
   join: (room: string) => `{"status":"join","receiver":"${room}","id":"j"}\n`,
   rooms: () => `{"status":"rooms","id":"a"}\n`,

@@ -228,6 +228,9 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
     this.dropped = true;
     this.pending = null;
     this.pendingBytes = 0;
+    // Closed from here on, before the socket's close event: work still in flight for this connection
+    // (a password hash, a read) sees it and stops, also when shutdown closes the store next.
+    this.closed = true;
     this.socket.destroy();
   }
 

@@ -56,6 +56,7 @@ export class Accounts {
     assertPasswordRules(password);
     const key = nameKey(name);
     const hash = await this.hasher.hash(password);
+    if (conn.closed) return null;
     // Looked up after hashing, so a name claimed meanwhile is seen.
     const existing = await this.chat.store.findUser(key);
     if (conn.closed) return null;
