@@ -1,4 +1,5 @@
 /** Formats results: a few lines per workload while running, and markdown tables for the README. */
+import { BENCH_SERVER_ARGS } from './server-process.js';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type { Params, Result } from './workload.js';
@@ -72,6 +73,7 @@ export function markdown(results: Result[]): string {
   const cores = os.cpus().length;
   out.push(`Machine: ${machineText()}; ${sourceText()}. Server and load generator share the ${cores} cores; CPU % is of one core (${cores * 100} % = all);`);
   out.push('"rest of machine" is what other processes (and uncharged kernel work) used meanwhile: a high value means a contended run.');
+  out.push(`Accounts and limits on (${BENCH_SERVER_ARGS.join(' ')}): every client signs up with a password; flood and connection limits set above the generator's load.`);
   out.push('Persistence on: SQLite (WAL, synchronous=NORMAL) in a fresh data directory per workload. C clients, S senders, M messages each, W in flight per sender;');
   out.push('a window slot frees once every other member (fan-out: all C-1) has the message. Latency is one-way, send to receipt, and includes the');
   out.push("one-process generator's own queueing. Lost and out-of-order are checked per (receiver, sender).");
