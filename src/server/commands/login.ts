@@ -11,6 +11,7 @@ export const login = command({
   status: 'login',
   needsName: false,
   async handle(ctx, request) {
+    if (ctx.conn.session) throw new ChatError('already_registered', `you are already registered as ${ctx.conn.session.name}`);
     if ((request.password === undefined) === (request.token === undefined)) {
       throw new ChatError('bad_request', 'login: send either "password" or "token"');
     }
