@@ -14,6 +14,8 @@ export interface ServerConfig {
   logFormat: LogFormat;
   /** SQLite durability: normal survives a process crash, full also a power loss (slower). */
   sync: 'normal' | 'full';
+  /** PEM files: when set, the TCP port speaks TLS instead of plain TCP (issue #4). */
+  tls?: { certFile: string; keyFile: string };
   limits: {
     maxLineBytes: number;
     maxDiscardBytes: number;
@@ -21,6 +23,8 @@ export interface ServerConfig {
     maxTextBytes: number;
     offlineDeliveryLimit: number;
     offlineDeliveryBytes: number;
+    /** A TLS client that has not finished its handshake by then is cut off (issue #4). */
+    tlsHandshakeMs: number;
   };
 }
 
@@ -33,6 +37,7 @@ export const DEFAULT_LIMITS: ServerConfig['limits'] = {
   maxTextBytes: 16 * 1024,
   offlineDeliveryLimit: 10_000,
   offlineDeliveryBytes: 1024 * 1024,
+  tlsHandshakeMs: 10_000,
 };
 
 export const SERVE_USAGE = `usage: classchat serve [options]
@@ -41,7 +46,9 @@ export const SERVE_USAGE = `usage: classchat serve [options]
   --data DIR           directory for the SQLite database (default ./classchat-data)         [CLASSCHAT_DATA]
   --log-level LEVEL    fatal, error, warn, info (default) or debug (one line per message)   [CLASSCHAT_LOG_LEVEL]
   --log-format FORMAT  pretty (default) or json                                             [CLASSCHAT_LOG_FORMAT]
-  --sync MODE          normal (default: survives a crash of the server) or full (also a power loss) [CLASSCHAT_SYNC]`;
+  --sync MODE          normal (default: survives a crash of the server) or full (also a power loss) [CLASSCHAT_SYNC]
+  --tls-cert FILE      serve TLS with this PEM certificate (make one with: classchat cert)  [CLASSCHAT_TLS_CERT]
+  --tls-key FILE       the certificate's PEM private key; both or neither                   [CLASSCHAT_TLS_KEY]`;
 
 export class ConfigError extends Error {}
 
@@ -57,6 +64,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         'log-level': { type: 'string' },
         'log-format': { type: 'string' },
         sync: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -72,6 +81,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError(`unknown --log-level ${logLevel}`);
   const sync = values.sync ?? env.CLASSCHAT_SYNC ?? 'normal';
   if (sync !== 'normal' && sync !== 'full') throw new ConfigError('--sync must be normal or full');
+  const certFile = values['tls-cert'] ?? env.CLASSCHAT_TLS_CERT;
+  const keyFile = values['tls-key'] ?? env.CLASSCHAT_TLS_KEY;
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new ConfigError('--tls-cert and --tls-key go together: give both or neither');
   return {
     help: values.help === true,
     host: values.host ?? env.CLASSCHAT_HOST ?? '127.0.0.1',
@@ -80,6 +92,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     logLevel,
     logFormat,
     sync,
+    tls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : undefined,
     limits: { ...DEFAULT_LIMITS },
   };
 }

@@ -4,10 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { DEFAULT_LIMITS, type ServerConfig } from '../../src/server/config.js';
 import { ClassChatServer } from '../../src/server/server.js';
 
@@ -24,8 +25,26 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+/** A port nothing listens on right now (for a server that must come back on the same port). */
+export async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+export interface StartOptions {
+  dataDir?: string;
+  limits?: Partial<ServerConfig['limits']>;
+  /** Serve TLS with these PEM files instead of plain TCP. */
+  tls?: ServerConfig['tls'];
+  /** Where the server logs; by default nowhere (TEST_LOG_LEVEL=debug shows it). */
+  log?: Logger;
+}
+
 /** Starts a server in this process on 127.0.0.1 and a free port. */
-export async function startServer(options: { dataDir?: string; limits?: Partial<ServerConfig['limits']> } = {}): Promise<TestServer> {
+export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDataDir();
   const config: ServerConfig = {
     host: '127.0.0.1',
@@ -34,9 +53,10 @@ export async function startServer(options: { dataDir?: string; limits?: Partial<
     logLevel: 'silent',
     logFormat: 'json',
     sync: 'normal',
+    tls: options.tls,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
   };
-  const server = await ClassChatServer.start(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  const server = await ClassChatServer.start(config, options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   const stop = async () => {
     await server.shutdown();
     // A directory the caller passed in may be reused (restart tests); only our own is removed.
