@@ -2,6 +2,7 @@
 /** The `classchat` command. Each subcommand lives with the part of the system it runs. */
 import { chat } from './client/main.js';
 import { admin } from './server/admin/main.js';
+import { cert } from './server/cert.js';
 import { serve } from './server/main.js';
 
 const USAGE = `usage: classchat <command> [options]
@@ -10,6 +11,7 @@ commands:
   serve     run a ClassChat server (classchat serve --help for its options)
   chat      connect to a server and chat (classchat chat --help)
   admin     manage accounts on the server machine (classchat admin --help)
+  cert      make a self-signed TLS certificate for a server (classchat cert --help)
 
 Start a server with "classchat serve", then "classchat chat --user Alice", or use any
 line-based TCP tool: nc 127.0.0.1 5555, then {"status":"register","sender":"Alice"}`;
@@ -23,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
       return chat(rest);
     case 'admin':
       return admin(rest);
+    case 'cert':
+      return cert(rest);
     case undefined:
     case 'help':
     case '--help':

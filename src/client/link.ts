@@ -3,21 +3,11 @@
  * everything else delivered as events. Reconnecting is the session's job (session.ts).
  */
 import { EventEmitter } from 'node:events';
-import net from 'node:net';
+import type net from 'node:net';
 import { LineDecoder, type LineSink } from '../protocol/line-decoder.js';
+import { dial, type DialTarget, type ServerCertificate } from './dial.js';
 
 export type ServerObject = Record<string, any>;
-
-/** A connection that could not be made, said in one line (issue #3: no stack traces). */
-export class ConnectError extends Error {}
-
-const REASONS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ENOTFOUND: 'unknown host',
-  EHOSTUNREACH: 'host unreachable',
-  ETIMEDOUT: 'timed out',
-  ECONNRESET: 'connection reset',
-};
 
 /** Replies and events can be large (a history page); the server's own line limit is for requests. */
 const MAX_REPLY_LINE = 64 * 1024 * 1024;
@@ -40,7 +30,11 @@ export class Link extends EventEmitter<LinkEvents> implements LineSink {
   private nextId = 1;
   closed = false;
 
-  private constructor(private readonly socket: net.Socket) {
+  private constructor(
+    private readonly socket: net.Socket,
+    /** The server's TLS certificate; null over plain TCP. */
+    readonly certificate: ServerCertificate | null,
+  ) {
     super();
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.decoder.push(chunk, this));
@@ -54,20 +48,9 @@ export class Link extends EventEmitter<LinkEvents> implements LineSink {
   }
 
   /** Connects, or rejects with a ConnectError like `cannot reach 127.0.0.1:5555: connection refused`. */
-  static connect(host: string, port: number, timeoutMs = 10_000): Promise<Link> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port });
-      const timer = setTimeout(() => socket.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), timeoutMs);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.removeAllListeners('error');
-        resolve(new Link(socket));
-      });
-      socket.once('error', (err: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        reject(new ConnectError(`cannot reach ${host}:${port}: ${REASONS[err.code ?? ''] ?? err.message}`));
-      });
-    });
+  static async connect(target: DialTarget, timeoutMs = 10_000): Promise<Link> {
+    const { socket, certificate } = await dial(target, timeoutMs);
+    return new Link(socket, certificate);
   }
 
   onLine(line: string): void {

@@ -1,16 +1,24 @@
 /** `classchat chat`: the terminal client. Interactive on a terminal; line by line from a pipe. */
+import { X509Certificate } from 'node:crypto';
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PORT } from '../server/config.js';
-import { ConnectError } from './link.js';
+import { ConnectError, type DialTarget } from './dial.js';
+import { KnownServers, knownServersPath } from './known-servers.js';
+import { Link } from './link.js';
 import { Renderer } from './render.js';
 import { InteractiveScreen, PlainScreen, type Screen } from './screen.js';
 import { Session } from './session.js';
+import { serverAddress, ServerTrust, type Notice } from './trust.js';
 
 export const CHAT_USAGE = `usage: classchat chat [options]
   --host HOST    server address (default 127.0.0.1)           [CLASSCHAT_HOST]
   --port PORT    server port (default ${DEFAULT_PORT})                        [CLASSCHAT_PORT]
   --user NAME    your name (asked for when not given)
   --json         print every event as one JSON line (for scripts)
+  --tls          connect with TLS (the server runs with --tls-cert)
+  --ca FILE      trust this certificate (the server's cert.pem, from whoever runs it); implies --tls
+  --insecure     connect even if the server's certificate cannot be verified (not private!); implies --tls
 Type /help once connected for the commands.`;
 
 export async function chat(argv: string[]): Promise<number> {
@@ -18,7 +26,16 @@ export async function chat(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { host: { type: 'string' }, port: { type: 'string' }, user: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        user: { type: 'string' },
+        json: { type: 'boolean' },
+        tls: { type: 'boolean' },
+        ca: { type: 'string' },
+        insecure: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (err) {
     process.stderr.write(`classchat chat: ${(err as Error).message}\n${CHAT_USAGE}\n`);
@@ -35,7 +52,38 @@ export async function chat(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const session = new Session({ host, port });
+  if (values.ca !== undefined && values.insecure) {
+    process.stderr.write('classchat chat: --ca verifies the server and --insecure does not: give one of them\n');
+    return 2;
+  }
+  let ca: Buffer | undefined;
+  if (values.ca !== undefined) {
+    try {
+      ca = readCertificate(values.ca);
+    } catch (err) {
+      process.stderr.write(`classchat chat: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
+  const target: DialTarget = { host, port };
+  if (values.tls || ca || values.insecure) target.tls = { ca, insecure: values.insecure === true };
+
+  // Notices about the server's certificate: on the first connection the screen does not exist yet and
+  // they go to stderr, beside any refusal; on a reconnect they go to the screen, which keeps the prompt whole.
+  let liveScreen: Screen | null = null;
+  const tell = (notice: Notice) => {
+    if (liveScreen) liveScreen.show({ type: notice.warning ? 'error' : 'info', text: notice.text });
+    else process.stderr.write(notice.text + '\n');
+  };
+  const trust = new ServerTrust(new KnownServers(knownServersPath()));
+  const address = serverAddress(host, port);
+  const session = new Session({
+    connect: async () => {
+      const link = await Link.connect(target);
+      if (link.certificate) for (const notice of trust.check(address, link.certificate)) tell(notice);
+      return link;
+    },
+  });
   try {
     await session.connect();
   } catch (err) {
@@ -48,6 +96,7 @@ export async function chat(argv: string[]): Promise<number> {
   const color = interactive && !process.env.NO_COLOR && values.json !== true;
   const renderer = new Renderer(() => session.name, color);
   const screen: Screen = interactive && !values.json ? new InteractiveScreen(renderer, session) : new PlainScreen(renderer, values.json === true);
+  liveScreen = screen;
   session.on('output', (output) => screen.show(output));
   session.on('target', (target) => screen.setTarget(target));
   const ended = new Promise<number>((resolve) => session.on('end', resolve));
@@ -59,7 +108,16 @@ export async function chat(argv: string[]): Promise<number> {
     presetPassword = null;
     return preset !== null ? Promise.resolve(preset) : screen.askPassword(prompt);
   };
-  const registered = await session.register(values.user ?? null, (reason) => screen.askName(reason), askPassword);
+  let registered: boolean;
+  try {
+    registered = await session.register(values.user ?? null, (reason) => screen.askName(reason), askPassword);
+  } catch {
+    // Most often a TLS server closing on a plain client's first line (a TLS client at a plain server
+    // fails earlier, in dial.ts, with its own message).
+    const hint = target.tls ? '' : '; if it serves TLS, add --tls (with --ca FILE)';
+    process.stderr.write(`the server at ${address} closed the connection before answering${hint}\n`);
+    registered = false;
+  }
   if (!registered) {
     await session.finish();
     screen.close();
@@ -74,4 +132,21 @@ export async function chat(argv: string[]): Promise<number> {
   const code = await ended;
   screen.close();
   return code;
+}
+
+/** Reads a PEM certificate for --ca; throws an Error with a one-line message. */
+function readCertificate(file: string): Buffer {
+  let pem: Buffer;
+  try {
+    pem = fs.readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(`cannot read --ca ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  try {
+    new X509Certificate(pem);
+  } catch {
+    throw new Error(`--ca ${file} is not a PEM certificate`);
+  }
+  return pem;
 }

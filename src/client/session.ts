@@ -6,7 +6,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { EVERYONE, nameKey } from '../protocol/names.js';
-import { ConnectError, Link, type ServerObject } from './link.js';
+import { ConnectError } from './dial.js';
+import type { Link, ServerObject } from './link.js';
 import { parseLine, SLASH_COMMANDS, targetLabel, type Action, type Target } from './parse.js';
 
 export type Phase = 'live' | 'waiting' | 'missed' | 'history' | 'own';
@@ -29,8 +30,8 @@ export interface SessionEvents {
 }
 
 export interface SessionOptions {
-  host: string;
-  port: number;
+  /** Opens a connection to the server (also to reconnect); rejects with ConnectError when it cannot. */
+  connect: () => Promise<Link>;
   /** Reconnect backoff: first delay and cap, in ms. */
   retryFirstMs?: number;
   retryCapMs?: number;
@@ -64,6 +65,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private signingIn = true;
   /** Highest msgid received: sent as `since` when reconnecting. */
   private lastMsgid = 0;
+  /** Why the last reconnect attempt failed, said once until the reason changes. */
+  private lastFailure = '';
 
   constructor(private readonly options: SessionOptions) {
     super();
@@ -71,12 +74,12 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Connects; rejects with ConnectError when the server cannot be reached. */
   async connect(): Promise<void> {
-    this.attach(await Link.connect(this.options.host, this.options.port));
+    this.attach(await this.options.connect());
   }
 
   /**
    * Registers `name`, asking `askName` for another (with the server's reason) while it is refused.
-   * Resolves false when askName gives up (returns null).
+   * Resolves false when askName gives up (returns null); rejects if the connection closes first.
    */
   async register(name: string | null, askName: (reason: string | null) => Promise<string | null>, askPassword: (prompt: string) => Promise<string | null>): Promise<boolean> {
     let candidate = name ?? (await askName(null));
@@ -105,7 +108,8 @@ export class Session extends EventEmitter<SessionEvents> {
    * session token a login returns, to reconnect later without the password.
    */
   private requestRegister(request: ServerObject, again: boolean): Promise<ServerObject> {
-    return this.link!.request(request, (reply) => {
+    if (!this.link) return Promise.reject(new Error('connection closed'));
+    return this.link.request(request, (reply) => {
       if (reply.status !== 'ok') return;
       if (typeof reply.token === 'string') this.token = reply.token;
       this.name = reply.sender;
@@ -329,8 +333,9 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private onClose(): void {
     this.link = null;
-    if (this.exiting) {
-      this.emit('end', 0);
+    if (this.exiting || this.name === '') {
+      // Before a name is registered there is nothing to resume: register() rejects and the caller says why.
+      this.emit('end', this.exiting ? 0 : 1);
       return;
     }
     this.emit('output', { type: 'status', text: 'connection to the server lost; reconnecting…' });
@@ -348,9 +353,12 @@ export class Session extends EventEmitter<SessionEvents> {
   private async reconnect(): Promise<void> {
     if (this.exiting) return;
     try {
-      this.attach(await Link.connect(this.options.host, this.options.port));
+      this.attach(await this.options.connect());
     } catch (err) {
       if (!(err instanceof ConnectError)) throw err;
+      // Worth telling: a TLS certificate that no longer verifies would otherwise look like a slow server.
+      if (err.message !== this.lastFailure) this.emit('output', { type: 'status', text: `${err.message}; retrying` });
+      this.lastFailure = err.message;
       this.scheduleReconnect();
       return;
     }
@@ -365,6 +373,7 @@ export class Session extends EventEmitter<SessionEvents> {
       }
       await this.catchUp();
       this.retries = 0;
+      this.lastFailure = '';
       this.emit('output', { type: 'status', text: `reconnected as ${this.name}` });
     } catch {
       // The new connection dropped too; its close handler schedules the next attempt.

@@ -23,6 +23,8 @@ export interface ServerConfig {
   scryptCost: number;
   /** Addresses and CIDR ranges exempt from maxPerAddress (a classroom behind one NAT). */
   exempt: string[];
+  /** PEM files: when set, the TCP port speaks TLS instead of plain TCP (issue #4). */
+  tls?: { certFile: string; keyFile: string };
   limits: Limits;
 }
 
@@ -47,6 +49,8 @@ export const SERVE_USAGE = `usage: classchat serve [options]
   --log-level LEVEL    fatal, error, warn, info (default) or debug (one line per message)   [CLASSCHAT_LOG_LEVEL]
   --log-format FORMAT  pretty (default) or json                                             [CLASSCHAT_LOG_FORMAT]
   --sync MODE          normal (default: survives a crash of the server) or full (also a power loss) [CLASSCHAT_SYNC]
+  --tls-cert FILE      serve TLS with this PEM certificate (make one with: classchat cert)  [CLASSCHAT_TLS_CERT]
+  --tls-key FILE       the certificate's PEM private key; both or neither                   [CLASSCHAT_TLS_KEY]
 
 limits (docs/security.md says why each default; each also as CLASSCHAT_<FLAG>, e.g. CLASSCHAT_FLOOD_RATE):
 ${LIMIT_USAGE}`;
@@ -68,6 +72,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         'log-level': { type: 'string' },
         'log-format': { type: 'string' },
         sync: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(LIMIT_OPTIONS.map((o) => [o.flag, { type: 'string' as const }])),
       },
@@ -98,6 +104,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     if (raw.trim() === '' || !Number.isFinite(value) || value < 0) throw new ConfigError(`--${option.flag} must be a number >= 0, not ${JSON.stringify(raw)}`);
     limits[option.key] = value;
   }
+  const certFile = values['tls-cert'] ?? env.CLASSCHAT_TLS_CERT;
+  const keyFile = values['tls-key'] ?? env.CLASSCHAT_TLS_KEY;
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new ConfigError('--tls-cert and --tls-key go together: give both or neither');
   return {
     help: values.help === true,
     host: flag('host') ?? '127.0.0.1',
@@ -110,5 +119,6 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     scryptCost,
     exempt,
     limits,
+    tls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : undefined,
   };
 }

@@ -40,6 +40,8 @@ export interface Limits {
   accountFailuresBeforeLock: number;
   /** Password hashes computed at once (each takes 128 MiB at the default cost). */
   maxConcurrentHashes: number;
+  /** A TLS client that has not finished its handshake by then is cut off. */
+  tlsHandshakeMs: number;
 }
 
 interface LimitOption {
@@ -71,6 +73,7 @@ export const LIMIT_OPTIONS: readonly LimitOption[] = [
   { key: 'loginFailuresPerMinute', flag: 'login-failures-per-minute', default: 3, help: 'failed logins a minute per connection' },
   { key: 'accountFailuresBeforeLock', flag: 'account-failures', default: 5, help: 'failed logins before an account locks' },
   { key: 'maxConcurrentHashes', flag: 'max-concurrent-hashes', default: 2, help: 'password hashes computed at once' },
+  { key: 'tlsHandshakeMs', flag: 'tls-handshake-ms', default: 10_000, help: 'time to finish a TLS handshake' },
 ];
 
 export const DEFAULT_LIMITS: Limits = Object.fromEntries(LIMIT_OPTIONS.map((o) => [o.key, o.default])) as unknown as Limits;

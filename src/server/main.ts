@@ -31,6 +31,11 @@ export async function serve(argv: string[]): Promise<number> {
       void server.shutdown('the server hit a storage failure and is stopping');
     });
   } catch (err) {
+    if (err instanceof ConfigError) {
+      // A bad --tls-cert or --tls-key: the operator's to fix, said in one line like the flag errors above.
+      process.stderr.write(`classchat serve: ${err.message}\n`);
+      return 2;
+    }
     const code = (err as NodeJS.ErrnoException).code;
     const hint = code === 'EADDRINUSE' ? `: port ${config.port} is in use; pick another with --port` : '';
     log.fatal({ err }, `cannot start${hint}`);

@@ -20,6 +20,7 @@ import { encodeLine, encodeSystemEvent } from './chat/encode.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 import { listenTcp } from './transports/tcp.js';
+import { listenTls, loadTlsCredentials } from './transports/tls.js';
 
 /** How long shutdown waits for clients to take their last output before cutting them off. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -28,7 +29,8 @@ const REFUSE_GRACE_MS = 2000;
 
 export class ClassChatServer implements ConnectionHost {
   readonly connections = new Set<Connection>();
-  private tcp: net.Server | null = null;
+  /** The TCP port's listener, plain or TLS. */
+  private listener: net.Server | null = null;
   private stopping: Promise<void> | null = null;
   private whenEmpty: (() => void) | null = null;
   readonly commit: GroupCommit;
@@ -51,8 +53,10 @@ export class ClassChatServer implements ConnectionHost {
     this.flood = new FloodLimiter(config.limits);
   }
 
-  /** Opens the store, loads the chat state and starts listening. */
+  /** Opens the store, loads the chat state and starts listening; a bad TLS file throws a ConfigError. */
   static async start(config: ServerConfig, log: Logger, onFatal: (err: unknown) => void = () => {}): Promise<ClassChatServer> {
+    // Read before the store opens: a mistyped --tls-cert should not create or touch a database.
+    const credentials = config.tls ? loadTlsCredentials(config.tls) : null;
     const store = new SqliteStore({
       dataDir: config.dataDir,
       sync: config.sync,
@@ -72,18 +76,25 @@ export class ClassChatServer implements ConnectionHost {
       server.flood.prune();
       accounts.prune();
     });
+    const accept = (socket: net.Socket) => server.accept(socket);
     try {
-      server.tcp = await listenTcp(config.host, config.port, (socket) => server.accept(socket));
+      server.listener = credentials
+        ? await listenTls(config.host, config.port, credentials, config.limits.tlsHandshakeMs, log, accept)
+        : await listenTcp(config.host, config.port, accept);
     } catch (err) {
       await store.close();
       throw err;
     }
-    log.info({ host: config.host, port: server.port, data: config.dataDir, rooms: [...server.chat.rooms.all()].length }, 'listening');
+    const tls = credentials ? { tls: credentials.fingerprint } : {};
+    log.info({ host: config.host, port: server.port, data: config.dataDir, rooms: [...server.chat.rooms.all()].length, ...tls }, 'listening');
+    if (credentials && credentials.validTo.getTime() < Date.now()) {
+      log.warn({ expired: credentials.validTo.toISOString() }, 'the TLS certificate has expired: clients that verify it will refuse to connect; make a new one with classchat cert');
+    }
     return server;
   }
 
   get port(): number {
-    return (this.tcp?.address() as AddressInfo | null)?.port ?? this.config.port;
+    return (this.listener?.address() as AddressInfo | null)?.port ?? this.config.port;
   }
 
   dispatch(conn: Connection, line: string): void | Promise<void> {
@@ -129,7 +140,7 @@ export class ClassChatServer implements ConnectionHost {
   private async stop(reason: string): Promise<void> {
     this.log.info({ active: this.connections.size }, 'shutting down');
     this.sweep?.stop();
-    const closed = new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
+    const closed = new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()));
     const notice = encodeSystemEvent({ status: 'system', event: 'shutdown', sender: 'server', receiver: 'everyone', text: reason, ts: this.chat.now() });
     for (const conn of this.connections) {
       conn.send(notice);

@@ -2,24 +2,15 @@
 // same name again and shows what it missed, with no gap and no duplicate, checked by message ids.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import { afterEach, test } from 'node:test';
 import { ChatProcess } from '../helpers/chat-process.js';
 import { TestClient } from '../helpers/client.js';
-import { spawnServer, tempDataDir, type ChildServer } from '../helpers/server.js';
+import { freePort, spawnServer, tempDataDir, type ChildServer } from '../helpers/server.js';
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 async function serverOn(dataDir: string, port: number): Promise<ChildServer> {
   const server = await spawnServer(dataDir, ['--port', String(port)]);

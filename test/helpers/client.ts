@@ -3,6 +3,7 @@
  * sleep) for replies by ref or for events matching a predicate.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 
 export type Obj = Record<string, any>;
 
@@ -38,16 +39,19 @@ export class TestClient {
     }));
   }
 
-  static connect(port: number, label = 'client'): Promise<TestClient> {
+  /** Connects over plain TCP, or over TLS with `tlsOptions` (resolving once the handshake is done). */
+  static connect(port: number, label = 'client', tlsOptions?: tls.ConnectionOptions): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host: '127.0.0.1' }, () => resolve(new TestClient(socket, label)));
+      const socket = tlsOptions
+        ? tls.connect({ port, host: '127.0.0.1', ...tlsOptions }, () => resolve(new TestClient(socket, label)))
+        : net.connect({ port, host: '127.0.0.1' }, () => resolve(new TestClient(socket, label)));
       socket.once('error', reject);
     });
   }
 
-  /** Connects and registers `name`; fails the test if registration is refused. */
-  static async as(port: number, name: string): Promise<TestClient> {
-    const client = await TestClient.connect(port, name);
+  /** Connects (over TLS with `tlsOptions`) and registers `name`; fails the test if registration is refused. */
+  static async as(port: number, name: string, tlsOptions?: tls.ConnectionOptions): Promise<TestClient> {
+    const client = await TestClient.connect(port, name, tlsOptions);
     const reply = await client.request({ status: 'register', sender: name });
     if (reply.status !== 'ok') throw new Error(`register ${name} failed: ${JSON.stringify(reply)}`);
     return client;

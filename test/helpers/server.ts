@@ -4,10 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { DEFAULT_LIMITS, type ServerConfig } from '../../src/server/config.js';
 import { ClassChatServer } from '../../src/server/server.js';
 
@@ -24,14 +25,24 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Starts a server in this process on 127.0.0.1 and a free port. */
-export interface TestServerOptions {
+/** A port nothing listens on right now (for a server that must come back on the same port). */
+export async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+export interface StartOptions {
   dataDir?: string;
   limits?: Partial<ServerConfig['limits']>;
+  /** Serve TLS with these PEM files instead of plain TCP. */
+  tls?: ServerConfig['tls'];
+  /** Where the server logs; by default nowhere (TEST_LOG_LEVEL=debug shows it). */
+  log?: Logger;
   auth?: ServerConfig['auth'];
   exempt?: string[];
-  /** Receives the server's log lines (JSON) at debug level, for tests of what is logged. */
-  log?: (line: string) => void;
 }
 
 /**
@@ -43,7 +54,8 @@ const UNTHROTTLED: Partial<ServerConfig['limits']> = { floodBurst: 1_000_000, fl
 /** Password hashing cost for tests: the real scrypt, cheap enough to run hundreds of times. */
 export const TEST_SCRYPT_COST = 10;
 
-export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
+/** Starts a server in this process on 127.0.0.1 and a free port. */
+export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDataDir();
   const config: ServerConfig = {
     host: '127.0.0.1',
@@ -55,12 +67,10 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     auth: options.auth ?? 'open',
     scryptCost: TEST_SCRYPT_COST,
     exempt: options.exempt ?? [],
+    tls: options.tls,
     limits: { ...DEFAULT_LIMITS, ...UNTHROTTLED, ...options.limits },
   };
-  const logger = options.log
-    ? pino({ level: 'debug' }, { write: (line: string) => options.log!(line) })
-    : pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const server = await ClassChatServer.start(config, logger);
+  const server = await ClassChatServer.start(config, options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   const stop = async () => {
     await server.shutdown();
     // A directory the caller passed in may be reused (restart tests); only our own is removed.

@@ -4,11 +4,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { TestClient } from '../../helpers/client.js';
 import { assertPrivateFlows, expectClosed, expectError } from '../../helpers/expect.js';
+import { LogCapture } from '../../helpers/log.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
 
 let server: TestServer;
-const logLines: string[] = [];
-before(async () => (server = await startServer({ log: (line) => logLines.push(line) })));
+const log = new LogCapture();
+before(async () => (server = await startServer({ log: log.logger })));
 after(() => server.stop());
 
 const PASSWORD = 'correct horse battery';
@@ -137,6 +138,7 @@ test('accounts: passwords and tokens are never logged', async () => {
   await expectError(c, { status: 'login', sender: 'Logged', password: `${secret}-wrong` }, 'auth_failed');
   await c.ok({ status: 'login', sender: 'Logged', token });
   await c.close();
+  const logLines = log.entries.map((entry) => JSON.stringify(entry));
   assert.ok(logLines.length > 10, 'the server logged at debug level');
   assert.ok(logLines.some((line) => line.includes('Logged')), 'the user name is in the log');
   for (const line of logLines) {

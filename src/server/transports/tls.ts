@@ -1,0 +1,81 @@
+/**
+ * The TLS transport (issue #4): the same JSON lines as tcp.ts, inside TLS 1.2 or newer, on the same
+ * port. A socket reaches the server (and counts as a connection) only once its handshake is done; a
+ * failed, plain-text or stalled handshake is logged at debug and closed, and never reaches the chat.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import tls from 'node:tls';
+import type { Logger } from 'pino';
+import { ConfigError } from '../config.js';
+import { listen, SOCKET_OPTIONS } from './tcp.js';
+
+/** The server's certificate and key, read and checked at start. */
+export interface TlsCredentials {
+  cert: Buffer;
+  key: Buffer;
+  /** SHA-256 of the certificate as `AB:CD:…`, the form clients print and remember. */
+  fingerprint: string;
+  validTo: Date;
+}
+
+/** Reads and checks the PEM files; throws a ConfigError naming the flag, the file and what is wrong. */
+export function loadTlsCredentials(files: { certFile: string; keyFile: string }): TlsCredentials {
+  const cert = readFile('--tls-cert', files.certFile);
+  const key = readFile('--tls-key', files.keyFile);
+  let certificate: crypto.X509Certificate;
+  try {
+    certificate = new crypto.X509Certificate(cert);
+  } catch {
+    throw new ConfigError(`--tls-cert ${files.certFile} is not a PEM certificate`);
+  }
+  let privateKey: crypto.KeyObject;
+  try {
+    privateKey = crypto.createPrivateKey(key);
+  } catch {
+    throw new ConfigError(`--tls-key ${files.keyFile} is not an unencrypted PEM private key`);
+  }
+  if (!certificate.checkPrivateKey(privateKey)) {
+    throw new ConfigError(`--tls-key ${files.keyFile} is not the private key of --tls-cert ${files.certFile}`);
+  }
+  return { cert, key, fingerprint: certificate.fingerprint256, validTo: new Date(certificate.validTo) };
+}
+
+const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a directory' };
+
+function readFile(flag: string, file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    throw new ConfigError(`cannot read ${flag} ${file}: ${READ_ERRORS[code] ?? (err as Error).message}`);
+  }
+}
+
+/**
+ * Listens on host:port with TLS; resolves once listening. `onSocket` gets a socket only after its
+ * handshake succeeded; one that has not finished within `handshakeMs` is closed (which also bounds
+ * how long a shutdown waits for a stalled handshake).
+ */
+export function listenTls(
+  host: string,
+  port: number,
+  credentials: TlsCredentials,
+  handshakeMs: number,
+  log: Logger,
+  onSocket: (socket: tls.TLSSocket) => void,
+): Promise<tls.Server> {
+  const server = tls.createServer(
+    { ...SOCKET_OPTIONS, cert: credentials.cert, key: credentials.key, minVersion: 'TLSv1.2', handshakeTimeout: handshakeMs },
+    onSocket,
+  );
+  server.on('tlsClientError', (err: NodeJS.ErrnoException, socket) => {
+    // A scanner, an old client or someone typing plain JSON at the TLS port: routine, not a server fault.
+    // The address is gone when the peer hung up first.
+    const remote = socket.remoteAddress === undefined ? undefined : `${socket.remoteAddress}:${socket.remotePort}`;
+    log.debug({ remote, err: err.code ?? err.message }, 'TLS handshake failed');
+    // Node emits this event for a handshake timeout but leaves the socket open: closing is ours to do.
+    socket.destroy();
+  });
+  return listen(server, host, port);
+}
