@@ -35,15 +35,26 @@ function resend(client: TestClient, name: string, i: number): Promise<Obj> {
   return reply;
 }
 
-function sendAll(sender: Sender): void {
-  // Pipelined, as a fast client would: many are in flight when the server dies.
-  for (let i = 0; i < PER_SENDER; i++) sender.client.send({ status: 'private', receiver: 'Sink', text: `${sender.name} #${i}`, id: `${sender.name}-${i}` });
-}
+/** Messages each sender keeps in flight: enough to be mid-stream when the server dies, never all of them. */
+const WINDOW = 20;
 
-function collectAcks(sender: Sender): void {
+/** Sends the first WINDOW messages, then one more per acknowledgement (a pipelining client). */
+function sendAll(sender: Sender): void {
+  let next = 0;
+  const sendNext = () => {
+    if (next >= PER_SENDER) return;
+    const i = next++;
+    sender.client.send({ status: 'private', receiver: 'Sink', text: `${sender.name} #${i}`, id: `${sender.name}-${i}` });
+  };
   sender.client.socket.on('data', () => {
-    for (const m of sender.client.received.splice(0)) if (m.status === 'ok' && typeof m.msgid === 'number') sender.acked.set(m.ref, m);
+    for (const m of sender.client.received.splice(0)) {
+      if (m.status === 'ok' && typeof m.msgid === 'number') {
+        sender.acked.set(m.ref, m);
+        sendNext();
+      }
+    }
   });
+  for (let i = 0; i < WINDOW; i++) sendNext();
 }
 
 test('kill -9: every acknowledged message survives, and resends plus resume deliver each message exactly once', async () => {
@@ -59,10 +70,7 @@ test('kill -9: every acknowledged message survives, and resends plus resume deli
       if (seen >= KILL_AFTER) resolve();
     });
   });
-  for (const s of senders) {
-    collectAcks(s);
-    sendAll(s);
-  }
+  for (const s of senders) sendAll(s);
   await withTimeout(killed, 15_000, `the sink to receive ${KILL_AFTER} messages`);
   first.child.kill('SIGKILL');
   await Promise.all([sink.closed, ...senders.map((s) => s.client.closed)]);
