@@ -1,0 +1,46 @@
+// Slow readers (issue #4): with the default bound (1 MiB unsent), every client that stops reading is
+// cut off with a reason, however many there are, so the server holds at most the bound for each;
+// meanwhile the clients that do read get everything, in order.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { TestClient } from '../../helpers/client.js';
+import { assertPrivateFlows, withTimeout } from '../../helpers/expect.js';
+import { startServer, type TestServer } from '../../helpers/server.js';
+import { DEFAULT_LIMITS } from '../../../src/server/limits.js';
+
+let server: TestServer;
+before(async () => (server = await startServer({ limits: { maxOutputBytes: DEFAULT_LIMITS.maxOutputBytes } })));
+after(() => server.stop());
+
+const SLOW = 20;
+const TEXT = 'y'.repeat(15_000);
+
+test('slow readers: twenty clients that stop reading are all cut off at the bound; the others get every message', async () => {
+  assert.equal(DEFAULT_LIMITS.maxOutputBytes, 1024 * 1024);
+  const slow: TestClient[] = [];
+  for (let i = 0; i < SLOW; i++) {
+    const client = await TestClient.as(server.port, `Slow${i}`);
+    client.socket.pause(); // reads nothing more: the kernel buffers fill, then the server's
+    slow.push(client);
+  }
+  const reader = await TestClient.as(server.port, 'Reader');
+  const talker = await TestClient.as(server.port, 'Talker');
+  const sender = await TestClient.as(server.port, 'Loud');
+  const slowOnline = async () => ((await reader.ok({ status: 'who' })).users as string[]).filter((u) => u.startsWith('Slow')).length;
+  // Broadcast until the server has let go of every slow reader (bounded: at most 60 MB of text).
+  let sent = 0;
+  while (sent < 4000 && (sent % 25 !== 0 || (await slowOnline()) > 0)) {
+    await sender.ok({ status: 'broadcast', text: `${sent}:${TEXT}` }, 10_000);
+    sent++;
+  }
+  assert.equal(await slowOnline(), 0, `every slow reader was cut off (after ${sent} broadcasts)`);
+  // A paused socket does not notice its end: once it reads again it finds the connection closed.
+  for (const c of slow) c.socket.resume();
+  await withTimeout(Promise.all(slow.map((c) => c.closed)), 10_000, 'every slow reader to see its connection closed');
+  // The ones that read got every broadcast, in order, and still chat.
+  await reader.event('broadcast', { text: `${sent - 1}:${TEXT}` }, 10_000);
+  const got = reader.received.filter((m) => m.status === 'broadcast').map((m) => Number(m.text.split(':')[0]));
+  assert.deepEqual(got, Array.from({ length: sent }, (_, i) => i));
+  await assertPrivateFlows(talker, reader);
+  for (const c of [reader, talker, sender]) await c.close();
+});
