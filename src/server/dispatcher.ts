@@ -78,18 +78,20 @@ export class Dispatcher {
       conn.replyError(ref, 'not_registered');
       return;
     }
-    if (entry.command.speaks && ref !== undefined) {
+    // Serialized once: the resend lookup and the stored message use the same text.
+    const clientRef = entry.command.speaks && ref !== undefined ? JSON.stringify(ref) : null;
+    if (clientRef !== null) {
       let original;
       try {
-        original = findResent(this.chat, conn.session!, status as ChatKind, request, ref);
+        original = findResent(this.chat, conn.session!, status as ChatKind, request, clientRef);
       } catch (err) {
-        this.failed(this.context(conn, ref), status, err);
+        this.failed(this.context(conn, ref, clientRef), status, err);
         return;
       }
       if (original instanceof Promise) {
         return original.then(
-          (found) => (found ? conn.send(encodeSentReply(ref, found)) : this.run(entry, conn, request, ref)),
-          (err: unknown) => this.failed(this.context(conn, ref), status, err),
+          (found) => (found ? conn.send(encodeSentReply(ref, found)) : this.run(entry, conn, request, ref, clientRef)),
+          (err: unknown) => this.failed(this.context(conn, ref, clientRef), status, err),
         );
       }
       if (original) {
@@ -97,15 +99,15 @@ export class Dispatcher {
         return;
       }
     }
-    return this.run(entry, conn, request, ref);
+    return this.run(entry, conn, request, ref, clientRef);
   }
 
   /** The checks that follow validation and a resend lookup, then the command itself. */
-  private run(entry: Entry, conn: Connection, request: Record<string, unknown>, ref: RequestId | undefined): void | Promise<void> {
+  private run(entry: Entry, conn: Connection, request: Record<string, unknown>, ref: RequestId | undefined, clientRef: string | null): void | Promise<void> {
     const status = entry.command.status;
-    if (entry.command.speaks && conn.session!.mutedUntil > Date.now()) {
-      const wait = conn.session!.mutedUntil - Date.now();
-      conn.replyError(ref, 'muted', `you are muted for ${Math.ceil(wait / 1000)} more seconds`, { retry_after_ms: wait });
+    const mutedFor = entry.command.speaks && conn.session!.mutedUntil !== 0 ? conn.session!.mutedUntil - Date.now() : 0;
+    if (mutedFor > 0) {
+      conn.replyError(ref, 'muted', `you are muted for ${Math.ceil(mutedFor / 1000)} more seconds`, { retry_after_ms: mutedFor });
       return;
     }
     if (entry.command.flood) {
@@ -116,7 +118,7 @@ export class Dispatcher {
         return;
       }
     }
-    const ctx = this.context(conn, ref);
+    const ctx = this.context(conn, ref, clientRef);
     try {
       const pending = entry.command.handle(ctx, request);
       if (pending) return pending.catch((err: unknown) => this.failed(ctx, status, err));
@@ -125,13 +127,13 @@ export class Dispatcher {
     }
   }
 
-  private context(conn: Connection, ref: RequestId | undefined): Context {
+  private context(conn: Connection, ref: RequestId | undefined, clientRef: string | null = null): Context {
     return {
       chat: this.chat,
       accounts: this.accounts,
       conn,
       ref,
-      clientRef: ref === undefined ? null : JSON.stringify(ref),
+      clientRef,
       session: conn.session!,
       ok: (fields = {}) => conn.reply(ref, fields),
       fail: (code, text, fields) => conn.replyError(ref, code, text, fields),

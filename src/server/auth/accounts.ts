@@ -7,7 +7,7 @@
 import { ChatError } from '../../protocol/errors.js';
 import { nameKey } from '../../protocol/names.js';
 import type { Chat } from '../chat/chat.js';
-import { assertCanClaim, createUser, passwordRequired } from '../chat/login.js';
+import { assertCanClaim, assertNotRegistered, createUser, passwordRequired } from '../chat/login.js';
 import type { Session } from '../chat/session.js';
 import type { AuthMode } from '../config.js';
 import type { Limits } from '../limits.js';
@@ -31,7 +31,11 @@ export interface Authenticated {
   tokenHash: string;
 }
 
-export type Credentials = { password: string; token?: undefined } | { token: string; password?: undefined };
+/** What `login` carries: exactly one of the two (checked by logIn). */
+export interface Credentials {
+  password?: string | undefined;
+  token?: string | undefined;
+}
 
 export class Accounts {
   readonly hasher: PasswordHasher;
@@ -79,9 +83,12 @@ export class Accounts {
     if (this.mode === 'accounts') throw passwordRequired(name, false);
   }
 
-  /** `login`: checks the password or token. Throws rate_limited or auth_failed. */
+  /** `login`: checks the password or token. Throws already_registered, bad_request, rate_limited or auth_failed. */
   async logIn(conn: Claimant, name: string, credentials: Credentials): Promise<Authenticated | null> {
-    if (conn.session) throw new ChatError('already_registered', `you are already registered as ${conn.session.name}`);
+    assertNotRegistered(conn);
+    if ((credentials.password === undefined) === (credentials.token === undefined)) {
+      throw new ChatError('bad_request', 'login: send either "password" or "token"');
+    }
     const key = nameKey(name);
     const now = performance.now();
     conn.loginGuard?.check(now);
@@ -94,7 +101,7 @@ export class Accounts {
     } else {
       user = await this.chat.store.findUser(key);
       // An unknown name is checked against a decoy hash: the same work and the same reply.
-      ok = await this.hasher.verify(credentials.password, user?.passwordHash ?? null);
+      ok = await this.hasher.verify(credentials.password!, user?.passwordHash ?? null);
     }
     if (conn.closed) return null;
     if (!ok || !user) {

@@ -42,9 +42,14 @@ export async function register(chat: Chat, target: LoginTarget, name: string, si
   return goOnline(chat, target, user, since);
 }
 
+/** Throws already_registered when the connection already has a name (register and login alike). */
+export function assertNotRegistered(target: Pick<LoginTarget, 'session'>): void {
+  if (target.session) throw new ChatError('already_registered', `you are already registered as ${target.session.name}`);
+}
+
 /** Checks what every claim of a name checks first. Throws already_registered, invalid_name, name_taken. */
 export function assertCanClaim(chat: Chat, target: Pick<LoginTarget, 'session'>, name: string): void {
-  if (target.session) throw new ChatError('already_registered', `you are already registered as ${target.session.name}`);
+  assertNotRegistered(target);
   if (!isValidName(name)) throw new ChatError('invalid_name');
   assertNameFree(chat, nameKey(name), name);
 }

@@ -5,7 +5,6 @@
  * with other content is a new message (clients that restart their id counter lose nothing).
  */
 import { nameKey, EVERYONE } from '../../protocol/names.js';
-import type { RequestId } from '../../protocol/requests.js';
 import type { ChatKind } from '../../protocol/wire.js';
 import type { StoredMessage } from '../store/store.js';
 import type { Chat } from './chat.js';
@@ -14,11 +13,12 @@ import type { Session } from './session.js';
 /** How long request ids are remembered (issue #4: at least 24 hours). */
 export const RESEND_WINDOW_MS = 24 * 3600 * 1000;
 
-export function findResent(chat: Chat, session: Session, kind: ChatKind, request: Record<string, unknown>, ref: RequestId): StoredMessage | undefined | Promise<StoredMessage | undefined> {
+/** `clientRef`: the request id as stored (JSON). */
+export function findResent(chat: Chat, session: Session, kind: ChatKind, request: Record<string, unknown>, clientRef: string): StoredMessage | undefined | Promise<StoredMessage | undefined> {
   const receiver = kind === 'broadcast' ? EVERYONE : nameKey(String(request.receiver));
   return chat.store.findResent({
     senderId: session.userId,
-    clientRef: JSON.stringify(ref),
+    clientRef,
     kind,
     receiverKey: receiver,
     text: String(request.text),

@@ -1,7 +1,6 @@
 // {"status":"login","sender":"<name>","password":"<password>"} or {...,"token":"<token>"}: log in to an
 // account. A password login's reply carries a new session token for reconnecting. Logging in where
 // the name is already online closes the other connection (it is usually one that died unnoticed).
-import { ChatError } from '../../protocol/errors.js';
 import { nameKey } from '../../protocol/names.js';
 import { goOnline } from '../chat/login.js';
 import { command } from './command.js';
@@ -11,12 +10,7 @@ export const login = command({
   status: 'login',
   needsName: false,
   async handle(ctx, request) {
-    if (ctx.conn.session) throw new ChatError('already_registered', `you are already registered as ${ctx.conn.session.name}`);
-    if ((request.password === undefined) === (request.token === undefined)) {
-      throw new ChatError('bad_request', 'login: send either "password" or "token"');
-    }
-    const credentials = request.token !== undefined ? { token: request.token } : { password: request.password! };
-    const account = await ctx.accounts.logIn(ctx.conn, request.sender, credentials);
+    const account = await ctx.accounts.logIn(ctx.conn, request.sender, { password: request.password, token: request.token });
     if (!account) return;
     ctx.chat.presence.byName(nameKey(account.user.name))?.close('replaced', `${account.user.name} logged in from another connection; this one is closed`);
     const login = await goOnline(ctx.chat, ctx.conn, account.user, request.since);
