@@ -77,3 +77,15 @@ export function receivedBetween(client: TestClient, reply: Obj, until?: Obj): Ob
   assert.notEqual(end, -1, 'the closing object is among the received objects');
   return client.received.slice(start + 1, end);
 }
+
+/** A whole conversation's history, oldest first, read page by page backwards from the newest. */
+export async function fullHistory(client: TestClient, receiver: string): Promise<Obj[]> {
+  const history: Obj[] = [];
+  let before: number | undefined;
+  for (;;) {
+    const page = await client.ok({ status: 'history', receiver, limit: 200, ...(before !== undefined ? { before } : {}) });
+    history.unshift(...page.messages);
+    if (!page.more || page.messages.length === 0) return history;
+    before = page.messages[0].seq;
+  }
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import { TestClient, type Obj } from '../helpers/client.js';
-import { withTimeout } from '../helpers/expect.js';
+import { fullHistory, withTimeout } from '../helpers/expect.js';
 import { spawnServer, tempDataDir } from '../helpers/server.js';
 
 const UNTHROTTLED = ['--flood-burst', '1000000', '--flood-rate', '1000000'];
@@ -117,14 +117,7 @@ test('kill -9: every acknowledged message survives, and resends plus resume deli
     for (const s of senders) for (let i = 0; i < PER_SENDER; i++) assert.equal(counts.get(`${s.name} #${i}`), 1, `${s.name} #${i} delivered once`);
 
     // Every acknowledged message (before and after the kill) is in history, under the msgid it was acknowledged with, once.
-    const history: Obj[] = [];
-    let beforeSeq: number | undefined;
-    for (;;) {
-      const page = await sink2.ok({ status: 'history', receiver: 'Ann', limit: 200, ...(beforeSeq ? { before: beforeSeq } : {}) });
-      history.unshift(...page.messages);
-      if (!page.more) break;
-      beforeSeq = page.messages[0].seq;
-    }
+    const history = await fullHistory(sink2, 'Ann');
     const annAcked = senders[0]!.acked;
     assert.equal(history.length, PER_SENDER, 'each of Ann\'s messages stored once');
     const byMsgid = new Map(history.map((m) => [m.msgid, m]));

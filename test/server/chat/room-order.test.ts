@@ -2,8 +2,8 @@
 // see the room's messages in the same order, with seq increasing by one.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { TestClient, type Obj } from '../../helpers/client.js';
-import { withTimeout } from '../../helpers/expect.js';
+import { TestClient } from '../../helpers/client.js';
+import { fullHistory, withTimeout } from '../../helpers/expect.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
 
 let server: TestServer;
@@ -30,14 +30,7 @@ test('room order: concurrent senders, one order for every member and for history
     10_000,
     'every member to get the others\' messages',
   );
-  const history: Obj[] = [];
-  let beforeSeq: number | undefined;
-  for (;;) {
-    const page = await clients[0]!.ok({ status: 'history', receiver: 'Ordered', limit: 200, ...(beforeSeq ? { before: beforeSeq } : {}) });
-    history.unshift(...page.messages.filter((m: Obj) => m.status === 'group'));
-    if (!page.more) break;
-    beforeSeq = page.messages[0].seq;
-  }
+  const history = (await fullHistory(clients[0]!, 'Ordered')).filter((m) => m.status === 'group');
   assert.equal(history.length, total);
   const order = history.map((m) => m.text);
   for (let i = 1; i < history.length; i++) assert.equal(history[i]!.seq, history[i - 1]!.seq + 1, 'seq increases by one');
