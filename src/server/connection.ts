@@ -12,7 +12,7 @@ import { encodeLine, encodeSystemEvent } from './chat/encode.js';
 import { disconnect, type LoginTarget } from './chat/login.js';
 import type { Session } from './chat/session.js';
 import type { GroupCommit, OutputSink } from './group-commit.js';
-import type { Sweepable } from './guards/idle-sweep.js';
+import { clockNow, type Sweepable } from './guards/idle-sweep.js';
 import type { ConnectionLoginGuard } from './auth/login-guard.js';
 import type { Limits } from './limits.js';
 
@@ -40,43 +40,128 @@ const END_GRACE_MS = 5000;
 
 let nextConnectionId = 1;
 
+/**
+ * The socket's listeners are three functions shared by every connection, which find their connection
+ * through this property (as the ws library does): a closure each would cost about 200 bytes for
+ * every idle connection (issue #4's memory budget).
+ */
+const CONNECTION = Symbol('classchat.connection');
+type OwnedSocket = Socket & { [CONNECTION]: Connection };
+
+/** Bits of Connection.flags. */
+const CLOSED = 1;
+const PINGED = 2;
+const DROPPED = 4;
+const BUSY = 8;
+const ENDING = 16;
+const READ_PAUSED = 32;
+const AWAITING_DRAIN = 64;
+
 export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable {
   readonly id = nextConnectionId++;
   session: Session | null = null;
-  closed = false;
-  readonly openedAt = performance.now();
+  /** Coarse clock ticks (see clockNow): small integers, so V8 stores them unboxed. */
+  readonly openedAt = clockNow();
   lastHeard = this.openedAt;
-  pinged = false;
   loginGuard: ConnectionLoginGuard | null = null;
   private readonly decoder: LineDecoder;
   private pending: Buffer[] | null = null;
   private pendingBytes = 0;
-  /** The server dropped output it had promised (slow reader, shutdown): delivery cursors must not move. */
-  private dropped = false;
   private queue: Queued[] | null = null;
-  private busy = false;
-  private ending = false;
-  private readPaused = false;
-  private awaitingDrain = false;
+  /**
+   * Seven booleans in one small integer: a field costs 8 bytes on every connection, and idle
+   * connections are most of them (issue #4's memory budget). The accessors below read as fields.
+   */
+  private flags = 0;
 
   constructor(
     private readonly socket: Socket,
     private readonly host: ConnectionHost,
     /** The peer's IP address (the per-address cap counts by it). */
     readonly address: string,
-    /** address:port, for the log. */
-    readonly remote: string,
   ) {
     this.decoder = new LineDecoder(host.limits.maxLineBytes, host.limits.maxDiscardBytes);
-    // Few listeners and no per-instance closures beyond these: idle connections are most of them.
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => host.log.debug({ conn: this.id, err: err.message }, 'socket error'));
-    socket.on('close', () => this.onClose());
+    (socket as OwnedSocket)[CONNECTION] = this;
+    socket.on('data', Connection.onSocketData);
+    socket.on('error', Connection.onSocketError);
+    socket.on('close', Connection.onSocketClose);
+  }
+
+  /** Closed: nothing more is written or handled. */
+  get closed(): boolean {
+    return this.flag(CLOSED);
+  }
+  set closed(on: boolean) {
+    this.setFlag(CLOSED, on);
+  }
+  /** A ping went out since the client was last heard (for the idle sweep). */
+  get pinged(): boolean {
+    return this.flag(PINGED);
+  }
+  set pinged(on: boolean) {
+    this.setFlag(PINGED, on);
+  }
+  /** The server dropped output it had promised (slow reader, shutdown): delivery cursors must not move. */
+  private get dropped(): boolean {
+    return this.flag(DROPPED);
+  }
+  private set dropped(on: boolean) {
+    this.setFlag(DROPPED, on);
+  }
+  /** A request of this connection is still running; later lines wait. */
+  private get busy(): boolean {
+    return this.flag(BUSY);
+  }
+  private set busy(on: boolean) {
+    this.setFlag(BUSY, on);
+  }
+  /** We are closing: no more requests are handled. */
+  private get ending(): boolean {
+    return this.flag(ENDING);
+  }
+  private set ending(on: boolean) {
+    this.setFlag(ENDING, on);
+  }
+  private get readPaused(): boolean {
+    return this.flag(READ_PAUSED);
+  }
+  private set readPaused(on: boolean) {
+    this.setFlag(READ_PAUSED, on);
+  }
+  private get awaitingDrain(): boolean {
+    return this.flag(AWAITING_DRAIN);
+  }
+  private set awaitingDrain(on: boolean) {
+    this.setFlag(AWAITING_DRAIN, on);
+  }
+  private flag(bit: number): boolean {
+    return (this.flags & bit) !== 0;
+  }
+  private setFlag(bit: number, on: boolean): void {
+    this.flags = on ? this.flags | bit : this.flags & ~bit;
+  }
+
+  private static onSocketData(this: OwnedSocket, chunk: Buffer): void {
+    this[CONNECTION].onData(chunk);
+  }
+
+  private static onSocketError(this: OwnedSocket, err: Error): void {
+    const conn = this[CONNECTION];
+    conn.host.log.debug({ conn: conn.id, err: err.message }, 'socket error');
+  }
+
+  private static onSocketClose(this: OwnedSocket): void {
+    this[CONNECTION].onClose();
+  }
+
+  /** address:port, for the log (built when asked: a stored copy would cost memory per connection). */
+  get remote(): string {
+    return `${this.address}:${this.socket.remotePort}`;
   }
 
   private onData(chunk: Buffer): void {
     if (this.ending || this.closed) return;
-    this.lastHeard = performance.now();
+    this.lastHeard = clockNow();
     this.pinged = false;
     if (!this.decoder.push(chunk, this)) {
       this.host.log.warn({ conn: this.id, remote: this.remote }, 'closing: a request line ran past the discard limit');

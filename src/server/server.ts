@@ -114,18 +114,17 @@ export class ClassChatServer implements ConnectionHost {
       return;
     }
     const address = socketAddress(socket);
-    const remote = `${address}:${socket.remotePort}`;
     const refused = this.admission.admit(address);
     if (refused !== null) {
-      this.log.warn({ remote, reason: refused }, 'connection refused');
+      this.log.warn({ remote: `${address}:${socket.remotePort}`, reason: refused }, 'connection refused');
       socket.on('error', () => {}); // the peer may reset first; nothing to do about it
       socket.end(encodeLine({ status: 'error', code: 'too_many_connections', text: `${refused}; try again later` }));
       setTimeout(() => socket.destroy(), REFUSE_GRACE_MS).unref();
       return;
     }
-    const conn = new Connection(socket, this, address, remote);
+    const conn = new Connection(socket, this, address);
     this.connections.add(conn);
-    this.log.info({ conn: conn.id, remote, active: this.connections.size }, 'connection opened');
+    this.log.info({ conn: conn.id, remote: conn.remote, active: this.connections.size }, 'connection opened');
   }
 
   /**

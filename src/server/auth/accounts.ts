@@ -28,7 +28,8 @@ export interface Authenticated {
   user: UserRecord;
   /** A new token for the client to keep (absent when it logged in with one). */
   token?: string;
-  tokenHash: string;
+  /** The token's row id, which the session keeps to revoke it at exit. */
+  tokenId: number;
 }
 
 /** What `login` carries: exactly one of the two (checked by logIn). */
@@ -94,10 +95,13 @@ export class Accounts {
     conn.loginGuard?.check(now);
     this.guard.check(key, now);
     let user: UserRecord | undefined;
+    let tokenId: number | undefined;
     let ok: boolean;
     if (credentials.token !== undefined) {
-      user = await this.chat.store.findUserByToken(tokenHash(credentials.token));
-      ok = user !== undefined && user.key === key;
+      const found = await this.chat.store.findUserByToken(tokenHash(credentials.token));
+      user = found;
+      tokenId = found?.tokenId;
+      ok = found !== undefined && found.key === key;
     } else {
       user = await this.chat.store.findUser(key);
       // An unknown name is checked against a decoy hash: the same work and the same reply.
@@ -111,7 +115,7 @@ export class Accounts {
       throw new ChatError('auth_failed');
     }
     this.guard.succeeded(key);
-    if (credentials.token !== undefined) return { user, tokenHash: tokenHash(credentials.token) };
+    if (tokenId !== undefined) return { user, tokenId };
     return this.issueToken(user);
   }
 
@@ -123,29 +127,28 @@ export class Accounts {
     const hash = await this.hasher.hash(replacement);
     this.chat.store.setPassword(user.id, hash);
     this.chat.store.deleteTokens(user.id);
-    const { token, tokenHash: hashed } = this.issueToken(user);
-    session.tokenHash = hashed;
+    const { token, tokenId } = await this.issueToken(user);
+    session.tokenId = tokenId;
     this.chat.log.info({ user: user.name }, 'password changed; tokens revoked');
     return token!;
   }
 
   /** Revokes the token a session logged in with or was given (exit). */
   revoke(session: Session): void {
-    if (session.tokenHash === null) return;
-    this.chat.store.deleteToken(session.tokenHash);
+    if (session.tokenId === null) return;
+    this.chat.store.deleteToken(session.tokenId);
     this.chat.requestCommit();
-    session.tokenHash = null;
+    session.tokenId = null;
   }
 
   prune(): void {
     this.guard.prune(performance.now());
   }
 
-  private issueToken(user: UserRecord): Authenticated {
+  private async issueToken(user: UserRecord): Promise<Authenticated> {
     const token = newToken();
-    const hashed = tokenHash(token);
-    this.chat.store.insertToken(hashed, user.id, this.chat.now());
+    const tokenId = await this.chat.store.insertToken(tokenHash(token), user.id, this.chat.now());
     this.chat.requestCommit();
-    return { user, token, tokenHash: hashed };
+    return { user, token, tokenId };
   }
 }

@@ -24,8 +24,8 @@ export class Session {
   role: Role = 'user';
   /** Until when (ms since the epoch) the user may not send messages; 0 when not muted. */
   mutedUntil = 0;
-  /** The hash of the session token this session logged in with or was given; revoked at exit. */
-  tokenHash: string | null = null;
+  /** The id of the session token this session logged in with or was given; revoked at exit. */
+  tokenId: number | null = null;
   /**
    * Until login has sent its reply and the waiting messages, live events are held here so that the
    * client sees them after those, never before (issue #2: delivered in order).

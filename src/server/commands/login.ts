@@ -15,7 +15,7 @@ export const login = command({
     ctx.chat.presence.byName(nameKey(account.user.name))?.close('replaced', `${account.user.name} logged in from another connection; this one is closed`);
     const login = await goOnline(ctx.chat, ctx.conn, account.user, request.since);
     if (!login) return;
-    login.session.tokenHash = account.tokenHash;
+    login.session.tokenId = account.tokenId;
     welcome(ctx, login, { role: account.user.role, ...(account.token ? { token: account.token } : {}) });
   },
 });

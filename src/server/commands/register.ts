@@ -18,7 +18,7 @@ export const register = command({
     const account = await ctx.accounts.signUp(ctx.conn, request.sender, request.password);
     const login = account && (await goOnline(ctx.chat, ctx.conn, account.user, request.since));
     if (!account || !login) return; // the connection closed meanwhile
-    login.session.tokenHash = account.tokenHash;
+    login.session.tokenId = account.tokenId;
     welcome(ctx, login, { token: account.token, role: account.user.role });
   },
 });

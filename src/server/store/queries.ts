@@ -27,7 +27,7 @@ export const SQL = {
   setRole: `UPDATE users SET role = ? WHERE id = ?`,
   setMutedUntil: `UPDATE users SET muted_until = ? WHERE id = ?`,
   insertToken: `INSERT INTO tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)`,
-  deleteToken: `DELETE FROM tokens WHERE token_hash = ?`,
+  deleteToken: `DELETE FROM tokens WHERE rowid = ?`,
   deleteTokens: `DELETE FROM tokens WHERE user_id = ?`,
   insertConversation: `INSERT INTO conversations (id, kind, conv_key, name, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
   deleteConversation: `DELETE FROM conversations WHERE id = ?`,
@@ -44,7 +44,7 @@ export const SQL = {
     WHERE user_id = ?`,
 
   findUser: `SELECT ${USER_COLUMNS} FROM users u WHERE u.name_key = ?`,
-  findUserByToken: `SELECT ${USER_COLUMNS} FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
+  findUserByToken: `SELECT ${USER_COLUMNS}, t.rowid AS "tokenId" FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
   listUsers: `SELECT ${USER_COLUMNS} FROM users u ORDER BY u.name_key`,
   findConversation: `SELECT c.id, c.kind, c.conv_key AS key, c.name, ${LAST_SEQ} AS "lastSeq"
     FROM conversations c WHERE c.conv_key = ?`,

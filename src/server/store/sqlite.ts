@@ -129,12 +129,12 @@ export class SqliteStore implements Store {
     this.write(this.q.setMutedUntil, until, userId);
   }
 
-  insertToken(tokenHash: string, userId: number, createdAt: string): void {
-    this.write(this.q.insertToken, tokenHash, userId, createdAt);
+  async insertToken(tokenHash: string, userId: number, createdAt: string): Promise<number> {
+    return Number(this.write(this.q.insertToken, tokenHash, userId, createdAt).lastInsertRowid);
   }
 
-  deleteToken(tokenHash: string): void {
-    this.write(this.q.deleteToken, tokenHash);
+  deleteToken(tokenId: number): void {
+    this.write(this.q.deleteToken, tokenId);
   }
 
   deleteTokens(userId: number): void {
@@ -191,8 +191,8 @@ export class SqliteStore implements Store {
     return this.q.findResent.get(q.senderId, q.clientRef, q.kind, q.receiverKey, q.text, q.since) as StoredMessage | undefined;
   }
 
-  async findUserByToken(tokenHash: string): Promise<UserRecord | undefined> {
-    return this.q.findUserByToken.get(tokenHash) as UserRecord | undefined;
+  async findUserByToken(tokenHash: string): Promise<(UserRecord & { tokenId: number }) | undefined> {
+    return this.q.findUserByToken.get(tokenHash) as (UserRecord & { tokenId: number }) | undefined;
   }
 
   async listUsers(): Promise<UserRecord[]> {

@@ -106,9 +106,12 @@ export interface Store {
   setPassword(userId: number, passwordHash: string): void;
   setRole(userId: number, role: Role): void;
   setMutedUntil(userId: number, until: string | null): void;
-  /** Session tokens, stored as hashes (src/server/auth/tokens.ts). */
-  insertToken(tokenHash: string, userId: number, createdAt: string): void;
-  deleteToken(tokenHash: string): void;
+  /**
+   * Session tokens, stored as hashes (src/server/auth/tokens.ts). A token is known by its row id once
+   * stored: a session keeps that small number to revoke it, not the 43-character hash.
+   */
+  insertToken(tokenHash: string, userId: number, createdAt: string): Promise<number>;
+  deleteToken(tokenId: number): void;
   /** Revokes every token of the user (password change, reset). */
   deleteTokens(userId: number): void;
   insertConversation(conv: Omit<ConversationRecord, 'lastSeq'>, createdBy: number | null, createdAt: string): void;
@@ -126,7 +129,7 @@ export interface Store {
   commit(): void | Promise<void>;
 
   findUser(key: string): Promise<UserRecord | undefined>;
-  findUserByToken(tokenHash: string): Promise<UserRecord | undefined>;
+  findUserByToken(tokenHash: string): Promise<(UserRecord & { tokenId: number }) | undefined>;
   /**
    * The message a user already sent with this request id and the same kind, receiver (by name key) and
    * text, no earlier than `since`. Synchronous where the backend can answer at once (SQLite), since it
