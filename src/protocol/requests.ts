@@ -22,6 +22,13 @@ const Text = Type.String({ minLength: 1 });
 // Length rules (8 characters to 1 KiB) are checked where a password is set, with their own code.
 const Password = Type.String();
 const Seq = Type.Integer({ minimum: 0 });
+const FileId = Type.Integer({ minimum: 1 });
+const ByteOffset = Type.Integer({ minimum: 0 });
+
+/** The most bytes of file data in one `chunk`: its base64 and the envelope fit a 64 KiB request line. */
+export const UPLOAD_CHUNK_BYTES = 45 * 1024;
+/** The most bytes of file data in one `fetch` reply. */
+export const FETCH_CHUNK_BYTES = 256 * 1024;
 
 export const RequestSchemas = {
   register: Type.Object({ sender: Name, password: Type.Optional(Password), since: Type.Optional(Seq) }),
@@ -48,6 +55,15 @@ export const RequestSchemas = {
     after: Type.Optional(Seq),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HISTORY_LIMIT })),
   }),
+  upload: Type.Object({
+    receiver: Name,
+    name: Type.String({ minLength: 1, maxLength: 1024 }),
+    size: ByteOffset,
+    sha256: Type.String({ pattern: '^[0-9a-fA-F]{64}$' }),
+  }),
+  chunk: Type.Object({ file: FileId, offset: ByteOffset, data: Type.String({ maxLength: Math.ceil(UPLOAD_CHUNK_BYTES / 3) * 4 }) }),
+  files: Type.Object({ receiver: Type.Optional(Name), file: Type.Optional(FileId) }),
+  fetch: Type.Object({ file: FileId, offset: ByteOffset, length: Type.Optional(Type.Integer({ minimum: 1, maximum: FETCH_CHUNK_BYTES })) }),
   help: Type.Object({}),
   ping: Type.Object({}),
   exit: Type.Object({}),
