@@ -22,6 +22,8 @@ export interface ChatMessage {
   ts: string;
   /** Only on system messages: what happened. */
   event?: SystemEventKind;
+  /** Only on a message that announces a file: its id, for `fetch` (issue #5). */
+  file?: number;
 }
 
 export type SystemEventKind =

@@ -15,6 +15,7 @@ import type { Command, Context } from './commands/command.js';
 import type { Connection } from './connection.js';
 import type { FloodLimiter } from './guards/flood.js';
 import type { Accounts } from './auth/accounts.js';
+import type { Files } from './files/files.js';
 
 interface Entry {
   command: Command<any>;
@@ -30,6 +31,7 @@ export class Dispatcher {
     private readonly log: Logger,
     private readonly flood: FloodLimiter,
     private readonly accounts: Accounts,
+    private readonly files: Files,
   ) {
     for (const command of commands) {
       const schema = RequestSchemas[command.status as RequestStatus];
@@ -79,7 +81,7 @@ export class Dispatcher {
       return;
     }
     // Serialized once: the resend lookup and the stored message use the same text.
-    const clientRef = entry.command.speaks && ref !== undefined ? JSON.stringify(ref) : null;
+    const clientRef = entry.command.resendable && ref !== undefined ? JSON.stringify(ref) : null;
     if (clientRef !== null) {
       let original;
       try {
@@ -131,6 +133,7 @@ export class Dispatcher {
     return {
       chat: this.chat,
       accounts: this.accounts,
+      files: this.files,
       conn,
       ref,
       clientRef,

@@ -42,6 +42,14 @@ export interface Limits {
   maxConcurrentHashes: number;
   /** A TLS client that has not finished its handshake by then is cut off. */
   tlsHandshakeMs: number;
+  /** Largest file one may upload, in bytes. */
+  maxFileBytes: number;
+  /** Bytes of files (finished or not) one user may have stored at once. */
+  fileQuotaBytes: number;
+  /** Files are deleted this many days after they were uploaded. */
+  fileRetentionDays: number;
+  /** An upload unfinished for this many hours is deleted (its sender can start it again). */
+  uploadAbandonHours: number;
 }
 
 interface LimitOption {
@@ -74,6 +82,10 @@ export const LIMIT_OPTIONS: readonly LimitOption[] = [
   { key: 'accountFailuresBeforeLock', flag: 'account-failures', default: 5, help: 'failed logins before an account locks' },
   { key: 'maxConcurrentHashes', flag: 'max-concurrent-hashes', default: 2, help: 'password hashes computed at once' },
   { key: 'tlsHandshakeMs', flag: 'tls-handshake-ms', default: 10_000, help: 'time to finish a TLS handshake' },
+  { key: 'maxFileBytes', flag: 'max-file-bytes', default: 100 * MIB, help: 'largest file' },
+  { key: 'fileQuotaBytes', flag: 'file-quota-bytes', default: 1024 * MIB, help: 'bytes of files one user may store' },
+  { key: 'fileRetentionDays', flag: 'file-retention-days', default: 30, help: 'days a file is kept' },
+  { key: 'uploadAbandonHours', flag: 'upload-abandon-hours', default: 24, help: 'hours an unfinished upload is kept' },
 ];
 
 export const DEFAULT_LIMITS: Limits = Object.fromEntries(LIMIT_OPTIONS.map((o) => [o.key, o.default])) as unknown as Limits;

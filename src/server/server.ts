@@ -17,6 +17,8 @@ import { Admission, socketAddress } from './guards/admission.js';
 import { FloodLimiter } from './guards/flood.js';
 import { IdleSweep } from './guards/idle-sweep.js';
 import { encodeLine, encodeSystemEvent } from './chat/encode.js';
+import { BlobStore } from './files/blob-store.js';
+import { Files } from './files/files.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 import { listenTcp } from './transports/tcp.js';
@@ -26,6 +28,8 @@ import { listenTls, loadTlsCredentials } from './transports/tls.js';
 const SHUTDOWN_GRACE_MS = 5000;
 /** How long a refused connection may take to read why before it is destroyed. */
 const REFUSE_GRACE_MS = 2000;
+/** How often expired files are deleted (also once at start). */
+const FILE_EXPIRY_INTERVAL_MS = 3_600_000;
 
 export class ClassChatServer implements ConnectionHost {
   readonly connections = new Set<Connection>();
@@ -40,6 +44,9 @@ export class ClassChatServer implements ConnectionHost {
   private sweep: IdleSweep | null = null;
   private dispatcher!: Dispatcher;
   chat!: Chat;
+  files!: Files;
+  private expiring: Promise<number> = Promise.resolve(0);
+  private expiryTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly config: ServerConfig,
@@ -71,7 +78,10 @@ export class ClassChatServer implements ConnectionHost {
     }
     server.chat = await Chat.open(store, log, config.limits, server.commit.request);
     const accounts = new Accounts(server.chat, config.auth, config.scryptCost, config.limits);
-    server.dispatcher = new Dispatcher(COMMANDS, server.chat, log, server.flood, accounts);
+    server.files = new Files(server.chat, BlobStore.forDataDir(config.dataDir), config.limits, log);
+    server.dispatcher = new Dispatcher(COMMANDS, server.chat, log, server.flood, accounts, server.files);
+    void server.expireFiles();
+    server.expiryTimer = setInterval(() => void server.expireFiles(), FILE_EXPIRY_INTERVAL_MS).unref();
     server.sweep = new IdleSweep(server.connections, config.limits, () => {
       server.flood.prune();
       accounts.prune();
@@ -82,6 +92,9 @@ export class ClassChatServer implements ConnectionHost {
         ? await listenTls(config.host, config.port, credentials, config.limits.tlsHandshakeMs, log, accept)
         : await listenTcp(config.host, config.port, accept);
     } catch (err) {
+      if (server.expiryTimer) clearInterval(server.expiryTimer);
+      await server.expiring;
+      await server.files.close();
       await store.close();
       throw err;
     }
@@ -95,6 +108,16 @@ export class ClassChatServer implements ConnectionHost {
 
   get port(): number {
     return (this.listener?.address() as AddressInfo | null)?.port ?? this.config.port;
+  }
+
+  /** Deletes expired files now (hourly anyway); one run at a time. Resolves to how many were deleted. */
+  expireFiles(): Promise<number> {
+    const run = this.expiring.then(() => this.files.expire()).catch((err: unknown) => {
+      this.log.error({ err }, 'deleting expired files failed; trying again in an hour');
+      return 0;
+    });
+    this.expiring = run;
+    return run;
   }
 
   dispatch(conn: Connection, line: string): void | Promise<void> {
@@ -139,6 +162,7 @@ export class ClassChatServer implements ConnectionHost {
   private async stop(reason: string): Promise<void> {
     this.log.info({ active: this.connections.size }, 'shutting down');
     this.sweep?.stop();
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
     const closed = new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()));
     const notice = encodeSystemEvent({ status: 'system', event: 'shutdown', sender: 'server', receiver: 'everyone', text: reason, ts: this.chat.now() });
     for (const conn of this.connections) {
@@ -153,6 +177,9 @@ export class ClassChatServer implements ConnectionHost {
     await this.commit.drain();
     await this.waitForClients();
     await closed;
+    await this.expiring;
+    await this.files.close();
+    await this.commit.drain();
     await this.store.close();
     this.log.info('stopped');
   }

@@ -46,10 +46,16 @@ export const REQUEST_EXAMPLES: { readonly [S in RequestStatus]: (names: ExampleN
   mute: (n) => ({ status: 'mute', receiver: n.online, seconds: 60 }),
   delete: (n) => ({ status: 'delete', receiver: n.lounge }),
   ping: () => ({ status: 'ping' }),
+  // An empty file is complete at once, so the example succeeds on its own.
+  upload: (n) => ({ status: 'upload', receiver: n.online, name: 'notes.txt', size: 0, sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }),
+  files: () => ({ status: 'files' }),
+  // These need an upload in progress or a file id the connection may see: test/server/files/ covers them.
+  chunk: () => ({ status: 'chunk', file: 1, offset: 0, data: 'aGVsbG8=' }),
+  fetch: () => ({ status: 'fetch', file: 1, offset: 0 }),
 };
 
-/** Statuses whose example cannot succeed on a fuzzing connection (no account, no admin role). */
-export const NEEDS_ACCOUNT_OR_ROLE: ReadonlySet<RequestStatus> = new Set(['login', 'password', 'kick', 'mute', 'delete']);
+/** Statuses whose example cannot succeed on a fuzzing connection (no account, no admin role, no upload of its own). */
+export const NEEDS_ACCOUNT_OR_ROLE: ReadonlySet<RequestStatus> = new Set(['login', 'password', 'kick', 'mute', 'delete', 'chunk', 'fetch']);
 
 export const STATUSES = Object.keys(RequestSchemas) as RequestStatus[];
 

@@ -25,6 +25,11 @@ const EXAMPLES: Record<RequestStatus, Obj> = {
   kick: { status: 'kick', receiver: 'Witness', room: 'SpoofRoom' },
   mute: { status: 'mute', receiver: 'Witness', seconds: 60 },
   delete: { status: 'delete', receiver: 'SpoofRoom' },
+  // An empty file is complete at once: Witness is told, and the message must carry Mallory's name.
+  upload: { status: 'upload', receiver: 'Witness', name: 'spoofed.txt', size: 0, sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' },
+  chunk: { status: 'chunk', file: 1, offset: 0, data: 'c3Bvb2ZlZA==' },
+  files: { status: 'files' },
+  fetch: { status: 'fetch', file: 1, offset: 0 },
   ping: { status: 'ping' },
   help: { status: 'help' },
   exit: { status: 'exit' },

@@ -80,7 +80,7 @@ export class Chat {
   }
 
   /** Assigns a message its id, sequence number and time, and records it. */
-  record(conv: Conversation, kind: ChatKind | 'system', author: Author | null, receiver: string, text: string, event: SystemEventKind | null = null, clientRef: string | null = null): StoredMessage {
+  record(conv: Conversation, kind: ChatKind | 'system', author: Author | null, receiver: string, text: string, event: SystemEventKind | null = null, clientRef: string | null = null, fileId: number | null = null): StoredMessage {
     const message: StoredMessage = {
       id: this.nextMessageId++,
       convId: conv.id,
@@ -93,6 +93,7 @@ export class Chat {
       text,
       ts: this.now(),
       clientRef,
+      fileId,
     };
     this.store.insertMessage(message);
     this.requestCommit();

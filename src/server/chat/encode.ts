@@ -20,6 +20,7 @@ export function toWire(m: StoredMessage): ChatMessage {
     ts: m.ts,
   };
   if (m.event !== null) wire.event = m.event;
+  if (m.fileId) wire.file = m.fileId;
   return wire;
 }
 
@@ -30,8 +31,9 @@ export function encodeLine(value: object): Buffer {
 /** The same bytes as encodeLine(toWire(m)), built without the intermediate object. */
 export function encodeMessage(m: StoredMessage): Buffer {
   const event = m.event === null ? '' : `,"event":"${m.event}"`;
+  const file = m.fileId ? `,"file":${m.fileId}` : '';
   return Buffer.from(
-    `{"status":"${m.kind}","sender":"${m.sender}","receiver":"${m.receiver}","text":${JSON.stringify(m.text)},"msgid":${m.id},"seq":${m.seq},"ts":"${m.ts}"${event}}\n`,
+    `{"status":"${m.kind}","sender":"${m.sender}","receiver":"${m.receiver}","text":${JSON.stringify(m.text)},"msgid":${m.id},"seq":${m.seq},"ts":"${m.ts}"${event}${file}}\n`,
   );
 }
 

@@ -27,12 +27,12 @@ export function assertTextSize(chat: Chat, text: string): void {
 }
 
 /** Posts to a room. Throws no_such_room, not_a_member. */
-export function sendGroup(chat: Chat, session: Session, roomName: string, text: string, clientRef: string | null = null): Sent {
+export function sendGroup(chat: Chat, session: Session, roomName: string, text: string, clientRef: string | null = null, fileId: number | null = null): Sent {
   assertTextSize(chat, text);
   const room = chat.rooms.get(nameKey(roomName));
   if (!room) throw new ChatError('no_such_room', `there is no room named ${roomName}`);
   if (!room.has(session.userId)) throw new ChatError('not_a_member', `you are not a member of ${room.name}; join it first`);
-  const message = chat.record(room, 'group', session, room.name, text, null, clientRef);
+  const message = chat.record(room, 'group', session, room.name, text, null, clientRef, fileId);
   const bytes = encodeMessage(message);
   let delivered = 0;
   for (const member of room.online) {
@@ -67,19 +67,19 @@ export interface SentPrivate extends Sent {
 }
 
 /** Sends to one user, online or not. Throws no_such_user, bad_request (to yourself). */
-export function sendPrivate(chat: Chat, session: Session, toName: string, text: string, clientRef: string | null = null): SentPrivate | Promise<SentPrivate> {
+export function sendPrivate(chat: Chat, session: Session, toName: string, text: string, clientRef: string | null = null, fileId: number | null = null): SentPrivate | Promise<SentPrivate> {
   assertTextSize(chat, text);
   const key = nameKey(toName);
   if (key === session.key) throw new ChatError('bad_request', 'you cannot send a private message to yourself');
   const online = chat.presence.byName(key);
   if (online) {
     const conv = chat.privateConversation(session.userId, online.userId);
-    if (!(conv instanceof Promise)) return deliverPrivate(chat, session, online.userId, online.name, conv, text, clientRef);
+    if (!(conv instanceof Promise)) return deliverPrivate(chat, session, online.userId, online.name, conv, text, clientRef, fileId);
   }
-  return sendPrivateSlow(chat, session, key, toName, text, clientRef);
+  return sendPrivateSlow(chat, session, key, toName, text, clientRef, fileId);
 }
 
-async function sendPrivateSlow(chat: Chat, session: Session, key: string, toName: string, text: string, clientRef: string | null): Promise<SentPrivate> {
+async function sendPrivateSlow(chat: Chat, session: Session, key: string, toName: string, text: string, clientRef: string | null, fileId: number | null): Promise<SentPrivate> {
   const online = chat.presence.byName(key);
   const user = online ? { id: online.userId, name: online.name } : await chat.store.findUser(key);
   if (!user) {
@@ -87,11 +87,11 @@ async function sendPrivateSlow(chat: Chat, session: Session, key: string, toName
     throw new ChatError('no_such_user', `there is no user named ${toName}${hint}`);
   }
   const conv = await chat.privateConversation(session.userId, user.id);
-  return deliverPrivate(chat, session, user.id, user.name, conv, text, clientRef);
+  return deliverPrivate(chat, session, user.id, user.name, conv, text, clientRef, fileId);
 }
 
-function deliverPrivate(chat: Chat, session: Session, toId: number, toName: string, conv: Conversation, text: string, clientRef: string | null): SentPrivate {
-  const message = chat.record(conv, 'private', session, toName, text, null, clientRef);
+function deliverPrivate(chat: Chat, session: Session, toId: number, toName: string, conv: Conversation, text: string, clientRef: string | null, fileId: number | null): SentPrivate {
+  const message = chat.record(conv, 'private', session, toName, text, null, clientRef, fileId);
   // Looked up again: the recipient may have come online or left while the conversation loaded.
   const recipient = chat.presence.byUser(toId);
   (session.partners ??= new Set()).add(toId);

@@ -8,6 +8,7 @@ export const broadcast = command({
   needsName: true,
   flood: true,
   speaks: true,
+  resendable: true,
   handle(ctx, request) {
     const { message, delivered } = sendBroadcast(ctx.chat, ctx.session, request.text, ctx.clientRef);
     ctx.conn.send(encodeSentReply(ctx.ref, message, `,"delivered":${delivered}`));

@@ -8,10 +8,12 @@ import type { Accounts } from '../auth/accounts.js';
 import type { Chat } from '../chat/chat.js';
 import type { Session } from '../chat/session.js';
 import type { Connection } from '../connection.js';
+import type { Files } from '../files/files.js';
 
 export interface Context {
   readonly chat: Chat;
   readonly accounts: Accounts;
+  readonly files: Files;
   readonly conn: Connection;
   readonly ref: RequestId | undefined;
   /** The request id as stored with a message (JSON), so a resend can be recognised; null without an id. */
@@ -28,11 +30,10 @@ export interface Command<S extends RequestStatus = RequestStatus> {
   readonly needsName: boolean;
   /** Counts against the user's flood allowance (sending messages, changing rooms). */
   readonly flood?: boolean;
-  /**
-   * Sends a chat message: refused while the user is muted, and a resend (same id and content) is
-   * answered with the stored message instead of storing it again.
-   */
+  /** Says something to others (a message, a file): refused while the user is muted. */
   readonly speaks?: boolean;
+  /** A chat message: a resend (same id and content) is answered with the stored one, not stored again. */
+  readonly resendable?: boolean;
   handle(ctx: Context, request: RequestOf<S>): void | Promise<void>;
 }
 

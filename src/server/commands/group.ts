@@ -8,6 +8,7 @@ export const group = command({
   needsName: true,
   flood: true,
   speaks: true,
+  resendable: true,
   handle(ctx, request) {
     const { message } = sendGroup(ctx.chat, ctx.session, request.receiver, request.text, ctx.clientRef);
     ctx.conn.send(encodeSentReply(ctx.ref, message));

@@ -3,7 +3,10 @@ import type { Command } from './command.js';
 import { broadcast } from './broadcast.js';
 import { create } from './create.js';
 import { deleteRoom } from './delete.js';
+import { chunk } from './chunk.js';
 import { exit } from './exit.js';
+import { fetch } from './fetch.js';
+import { files } from './files.js';
 import { group } from './group.js';
 import { help } from './help.js';
 import { history } from './history.js';
@@ -18,6 +21,7 @@ import { ping } from './ping.js';
 import { privateMessage } from './private.js';
 import { register } from './register.js';
 import { rooms } from './rooms.js';
+import { upload } from './upload.js';
 import { who } from './who.js';
 
 export const COMMANDS: readonly Command<any>[] = [
@@ -29,6 +33,8 @@ export const COMMANDS: readonly Command<any>[] = [
   create, join, leave,
   // lookups
   who, rooms, members, history,
+  // files
+  upload, chunk, files, fetch,
   // moderation
   kick, mute, deleteRoom,
   // connection

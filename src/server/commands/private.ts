@@ -8,6 +8,7 @@ export const privateMessage = command({
   needsName: true,
   flood: true,
   speaks: true,
+  resendable: true,
   handle(ctx, request) {
     const sent = sendPrivate(ctx.chat, ctx.session, request.receiver, request.text, ctx.clientRef);
     if (sent instanceof Promise) return sent.then((s) => reply(ctx, s));

@@ -5,7 +5,11 @@
  */
 
 const MESSAGE_COLUMNS = `m.id, m.conv_id AS "convId", m.seq, m.kind, m.event, m.sender_id AS "senderId",
-  m.sender, m.receiver, m.text, m.ts`;
+  m.sender, m.receiver, m.text, m.ts, m.file_id AS "fileId"`;
+
+const FILE_COLUMNS = `f.id, f.conv_id AS "convId", f.kind, f.sender_id AS "senderId", f.receiver_id AS "receiverId",
+  f.receiver, (SELECT name FROM users WHERE id = f.sender_id) AS sender, f.name, f.size, f.sha256,
+  f.created_at AS "createdAt", f.completed_at AS "completedAt"`;
 
 const USER_COLUMNS = `u.id, u.name, u.name_key AS key, u.password_hash AS "passwordHash", u.role, u.muted_until AS "mutedUntil"`;
 
@@ -33,8 +37,12 @@ export const SQL = {
   deleteConversation: `DELETE FROM conversations WHERE id = ?`,
   insertMember: `INSERT INTO members (conv_id, user_id, cursor, joined_at) VALUES (?, ?, ?, ?)`,
   deleteMember: `DELETE FROM members WHERE conv_id = ? AND user_id = ?`,
-  insertMessage: `INSERT INTO messages (id, conv_id, seq, kind, event, sender_id, sender, receiver, text, ts, client_ref)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  insertMessage: `INSERT INTO messages (id, conv_id, seq, kind, event, sender_id, sender, receiver, text, ts, client_ref, file_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  insertFile: `INSERT INTO files (conv_id, kind, sender_id, receiver_id, receiver, name, size, sha256, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  completeFile: `UPDATE files SET completed_at = ? WHERE id = ?`,
+  deleteFile: `DELETE FROM files WHERE id = ?`,
   findResent: `SELECT ${MESSAGE_COLUMNS} FROM messages m
     WHERE m.sender_id = ? AND m.client_ref = ? AND m.kind = ? AND lower(m.receiver) = ? AND m.text = ? AND m.ts >= ?
     ORDER BY m.id DESC LIMIT 1`,
@@ -43,6 +51,16 @@ export const SQL = {
       (SELECT MAX(seq) FROM messages WHERE conv_id = members.conv_id AND id < ? AND seq > members.cursor), cursor)
     WHERE user_id = ?`,
 
+  findFile: `SELECT ${FILE_COLUMNS} FROM files f WHERE f.id = ?`,
+  findUnfinishedUpload: `SELECT ${FILE_COLUMNS} FROM files f
+    WHERE f.sender_id = ? AND f.conv_id = ? AND f.size = ? AND f.sha256 = ? AND f.completed_at IS NULL ORDER BY f.id DESC LIMIT 1`,
+  filesIn: `SELECT ${FILE_COLUMNS} FROM files f WHERE f.conv_id = ? AND f.completed_at IS NOT NULL ORDER BY f.id DESC LIMIT ?`,
+  filesOf: `SELECT ${FILE_COLUMNS} FROM files f JOIN members mb ON mb.conv_id = f.conv_id AND mb.user_id = ?
+    WHERE f.completed_at IS NOT NULL ORDER BY f.id DESC LIMIT ?`,
+  bytesStoredBy: `SELECT COALESCE(SUM(size), 0) AS n FROM files WHERE sender_id = ?`,
+  expiredFiles: `SELECT ${FILE_COLUMNS} FROM files f
+    WHERE f.created_at < ? OR (f.completed_at IS NULL AND f.created_at < ?) ORDER BY f.id LIMIT ?`,
+  sha256InUse: `SELECT 1 AS n FROM files WHERE sha256 = ? AND completed_at IS NOT NULL LIMIT 1`,
   findUser: `SELECT ${USER_COLUMNS} FROM users u WHERE u.name_key = ?`,
   findUserByToken: `SELECT ${USER_COLUMNS}, t.rowid AS "tokenId" FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
   listUsers: `SELECT ${USER_COLUMNS} FROM users u ORDER BY u.name_key`,

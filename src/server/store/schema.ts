@@ -71,4 +71,30 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE messages ADD COLUMN client_ref TEXT;
   CREATE INDEX messages_by_client_ref ON messages (sender_id, client_ref) WHERE client_ref IS NOT NULL;
   `,
+  // Files (issue #5): the bytes live on disk under the data directory, named by their SHA-256; a row
+  // here is one upload of them to a conversation. completed_at is NULL while the upload is unfinished.
+  // No foreign key to conversations: a deleted room's files stay until they expire (and count
+  // against their sender's quota until then), and cannot be fetched by anyone meanwhile.
+  // messages.file_id marks the message that announced a file. AUTOINCREMENT: an id is never handed
+  // out again, so "/get 7" in an old message can never fetch some later file.
+  `
+  CREATE TABLE files (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    conv_id      INTEGER NOT NULL,
+    kind         TEXT NOT NULL,
+    sender_id    INTEGER NOT NULL REFERENCES users (id),
+    receiver_id  INTEGER,
+    receiver     TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    sha256       TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    completed_at TEXT
+  );
+  CREATE INDEX files_by_conv ON files (conv_id, id);
+  CREATE INDEX files_by_sender ON files (sender_id);
+  CREATE INDEX files_by_sha256 ON files (sha256);
+  CREATE INDEX files_by_created ON files (created_at);
+  ALTER TABLE messages ADD COLUMN file_id INTEGER;
+  `,
 ];

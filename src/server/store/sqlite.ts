@@ -17,9 +17,11 @@ import { MIGRATIONS } from './schema.js';
 import { SQL } from './queries.js';
 import type {
   ConversationRecord,
+  FileRecord,
   HistoryQuery,
   InitialState,
   MemberRecord,
+  NewFile,
   NewUser,
   ResentQuery,
   Role,
@@ -163,7 +165,7 @@ export class SqliteStore implements Store {
   }
 
   insertMessage(m: StoredMessage): void {
-    this.write(this.q.insertMessage, m.id, m.convId, m.seq, m.kind, m.event, m.senderId, m.sender, m.receiver, m.text, m.ts, m.clientRef ?? null);
+    this.write(this.q.insertMessage, m.id, m.convId, m.seq, m.kind, m.event, m.senderId, m.sender, m.receiver, m.text, m.ts, m.clientRef ?? null, m.fileId ?? null);
   }
 
   advanceCursors(userId: number, belowId: number): void {
@@ -181,6 +183,46 @@ export class SqliteStore implements Store {
       throw err;
     }
     this.committedSinceCheckpoint = true;
+  }
+
+  async insertFile(f: NewFile): Promise<number> {
+    return Number(this.write(this.q.insertFile, f.convId, f.kind, f.senderId, f.receiverId, f.receiver, f.name, f.size, f.sha256, f.createdAt).lastInsertRowid);
+  }
+
+  completeFile(fileId: number, completedAt: string): void {
+    this.write(this.q.completeFile, completedAt, fileId);
+  }
+
+  deleteFile(fileId: number): void {
+    this.write(this.q.deleteFile, fileId);
+  }
+
+  async findFile(fileId: number): Promise<FileRecord | undefined> {
+    return this.q.findFile.get(fileId) as FileRecord | undefined;
+  }
+
+  async findUnfinishedUpload(senderId: number, convId: number, size: number, sha256: string): Promise<FileRecord | undefined> {
+    return this.q.findUnfinishedUpload.get(senderId, convId, size, sha256) as FileRecord | undefined;
+  }
+
+  async filesIn(convId: number, limit: number): Promise<FileRecord[]> {
+    return this.q.filesIn.all(convId, limit) as FileRecord[];
+  }
+
+  async filesOf(userId: number, limit: number): Promise<FileRecord[]> {
+    return this.q.filesOf.all(userId, limit) as FileRecord[];
+  }
+
+  async bytesStoredBy(userId: number): Promise<number> {
+    return (this.q.bytesStoredBy.get(userId) as { n: number }).n;
+  }
+
+  async expiredFiles(createdBefore: string, abandonedBefore: string, limit: number): Promise<FileRecord[]> {
+    return this.q.expiredFiles.all(createdBefore, abandonedBefore, limit) as FileRecord[];
+  }
+
+  async sha256InUse(sha256: string): Promise<boolean> {
+    return this.q.sha256InUse.get(sha256) !== undefined;
   }
 
   async findUser(key: string): Promise<UserRecord | undefined> {

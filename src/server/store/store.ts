@@ -68,7 +68,34 @@ export interface StoredMessage {
   ts: string;
   /** The request id the sender gave it (JSON-encoded), to recognise a resend; null when none. */
   clientRef?: string | null;
+  /** The file this message announced (issue #5); null or absent for other messages. */
+  fileId?: number | null;
 }
+
+/** One upload of a file to a conversation (issue #5). */
+export interface FileRecord {
+  id: number;
+  convId: number;
+  /** 'private' (to one user) or 'group' (to a room). */
+  kind: 'private' | 'group';
+  senderId: number;
+  /** The recipient of a private file; null for a room's. */
+  receiverId: number | null;
+  /** The user or room name as shown. */
+  receiver: string;
+  /** The sender's name. */
+  sender: string;
+  /** The cleaned name (safeFileName). */
+  name: string;
+  size: number;
+  /** Lowercase hex; also the name of the bytes on disk. */
+  sha256: string;
+  createdAt: string;
+  /** Null while the upload is unfinished. */
+  completedAt: string | null;
+}
+
+export type NewFile = Omit<FileRecord, 'id' | 'sender' | 'completedAt'>;
 
 export interface InitialState {
   nextConversationId: number;
@@ -122,6 +149,10 @@ export interface Store {
   insertMember(convId: number, userId: number, cursor: number, joinedAt: string): void;
   deleteMember(convId: number, userId: number): void;
   insertMessage(message: StoredMessage): void;
+  /** Adds an unfinished upload and resolves to its id. */
+  insertFile(file: NewFile): Promise<number>;
+  completeFile(fileId: number, completedAt: string): void;
+  deleteFile(fileId: number): void;
   /** Marks everything below message id `belowId` in the user's conversations as given to the user. */
   advanceCursors(userId: number, belowId: number): void;
 
@@ -129,6 +160,19 @@ export interface Store {
   commit(): void | Promise<void>;
 
   findUser(key: string): Promise<UserRecord | undefined>;
+  findFile(fileId: number): Promise<FileRecord | undefined>;
+  /** The sender's unfinished upload of the same bytes to the same conversation, to resume. */
+  findUnfinishedUpload(senderId: number, convId: number, size: number, sha256: string): Promise<FileRecord | undefined>;
+  /** Finished files of one conversation, newest first. */
+  filesIn(convId: number, limit: number): Promise<FileRecord[]>;
+  /** Finished files of every conversation the user is a member of, newest first. */
+  filesOf(userId: number, limit: number): Promise<FileRecord[]>;
+  /** Bytes of every file (finished or not) the user has stored: what the quota counts. */
+  bytesStoredBy(userId: number): Promise<number>;
+  /** Files created before `createdBefore`, and unfinished uploads created before `abandonedBefore`. */
+  expiredFiles(createdBefore: string, abandonedBefore: string, limit: number): Promise<FileRecord[]>;
+  /** True when a finished file still has these bytes (so they must stay on disk). */
+  sha256InUse(sha256: string): Promise<boolean>;
   findUserByToken(tokenHash: string): Promise<(UserRecord & { tokenId: number }) | undefined>;
   /**
    * The message a user already sent with this request id and the same kind, receiver (by name key) and

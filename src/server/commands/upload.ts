@@ -1,0 +1,22 @@
+// {"status":"upload","receiver":"<user|room>","name":"notes.pdf","size":<bytes>,"sha256":"<hex>"}: start
+// sending a file, or resume an unfinished one (same receiver, size and SHA-256). The reply says which
+// `file` id to send `chunk`s for, from which `offset`, and how large a chunk may be.
+import { UPLOAD_CHUNK_BYTES } from '../../protocol/requests.js';
+import { sendChunkReply } from './chunk.js';
+import { command } from './command.js';
+
+export const upload = command({
+  status: 'upload',
+  needsName: true,
+  flood: true,
+  speaks: true,
+  async handle(ctx, request) {
+    const { file, offset } = await ctx.files.start(ctx.session, request);
+    // Nothing left to send (an empty file, or every byte already here): finish it now.
+    if (offset === file.size) {
+      sendChunkReply(ctx, file.id, await ctx.files.chunk(ctx.session, file.id, offset, Buffer.alloc(0)));
+      return;
+    }
+    ctx.ok({ file: file.id, offset, chunk_bytes: UPLOAD_CHUNK_BYTES, name: file.name });
+  },
+});

@@ -1,0 +1,66 @@
+/**
+ * One upload in progress (issue #5): the open partial file, the running SHA-256 and how many bytes
+ * are on disk. Chunks are applied one at a time, in order; a reconnecting client finds the same
+ * state (or, after a server restart, one rebuilt from the partial file) and continues from `received`.
+ */
+import type { Hash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import { ChatError } from '../../protocol/errors.js';
+import type { FileRecord } from '../store/store.js';
+
+export class Upload {
+  /** Bytes written and acknowledged. */
+  received: number;
+  /** The last chunk's write; the next waits for it (two connections of one user may race). */
+  private tail: Promise<unknown> = Promise.resolve();
+  /** When a chunk last arrived (ms since the epoch): idle uploads release their file handle. */
+  lastActive = Date.now();
+
+  constructor(
+    readonly file: FileRecord,
+    private readonly handle: FileHandle,
+    private readonly hash: Hash,
+    received: number,
+  ) {
+    this.received = received;
+  }
+
+  get complete(): boolean {
+    return this.received === this.file.size;
+  }
+
+  /** Runs `work` after every earlier chunk of this upload has finished. */
+  serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work, work);
+    this.tail = run.catch(() => {});
+    return run;
+  }
+
+  /** Appends `data` at `offset`, which must be where the upload stands. Throws bad_offset, too_large. */
+  async append(offset: number, data: Buffer): Promise<void> {
+    this.lastActive = Date.now();
+    if (offset !== this.received) {
+      throw new ChatError('bad_offset', `file ${this.file.id} stands at ${this.received} bytes; continue from there`, { file: this.file.id, offset: this.received });
+    }
+    if (offset + data.length > this.file.size) {
+      throw new ChatError('too_large', `file ${this.file.id} was announced as ${this.file.size} bytes; this chunk goes past its end`);
+    }
+    let written = 0;
+    while (written < data.length) {
+      const { bytesWritten } = await this.handle.write(data, written, data.length - written);
+      written += bytesWritten;
+    }
+    this.hash.update(data);
+    this.received += data.length;
+  }
+
+  /** The hex SHA-256 of everything received (call once, when complete). */
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+
+  /** The open file, handed over to be made permanent (or closed) by the owner. */
+  get fileHandle(): FileHandle {
+    return this.handle;
+  }
+}
