@@ -76,15 +76,22 @@ export class LineClient {
   }
 
   private onData(chunk: string): void {
+    // A long line (a 350 KB fetch reply) comes in several reads: keep the pieces until its newline
+    // arrives, so it is joined and scanned once, not again on every read.
+    let nl = chunk.indexOf('\n');
+    if (nl === -1) {
+      this.rest += chunk;
+      return;
+    }
     const t = performance.now();
+    nl += this.rest.length;
     const data = this.rest.length > 0 ? this.rest + chunk : chunk;
     const handler = this.handler;
     let start = 0;
-    let nl: number;
-    while ((nl = data.indexOf('\n', start)) !== -1) {
+    do {
       if (nl > start) handler(this, data, start, nl, t);
       start = nl + 1;
-    }
+    } while ((nl = data.indexOf('\n', start)) !== -1);
     this.rest = start < data.length ? data.slice(start) : '';
   }
 

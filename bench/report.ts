@@ -2,18 +2,23 @@
 import { BENCH_SERVER_ARGS } from './server-process.js';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import type { Params, Result } from './workload.js';
+import type { LatencySummary } from './stats.js';
+import type { Params, Result, TransferFigures } from './workload.js';
 
 const rate = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : `${Math.round(x)}`);
 const ms = (us: number | undefined) => (us === undefined || !Number.isFinite(us) ? 'n/a' : (us / 1000).toFixed(us < 10_000 ? 2 : 1));
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : x.toFixed(0));
 const int = (x: number) => x.toLocaleString('en-US');
+/** MB/s (10^6 bytes) and MiB/s of a transfer. */
+const speed = (t: TransferFigures) => `${t.mbPerS.toFixed(1)} MB/s (${((t.mbPerS * 1e6) / 2 ** 20).toFixed(1)} MiB/s)`;
+const p50p99 = (l: LatencySummary) => `${ms(l.p50)} / ${ms(l.p99)}`;
 
 export function paramText(p: Params): string {
   const warm = p.warmup ? ` (latency after ${p.warmup} warm-up)` : '';
   if ('clients' in p) return `C=${p.clients} S=${p.senders} M=${p.messages} W=${p.window}${warm}`;
   if ('pairs' in p) return `P=${p.pairs} M=${p.messages} W=${p.window}${warm}`;
   if ('conns' in p) return `N=${p.conns} hold=${p.hold}s`;
+  if ('mib' in p) return `${p.mib} MiB, ${p.chunkWindow} chunks in flight, ${p.fetchWindow} fetches x ${Number(p.fetchBytes) / 1024} KiB in flight, chat ${p.chatRate}/s`;
   return JSON.stringify(p);
 }
 
@@ -49,6 +54,16 @@ export function describe(r: Result): string {
     const i = r.idle;
     lines.push(`   VmRSS ${int(i.rssBeforeKiB)} -> ${int(i.rssAfterKiB)} KiB: ${i.perConnKiB.toFixed(2)} KiB per connection`);
     lines.push(`   alive ${int(i.alive)}/${int(i.conns)}, answered ${int(i.answered)}; registered in ${(i.registerMs / 1000).toFixed(1)} s`);
+  }
+  if (r.file) {
+    const f = r.file;
+    for (const [what, t] of [['upload', f.upload], ['download', f.download]] as const) {
+      lines.push(`   ${what}: ${speed(t)}, ${int(t.bytes)} bytes in ${(t.ms / 1000).toFixed(2)} s; server CPU ${pct(t.cpu.serverPct)} %, generator ${pct(t.cpu.genPct)} %`);
+      lines.push(`     chat meanwhile, ms: p50 ${ms(t.chatUs.p50)}  p99 ${ms(t.chatUs.p99)}  max ${ms(t.chatUs.max)}  (n=${int(t.chatUs.n)})`);
+    }
+    const i = f.chatIdleUs;
+    lines.push(`   chat alone before the upload, ms: p50 ${ms(i.p50)}  p99 ${ms(i.p99)}  max ${ms(i.max)}  (n=${int(i.n)})`);
+    lines.push(`   chat received ${int(f.chatReceived)} of ${int(f.chatSent)}; SHA-256 of the download ${f.verified ? 'matches' : 'DIFFERS'}`);
   }
   if (r.cpu) {
     const c = r.cpu;
@@ -103,15 +118,31 @@ export function markdown(results: Result[]): string {
     }
     out.push('');
   }
+  const files = results.filter((r) => r.file);
+  if (files.length > 0) {
+    out.push('File: A uploads to B (chunks pipelined), then B downloads (fetches pipelined) and checks the SHA-256; MB = 10^6 bytes. Meanwhile two other clients');
+    out.push('exchange private messages at a steady rate; chat ms is send to receipt, by the phase the message was sent in ("alone": before the upload).');
+    out.push('');
+    out.push('| workload | parameters | upload | download | chat alone p50 / p99 ms | chat during upload p50 / p99 ms | chat during download p50 / p99 ms | server CPU % up / down | generator CPU % up / down | SHA-256 ok | ok |');
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const r of files) {
+      const f = r.file!;
+      out.push(
+        `| ${r.workload} | ${paramText(r.params)} | ${speed(f.upload)} | ${speed(f.download)} | ${p50p99(f.chatIdleUs)} | ${p50p99(f.upload.chatUs)} | ${p50p99(f.download.chatUs)} | ` +
+          `${pct(f.upload.cpu.serverPct)} / ${pct(f.download.cpu.serverPct)} | ${pct(f.upload.cpu.genPct)} / ${pct(f.download.cpu.genPct)} | ${f.verified ? 'yes' : '**no**'} | ${r.ok ? 'yes' : '**no**'} |`,
+      );
+    }
+    out.push('');
+  }
   const targets = targetRows(results);
   if (targets.length > 0) {
-    out.push('| target (issue #2) | measured | met |');
+    out.push('| target (issue #2, file rows #5) | measured | met |');
     out.push('|---|---|---|');
     out.push(...targets);
     out.push('');
   }
   for (const r of results) {
-    if (!r.rate && !r.idle) out.push(`- ${r.workload}: no figures: ${r.problems.join('; ')}`);
+    if (!r.rate && !r.idle && !r.file) out.push(`- ${r.workload}: no figures: ${r.problems.join('; ')}`);
     else if (!r.ok) out.push(`- ${r.workload}: FAILED: ${r.problems.join('; ')}`);
     for (const n of r.notes ?? []) out.push(`- ${r.workload}: ${n}`);
   }
@@ -132,5 +163,13 @@ function targetRows(results: Result[]): string[] {
   if (fanLow?.latencyUs) row('low-load fan-out p99 <= 5 ms', `${ms(fanLow.latencyUs.p99)} ms`, fanLow.ok && fanLow.latencyUs.p99 <= 5000);
   const idle = by('idle');
   if (idle?.idle) row('<= 4 KiB RSS per idle connection', `${idle.idle.perConnKiB.toFixed(2)} KiB`, idle.ok && idle.idle.perConnKiB <= 4);
+  const file = by('file')?.file;
+  if (file) {
+    const ok = by('file')!.ok;
+    row('file upload >= 100 MB/s', `${file.upload.mbPerS.toFixed(1)} MB/s`, ok && file.upload.mbPerS >= 100);
+    row('file download >= 100 MB/s', `${file.download.mbPerS.toFixed(1)} MB/s`, ok && file.download.mbPerS >= 100);
+    row('chat p99 <= 50 ms during the upload', `${ms(file.upload.chatUs.p99)} ms`, ok && file.upload.chatUs.p99 <= 50_000);
+    row('chat p99 <= 50 ms during the download', `${ms(file.download.chatUs.p99)} ms`, ok && file.download.chatUs.p99 <= 50_000);
+  }
   return rows;
 }

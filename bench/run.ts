@@ -16,9 +16,10 @@ import { ServerProcess } from './server-process.js';
 import type { Params, Result, Workload } from './workload.js';
 import { direct, directLow } from './workloads/direct.js';
 import { fanout, fanoutLow } from './workloads/fanout.js';
+import { file } from './workloads/file.js';
 import { idle } from './workloads/idle.js';
 
-const WORKLOADS: Workload<any>[] = [fanout, fanoutLow, direct, directLow, idle];
+const WORKLOADS: Workload<any>[] = [fanout, fanoutLow, direct, directLow, idle, file];
 /** Sockets and files the generator needs beside the workload's connections. */
 const FD_HEADROOM = 256;
 /** Before each workload, wait (up to QUIET_WAIT_MS) until the machine is at most this busy. */

@@ -4,7 +4,8 @@
  * character of the status value (offset 11) tells a line's kind without parsing it; only the bench's
  * own payload is read from chat messages, found after `"text":"`.
  *
- * Payload: `<K><from>.<seq>.<sentUs>.<pad>`, K = F (fan-out) or D (direct): ASCII, no escaping.
+ * Payload: `<K><from>.<seq>.<sentUs>.<pad>`, K = F (fan-out), D (direct) or C (the file workload's chat
+ * probe): ASCII, no escaping.
  */
 
 const STATUS_PREFIX = '{"status":"';
@@ -70,8 +71,9 @@ export function parsePayload(data: string, i: number, kind: number): boolean {
 
 export const FANOUT = 70; // 'F'
 export const DIRECT = 68; // 'D'
+export const CHAT = 67; // 'C'
 
-export function payloadText(kind: 'F' | 'D', from: number, seq: number, sentUs: number, pad: string): string {
+export function payloadText(kind: 'F' | 'D' | 'C', from: number, seq: number, sentUs: number, pad: string): string {
   return `${kind}${from}.${seq}.${sentUs}.${pad}`;
 }
 
@@ -83,4 +85,9 @@ export const req = {
   rooms: () => `{"status":"rooms","id":"a"}\n`,
   group: (room: string, text: string) => `{"status":"group","receiver":"${room}","text":"${text}"}\n`,
   private: (to: string, text: string) => `{"status":"private","receiver":"${to}","text":"${text}"}\n`,
+  upload: (to: string, name: string, size: number, sha256: string) =>
+    `{"status":"upload","id":"up","receiver":"${to}","name":"${name}","size":${size},"sha256":"${sha256}"}\n`,
+  /** `data` is base64 (no escaping needed). */
+  chunk: (file: number, offset: number, data: string) => `{"status":"chunk","file":${file},"offset":${offset},"data":"${data}"}\n`,
+  fetch: (file: number, offset: number, length: number) => `{"status":"fetch","file":${file},"offset":${offset},"length":${length}}\n`,
 };

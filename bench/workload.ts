@@ -34,6 +34,7 @@ export interface Result {
   outOfOrder?: number;
   durationMs?: number;
   idle?: IdleFigures;
+  file?: FileFigures;
   setupMs?: Record<string, number>;
   cpu?: CpuFigures;
   /** Filled by the runner: % of the machine busy with other work just before the workload. */
@@ -50,6 +51,28 @@ export interface IdleFigures {
   alive: number;
   answered: number;
   registerMs: number;
+}
+
+/** One direction of the file workload: bytes over time, and the chat probe's latency meanwhile. */
+export interface TransferFigures {
+  bytes: number;
+  ms: number;
+  /** 10^6 bytes per second. */
+  mbPerS: number;
+  /** Round trip of the chat probe (send to the other client's receipt) while this ran. */
+  chatUs: LatencySummary;
+  cpu: CpuFigures;
+}
+
+export interface FileFigures {
+  upload: TransferFigures;
+  download: TransferFigures;
+  /** The chat probe alone, just before the upload: the baseline. */
+  chatIdleUs: LatencySummary;
+  chatSent: number;
+  chatReceived: number;
+  /** The downloaded bytes' SHA-256 equals the uploaded file's. */
+  verified: boolean;
 }
 
 export interface Workload<P extends Params = Params> {

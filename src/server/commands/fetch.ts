@@ -9,8 +9,17 @@ export const fetch = command({
   async handle(ctx, request) {
     const { file, data } = await ctx.files.read(ctx.session, request.file, request.offset, request.length ?? FETCH_CHUNK_BYTES);
     const end = request.offset + data.length;
-    // Built as one string: the data is most of the line, and JSON.stringify of it would only copy it.
-    const head = ctx.ref === undefined ? '{"status":"ok"' : `{"status":"ok","ref":${JSON.stringify(ctx.ref)}`;
-    ctx.conn.send(Buffer.from(`${head},"file":${file.id},"offset":${request.offset},"size":${file.size},"eof":${end === file.size},"data":"${data.toString('base64')}"}\n`, 'latin1'));
+    // The reply is mostly the base64 data: it is written straight into one buffer of the exact size,
+    // not joined into a string first (that copy was a fifth of a download's CPU time).
+    const ref = ctx.ref === undefined ? '' : `,"ref":${JSON.stringify(ctx.ref)}`;
+    const head = `{"status":"ok"${ref},"file":${file.id},"offset":${request.offset},"size":${file.size},"eof":${end === file.size},"data":"`;
+    const tail = '"}\n';
+    const headBytes = Buffer.byteLength(head);
+    const dataChars = Math.ceil(data.length / 3) * 4;
+    const line = Buffer.allocUnsafe(headBytes + dataChars + tail.length);
+    line.write(head, 0);
+    line.write(data.toString('base64'), headBytes, 'latin1');
+    line.write(tail, headBytes + dataChars, 'latin1');
+    ctx.conn.send(line);
   },
 });
