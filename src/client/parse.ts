@@ -61,6 +61,12 @@ export const SLASH_COMMANDS: readonly { name: string; aliases: string[]; syntax:
   { name: 'exit', aliases: ['quit'], syntax: '/exit', help: 'leave ClassChat' },
 ];
 
+/** What /help prints: every command with its syntax, help and aliases. */
+export function helpText(): string {
+  const lines = SLASH_COMMANDS.map((c) => `  ${c.syntax.padEnd(32)} ${c.help}${c.aliases.length ? ` (also /${c.aliases.join(', /')})` : ''}`);
+  return ['commands:', ...lines, '  text without a command goes to the current conversation; Name: text goes to Name'].join('\n');
+}
+
 const BY_NAME = new Map<string, string>();
 for (const c of SLASH_COMMANDS) for (const n of [c.name, ...c.aliases]) BY_NAME.set(n, c.name);
 

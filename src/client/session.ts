@@ -6,12 +6,13 @@
  */
 import { EventEmitter } from 'node:events';
 import { EVERYONE, nameKey } from '../protocol/names.js';
+import { fetchMissed, type Conversation } from './catch-up.js';
 import { ConnectError } from './dial.js';
 import { TransferError } from './files/context.js';
 import { formatFileList } from './files/list.js';
 import { Transfers } from './files/transfers.js';
 import type { Link, ServerObject } from './link.js';
-import { parseLine, SLASH_COMMANDS, targetLabel, type Action, type Target } from './parse.js';
+import { helpText, parseLine, targetLabel, type Action, type Target } from './parse.js';
 
 export type Phase = 'live' | 'waiting' | 'missed' | 'history' | 'own';
 
@@ -46,11 +47,6 @@ const CHAT_KINDS = new Set(['private', 'group', 'broadcast', 'system']);
 const EVERYONE_TARGET: Target = { kind: 'everyone', name: EVERYONE };
 const MAX_REMEMBERED_IDS = 50_000;
 
-interface Conversation {
-  /** How `history` names it. */
-  receiver: string;
-  lastSeq: number;
-}
 
 export class Session extends EventEmitter<SessionEvents> {
   name = '';
@@ -225,7 +221,7 @@ export class Session extends EventEmitter<SessionEvents> {
         return;
       }
       case 'help':
-        this.info(['commands:', ...SLASH_COMMANDS.map((c) => `  ${c.syntax.padEnd(32)} ${c.help}${c.aliases.length ? ` (also /${c.aliases.join(', /')})` : ''}`), '  text without a command goes to the current conversation; Name: text goes to Name'].join('\n'));
+        this.info(helpText());
         return;
       case 'exit':
         return this.exit();
@@ -435,19 +431,8 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Fetches, per conversation, everything after the last seq shown, and shows what is new. */
   private async catchUp(): Promise<void> {
-    const missed: ServerObject[] = [];
-    for (const conv of [...this.conversations.values()]) {
-      let after = conv.lastSeq;
-      for (;;) {
-        const reply = await this.link!.request({ status: 'history', receiver: conv.receiver, after, limit: 200 });
-        if (reply.status !== 'ok' || reply.messages.length === 0) break;
-        for (const message of reply.messages) if (!this.shown.has(message.msgid)) missed.push(message);
-        after = reply.messages.at(-1).seq;
-        if (!reply.more) break;
-      }
-    }
+    const missed = await fetchMissed(this.link!, [...this.conversations.values()], this.shown);
     if (missed.length === 0) return;
-    missed.sort((a, b) => a.msgid - b.msgid);
     this.emit('output', { type: 'header', text: `${missed.length} message${missed.length === 1 ? '' : 's'} arrived while you were disconnected` });
     for (const message of missed) {
       this.remember(message);

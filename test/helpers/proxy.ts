@@ -25,8 +25,12 @@ export class LossyProxy {
       const upstream = net.connect({ port: targetPort, host: '127.0.0.1' });
       const pair: [net.Socket, net.Socket] = [client, upstream];
       proxy.pairs.add(pair);
+      // Once a connection starts dropping it drops everything after: forwarding a later, smaller read
+      // would splice two half-lines into one (TCP never does that).
+      let holding = false;
       client.on('data', (chunk: Buffer) => {
-        if (proxy.upstreamBytes + chunk.length > proxy.holdUpstreamAfter) {
+        if (holding || proxy.upstreamBytes + chunk.length > proxy.holdUpstreamAfter) {
+          holding = true;
           proxy.onHeld?.();
           return;
         }
