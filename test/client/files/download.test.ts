@@ -23,6 +23,8 @@ interface FakeFile {
 /** Answers `files` and `fetch` for one file; can cut the first connection after some fetch replies. */
 class FakeServer {
   readonly fetches: number[] = [];
+  /** The fetch offsets of each connection, in order. */
+  readonly perConnection: number[][] = [];
   connections = 0;
   /** Closes the first connection after this many fetch replies. */
   cutFirstAfter = Infinity;
@@ -49,6 +51,8 @@ class FakeServer {
 
   private serve(socket: net.Socket): void {
     const connection = ++this.connections;
+    const mine: number[] = [];
+    this.perConnection.push(mine);
     let replies = 0;
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
@@ -60,17 +64,19 @@ class FakeServer {
       while ((newline = buffer.indexOf('\n')) !== -1) {
         const request = JSON.parse(buffer.slice(0, newline));
         buffer = buffer.slice(newline + 1);
-        if (socket.destroyed) return;
+        if (socket.destroyed || socket.writableEnded) return;
         const { bytes, served = bytes, name, id } = this.file;
         if (request.status === 'files') {
           const info = { file: id, name, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), sender: 'Mallory', receiver: 'Me', ts: new Date().toISOString() };
           socket.write(JSON.stringify({ status: 'ok', ref: request.id, files: [info] }) + '\n');
         } else if (request.status === 'fetch') {
           this.fetches.push(request.offset);
+          mine.push(request.offset);
           const data = served.subarray(request.offset, request.offset + Math.min(request.length ?? 262144, this.pieceBytes));
           const eof = request.offset + data.length >= bytes.length;
           socket.write(JSON.stringify({ status: 'ok', ref: request.id, file: id, offset: request.offset, size: bytes.length, eof, data: data.toString('base64') }) + '\n');
-          if (connection === 1 && ++replies >= this.cutFirstAfter) socket.destroy();
+          // end(), not destroy(): the replies written so far arrive, then the connection closes.
+          if (connection === 1 && ++replies >= this.cutFirstAfter) socket.end();
         }
       }
     });
@@ -173,11 +179,12 @@ test('after a dropped connection the download resumes from the bytes in the part
   const result = await download(ctx, 7, dir, { paused: (b) => paused.push(b) });
   assert.ok(fs.readFileSync(result.path).equals(bytes));
   assert.equal(fake.connections, 2);
-  assert.deepEqual(paused, [2 * 262144]);
+  // Usually both replies arrive before the close; a reset can lose the second one, so the pause point
+  // is what the client had written, whichever it was.
+  assert.equal(paused.length, 1);
+  assert.ok(paused[0] === 262144 || paused[0] === 2 * 262144, `paused at ${paused[0]}`);
   // The second connection starts where the part file ended, not at 0.
-  const second = fake.fetches.slice(fake.fetches.indexOf(2 * 262144));
-  assert.equal(second[0], 2 * 262144);
-  assert.equal(fake.fetches.filter((o) => o === 0).length, 1);
+  assert.equal(fake.perConnection[1]![0], paused[0]);
 });
 
 test('a part file left by an earlier attempt is continued, not fetched again', async () => {
