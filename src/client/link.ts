@@ -83,6 +83,25 @@ export class Link extends EventEmitter<LinkEvents> implements LineSink {
     });
   }
 
+  /**
+   * Resolves once the socket's write buffer has drained below its high-water mark (at once if it
+   * is not full, or if the connection is closed: the next request then rejects). File transfers
+   * wait on it before reading more of a file, so a slow network never makes the client buffer a
+   * whole file in memory (design.md 4.9).
+   */
+  drained(): Promise<void> {
+    if (this.closed || !this.socket.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+
   /** Requests still waiting for their reply. */
   get outstanding(): number {
     return this.waiting.size;

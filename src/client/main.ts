@@ -127,7 +127,7 @@ export async function chat(argv: string[]): Promise<number> {
   screen.run(
     (line) => session.handleLine(line),
     () => void session.finish(),
-    () => void session.finish(),
+    () => void session.interrupt(),
   );
   const code = await ended;
   screen.close();

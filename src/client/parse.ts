@@ -23,6 +23,9 @@ export type Action =
   | { kind: 'rooms' }
   | { kind: 'members'; room: string }
   | { kind: 'history'; target: Target | null; count: number }
+  | { kind: 'send-file'; receiver: string; path: string }
+  | { kind: 'files'; receiver: string | null }
+  | { kind: 'get'; file: number; dir: string | null }
   | { kind: 'help' }
   | { kind: 'exit' }
   | { kind: 'usage'; text: string }
@@ -51,9 +54,18 @@ export const SLASH_COMMANDS: readonly { name: string; aliases: string[]; syntax:
   { name: 'rooms', aliases: [], syntax: '/rooms', help: 'rooms with member counts' },
   { name: 'members', aliases: [], syntax: '/members <room>', help: "a room's members" },
   { name: 'history', aliases: [], syntax: '/history [room|user] [n]', help: `the last n messages (default ${DEFAULT_HISTORY_COUNT})` },
+  { name: 'send', aliases: [], syntax: '/send <user|room> <path>', help: 'send a file (resumes after a dropped connection)' },
+  { name: 'files', aliases: [], syntax: '/files [room|user]', help: 'files sent to you or your rooms, with their ids' },
+  { name: 'get', aliases: [], syntax: '/get <id> [dir]', help: 'download a file (default into ./downloads), checking its SHA-256' },
   { name: 'help', aliases: ['menu'], syntax: '/help', help: 'this list' },
   { name: 'exit', aliases: ['quit'], syntax: '/exit', help: 'leave ClassChat' },
 ];
+
+/** What /help prints: every command with its syntax, help and aliases. */
+export function helpText(): string {
+  const lines = SLASH_COMMANDS.map((c) => `  ${c.syntax.padEnd(32)} ${c.help}${c.aliases.length ? ` (also /${c.aliases.join(', /')})` : ''}`);
+  return ['commands:', ...lines, '  text without a command goes to the current conversation; Name: text goes to Name'].join('\n');
+}
 
 const BY_NAME = new Map<string, string>();
 for (const c of SLASH_COMMANDS) for (const n of [c.name, ...c.aliases]) BY_NAME.set(n, c.name);
@@ -126,6 +138,22 @@ function parseSlash(input: string, ctx: ParseContext): Action {
       if (words.length > 1 || count < 1 || count > 200) return usage('/history [room|user] [n]  (n from 1 to 200)');
       return { kind: 'history', target: words.length === 1 ? targetOf(words[0]!, ctx) : null, count };
     }
+    case 'send': {
+      const to = args.split(/\s+/)[0] ?? '';
+      // The rest of the line as typed: a path may hold runs of spaces.
+      const file = unquote(args.slice(to.length).trim());
+      if (!to || !file) return usage('/send <user|room> <path>');
+      return { kind: 'send-file', receiver: to.replace(/^[@#]/, ''), path: file };
+    }
+    case 'files':
+      if (rest.length > 1) return usage('/files [room|user]');
+      return { kind: 'files', receiver: rest[0] ? rest[0].replace(/^[@#]/, '') : null };
+    case 'get': {
+      const id = args.split(/\s+/)[0] ?? '';
+      if (!/^[1-9]\d{0,14}$/.test(id)) return usage('/get <id> [dir]  (the id is the number in [id 7])');
+      const dir = unquote(args.slice(id.length).trim());
+      return { kind: 'get', file: Number(id), dir: dir === '' ? null : dir };
+    }
     default:
       return { kind: 'usage', text: `unknown command /${word}; /help lists the commands` };
   }
@@ -158,6 +186,12 @@ function parseSeedForm(input: string, ctx: ParseContext): Action | null {
     default:
       return null;
   }
+}
+
+/** A path typed in quotes because it has spaces: "my notes.pdf" or 'my notes.pdf'. */
+function unquote(text: string): string {
+  const quoted = /^(["'])(.*)\1$/.exec(text);
+  return quoted ? quoted[2]! : text;
 }
 
 /** A target named by the user: `everyone`, one of their rooms, `@user`, a known user, else a room. */

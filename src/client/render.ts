@@ -30,6 +30,8 @@ export class Renderer {
         return this.paint('error', `! ${output.text}`);
       case 'status':
         return this.paint('status', `*** ${output.text}`);
+      case 'progress':
+        return output.text;
       case 'raw':
         return null;
     }

@@ -2,7 +2,9 @@
  * Where the client's output goes. Interactive (stdin and stdout are terminals): a readline prompt
  * naming the current conversation; an incoming line is printed above it and the prompt with the
  * half-typed input is redrawn, so typing is never broken; Tab completes commands, users and rooms;
- * up/down walk the input history. Plain (scripts): one line per event, or one JSON object per line.
+ * up/down walk the input history. File transfers draw their progress on one status line just above
+ * the prompt, redrawn in place. Plain (scripts): one line per event, or one JSON object per line, and a
+ * transfer's progress every 10%.
  */
 import readline from 'node:readline';
 import { SLASH_COMMANDS, targetLabel, type Target } from './parse.js';
@@ -24,9 +26,16 @@ export interface Screen {
 const FROM_REPLIES = new Set(['own', 'missed', 'history']);
 const COMMAND_WORDS = SLASH_COMMANDS.flatMap((c) => [c.name, ...c.aliases]).map((w) => `/${w}`);
 
+/** A progress line is printed in plain mode each time a transfer passes another tenth. */
+const PLAIN_PROGRESS_STEP = 10;
+
 export class InteractiveScreen implements Screen {
   private readonly rl: readline.Interface;
   private prompting = false;
+  /** Progress of each running transfer, shown together on the status line. */
+  private readonly progress = new Map<string, string>();
+  /** Whether the status line is drawn above the prompt now. */
+  private statusShown = false;
 
   constructor(
     private readonly renderer: Renderer,
@@ -42,25 +51,54 @@ export class InteractiveScreen implements Screen {
   }
 
   show(output: Output): void {
+    if (output.type === 'progress') return this.showProgress(output.key, output.text);
     const text = this.renderer.render(output);
     if (text === null) return;
     if (!this.prompting) {
       process.stdout.write(text + '\n');
       return;
     }
-    // Clear the prompt line, print above it, then redraw the prompt and what was typed so far.
+    // Clear the prompt (and status) lines, print above them, then redraw them with what was typed so far.
+    this.clearBottom();
+    process.stdout.write(text + '\n');
+    this.drawBottom();
+  }
+
+  private showProgress(key: string, text: string | null): void {
+    if (text === null) this.progress.delete(key);
+    else this.progress.set(key, text);
+    if (!this.prompting) return;
+    this.clearBottom();
+    this.drawBottom();
+  }
+
+  /** Clears the prompt line and the status line above it; the cursor ends where the status line was. */
+  private clearBottom(): void {
     readline.cursorTo(process.stdout, 0);
     readline.clearLine(process.stdout, 0);
-    process.stdout.write(text + '\n');
+    if (this.statusShown) {
+      readline.moveCursor(process.stdout, 0, -1);
+      readline.clearLine(process.stdout, 0);
+    }
+  }
+
+  /** Draws the status line (when a transfer runs) and the prompt with the half-typed input. */
+  private drawBottom(): void {
+    this.statusShown = this.progress.size > 0;
+    if (this.statusShown) {
+      // One line, cut to the terminal's width: a wrapped status line could not be redrawn in place.
+      const width = Math.max(20, (process.stdout.columns ?? 80) - 1);
+      const line = [...this.progress.values()].join('  |  ');
+      process.stdout.write((line.length > width ? line.slice(0, width - 1) + '…' : line) + '\n');
+    }
     this.rl.prompt(true);
   }
 
   setTarget(target: Target): void {
     this.rl.setPrompt(`[${targetLabel(target)}]> `);
     if (this.prompting) {
-      readline.cursorTo(process.stdout, 0);
-      readline.clearLine(process.stdout, 0);
-      this.rl.prompt(true);
+      this.clearBottom();
+      this.drawBottom();
     }
   }
 
@@ -117,6 +155,8 @@ export class InteractiveScreen implements Screen {
 export class PlainScreen implements Screen {
   private readonly lines: AsyncIterator<string>;
   private readonly rl: readline.Interface;
+  /** The last tenth printed of each running transfer. */
+  private readonly progressStep = new Map<string, number>();
 
   constructor(
     private readonly renderer: Renderer,
@@ -127,6 +167,7 @@ export class PlainScreen implements Screen {
   }
 
   show(output: Output): void {
+    if (output.type === 'progress') return this.showProgress(output);
     if (this.json) {
       // Server events come as they arrived (raw); messages that came inside a reply (your own sent
       // messages, history, catch-up after a reconnect) are printed from the session's output.
@@ -139,6 +180,20 @@ export class PlainScreen implements Screen {
     }
     const text = this.renderer.render(output);
     if (text !== null) process.stdout.write(text + '\n');
+  }
+
+  /** A line for each tenth of a transfer passed (a log, not a redrawn bar), and one at the end. */
+  private showProgress(output: Extract<Output, { type: 'progress' }>): void {
+    if (output.text === null) {
+      this.progressStep.delete(output.key);
+      return;
+    }
+    const step = output.done ? Infinity : Math.floor(output.percent / PLAIN_PROGRESS_STEP);
+    const last = this.progressStep.get(output.key);
+    if (last !== undefined && step <= last) return;
+    this.progressStep.set(output.key, step);
+    if (this.json) process.stdout.write(JSON.stringify({ status: 'client-progress', text: output.text, percent: output.percent, done: output.done }) + '\n');
+    else process.stdout.write(output.text + '\n');
   }
 
   setTarget(): void {}

@@ -6,9 +6,13 @@
  */
 import { EventEmitter } from 'node:events';
 import { EVERYONE, nameKey } from '../protocol/names.js';
+import { fetchMissed, type Conversation } from './catch-up.js';
 import { ConnectError } from './dial.js';
+import { TransferError } from './files/context.js';
+import { formatFileList } from './files/list.js';
+import { Transfers } from './files/transfers.js';
 import type { Link, ServerObject } from './link.js';
-import { parseLine, SLASH_COMMANDS, targetLabel, type Action, type Target } from './parse.js';
+import { helpText, parseLine, targetLabel, type Action, type Target } from './parse.js';
 
 export type Phase = 'live' | 'waiting' | 'missed' | 'history' | 'own';
 
@@ -19,6 +23,8 @@ export type Output =
   | { type: 'info'; text: string }
   | { type: 'error'; text: string }
   | { type: 'status'; text: string }
+  /** A transfer's progress line (key: which transfer); text null when it is over and the line goes away. */
+  | { type: 'progress'; key: string; text: string | null; percent: number; done: boolean }
   | { type: 'raw'; message: ServerObject };
 
 export interface SessionEvents {
@@ -41,11 +47,6 @@ const CHAT_KINDS = new Set(['private', 'group', 'broadcast', 'system']);
 const EVERYONE_TARGET: Target = { kind: 'everyone', name: EVERYONE };
 const MAX_REMEMBERED_IDS = 50_000;
 
-interface Conversation {
-  /** How `history` names it. */
-  receiver: string;
-  lastSeq: number;
-}
 
 export class Session extends EventEmitter<SessionEvents> {
   name = '';
@@ -67,6 +68,20 @@ export class Session extends EventEmitter<SessionEvents> {
   private lastMsgid = 0;
   /** Why the last reconnect attempt failed, said once until the reason changes. */
   private lastFailure = '';
+  /** Whether the current link has a logged-in name (transfers wait for that after a reconnect). */
+  private loggedIn = false;
+  private readyWaiters: { resolve: (link: Link) => void; reject: (err: Error) => void }[] = [];
+  /** File uploads and downloads running in the background (issue #5). */
+  private readonly transfers = new Transfers({
+    ready: () => this.ready(),
+    output: (output) => this.emit('output', output),
+    showOwn: (message) => {
+      this.remember(message);
+      this.emit('output', { type: 'message', message, phase: 'own' });
+    },
+    me: () => this.name,
+    isMyRoom: (name) => this.myRooms.has(nameKey(name)),
+  });
 
   constructor(private readonly options: SessionOptions) {
     super();
@@ -109,8 +124,11 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   private requestRegister(request: ServerObject, again: boolean): Promise<ServerObject> {
     if (!this.link) return Promise.reject(new Error('connection closed'));
-    return this.link.request(request, (reply) => {
+    const link = this.link;
+    return link.request(request, (reply) => {
       if (reply.status !== 'ok') return;
+      this.loggedIn = true;
+      for (const waiter of this.readyWaiters.splice(0)) waiter.resolve(link);
       if (typeof reply.token === 'string') this.token = reply.token;
       this.name = reply.sender;
       this.myRooms.clear();
@@ -191,8 +209,19 @@ export class Session extends EventEmitter<SessionEvents> {
       }
       case 'history':
         return this.history(action.target ?? this.current, action.count);
+      case 'send-file':
+        this.transfers.send(action.receiver, action.path);
+        return;
+      case 'get':
+        this.transfers.get(action.file, action.dir);
+        return;
+      case 'files': {
+        const reply = await this.request(action.receiver === null ? { status: 'files' } : { status: 'files', receiver: action.receiver });
+        if (reply) this.info(formatFileList(Array.isArray(reply.files) ? reply.files : [], reply.receiver ?? action.receiver));
+        return;
+      }
       case 'help':
-        this.info(['commands:', ...SLASH_COMMANDS.map((c) => `  ${c.syntax.padEnd(32)} ${c.help}${c.aliases.length ? ` (also /${c.aliases.join(', /')})` : ''}`), '  text without a command goes to the current conversation; Name: text goes to Name'].join('\n'));
+        this.info(helpText());
         return;
       case 'exit':
         return this.exit();
@@ -239,6 +268,8 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private async exit(): Promise<void> {
     this.exiting = true;
+    const cancelled = new TransferError('cancelled', 'the session ended (a later /send or /get continues where it stopped)');
+    for (const waiter of this.readyWaiters.splice(0)) waiter.reject(cancelled);
     const link = this.link;
     if (!link || link.closed) {
       // Between reconnect attempts there is no connection to close: end here.
@@ -249,9 +280,26 @@ export class Session extends EventEmitter<SessionEvents> {
     link.close();
   }
 
-  /** Ends the session as input ends: after the replies to what was sent, leave cleanly. */
+  /** Ends the session as input ends: after the replies to what was sent and the transfers still running, leave cleanly. */
   async finish(): Promise<void> {
+    if (this.transfers.active > 0 && !this.exiting) this.info('waiting for file transfers to finish (Ctrl-C stops them)');
+    await this.transfers.settled();
     if (!this.exiting) await this.exit();
+  }
+
+  /** Ends the session now (Ctrl-C), stopping any transfer. */
+  async interrupt(): Promise<void> {
+    if (!this.exiting) await this.exit();
+  }
+
+  /**
+   * The logged-in link for file transfers: at once when there is one, else after the reconnect and
+   * login; rejects with TransferError('cancelled') once the session ends.
+   */
+  ready(): Promise<Link> {
+    if (this.exiting) return Promise.reject(new TransferError('cancelled', 'the session ended'));
+    if (this.link && this.loggedIn && !this.link.closed) return Promise.resolve(this.link);
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
 
   /** Sends a request; shows an error and resolves null when it is refused. */
@@ -333,6 +381,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private onClose(): void {
     this.link = null;
+    this.loggedIn = false;
     if (this.exiting || this.name === '') {
       // Before a name is registered there is nothing to resume: register() rejects and the caller says why.
       this.emit('end', this.exiting ? 0 : 1);
@@ -382,19 +431,8 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Fetches, per conversation, everything after the last seq shown, and shows what is new. */
   private async catchUp(): Promise<void> {
-    const missed: ServerObject[] = [];
-    for (const conv of [...this.conversations.values()]) {
-      let after = conv.lastSeq;
-      for (;;) {
-        const reply = await this.link!.request({ status: 'history', receiver: conv.receiver, after, limit: 200 });
-        if (reply.status !== 'ok' || reply.messages.length === 0) break;
-        for (const message of reply.messages) if (!this.shown.has(message.msgid)) missed.push(message);
-        after = reply.messages.at(-1).seq;
-        if (!reply.more) break;
-      }
-    }
+    const missed = await fetchMissed(this.link!, [...this.conversations.values()], this.shown);
     if (missed.length === 0) return;
-    missed.sort((a, b) => a.msgid - b.msgid);
     this.emit('output', { type: 'header', text: `${missed.length} message${missed.length === 1 ? '' : 's'} arrived while you were disconnected` });
     for (const message of missed) {
       this.remember(message);

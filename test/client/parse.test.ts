@@ -91,3 +91,19 @@ test("seed 004's JOIN, MSG, LEAVE, LIST, HELP, QUIT and seed 002's server:who an
   // lower-case words are chat, as seed 002 says of text typed in a room
   assert.deepEqual(parseLine('join me later', ctx()), { kind: 'send', to: everyone, text: 'join me later' });
 });
+
+test('/send, /files and /get (issue #5): paths keep their spaces, quotes are removed, ids are numbers', () => {
+  assert.deepEqual(parseLine('/send Bob notes.pdf', ctx()), { kind: 'send-file', receiver: 'Bob', path: 'notes.pdf' });
+  assert.deepEqual(parseLine('/send @Bob my  lecture notes.pdf', ctx()), { kind: 'send-file', receiver: 'Bob', path: 'my  lecture notes.pdf' });
+  assert.deepEqual(parseLine('/send #CS350 "my notes.pdf"', ctx()), { kind: 'send-file', receiver: 'CS350', path: 'my notes.pdf' });
+  assert.equal(parseLine('/send Bob', ctx()).kind, 'usage');
+  assert.equal(parseLine('/send', ctx()).kind, 'usage');
+  assert.deepEqual(parseLine('/files', ctx()), { kind: 'files', receiver: null });
+  assert.deepEqual(parseLine('/files CS350', ctx()), { kind: 'files', receiver: 'CS350' });
+  assert.deepEqual(parseLine('/files @Bob', ctx()), { kind: 'files', receiver: 'Bob' });
+  assert.equal(parseLine('/files a b', ctx()).kind, 'usage');
+  assert.deepEqual(parseLine('/get 7', ctx()), { kind: 'get', file: 7, dir: null });
+  assert.deepEqual(parseLine("/get 7 'My Downloads'", ctx()), { kind: 'get', file: 7, dir: 'My Downloads' });
+  assert.deepEqual(parseLine('/get 12 ~/in', ctx()), { kind: 'get', file: 12, dir: '~/in' });
+  for (const bad of ['/get', '/get x', '/get 0', '/get -1', '/get 1.5', '/get 99999999999999999999']) assert.equal(parseLine(bad, ctx()).kind, 'usage', bad);
+});

@@ -21,9 +21,11 @@ export class ChatProcess {
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   }
 
-  static start(port: number, args: string[] = [], env: NodeJS.ProcessEnv = {}): ChatProcess {
+  /** `cwd`: where the client runs (where /get saves by default); the test's own directory if not given. */
+  static start(port: number, args: string[] = [], env: NodeJS.ProcessEnv = {}, cwd?: string): ChatProcess {
     const child = spawn(process.execPath, [CLI, 'chat', '--port', String(port), ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
+      cwd,
       env: { ...process.env, ...env },
     });
     return new ChatProcess(child);

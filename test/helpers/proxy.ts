@@ -1,13 +1,18 @@
 /**
  * A TCP proxy on loopback between a client and a server, for simulating a network that loses what the
- * server sent and then drops the connection.
+ * server sent (or, past a threshold, what the client sends) and then drops the connection.
  */
 import net from 'node:net';
 
 export class LossyProxy {
   /** While true, bytes from the server are dropped instead of forwarded. */
   blackhole = false;
+  /** Bytes from clients beyond this total are dropped instead of forwarded (a stall mid-upload). */
+  holdUpstreamAfter = Infinity;
+  /** Bytes forwarded from clients so far. */
+  upstreamBytes = 0;
   private readonly pairs = new Set<[net.Socket, net.Socket]>();
+  private onHeld: (() => void) | null = null;
 
   private constructor(
     private readonly server: net.Server,
@@ -20,7 +25,21 @@ export class LossyProxy {
       const upstream = net.connect({ port: targetPort, host: '127.0.0.1' });
       const pair: [net.Socket, net.Socket] = [client, upstream];
       proxy.pairs.add(pair);
-      client.pipe(upstream);
+      // Once a connection starts dropping it drops everything after: forwarding a later, smaller read
+      // would splice two half-lines into one (TCP never does that).
+      let holding = false;
+      client.on('data', (chunk: Buffer) => {
+        if (holding || proxy.upstreamBytes + chunk.length > proxy.holdUpstreamAfter) {
+          holding = true;
+          proxy.onHeld?.();
+          return;
+        }
+        proxy.upstreamBytes += chunk.length;
+        if (!upstream.write(chunk)) {
+          client.pause();
+          upstream.once('drain', () => client.resume());
+        }
+      });
       upstream.on('data', (chunk) => {
         if (!proxy.blackhole) client.write(chunk);
       });
@@ -35,6 +54,14 @@ export class LossyProxy {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     proxy = new LossyProxy(server, (server.address() as net.AddressInfo).port);
     return proxy;
+  }
+
+  /** Resolves when the first client bytes past holdUpstreamAfter have been dropped. */
+  held(): Promise<void> {
+    return new Promise((resolve) => (this.onHeld = () => {
+      this.onHeld = null;
+      resolve();
+    }));
   }
 
   /** Cuts every connection through the proxy, as a network failure would. */
