@@ -73,10 +73,14 @@ export class Link extends EventEmitter<LinkEvents> implements LineSink {
 
   onTooLarge(): void {}
 
-  /** Sends a request and resolves with its reply (ok or error); rejects if the connection closes first. */
+  /**
+   * Sends a request and resolves with its reply (ok or error); rejects if the connection closes first.
+   * The id is the link's own next one, unless `body` brings one: a request repeated on a new
+   * connection keeps its id, so the server recognises it (an upload whose last reply was lost).
+   */
   request(body: ServerObject, atOnce?: (reply: ServerObject) => void): Promise<ServerObject> {
     if (this.closed) return Promise.reject(new Error('connection closed'));
-    const id = `c${this.nextId++}`;
+    const id = typeof body.id === 'string' && !this.waiting.has(body.id) ? body.id : `c${this.nextId++}`;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, atOnce });
       this.socket.write(JSON.stringify({ ...body, id }) + '\n');

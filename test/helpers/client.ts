@@ -86,9 +86,9 @@ export class TestClient {
     this.socket.write(JSON.stringify(request) + '\n');
   }
 
-  /** Sends a request with a fresh id and resolves with its reply (ok or error). */
+  /** Sends a request with its own `id`, or a fresh one, and resolves with its reply (ok or error). */
   request(request: Obj, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Obj> {
-    const id = `${this.label}-${this.nextId++}`;
+    const id = request.id ?? `${this.label}-${this.nextId++}`;
     const reply = this.waitFor((m) => m.ref === id, timeoutMs, `reply to ${JSON.stringify(request).slice(0, 120)}`);
     this.send({ ...request, id });
     return reply;

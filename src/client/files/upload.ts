@@ -5,6 +5,7 @@
  * file's size. A dropped connection is resumed by announcing the same upload again: the server's reply
  * says how much it already has.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UPLOAD_CHUNK_BYTES } from '../../protocol/requests.js';
@@ -44,11 +45,14 @@ export async function upload(ctx: TransferContext, file: string, receiver: strin
   const name = path.basename(file);
   const sha256 = await sha256File(file);
   const handle = await fs.open(file, 'r');
+  // One id for every announcement of this upload: if the connection drops after the last chunk but
+  // before its reply, the server recognises the repeat and answers with the finished file.
+  const id = `up-${randomUUID()}`;
   try {
     let acked = 0;
     for (;;) {
       const link = await ctx.ready();
-      const announced = await settle(link, { status: 'upload', receiver, name, size, sha256 });
+      const announced = await settle(link, { status: 'upload', receiver, name, size, sha256, id });
       if ('lost' in announced) continue; // ready() waits for the reconnect
       const reply = announced.reply;
       if (reply.status !== 'ok') {

@@ -1,7 +1,9 @@
 // {"status":"upload","receiver":"<user|room>","name":"notes.pdf","size":<bytes>,"sha256":"<hex>"}: start
 // sending a file, or resume an unfinished one (same receiver, size and SHA-256). The reply says which
-// `file` id to send `chunk`s for, from which `offset`, and how large a chunk may be.
+// `file` id to send `chunk`s for, from which `offset`, and how large a chunk may be. The same request
+// id and content as an upload that already finished gets that upload's last reply again.
 import { UPLOAD_CHUNK_BYTES } from '../../protocol/requests.js';
+import { encodeSentReply } from '../chat/encode.js';
 import { sendChunkReply } from './chunk.js';
 import { command } from './command.js';
 
@@ -11,7 +13,13 @@ export const upload = command({
   flood: true,
   speaks: true,
   async handle(ctx, request) {
-    const { file, offset } = await ctx.files.start(ctx.session, request);
+    const started = await ctx.files.start(ctx.session, request, ctx.ref === undefined ? null : JSON.stringify(ctx.ref));
+    if ('repeated' in started) {
+      const { repeated } = started;
+      ctx.conn.send(encodeSentReply(ctx.ref, repeated, `,"file":${repeated.fileId},"offset":${request.size},"done":true`));
+      return;
+    }
+    const { file, offset } = started;
     // Nothing left to send (an empty file, or every byte already here): finish it now.
     if (offset === file.size) {
       sendChunkReply(ctx, file.id, await ctx.files.chunk(ctx.session, file.id, offset, Buffer.alloc(0)));

@@ -10,9 +10,10 @@ import { formatBytes, safeFileName } from '../../protocol/file-names.js';
 import { EVERYONE, nameKey } from '../../protocol/names.js';
 import type { Chat } from '../chat/chat.js';
 import { sendGroup, sendPrivate, type Sent } from '../chat/messaging.js';
+import { RESEND_WINDOW_MS } from '../chat/resend.js';
 import type { Session } from '../chat/session.js';
 import type { Limits } from '../limits.js';
-import type { FileRecord } from '../store/store.js';
+import type { FileRecord, StoredMessage } from '../store/store.js';
 import { assertMaySee } from './access.js';
 import type { BlobStore } from './blob-store.js';
 import { Upload } from './upload.js';
@@ -33,6 +34,11 @@ export interface Started {
   file: FileRecord;
   /** Where to continue: the bytes the server has. */
   offset: number;
+}
+
+/** An upload announced again after it finished: the message that announced it then. */
+export interface Repeated {
+  repeated: StoredMessage;
 }
 
 /** The reply to a chunk: where the upload stands, and the announcement once it is done. */
@@ -63,14 +69,24 @@ export class Files {
     private readonly log: Logger,
   ) {}
 
-  /** `upload`: checks the receiver, the size and the quota, and returns where to start (or resume). */
-  async start(session: Session, request: { receiver: string; name: string; size: number; sha256: string }): Promise<Started> {
+  /**
+   * `upload`: checks the receiver, the size and the quota, and returns where to start (or resume).
+   * `clientRef` is the request's id (JSON-encoded): the same id and content as an upload that already
+   * finished (its last reply was lost with the connection) returns that upload's announcement, so
+   * the file is neither stored nor announced twice. Without an id, the same bytes again are a new file.
+   */
+  async start(session: Session, request: { receiver: string; name: string; size: number; sha256: string }, clientRef: string | null): Promise<Started | Repeated> {
     const { size } = request;
     const sha256 = request.sha256.toLowerCase();
     if (size > this.limits.maxFileBytes) throw new ChatError('too_large', `a file is at most ${formatBytes(this.limits.maxFileBytes)}; this one is ${formatBytes(size)}`);
     const target = await this.resolveReceiver(session, request.receiver);
     const resumable = await this.chat.store.findUnfinishedUpload(session.userId, target.convId, size, sha256);
     if (resumable) return { file: resumable, offset: (await this.open(resumable)).received };
+    if (clientRef !== null) {
+      const since = new Date(Date.now() - RESEND_WINDOW_MS).toISOString();
+      const repeated = await this.chat.store.findRepeatedUpload({ senderId: session.userId, clientRef, convId: target.convId, size, sha256, since });
+      if (repeated) return { repeated };
+    }
     const stored = await this.chat.store.bytesStoredBy(session.userId);
     if (stored + size > this.limits.fileQuotaBytes) {
       throw new ChatError('quota_exceeded', `you store ${formatBytes(stored)} of your ${formatBytes(this.limits.fileQuotaBytes)}; this file needs ${formatBytes(size)} (files are deleted after ${this.limits.fileRetentionDays} days)`);
@@ -84,6 +100,7 @@ export class Files {
       sha256,
       createdAt: this.chat.now(),
       completedAt: null,
+      clientRef,
     };
     const id = await this.chat.store.insertFile(record);
     this.chat.requestCommit();

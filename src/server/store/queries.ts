@@ -9,7 +9,7 @@ const MESSAGE_COLUMNS = `m.id, m.conv_id AS "convId", m.seq, m.kind, m.event, m.
 
 const FILE_COLUMNS = `f.id, f.conv_id AS "convId", f.kind, f.sender_id AS "senderId", f.receiver_id AS "receiverId",
   f.receiver, (SELECT name FROM users WHERE id = f.sender_id) AS sender, f.name, f.size, f.sha256,
-  f.created_at AS "createdAt", f.completed_at AS "completedAt"`;
+  f.created_at AS "createdAt", f.completed_at AS "completedAt", f.client_ref AS "clientRef"`;
 
 const USER_COLUMNS = `u.id, u.name, u.name_key AS key, u.password_hash AS "passwordHash", u.role, u.muted_until AS "mutedUntil"`;
 
@@ -39,8 +39,8 @@ export const SQL = {
   deleteMember: `DELETE FROM members WHERE conv_id = ? AND user_id = ?`,
   insertMessage: `INSERT INTO messages (id, conv_id, seq, kind, event, sender_id, sender, receiver, text, ts, client_ref, file_id)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  insertFile: `INSERT INTO files (conv_id, kind, sender_id, receiver_id, receiver, name, size, sha256, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  insertFile: `INSERT INTO files (conv_id, kind, sender_id, receiver_id, receiver, name, size, sha256, created_at, client_ref)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   completeFile: `UPDATE files SET completed_at = ? WHERE id = ?`,
   deleteFile: `DELETE FROM files WHERE id = ?`,
   findResent: `SELECT ${MESSAGE_COLUMNS} FROM messages m
@@ -54,6 +54,9 @@ export const SQL = {
   findFile: `SELECT ${FILE_COLUMNS} FROM files f WHERE f.id = ?`,
   findUnfinishedUpload: `SELECT ${FILE_COLUMNS} FROM files f
     WHERE f.sender_id = ? AND f.conv_id = ? AND f.size = ? AND f.sha256 = ? AND f.completed_at IS NULL ORDER BY f.id DESC LIMIT 1`,
+  findRepeatedUpload: `SELECT ${MESSAGE_COLUMNS} FROM files f JOIN messages m ON m.file_id = f.id
+    WHERE f.sender_id = ? AND f.client_ref = ? AND f.conv_id = ? AND f.size = ? AND f.sha256 = ? AND f.completed_at >= ?
+    ORDER BY f.id DESC LIMIT 1`,
   filesIn: `SELECT ${FILE_COLUMNS} FROM files f WHERE f.conv_id = ? AND f.completed_at IS NOT NULL ORDER BY f.id DESC LIMIT ?`,
   filesOf: `SELECT ${FILE_COLUMNS} FROM files f JOIN members mb ON mb.conv_id = f.conv_id AND mb.user_id = ?
     WHERE f.completed_at IS NOT NULL ORDER BY f.id DESC LIMIT ?`,

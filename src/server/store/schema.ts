@@ -97,4 +97,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX files_by_created ON files (created_at);
   ALTER TABLE messages ADD COLUMN file_id INTEGER;
   `,
+  // A repeated upload (after issue #5): the request id a client gave its `upload`, so that announcing
+  // a finished upload again (its connection dropped before the last reply arrived) is answered with
+  // the file it already sent, not taken as a second copy. The index finds a file's announcement.
+  `
+  ALTER TABLE files ADD COLUMN client_ref TEXT;
+  CREATE INDEX messages_by_file ON messages (file_id) WHERE file_id IS NOT NULL;
+  `,
 ];

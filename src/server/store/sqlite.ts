@@ -23,6 +23,7 @@ import type {
   MemberRecord,
   NewFile,
   NewUser,
+  RepeatedUploadQuery,
   ResentQuery,
   Role,
   RoomRecord,
@@ -186,7 +187,7 @@ export class SqliteStore implements Store {
   }
 
   async insertFile(f: NewFile): Promise<number> {
-    return Number(this.write(this.q.insertFile, f.convId, f.kind, f.senderId, f.receiverId, f.receiver, f.name, f.size, f.sha256, f.createdAt).lastInsertRowid);
+    return Number(this.write(this.q.insertFile, f.convId, f.kind, f.senderId, f.receiverId, f.receiver, f.name, f.size, f.sha256, f.createdAt, f.clientRef).lastInsertRowid);
   }
 
   completeFile(fileId: number, completedAt: string): void {
@@ -203,6 +204,10 @@ export class SqliteStore implements Store {
 
   async findUnfinishedUpload(senderId: number, convId: number, size: number, sha256: string): Promise<FileRecord | undefined> {
     return this.q.findUnfinishedUpload.get(senderId, convId, size, sha256) as FileRecord | undefined;
+  }
+
+  async findRepeatedUpload(q: RepeatedUploadQuery): Promise<StoredMessage | undefined> {
+    return this.q.findRepeatedUpload.get(q.senderId, q.clientRef, q.convId, q.size, q.sha256, q.since) as StoredMessage | undefined;
   }
 
   async filesIn(convId: number, limit: number): Promise<FileRecord[]> {

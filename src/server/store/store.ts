@@ -93,9 +93,22 @@ export interface FileRecord {
   createdAt: string;
   /** Null while the upload is unfinished. */
   completedAt: string | null;
+  /** The id the sender gave its `upload` request (JSON-encoded), to recognise it repeated; null when none. */
+  clientRef: string | null;
 }
 
 export type NewFile = Omit<FileRecord, 'id' | 'sender' | 'completedAt'>;
+
+/** A finished upload announced again with the same request id and content (see findRepeatedUpload). */
+export interface RepeatedUploadQuery {
+  senderId: number;
+  clientRef: string;
+  convId: number;
+  size: number;
+  sha256: string;
+  /** Only uploads finished at or after this ISO time. */
+  since: string;
+}
 
 export interface InitialState {
   nextConversationId: number;
@@ -163,6 +176,8 @@ export interface Store {
   findFile(fileId: number): Promise<FileRecord | undefined>;
   /** The sender's unfinished upload of the same bytes to the same conversation, to resume. */
   findUnfinishedUpload(senderId: number, convId: number, size: number, sha256: string): Promise<FileRecord | undefined>;
+  /** The message that announced the sender's finished upload with this request id and content, if any. */
+  findRepeatedUpload(query: RepeatedUploadQuery): Promise<StoredMessage | undefined>;
   /** Finished files of one conversation, newest first. */
   filesIn(convId: number, limit: number): Promise<FileRecord[]>;
   /** Finished files of every conversation the user is a member of, newest first. */

@@ -1,5 +1,6 @@
 // The uploader (issue #5) against a fake server on a real loopback socket: a `bad_offset` makes it
-// continue from the offset the server names, and `corrupt` ends it with the server's words.
+// continue from the offset the server names, `corrupt` ends it with the server's words, and a
+// connection lost before the last reply is announced again with the same id.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -16,11 +17,17 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-/** A server that keeps what it receives; at `loseOnce` it drops its last 1000 bytes and says bad_offset. */
-async function fakeServer(options: { loseOnce?: number; corrupt?: boolean }) {
+/**
+ * A server that keeps what it receives; at `loseOnce` it drops its last 1000 bytes and says bad_offset.
+ * With `dropBeforeDone` it finishes the file but closes the connection instead of replying, and then
+ * answers an `upload` with the id of the finished one as the real server does: done.
+ */
+async function fakeServer(options: { loseOnce?: number; corrupt?: boolean; dropBeforeDone?: boolean }) {
   let received = Buffer.alloc(0);
   let sha = '';
   const offsets: number[] = [];
+  const uploadIds: unknown[] = [];
+  let finishedId: unknown;
   let lost = false;
   const server = net.createServer((socket) => {
     let buffer = '';
@@ -33,6 +40,11 @@ async function fakeServer(options: { loseOnce?: number; corrupt?: boolean }) {
         buffer = buffer.slice(newline + 1);
         const reply = (body: object) => socket.write(JSON.stringify({ ref: r.id, ...body }) + '\n');
         if (r.status === 'upload') {
+          uploadIds.push(r.id);
+          if (finishedId !== undefined && r.id === finishedId) {
+            reply({ status: 'ok', file: 3, offset: received.length, done: true, msgid: 9, seq: 1, ts: new Date().toISOString(), receiver: 'Bob' });
+            continue;
+          }
           sha = r.sha256;
           reply({ status: 'ok', file: 3, offset: received.length, chunk_bytes: 1000 });
           continue;
@@ -50,6 +62,11 @@ async function fakeServer(options: { loseOnce?: number; corrupt?: boolean }) {
           continue;
         }
         received = Buffer.concat([received, Buffer.from(r.data, 'base64')]);
+        if (received.length === 10_000 && options.dropBeforeDone && finishedId === undefined) {
+          finishedId = uploadIds.at(-1);
+          socket.destroy();
+          return;
+        }
         if (received.length < 10_000) reply({ status: 'ok', file: 3, offset: received.length });
         else if (options.corrupt || createHash('sha256').update(received).digest('hex') !== sha) reply({ status: 'error', code: 'corrupt', text: 'file 3 did not match its SHA-256; send it again' });
         else reply({ status: 'ok', file: 3, offset: received.length, done: true, msgid: 9, seq: 1, ts: new Date().toISOString(), receiver: 'Bob' });
@@ -57,10 +74,13 @@ async function fakeServer(options: { loseOnce?: number; corrupt?: boolean }) {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const link = await Link.connect({ host: '127.0.0.1', port: (server.address() as net.AddressInfo).port });
+  const address = { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port };
+  let link = await Link.connect(address);
   cleanup.push(() => new Promise((resolve) => server.close(resolve)));
   cleanup.push(() => link.close());
-  return { ctx: { ready: async () => link }, offsets, received: () => received };
+  // As the session does: a closed link is replaced by a new connection.
+  const ready = async () => (link.closed ? (link = await Link.connect(address)) : link);
+  return { ctx: { ready }, offsets, uploadIds, received: () => received };
 }
 
 function tempFile(bytes: Buffer): string {
@@ -90,4 +110,16 @@ test('corrupt ends the upload with the reason', async () => {
     assert.match(err.message, /did not match its SHA-256/);
     return true;
   });
+});
+
+test('a connection lost before the last reply: the upload is announced again with the same id, and the done reply ends it', async () => {
+  const bytes = randomBytes(10_000);
+  const fake = await fakeServer({ dropBeforeDone: true });
+  const result = await upload(fake.ctx, tempFile(bytes), 'Bob');
+  assert.equal(result.reply.done, true);
+  assert.equal(result.reply.msgid, 9);
+  assert.ok(fake.received().equals(bytes), 'every byte sent once: the repeat did not start over');
+  assert.equal(fake.uploadIds.length, 2, JSON.stringify(fake.uploadIds));
+  assert.equal(typeof fake.uploadIds[0], 'string');
+  assert.equal(fake.uploadIds[1], fake.uploadIds[0], 'the same request id both times');
 });

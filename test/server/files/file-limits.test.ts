@@ -47,6 +47,18 @@ test('file limits: past the quota an upload is refused with quota_exceeded; unfi
   await server.stop();
 });
 
+test('file limits: uploads pipelined on one connection cannot together pass the quota', async () => {
+  const server = await startServer({ limits: { fileQuotaBytes: 100_000 } });
+  const alice = await TestClient.as(server.port, 'AliceQQ');
+  await TestClient.as(server.port, 'BobQQ');
+  // Sent together; the connection runs them in turn, so each sees the ones before it.
+  const replies = await Promise.all(
+    ['a', 'b', 'c'].map((n) => alice.request({ status: 'upload', receiver: 'BobQQ', name: `${n}.bin`, size: 60_000, sha256: sha256(Buffer.from(n)) })),
+  );
+  assert.deepEqual(replies.map((r) => r.code ?? r.status).sort(), ['ok', 'quota_exceeded', 'quota_exceeded'], JSON.stringify(replies));
+  await server.stop();
+});
+
 test('file limits: files are deleted after the retention period, bytes and all; unfinished uploads sooner', async () => {
   const server = await startServer();
   const alice = await TestClient.as(server.port, 'AliceT');

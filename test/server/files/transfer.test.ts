@@ -123,6 +123,37 @@ test('files: an upload cut by a dropped connection resumes from the last acknowl
   for (const c of [alice, bob]) await c.close();
 });
 
+test('files: an upload announced again with the same id after it finished gets the same file and message, not a second copy', async () => {
+  const bob = await TestClient.as(server.port, 'BobRepeat');
+  let alice = await TestClient.as(server.port, 'AliceRepeat');
+  const { bytes, sha256: hash } = randomFile(120_000);
+  const announce = { status: 'upload', receiver: 'BobRepeat', name: 'twice.bin', size: bytes.length, sha256: hash, id: 'up-same' };
+  const started = await alice.ok(announce);
+  const done = await sendChunks(alice, started, bytes);
+  assert.equal(done.done, true);
+  // The connection drops; the client never saw `done` and announces the upload again, same id.
+  await alice.close();
+  alice = await TestClient.as(server.port, 'AliceRepeat');
+  const again = await alice.ok(announce);
+  assert.equal(again.done, true, 'answered as finished, nothing to send');
+  for (const field of ['file', 'msgid', 'seq', 'ts', 'receiver', 'offset']) assert.deepEqual(again[field], done[field], field);
+  // Another id is another upload of the same bytes (sending a file twice on purpose).
+  const other = await alice.ok({ ...announce, id: 'up-other' });
+  assert.notEqual(other.file, done.file);
+  assert.equal(other.offset, 0);
+  // The same id to another receiver is not the same upload either.
+  await alice.ok({ status: 'create', receiver: 'RepeatRoom' });
+  const elsewhere = await alice.ok({ ...announce, receiver: 'RepeatRoom' });
+  assert.notEqual(elsewhere.file, done.file);
+  assert.equal(elsewhere.done, undefined);
+  await bob.event('private', { file: done.file });
+  const listed = await bob.ok({ status: 'files', receiver: 'AliceRepeat' });
+  assert.deepEqual(listed.files.map((f: { file: number }) => f.file), [done.file], 'one finished file');
+  const history = await bob.ok({ status: 'history', receiver: 'AliceRepeat' });
+  assert.equal(history.messages.filter((m: { file?: number }) => m.file !== undefined).length, 1, 'announced once');
+  for (const c of [alice, bob]) await c.close();
+});
+
 test('files: an upload resumes after the server restarts, re-reading what it had on disk', async () => {
   const dataDir = tempDataDir();
   let restartable = await startServer({ dataDir });
