@@ -17,7 +17,7 @@ export function paramText(p: Params): string {
   const warm = p.warmup ? ` (latency after ${p.warmup} warm-up)` : '';
   if ('clients' in p) return `C=${p.clients} S=${p.senders} M=${p.messages} W=${p.window}${warm}`;
   if ('pairs' in p) return `P=${p.pairs} M=${p.messages} W=${p.window}${warm}`;
-  if ('conns' in p) return `N=${p.conns} hold=${p.hold}s`;
+  if ('conns' in p) return `N=${p.conns} hold=${p.hold}s settle=${p.settle}s`;
   if ('mib' in p) return `${p.mib} MiB, ${p.chunkWindow} chunks in flight, ${p.fetchWindow} fetches x ${Number(p.fetchBytes) / 1024} KiB in flight, chat ${p.chatRate}/s`;
   return JSON.stringify(p);
 }
@@ -52,7 +52,8 @@ export function describe(r: Result): string {
   }
   if (r.idle) {
     const i = r.idle;
-    lines.push(`   VmRSS ${int(i.rssBeforeKiB)} -> ${int(i.rssAfterKiB)} KiB: ${i.perConnKiB.toFixed(2)} KiB per connection`);
+    lines.push(`   VmRSS ${int(i.rssBeforeKiB)} -> ${int(i.rssHeldKiB)} KiB ${r.params['hold']} s after registration: ${i.perConnHeldKiB.toFixed(2)} KiB per connection`);
+    lines.push(`   VmRSS ${int(i.rssBeforeKiB)} -> ${int(i.rssAfterKiB)} KiB settled, ${r.params['settle']} s later: ${i.perConnKiB.toFixed(2)} KiB per connection`);
     lines.push(`   alive ${int(i.alive)}/${int(i.conns)}, answered ${int(i.answered)}; registered in ${(i.registerMs / 1000).toFixed(1)} s`);
   }
   if (r.file) {
@@ -107,12 +108,12 @@ export function markdown(results: Result[]): string {
   }
   const idles = results.filter((r) => r.idle);
   if (idles.length > 0) {
-    out.push('| workload | connections | VmRSS per connection KiB | VmRSS before -> after KiB | alive / answered | registration s | server CPU % (registration) | generator CPU % (registration) | rest of machine CPU % | ok |');
-    out.push('|---|---|---|---|---|---|---|---|---|---|');
+    out.push('| workload | connections | VmRSS per connection KiB, settled | VmRSS before -> settled KiB | per connection KiB, just after registration | alive / answered | registration s | server CPU % (registration) | generator CPU % (registration) | rest of machine CPU % | ok |');
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of idles) {
       const i = r.idle!;
       out.push(
-        `| ${r.workload} | ${int(i.conns)} | ${i.perConnKiB.toFixed(2)} | ${int(i.rssBeforeKiB)} -> ${int(i.rssAfterKiB)} | ${int(i.alive)} / ${int(i.answered)} | ` +
+        `| ${r.workload} | ${int(i.conns)} | ${i.perConnKiB.toFixed(2)} | ${int(i.rssBeforeKiB)} -> ${int(i.rssAfterKiB)} | ${i.perConnHeldKiB.toFixed(2)} | ${int(i.alive)} / ${int(i.answered)} | ` +
           `${(i.registerMs / 1000).toFixed(1)} | ${pct(r.cpu?.serverPct)} | ${pct(r.cpu?.genPct)} | ${pct(r.cpu?.otherPct)} | ${r.ok ? 'yes' : '**no**'} |`,
       );
     }
@@ -162,7 +163,7 @@ function targetRows(results: Result[]): string[] {
   const fanLow = by('fanout-low');
   if (fanLow?.latencyUs) row('low-load fan-out p99 <= 5 ms', `${ms(fanLow.latencyUs.p99)} ms`, fanLow.ok && fanLow.latencyUs.p99 <= 5000);
   const idle = by('idle');
-  if (idle?.idle) row('<= 4 KiB RSS per idle connection', `${idle.idle.perConnKiB.toFixed(2)} KiB`, idle.ok && idle.idle.perConnKiB <= 4);
+  if (idle?.idle) row('<= 4 KiB RSS per idle connection (settled)', `${idle.idle.perConnKiB.toFixed(2)} KiB`, idle.ok && idle.idle.perConnKiB <= 4);
   const file = by('file')?.file;
   if (file) {
     const ok = by('file')!.ok;

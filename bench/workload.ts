@@ -46,6 +46,10 @@ export interface Result {
 export interface IdleFigures {
   conns: number;
   rssBeforeKiB: number;
+  /** `hold` seconds after the last registration. */
+  rssHeldKiB: number;
+  perConnHeldKiB: number;
+  /** Settled: after `settle` seconds more of idleness. The headline figure. */
   rssAfterKiB: number;
   perConnKiB: number;
   alive: number;
