@@ -47,6 +47,10 @@ const CHAT_KINDS = new Set(['private', 'group', 'broadcast', 'system']);
 const EVERYONE_TARGET: Target = { kind: 'everyone', name: EVERYONE };
 const MAX_REMEMBERED_IDS = 50_000;
 
+/** Closing errors after which reconnecting is wrong (see Session.stopReason). */
+const FINAL_CLOSE_CODES = new Set(['replaced', 'kicked']);
+/** Refusals of a reconnect's login that the same login will always get. */
+const FINAL_LOGIN_CODES = new Set(['auth_failed', 'password_required']);
 
 export class Session extends EventEmitter<SessionEvents> {
   name = '';
@@ -68,6 +72,13 @@ export class Session extends EventEmitter<SessionEvents> {
   private lastMsgid = 0;
   /** Why the last reconnect attempt failed, said once until the reason changes. */
   private lastFailure = '';
+  /**
+   * Set when reconnecting would be wrong: the server closed this connection because the account
+   * logged in elsewhere (reconnecting would close that one, and so on back and forth) or an
+   * administrator removed the user; or a reconnect's login was refused for good (the session's
+   * token was revoked). The client then ends instead of retrying forever.
+   */
+  private stopReason: string | null = null;
   /** Whether the current link has a logged-in name (transfers wait for that after a reconnect). */
   private loggedIn = false;
   private readyWaiters: { resolve: (link: Link) => void; reject: (err: Error) => void }[] = [];
@@ -321,6 +332,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private onServerMessage(message: ServerObject): void {
+    if (message.status === 'error' && message.ref === undefined && FINAL_CLOSE_CODES.has(message.code)) this.stopReason = message.text ?? message.code;
     if (!CHAT_KINDS.has(message.status) || (message.status === 'system' && message.msgid === undefined)) {
       this.emit('output', { type: 'raw', message });
       if (CHAT_KINDS.has(message.status)) this.onPresence(message);
@@ -387,6 +399,13 @@ export class Session extends EventEmitter<SessionEvents> {
       this.emit('end', this.exiting ? 0 : 1);
       return;
     }
+    if (this.stopReason !== null) {
+      this.error(`${this.stopReason}; not reconnecting. Start classchat chat again to log in.`);
+      const ended = new TransferError('cancelled', 'the session ended (a later /send or /get continues where it stopped)');
+      for (const waiter of this.readyWaiters.splice(0)) waiter.reject(ended);
+      this.emit('end', 1);
+      return;
+    }
     this.emit('output', { type: 'status', text: 'connection to the server lost; reconnecting…' });
     this.scheduleReconnect();
   }
@@ -416,7 +435,16 @@ export class Session extends EventEmitter<SessionEvents> {
       const resume = { sender: this.name, ...(this.lastMsgid > 0 ? { since: this.lastMsgid } : {}) };
       const reply = await this.requestRegister(this.token ? { status: 'login', token: this.token, ...resume } : { status: 'register', ...resume }, true);
       if (reply.status !== 'ok') {
-        // Most likely the server has not noticed the old connection drop yet: try again shortly.
+        if (FINAL_LOGIN_CODES.has(reply.code)) {
+          // The token was revoked (a password change or reset, an exit elsewhere), or the name now
+          // needs a password: retrying the same login can never succeed.
+          this.token = null;
+          this.stopReason = `cannot log back in as ${this.name}: ${reply.text ?? reply.code}`;
+        } else if (reply.text !== this.lastFailure) {
+          // Most likely name_taken: the server has not noticed the old connection drop yet. Try again shortly.
+          this.emit('output', { type: 'status', text: `${reply.text ?? reply.code}; retrying` });
+          this.lastFailure = reply.text ?? reply.code;
+        }
         this.link?.close();
         return;
       }

@@ -1,5 +1,6 @@
 // A dropped connection (issue #3): when the server restarts, the client says so, retries, registers the
-// same name again and shows what it missed, with no gap and no duplicate, checked by message ids.
+// same name again and shows what it missed, with no gap and no duplicate, checked by message ids. It
+// does not reconnect when that would be wrong: replaced by a login elsewhere, or its token revoked.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { afterEach, test } from 'node:test';
@@ -112,4 +113,43 @@ test('/exit while the server is away ends the client at once', async () => {
   await client.waitFor(/reconnecting/);
   client.type('/exit');
   assert.equal(await client.exit(), 0);
+});
+
+test('logged in from another connection: the client says so and ends, instead of taking the account back', async () => {
+  const { startServer } = await import('../helpers/server.js');
+  const server = await startServer({ auth: 'accounts' });
+  cleanup.push(() => server.stop());
+  const client = ChatProcess.start(server.port, ['--user', 'Yuri'], { CLASSCHAT_PASSWORD: 'yuri password' });
+  cleanup.push(() => client.kill());
+  await client.waitFor(/welcome, Yuri/);
+  // The same account logs in elsewhere (another terminal, say): this connection is closed as replaced.
+  const elsewhere = await TestClient.connect(server.port, 'Yuri elsewhere');
+  cleanup.push(() => elsewhere.close());
+  await elsewhere.ok({ status: 'login', sender: 'Yuri', password: 'yuri password' });
+  assert.equal(await client.exit(), 1);
+  assert.match(client.lines.join('\n'), /logged in from another connection.*not reconnecting/s);
+  assert.doesNotMatch(client.lines.join('\n'), /reconnecting…/);
+  // The other connection was left alone: still logged in, still answered.
+  assert.equal((await elsewhere.ok({ status: 'who' })).status, 'ok');
+  assert.equal(elsewhere.received.some((m) => m.code === 'replaced'), false);
+});
+
+test('a token revoked while the client was away: the reconnect says why and ends, instead of retrying forever', async () => {
+  const { startServer, runAdmin } = await import('../helpers/server.js');
+  const { LossyProxy } = await import('../helpers/proxy.js');
+  const server = await startServer({ auth: 'accounts' });
+  cleanup.push(() => server.stop());
+  const proxy = await LossyProxy.start(server.port);
+  cleanup.push(() => proxy.close());
+  const client = ChatProcess.start(proxy.port, ['--user', 'Zoe'], { CLASSCHAT_PASSWORD: 'zoe password 1' });
+  cleanup.push(() => client.kill());
+  await client.waitFor(/welcome, Zoe/);
+  // The instructor resets Zoe's password (revoking her tokens), and her connection drops.
+  const reset = await runAdmin(server.dataDir, ['reset-password', 'Zoe'], 'zoe password 2\n');
+  assert.equal(reset.code, 0, reset.stderr);
+  const mark = client.lines.length;
+  proxy.cutAll();
+  await client.waitFor(/reconnecting/, mark);
+  assert.equal(await client.exit(), 1);
+  assert.match(client.lines.slice(mark).join('\n'), /cannot log back in as Zoe: .*not reconnecting/);
 });
