@@ -279,8 +279,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private async exit(): Promise<void> {
     this.exiting = true;
-    const cancelled = new TransferError('cancelled', 'the session ended (a later /send or /get continues where it stopped)');
-    for (const waiter of this.readyWaiters.splice(0)) waiter.reject(cancelled);
+    this.cancelWaitingTransfers();
     const link = this.link;
     if (!link || link.closed) {
       // Between reconnect attempts there is no connection to close: end here.
@@ -303,12 +302,18 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!this.exiting) await this.exit();
   }
 
+  /** The session is ending: transfers waiting for a link stop (a later /send or /get resumes them). */
+  private cancelWaitingTransfers(): void {
+    const cancelled = new TransferError('cancelled', 'the session ended (a later /send or /get continues where it stopped)');
+    for (const waiter of this.readyWaiters.splice(0)) waiter.reject(cancelled);
+  }
+
   /**
    * The logged-in link for file transfers: at once when there is one, else after the reconnect and
    * login; rejects with TransferError('cancelled') once the session ends.
    */
   ready(): Promise<Link> {
-    if (this.exiting) return Promise.reject(new TransferError('cancelled', 'the session ended'));
+    if (this.exiting || this.stopReason !== null) return Promise.reject(new TransferError('cancelled', 'the session ended'));
     if (this.link && this.loggedIn && !this.link.closed) return Promise.resolve(this.link);
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
@@ -401,8 +406,7 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     if (this.stopReason !== null) {
       this.error(`${this.stopReason}; not reconnecting. Start classchat chat again to log in.`);
-      const ended = new TransferError('cancelled', 'the session ended (a later /send or /get continues where it stopped)');
-      for (const waiter of this.readyWaiters.splice(0)) waiter.reject(ended);
+      this.cancelWaitingTransfers();
       this.emit('end', 1);
       return;
     }

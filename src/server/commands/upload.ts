@@ -3,7 +3,6 @@
 // `file` id to send `chunk`s for, from which `offset`, and how large a chunk may be. The same request
 // id and content as an upload that already finished gets that upload's last reply again.
 import { UPLOAD_CHUNK_BYTES } from '../../protocol/requests.js';
-import { encodeSentReply } from '../chat/encode.js';
 import { sendChunkReply } from './chunk.js';
 import { command } from './command.js';
 
@@ -15,8 +14,8 @@ export const upload = command({
   async handle(ctx, request) {
     const started = await ctx.files.start(ctx.session, request, ctx.ref === undefined ? null : JSON.stringify(ctx.ref));
     if ('repeated' in started) {
-      const { repeated } = started;
-      ctx.conn.send(encodeSentReply(ctx.ref, repeated, `,"file":${repeated.fileId},"offset":${request.size},"done":true`));
+      // The reply the last chunk got, built the same way.
+      sendChunkReply(ctx, started.repeated.fileId!, { offset: request.size, sent: { message: started.repeated, delivered: 0 } });
       return;
     }
     const { file, offset } = started;
