@@ -38,7 +38,7 @@ test('#11.5 5,000 logins with a 60 KB sender and a wrong token get invalid_name 
     const guardBytes = (server.server.accounts as unknown as { guard: { bytes?: number } }).guard.bytes;
     console.log(`#11.5: ${ATTEMPTS} attempts with a 60 KB sender in ${seconds.toFixed(1)} s: RSS grew ${growthMiB.toFixed(1)} MiB; guard ${guardBytes} bytes; replies ${JSON.stringify([...codes])}`);
     // The old guard kept every 60 KB name: ~300 MB for 5,000 attempts (1.29 GB for 20,061 in the report).
-    assert.ok(growthMiB < 100, `RSS grew ${growthMiB.toFixed(1)} MiB over ${ATTEMPTS} attempts`);
+    assert.ok(growthMiB < 150, `RSS grew ${growthMiB.toFixed(1)} MiB over ${ATTEMPTS} attempts`);
     assert.equal(typeof guardBytes, 'number', 'the guard reports its memory in bytes');
     assert.equal(guardBytes, 0, 'an invalid name leaves nothing in the guard');
     assert.deepEqual([...codes], [['invalid_name', ATTEMPTS]]);
