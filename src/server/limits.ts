@@ -36,10 +36,18 @@ export interface Limits {
   offlineDeliveryBytes: number;
   /** Failed logins a minute on one connection. */
   loginFailuresPerMinute: number;
-  /** Failed logins on one account before it is locked for a while (doubling up to an hour). */
+  /** Failed logins a minute from one address, over all its connections (issue #11.5). */
+  loginFailuresPerAddress: number;
+  /** Failed logins from one address at one name before that address is locked out of it for a while (doubling up to an hour). */
   accountFailuresBeforeLock: number;
+  /** Failed logins at one name from all addresses within an hour after which every address gets one try at it before its lock (issue #11.10). */
+  nameFailuresUnderAttack: number;
+  /** Memory for remembering failed logins (per address, per name, per address and name), in bytes; the oldest are forgotten first (issue #11.5). */
+  loginGuardBytes: number;
   /** Password hashes computed at once (each takes 128 MiB at the default cost). */
   maxConcurrentHashes: number;
+  /** Password hashes one address may have running or waiting; addresses take turns for the rest (issue #11.9). */
+  hashesPerAddress: number;
   /** A TLS client that has not finished its handshake by then is cut off. */
   tlsHandshakeMs: number;
   /** Largest file one may upload, in bytes. */
@@ -79,8 +87,12 @@ export const LIMIT_OPTIONS: readonly LimitOption[] = [
   { key: 'offlineMaxAgeDays', flag: 'offline-max-age-days', default: 30, help: 'oldest waiting message delivered at login' },
   { key: 'offlineDeliveryBytes', flag: 'offline-bytes', default: 512 * KIB, help: 'bytes of waiting messages sent at login' },
   { key: 'loginFailuresPerMinute', flag: 'login-failures-per-minute', default: 3, help: 'failed logins a minute per connection' },
-  { key: 'accountFailuresBeforeLock', flag: 'account-failures', default: 5, help: 'failed logins before an account locks' },
+  { key: 'loginFailuresPerAddress', flag: 'login-failures-per-address', default: 30, help: 'failed logins a minute per address' },
+  { key: 'accountFailuresBeforeLock', flag: 'account-failures', default: 5, help: 'failed logins from one address before it is locked out of a name' },
+  { key: 'nameFailuresUnderAttack', flag: 'name-failures-under-attack', default: 20, help: 'failed logins at a name, from all addresses, after which each address gets one try' },
+  { key: 'loginGuardBytes', flag: 'login-guard-bytes', default: 16 * MIB, help: 'memory for remembering failed logins' },
   { key: 'maxConcurrentHashes', flag: 'max-concurrent-hashes', default: 2, help: 'password hashes computed at once' },
+  { key: 'hashesPerAddress', flag: 'hashes-per-address', default: 16, help: 'password hashes one address may have running or waiting' },
   { key: 'tlsHandshakeMs', flag: 'tls-handshake-ms', default: 10_000, help: 'time to finish a TLS handshake' },
   { key: 'maxFileBytes', flag: 'max-file-bytes', default: 100 * MIB, help: 'largest file' },
   { key: 'fileQuotaBytes', flag: 'file-quota-bytes', default: 1024 * MIB, help: 'bytes of files one user may store' },

@@ -43,6 +43,8 @@ export class ClassChatServer implements ConnectionHost {
   private readonly flood: FloodLimiter;
   private sweep: IdleSweep | null = null;
   private dispatcher!: Dispatcher;
+  /** Accounts and their login guards (read by tests: the guard's memory, the hasher). */
+  accounts!: Accounts;
   chat!: Chat;
   files!: Files;
   private expiring: Promise<number> = Promise.resolve(0);
@@ -77,7 +79,7 @@ export class ClassChatServer implements ConnectionHost {
       throw err;
     }
     server.chat = await Chat.open(store, log, config.limits, server.commit.request);
-    const accounts = new Accounts(server.chat, config.auth, config.scryptCost, config.limits);
+    const accounts = (server.accounts = new Accounts(server.chat, config.auth, config.scryptCost, config.limits));
     server.files = new Files(server.chat, BlobStore.forDataDir(config.dataDir), config.limits, log);
     server.dispatcher = new Dispatcher(COMMANDS, server.chat, log, server.flood, accounts, server.files);
     void server.expireFiles();

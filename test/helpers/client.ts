@@ -49,6 +49,14 @@ export class TestClient {
     });
   }
 
+  /** Connects over plain TCP from the loopback address `localAddress` (e.g. 127.0.0.2), to test per-address limits. */
+  static connectFrom(port: number, localAddress: string, label = localAddress): Promise<TestClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ port, host: '127.0.0.1', localAddress }, () => resolve(new TestClient(socket, label)));
+      socket.once('error', reject);
+    });
+  }
+
   /** Connects (over TLS with `tlsOptions`) and registers `name`; fails the test if registration is refused. */
   static async as(port: number, name: string, tlsOptions?: tls.ConnectionOptions): Promise<TestClient> {
     const client = await TestClient.connect(port, name, tlsOptions);

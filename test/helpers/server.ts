@@ -43,6 +43,8 @@ export interface StartOptions {
   log?: Logger;
   auth?: ServerConfig['auth'];
   exempt?: string[];
+  /** log2 of scrypt's N; TEST_SCRYPT_COST by default. */
+  scryptCost?: number;
 }
 
 /**
@@ -65,7 +67,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     logFormat: 'json',
     sync: 'normal',
     auth: options.auth ?? 'open',
-    scryptCost: TEST_SCRYPT_COST,
+    scryptCost: options.scryptCost ?? TEST_SCRYPT_COST,
     exempt: options.exempt ?? [],
     tls: options.tls,
     limits: { ...DEFAULT_LIMITS, ...UNTHROTTLED, ...options.limits },

@@ -5,14 +5,15 @@
  * password was wrong, and takes as long either way.
  */
 import { ChatError } from '../../protocol/errors.js';
-import { nameKey } from '../../protocol/names.js';
+import { isValidName, nameKey } from '../../protocol/names.js';
 import type { Chat } from '../chat/chat.js';
 import { assertCanClaim, assertNotRegistered, createUser, passwordRequired } from '../chat/login.js';
 import type { Session } from '../chat/session.js';
 import type { AuthMode } from '../config.js';
+import { addressKey } from '../guards/address-key.js';
 import type { Limits } from '../limits.js';
 import type { UserRecord } from '../store/store.js';
-import { AccountLoginGuard, ConnectionLoginGuard } from './login-guard.js';
+import { ConnectionLoginGuard, LoginGuard, type LoginGuardLimits } from './login-guard.js';
 import { assertPasswordRules, PasswordHasher } from './passwords.js';
 import { newToken, tokenHash } from './tokens.js';
 
@@ -22,6 +23,8 @@ export interface Claimant {
   readonly closed: boolean;
   /** Created on the first failed login only: most connections never fail one. */
   loginGuard: ConnectionLoginGuard | null;
+  /** The peer's IP address: failures and password hashes are counted per addressKey of it (issue #11.5, #11.9). */
+  readonly address: string;
 }
 
 export interface Authenticated {
@@ -40,16 +43,17 @@ export interface Credentials {
 
 export class Accounts {
   readonly hasher: PasswordHasher;
-  private readonly guard: AccountLoginGuard;
+  /** Failed logins per address, per name and per (address, name); `guard.bytes` is its memory. */
+  readonly guard: LoginGuard;
 
   constructor(
     private readonly chat: Chat,
     readonly mode: AuthMode,
     scryptCost: number,
-    private readonly limits: Pick<Limits, 'maxConcurrentHashes' | 'loginFailuresPerMinute' | 'accountFailuresBeforeLock'>,
+    private readonly limits: Pick<Limits, 'maxConcurrentHashes' | 'hashesPerAddress' | 'loginFailuresPerMinute'> & LoginGuardLimits,
   ) {
-    this.hasher = new PasswordHasher(scryptCost, limits.maxConcurrentHashes);
-    this.guard = new AccountLoginGuard(limits);
+    this.hasher = new PasswordHasher(scryptCost, limits.maxConcurrentHashes, limits.hashesPerAddress);
+    this.guard = new LoginGuard(limits);
   }
 
   /**
@@ -60,7 +64,11 @@ export class Accounts {
     assertCanClaim(this.chat, conn, name);
     assertPasswordRules(password);
     const key = nameKey(name);
-    const hash = await this.hasher.hash(password);
+    // Issue #11.9: when an account owns the name the answer is known, so no hash is spent on it.
+    const owner = await this.chat.store.findUser(key);
+    if (conn.closed) return null;
+    if (owner?.passwordHash) throw passwordRequired(owner.name, true);
+    const hash = await this.hasher.hash(password, addressKey(conn.address));
     if (conn.closed) return null;
     // Looked up after hashing, so a name claimed meanwhile is seen.
     const existing = await this.chat.store.findUser(key);
@@ -84,47 +92,55 @@ export class Accounts {
     if (this.mode === 'accounts') throw passwordRequired(name, false);
   }
 
-  /** `login`: checks the password or token. Throws already_registered, bad_request, rate_limited or auth_failed. */
+  /** `login`: checks the password or token. Throws already_registered, bad_request, invalid_name, rate_limited or auth_failed. */
   async logIn(conn: Claimant, name: string, credentials: Credentials): Promise<Authenticated | null> {
     assertNotRegistered(conn);
     if ((credentials.password === undefined) === (credentials.token === undefined)) {
       throw new ChatError('bad_request', 'login: send either "password" or "token"');
     }
+    // Issue #11.5: an invalid name (60 KB of it, say) is refused before any lookup or guard entry.
+    // invalid_name depends only on the name's shape, a public rule, so it tells nothing about accounts.
+    if (!isValidName(name)) throw new ChatError('invalid_name');
     const key = nameKey(name);
+    const address = addressKey(conn.address);
     const now = performance.now();
-    conn.loginGuard?.check(now);
-    this.guard.check(key, now);
-    let user: UserRecord | undefined;
-    let tokenId: number | undefined;
-    let ok: boolean;
     if (credentials.token !== undefined) {
+      // Issue #11.10: a valid token logs in whatever locks others caused; only a wrong one is throttled.
       const found = await this.chat.store.findUserByToken(tokenHash(credentials.token));
-      user = found;
-      tokenId = found?.tokenId;
-      ok = found !== undefined && found.key === key;
-    } else {
-      user = await this.chat.store.findUser(key);
-      // An unknown name is checked against a decoy hash: the same work and the same reply.
-      ok = await this.hasher.verify(credentials.password!, user?.passwordHash ?? null);
+      if (conn.closed) return null;
+      if (found !== undefined && found.key === key) {
+        this.guard.succeeded(address, key);
+        return { user: found, tokenId: found.tokenId };
+      }
+      this.assertNotThrottled(conn, address, key, now);
+      throw this.failed(conn, address, key, now, name);
     }
+    this.assertNotThrottled(conn, address, key, now);
+    const user = await this.chat.store.findUser(key);
+    // An unknown name is checked against a decoy hash: the same work and the same reply.
+    const ok = await this.hasher.verify(credentials.password!, user?.passwordHash ?? null, address);
     if (conn.closed) return null;
-    if (!ok || !user) {
-      (conn.loginGuard ??= new ConnectionLoginGuard(this.limits.loginFailuresPerMinute)).failed(now);
-      this.guard.failed(key, now);
-      this.chat.log.warn({ name: name.slice(0, 40) }, 'failed login');
-      throw new ChatError('auth_failed');
-    }
-    this.guard.succeeded(key);
-    if (tokenId !== undefined) return { user, tokenId };
+    if (!ok || !user) throw this.failed(conn, address, key, now, name);
+    this.guard.succeeded(address, key);
     return this.issueToken(user);
   }
 
-  /** `password`: checks the old one, stores the new one, revokes every token and issues a new one. */
-  async changePassword(session: Session, old: string, replacement: string): Promise<string> {
+  /**
+   * `password`: checks the old one, stores the new one, revokes every token and issues a new one. A
+   * wrong current password counts as a failed login, with the same limits (issue #11.9).
+   */
+  async changePassword(conn: Claimant, session: Session, old: string, replacement: string): Promise<string> {
     assertPasswordRules(replacement);
+    const address = addressKey(conn.address);
+    const now = performance.now();
+    this.assertNotThrottled(conn, address, session.key, now);
     const user = await this.chat.store.findUser(session.key);
-    if (!user?.passwordHash || !(await this.hasher.verify(old, user.passwordHash))) throw new ChatError('auth_failed', 'the current password is wrong');
-    const hash = await this.hasher.hash(replacement);
+    if (!user?.passwordHash) throw new ChatError('auth_failed', 'the current password is wrong');
+    if (!(await this.hasher.verify(old, user.passwordHash, address))) {
+      throw this.failed(conn, address, session.key, now, user.name, 'the current password is wrong');
+    }
+    this.guard.succeeded(address, session.key);
+    const hash = await this.hasher.hash(replacement, address);
     this.chat.store.setPassword(user.id, hash);
     this.chat.store.deleteTokens(user.id);
     const { token, tokenId } = await this.issueToken(user);
@@ -143,6 +159,20 @@ export class Accounts {
 
   prune(): void {
     this.guard.prune(performance.now());
+  }
+
+  /** Throws rate_limited while the connection, its address, or its address at this name is over its failures. */
+  private assertNotThrottled(conn: Claimant, address: string, key: string, now: number): void {
+    conn.loginGuard?.check(now);
+    this.guard.check(address, key, now);
+  }
+
+  /** Counts a failure on the connection, its address and the name; returns the auth_failed to throw. */
+  private failed(conn: Claimant, address: string, key: string, now: number, name: string, text?: string): ChatError {
+    (conn.loginGuard ??= new ConnectionLoginGuard(this.limits.loginFailuresPerMinute)).failed(now);
+    this.guard.failed(address, key, now);
+    this.chat.log.warn({ name, address }, 'failed login');
+    return new ChatError('auth_failed', text);
   }
 
   private async issueToken(user: UserRecord): Promise<Authenticated> {

@@ -1,11 +1,13 @@
 /**
  * Password hashing with node:crypto scrypt (issue #4). OWASP's parameters (N=2^17, r=8, p=1) take
  * 128 MiB and ~100 ms a hash, so hashes run a few at a time: a reconnect storm queues instead of
- * exhausting memory, and past a bounded queue it is refused. Hashes record their parameters, so a
- * cost change applies to new hashes and old ones still verify.
+ * exhausting memory, and past a bounded queue it is refused. Every hash is charged to an owner (the
+ * requesting address) that gets a bounded, fair share of the slots (issue #11.9, FairSlots). Hashes
+ * record their parameters, so a cost change applies to new hashes and old ones still verify.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { ChatError } from '../../protocol/errors.js';
+import { FairSlots } from './fair-slots.js';
 
 const R = 8;
 const P = 1;
@@ -16,6 +18,8 @@ export const MAX_PASSWORD_BYTES = 1024;
 export const MIN_PASSWORD_LENGTH = 8;
 /** Hashes allowed to wait for a slot, per running slot; beyond it a login is told to retry. */
 const QUEUE_PER_SLOT = 64;
+/** The owner of hashes not made for a connection (the admin CLI). */
+export const LOCAL_OWNER = 'local';
 
 /** Throws weak_password unless the password is 8 characters to 1 KiB. */
 export function assertPasswordRules(password: string): void {
@@ -24,36 +28,55 @@ export function assertPasswordRules(password: string): void {
 }
 
 export class PasswordHasher {
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly slots: FairSlots;
   /** A hash of nothing, verified against when a name has no account, so both take the same time. */
   private decoy: Promise<string> | null = null;
 
   constructor(
     /** log2 of scrypt's N for new hashes. */
     private readonly cost: number,
-    private readonly maxConcurrent: number,
-  ) {}
+    maxConcurrent: number,
+    /** Hashes one owner may have running or waiting (the `hashesPerAddress` limit). */
+    perOwner = Infinity,
+  ) {
+    this.slots = new FairSlots(maxConcurrent, perOwner, maxConcurrent * QUEUE_PER_SLOT);
+  }
 
-  /** A self-describing hash: `scrypt$<log2 N>$<r>$<p>$<salt>$<key>`, base64. */
-  async hash(password: string): Promise<string> {
+  /** Hashes waiting for a slot now. */
+  get waiting(): number {
+    return this.slots.waiters;
+  }
+
+  /** A self-describing hash: `scrypt$<log2 N>$<r>$<p>$<salt>$<key>`, base64. Throws rate_limited when `owner` has used its share. */
+  async hash(password: string, owner = LOCAL_OWNER): Promise<string> {
     const salt = randomBytes(SALT_BYTES);
-    const key = await this.derive(password, salt, this.cost, R, P);
+    const key = await this.derive(owner, password, salt, this.cost, R, P);
     return ['scrypt', this.cost, R, P, salt.toString('base64'), key.toString('base64')].join('$');
   }
 
-  /** True when `password` matches `stored`; compared in constant time. A null `stored` is checked against a decoy and is false. */
-  async verify(password: string, stored: string | null): Promise<boolean> {
-    const target = stored ?? (await (this.decoy ??= this.hash('decoy password')));
+  /**
+   * True when `password` matches `stored`; compared in constant time. A null `stored` is checked
+   * against a decoy and is false. Throws rate_limited when `owner` has used its share.
+   */
+  async verify(password: string, stored: string | null, owner = LOCAL_OWNER): Promise<boolean> {
+    const target = stored ?? (await (this.decoy ??= this.decoyHash()));
     const [scheme, cost, r, p, salt, expected] = target.split('$');
     if (scheme !== 'scrypt' || salt === undefined || expected === undefined) return false;
     const want = Buffer.from(expected, 'base64');
-    const got = await this.derive(password, Buffer.from(salt, 'base64'), Number(cost), Number(r), Number(p), want.length);
+    const got = await this.derive(owner, password, Buffer.from(salt, 'base64'), Number(cost), Number(r), Number(p), want.length);
     return timingSafeEqual(got, want) && stored !== null;
   }
 
-  private async derive(password: string, salt: Buffer, cost: number, r: number, p: number, length = KEY_BYTES): Promise<Buffer> {
-    await this.slot();
+  /** The decoy, made once; a refused attempt (a busy hasher) is not kept, or it would refuse every later login. */
+  private decoyHash(): Promise<string> {
+    return this.hash('decoy password').catch((err: unknown) => {
+      this.decoy = null;
+      throw err;
+    });
+  }
+
+  private async derive(owner: string, password: string, salt: Buffer, cost: number, r: number, p: number, length = KEY_BYTES): Promise<Buffer> {
+    await this.slots.acquire(owner);
     try {
       const N = 2 ** cost;
       // scrypt needs 128·N·r bytes; its default cap (32 MiB) is below OWASP's cost.
@@ -62,25 +85,7 @@ export class PasswordHasher {
         scrypt(password.normalize('NFC'), salt, length, options, (err, key) => (err ? reject(err) : resolve(key))),
       );
     } finally {
-      this.running--;
-      this.waiting.shift()?.();
+      this.slots.release(owner);
     }
-  }
-
-  /** Waits for one of the `maxConcurrent` slots (taken when this resolves). */
-  private slot(): Promise<void> {
-    if (this.running < this.maxConcurrent) {
-      this.running++;
-      return Promise.resolve();
-    }
-    if (this.waiting.length >= this.maxConcurrent * QUEUE_PER_SLOT) {
-      return Promise.reject(new ChatError('rate_limited', 'the server is busy checking passwords; try again in a second', { retry_after_ms: 1000 }));
-    }
-    return new Promise((resolve) =>
-      this.waiting.push(() => {
-        this.running++;
-        resolve();
-      }),
-    );
   }
 }

@@ -6,7 +6,7 @@ export const password = command({
   status: 'password',
   needsName: true,
   async handle(ctx, request) {
-    const token = await ctx.accounts.changePassword(ctx.session, request.password, request.new_password);
+    const token = await ctx.accounts.changePassword(ctx.conn, ctx.session, request.password, request.new_password);
     ctx.ok({ token, text: 'password changed; other sessions must log in again' });
   },
 });

@@ -1,5 +1,6 @@
 // Brute force (issue #4): at most 3 failed logins a minute per connection, and per name a lock with
-// backoff after repeated failures from any connection; the replies never tell a wrong name from a
+// backoff after repeated failures from any connection of one address (issue #11.10: per address and
+// name, test/server/auth/lockout.test.ts); the replies never tell a wrong name from a
 // wrong password.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';

@@ -32,3 +32,20 @@ test('passwords: at most maxConcurrent hashes run at once and the queue behind t
   assert.equal(results.filter((r) => r === 'ok').length, 65, 'one running and 64 queued');
   assert.equal(refused, 35);
 });
+
+test('#11.9 hashes are shared fairly: one owner holds at most its share, and owners take turns for free slots', async () => {
+  const hasher = new PasswordHasher(10, 1, 4);
+  const order: string[] = [];
+  const run = (owner: string, i: number) =>
+    hasher.hash(`password ${i}`, owner).then(
+      () => order.push(owner),
+      (err: Error & { code?: string }) => order.push(`${owner}:${err.code}`),
+    );
+  // The flooder asks first, 10 times; the others once each, after it.
+  const attempts = [...Array.from({ length: 10 }, (_, i) => run('flood', i)), run('alice', 0), run('bob', 0)];
+  await Promise.all(attempts);
+  assert.equal(order.filter((o) => o === 'flood:rate_limited').length, 6, `past its share of 4 the flooder is refused: ${order}`);
+  const served = order.filter((o) => !o.includes(':'));
+  // One running (flood), then turns: the flooder's next, alice, bob, ...: neither waits behind all of the flooder's.
+  assert.ok(served.indexOf('alice') <= 2 && served.indexOf('bob') <= 3, `served in turns: ${served}`);
+});
