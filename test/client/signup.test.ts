@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { ChatProcess } from '../helpers/chat-process.js';
-import { runAdmin, startServer, type TestServer } from '../helpers/server.js';
+import { CLI, runAdmin, startServer, type TestServer } from '../helpers/server.js';
+import { hasTmux, TmuxSession } from '../helpers/tmux.js';
 
 let accounts: TestServer;
 let invites: TestServer;
@@ -59,4 +60,27 @@ test('#11.4 the client takes --invite; without the code a script ends with the s
   invited.type('/exit');
   await invited.waitFor(/welcome, Tia/);
   assert.equal(await invited.exit(), 0);
+});
+
+const skipTmux = !hasTmux() && process.env.CLASSCHAT_TEST_REQUIRE_TMUX !== '1' ? 'tmux is not installed (apt-get install tmux); CI installs it' : false;
+
+test('#11.4 in a terminal the client asks for the invite code the server needs, and again when it is wrong', { skip: skipTmux }, async () => {
+  const made = await runAdmin(invites.dataDir, ['invite']);
+  const code = /^invite code: (\S+)$/m.exec(made.stdout)?.[1];
+  assert.ok(code, made.stdout + made.stderr);
+  const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(invites.port), '--user', 'Una'], { NO_COLOR: '1' });
+  try {
+    await term.waitFor((l) => l.some((x) => x.startsWith('invite code:')), 'the invite prompt');
+    term.type('not-a-code');
+    term.press('Enter');
+    await term.waitFor((l) => l.some((x) => x.includes('unknown, used up or expired')), 'the refusal');
+    await term.waitFor((l) => l.filter((x) => x.startsWith('invite code:')).length === 2, 'the prompt again');
+    term.type(code);
+    term.press('Enter');
+    await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the chat prompt after signing up');
+    term.type('/exit');
+    term.press('Enter');
+  } finally {
+    term.kill();
+  }
 });

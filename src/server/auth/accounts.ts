@@ -63,8 +63,10 @@ export class Accounts {
   }
 
   /**
-   * `register` with a password: creates the account that owns `name` (or gives a password to a name
-   * used in open mode that no account owns yet). Throws password_required when an account owns it.
+   * `register` with a password: creates the account that owns `name` (or gives a password to a known
+   * name that no password or token holds). Throws password_required when an account owns it,
+   * name_claimed when a token claims it (issue #11.1), and signup_closed, invite_required or bad_invite
+   * for a new name the sign-up policy refuses (issue #11.4).
    */
   async signUp(conn: Claimant, name: string, password: string, invite?: string): Promise<Authenticated | null> {
     assertCanClaim(this.chat, conn, name);
