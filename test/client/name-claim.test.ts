@@ -8,7 +8,8 @@ import path from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import { ChatProcess } from '../helpers/chat-process.js';
 import { TestClient } from '../helpers/client.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { CLI, startServer, type TestServer } from '../helpers/server.js';
+import { hasTmux, TmuxSession } from '../helpers/tmux.js';
 
 let server: TestServer;
 const running: ChatProcess[] = [];
@@ -68,6 +69,26 @@ test("#11.1 a script whose name someone else claimed gets the server's text, non
     assert.match(output, /classchat admin release-name Pia/);
     assert.doesNotMatch(output, /for Pia only|welcome/);
   } finally {
+    fs.rmSync(elsewhere, { recursive: true, force: true });
+  }
+});
+
+const skipTmux = !hasTmux() && process.env.CLASSCHAT_TEST_REQUIRE_TMUX !== '1' ? 'tmux is not installed (apt-get install tmux); CI installs it' : false;
+
+test('#11.1 in a terminal a claimed name is explained and another name asked for', { skip: skipTmux }, async () => {
+  const owner = await TestClient.as(server.port, 'Rue');
+  await owner.ok({ status: 'exit' });
+  const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'classchat-other-client-'));
+  const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(server.port), '--user', 'Rue'], { NO_COLOR: '1', CLASSCHAT_CONFIG_DIR: elsewhere });
+  try {
+    await term.waitFor((l) => l.some((x) => x.includes('Rue is claimed')) && l.at(-1) === 'Your name:', 'the reason and the name prompt');
+    term.type('Rue2');
+    term.press('Enter');
+    await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the chat prompt under the other name');
+    term.type('/exit');
+    term.press('Enter');
+  } finally {
+    term.kill();
     fs.rmSync(elsewhere, { recursive: true, force: true });
   }
 });

@@ -2,8 +2,11 @@
 // user is asked the password once; a new one chooses it twice, again until both agree; an invite code
 // comes from --invite, and a script without the code a server needs ends with the server's reason.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import { ChatProcess } from '../helpers/chat-process.js';
+import { testConfigDir } from '../helpers/config-dir.js';
 import { CLI, runAdmin, startServer, type TestServer } from '../helpers/server.js';
 import { hasTmux, TmuxSession } from '../helpers/tmux.js';
 
@@ -39,6 +42,9 @@ test('#11.4 the client asks a new user the password twice (again when they diffe
   assert.equal(count(signUp, /^type the password for Sid again/), 2);
   assert.equal(count(signUp, /passwords differ/), 1);
   assert.equal(count(signUp, /^password for Sid/), 0);
+  // A password account's token stays in memory: on disk it would be a second, longer-lived password.
+  const tokens = path.join(testConfigDir(), 'tokens');
+  assert.doesNotMatch(fs.existsSync(tokens) ? fs.readFileSync(tokens, 'utf8') : '', /Sid/);
 
   const logIn = chat(accounts.port, ['--user', 'Sid']);
   logIn.type('first password', '/exit');
