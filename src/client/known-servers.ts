@@ -12,10 +12,14 @@ const HEADER = [
   '# The client warns when a server shows another certificate. Delete a line to forget a server.',
 ];
 
-/** The file: $CLASSCHAT_CONFIG_DIR/known_servers, else $XDG_CONFIG_HOME/classchat/, else ~/.config/classchat/. */
+/** The client's directory: $CLASSCHAT_CONFIG_DIR, else $XDG_CONFIG_HOME/classchat/, else ~/.config/classchat/. */
+export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CLASSCHAT_CONFIG_DIR || path.join(env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'classchat');
+}
+
+/** The file: known_servers in configDir. */
 export function knownServersPath(env: NodeJS.ProcessEnv = process.env): string {
-  const dir = env.CLASSCHAT_CONFIG_DIR || path.join(env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'classchat');
-  return path.join(dir, 'known_servers');
+  return path.join(configDir(env), 'known_servers');
 }
 
 export class KnownServers {

@@ -8,13 +8,15 @@ import { KnownServers, knownServersPath } from './known-servers.js';
 import { Link } from './link.js';
 import { Renderer } from './render.js';
 import { InteractiveScreen, PlainScreen, type Screen } from './screen.js';
-import { Session } from './session.js';
+import { SavedTokens, savedTokensPath } from './saved-tokens.js';
+import { Session, type NameTokens } from './session.js';
 import { serverAddress, ServerTrust, type Notice } from './trust.js';
 
 export const CHAT_USAGE = `usage: classchat chat [options]
   --host HOST    server address (default 127.0.0.1)           [CLASSCHAT_HOST]
   --port PORT    server port (default ${DEFAULT_PORT})                        [CLASSCHAT_PORT]
   --user NAME    your name (asked for when not given)
+  --invite CODE  the invite code from your instructor, for a server that needs one to sign up
   --json         print every event as one JSON line (for scripts)
   --tls          connect with TLS (the server runs with --tls-cert)
   --ca FILE      trust this certificate (the server's cert.pem, from whoever runs it); implies --tls
@@ -30,6 +32,7 @@ export async function chat(argv: string[]): Promise<number> {
         host: { type: 'string' },
         port: { type: 'string' },
         user: { type: 'string' },
+        invite: { type: 'string' },
         json: { type: 'boolean' },
         tls: { type: 'boolean' },
         ca: { type: 'string' },
@@ -77,7 +80,11 @@ export async function chat(argv: string[]): Promise<number> {
   };
   const trust = new ServerTrust(new KnownServers(knownServersPath()));
   const address = serverAddress(host, port);
+  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const session = new Session({
+    tokens: nameTokens(new SavedTokens(savedTokensPath()), address),
+    interactive: interactive && values.json !== true,
+    ...(values.invite !== undefined ? { invite: values.invite } : {}),
     connect: async () => {
       const link = await Link.connect(target);
       if (link.certificate) for (const notice of trust.check(address, link.certificate)) tell(notice);
@@ -92,7 +99,6 @@ export async function chat(argv: string[]): Promise<number> {
     return 1;
   }
 
-  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const color = interactive && !process.env.NO_COLOR && values.json !== true;
   const renderer = new Renderer(() => session.name, color);
   const screen: Screen = interactive && !values.json ? new InteractiveScreen(renderer, session) : new PlainScreen(renderer, values.json === true);
@@ -101,16 +107,24 @@ export async function chat(argv: string[]): Promise<number> {
   session.on('target', (target) => screen.setTarget(target));
   const ended = new Promise<number>((resolve) => session.on('end', resolve));
 
-  // CLASSCHAT_PASSWORD serves scripts; it is used once, then the client asks.
+  // CLASSCHAT_PASSWORD serves scripts; it is used once (and as its own confirmation), then the client asks.
   let presetPassword = process.env.CLASSCHAT_PASSWORD ?? null;
-  const askPassword = (prompt: string) => {
-    const preset = presetPassword;
+  let lastPreset: string | null = null;
+  const askPassword = (prompt: string, confirming = false) => {
+    if (confirming && lastPreset !== null) return Promise.resolve(lastPreset);
+    lastPreset = presetPassword;
     presetPassword = null;
-    return preset !== null ? Promise.resolve(preset) : screen.askPassword(prompt);
+    return lastPreset !== null ? Promise.resolve(lastPreset) : screen.askPassword(prompt);
   };
+  const askInvite = (reason: string) => screen.askLine(`${reason}\ninvite code: `);
   let registered: boolean;
   try {
-    registered = await session.register(values.user ?? null, (reason) => screen.askName(reason), askPassword);
+    registered = await session.register(values.user ?? null, {
+      askName: (reason) => screen.askName(reason),
+      askPassword,
+      // Only a person is asked for a code; a script gives --invite or ends with the server's reason.
+      ...(interactive && values.json !== true ? { askInvite } : {}),
+    });
   } catch {
     // Most often a TLS server closing on a plain client's first line (a TLS client at a plain server
     // fails earlier, in dial.ts, with its own message).
@@ -132,6 +146,26 @@ export async function chat(argv: string[]): Promise<number> {
   const code = await ended;
   screen.close();
   return code;
+}
+
+/**
+ * The saved tokens of one server's names. A file that cannot be read or written costs only the
+ * convenience (the user is told, and asked as if new), never the chat session.
+ */
+function nameTokens(saved: SavedTokens, address: string): NameTokens {
+  const attempt = <T>(what: string, action: () => T): T | undefined => {
+    try {
+      return action();
+    } catch (err) {
+      process.stderr.write(`classchat chat: cannot ${what} ${saved.file}: ${(err as Error).message}\n`);
+      return undefined;
+    }
+  };
+  return {
+    get: (name) => attempt('read', () => saved.get(address, name)),
+    save: (name, token) => attempt('save the token of your name in', () => saved.set(address, name, token)),
+    forget: (name) => attempt('update', () => saved.forget(address, name)),
+  };
 }
 
 /** Reads a PEM certificate for --ca; throws an Error with a one-line message. */

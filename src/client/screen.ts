@@ -18,6 +18,8 @@ export interface Screen {
   askName(reason: string | null): Promise<string | null>;
   /** Asks for a password without showing what is typed; null when input has ended. */
   askPassword(prompt: string): Promise<string | null>;
+  /** Asks one question whose answer is shown as typed (an invite code); null when input has ended. */
+  askLine(prompt: string): Promise<string | null>;
   /** Calls `onLine` for each line typed, one at a time; `onEnd` when input ends (Ctrl-D, end of a pipe). */
   run(onLine: (line: string) => Promise<void>, onEnd: () => void, onInterrupt: () => void): void;
   close(): void;
@@ -114,6 +116,17 @@ export class InteractiveScreen implements Screen {
     });
   }
 
+  askLine(prompt: string): Promise<string | null> {
+    return new Promise((resolve) => {
+      const onClose = () => resolve(null);
+      this.rl.once('close', onClose);
+      this.rl.question(prompt, (answer) => {
+        this.rl.off('close', onClose);
+        resolve(answer.trim());
+      });
+    });
+  }
+
   askPassword(prompt: string): Promise<string | null> {
     // readline echoes keystrokes through _writeToOutput; silencing it for one question hides the
     // password while the same interface (and its history, which must not keep it) stays in use.
@@ -200,6 +213,12 @@ export class PlainScreen implements Screen {
 
   async askName(reason: string | null): Promise<string | null> {
     if (reason) process.stdout.write(`${reason}\n`);
+    const next = await this.lines.next();
+    return next.done ? null : next.value.trim();
+  }
+
+  async askLine(prompt: string): Promise<string | null> {
+    if (!this.json) process.stdout.write(prompt.trimEnd() + '\n');
     const next = await this.lines.next();
     return next.done ? null : next.value.trim();
   }

@@ -12,6 +12,7 @@ import { TransferError } from './files/context.js';
 import { formatFileList } from './files/list.js';
 import { Transfers } from './files/transfers.js';
 import type { Link, ServerObject } from './link.js';
+import { signIn, type SignInPrompts } from './sign-in.js';
 import { helpText, parseLine, targetLabel, type Action, type Target } from './parse.js';
 
 export type Phase = 'live' | 'waiting' | 'missed' | 'history' | 'own';
@@ -35,9 +36,22 @@ export interface SessionEvents {
   end: [number];
 }
 
+/** The tokens kept on disk for this server's names (issue #11.1; SavedTokens bound to one address). */
+export interface NameTokens {
+  get(name: string): string | undefined;
+  save(name: string, token: string): void;
+  forget(name: string): void;
+}
+
 export interface SessionOptions {
   /** Opens a connection to the server (also to reconnect); rejects with ConnectError when it cannot. */
   connect: () => Promise<Link>;
+  /** Where the token of a name claimed without a password is kept between runs; none: kept in memory only. */
+  tokens?: NameTokens;
+  /** Whether a person answers the questions; a script stops on a refusal it cannot answer (FINAL_REGISTER_CODES). */
+  interactive?: boolean;
+  /** The invite code given with --invite (issue #11.4), sent with a register. */
+  invite?: string;
   /** Reconnect backoff: first delay and cap, in ms. */
   retryFirstMs?: number;
   retryCapMs?: number;
@@ -49,8 +63,13 @@ const MAX_REMEMBERED_IDS = 50_000;
 
 /** Closing errors after which reconnecting is wrong (see Session.stopReason). */
 const FINAL_CLOSE_CODES = new Set(['replaced', 'kicked']);
+/**
+ * Refusals of a script's first register that no next line answers (issue #11.1, #11.4): the client
+ * prints the server's text and exits non-zero. (name_taken is not here: the seeds' scripts give another name.)
+ */
+const FINAL_REGISTER_CODES = new Set(['name_claimed', 'signup_closed', 'invite_required', 'bad_invite']);
 /** Refusals of a reconnect's login that the same login will always get. */
-const FINAL_LOGIN_CODES = new Set(['auth_failed', 'password_required']);
+const FINAL_LOGIN_CODES = new Set(['auth_failed', 'password_required', 'name_claimed']);
 
 export class Session extends EventEmitter<SessionEvents> {
   name = '';
@@ -66,8 +85,6 @@ export class Session extends EventEmitter<SessionEvents> {
   private retries = 0;
   /** The session token from the last login with a password: reconnects use it instead. */
   private token: string | null = null;
-  /** Whether the last password asked for was for logging in (else for creating the account). */
-  private signingIn = true;
   /** Highest msgid received: sent as `since` when reconnecting. */
   private lastMsgid = 0;
   /** Why the last reconnect attempt failed, said once until the reason changes. */
@@ -104,29 +121,48 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /**
-   * Registers `name`, asking `askName` for another (with the server's reason) while it is refused.
-   * Resolves false when askName gives up (returns null); rejects if the connection closes first.
+   * Gets `name` (or one asked for) onto the server, answering its questions through `prompts`
+   * (sign-in.ts), and asking another name while it is refused. Resolves false when the user gives up,
+   * or when a script's name is claimed (issue #11.1); rejects if the connection closes first.
    */
-  async register(name: string | null, askName: (reason: string | null) => Promise<string | null>, askPassword: (prompt: string) => Promise<string | null>): Promise<boolean> {
-    let candidate = name ?? (await askName(null));
+  async register(name: string | null, prompts: SignInPrompts): Promise<boolean> {
+    let candidate = name ?? (await prompts.askName(null));
     for (;;) {
       if (candidate === null) return false;
-      let reply = await this.requestRegister({ status: 'register', sender: candidate }, false);
-      // An account owns the name, or the server wants everyone to have one: log in, or sign up.
-      while (reply.status === 'error' && (reply.code === 'password_required' || reply.code === 'auth_failed' || reply.code === 'weak_password')) {
-        if (reply.code !== 'password_required') this.error(reply.text ?? reply.code);
-        const account = reply.code === 'password_required' ? reply.account === true : this.signingIn;
-        this.signingIn = account;
-        const password = await askPassword(account ? `password for ${candidate}: ` : `choose a password for ${candidate} (8 characters or more): `);
-        if (password === null) return false;
-        reply = await this.requestRegister({ status: account ? 'login' : 'register', sender: candidate, password }, false);
-      }
+      const saved = await this.loginWithSavedToken(candidate);
+      const result = saved
+        ? { reply: saved }
+        : await signIn(candidate, (request) => this.requestRegister(request, false), prompts, (text) => this.error(text), this.options.invite);
+      if ('gaveUp' in result) return false;
+      const { reply } = result;
       if (reply.status === 'ok') {
         this.emit('output', { type: 'info', text: reply.text });
         return true;
       }
-      candidate = await askName(reply.text ?? reply.code);
+      // A script cannot answer with another name (its next line is a chat line): these end it.
+      if (!this.options.interactive && FINAL_REGISTER_CODES.has(reply.code)) {
+        this.error(reply.text ?? reply.code);
+        return false;
+      }
+      candidate = await prompts.askName(reply.text ?? reply.code);
     }
+  }
+
+  /**
+   * Logs `name` in with the token saved for it, if there is one (issue #11.1). Resolves null when there
+   * is none or the server no longer takes it (released, reset): the caller then registers as new.
+   */
+  private async loginWithSavedToken(name: string): Promise<ServerObject | null> {
+    const token = this.options.tokens?.get(name);
+    if (token === undefined) return null;
+    const reply = await this.requestRegister({ status: 'login', sender: name, token }, false);
+    if (reply.status === 'ok') {
+      this.token = token;
+      return reply;
+    }
+    if (reply.code !== 'auth_failed') return reply;
+    this.options.tokens?.forget(name);
+    return null;
   }
 
   /**
@@ -140,7 +176,12 @@ export class Session extends EventEmitter<SessionEvents> {
       if (reply.status !== 'ok') return;
       this.loggedIn = true;
       for (const waiter of this.readyWaiters.splice(0)) waiter.resolve(link);
-      if (typeof reply.token === 'string') this.token = reply.token;
+      if (typeof reply.token === 'string') {
+        this.token = reply.token;
+        // Only a name's claim token goes to disk: it is that name's one credential and exit keeps it.
+        // A password account's token stays in memory (the password is the credential; exit revokes it).
+        if (request.status === 'register' && request.password === undefined) this.options.tokens?.save(reply.sender, reply.token);
+      }
       this.name = reply.sender;
       this.myRooms.clear();
       for (const room of reply.rooms ?? []) this.myRooms.set(nameKey(room), room);
@@ -442,6 +483,7 @@ export class Session extends EventEmitter<SessionEvents> {
         if (FINAL_LOGIN_CODES.has(reply.code)) {
           // The token was revoked (a password change or reset, an exit elsewhere), or the name now
           // needs a password: retrying the same login can never succeed.
+          if (this.token !== null && reply.code === 'auth_failed') this.options.tokens?.forget(this.name);
           this.token = null;
           this.stopReason = `cannot log back in as ${this.name}: ${reply.text ?? reply.code}`;
         } else if (reply.text !== this.lastFailure) {

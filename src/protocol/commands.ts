@@ -11,8 +11,8 @@ export interface CommandHelp {
 }
 
 export const COMMAND_HELP: readonly CommandHelp[] = [
-  { status: 'register', example: '{"status":"register","sender":"Alice"}', summary: 'claim a name (first thing to send); add "password" to make it your account' },
-  { status: 'login', example: '{"status":"login","sender":"Alice","password":"correct horse"}', summary: 'log in to your account (or with "token" from an earlier login)' },
+  { status: 'register', example: '{"status":"register","sender":"Alice"}', summary: 'claim a name (first thing to send); keep the "token" of the reply to come back; add "password" to make it your account' },
+  { status: 'login', example: '{"status":"login","sender":"Alice","password":"correct horse"}', summary: 'log in to your account or claimed name (with "token" from an earlier register or login)' },
   { status: 'password', example: '{"status":"password","password":"old one","new_password":"new one"}', summary: 'change your password; other sessions must log in again' },
   { status: 'private', example: '{"status":"private","receiver":"Bob","text":"hi"}', summary: 'message one user (queued if they are offline)' },
   { status: 'broadcast', example: '{"status":"broadcast","text":"hello all"}', summary: 'message everyone online' },

@@ -31,7 +31,8 @@ export const UPLOAD_CHUNK_BYTES = 45 * 1024;
 export const FETCH_CHUNK_BYTES = 256 * 1024;
 
 export const RequestSchemas = {
-  register: Type.Object({ sender: Name, password: Type.Optional(Password), since: Type.Optional(Seq) }),
+  // invite: the code a `--signup invite` server asks of a new name (issue #11.4).
+  register: Type.Object({ sender: Name, password: Type.Optional(Password), since: Type.Optional(Seq), invite: Type.Optional(Type.String({ maxLength: 128 })) }),
   login: Type.Object({ sender: Name, password: Type.Optional(Password), token: Type.Optional(Type.String({ maxLength: 128 })), since: Type.Optional(Seq) }),
   password: Type.Object({ password: Password, new_password: Password }),
   kick: Type.Object({ receiver: Name, room: Type.Optional(Name), text: Type.Optional(Type.String({ maxLength: 500 })) }),

@@ -6,7 +6,20 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS, LIMIT_OPTIONS, type Limits } from './limits.js';
 import type { LogFormat } from './log.js';
 
-export type AuthMode = 'open' | 'accounts';
+/**
+ * claim (the default, issue #11.1): a name's first `register` claims it and gets a token, needed to use
+ * it again; open: anyone may take any name no account owns (the seeds); accounts: everyone has a password.
+ */
+export type AuthMode = 'claim' | 'open' | 'accounts';
+export const AUTH_MODES: readonly AuthMode[] = ['claim', 'open', 'accounts'];
+
+/**
+ * Who may bring a new name (issue #11.4): open, anyone; closed, nobody (only the users the instructor
+ * made with `classchat admin add-user`, and names the server already knows); invite, whoever has a
+ * code from `classchat admin invite`.
+ */
+export type SignupMode = 'open' | 'closed' | 'invite';
+export const SIGNUP_MODES: readonly SignupMode[] = ['open', 'closed', 'invite'];
 
 export interface ServerConfig {
   host: string;
@@ -17,8 +30,10 @@ export interface ServerConfig {
   logFormat: LogFormat;
   /** SQLite durability: normal survives a process crash, full also a power loss (slower). */
   sync: 'normal' | 'full';
-  /** open: anyone may take a name no account owns (the seeds); accounts: everyone logs in. */
+  /** Who may use a name: see AuthMode. */
   auth: AuthMode;
+  /** Who may bring a new name: see SignupMode. */
+  signup: SignupMode;
   /** log2 of scrypt's N for new password hashes (17 by OWASP; tests use less). */
   scryptCost: number;
   /** Addresses and CIDR ranges exempt from maxPerAddress (a classroom behind one NAT). */
@@ -43,7 +58,11 @@ export const SERVE_USAGE = `usage: classchat serve [options]
   --host HOST          address to listen on (default 127.0.0.1; 0.0.0.0 for the whole network)  [CLASSCHAT_HOST]
   --port PORT          TCP port (default ${DEFAULT_PORT}; 0 picks a free one)                      [CLASSCHAT_PORT]
   --data DIR           directory for the SQLite database (default ./classchat-data)         [CLASSCHAT_DATA]
-  --auth MODE          open (default: anyone may take a free name) or accounts (everyone logs in) [CLASSCHAT_AUTH]
+  --auth MODE          claim (default: a name's first user gets a token that is needed to use it again),
+                       open (anyone may use any offline name and read its messages: trusted rooms only),
+                       or accounts (everyone has a password)                                 [CLASSCHAT_AUTH]
+  --signup MODE        who may bring a new name: open (default), closed (only users made with
+                       classchat admin add-user) or invite (a code from classchat admin invite) [CLASSCHAT_SIGNUP]
   --exempt LIST        addresses or CIDR ranges without the per-address cap, comma-separated [CLASSCHAT_EXEMPT]
   --scrypt-cost N      log2 of scrypt's N for password hashes (default ${DEFAULT_SCRYPT_COST})           [CLASSCHAT_SCRYPT_COST]
   --log-level LEVEL    fatal, error, warn, info (default) or debug (one line per message)   [CLASSCHAT_LOG_LEVEL]
@@ -67,6 +86,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         port: { type: 'string' },
         data: { type: 'string' },
         auth: { type: 'string' },
+        signup: { type: 'string' },
         exempt: { type: 'string' },
         'scrypt-cost': { type: 'string' },
         'log-level': { type: 'string' },
@@ -91,8 +111,11 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError(`unknown --log-level ${logLevel}`);
   const sync = flag('sync') ?? 'normal';
   if (sync !== 'normal' && sync !== 'full') throw new ConfigError('--sync must be normal or full');
-  const auth = flag('auth') ?? 'open';
-  if (auth !== 'open' && auth !== 'accounts') throw new ConfigError('--auth must be open or accounts');
+  const auth = (flag('auth') ?? 'claim') as AuthMode;
+  if (!AUTH_MODES.includes(auth)) throw new ConfigError('--auth must be claim, open or accounts');
+  const signup = (flag('signup') ?? 'open') as SignupMode;
+  if (!SIGNUP_MODES.includes(signup)) throw new ConfigError('--signup must be open, closed or invite');
+  if (signup !== 'open' && auth === 'open') throw new ConfigError(`--signup ${signup} needs --auth claim or accounts: in open mode anyone may use any name`);
   const scryptCost = Number(flag('scrypt-cost') ?? DEFAULT_SCRYPT_COST);
   if (!Number.isInteger(scryptCost) || scryptCost < 1 || scryptCost > 20) throw new ConfigError('--scrypt-cost must be an integer 1-20');
   const exempt = (flag('exempt') ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
@@ -116,6 +139,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     logFormat,
     sync,
     auth,
+    signup,
     scryptCost,
     exempt,
     limits,

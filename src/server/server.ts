@@ -79,7 +79,7 @@ export class ClassChatServer implements ConnectionHost {
       throw err;
     }
     server.chat = await Chat.open(store, log, config.limits, server.commit.request);
-    const accounts = (server.accounts = new Accounts(server.chat, config.auth, config.scryptCost, config.limits));
+    const accounts = (server.accounts = new Accounts(server.chat, config.auth, config.signup, config.scryptCost, config.limits));
     server.files = new Files(server.chat, BlobStore.forDataDir(config.dataDir), config.limits, log);
     server.dispatcher = new Dispatcher(COMMANDS, server.chat, log, server.flood, accounts, server.files);
     void server.expireFiles();
@@ -102,6 +102,10 @@ export class ClassChatServer implements ConnectionHost {
     }
     const tls = credentials ? { tls: credentials.fingerprint } : {};
     log.info({ host: config.host, port: server.port, data: config.dataDir, rooms: [...server.chat.rooms.all()].length, ...tls }, 'listening');
+    if (config.auth === 'open') {
+      // Issue #11.1: open mode is the seeds' trust model; say so where the operator looks, every start.
+      log.warn({ auth: 'open' }, 'open mode: anyone can take any offline name and read its waiting messages, rooms and history; use the default --auth claim unless everyone is trusted');
+    }
     if (credentials && credentials.validTo.getTime() < Date.now()) {
       log.warn({ expired: credentials.validTo.toISOString() }, 'the TLS certificate has expired: clients that verify it will refuse to connect; make a new one with classchat cert');
     }

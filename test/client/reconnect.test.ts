@@ -44,8 +44,8 @@ test('across a server restart the client reconnects and shows every message once
   await client.waitFor(/reconnecting/, mark);
   server = await serverOn(dataDir, port);
 
-  // While Rita's client is (probably) still waiting to retry, Sam talks to her and the room.
-  sam = await TestClient.as(port, 'Sam');
+  // While Rita's client is (probably) still waiting to retry, Sam (back with his token) talks to her and the room.
+  sam = await TestClient.back(port, sam);
   cleanup.push(() => sam.close());
   sent.push((await sam.ok({ status: 'private', receiver: 'Rita', text: 'during 1' })).msgid);
   sent.push((await sam.ok({ status: 'group', receiver: 'R1', text: 'during 2' })).msgid);

@@ -3,6 +3,7 @@
  * wait (with a timeout) for output lines matching a pattern.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { testConfigDir } from './config-dir.js';
 import { CLI } from './server.js';
 
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -26,7 +27,7 @@ export class ChatProcess {
     const child = spawn(process.execPath, [CLI, 'chat', '--port', String(port), ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
       cwd,
-      env: { ...process.env, ...env },
+      env: { ...process.env, CLASSCHAT_CONFIG_DIR: testConfigDir(), ...env },
     });
     return new ChatProcess(child);
   }

@@ -26,6 +26,10 @@ export class TestClient {
   private nextId = 1;
   /** Answer the server's ping events with a ping request, as a live client does. */
   answerPings = false;
+  /** The token the name got at register (claim mode) or login, for TestClient.back; null in open mode. */
+  token: string | null = null;
+  /** The reply that put this client online, when made by TestClient.back. */
+  welcome: Obj | null = null;
   readonly closed: Promise<void>;
   isClosed = false;
 
@@ -62,7 +66,28 @@ export class TestClient {
     const client = await TestClient.connect(port, name, tlsOptions);
     const reply = await client.request({ status: 'register', sender: name });
     if (reply.status !== 'ok') throw new Error(`register ${name} failed: ${JSON.stringify(reply)}`);
+    client.token = typeof reply.token === 'string' ? reply.token : null;
     return client;
+  }
+
+  /**
+   * Comes back as `earlier`'s name the way a client does (issue #11.1): with the token its register got
+   * (claim mode), or by registering the name again where the server hands out none (open mode).
+   */
+  static async back(port: number, earlier: TestClient, extra: Obj = {}): Promise<TestClient> {
+    const client = await TestClient.connect(port, earlier.label);
+    await client.comeBackAs(earlier, extra);
+    return client;
+  }
+
+  /** On this connection, comes back as `earlier`'s name (see back) and resolves with the ok reply. */
+  async comeBackAs(earlier: TestClient, extra: Obj = {}, timeoutMs = DEFAULT_TIMEOUT_MS, name = earlier.label): Promise<Obj> {
+    const request = earlier.token ? { status: 'login', sender: name, token: earlier.token } : { status: 'register', sender: name };
+    const reply = await this.request({ ...request, ...extra }, timeoutMs);
+    if (reply.status !== 'ok') throw new Error(`coming back as ${name} failed: ${JSON.stringify(reply)}`);
+    this.token = earlier.token;
+    this.welcome = reply;
+    return reply;
   }
 
   private onData(chunk: string): void {

@@ -4,6 +4,7 @@
  * or a timeout passes (there is no event to wait for on a terminal screen).
  */
 import { execFileSync } from 'node:child_process';
+import { testConfigDir } from './config-dir.js';
 
 export function hasTmux(): boolean {
   try {
@@ -21,7 +22,7 @@ export class TmuxSession {
 
   static start(command: string[], env: Record<string, string> = {}): TmuxSession {
     const name = `classchat-test-${process.pid}-${++sessions}`;
-    const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    const envArgs = Object.entries({ CLASSCHAT_CONFIG_DIR: testConfigDir(), ...env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '120', '-y', '30', ...envArgs, ...command]);
     return new TmuxSession(name);
   }

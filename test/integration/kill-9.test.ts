@@ -21,10 +21,22 @@ interface Sender {
   acked: Map<string, Obj>;
 }
 
-/** A client whose own request ids (`<label>-<n>`) cannot be mistaken for the message ids below. */
-async function login(port: number, name: string): Promise<TestClient> {
+/** The token each name got at its first register (claim mode, the default): how a client comes back. */
+const tokens = new Map<string, string>();
+
+/**
+ * A client whose own request ids (`<label>-<n>`) cannot be mistaken for the message ids below. The
+ * first time it registers the name; after the restart it logs in with the name's token, as a client does.
+ */
+async function login(port: number, name: string, since?: number): Promise<TestClient> {
   const client = await TestClient.connect(port, `${name}-conn`);
-  await client.ok({ status: 'register', sender: name });
+  const token = tokens.get(name);
+  const resume = since !== undefined ? { since } : {};
+  const reply = await client.ok(token ? { status: 'login', sender: name, token, ...resume } : { status: 'register', sender: name, ...resume });
+  if (!token) {
+    assert.equal(typeof reply.token, 'string', 'the first register claims the name');
+    tokens.set(name, reply.token);
+  }
   return client;
 }
 
@@ -60,7 +72,7 @@ function sendAll(sender: Sender): void {
 test('kill -9: every acknowledged message survives, and resends plus resume deliver each message exactly once', async () => {
   const dataDir = tempDataDir();
   const first = await spawnServer(dataDir, UNTHROTTLED);
-  const sink = await TestClient.as(first.port, 'Sink');
+  const sink = await login(first.port, 'Sink');
   const senders: Sender[] = [];
   for (const name of ['Ann', 'Ben']) senders.push({ name, client: await login(first.port, name), acked: new Map() });
   let seen = 0;
@@ -81,8 +93,7 @@ test('kill -9: every acknowledged message survives, and resends plus resume deli
   try {
     const before = sink.received.filter((m) => m.status === 'private');
     const since = Math.max(...before.map((m) => m.msgid));
-    const sink2 = await TestClient.connect(second.port, 'Sink');
-    await sink2.ok({ status: 'register', sender: 'Sink', since });
+    const sink2 = await login(second.port, 'Sink', since);
     // Each sender reconnects and resends everything without an acknowledgement, with the same ids.
     for (const s of senders) {
       const client = await login(second.port, s.name);

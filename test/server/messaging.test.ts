@@ -65,8 +65,8 @@ test('a private message to an offline known user replies queued:true and is deli
   assert.equal(second.queued, true);
   const third = await ann.ok({ status: 'private', receiver: 'QuBo', text: 'third while away' });
 
-  bo = await TestClient.connect(server.port, 'QuBo');
-  const login = await bo.ok({ status: 'register', sender: 'QuBo' });
+  bo = await TestClient.back(server.port, bo);
+  const login = bo.welcome!;
   assert.equal(login.waiting, 3);
   assert.match(login.text, /3 messages/);
   const barrier = await bo.ok({ status: 'who' });
@@ -87,8 +87,8 @@ test('a private message to an offline known user replies queued:true and is deli
   // Logging in again delivers none of them again.
   await bo.ok({ status: 'exit' });
   await expectClosed(bo);
-  bo = await TestClient.connect(server.port, 'QuBo');
-  const again = await bo.ok({ status: 'register', sender: 'QuBo' });
+  bo = await TestClient.back(server.port, bo);
+  const again = bo.welcome!;
   assert.equal(again.waiting, 0);
   await assertNotReceived(bo, (m) => m.status === 'private', 'a message already delivered');
   await Promise.all([ann.close(), bo.close(), cy.close()]);
@@ -110,8 +110,8 @@ test('a group message reaches the online members but the sender, and offline mem
   await assertNotReceived(bo, (m) => m.status === 'group', 'his own group message');
   await assertNotReceived(out, (m) => m.text === 'to the trio', 'a message of a room he is not in');
 
-  cy = await TestClient.connect(server.port, 'GpCy');
-  const login = await cy.ok({ status: 'register', sender: 'GpCy' });
+  cy = await TestClient.back(server.port, cy);
+  const login = cy.welcome!;
   assert.equal(login.waiting, 1);
   assert.equal((await cy.event('group', { msgid: sent.msgid })).text, 'to the trio');
   await Promise.all([ann.close(), bo.close(), cy.close(), out.close()]);

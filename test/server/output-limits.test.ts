@@ -30,7 +30,7 @@ test('a login with megabytes waiting gets the newest messages within the budget,
   const alice = await TestClient.as(server.port, 'LoginAlice');
   const sent = await sendMany(alice, 'LoginBob', 300); // 4.8 MB waiting, more than the output bound
   const again = await TestClient.connect(server.port, 'LoginBob2');
-  const reply = await again.ok({ status: 'register', sender: 'LoginBob' });
+  const reply = await again.comeBackAs(bob);
   assert.equal(reply.truncated, true);
   assert.ok(reply.waiting > 0 && reply.waiting < 300, `waiting ${reply.waiting}`);
   const last = await again.event('private', { msgid: sent.at(-1)!.msgid });
@@ -65,7 +65,7 @@ async function slowReaderScenario(roomy: TestServer): Promise<void> {
   const sent = await sendMany(alice, 'SlowBob', 600); // far past the 256 KiB bound and the kernel's buffers
   await gone;
   const again = await TestClient.connect(roomy.port, 'SlowBob2');
-  const reply = await again.ok({ status: 'register', sender: 'SlowBob' }, 20_000);
+  const reply = await again.comeBackAs(bob, {}, 20_000);
   // Cut off, Bob's delivery cursor stayed where his login left it: everything since waits, including
   // the messages the server dropped when it cut him off (and "hello", which he did read: twice, not never).
   const expected = [hello.msgid, ...sent.map((r) => r.msgid)];

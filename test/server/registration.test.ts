@@ -109,14 +109,14 @@ test('a name used before is a known user while offline', async () => {
   await lee.close();
 });
 
-test('exit frees the name: it can be registered again, and keeps its first spelling', async () => {
+test('exit frees the name: its owner comes back in any case, and it keeps its first spelling', async () => {
   const first = await TestClient.as(server.port, 'Reuse');
   const bye = await first.ok({ status: 'exit' });
   assert.equal(bye.status, 'ok');
   await expectClosed(first);
 
   const second = await TestClient.connect(server.port, 'second');
-  const again = await second.ok({ status: 'register', sender: 'REUSE' });
+  const again = await second.comeBackAs(first, {}, undefined, 'REUSE'); // with the token its register got (issue #11.1)
   assert.equal(again.sender, 'Reuse');
   assert.ok((await second.ok({ status: 'who' })).users.includes('Reuse'));
   await second.close();
@@ -132,7 +132,7 @@ test('a dropped connection frees the name too, and its contacts are told', async
   const gone = await watcher.event('system', { event: 'disconnect', sender: 'Dropper' });
   assert.equal(gone.status, 'system');
 
-  const back = await TestClient.as(server.port, 'Dropper');
+  const back = await TestClient.back(server.port, dropper);
   const online = await watcher.event('system', { event: 'connect', sender: 'Dropper' });
   assert.match(online.text, /Dropper/);
   await back.close();
@@ -165,7 +165,7 @@ test('the register reply lists the rooms the user is a member of', async () => {
   await alice.ok({ status: 'exit' });
   await alice.closed;
   const again = await TestClient.connect(server.port, 'RoomyAlice2');
-  const reply = await again.ok({ status: 'register', sender: 'roomyalice' });
+  const reply = await again.comeBackAs(alice, {}, undefined, 'roomyalice');
   assert.deepEqual(reply.rooms, ['Alpha-room', 'zeta-room']);
   await again.close();
 });

@@ -81,8 +81,8 @@ test('membership survives a disconnect: messages wait, and the member is still i
   assert.deepEqual((await ann.ok({ status: 'rooms' })).rooms.find((r: Obj) => r.name === 'Survivors'), { name: 'Survivors', members: 2, online: 1 });
   const missed = await ann.ok({ status: 'group', receiver: 'Survivors', text: 'you missed this' });
 
-  bo = await TestClient.connect(server.port, 'SvBo');
-  const login = await bo.ok({ status: 'register', sender: 'SvBo' });
+  bo = await TestClient.back(server.port, bo);
+  const login = bo.welcome!;
   assert.equal(login.waiting, 1);
   const got = await bo.event('group', { msgid: missed.msgid });
   assert.equal(got.text, 'you missed this');
@@ -161,8 +161,8 @@ test('a member added while offline gets the creation notice at login', async () 
   await cy.closed;
   const ann = await TestClient.as(server.port, 'OfAnn');
   const created = await ann.ok({ status: 'create', receiver: 'Surprise', members: ['OfCy'] });
-  cy = await TestClient.connect(server.port, 'OfCy');
-  const login = await cy.ok({ status: 'register', sender: 'OfCy' });
+  cy = await TestClient.back(server.port, cy);
+  const login = cy.welcome!;
   assert.equal(login.waiting, 1);
   const notice = await cy.event('system', { event: 'created', receiver: 'Surprise' });
   assert.equal(notice.sender, 'OfAnn');

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isValidName, nameKey } from '../../protocol/names.js';
 import { assertPasswordRules, PasswordHasher } from '../auth/passwords.js';
+import { createInvite } from '../auth/signup.js';
 import { DEFAULT_SCRYPT_COST } from '../config.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { Role, Store, UserRecord } from '../store/store.js';
@@ -20,6 +21,8 @@ commands:
   grant-admin NAME          make the user an admin (kick, mute, delete rooms)
   revoke-admin NAME         make an admin a plain user again
   list-users                every user, with role and whether an account owns the name
+  invite [--uses N] [--days D]  make an invite code for a server run with --signup invite
+                            (default: 1 use, valid 7 days; e.g. --uses 40 for a class)
 options:
   --data DIR          the server's data directory (default ./classchat-data)  [CLASSCHAT_DATA]
   --password-stdin    read the password from the first line of standard input (for scripts)
@@ -38,6 +41,8 @@ export async function admin(argv: string[]): Promise<number> {
         admin: { type: 'boolean' },
         'password-stdin': { type: 'boolean' },
         'scrypt-cost': { type: 'string' },
+        uses: { type: 'string' },
+        days: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -53,9 +58,9 @@ export async function admin(argv: string[]): Promise<number> {
   }
   const cost = Number(values['scrypt-cost'] ?? process.env.CLASSCHAT_SCRYPT_COST ?? DEFAULT_SCRYPT_COST);
   const dataDir = values.data ?? process.env.CLASSCHAT_DATA ?? './classchat-data';
-  // Only add-user may start a database (an instructor may make the admin account before the first
-  // start); anything else on a directory without one is a wrong --data.
-  if (command !== 'add-user' && !fs.existsSync(path.join(dataDir, 'classchat.db'))) {
+  // Only add-user and invite may start a database (an instructor may make accounts and codes before
+  // the first start); anything else on a directory without one is a wrong --data.
+  if (command !== 'add-user' && command !== 'invite' && !fs.existsSync(path.join(dataDir, 'classchat.db'))) {
     process.stderr.write(`classchat admin: no ClassChat database in ${dataDir}; give the server's --data directory\n`);
     return 1;
   }
@@ -96,6 +101,12 @@ export async function admin(argv: string[]): Promise<number> {
         say(`${user.name} is ${command === 'grant-admin' ? 'an admin' : 'a user'} from their next login`);
         break;
       }
+      case 'invite': {
+        const { code, expiresAt } = createInvite(store, count(values.uses, 1, '--uses'), count(values.days, 7, '--days'));
+        say(`invite code: ${code}`);
+        say(`good for ${values.uses ?? 1} sign-up(s) until ${expiresAt}; a student joins with: classchat chat --invite ${code} --user NAME`);
+        break;
+      }
       case 'list-users':
         for (const user of await store.listUsers()) say(`${user.name.padEnd(33)}${user.role.padEnd(7)}${user.passwordHash ? 'account' : 'no account'}`);
         break;
@@ -123,6 +134,14 @@ async function existing(store: Store, name: string | undefined): Promise<UserRec
   const user = await store.findUser(nameKey(requireName(name)));
   if (!user) throw new AdminError(`there is no user named ${name}`);
   return user;
+}
+
+/** A positive whole number from a flag, or its default; an AdminError says which flag is wrong. */
+function count(raw: string | undefined, fallback: number, flag: string): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 100_000) throw new AdminError(`${flag} must be a whole number 1-100000, not ${JSON.stringify(raw)}`);
+  return value;
 }
 
 function say(line: string): void {

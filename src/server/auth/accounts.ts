@@ -1,20 +1,23 @@
 /**
  * Accounts (issue #4): a password owns a name; `login` proves it with the password or a session
- * token. In `open` mode a name no account owns may still be used without one (the seeds); in
- * `accounts` mode every user has an account. A failed login never says whether the name or the
- * password was wrong, and takes as long either way.
+ * token. How a name without a password is used depends on the mode (issue #11.1): in `claim` mode (the
+ * default) its first `register` claims it and gets a token, which is then its credential; in `open`
+ * mode anyone may use a name no account owns (the seeds); in `accounts` mode every user has a
+ * password. A failed login never says whether the name or the password was wrong, and takes as long
+ * either way.
  */
 import { ChatError } from '../../protocol/errors.js';
 import { isValidName, nameKey } from '../../protocol/names.js';
 import type { Chat } from '../chat/chat.js';
-import { assertCanClaim, assertNotRegistered, createUser, passwordRequired } from '../chat/login.js';
+import { assertCanClaim, assertNotRegistered, createUser, nameClaimed, passwordRequired } from '../chat/login.js';
 import type { Session } from '../chat/session.js';
-import type { AuthMode } from '../config.js';
+import type { AuthMode, SignupMode } from '../config.js';
 import { addressKey } from '../guards/address-key.js';
 import type { Limits } from '../limits.js';
 import type { UserRecord } from '../store/store.js';
 import { ConnectionLoginGuard, LoginGuard, type LoginGuardLimits } from './login-guard.js';
 import { assertPasswordRules, PasswordHasher } from './passwords.js';
+import { SignupPolicy } from './signup.js';
 import { newToken, tokenHash } from './tokens.js';
 
 /** A connection as accounts see it. */
@@ -31,8 +34,11 @@ export interface Authenticated {
   user: UserRecord;
   /** A new token for the client to keep (absent when it logged in with one). */
   token?: string;
-  /** The token's row id, which the session keeps to revoke it at exit. */
-  tokenId: number;
+  /**
+   * The token's row id, which the session keeps to revoke it at exit; null for the token of a name
+   * without a password (issue #11.1): it is the name's only credential, so a goodbye must not end it.
+   */
+  tokenId: number | null;
 }
 
 /** What `login` carries: exactly one of the two (checked by logIn). */
@@ -46,28 +52,38 @@ export class Accounts {
   /** Failed logins per address, per name and per (address, name); `guard.bytes` is its memory. */
   readonly guard: LoginGuard;
 
+  private readonly signup: SignupPolicy;
+
   constructor(
     private readonly chat: Chat,
     readonly mode: AuthMode,
+    signup: SignupMode,
     scryptCost: number,
     private readonly limits: Pick<Limits, 'maxConcurrentHashes' | 'hashesPerAddress' | 'loginFailuresPerMinute'> & LoginGuardLimits,
   ) {
     this.hasher = new PasswordHasher(scryptCost, limits.maxConcurrentHashes, limits.hashesPerAddress);
     this.guard = new LoginGuard(limits);
+    this.signup = new SignupPolicy(signup, chat.store, () => chat.now());
   }
 
   /**
-   * `register` with a password: creates the account that owns `name` (or gives a password to a name
-   * used in open mode that no account owns yet). Throws password_required when an account owns it.
+   * `register` with a password: creates the account that owns `name` (or gives a password to a known
+   * name that no password or token holds). Throws password_required when an account owns it,
+   * name_claimed when a token claims it (issue #11.1), and signup_closed, invite_required or bad_invite
+   * for a new name the sign-up policy refuses (issue #11.4).
    */
-  async signUp(conn: Claimant, name: string, password: string): Promise<Authenticated | null> {
+  async signUp(conn: Claimant, name: string, password: string, invite?: string): Promise<Authenticated | null> {
     assertCanClaim(this.chat, conn, name);
     assertPasswordRules(password);
     const key = nameKey(name);
-    // Issue #11.9: when an account owns the name the answer is known, so no hash is spent on it.
+    // Issue #11.9: when an account owns the name the answer is known, so no hash is spent on it; and a
+    // new name the sign-up policy refuses is refused before the costly hash too (issue #11.4).
     const owner = await this.chat.store.findUser(key);
     if (conn.closed) return null;
     if (owner?.passwordHash) throw passwordRequired(owner.name, true);
+    if (owner && this.mode !== 'open' && (await this.chat.store.hasToken(owner.id))) throw nameClaimed(owner.name);
+    if (conn.closed) return null;
+    if (!owner) this.signup.precheck(invite);
     const hash = await this.hasher.hash(password, addressKey(conn.address));
     if (conn.closed) return null;
     // Looked up after hashing, so a name claimed meanwhile is seen.
@@ -75,21 +91,48 @@ export class Accounts {
     if (conn.closed) return null;
     assertCanClaim(this.chat, conn, name);
     if (existing?.passwordHash) throw passwordRequired(existing.name, true);
+    // A name claimed with a token (issue #11.1) is not taken over by whoever sends a password first.
+    if (existing && this.mode !== 'open' && (await this.chat.store.hasToken(existing.id))) throw nameClaimed(existing.name);
+    if (conn.closed) return null;
     let user: UserRecord;
     if (existing) {
       this.chat.store.setPassword(existing.id, hash);
       this.chat.requestCommit();
       user = { ...existing, passwordHash: hash };
     } else {
+      await this.signup.admit(invite);
+      if (conn.closed) return null;
+      assertCanClaim(this.chat, conn, name);
       user = await createUser(this.chat, { name, key, passwordHash: hash, role: 'user' });
     }
     this.chat.log.info({ user: user.name }, 'account created');
     return this.issueToken(user);
   }
 
-  /** `register` without a password: allowed only in open mode. */
-  assertOpen(name: string): void {
-    if (this.mode === 'accounts') throw passwordRequired(name, false);
+  /**
+   * `register` without a password in claim mode (issue #11.1): a free name, or one nobody holds a
+   * token or password for, is claimed and the reply carries the new token; a claimed name is refused
+   * with name_claimed, so nobody reads an absent user's messages by typing her name. In accounts mode
+   * the answer is password_required, with `account` saying whether to log in or sign up (issue #11.4).
+   */
+  async claim(conn: Claimant, name: string, invite?: string): Promise<Authenticated | null> {
+    assertCanClaim(this.chat, conn, name);
+    const existing = await this.chat.store.findUser(nameKey(name));
+    if (conn.closed) return null;
+    if (this.mode === 'accounts') throw passwordRequired(existing?.name ?? name, existing?.passwordHash != null);
+    if (existing?.passwordHash) throw passwordRequired(existing.name, true);
+    const claimed = existing !== undefined && (await this.chat.store.hasToken(existing.id));
+    if (conn.closed) return null;
+    assertCanClaim(this.chat, conn, name); // another connection may have taken it while we looked
+    if (claimed) throw nameClaimed(existing.name);
+    if (!existing) {
+      await this.signup.admit(invite);
+      if (conn.closed) return null;
+      assertCanClaim(this.chat, conn, name);
+    }
+    const user = existing ?? (await createUser(this.chat, { name, key: nameKey(name), passwordHash: null, role: 'user' }));
+    this.chat.log.info({ user: user.name }, existing ? 'name claimed again' : 'name claimed');
+    return this.issueToken(user);
   }
 
   /** `login`: checks the password or token. Throws already_registered, bad_request, invalid_name, rate_limited or auth_failed. */
@@ -110,7 +153,8 @@ export class Accounts {
       if (conn.closed) return null;
       if (found !== undefined && found.key === key) {
         this.guard.succeeded(address, key);
-        return { user: found, tokenId: found.tokenId };
+        // A claimed name's token is its credential: exit does not revoke it (issue #11.1).
+        return { user: found, tokenId: found.passwordHash ? found.tokenId : null };
       }
       this.assertNotThrottled(conn, address, key, now);
       throw this.failed(conn, address, key, now, name);
@@ -143,7 +187,7 @@ export class Accounts {
     const hash = await this.hasher.hash(replacement, address);
     this.chat.store.setPassword(user.id, hash);
     this.chat.store.deleteTokens(user.id);
-    const { token, tokenId } = await this.issueToken(user);
+    const { token, tokenId } = await this.issueToken({ ...user, passwordHash: hash });
     session.tokenId = tokenId;
     this.chat.log.info({ user: user.name }, 'password changed; tokens revoked');
     return token!;
@@ -179,6 +223,6 @@ export class Accounts {
     const token = newToken();
     const tokenId = await this.chat.store.insertToken(tokenHash(token), user.id, this.chat.now());
     this.chat.requestCommit();
-    return { user, token, tokenId };
+    return { user, token, tokenId: user.passwordHash ? tokenId : null };
   }
 }

@@ -27,7 +27,7 @@ export interface Login {
 
 
 /**
- * Claims `name` for the connection without an account (open mode, as in the seeds) and puts the user
+ * Takes `name` for the connection without an account (open mode, as in the seeds) and puts the user
  * online. Resolves to null when the connection closed meanwhile. Throws ChatError invalid_name,
  * name_taken, already_registered, or password_required when an account owns the name.
  */
@@ -60,6 +60,17 @@ export function passwordRequired(name: string, account: boolean): ChatError {
     ? `${name} belongs to an account: log in with {"status":"login","sender":"${name}","password":"…"}`
     : `this server needs an account: register with a password, {"status":"register","sender":"${name}","password":"…"}`;
   return new ChatError('password_required', text, { account });
+}
+
+/** The refusal of a claimed name (issue #11.1), saying every way back in. */
+export function nameClaimed(name: string): ChatError {
+  return new ChatError(
+    'name_claimed',
+    `${name} is claimed by whoever registered it first. If that is you, log in with the token your client saved ` +
+      `({"status":"login","sender":"${name}","token":"…"}) or with your password; if you lost it, ask the instructor to run ` +
+      `"classchat admin reset-password ${name}" (gives the name a password) or "classchat admin release-name ${name}" (frees it). ` +
+      `Otherwise choose another name.`,
+  );
 }
 
 /** Adds a user row and resolves to the record (the database assigns the id). */

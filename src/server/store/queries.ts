@@ -33,6 +33,8 @@ export const SQL = {
   insertToken: `INSERT INTO tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)`,
   deleteToken: `DELETE FROM tokens WHERE rowid = ?`,
   deleteTokens: `DELETE FROM tokens WHERE user_id = ?`,
+  insertInvite: `INSERT INTO invites (code_hash, uses_left, expires_at, created_at) VALUES (?, ?, ?, ?)`,
+  useInvite: `UPDATE invites SET uses_left = uses_left - 1 WHERE code_hash = ? AND uses_left > 0 AND expires_at > ?`,
   insertConversation: `INSERT INTO conversations (id, kind, conv_key, name, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
   deleteConversation: `DELETE FROM conversations WHERE id = ?`,
   insertMember: `INSERT INTO members (conv_id, user_id, cursor, joined_at) VALUES (?, ?, ?, ?)`,
@@ -65,6 +67,7 @@ export const SQL = {
     WHERE f.created_at < ? OR (f.completed_at IS NULL AND f.created_at < ?) ORDER BY f.id LIMIT ?`,
   sha256InUse: `SELECT 1 AS n FROM files WHERE sha256 = ? AND completed_at IS NOT NULL LIMIT 1`,
   findUser: `SELECT ${USER_COLUMNS} FROM users u WHERE u.name_key = ?`,
+  hasToken: `SELECT 1 AS n FROM tokens WHERE user_id = ? LIMIT 1`,
   findUserByToken: `SELECT ${USER_COLUMNS}, t.rowid AS "tokenId" FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
   listUsers: `SELECT ${USER_COLUMNS} FROM users u ORDER BY u.name_key`,
   findConversation: `SELECT c.id, c.kind, c.conv_key AS key, c.name, ${LAST_SEQ} AS "lastSeq"

@@ -104,4 +104,15 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE files ADD COLUMN client_ref TEXT;
   CREATE INDEX messages_by_file ON messages (file_id) WHERE file_id IS NOT NULL;
   `,
+  // Invite codes (issue #11.4): with --signup invite a new name needs one, made by `classchat admin
+  // invite`. Stored hashed like tokens; uses_left counts down in one UPDATE, so two sign-ups racing for
+  // a code's last use cannot both get it.
+  `
+  CREATE TABLE invites (
+    code_hash  TEXT PRIMARY KEY,
+    uses_left  INTEGER NOT NULL,
+    expires_at TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
 ];

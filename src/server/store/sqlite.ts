@@ -144,6 +144,14 @@ export class SqliteStore implements Store {
     this.write(this.q.deleteTokens, userId);
   }
 
+  insertInvite(codeHash: string, uses: number, expiresAt: string, createdAt: string): void {
+    this.write(this.q.insertInvite, codeHash, uses, expiresAt, createdAt);
+  }
+
+  useInvite(codeHash: string, now: string): boolean {
+    return this.write(this.q.useInvite, codeHash, now).changes === 1;
+  }
+
   insertConversation(conv: Omit<ConversationRecord, 'lastSeq'>, createdBy: number | null, createdAt: string): void {
     this.write(this.q.insertConversation, conv.id, conv.kind, conv.key, conv.name, createdBy, createdAt);
   }
@@ -236,6 +244,10 @@ export class SqliteStore implements Store {
 
   findResent(q: ResentQuery): StoredMessage | undefined {
     return this.q.findResent.get(q.senderId, q.clientRef, q.kind, q.receiverKey, q.text, q.since) as StoredMessage | undefined;
+  }
+
+  async hasToken(userId: number): Promise<boolean> {
+    return this.q.hasToken.get(userId) !== undefined;
   }
 
   async findUserByToken(tokenHash: string): Promise<(UserRecord & { tokenId: number }) | undefined> {

@@ -154,6 +154,10 @@ export interface Store {
   deleteToken(tokenId: number): void;
   /** Revokes every token of the user (password change, reset). */
   deleteTokens(userId: number): void;
+  /** Adds an invite code (issue #11.4), stored as its hash, good for `uses` sign-ups until `expiresAt`. */
+  insertInvite(codeHash: string, uses: number, expiresAt: string, createdAt: string): void;
+  /** Takes one use of the invite if it exists, has uses left and has not expired at `now`; true if it did. */
+  useInvite(codeHash: string, now: string): boolean | Promise<boolean>;
   insertConversation(conv: Omit<ConversationRecord, 'lastSeq'>, createdBy: number | null, createdAt: string): void;
   /** Deletes a conversation with its members and messages. */
   deleteConversation(convId: number): void;
@@ -188,6 +192,8 @@ export interface Store {
   expiredFiles(createdBefore: string, abandonedBefore: string, limit: number): Promise<FileRecord[]>;
   /** True when a finished file still has these bytes (so they must stay on disk). */
   sha256InUse(sha256: string): Promise<boolean>;
+  /** True when the user has at least one session token: with no password, that token claims the name (issue #11.1). */
+  hasToken(userId: number): Promise<boolean>;
   findUserByToken(tokenHash: string): Promise<(UserRecord & { tokenId: number }) | undefined>;
   /**
    * The message a user already sent with this request id and the same kind, receiver (by name key) and

@@ -9,7 +9,9 @@ import { startServer, type TestServer } from '../../helpers/server.js';
 
 let server: TestServer;
 const log = new LogCapture();
-before(async () => (server = await startServer({ log: log.logger })));
+// Open mode: these tests are about password accounts beside names anyone may use (the seeds); claim
+// mode, the default, has its own tests (name-claim.test.ts).
+before(async () => (server = await startServer({ log: log.logger, auth: 'open' })));
 after(() => server.stop());
 
 const PASSWORD = 'correct horse battery';

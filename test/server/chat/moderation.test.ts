@@ -77,7 +77,7 @@ test('moderation: an admin mutes a user for a time: messages are refused with mu
   await assertPrivateFlows(quiet, loud);
   // The mute outlives a reconnect.
   await loud.close();
-  const back = await TestClient.as(server.port, 'Loud');
+  const back = await TestClient.back(server.port, loud);
   await expectError(back, { status: 'private', receiver: 'Quiet', text: 'again' }, 'muted');
   await admin.ok({ status: 'mute', receiver: 'Loud', seconds: 0 });
   await back.event('system', { event: 'muted' });

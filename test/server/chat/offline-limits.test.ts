@@ -21,8 +21,8 @@ test('offline limits: past the count limit the newest are delivered, truncated i
   const sender = await TestClient.as(server.port, 'CountSender');
   const sent = [];
   for (let i = 0; i < 30; i++) sent.push(await sender.ok({ status: 'private', receiver: 'AwayCount', text: `m${i}` }));
-  const back = await TestClient.connect(server.port, 'AwayCount');
-  const reply = await back.ok({ status: 'register', sender: 'AwayCount' });
+  const back = await TestClient.back(server.port, away);
+  const reply = back.welcome!;
   assert.equal(reply.waiting, 20);
   assert.equal(reply.truncated, true);
   await back.event('private', { msgid: sent[29]!.msgid });
@@ -48,8 +48,8 @@ test('offline limits: messages older than 30 days are not delivered at login but
   db.prepare('UPDATE messages SET ts = ? WHERE id = ?').run(new Date(Date.now() - 31 * 86_400_000).toISOString(), old.msgid);
   db.close();
   server = await startServer({ dataDir });
-  const back = await TestClient.connect(server.port, 'AwayAge');
-  const reply = await back.ok({ status: 'register', sender: 'AwayAge' });
+  const back = await TestClient.back(server.port, away);
+  const reply = back.welcome!;
   assert.equal(reply.waiting, 1);
   await back.event('private', { msgid: recent.msgid });
   assert.equal(back.received.some((m) => m.msgid === old.msgid), false);

@@ -21,7 +21,7 @@ test('resend: the same id and content after a reconnect is stored once and answe
   const first = [];
   for (const r of requests) first.push(await alice.ok(r));
   await alice.close();
-  const again = await TestClient.as(server.port, 'ResendAlice');
+  const again = await TestClient.back(server.port, alice);
   for (const [i, r] of requests.entries()) {
     const reply = await again.ok({ ...r, receiver: r.receiver?.toLowerCase() });
     for (const field of ['ref', 'msgid', 'seq', 'ts', 'receiver']) assert.deepEqual(reply[field], first[i]![field], `${r.status} ${field}`);
@@ -62,8 +62,8 @@ test('since: a login with the highest msgid the client has gets only what came a
   await carol.closed;
   await dave.event('system', { event: 'disconnect', sender: 'SinceCarol' });
   const later = await dave.ok({ status: 'private', receiver: 'SinceCarol', text: 'while away' });
-  const back = await TestClient.connect(server.port, 'SinceCarol');
-  const reply = await back.ok({ status: 'register', sender: 'SinceCarol', since: sent[1]!.msgid });
+  const back = await TestClient.back(server.port, carol, { since: sent[1]!.msgid });
+  const reply = back.welcome!;
   // Her cursor was saved at the disconnect (everything she was sent), so only the new one waits;
   // `since` never moves a cursor back.
   assert.equal(reply.waiting, 1);
@@ -71,10 +71,10 @@ test('since: a login with the highest msgid the client has gets only what came a
   const fresh = await TestClient.as(server.port, 'SinceErin');
   await fresh.ok({ status: 'exit' });
   for (let i = 0; i < 3; i++) await dave.ok({ status: 'private', receiver: 'SinceErin', text: `queued ${i}` });
-  const erin = await TestClient.connect(server.port, 'SinceErin');
   const first = await dave.ok({ status: 'history', receiver: 'SinceErin' });
   const msgids = first.messages.map((m: { msgid: number }) => m.msgid);
-  const got = await erin.ok({ status: 'register', sender: 'SinceErin', since: msgids[0] });
+  const erin = await TestClient.back(server.port, fresh, { since: msgids[0] });
+  const got = erin.welcome!;
   assert.equal(got.waiting, 2, 'the one she says she has is skipped');
   for (const c of [back, dave, erin]) await c.close();
 });

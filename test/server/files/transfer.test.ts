@@ -66,8 +66,8 @@ test('files: a recipient who was offline is told at login and fetches the file l
   const done = await uploadFile(alice, 'AwayF', 'homework.zip', bytes);
   assert.equal(done.queued, true);
   await alice.close();
-  const back = await TestClient.connect(server.port, 'AwayF');
-  const login = await back.ok({ status: 'register', sender: 'AwayF' });
+  const back = await TestClient.back(server.port, away);
+  const login = back.welcome!;
   assert.equal(login.waiting, 1);
   const waited = await back.event('private', { file: done.file });
   assert.match(waited.text, /AliceO sent homework\.zip \(70\.0 kB\)/);
@@ -106,7 +106,7 @@ test('files: an upload cut by a dropped connection resumes from the last acknowl
   const half = await sendChunks(alice, started, bytes, 200_000);
   assert.ok(half.offset >= 200_000 && half.offset < bytes.length);
   await alice.close(); // the connection drops mid-upload
-  alice = await TestClient.as(server.port, 'AliceD');
+  alice = await TestClient.back(server.port, alice);
   const resumed = await startUpload(alice, 'BobD', 'video.mp4', bytes);
   assert.equal(resumed.file, started.file, 'the same upload');
   assert.equal(resumed.offset, half.offset, 'from the last acknowledged chunk');
@@ -133,7 +133,7 @@ test('files: an upload announced again with the same id after it finished gets t
   assert.equal(done.done, true);
   // The connection drops; the client never saw `done` and announces the upload again, same id.
   await alice.close();
-  alice = await TestClient.as(server.port, 'AliceRepeat');
+  alice = await TestClient.back(server.port, alice);
   const again = await alice.ok(announce);
   assert.equal(again.done, true, 'answered as finished, nothing to send');
   for (const field of ['file', 'msgid', 'seq', 'ts', 'receiver', 'offset']) assert.deepEqual(again[field], done[field], field);
@@ -166,13 +166,13 @@ test('files: an upload resumes after the server restarts, re-reading what it had
   await alice.close();
   await restartable.stop();
   restartable = await startServer({ dataDir });
-  alice = await TestClient.as(restartable.port, 'AliceS');
+  alice = await TestClient.back(restartable.port, alice);
   const resumed = await startUpload(alice, 'BobS', 'data.csv', bytes);
   assert.equal(resumed.file, started.file);
   assert.equal(resumed.offset, part.offset);
   const done = await sendChunks(alice, resumed, bytes);
   assert.equal(done.done, true, `finished, the SHA-256 matching across the restart: ${JSON.stringify(done)}`);
-  const back = await TestClient.as(restartable.port, 'BobS');
+  const back = await TestClient.back(restartable.port, bob);
   assert.ok((await downloadFile(back, started.file)).equals(bytes));
   for (const c of [alice, back]) await c.close();
   await restartable.stop();

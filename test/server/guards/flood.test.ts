@@ -60,8 +60,8 @@ test('flood: a client that keeps sending while rate limited is disconnected with
   await expectClosed(flooder);
   const limited = flooder.received.filter((m) => m.code === 'rate_limited').length;
   assert.equal(limited, DEFAULT_LIMITS.floodStrikes - 1, 'strikes before the disconnect');
-  // The name is free again and others are unaffected.
-  const again = await TestClient.as(server.port, 'Flooder2');
+  // The name is free again for its owner (back with the token it got) and others are unaffected.
+  const again = await TestClient.back(server.port, flooder);
   await assertPrivateFlows(e, again);
   await again.close();
   await e.close();

@@ -64,8 +64,8 @@ test('seed 002: teamchat, entry and exit announced; a message to Bob while he is
   const queued = await alice.ok({ status: 'private', receiver: 'Ben', text: 'see this when you are back' });
   assert.equal(queued.queued, true);
 
-  bob = await TestClient.connect(server.port, 'Ben');
-  const login = await bob.ok({ status: 'register', sender: 'Ben' });
+  bob = await TestClient.back(server.port, bob);
+  const login = bob.welcome!;
   assert.equal(login.waiting, 1);
   const delivered = await bob.event('private', { msgid: queued.msgid });
   assert.equal(delivered.sender, 'Ann');

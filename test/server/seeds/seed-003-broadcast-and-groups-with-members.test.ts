@@ -80,7 +80,7 @@ test('seed 003: broadcast, a group with members, a non-member refused, the group
     const left = await client.ok({ status: 'leave', receiver: 'groupStudent' });
     assert.equal(left.deleted, false);
   }
-  const tomAgain = await TestClient.as(server.port, 'Tom'); // 13. a name is free again after exit
+  const tomAgain = await TestClient.back(server.port, tom); // 13. a name is free again after exit, for its owner (issue #11.1)
   assert.equal((await tomAgain.ok({ status: 'leave', receiver: 'groupStudent' })).deleted, false);
   const last = await mary.ok({ status: 'leave', receiver: 'groupStudent' });
   assert.equal(last.deleted, true);

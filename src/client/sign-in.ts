@@ -1,0 +1,67 @@
+/**
+ * The questions of getting a name onto a server, as the terminal client asks them (issues #4, #11.1,
+ * #11.4): a name's saved token first; then `register`; when the server answers that a password is
+ * needed, a log-in asks it once and a sign-up asks it twice and compares; when it wants an invite code,
+ * the code. Session.register runs this and keeps the connection's state; this file only talks.
+ */
+import type { ServerObject } from './link.js';
+
+export interface SignInPrompts {
+  /** Asks for a (different) name, saying why; null when the user gives up. */
+  askName(reason: string | null): Promise<string | null>;
+  /** Asks for a password without showing it; `confirming`: the second ask of a sign-up. Null: gave up. */
+  askPassword(prompt: string, confirming?: boolean): Promise<string | null>;
+  /** Asks for an invite code; absent when nobody can answer (a script), which makes the refusal final. */
+  askInvite?: (reason: string) => Promise<string | null>;
+}
+
+/** What a sign-in ended with: the server's ok, the refusal to show (the caller may ask another name), or a giving-up. */
+export type SignInResult = { reply: ServerObject } | { gaveUp: true };
+
+/** Sends one register or login and resolves with the server's reply. */
+export type SendRegister = (request: ServerObject) => Promise<ServerObject>;
+
+const PASSWORD_CODES = new Set(['password_required', 'auth_failed', 'weak_password']);
+const INVITE_CODES = new Set(['invite_required', 'bad_invite']);
+
+/**
+ * Registers `name` (with `invite` when one was given up front), answering the server's questions
+ * through `prompts` until it says ok or refuses in a way no password or code answers (name_taken,
+ * name_claimed, signup_closed...). `showError` prints a refusal the dialogue goes on from.
+ */
+export async function signIn(name: string, send: SendRegister, prompts: SignInPrompts, showError: (text: string) => void, invite?: string): Promise<SignInResult> {
+  const withInvite = (request: ServerObject) => (request.status === 'register' && invite !== undefined ? { ...request, invite } : request);
+  let request: ServerObject = { status: 'register', sender: name };
+  // Whether the last password asked was to log in (else to sign up): a retry after a wrong one asks the same.
+  let loggingIn = true;
+  for (;;) {
+    const reply = await send(withInvite(request));
+    if (reply.status === 'ok') return { reply };
+    if (INVITE_CODES.has(reply.code) && prompts.askInvite) {
+      // Asked for in the dialogue, not up front: most servers need none (issue #11.4).
+      const code = await prompts.askInvite(reply.text ?? reply.code);
+      if (code === null) return { gaveUp: true };
+      invite = code.trim();
+      continue;
+    }
+    if (!PASSWORD_CODES.has(reply.code)) return { reply };
+    // An account owns the name, or the server wants everyone to have one: log in, or sign up.
+    if (reply.code === 'password_required') loggingIn = reply.account === true;
+    else showError(reply.text ?? reply.code);
+    const password = loggingIn ? await prompts.askPassword(`password for ${name}: `) : await choosePassword(name, prompts, showError);
+    if (password === null) return { gaveUp: true };
+    request = { status: loggingIn ? 'login' : 'register', sender: name, password };
+  }
+}
+
+/** A sign-up's password: asked twice, and again until both agree (issue #11.4). Null: gave up. */
+async function choosePassword(name: string, prompts: SignInPrompts, showError: (text: string) => void): Promise<string | null> {
+  for (;;) {
+    const first = await prompts.askPassword(`choose a password for ${name} (8 characters or more): `);
+    if (first === null) return null;
+    const second = await prompts.askPassword(`type the password for ${name} again: `, true);
+    if (second === null) return null;
+    if (first === second) return first;
+    showError('the two passwords differ; choose one again');
+  }
+}
