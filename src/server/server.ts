@@ -19,6 +19,7 @@ import { IdleSweep } from './guards/idle-sweep.js';
 import { encodeLine, encodeSystemEvent } from './chat/encode.js';
 import { BlobStore } from './files/blob-store.js';
 import { Files } from './files/files.js';
+import { DataDirLock } from './store/data-dir-lock.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 import { listenTcp } from './transports/tcp.js';
@@ -47,6 +48,8 @@ export class ClassChatServer implements ConnectionHost {
   files!: Files;
   private expiring: Promise<number> = Promise.resolve(0);
   private expiryTimer: NodeJS.Timeout | null = null;
+  /** Held while serving: one server per data directory (issue #11.2). */
+  private lock: DataDirLock | null = null;
 
   private constructor(
     private readonly config: ServerConfig,
@@ -60,20 +63,33 @@ export class ClassChatServer implements ConnectionHost {
     this.flood = new FloodLimiter(config.limits);
   }
 
-  /** Opens the store, loads the chat state and starts listening; a bad TLS file throws a ConfigError. */
+  /**
+   * Locks the data directory, opens the store, loads the chat state and starts listening. A bad TLS
+   * file throws a ConfigError; a data directory another server uses throws DataDirInUse.
+   */
   static async start(config: ServerConfig, log: Logger, onFatal: (err: unknown) => void = () => {}): Promise<ClassChatServer> {
     // Read before the store opens: a mistyped --tls-cert should not create or touch a database.
     const credentials = config.tls ? loadTlsCredentials(config.tls) : null;
-    const store = new SqliteStore({
-      dataDir: config.dataDir,
-      sync: config.sync,
-      onCheckpointFailure: (err) => log.error({ err }, 'checkpoint failed; the write-ahead log keeps growing until one succeeds'),
-    });
+    // Before anything touches the directory (migrations included): a second server changes nothing.
+    const lock = config.dataDir === ':memory:' ? null : DataDirLock.acquire(config.dataDir);
+    let store: SqliteStore;
     let server: ClassChatServer;
     try {
+      store = new SqliteStore({
+        dataDir: config.dataDir,
+        sync: config.sync,
+        onCheckpointFailure: (err) => log.error({ err }, 'checkpoint failed; the write-ahead log keeps growing until one succeeds'),
+      });
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
+    try {
       server = new ClassChatServer(config, store, log, onFatal);
+      server.lock = lock;
     } catch (err) {
       await store.close();
+      lock?.release();
       throw err;
     }
     server.chat = await Chat.open(store, log, config.limits, server.commit.request);
@@ -96,6 +112,7 @@ export class ClassChatServer implements ConnectionHost {
       await server.expiring;
       await server.files.close();
       await store.close();
+      lock?.release();
       throw err;
     }
     const tls = credentials ? { tls: credentials.fingerprint } : {};
@@ -181,6 +198,7 @@ export class ClassChatServer implements ConnectionHost {
     await this.files.close();
     await this.commit.drain();
     await this.store.close();
+    this.lock?.release();
     this.log.info('stopped');
   }
 
