@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   auth_failed: 'wrong name or password',
   replaced: 'you logged in from another connection; this one is closed',
   kicked: 'you were removed by an administrator',
+  logged_out: 'an administrator logged you out (password reset, sessions revoked or name released); the connection is closed',
   weak_password: 'a password has 8 characters to 1 KiB',
   forbidden: 'you are not allowed to do that',
   muted: 'you are muted and cannot send messages for now',

@@ -5,6 +5,7 @@
 import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { AdminEventPoller } from './admin/admin-events.js';
 import { Accounts } from './auth/accounts.js';
 import { Chat } from './chat/chat.js';
 import { disconnect } from './chat/login.js';
@@ -50,6 +51,8 @@ export class ClassChatServer implements ConnectionHost {
   private expiryTimer: NodeJS.Timeout | null = null;
   /** Held while serving: one server per data directory (issue #11.2). */
   private lock: DataDirLock | null = null;
+  /** Applies `classchat admin` changes to live sessions (issue #11.3). */
+  private adminEvents: AdminEventPoller | null = null;
 
   private constructor(
     private readonly config: ServerConfig,
@@ -93,6 +96,7 @@ export class ClassChatServer implements ConnectionHost {
       throw err;
     }
     server.chat = await Chat.open(store, log, config.limits, server.commit.request);
+    server.adminEvents = await AdminEventPoller.start(server.chat);
     const accounts = new Accounts(server.chat, config.auth, config.scryptCost, config.limits);
     server.files = new Files(server.chat, BlobStore.forDataDir(config.dataDir), config.limits, log);
     server.dispatcher = new Dispatcher(COMMANDS, server.chat, log, server.flood, accounts, server.files);
@@ -108,6 +112,7 @@ export class ClassChatServer implements ConnectionHost {
         ? await listenTls(config.host, config.port, credentials, config.limits.tlsHandshakeMs, log, accept)
         : await listenTcp(config.host, config.port, accept);
     } catch (err) {
+      server.adminEvents.stop();
       if (server.expiryTimer) clearInterval(server.expiryTimer);
       await server.expiring;
       await server.files.close();
@@ -179,6 +184,7 @@ export class ClassChatServer implements ConnectionHost {
   private async stop(reason: string): Promise<void> {
     this.log.info({ active: this.connections.size }, 'shutting down');
     this.sweep?.stop();
+    this.adminEvents?.stop();
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     const closed = new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()));
     const notice = encodeSystemEvent({ status: 'system', event: 'shutdown', sender: 'server', receiver: 'everyone', text: reason, ts: this.chat.now() });

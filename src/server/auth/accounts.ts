@@ -114,9 +114,19 @@ export class Accounts {
       this.chat.log.warn({ name: name.slice(0, 40) }, 'failed login');
       throw new ChatError('auth_failed');
     }
+    if (tokenId !== undefined) {
+      this.guard.succeeded(key);
+      return { user, tokenId };
+    }
+    // Issue #11.3: the verify above took a while; a reset (`classchat admin`) may have committed
+    // meanwhile. The token is issued only if the hash verified is still the account's.
+    const issued = await this.issueToken(user, user.passwordHash!);
+    if (!issued) {
+      this.chat.log.warn({ user: user.name }, 'login refused: the password was reset while it was checked');
+      throw new ChatError('auth_failed');
+    }
     this.guard.succeeded(key);
-    if (tokenId !== undefined) return { user, tokenId };
-    return this.issueToken(user);
+    return issued;
   }
 
   /** `password`: checks the old one, stores the new one, revokes every token and issues a new one. */
@@ -125,7 +135,8 @@ export class Accounts {
     const user = await this.chat.store.findUser(session.key);
     if (!user?.passwordHash || !(await this.hasher.verify(old, user.passwordHash))) throw new ChatError('auth_failed', 'the current password is wrong');
     const hash = await this.hasher.hash(replacement);
-    this.chat.store.setPassword(user.id, hash);
+    // Issue #11.3: an admin reset committed while we hashed wins; the session is being logged out.
+    if (!this.chat.store.setPasswordIf(user.id, hash, user.passwordHash)) throw new ChatError('auth_failed', 'your password was reset meanwhile; log in again');
     this.chat.store.deleteTokens(user.id);
     const { token, tokenId } = await this.issueToken(user);
     session.tokenId = tokenId;
@@ -145,9 +156,16 @@ export class Accounts {
     this.guard.prune(performance.now());
   }
 
-  private async issueToken(user: UserRecord): Promise<Authenticated> {
+  /** A new token; with `verifiedHash`, only while that is still the account's hash (else null). */
+  private async issueToken(user: UserRecord): Promise<Authenticated>;
+  private async issueToken(user: UserRecord, verifiedHash: string): Promise<Authenticated | null>;
+  private async issueToken(user: UserRecord, verifiedHash?: string): Promise<Authenticated | null> {
     const token = newToken();
-    const tokenId = await this.chat.store.insertToken(tokenHash(token), user.id, this.chat.now());
+    const tokenId =
+      verifiedHash === undefined
+        ? await this.chat.store.insertToken(tokenHash(token), user.id, this.chat.now())
+        : await this.chat.store.insertTokenIfPassword(tokenHash(token), user.id, verifiedHash, this.chat.now());
+    if (tokenId === null) return null;
     this.chat.requestCommit();
     return { user, token, tokenId };
   }

@@ -104,4 +104,16 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE files ADD COLUMN client_ref TEXT;
   CREATE INDEX messages_by_file ON messages (file_id) WHERE file_id IS NOT NULL;
   `,
+  // Live admin changes (issue #11.3): `classchat admin` writes the database directly, in its own
+  // process; it records each change here in the same transaction, and the running server polls for
+  // rows after the last it saw and applies them (closes sessions, changes a live role). AUTOINCREMENT:
+  // an id is never handed out again, so a server's "after id N" can never skip a new event.
+  `
+  CREATE TABLE admin_events (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    kind       TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
 ];

@@ -26,12 +26,16 @@ async function serve(dataDir: string): Promise<ChildServer> {
   return server;
 }
 
-/** Every file in the directory with its size and modification time, to show nothing changed. */
+/**
+ * Every file in the directory, with its size and modification time, to show that the refused server
+ * created and changed nothing. The database files only by name: the running server itself may commit
+ * or checkpoint meanwhile.
+ */
 function snapshot(dir: string): Record<string, string> {
   const files: Record<string, string> = {};
   for (const name of fs.readdirSync(dir).sort()) {
     const stat = fs.statSync(path.join(dir, name));
-    files[name] = `${stat.size} ${stat.mtimeMs}`;
+    files[name] = name.startsWith('classchat.db') ? 'present' : `${stat.size} ${stat.mtimeMs} ${stat.isFile() ? fs.readFileSync(path.join(dir, name), 'utf8') : ''}`;
   }
   return files;
 }
