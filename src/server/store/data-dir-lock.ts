@@ -15,7 +15,9 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** The SQLite file whose exclusive transaction is the lock, in the data directory. */
 export const LOCK_FILE = 'serve.lock';
+/** The holder's pid, for the refusal's text only (never used to decide anything). */
 export const PID_FILE = 'serve.pid';
 
 /** Thrown when another server holds the data directory; `message` is the one line to show. */
@@ -29,6 +31,7 @@ export class DataDirInUse extends Error {
   }
 }
 
+/** A held data directory: acquire() at start-up, release() at shutdown (or process death). */
 export class DataDirLock {
   private constructor(
     private readonly db: Database.Database,

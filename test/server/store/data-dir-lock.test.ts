@@ -80,6 +80,7 @@ test('#11.2 after kill -9 the lock is gone: a restart on the same data directory
   const restarted = await serve(dataDir);
   const ms = performance.now() - started;
   assert.ok(ms < 5000, `the restart took ${Math.round(ms)} ms`);
+  console.log(`# #11.2 restart after kill -9: listening ${Math.round(ms)} ms after spawn`);
   const again = await TestClient.as(restarted.port, 'Alice');
   assert.ok((await again.ok({ status: 'rooms' })).rooms.some((r: { name: string }) => r.name === 'Kept'), 'the data survived');
   await again.close();
