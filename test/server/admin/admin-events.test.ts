@@ -4,11 +4,10 @@
 // password login racing a reset never ends with a working token.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { nameKey } from '../../../src/protocol/names.js';
-import { changeRole, resetPassword } from '../../../src/server/admin/actions.js';
+import { Worker } from 'node:worker_threads';
 import { PasswordHasher } from '../../../src/server/auth/passwords.js';
-import { SqliteStore } from '../../../src/server/store/sqlite.js';
 import { TestClient, type Obj } from '../../helpers/client.js';
+import type { AdminWorkerData } from '../../helpers/admin-worker.js';
 import { expectClosed, expectError } from '../../helpers/expect.js';
 import { runAdmin, startServer, type TestServer } from '../../helpers/server.js';
 
@@ -115,41 +114,54 @@ test('#11.3 release-name closes the session, refuses its token, and the next reg
   await victim.close();
 });
 
-test('#11.3 a password login racing a reset never ends with a working token', async () => {
-  // Hashes of a real cost (2^14, ~16 MiB): the server's verify takes tens of milliseconds, so a reset
-  // issued a few milliseconds after the login lands inside it. The reset is the admin command's own
-  // code (actions.ts) on its own connection to the database, as `classchat admin` runs it.
+/**
+ * The admin command's own code (actions.ts) on its own thread and connection to the database, as
+ * `classchat admin` runs it, for races timed to the millisecond. Hashes of a real cost (2^14, ~16 MiB):
+ * the server's verify takes tens of milliseconds, so a reset issued a few milliseconds after a request
+ * lands inside it.
+ */
+async function racingAdmin(name: string) {
   const hasher = new PasswordHasher(14, 1);
-  const oldHash = await hasher.hash('the old password');
-  const newHash = await hasher.hash('the new password');
-  const adminStore = new SqliteStore({ dataDir: server.dataDir });
-  // The server runs in this process too: a write here while its tick's transaction is open would wait
-  // for a commit that cannot run. Its commits run in setImmediate callbacks queued before this one.
-  const adminWrite = (write: () => void) =>
-    new Promise<void>((resolve, reject) =>
-      setImmediate(() => {
-        try {
-          write();
-          adminStore.commit();
-          resolve();
-        } catch (err) {
-          reject(err);
-        }
-      }),
-    );
-  const setup = await account('Racer', 'setup password');
+  const data: AdminWorkerData = {
+    dataDir: server.dataDir,
+    name,
+    oldHash: await hasher.hash('the old password'),
+    newHash: await hasher.hash('the new password'),
+  };
+  const setup = await account(name, 'setup password');
   await setup.client.close();
-  const user = (await adminStore.findUser(nameKey('Racer')))!;
+  const worker = new Worker(new URL('../../helpers/admin-worker.js', import.meta.url), { workerData: data });
+  const call = (op: 'setOld' | 'reset' | 'close') =>
+    new Promise<void>((resolve, reject) => {
+      worker.once('message', (answer: { ok: boolean; error?: string }) => (answer.ok ? resolve() : reject(new Error(`admin worker ${op}: ${answer.error}`))));
+      worker.postMessage(op);
+    });
+  return {
+    /** Sets the old password directly (no admin event): the start of each race. */
+    setOld: () => call('setOld'),
+    /** `classchat admin reset-password` to the new password. */
+    reset: () => call('reset'),
+    close: async () => {
+      await call('close');
+      await worker.terminate();
+    },
+  };
+}
+
+/** 0 to 76 ms: the reset lands at different points of the verify, and (on a fast machine) after it. */
+const raceDelay = (i: number) => new Promise((resolve) => setTimeout(resolve, i * 4));
+
+test('#11.3 a password login racing a reset never ends with a working token', async () => {
+  const admin = await racingAdmin('Racer');
   let refused = 0;
   let closedAfterLogin = 0;
   try {
     for (let i = 0; i < 20; i++) {
-      await adminWrite(() => adminStore.setPassword(user.id, oldHash));
+      await admin.setOld();
       const client = await TestClient.connect(server.port, `racer-${i}`);
       const reply = client.request({ status: 'login', sender: 'Racer', password: 'the old password' });
-      // 0 to 76 ms: the reset lands at different points of the verify, and (on a fast machine) after it.
-      await new Promise((resolve) => setTimeout(resolve, i * 4));
-      await adminWrite(() => resetPassword(adminStore, user.id, newHash));
+      await raceDelay(i);
+      await admin.reset();
       const answer: Obj = await reply;
       if (answer.status === 'error') {
         assert.equal(answer.code, 'auth_failed', JSON.stringify(answer));
@@ -163,9 +175,37 @@ test('#11.3 a password login racing a reset never ends with a working token', as
       await client.close();
     }
   } finally {
-    await adminWrite(() => changeRole(adminStore, user.id, 'user'));
-    await adminStore.close();
+    await admin.close();
   }
   console.log(`# #11.3 racing logins: ${refused} refused (the reset landed during the verify), ${closedAfterLogin} logged in first and were logged out`);
   assert.ok(refused > 0, 'the reset never landed inside a verify: the race was not exercised');
+});
+
+test("#11.3 a password change racing a reset never undoes it: the administrator's password is the one that works", async () => {
+  const admin = await racingAdmin('Changer');
+  let refused = 0;
+  try {
+    for (let i = 0; i < 10; i++) {
+      await admin.setOld();
+      const client = await TestClient.connect(server.port, `changer-${i}`);
+      await client.ok({ status: 'login', sender: 'Changer', password: 'the old password' });
+      // The logout may close the connection before the reply is sent: then there is none.
+      const reply = client.request({ status: 'password', password: 'the old password', new_password: 'changed by the user' }).catch(() => null);
+      await raceDelay(i);
+      await admin.reset();
+      const answer: Obj | null = await Promise.race([reply, client.closed.then(() => null)]);
+      if (answer?.status === 'error') {
+        assert.equal(answer.code, 'auth_failed', JSON.stringify(answer));
+        refused++;
+      }
+      await expectLoggedOut(client);
+      const probe = await TestClient.connect(server.port, `changer-probe-${i}`);
+      await expectError(probe, { status: 'login', sender: 'Changer', password: 'changed by the user' }, 'auth_failed');
+      await probe.ok({ status: 'login', sender: 'Changer', password: 'the new password' });
+      await probe.close();
+    }
+  } finally {
+    await admin.close();
+  }
+  console.log(`# #11.3 racing password changes: ${refused} of 10 refused`);
 });
