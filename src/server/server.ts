@@ -75,7 +75,7 @@ export class ClassChatServer implements ConnectionHost {
     const credentials = config.tls ? loadTlsCredentials(config.tls) : null;
     // Before anything touches the directory (migrations included): a second server changes nothing.
     const lock = config.dataDir === ':memory:' ? null : DataDirLock.acquire(config.dataDir);
-    let store: SqliteStore;
+    let store: SqliteStore | undefined;
     let server: ClassChatServer;
     try {
       store = new SqliteStore({
@@ -83,18 +83,13 @@ export class ClassChatServer implements ConnectionHost {
         sync: config.sync,
         onCheckpointFailure: (err) => log.error({ err }, 'checkpoint failed; the write-ahead log keeps growing until one succeeds'),
       });
-    } catch (err) {
-      lock?.release();
-      throw err;
-    }
-    try {
       server = new ClassChatServer(config, store, log, onFatal);
-      server.lock = lock;
     } catch (err) {
-      await store.close();
+      await store?.close();
       lock?.release();
       throw err;
     }
+    server.lock = lock;
     server.chat = await Chat.open(store, log, config.limits, server.commit.request);
     server.adminEvents = await AdminEventPoller.start(server.chat);
     const accounts = new Accounts(server.chat, config.auth, config.scryptCost, config.limits);
