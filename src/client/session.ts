@@ -62,7 +62,7 @@ const EVERYONE_TARGET: Target = { kind: 'everyone', name: EVERYONE };
 const MAX_REMEMBERED_IDS = 50_000;
 
 /** Closing errors after which reconnecting is wrong (see Session.stopReason). */
-const FINAL_CLOSE_CODES = new Set(['replaced', 'kicked']);
+const FINAL_CLOSE_CODES = new Set(['replaced', 'kicked', 'logged_out']);
 /**
  * Refusals of a script's first register that no next line answers (issue #11.1, #11.4): the client
  * prints the server's text and exits non-zero. (name_taken is not here: the seeds' scripts give another name.)
@@ -92,7 +92,8 @@ export class Session extends EventEmitter<SessionEvents> {
   /**
    * Set when reconnecting would be wrong: the server closed this connection because the account
    * logged in elsewhere (reconnecting would close that one, and so on back and forth) or an
-   * administrator removed the user; or a reconnect's login was refused for good (the session's
+   * administrator removed the user or logged them out (`logged_out`, issue #11.3: a reconnect with a
+   * revoked token would fail, and a `register` could claim a released name afresh); or a reconnect's login was refused for good (the session's
    * token was revoked). The client then ends instead of retrying forever.
    */
   private stopReason: string | null = null;

@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   name_claimed: 'that name is claimed: log in with its saved token or its password, or ask the instructor',
   replaced: 'you logged in from another connection; this one is closed',
   kicked: 'you were removed by an administrator',
+  logged_out: 'an administrator logged you out (password reset, sessions revoked or name released); the connection is closed',
   weak_password: 'a password has 8 characters to 1 KiB',
   forbidden: 'you are not allowed to do that',
   muted: 'you are muted and cannot send messages for now',

@@ -36,6 +36,7 @@ export type SystemEventKind =
   | 'deleted'
   | 'kicked'
   | 'muted'
+  | 'role'
   | 'ping'
   | 'shutdown';
 

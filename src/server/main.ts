@@ -3,6 +3,7 @@ import v8 from 'node:v8';
 import { ConfigError, parseServeArgs, SERVE_USAGE } from './config.js';
 import { createLogger } from './log.js';
 import { ClassChatServer } from './server.js';
+import { DataDirInUse } from './store/data-dir-lock.js';
 
 export async function serve(argv: string[]): Promise<number> {
   let config;
@@ -35,6 +36,11 @@ export async function serve(argv: string[]): Promise<number> {
       // A bad --tls-cert or --tls-key: the operator's to fix, said in one line like the flag errors above.
       process.stderr.write(`classchat serve: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof DataDirInUse) {
+      // Issue #11.2: one line saying what to do, not a stack trace in a log record.
+      process.stderr.write(`classchat serve: ${err.message}\n`);
+      return 1;
     }
     const code = (err as NodeJS.ErrnoException).code;
     const hint = code === 'EADDRINUSE' ? `: port ${config.port} is in use; pick another with --port` : '';

@@ -5,6 +5,7 @@
 import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { AdminEventPoller } from './admin/admin-events.js';
 import { Accounts } from './auth/accounts.js';
 import { Chat } from './chat/chat.js';
 import { disconnect } from './chat/login.js';
@@ -19,6 +20,7 @@ import { IdleSweep } from './guards/idle-sweep.js';
 import { encodeLine, encodeSystemEvent } from './chat/encode.js';
 import { BlobStore } from './files/blob-store.js';
 import { Files } from './files/files.js';
+import { DataDirLock } from './store/data-dir-lock.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 import { listenTcp } from './transports/tcp.js';
@@ -49,6 +51,10 @@ export class ClassChatServer implements ConnectionHost {
   files!: Files;
   private expiring: Promise<number> = Promise.resolve(0);
   private expiryTimer: NodeJS.Timeout | null = null;
+  /** Held while serving: one server per data directory (issue #11.2). */
+  private lock: DataDirLock | null = null;
+  /** Applies `classchat admin` changes to live sessions (issue #11.3). */
+  private adminEvents: AdminEventPoller | null = null;
 
   private constructor(
     private readonly config: ServerConfig,
@@ -62,23 +68,32 @@ export class ClassChatServer implements ConnectionHost {
     this.flood = new FloodLimiter(config.limits);
   }
 
-  /** Opens the store, loads the chat state and starts listening; a bad TLS file throws a ConfigError. */
+  /**
+   * Locks the data directory, opens the store, loads the chat state and starts listening. A bad TLS
+   * file throws a ConfigError; a data directory another server uses throws DataDirInUse.
+   */
   static async start(config: ServerConfig, log: Logger, onFatal: (err: unknown) => void = () => {}): Promise<ClassChatServer> {
     // Read before the store opens: a mistyped --tls-cert should not create or touch a database.
     const credentials = config.tls ? loadTlsCredentials(config.tls) : null;
-    const store = new SqliteStore({
-      dataDir: config.dataDir,
-      sync: config.sync,
-      onCheckpointFailure: (err) => log.error({ err }, 'checkpoint failed; the write-ahead log keeps growing until one succeeds'),
-    });
+    // Before anything touches the directory (migrations included): a second server changes nothing.
+    const lock = config.dataDir === ':memory:' ? null : DataDirLock.acquire(config.dataDir);
+    let store: SqliteStore | undefined;
     let server: ClassChatServer;
     try {
+      store = new SqliteStore({
+        dataDir: config.dataDir,
+        sync: config.sync,
+        onCheckpointFailure: (err) => log.error({ err }, 'checkpoint failed; the write-ahead log keeps growing until one succeeds'),
+      });
       server = new ClassChatServer(config, store, log, onFatal);
     } catch (err) {
-      await store.close();
+      await store?.close();
+      lock?.release();
       throw err;
     }
+    server.lock = lock;
     server.chat = await Chat.open(store, log, config.limits, server.commit.request);
+    server.adminEvents = await AdminEventPoller.start(server.chat);
     const accounts = (server.accounts = new Accounts(server.chat, config.auth, config.signup, config.scryptCost, config.limits));
     server.files = new Files(server.chat, BlobStore.forDataDir(config.dataDir), config.limits, log);
     server.dispatcher = new Dispatcher(COMMANDS, server.chat, log, server.flood, accounts, server.files);
@@ -94,10 +109,12 @@ export class ClassChatServer implements ConnectionHost {
         ? await listenTls(config.host, config.port, credentials, config.limits.tlsHandshakeMs, log, accept)
         : await listenTcp(config.host, config.port, accept);
     } catch (err) {
+      server.adminEvents.stop();
       if (server.expiryTimer) clearInterval(server.expiryTimer);
       await server.expiring;
       await server.files.close();
       await store.close();
+      lock?.release();
       throw err;
     }
     const tls = credentials ? { tls: credentials.fingerprint } : {};
@@ -168,6 +185,7 @@ export class ClassChatServer implements ConnectionHost {
   private async stop(reason: string): Promise<void> {
     this.log.info({ active: this.connections.size }, 'shutting down');
     this.sweep?.stop();
+    this.adminEvents?.stop();
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     const closed = new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()));
     const notice = encodeSystemEvent({ status: 'system', event: 'shutdown', sender: 'server', receiver: 'everyone', text: reason, ts: this.chat.now() });
@@ -187,6 +205,7 @@ export class ClassChatServer implements ConnectionHost {
     await this.files.close();
     await this.commit.drain();
     await this.store.close();
+    this.lock?.release();
     this.log.info('stopped');
   }
 

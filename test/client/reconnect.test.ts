@@ -144,12 +144,30 @@ test('a token revoked while the client was away: the reconnect says why and ends
   const client = ChatProcess.start(proxy.port, ['--user', 'Zoe'], { CLASSCHAT_PASSWORD: 'zoe password 1' });
   cleanup.push(() => client.kill());
   await client.waitFor(/welcome, Zoe/);
-  // The instructor resets Zoe's password (revoking her tokens), and her connection drops.
+  // The instructor resets Zoe's password (revoking her tokens) while her network loses what the server
+  // sends: the server's logged_out (issue #11.3) never reaches her, only the dropped connection.
+  proxy.blackhole = true;
+  const mark = client.lines.length;
   const reset = await runAdmin(server.dataDir, ['reset-password', 'Zoe'], 'zoe password 2\n');
   assert.equal(reset.code, 0, reset.stderr);
-  const mark = client.lines.length;
-  proxy.cutAll();
   await client.waitFor(/reconnecting/, mark);
+  proxy.blackhole = false; // the first retry waits at least 250 ms
   assert.equal(await client.exit(), 1);
   assert.match(client.lines.slice(mark).join('\n'), /cannot log back in as Zoe: .*not reconnecting/);
+});
+
+test('#11.3 logged out by classchat admin while connected: the client says why and ends, instead of reconnecting', async () => {
+  const { startServer, runAdmin } = await import('../helpers/server.js');
+  const server = await startServer({ auth: 'accounts' });
+  cleanup.push(() => server.stop());
+  const client = ChatProcess.start(server.port, ['--user', 'Zack'], { CLASSCHAT_PASSWORD: 'zack password 1' });
+  cleanup.push(() => client.kill());
+  await client.waitFor(/welcome, Zack/);
+  const mark = client.lines.length;
+  const reset = await runAdmin(server.dataDir, ['reset-password', 'Zack'], 'zack password 2\n');
+  assert.equal(reset.code, 0, reset.stderr);
+  assert.equal(await client.exit(), 1);
+  const said = client.lines.slice(mark).join('\n');
+  assert.match(said, /an administrator reset your password.*not reconnecting/s);
+  assert.doesNotMatch(said, /reconnecting…/);
 });

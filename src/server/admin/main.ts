@@ -1,7 +1,7 @@
 /**
  * `classchat admin`: account chores on the server machine, working on the database directly (issue
- * #4), also while the server runs (SQLite lets both write; the server reads roles and passwords at
- * each login, so a change applies from the user's next login).
+ * #4), also while the server runs (SQLite lets both write). A running server applies each change to
+ * live sessions within a second (issue #11.3: actions.ts records it, the server polls for it).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,17 +12,21 @@ import { createInvite } from '../auth/signup.js';
 import { DEFAULT_SCRYPT_COST } from '../config.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { Role, Store, UserRecord } from '../store/store.js';
+import { changeRole, releaseName, resetPassword, revokeTokens } from './actions.js';
 import { readPassword } from './read-password.js';
 
 export const ADMIN_USAGE = `usage: classchat admin <command> [options] [NAME]
 commands:
   add-user NAME [--admin]   create an account (asks for its password)
   reset-password NAME       set a new password and log out every session of the user
+  revoke-tokens NAME        log out every session of the user; the password stays
+  release-name NAME         free the name: no password, no token, a plain user; the next to claim it gets it
   grant-admin NAME          make the user an admin (kick, mute, delete rooms)
   revoke-admin NAME         make an admin a plain user again
   list-users                every user, with role and whether an account owns the name
   invite [--uses N] [--days D]  make an invite code for a server run with --signup invite
                             (default: 1 use, valid 7 days; e.g. --uses 40 for a class)
+a running server applies each change to the user's live session within a second
 options:
   --data DIR          the server's data directory (default ./classchat-data)  [CLASSCHAT_DATA]
   --password-stdin    read the password from the first line of standard input (for scripts)
@@ -88,17 +92,28 @@ export async function admin(argv: string[]): Promise<number> {
       }
       case 'reset-password': {
         const user = await existing(store, name);
-        store.setPassword(user.id, await newPassword(user.name));
-        store.deleteTokens(user.id);
-        say(`new password set for ${user.name}; every session of theirs must log in again`);
+        resetPassword(store, user.id, await newPassword(user.name));
+        say(`new password set for ${user.name}; their tokens are revoked, and a running server logs out their sessions within a second`);
+        break;
+      }
+      case 'revoke-tokens': {
+        const user = await existing(store, name);
+        revokeTokens(store, user.id);
+        say(`${user.name}'s tokens are revoked, and a running server logs out their sessions within a second; the password is unchanged`);
+        break;
+      }
+      case 'release-name': {
+        const user = await existing(store, name);
+        releaseName(store, user.id);
+        say(`${user.name} is free to claim again (no password, no token, not an admin); a running server logs out their sessions within a second`);
         break;
       }
       case 'grant-admin':
       case 'revoke-admin': {
         const user = await existing(store, name);
         if (command === 'grant-admin' && !user.passwordHash) throw new AdminError(`${user.name} has no account; set a password first with reset-password`);
-        store.setRole(user.id, command === 'grant-admin' ? 'admin' : 'user');
-        say(`${user.name} is ${command === 'grant-admin' ? 'an admin' : 'a user'} from their next login`);
+        changeRole(store, user.id, command === 'grant-admin' ? 'admin' : 'user');
+        say(`${user.name} is ${command === 'grant-admin' ? 'an admin' : 'a user'} now; a running server applies it to their live session within a second`);
         break;
       }
       case 'invite': {

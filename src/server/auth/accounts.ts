@@ -165,8 +165,15 @@ export class Accounts {
     const ok = await this.hasher.verify(credentials.password!, user?.passwordHash ?? null, address);
     if (conn.closed) return null;
     if (!ok || !user) throw this.failed(conn, address, key, now, name);
+    // Issue #11.3: the verify above took a while; a reset (`classchat admin`) may have committed
+    // meanwhile. The token is issued only if the hash verified is still the account's.
+    const issued = await this.issueToken(user, user.passwordHash!);
+    if (!issued) {
+      this.chat.log.warn({ user: user.name }, 'login refused: the password was reset while it was checked');
+      throw new ChatError('auth_failed');
+    }
     this.guard.succeeded(address, key);
-    return this.issueToken(user);
+    return issued;
   }
 
   /**
@@ -185,7 +192,8 @@ export class Accounts {
     }
     this.guard.succeeded(address, session.key);
     const hash = await this.hasher.hash(replacement, address);
-    this.chat.store.setPassword(user.id, hash);
+    // Issue #11.3: an admin reset committed while we hashed wins; the session is being logged out.
+    if (!this.chat.store.setPasswordIf(user.id, hash, user.passwordHash)) throw new ChatError('auth_failed', 'your password was reset meanwhile; log in again');
     this.chat.store.deleteTokens(user.id);
     const { token, tokenId } = await this.issueToken({ ...user, passwordHash: hash });
     session.tokenId = tokenId;
@@ -219,9 +227,16 @@ export class Accounts {
     return new ChatError('auth_failed', text);
   }
 
-  private async issueToken(user: UserRecord): Promise<Authenticated> {
+  /** A new token; with `verifiedHash`, only while that is still the account's hash (else null). */
+  private async issueToken(user: UserRecord): Promise<Authenticated>;
+  private async issueToken(user: UserRecord, verifiedHash: string): Promise<Authenticated | null>;
+  private async issueToken(user: UserRecord, verifiedHash?: string): Promise<Authenticated | null> {
     const token = newToken();
-    const tokenId = await this.chat.store.insertToken(tokenHash(token), user.id, this.chat.now());
+    const tokenId =
+      verifiedHash === undefined
+        ? await this.chat.store.insertToken(tokenHash(token), user.id, this.chat.now())
+        : await this.chat.store.insertTokenIfPassword(tokenHash(token), user.id, verifiedHash, this.chat.now());
+    if (tokenId === null) return null;
     this.chat.requestCommit();
     return { user, token, tokenId: user.passwordHash ? tokenId : null };
   }

@@ -31,6 +31,16 @@ export const SQL = {
   setRole: `UPDATE users SET role = ? WHERE id = ?`,
   setMutedUntil: `UPDATE users SET muted_until = ? WHERE id = ?`,
   insertToken: `INSERT INTO tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)`,
+  // Issue #11.3: a token only while the password the login verified is still the account's, in the same
+  // statement, so a reset committed during the (asynchronous) verify makes the insert a no-op.
+  insertTokenIfPassword: `INSERT INTO tokens (token_hash, user_id, created_at)
+    SELECT ?, u.id, ? FROM users u WHERE u.id = ? AND u.password_hash = ?`,
+  setPasswordIf: `UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`,
+  releaseName: `UPDATE users SET password_hash = NULL, role = 'user' WHERE id = ?`,
+  insertAdminEvent: `INSERT INTO admin_events (user_id, kind, created_at) VALUES (?, ?, ?)`,
+  lastAdminEventId: `SELECT COALESCE(MAX(id), 0) AS n FROM admin_events`,
+  adminEventsAfter: `SELECT e.id, e.user_id AS "userId", e.kind, u.role FROM admin_events e JOIN users u ON u.id = e.user_id
+    WHERE e.id > ? ORDER BY e.id LIMIT ?`,
   deleteToken: `DELETE FROM tokens WHERE rowid = ?`,
   deleteTokens: `DELETE FROM tokens WHERE user_id = ?`,
   insertInvite: `INSERT INTO invites (code_hash, uses_left, expires_at, created_at) VALUES (?, ?, ?, ?)`,

@@ -115,4 +115,16 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // Live admin changes (issue #11.3): `classchat admin` writes the database directly, in its own
+  // process; it records each change here in the same transaction, and the running server polls for
+  // rows after the last it saw and applies them (closes sessions, changes a live role). AUTOINCREMENT:
+  // an id is never handed out again, so a server's "after id N" can never skip a new event.
+  `
+  CREATE TABLE admin_events (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    kind       TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
 ];

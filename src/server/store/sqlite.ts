@@ -16,6 +16,8 @@ import path from 'node:path';
 import { MIGRATIONS } from './schema.js';
 import { SQL } from './queries.js';
 import type {
+  AdminEvent,
+  AdminEventKind,
   ConversationRecord,
   FileRecord,
   HistoryQuery,
@@ -134,6 +136,31 @@ export class SqliteStore implements Store {
 
   async insertToken(tokenHash: string, userId: number, createdAt: string): Promise<number> {
     return Number(this.write(this.q.insertToken, tokenHash, userId, createdAt).lastInsertRowid);
+  }
+
+  async insertTokenIfPassword(tokenHash: string, userId: number, passwordHash: string, createdAt: string): Promise<number | null> {
+    const result = this.write(this.q.insertTokenIfPassword, tokenHash, createdAt, userId, passwordHash);
+    return result.changes === 0 ? null : Number(result.lastInsertRowid);
+  }
+
+  setPasswordIf(userId: number, passwordHash: string, expected: string): boolean {
+    return this.write(this.q.setPasswordIf, passwordHash, userId, expected).changes > 0;
+  }
+
+  releaseName(userId: number): void {
+    this.write(this.q.releaseName, userId);
+  }
+
+  recordAdminEvent(userId: number, kind: AdminEventKind, createdAt: string): void {
+    this.write(this.q.insertAdminEvent, userId, kind, createdAt);
+  }
+
+  async lastAdminEventId(): Promise<number> {
+    return (this.q.lastAdminEventId.get() as { n: number }).n;
+  }
+
+  async adminEventsAfter(afterId: number, limit: number): Promise<AdminEvent[]> {
+    return this.q.adminEventsAfter.all(afterId, limit) as AdminEvent[];
   }
 
   deleteToken(tokenId: number): void {

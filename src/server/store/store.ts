@@ -27,6 +27,21 @@ export interface UserRecord {
 
 export type NewUser = Pick<UserRecord, 'name' | 'key' | 'passwordHash' | 'role'>;
 
+/**
+ * What `classchat admin` changed for a user, for the running server to apply (issue #11.3):
+ * reset_password and revoke_tokens close the user's sessions, release_name too (the name is free to
+ * claim again), role makes the live session's role the stored one.
+ */
+export type AdminEventKind = 'reset_password' | 'revoke_tokens' | 'release_name' | 'role';
+
+export interface AdminEvent {
+  id: number;
+  userId: number;
+  kind: AdminEventKind;
+  /** The user's role now (for `role`; the latest, whichever event is applied). */
+  role: Role;
+}
+
 export type ConversationKind = 'room' | 'dm' | 'everyone';
 
 export interface ConversationRecord {
@@ -151,6 +166,21 @@ export interface Store {
    * stored: a session keeps that small number to revoke it, not the 43-character hash.
    */
   insertToken(tokenHash: string, userId: number, createdAt: string): Promise<number>;
+  /**
+   * Like insertToken, but only while the user's password hash is still `passwordHash` (checked in the
+   * same statement); resolves to null when it is not (issue #11.3: a login racing a reset).
+   */
+  insertTokenIfPassword(tokenHash: string, userId: number, passwordHash: string, createdAt: string): Promise<number | null>;
+  /** Sets a new password hash only while the old one is `expected`; false when it changed meanwhile. */
+  setPasswordIf(userId: number, passwordHash: string, expected: string): boolean;
+  /** Frees a name (issue #11.3): no password and a plain role, so the next claim of it starts afresh. */
+  releaseName(userId: number): void;
+  /** Records a change made by `classchat admin`, in the same transaction as the change. */
+  recordAdminEvent(userId: number, kind: AdminEventKind, createdAt: string): void;
+  /** The highest admin event id so far (0 when none): a starting server applies only later ones. */
+  lastAdminEventId(): Promise<number>;
+  /** Admin events after id `afterId`, oldest first, at most `limit`. */
+  adminEventsAfter(afterId: number, limit: number): Promise<AdminEvent[]>;
   deleteToken(tokenId: number): void;
   /** Revokes every token of the user (password change, reset). */
   deleteTokens(userId: number): void;
