@@ -46,7 +46,7 @@ export class Chat {
     chat.nextConversationId = state.nextConversationId;
     chat.nextMessageId = state.nextMessageId;
     for (const record of state.rooms) {
-      const room = new Room(record.id, record.name, record.key, record.lastSeq, record.createdBy);
+      const room = new Room(record.id, record.name, record.key, record.lastSeq, record.ownerId);
       for (const m of record.members) room.members.set(m.userId, { userId: m.userId, name: m.name, key: m.key });
       chat.rooms.add(room);
     }

@@ -20,7 +20,7 @@ export const SQL = {
   nextMessageId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM messages`,
   counters: `SELECT name, value FROM counters`,
   saveCounter: `INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
-  rooms: `SELECT c.id, c.kind, c.conv_key AS key, c.name, c.created_by AS "createdBy", ${LAST_SEQ} AS "lastSeq"
+  rooms: `SELECT c.id, c.kind, c.conv_key AS key, c.name, c.owner_id AS "ownerId", ${LAST_SEQ} AS "lastSeq"
     FROM conversations c WHERE c.kind = 'room' ORDER BY c.id`,
   roomMembers: `SELECT mb.conv_id AS "convId", mb.user_id AS "userId", u.name, u.name_key AS key, mb.cursor
     FROM members mb JOIN conversations c ON c.id = mb.conv_id JOIN users u ON u.id = mb.user_id
@@ -33,7 +33,8 @@ export const SQL = {
   insertToken: `INSERT INTO tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)`,
   deleteToken: `DELETE FROM tokens WHERE rowid = ?`,
   deleteTokens: `DELETE FROM tokens WHERE user_id = ?`,
-  insertConversation: `INSERT INTO conversations (id, kind, conv_key, name, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+  insertConversation: `INSERT INTO conversations (id, kind, conv_key, name, created_by, owner_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  setRoomOwner: `UPDATE conversations SET owner_id = ? WHERE id = ?`,
   deleteConversation: `DELETE FROM conversations WHERE id = ?`,
   insertMember: `INSERT INTO members (conv_id, user_id, cursor, joined_at) VALUES (?, ?, ?, ?)`,
   deleteMember: `DELETE FROM members WHERE conv_id = ? AND user_id = ?`,

@@ -145,7 +145,11 @@ export class SqliteStore implements Store {
   }
 
   insertConversation(conv: Omit<ConversationRecord, 'lastSeq'>, createdBy: number | null, createdAt: string): void {
-    this.write(this.q.insertConversation, conv.id, conv.kind, conv.key, conv.name, createdBy, createdAt);
+    this.write(this.q.insertConversation, conv.id, conv.kind, conv.key, conv.name, createdBy, conv.kind === 'room' ? createdBy : null, createdAt);
+  }
+
+  setRoomOwner(convId: number, ownerId: number | null): void {
+    this.write(this.q.setRoomOwner, ownerId, convId);
   }
 
   deleteConversation(convId: number): void {

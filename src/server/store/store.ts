@@ -49,8 +49,8 @@ export interface MemberRecord {
 }
 
 export interface RoomRecord extends ConversationRecord {
-  /** The user who created it: its owner, who may kick from it and delete it. */
-  createdBy: number | null;
+  /** Its owner, who may kick from it and delete it: the creator, then whoever it passed to (issue #11.13). */
+  ownerId: number | null;
   members: MemberRecord[];
 }
 
@@ -154,7 +154,10 @@ export interface Store {
   deleteToken(tokenId: number): void;
   /** Revokes every token of the user (password change, reset). */
   deleteTokens(userId: number): void;
+  /** Adds a conversation; a room's creator is also its first owner. */
   insertConversation(conv: Omit<ConversationRecord, 'lastSeq'>, createdBy: number | null, createdAt: string): void;
+  /** Hands a room to a new owner (null: nobody). */
+  setRoomOwner(convId: number, ownerId: number | null): void;
   /** Deletes a conversation with its members and messages. */
   deleteConversation(convId: number): void;
   /** Remembers the id counters so that ids of deleted rows are not handed out again after a restart. */
