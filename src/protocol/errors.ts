@@ -26,7 +26,7 @@ export const ERROR_CODES = {
   kicked: 'you were removed by an administrator',
   weak_password: 'a password has 8 characters to 1 KiB',
   forbidden: 'you are not allowed to do that',
-  muted: 'you are muted and cannot send messages for now',
+  muted: 'you are muted: nothing you do may reach others for now',
   no_such_file: 'no file with that id is available to you',
   bad_offset: 'that chunk is not where the upload stands; continue from offset',
   corrupt: 'the file did not match its SHA-256; it was discarded, upload it again',
