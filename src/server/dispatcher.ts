@@ -6,6 +6,7 @@
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { Logger } from 'pino';
 import { ChatError, ERROR_CODES } from '../protocol/errors.js';
+import { wellFormedRequest } from '../protocol/well-formed.js';
 import { isRequestId, MAX_ID_LENGTH, RequestSchemas, type RequestId, type RequestStatus } from '../protocol/requests.js';
 import type { Chat } from './chat/chat.js';
 import { encodeSentReply } from './chat/encode.js';
@@ -43,7 +44,8 @@ export class Dispatcher {
   dispatch(conn: Connection, line: string): void | Promise<void> {
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      // Issue #11.15: lone surrogates become U+FFFD here, once, for every path after this one.
+      value = wellFormedRequest(JSON.parse(line), line);
     } catch {
       conn.replyError(undefined, 'bad_request', 'not valid JSON: send one JSON object per line, e.g. {"status":"help"}');
       return;
