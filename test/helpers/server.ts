@@ -85,16 +85,22 @@ export interface ChildServer {
   child: ChildProcess;
   /** Everything the server printed (JSON log lines). */
   output(): string;
+  /** What the server wrote to stderr alone (an uncaught error's stack would be here). */
+  stderr(): string;
+  /** Resolves with the exit code once the server exits by itself or is stopped. */
+  exited: Promise<number | null>;
   /** Sends SIGTERM (or `signal`) and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 /** Runs `classchat serve` as a child process and resolves once it listens. */
-export function spawnServer(dataDir: string, extraArgs: string[] = [], timeoutMs = 10_000): Promise<ChildServer> {
+export function spawnServer(dataDir: string, extraArgs: string[] = [], timeoutMs = 10_000, env: NodeJS.ProcessEnv = {}): Promise<ChildServer> {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, '--log-format', 'json', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let out = '';
+  let err = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -111,6 +117,8 @@ export function spawnServer(dataDir: string, extraArgs: string[] = [], timeoutMs
           dataDir,
           child,
           output: () => out,
+          stderr: () => err,
+          exited,
           stop: (signal = 'SIGTERM') => {
             child.kill(signal);
             return exited;
@@ -119,7 +127,10 @@ export function spawnServer(dataDir: string, extraArgs: string[] = [], timeoutMs
       }
     };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      err += chunk.toString();
+    });
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code} before listening:\n${out}`));
