@@ -14,6 +14,7 @@ import { findResent } from './chat/resend.js';
 import type { ChatKind } from '../protocol/wire.js';
 import type { Command, Context } from './commands/command.js';
 import type { Connection } from './connection.js';
+import type { DiskFloor } from './guards/disk-floor.js';
 import type { FloodLimiter } from './guards/flood.js';
 import type { Accounts } from './auth/accounts.js';
 import type { Files } from './files/files.js';
@@ -33,6 +34,7 @@ export class Dispatcher {
     private readonly flood: FloodLimiter,
     private readonly accounts: Accounts,
     private readonly files: Files,
+    private readonly disk: DiskFloor,
   ) {
     for (const command of commands) {
       const schema = RequestSchemas[command.status as RequestStatus];
@@ -112,6 +114,11 @@ export class Dispatcher {
     const mutedFor = entry.command.speaks && conn.session!.mutedUntil !== 0 ? conn.session!.mutedUntil - Date.now() : 0;
     if (mutedFor > 0) {
       conn.replyError(ref, 'muted', `you are muted for ${Math.ceil(mutedFor / 1000)} more seconds`, { retry_after_ms: mutedFor });
+      return;
+    }
+    if (entry.command.stores && this.disk.belowFloor()) {
+      const mib = Math.floor(this.disk.free / 1_048_576);
+      conn.replyError(ref, 'unavailable', `the server is low on disk space (${mib} MiB free) and stores nothing new for now; reading still works`);
       return;
     }
     if (entry.command.flood) {

@@ -50,6 +50,8 @@ export interface Limits {
   fileRetentionDays: number;
   /** An upload unfinished for this many hours is deleted (its sender can start it again). */
   uploadAbandonHours: number;
+  /** Below this many free bytes on the data directory's disk, requests that store something are refused. */
+  minFreeDiskBytes: number;
 }
 
 interface LimitOption {
@@ -86,6 +88,7 @@ export const LIMIT_OPTIONS: readonly LimitOption[] = [
   { key: 'fileQuotaBytes', flag: 'file-quota-bytes', default: 1024 * MIB, help: 'bytes of files one user may store' },
   { key: 'fileRetentionDays', flag: 'file-retention-days', default: 30, help: 'days a file is kept' },
   { key: 'uploadAbandonHours', flag: 'upload-abandon-hours', default: 24, help: 'hours an unfinished upload is kept' },
+  { key: 'minFreeDiskBytes', flag: 'min-free-disk-bytes', default: 256 * MIB, help: 'free disk below which nothing new is stored' },
 ];
 
 export const DEFAULT_LIMITS: Limits = Object.fromEntries(LIMIT_OPTIONS.map((o) => [o.key, o.default])) as unknown as Limits;

@@ -14,6 +14,7 @@ import { Connection, type ConnectionHost } from './connection.js';
 import { Dispatcher } from './dispatcher.js';
 import { GroupCommit } from './group-commit.js';
 import { Admission, socketAddress } from './guards/admission.js';
+import { DiskFloor } from './guards/disk-floor.js';
 import { FloodLimiter } from './guards/flood.js';
 import { IdleSweep } from './guards/idle-sweep.js';
 import { encodeLine, encodeSystemEvent } from './chat/encode.js';
@@ -82,7 +83,9 @@ export class ClassChatServer implements ConnectionHost {
     server.chat = await Chat.open(store, log, config.limits, server.commit.request);
     const accounts = new Accounts(server.chat, config.auth, config.scryptCost, config.limits);
     server.files = new Files(server.chat, BlobStore.forDataDir(config.dataDir), config.limits, log);
-    server.dispatcher = new Dispatcher(COMMANDS, server.chat, log, server.flood, accounts, server.files);
+    const disk = new DiskFloor(config.dataDir, config.limits, log);
+    await disk.start();
+    server.dispatcher = new Dispatcher(COMMANDS, server.chat, log, server.flood, accounts, server.files, disk);
     void server.expireFiles();
     server.expiryTimer = setInterval(() => void server.expireFiles(), FILE_EXPIRY_INTERVAL_MS).unref();
     server.sweep = new IdleSweep(server.connections, config.limits, () => {
