@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   bad_offset: 'that chunk is not where the upload stands; continue from offset',
   corrupt: 'the file did not match its SHA-256; it was discarded, upload it again',
   quota_exceeded: 'that upload would take you past your storage quota',
+  queue_full: 'too much is already waiting for that user; try again after they next log in',
   unavailable: 'the server is low on disk space and stores nothing new for now; reading still works',
   internal: 'the server failed to handle the request; it has been logged',
 } as const;

@@ -50,6 +50,8 @@ export interface Limits {
   fileRetentionDays: number;
   /** An upload unfinished for this many hours is deleted (its sender can start it again). */
   uploadAbandonHours: number;
+  /** Bytes of private messages that may wait for one offline user; past it, senders get queue_full. */
+  maxQueuedBytes: number;
   /** Below this many free bytes on the data directory's disk, requests that store something are refused. */
   minFreeDiskBytes: number;
 }
@@ -88,6 +90,7 @@ export const LIMIT_OPTIONS: readonly LimitOption[] = [
   { key: 'fileQuotaBytes', flag: 'file-quota-bytes', default: 1024 * MIB, help: 'bytes of files one user may store' },
   { key: 'fileRetentionDays', flag: 'file-retention-days', default: 30, help: 'days a file is kept' },
   { key: 'uploadAbandonHours', flag: 'upload-abandon-hours', default: 24, help: 'hours an unfinished upload is kept' },
+  { key: 'maxQueuedBytes', flag: 'max-queued-bytes', default: 16 * MIB, help: 'bytes of private messages waiting for one offline user' },
   { key: 'minFreeDiskBytes', flag: 'min-free-disk-bytes', default: 256 * MIB, help: 'free disk below which nothing new is stored' },
 ];
 

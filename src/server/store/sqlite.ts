@@ -115,6 +115,7 @@ export class SqliteStore implements Store {
       nextMessageId: next(this.q.nextMessageId, 'next_message_id'),
       rooms: [...rooms.values()],
       everyone: this.q.findConversation.get('everyone') as ConversationRecord | undefined,
+      waitingBytes: this.q.waitingBytes.all() as { userId: number; bytes: number }[],
     };
   }
 

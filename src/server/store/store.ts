@@ -115,6 +115,8 @@ export interface InitialState {
   nextMessageId: number;
   rooms: RoomRecord[];
   everyone: ConversationRecord | undefined;
+  /** Bytes of private messages waiting for each user who has any (issue #11.12). */
+  waitingBytes: { userId: number; bytes: number }[];
 }
 
 export interface ResentQuery {
