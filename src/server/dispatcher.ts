@@ -16,6 +16,7 @@ import type { Command, Context } from './commands/command.js';
 import type { Connection } from './connection.js';
 import type { DiskFloor } from './guards/disk-floor.js';
 import type { FloodLimiter } from './guards/flood.js';
+import type { StoredBytesBudget } from './guards/stored-bytes.js';
 import type { Accounts } from './auth/accounts.js';
 import type { Files } from './files/files.js';
 
@@ -35,6 +36,7 @@ export class Dispatcher {
     private readonly accounts: Accounts,
     private readonly files: Files,
     private readonly disk: DiskFloor,
+    private readonly budget: StoredBytesBudget,
   ) {
     for (const command of commands) {
       const schema = RequestSchemas[command.status as RequestStatus];
@@ -96,7 +98,7 @@ export class Dispatcher {
       }
       if (original instanceof Promise) {
         return original.then(
-          (found) => (found ? conn.send(encodeSentReply(ref, found)) : this.run(entry, conn, request, ref, clientRef)),
+          (found) => (found ? conn.send(encodeSentReply(ref, found)) : this.run(entry, conn, request, ref, clientRef, line)),
           (err: unknown) => this.failed(this.context(conn, ref, clientRef), status, err),
         );
       }
@@ -105,11 +107,11 @@ export class Dispatcher {
         return;
       }
     }
-    return this.run(entry, conn, request, ref, clientRef);
+    return this.run(entry, conn, request, ref, clientRef, line);
   }
 
   /** The checks that follow validation and a resend lookup, then the command itself. */
-  private run(entry: Entry, conn: Connection, request: Record<string, unknown>, ref: RequestId | undefined, clientRef: string | null): void | Promise<void> {
+  private run(entry: Entry, conn: Connection, request: Record<string, unknown>, ref: RequestId | undefined, clientRef: string | null, line: string): void | Promise<void> {
     const status = entry.command.status;
     const mutedFor = entry.command.speaks && conn.session!.mutedUntil !== 0 ? conn.session!.mutedUntil - Date.now() : 0;
     if (mutedFor > 0) {
@@ -126,6 +128,16 @@ export class Dispatcher {
       if (!verdict.ok) {
         if (verdict.disconnect) conn.closeWith('flooding', `${ERROR_CODES.flooding}: ignored retry_after_ms too often`);
         else conn.replyError(ref, 'rate_limited', `too many messages: at most ${this.chat.limits.floodRate} a second; send again in ${verdict.retryAfterMs} ms`, { retry_after_ms: verdict.retryAfterMs });
+        return;
+      }
+    }
+    if (entry.command.stores === 'message') {
+      // The request line's size stands for what it stores (issue #11.12): text, names and all.
+      const verdict = this.budget.take(conn.session!.userId, conn.address, Buffer.byteLength(line));
+      if (!verdict.ok) {
+        const limit = verdict.per === 'user' ? this.chat.limits.storedBytesPerHour : this.chat.limits.storedBytesPerHourPerAddress;
+        const whose = verdict.per === 'user' ? 'you have' : 'your address has';
+        conn.replyError(ref, 'rate_limited', `${whose} stored ${Math.round(limit / 1024)} KiB of messages this hour, the most allowed; send again in ${verdict.retryAfterMs} ms`, { retry_after_ms: verdict.retryAfterMs });
         return;
       }
     }

@@ -16,6 +16,7 @@ import { GroupCommit } from './group-commit.js';
 import { Admission, socketAddress } from './guards/admission.js';
 import { DiskFloor } from './guards/disk-floor.js';
 import { FloodLimiter } from './guards/flood.js';
+import { StoredBytesBudget } from './guards/stored-bytes.js';
 import { IdleSweep } from './guards/idle-sweep.js';
 import { encodeLine, encodeSystemEvent } from './chat/encode.js';
 import { BlobStore } from './files/blob-store.js';
@@ -85,11 +86,13 @@ export class ClassChatServer implements ConnectionHost {
     server.files = new Files(server.chat, BlobStore.forDataDir(config.dataDir), config.limits, log);
     const disk = new DiskFloor(config.dataDir, config.limits, log);
     await disk.start();
-    server.dispatcher = new Dispatcher(COMMANDS, server.chat, log, server.flood, accounts, server.files, disk);
+    const budget = new StoredBytesBudget(config.limits, (address) => server.admission.isExempt(address));
+    server.dispatcher = new Dispatcher(COMMANDS, server.chat, log, server.flood, accounts, server.files, disk, budget);
     void server.expireFiles();
     server.expiryTimer = setInterval(() => void server.expireFiles(), FILE_EXPIRY_INTERVAL_MS).unref();
     server.sweep = new IdleSweep(server.connections, config.limits, () => {
       server.flood.prune();
+      budget.prune();
       accounts.prune();
     });
     const accept = (socket: net.Socket) => server.accept(socket);

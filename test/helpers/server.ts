@@ -47,9 +47,15 @@ export interface StartOptions {
 
 /**
  * Tests of other things send faster than a person types; the flood limit is tested on its own
- * (test/server/guards/flood.test.ts) with the default values.
+ * (test/server/guards/flood.test.ts) with the default values, the stored-bytes budgets in
+ * test/server/disk/stored-bytes.test.ts (issue #11.12).
  */
-const UNTHROTTLED: Partial<ServerConfig['limits']> = { floodBurst: 1_000_000, floodRate: 1_000_000 };
+const UNTHROTTLED: Partial<ServerConfig['limits']> = {
+  floodBurst: 1_000_000,
+  floodRate: 1_000_000,
+  storedBytesPerHour: 1e15,
+  storedBytesPerHourPerAddress: 1e15,
+};
 
 /** Password hashing cost for tests: the real scrypt, cheap enough to run hundreds of times. */
 export const TEST_SCRYPT_COST = 10;

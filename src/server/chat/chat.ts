@@ -12,7 +12,7 @@ import { Presence } from './presence.js';
 import { Room, Rooms, type Conversation } from './room.js';
 
 /** The limits the domain applies itself (the rest are enforced at the edge). */
-export type ChatLimits = Pick<Limits, 'maxTextBytes' | 'offlineDeliveryLimit' | 'offlineDeliveryBytes' | 'offlineMaxAgeDays' | 'floodRate' | 'maxQueuedBytes'>;
+export type ChatLimits = Pick<Limits, 'maxTextBytes' | 'offlineDeliveryLimit' | 'offlineDeliveryBytes' | 'offlineMaxAgeDays' | 'floodRate' | 'maxQueuedBytes' | 'storedBytesPerHour' | 'storedBytesPerHourPerAddress'>;
 
 /** Who a message is from: a user, or the server itself (null). */
 export interface Author {

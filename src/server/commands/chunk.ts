@@ -10,7 +10,7 @@ import { command, type Context } from './command.js';
 export const chunk = command({
   status: 'chunk',
   needsName: true,
-  stores: true,
+  stores: 'file',
   // Issue #11.14: the last chunk announces the file, so a user muted mid-upload is refused here too
   // (the upload stays unfinished and resumes after the mute).
   speaks: true,

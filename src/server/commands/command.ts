@@ -35,8 +35,12 @@ export interface Command<S extends RequestStatus = RequestStatus> {
    * kick, delete): refused while the user is muted (issue #11.14). `mute` is not: it is an admin's tool.
    */
   readonly speaks?: boolean;
-  /** Stores something new (a message, a room, a file): refused with `unavailable` below the free-disk floor (issue #11.12). */
-  readonly stores?: boolean;
+  /**
+   * Stores something new: refused with `unavailable` below the free-disk floor (issue #11.12). A
+   * 'message' (a message, a room, a membership) also spends the request's bytes from the stored-bytes
+   * budgets; a 'file' is bounded by the file quota instead.
+   */
+  readonly stores?: 'message' | 'file';
   /** A chat message: a resend (same id and content) is answered with the stored one, not stored again. */
   readonly resendable?: boolean;
   handle(ctx: Context, request: RequestOf<S>): void | Promise<void>;

@@ -5,7 +5,7 @@ import { command } from './command.js';
 export const create = command({
   status: 'create',
   needsName: true,
-  stores: true,
+  stores: 'message',
   // Issue #11.14: the members added are told (a muted user made others receive system messages).
   speaks: true,
   flood: true,

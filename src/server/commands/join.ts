@@ -5,7 +5,7 @@ import { command } from './command.js';
 export const join = command({
   status: 'join',
   needsName: true,
-  stores: true,
+  stores: 'message',
   // Issue #11.14: the members are told; joining and leaving in a loop was a muted user's megaphone.
   speaks: true,
   flood: true,
