@@ -20,25 +20,29 @@ export function wellFormed(text: string): string {
  */
 export function wellFormedRequest<T>(value: T, line: string): T {
   if (!line.includes('\\u')) return value;
-  return fix(value) as T;
-}
-
-function fix(value: unknown): unknown {
-  if (typeof value === 'string') return wellFormed(value);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = fix(value[i]);
-    return value;
-  }
-  if (typeof value === 'object' && value !== null) {
-    const object = value as Record<string, unknown>;
+  if (typeof value === 'string') return wellFormed(value) as T;
+  // A loop with its own stack, not recursion: a hostile line may nest arrays thousands deep.
+  const pending: object[] = typeof value === 'object' && value !== null ? [value] : [];
+  while (pending.length > 0) {
+    const container = pending.pop()!;
+    if (Array.isArray(container)) {
+      for (let i = 0; i < container.length; i++) {
+        const item: unknown = container[i];
+        if (typeof item === 'string') container[i] = wellFormed(item);
+        else if (typeof item === 'object' && item !== null) pending.push(item);
+      }
+      continue;
+    }
+    const object = container as Record<string, unknown>;
     for (const key of Object.keys(object)) {
-      const before = object[key];
-      const after = fix(before);
+      const item = object[key];
+      if (typeof item === 'object' && item !== null) pending.push(item);
+      const fixed = typeof item === 'string' ? wellFormed(item) : item;
       const fixedKey = wellFormed(key);
-      if (fixedKey === key && after === before) continue;
+      if (fixedKey === key && fixed === item) continue;
       if (fixedKey !== key) delete object[key];
       // defineProperty, not assignment: an own "__proto__" key must stay a plain property.
-      Object.defineProperty(object, fixedKey, { value: after, writable: true, enumerable: true, configurable: true });
+      Object.defineProperty(object, fixedKey, { value: fixed, writable: true, enumerable: true, configurable: true });
     }
   }
   return value;

@@ -48,12 +48,13 @@ export class Dispatcher {
   dispatch(conn: Connection, line: string): void | Promise<void> {
     let value: unknown;
     try {
-      // Issue #11.15: lone surrogates become U+FFFD here, once, for every path after this one.
-      value = wellFormedRequest(JSON.parse(line), line);
+      value = JSON.parse(line);
     } catch {
       conn.replyError(undefined, 'bad_request', 'not valid JSON: send one JSON object per line, e.g. {"status":"help"}');
       return;
     }
+    // Issue #11.15: lone surrogates become U+FFFD here, once, for every path after this one.
+    value = wellFormedRequest(value, line);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       conn.replyError(undefined, 'bad_request', 'a request is a JSON object, e.g. {"status":"help"}');
       return;

@@ -23,3 +23,12 @@ test('#11.15 wellFormedRequest: every string of a request, in arrays and keys, w
   const parsed = JSON.parse(plain);
   assert.equal(wellFormedRequest(parsed, plain), parsed);
 });
+
+test('#11.15 wellFormedRequest: arrays nested thousands deep are walked without running out of stack', () => {
+  const depth = 50_000;
+  const line = '{"status":"help","x":' + '['.repeat(depth) + '"\\ud800"' + ']'.repeat(depth) + '}';
+  const request = wellFormedRequest(JSON.parse(line) as Record<string, any>, line);
+  let inner: any = request.x;
+  for (let i = 0; i < depth; i++) inner = inner[0];
+  assert.equal(inner, '\ufffd');
+});
