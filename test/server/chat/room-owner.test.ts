@@ -1,8 +1,11 @@
 // Issue #11.13: a room's owner who left kept the right to kick and delete (a non-member deleted a room
 // and its history). Ownership passes to the longest-standing member when the owner leaves or is kicked.
+import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
+import { MIGRATIONS } from '../../../src/server/store/schema.js';
 import { TestClient } from '../../helpers/client.js';
 import { expectError } from '../../helpers/expect.js';
 import { startServer, tempDataDir } from '../../helpers/server.js';
@@ -62,6 +65,42 @@ test('#11.13 a kicked owner loses the room to the next member, and the new owner
     const other = await as('LastOne');
     await expectError(other, { status: 'kick', receiver: 'NextInLine', room: 'Succession' }, 'forbidden');
     await back.ok({ status: 'kick', receiver: 'LastOne', room: 'Succession' });
+  } finally {
+    for (const c of clients) await c.close();
+    await server.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('#11.13 upgrading a database: a room whose creator had already left gets its longest-standing member as owner', async () => {
+  const dataDir = tempDataDir();
+  // The database as it was before ownership passed on: every migration up to the one that adds owner_id.
+  const db = new Database(path.join(dataDir, 'classchat.db'));
+  const before = MIGRATIONS.findIndex((sql) => sql.includes('owner_id'));
+  assert.ok(before > 0, 'the owner migration exists');
+  for (const sql of MIGRATIONS.slice(0, before)) db.exec(sql);
+  db.pragma(`user_version = ${before}`);
+  const now = new Date().toISOString();
+  const user = db.prepare('INSERT INTO users (id, name, name_key, created_at) VALUES (?, ?, ?, ?)');
+  user.run(1, 'Gone', 'gone', now);
+  user.run(2, 'Elder', 'elder', now);
+  user.run(3, 'Junior', 'junior', now);
+  db.prepare(`INSERT INTO conversations (id, kind, conv_key, name, created_by, created_at) VALUES (1, 'room', 'legacy', 'Legacy', 1, ?)`).run(now);
+  const member = db.prepare('INSERT INTO members (conv_id, user_id, cursor, joined_at) VALUES (1, ?, 0, ?)');
+  member.run(3, '2026-01-02T00:00:00.000Z');
+  member.run(2, '2026-01-01T00:00:00.000Z');
+  db.close();
+
+  const server = await startServer({ dataDir });
+  const clients: TestClient[] = [];
+  try {
+    const as = async (name: string) => clients[clients.push(await TestClient.as(server.port, name)) - 1]!;
+    const gone = await as('Gone');
+    const junior = await as('Junior');
+    const elder = await as('Elder');
+    await expectError(gone, { status: 'delete', receiver: 'Legacy' }, 'forbidden');
+    await expectError(junior, { status: 'delete', receiver: 'Legacy' }, 'forbidden');
+    await elder.ok({ status: 'kick', receiver: 'Junior', room: 'Legacy' });
   } finally {
     for (const c of clients) await c.close();
     await server.stop();
