@@ -29,6 +29,7 @@ export const BENCH_SERVER_ARGS = [
   '--max-concurrent-hashes', '4',
   '--flood-burst', '1000000000',
   '--flood-rate', '1000000000',
+  '--stored-bytes-per-hour', '1000000000000',
   '--exempt', '127.0.0.1,::1',
   '--max-connections', '1000000',
 ];

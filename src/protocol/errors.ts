@@ -31,11 +31,13 @@ export const ERROR_CODES = {
   logged_out: 'an administrator logged you out (password reset, sessions revoked or name released); the connection is closed',
   weak_password: 'a password has 8 characters to 1 KiB',
   forbidden: 'you are not allowed to do that',
-  muted: 'you are muted and cannot send messages for now',
+  muted: 'you are muted: nothing you do may reach others for now',
   no_such_file: 'no file with that id is available to you',
   bad_offset: 'that chunk is not where the upload stands; continue from offset',
   corrupt: 'the file did not match its SHA-256; it was discarded, upload it again',
   quota_exceeded: 'that upload would take you past your storage quota',
+  queue_full: 'too much is already waiting for that user; try again after they next log in',
+  unavailable: 'the server is low on disk space and stores nothing new for now; reading still works',
   internal: 'the server failed to handle the request; it has been logged',
 } as const;
 

@@ -4,6 +4,8 @@
  * depends on the other being right.
  */
 
+import { wellFormed } from './well-formed.js';
+
 /** Longest cleaned name, in UTF-8 bytes (most file systems allow 255). */
 export const MAX_FILE_NAME_BYTES = 200;
 
@@ -19,12 +21,13 @@ const BIDI_CONTROLS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const RESERVED_NAMES = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
 
 /**
- * A name safe to show and to save as: the last path part only, no control, bidi or reserved
- * characters, no leading dots or trailing dots and spaces, not a device name, at most
+ * A name safe to show and to save as: well-formed (no lone surrogate), the last path part only, no
+ * control, bidi or reserved characters, no leading dots or trailing dots and spaces, not a device name, at most
  * MAX_FILE_NAME_BYTES (the extension is kept when the stem is cut).
  */
 export function safeFileName(raw: string): string {
-  const lastPart = raw.normalize('NFC').split(/[/\\]/).pop() ?? '';
+  // Lone surrogates become U+FFFD, as the server's edge does (issue #11.15): the client cleans names too.
+  const lastPart = wellFormed(raw).normalize('NFC').split(/[/\\]/).pop() ?? '';
   let name = lastPart.replace(CONTROL_CHARS, '').replace(BIDI_CONTROLS, '').replace(RESERVED_CHARS, '_');
   // Leading dots would hide the file (or be "." and ".."); trailing dots and spaces vanish on Windows.
   name = name.replace(/^[\s.]+/, '').replace(/[\s.]+$/, '');

@@ -6,6 +6,7 @@
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { Logger } from 'pino';
 import { ChatError, ERROR_CODES } from '../protocol/errors.js';
+import { wellFormedRequest } from '../protocol/well-formed.js';
 import { isRequestId, MAX_ID_LENGTH, RequestSchemas, type RequestId, type RequestStatus } from '../protocol/requests.js';
 import type { Chat } from './chat/chat.js';
 import { encodeSentReply } from './chat/encode.js';
@@ -13,7 +14,9 @@ import { findResent } from './chat/resend.js';
 import type { ChatKind } from '../protocol/wire.js';
 import type { Command, Context } from './commands/command.js';
 import type { Connection } from './connection.js';
+import type { DiskFloor } from './guards/disk-floor.js';
 import type { FloodLimiter } from './guards/flood.js';
+import type { StoredBytesBudget } from './guards/stored-bytes.js';
 import type { Accounts } from './auth/accounts.js';
 import type { Files } from './files/files.js';
 
@@ -32,6 +35,8 @@ export class Dispatcher {
     private readonly flood: FloodLimiter,
     private readonly accounts: Accounts,
     private readonly files: Files,
+    private readonly disk: DiskFloor,
+    private readonly budget: StoredBytesBudget,
   ) {
     for (const command of commands) {
       const schema = RequestSchemas[command.status as RequestStatus];
@@ -48,6 +53,8 @@ export class Dispatcher {
       conn.replyError(undefined, 'bad_request', 'not valid JSON: send one JSON object per line, e.g. {"status":"help"}');
       return;
     }
+    // Issue #11.15: lone surrogates become U+FFFD here, once, for every path after this one.
+    value = wellFormedRequest(value, line);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       conn.replyError(undefined, 'bad_request', 'a request is a JSON object, e.g. {"status":"help"}');
       return;
@@ -92,7 +99,7 @@ export class Dispatcher {
       }
       if (original instanceof Promise) {
         return original.then(
-          (found) => (found ? conn.send(encodeSentReply(ref, found)) : this.run(entry, conn, request, ref, clientRef)),
+          (found) => (found ? conn.send(encodeSentReply(ref, found)) : this.run(entry, conn, request, ref, clientRef, line)),
           (err: unknown) => this.failed(this.context(conn, ref, clientRef), status, err),
         );
       }
@@ -101,15 +108,20 @@ export class Dispatcher {
         return;
       }
     }
-    return this.run(entry, conn, request, ref, clientRef);
+    return this.run(entry, conn, request, ref, clientRef, line);
   }
 
   /** The checks that follow validation and a resend lookup, then the command itself. */
-  private run(entry: Entry, conn: Connection, request: Record<string, unknown>, ref: RequestId | undefined, clientRef: string | null): void | Promise<void> {
+  private run(entry: Entry, conn: Connection, request: Record<string, unknown>, ref: RequestId | undefined, clientRef: string | null, line: string): void | Promise<void> {
     const status = entry.command.status;
     const mutedFor = entry.command.speaks && conn.session!.mutedUntil !== 0 ? conn.session!.mutedUntil - Date.now() : 0;
     if (mutedFor > 0) {
       conn.replyError(ref, 'muted', `you are muted for ${Math.ceil(mutedFor / 1000)} more seconds`, { retry_after_ms: mutedFor });
+      return;
+    }
+    if (entry.command.stores && this.disk.belowFloor()) {
+      const mib = Math.floor(this.disk.free / 1_048_576);
+      conn.replyError(ref, 'unavailable', `the server is low on disk space (${mib} MiB free) and stores nothing new for now; reading still works`);
       return;
     }
     if (entry.command.flood) {
@@ -117,6 +129,16 @@ export class Dispatcher {
       if (!verdict.ok) {
         if (verdict.disconnect) conn.closeWith('flooding', `${ERROR_CODES.flooding}: ignored retry_after_ms too often`);
         else conn.replyError(ref, 'rate_limited', `too many messages: at most ${this.chat.limits.floodRate} a second; send again in ${verdict.retryAfterMs} ms`, { retry_after_ms: verdict.retryAfterMs });
+        return;
+      }
+    }
+    if (entry.command.stores === 'message') {
+      // The request line's size stands for what it stores (issue #11.12): text, names and all.
+      const verdict = this.budget.take(conn.session!.userId, conn.address, Buffer.byteLength(line));
+      if (!verdict.ok) {
+        const limit = verdict.per === 'user' ? this.chat.limits.storedBytesPerHour : this.chat.limits.storedBytesPerHourPerAddress;
+        const whose = verdict.per === 'user' ? 'you have' : 'your address has';
+        conn.replyError(ref, 'rate_limited', `${whose} stored ${Math.round(limit / 1024)} KiB of messages this hour, the most allowed; send again in ${verdict.retryAfterMs} ms`, { retry_after_ms: verdict.retryAfterMs });
         return;
       }
     }

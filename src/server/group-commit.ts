@@ -11,8 +11,6 @@ import type { Store } from './store/store.js';
 export interface OutputSink {
   takeOutput(): Buffer | null;
   writeOutput(bytes: Buffer): void;
-  /** Called when the tick's commit failed: the output must not be sent. */
-  abort(reason: string): void;
 }
 
 export class GroupCommit {
@@ -81,8 +79,9 @@ export class GroupCommit {
   }
 
   private fail(err: unknown, sinks: OutputSink[]): void {
-    this.log.fatal({ err }, 'commit failed: the output of this tick is dropped and the server stops');
-    for (const sink of sinks) sink.abort('storage failure');
+    // The tick's output was taken and is never written: no `ok` for what was not stored. The
+    // connections stay open so the shutdown that follows can tell every client why (issue #11.12).
+    this.log.fatal({ err, connections: sinks.length }, 'commit failed: the output of this tick is dropped and the server stops');
     this.onFatal(err);
   }
 }

@@ -58,6 +58,14 @@ export interface Limits {
   fileRetentionDays: number;
   /** An upload unfinished for this many hours is deleted (its sender can start it again). */
   uploadAbandonHours: number;
+  /** Bytes of messages one user may store an hour (files have their own quota). */
+  storedBytesPerHour: number;
+  /** Bytes of messages the users of one address may store an hour (unless exempt). */
+  storedBytesPerHourPerAddress: number;
+  /** Bytes of private messages that may wait for one offline user; past it, senders get queue_full. */
+  maxQueuedBytes: number;
+  /** Below this many free bytes on the data directory's disk, requests that store something are refused. */
+  minFreeDiskBytes: number;
 }
 
 interface LimitOption {
@@ -98,6 +106,10 @@ export const LIMIT_OPTIONS: readonly LimitOption[] = [
   { key: 'fileQuotaBytes', flag: 'file-quota-bytes', default: 1024 * MIB, help: 'bytes of files one user may store' },
   { key: 'fileRetentionDays', flag: 'file-retention-days', default: 30, help: 'days a file is kept' },
   { key: 'uploadAbandonHours', flag: 'upload-abandon-hours', default: 24, help: 'hours an unfinished upload is kept' },
+  { key: 'storedBytesPerHour', flag: 'stored-bytes-per-hour', default: 8 * MIB, help: 'bytes of messages one user may store an hour' },
+  { key: 'storedBytesPerHourPerAddress', flag: 'stored-bytes-per-hour-per-address', default: 64 * MIB, help: 'bytes of messages one address may store an hour' },
+  { key: 'maxQueuedBytes', flag: 'max-queued-bytes', default: 16 * MIB, help: 'bytes of private messages waiting for one offline user' },
+  { key: 'minFreeDiskBytes', flag: 'min-free-disk-bytes', default: 256 * MIB, help: 'free disk below which nothing new is stored' },
 ];
 
 export const DEFAULT_LIMITS: Limits = Object.fromEntries(LIMIT_OPTIONS.map((o) => [o.key, o.default])) as unknown as Limits;

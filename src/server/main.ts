@@ -26,10 +26,21 @@ export async function serve(argv: string[]): Promise<number> {
   const log = createLogger(config.logLevel, config.logFormat);
   let server: ClassChatServer;
   let failed = false;
+  let finish!: (code: number) => void;
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  const exitAfterShutdown = () =>
+    server.shutdown().then(
+      () => finish(failed ? 1 : 0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        finish(1);
+      },
+    );
   try {
+    // A storage failure (issue #11.12): the server is already shutting down; exit 1 once it is done.
     server = await ClassChatServer.start(config, log, () => {
       failed = true;
-      void server.shutdown('the server hit a storage failure and is stopping');
+      void exitAfterShutdown();
     });
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -47,23 +58,16 @@ export async function serve(argv: string[]): Promise<number> {
     log.fatal({ err }, `cannot start${hint}`);
     return 1;
   }
-  return new Promise<number>((resolve) => {
-    let signals = 0;
-    const stop = (signal: string) => {
-      if (++signals > 1) {
-        log.warn({ signal }, 'second signal: exiting now');
-        process.exit(1);
-      }
-      log.info({ signal }, 'signal received');
-      server.shutdown().then(
-        () => resolve(failed ? 1 : 0),
-        (err) => {
-          log.error({ err }, 'shutdown failed');
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
-  });
+  let signals = 0;
+  const stop = (signal: string) => {
+    if (++signals > 1) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    log.info({ signal }, 'signal received');
+    void exitAfterShutdown();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  return finished;
 }

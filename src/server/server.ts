@@ -15,7 +15,9 @@ import { Connection, type ConnectionHost } from './connection.js';
 import { Dispatcher } from './dispatcher.js';
 import { GroupCommit } from './group-commit.js';
 import { Admission, socketAddress } from './guards/admission.js';
+import { DiskFloor } from './guards/disk-floor.js';
 import { FloodLimiter } from './guards/flood.js';
+import { StoredBytesBudget } from './guards/stored-bytes.js';
 import { IdleSweep } from './guards/idle-sweep.js';
 import { encodeLine, encodeSystemEvent } from './chat/encode.js';
 import { BlobStore } from './files/blob-store.js';
@@ -38,6 +40,8 @@ export class ClassChatServer implements ConnectionHost {
   /** The TCP port's listener, plain or TLS. */
   private listener: net.Server | null = null;
   private stopping: Promise<void> | null = null;
+  /** A commit failed (disk full or failing): shutdown writes nothing more, not even delivery cursors. */
+  private storageBroken = false;
   private whenEmpty: (() => void) | null = null;
   readonly commit: GroupCommit;
   readonly limits: ServerConfig['limits'];
@@ -63,7 +67,7 @@ export class ClassChatServer implements ConnectionHost {
     private readonly onFatal: (err: unknown) => void,
   ) {
     this.limits = config.limits;
-    this.commit = new GroupCommit(store, log, (err) => this.onFatal(err));
+    this.commit = new GroupCommit(store, log, (err) => this.storageFailed(err));
     this.admission = new Admission(config.limits, config.exempt);
     this.flood = new FloodLimiter(config.limits);
   }
@@ -84,6 +88,7 @@ export class ClassChatServer implements ConnectionHost {
         dataDir: config.dataDir,
         sync: config.sync,
         onCheckpointFailure: (err) => log.error({ err }, 'checkpoint failed; the write-ahead log keeps growing until one succeeds'),
+        ...spareDbPagesForTests(),
       });
       server = new ClassChatServer(config, store, log, onFatal);
     } catch (err) {
@@ -96,11 +101,15 @@ export class ClassChatServer implements ConnectionHost {
     server.adminEvents = await AdminEventPoller.start(server.chat);
     const accounts = (server.accounts = new Accounts(server.chat, config.auth, config.signup, config.scryptCost, config.limits));
     server.files = new Files(server.chat, BlobStore.forDataDir(config.dataDir), config.limits, log);
-    server.dispatcher = new Dispatcher(COMMANDS, server.chat, log, server.flood, accounts, server.files);
+    const disk = new DiskFloor(config.dataDir, config.limits, log);
+    await disk.start();
+    const budget = new StoredBytesBudget(config.limits, (address) => server.admission.isExempt(address));
+    server.dispatcher = new Dispatcher(COMMANDS, server.chat, log, server.flood, accounts, server.files, disk, budget);
     void server.expireFiles();
     server.expiryTimer = setInterval(() => void server.expireFiles(), FILE_EXPIRY_INTERVAL_MS).unref();
     server.sweep = new IdleSweep(server.connections, config.limits, () => {
       server.flood.prune();
+      budget.prune();
       accounts.prune();
     });
     const accept = (socket: net.Socket) => server.accept(socket);
@@ -174,6 +183,18 @@ export class ClassChatServer implements ConnectionHost {
   }
 
   /**
+   * Issue #11.12: a failed commit (a full or failing disk) stops the server cleanly: every client is
+   * told, nothing unacknowledged is claimed, and `onFatal` lets the process exit with an error.
+   */
+  private storageFailed(err: unknown): void {
+    this.storageBroken = true;
+    this.shutdown('the server hit a storage failure and is stopping').catch((closeErr: unknown) => {
+      this.log.error({ err: closeErr }, 'shutdown after the storage failure did not finish cleanly');
+    });
+    this.onFatal(err);
+  }
+
+  /**
    * Graceful stop (SIGINT/SIGTERM): stop accepting, tell every client, take every session offline
    * (saving delivery cursors), write the last output, close the sockets and the database.
    */
@@ -193,7 +214,8 @@ export class ClassChatServer implements ConnectionHost {
       conn.send(notice);
       if (conn.session) {
         // Contacts are going too: no disconnect events. Cursors advance: the output is still written.
-        disconnect(this.chat, conn.session, 'server shutdown', { announce: false, advanceCursors: true });
+        // After a storage failure nothing more is written: cursors stay, so nothing is lost (issue #11.12).
+        disconnect(this.chat, conn.session, 'server shutdown', { announce: false, advanceCursors: !this.storageBroken });
         conn.session = null;
       }
       conn.endAfterOutput();
@@ -221,4 +243,10 @@ export class ClassChatServer implements ConnectionHost {
     }
     for (const conn of this.connections) conn.abort('shutdown grace period over');
   }
+}
+
+/** A test hook (issue #11.12): a database that fills up after a few pages, as on a full disk. */
+function spareDbPagesForTests(): { spareDbPages?: number } {
+  const raw = process.env.CLASSCHAT_TEST_DB_SPARE_PAGES;
+  return raw === undefined || raw === '' ? {} : { spareDbPages: Number(raw) };
 }

@@ -50,9 +50,15 @@ export interface StartOptions {
 
 /**
  * Tests of other things send faster than a person types; the flood limit is tested on its own
- * (test/server/guards/flood.test.ts) with the default values.
+ * (test/server/guards/flood.test.ts) with the default values, the stored-bytes budgets in
+ * test/server/disk/stored-bytes.test.ts (issue #11.12).
  */
-const UNTHROTTLED: Partial<ServerConfig['limits']> = { floodBurst: 1_000_000, floodRate: 1_000_000 };
+const UNTHROTTLED: Partial<ServerConfig['limits']> = {
+  floodBurst: 1_000_000,
+  floodRate: 1_000_000,
+  storedBytesPerHour: 1e15,
+  storedBytesPerHourPerAddress: 1e15,
+};
 
 /** Password hashing cost for tests: the real scrypt, cheap enough to run hundreds of times. */
 export const TEST_SCRYPT_COST = 10;
@@ -91,16 +97,22 @@ export interface ChildServer {
   child: ChildProcess;
   /** Everything the server printed (JSON log lines). */
   output(): string;
+  /** What the server wrote to stderr alone (an uncaught error's stack would be here). */
+  stderr(): string;
+  /** Resolves with the exit code once the server exits by itself or is stopped. */
+  exited: Promise<number | null>;
   /** Sends SIGTERM (or `signal`) and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 /** Runs `classchat serve` as a child process and resolves once it listens. */
-export function spawnServer(dataDir: string, extraArgs: string[] = [], timeoutMs = 10_000): Promise<ChildServer> {
+export function spawnServer(dataDir: string, extraArgs: string[] = [], timeoutMs = 10_000, env: NodeJS.ProcessEnv = {}): Promise<ChildServer> {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, '--log-format', 'json', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let out = '';
+  let err = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -117,6 +129,8 @@ export function spawnServer(dataDir: string, extraArgs: string[] = [], timeoutMs
           dataDir,
           child,
           output: () => out,
+          stderr: () => err,
+          exited,
           stop: (signal = 'SIGTERM') => {
             child.kill(signal);
             return exited;
@@ -125,7 +139,10 @@ export function spawnServer(dataDir: string, extraArgs: string[] = [], timeoutMs
       }
     };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      err += chunk.toString();
+    });
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code} before listening:\n${out}`));

@@ -44,3 +44,9 @@ test('formatBytes: as file managers show sizes', () => {
   assert.equal(formatBytes(2_400_000), '2.4 MB');
   assert.equal(formatBytes(104_857_600), '105 MB');
 });
+
+test('#11.15 safeFileName: a lone surrogate becomes U+FFFD, the same name the server edge makes of it', () => {
+  assert.equal(safeFileName('\ud800.txt'), '\ufffd.txt');
+  assert.equal(safeFileName('a\udc00b\ud83d.txt'), 'a\ufffdb\ufffd.txt');
+  assert.equal(safeFileName('\ud83d\ude00.txt'), '\ud83d\ude00.txt'); // a pair stays
+});

@@ -12,7 +12,7 @@ import { Presence } from './presence.js';
 import { Room, Rooms, type Conversation } from './room.js';
 
 /** The limits the domain applies itself (the rest are enforced at the edge). */
-export type ChatLimits = Pick<Limits, 'maxTextBytes' | 'offlineDeliveryLimit' | 'offlineDeliveryBytes' | 'offlineMaxAgeDays' | 'floodRate'>;
+export type ChatLimits = Pick<Limits, 'maxTextBytes' | 'offlineDeliveryLimit' | 'offlineDeliveryBytes' | 'offlineMaxAgeDays' | 'floodRate' | 'maxQueuedBytes' | 'storedBytesPerHour' | 'storedBytesPerHourPerAddress'>;
 
 /** Who a message is from: a user, or the server itself (null). */
 export interface Author {
@@ -23,6 +23,11 @@ export interface Author {
 export class Chat {
   readonly presence = new Presence();
   readonly rooms = new Rooms();
+  /**
+   * Bytes of private messages waiting for each offline user (issue #11.12: one address queued 18 GiB
+   * an hour for one user). Read from the store at start, grown as messages queue, cleared at login.
+   */
+  readonly waitingBytes = new Map<number, number>();
   /** Private conversations used since start-up, by key; loaded on first use. */
   private readonly conversations = new Map<string, Conversation>();
   private readonly loading = new Map<string, Promise<Conversation>>();
@@ -46,10 +51,11 @@ export class Chat {
     chat.nextConversationId = state.nextConversationId;
     chat.nextMessageId = state.nextMessageId;
     for (const record of state.rooms) {
-      const room = new Room(record.id, record.name, record.key, record.lastSeq, record.createdBy);
+      const room = new Room(record.id, record.name, record.key, record.lastSeq, record.ownerId);
       for (const m of record.members) room.members.set(m.userId, { userId: m.userId, name: m.name, key: m.key });
       chat.rooms.add(room);
     }
+    for (const { userId, bytes } of state.waitingBytes) chat.waitingBytes.set(userId, bytes);
     if (state.everyone) {
       chat.everyoneConversation = { id: state.everyone.id, key: state.everyone.key, lastSeq: state.everyone.lastSeq };
     } else {

@@ -123,6 +123,7 @@ export async function goOnline(chat: Chat, target: LoginTarget, user: UserRecord
   const { lines, truncated } = newestWithin(pending, limit, chat.limits.offlineDeliveryBytes);
   chat.store.advanceCursors(user.id, watermark);
   chat.requestCommit();
+  chat.waitingBytes.delete(user.id); // what waited is delivered now, or left to history (issue #11.12)
   return { session, waiting: lines, truncated };
 }
 

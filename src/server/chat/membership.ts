@@ -56,7 +56,7 @@ export function joinRoom(chat: Chat, session: Session, name: string): { room: Ro
 export function leaveRoom(chat: Chat, session: Session, name: string): { room: Room; deleted: boolean } {
   const room = findRoom(chat, name);
   if (!room.has(session.userId)) throw new ChatError('not_a_member', `you are not a member of ${room.name}`);
-  const deleted = removeMember(chat, room, session.userId, () => chat.record(room, 'system', session, room.name, `${session.name} left ${room.name}`, 'leave'));
+  const deleted = removeMember(chat, room, session.userId, (heir) => chat.record(room, 'system', session, room.name, `${session.name} left ${room.name}${heir}`, 'leave'));
   return { room, deleted };
 }
 
@@ -68,10 +68,11 @@ export function findRoom(chat: Chat, name: string): Room {
 }
 
 /**
- * Takes a member out of a room (leave, kick) and records the event with `record`; the remaining
- * members are told. The last member out deletes the room. Returns true when it was deleted.
+ * Takes a member out of a room (leave, kick) and records the event with `record`, which is given the
+ * text to append when ownership passed on ('' otherwise); the remaining members are told. The last
+ * member out deletes the room. Returns true when it was deleted.
  */
-export function removeMember(chat: Chat, room: Room, userId: number, record: () => StoredMessage): boolean {
+export function removeMember(chat: Chat, room: Room, userId: number, record: (heirNote: string) => StoredMessage): boolean {
   const session = chat.presence.byUser(userId);
   chat.rooms.part(room, userId, session);
   if (room.members.size === 0) {
@@ -80,9 +81,22 @@ export function removeMember(chat: Chat, room: Room, userId: number, record: () 
     return true;
   }
   chat.store.deleteMember(room.id, userId);
-  const message = record();
+  const heir = room.ownerId === userId ? passOwnership(chat, room) : undefined;
+  const message = record(heir ? `; ${heir.name} owns it now` : '');
   tellOthers(room, session, message);
   return false;
+}
+
+/**
+ * Issue #11.13: an owner who left (or was kicked) kept the right to kick and delete. The room passes to
+ * its longest-standing member (`members` keeps join order), so it always has an owner who is in it.
+ */
+function passOwnership(chat: Chat, room: Room): Member {
+  const heir = room.members.values().next().value as Member;
+  room.ownerId = heir.userId;
+  chat.store.setRoomOwner(room.id, heir.userId);
+  chat.log.info({ room: room.name, owner: heir.name }, 'room ownership passed on');
+  return heir;
 }
 
 /** Deletes a room with its history; members still in it (online) are unlinked from it. */

@@ -91,9 +91,10 @@ async function sendPrivateSlow(chat: Chat, session: Session, key: string, toName
 }
 
 function deliverPrivate(chat: Chat, session: Session, toId: number, toName: string, conv: Conversation, text: string, clientRef: string | null, fileId: number | null): SentPrivate {
-  const message = chat.record(conv, 'private', session, toName, text, null, clientRef, fileId);
   // Looked up again: the recipient may have come online or left while the conversation loaded.
   const recipient = chat.presence.byUser(toId);
+  if (!recipient) queueFor(chat, toId, toName, text);
+  const message = chat.record(conv, 'private', session, toName, text, null, clientRef, fileId);
   (session.partners ??= new Set()).add(toId);
   if (recipient) {
     (recipient.partners ??= new Set()).add(session.userId);
@@ -102,6 +103,20 @@ function deliverPrivate(chat: Chat, session: Session, toId: number, toName: stri
   const delivered = recipient ? 1 : 0;
   logDelivery(chat, message, delivered);
   return { message, delivered, queued: !recipient };
+}
+
+/**
+ * Counts a message into what waits for an offline user, or throws queue_full when it would pass
+ * maxQueuedBytes (issue #11.12): what one user's queue can take from the disk is bounded.
+ */
+function queueFor(chat: Chat, toId: number, toName: string, text: string): void {
+  const waiting = chat.waitingBytes.get(toId) ?? 0;
+  const bytes = Buffer.byteLength(text);
+  const limit = chat.limits.maxQueuedBytes;
+  if (waiting + bytes > limit) {
+    throw new ChatError('queue_full', `${toName} is offline and ${Math.round(waiting / 1024)} KiB already wait for them (at most ${Math.round(limit / 1024)} KiB); try again after they next log in`);
+  }
+  chat.waitingBytes.set(toId, waiting + bytes);
 }
 
 function logDelivery(chat: Chat, message: StoredMessage, delivered: number): void {

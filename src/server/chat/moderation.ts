@@ -1,6 +1,7 @@
 /**
  * Moderation (issue #4): an admin (the instructor) may kick anyone off the server, mute them for a
- * time and delete any room; a room's owner (its creator) may kick from it and delete it. Every action
+ * time and delete any room; a room's owner (its creator, then whoever it passed to when the owner left:
+ * issue #11.13) may kick from it and delete it. Every action
  * is logged with who did it.
  */
 import { ChatError } from '../../protocol/errors.js';
@@ -15,8 +16,10 @@ function assertAdmin(session: Session, what: string): void {
   if (session.role !== 'admin') throw new ChatError('forbidden', `only an admin may ${what}`);
 }
 
+/** Issue #11.13: the owner must still be a member (ownership passes on when they leave). */
 function assertOwnerOrAdmin(session: Session, room: Room, what: string): void {
-  if (session.role !== 'admin' && room.ownerId !== session.userId) throw new ChatError('forbidden', `only ${room.name}'s owner or an admin may ${what}`);
+  const owns = room.ownerId === session.userId && room.has(session.userId);
+  if (session.role !== 'admin' && !owns) throw new ChatError('forbidden', `only ${room.name}'s owner or an admin may ${what}`);
 }
 
 const because = (reason: string | undefined) => (reason ? `: ${reason}` : '');
@@ -39,9 +42,8 @@ export function kickFromRoom(chat: Chat, actor: Session, roomName: string, name:
   const target = chat.presence.byUser(member.userId);
   const text = `${member.name} was removed from ${room.name} by ${actor.name}${because(reason)}`;
   // The one removed is told too (live); the others get it from the room's history as well.
-  const message = () => chat.record(room, 'system', actor, room.name, text, 'kicked');
-  const deleted = removeMember(chat, room, member.userId, () => {
-    const recorded = message();
+  const deleted = removeMember(chat, room, member.userId, (heirNote) => {
+    const recorded = chat.record(room, 'system', actor, room.name, text + heirNote, 'kicked');
     if (target && target !== actor) target.deliver(encodeMessage(recorded));
     return recorded;
   });

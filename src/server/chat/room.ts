@@ -25,8 +25,11 @@ export class Room implements Conversation {
     readonly name: string,
     readonly key: string,
     public lastSeq: number,
-    /** The creator, who may kick from the room and delete it (null for rooms from before owners). */
-    readonly ownerId: number | null = null,
+    /**
+     * The member who may kick from the room and delete it: its creator, then the longest-standing
+     * member when the owner leaves or is kicked (issue #11.13). A member, or null.
+     */
+    public ownerId: number | null = null,
   ) {}
 
   has(userId: number): boolean {

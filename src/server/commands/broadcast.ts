@@ -6,6 +6,7 @@ import { command } from './command.js';
 export const broadcast = command({
   status: 'broadcast',
   needsName: true,
+  stores: 'message',
   flood: true,
   speaks: true,
   resendable: true,

@@ -10,6 +10,10 @@ import { command, type Context } from './command.js';
 export const chunk = command({
   status: 'chunk',
   needsName: true,
+  stores: 'file',
+  // Issue #11.14: the last chunk announces the file, so a user muted mid-upload is refused here too
+  // (the upload stays unfinished and resumes after the mute).
+  speaks: true,
   // Not `flood`: chunks are paced by the connection (one written at a time) and bounded by the quota.
   async handle(ctx, request) {
     const data = Buffer.from(request.data, 'base64');

@@ -30,8 +30,17 @@ export interface Command<S extends RequestStatus = RequestStatus> {
   readonly needsName: boolean;
   /** Counts against the user's flood allowance (sending messages, changing rooms). */
   readonly flood?: boolean;
-  /** Says something to others (a message, a file): refused while the user is muted. */
+  /**
+   * Reaches others (a message, a file, a system event others receive: create with members, join, leave,
+   * kick, delete): refused while the user is muted (issue #11.14). `mute` is not: it is an admin's tool.
+   */
   readonly speaks?: boolean;
+  /**
+   * Stores something new: refused with `unavailable` below the free-disk floor (issue #11.12). A
+   * 'message' (a message, a room, a membership) also spends the request's bytes from the stored-bytes
+   * budgets; a 'file' is bounded by the file quota instead.
+   */
+  readonly stores?: 'message' | 'file';
   /** A chat message: a resend (same id and content) is answered with the stored one, not stored again. */
   readonly resendable?: boolean;
   handle(ctx: Context, request: RequestOf<S>): void | Promise<void>;

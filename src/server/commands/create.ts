@@ -5,6 +5,9 @@ import { command } from './command.js';
 export const create = command({
   status: 'create',
   needsName: true,
+  stores: 'message',
+  // Issue #11.14: the members added are told (a muted user made others receive system messages).
+  speaks: true,
   flood: true,
   async handle(ctx, request) {
     const { room, message } = await createRoom(ctx.chat, ctx.session, request.receiver, request.members ?? []);

@@ -5,6 +5,8 @@ import { command } from './command.js';
 export const deleteRoom = command({
   status: 'delete',
   needsName: true,
+  // Issue #11.14: the room's online members are told.
+  speaks: true,
   handle(ctx, request) {
     const room = removeRoom(ctx.chat, ctx.session, request.receiver);
     ctx.ok({ receiver: room.name, text: `${room.name} was deleted` });

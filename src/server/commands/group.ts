@@ -6,6 +6,7 @@ import { command } from './command.js';
 export const group = command({
   status: 'group',
   needsName: true,
+  stores: 'message',
   flood: true,
   speaks: true,
   resendable: true,

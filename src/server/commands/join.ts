@@ -5,6 +5,9 @@ import { command } from './command.js';
 export const join = command({
   status: 'join',
   needsName: true,
+  stores: 'message',
+  // Issue #11.14: the members are told; joining and leaving in a loop was a muted user's megaphone.
+  speaks: true,
   flood: true,
   handle(ctx, request) {
     const { room, message } = joinRoom(ctx.chat, ctx.session, request.receiver);

@@ -6,6 +6,8 @@ import { command } from './command.js';
 export const kick = command({
   status: 'kick',
   needsName: true,
+  // Issue #11.14: the room (or the user's contacts) is told.
+  speaks: true,
   handle(ctx, request) {
     if (request.room === undefined) kickUser(ctx.chat, ctx.session, request.receiver, request.text);
     else kickFromRoom(ctx.chat, ctx.session, request.room, request.receiver, request.text);

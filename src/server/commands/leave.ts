@@ -5,6 +5,8 @@ import { command } from './command.js';
 export const leave = command({
   status: 'leave',
   needsName: true,
+  // Issue #11.14: the members are told (see join). A muted user stays in their rooms until the mute ends.
+  speaks: true,
   flood: true,
   handle(ctx, request) {
     const { room, deleted } = leaveRoom(ctx.chat, ctx.session, request.receiver);

@@ -6,6 +6,7 @@ import { command, type Context } from './command.js';
 export const privateMessage = command({
   status: 'private',
   needsName: true,
+  stores: 'message',
   flood: true,
   speaks: true,
   resendable: true,

@@ -9,6 +9,7 @@ import { command } from './command.js';
 export const upload = command({
   status: 'upload',
   needsName: true,
+  stores: 'file',
   flood: true,
   speaks: true,
   async handle(ctx, request) {

@@ -48,7 +48,8 @@ export class Admission {
     this.total--;
   }
 
-  private isExempt(address: string): boolean {
+  /** True for an address on the exempt list (also spares it per-address byte budgets, issue #11.12). */
+  isExempt(address: string): boolean {
     return this.exempt.check(address, net.isIPv6(address) ? 'ipv6' : 'ipv4');
   }
 }

@@ -20,8 +20,14 @@ export const SQL = {
   nextMessageId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM messages`,
   counters: `SELECT name, value FROM counters`,
   saveCounter: `INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
-  rooms: `SELECT c.id, c.kind, c.conv_key AS key, c.name, c.created_by AS "createdBy", ${LAST_SEQ} AS "lastSeq"
+  rooms: `SELECT c.id, c.kind, c.conv_key AS key, c.name, c.owner_id AS "ownerId", ${LAST_SEQ} AS "lastSeq"
     FROM conversations c WHERE c.kind = 'room' ORDER BY c.id`,
+  // Issue #11.12: bytes of private messages waiting for each user (characters, as both databases count
+  // them the same way; the counter in memory counts UTF-8 bytes from here on).
+  waitingBytes: `SELECT mb.user_id AS "userId", SUM(LENGTH(m.text)) AS bytes FROM members mb
+    JOIN conversations c ON c.id = mb.conv_id AND c.kind = 'dm'
+    JOIN messages m ON m.conv_id = mb.conv_id AND m.seq > mb.cursor
+    WHERE m.sender_id <> mb.user_id GROUP BY mb.user_id`,
   roomMembers: `SELECT mb.conv_id AS "convId", mb.user_id AS "userId", u.name, u.name_key AS key, mb.cursor
     FROM members mb JOIN conversations c ON c.id = mb.conv_id JOIN users u ON u.id = mb.user_id
     WHERE c.kind = 'room' ORDER BY mb.conv_id, mb.joined_at, mb.user_id`,
@@ -45,7 +51,8 @@ export const SQL = {
   deleteTokens: `DELETE FROM tokens WHERE user_id = ?`,
   insertInvite: `INSERT INTO invites (code_hash, uses_left, expires_at, created_at) VALUES (?, ?, ?, ?)`,
   useInvite: `UPDATE invites SET uses_left = uses_left - 1 WHERE code_hash = ? AND uses_left > 0 AND expires_at > ?`,
-  insertConversation: `INSERT INTO conversations (id, kind, conv_key, name, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+  insertConversation: `INSERT INTO conversations (id, kind, conv_key, name, created_by, owner_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  setRoomOwner: `UPDATE conversations SET owner_id = ? WHERE id = ?`,
   deleteConversation: `DELETE FROM conversations WHERE id = ?`,
   insertMember: `INSERT INTO members (conv_id, user_id, cursor, joined_at) VALUES (?, ?, ?, ?)`,
   deleteMember: `DELETE FROM members WHERE conv_id = ? AND user_id = ?`,

@@ -127,4 +127,14 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // Room ownership passes on (issue #11.13): the owner is no longer always the creator. owner_id is the
+  // member who may kick from the room and delete it; when the owner leaves, the longest-standing member
+  // takes over. Rooms whose creator already left get their longest-standing member as owner now.
+  `
+  ALTER TABLE conversations ADD COLUMN owner_id INTEGER REFERENCES users (id);
+  UPDATE conversations SET owner_id = (
+    SELECT mb.user_id FROM members mb WHERE mb.conv_id = conversations.id
+    ORDER BY CASE WHEN mb.user_id = conversations.created_by THEN 0 ELSE 1 END, mb.joined_at, mb.user_id LIMIT 1)
+  WHERE kind = 'room';
+  `,
 ];

@@ -40,6 +40,11 @@ export interface SqliteOptions {
   sync?: 'normal' | 'full';
   /** Told when a checkpoint fails (the log keeps growing until one succeeds). */
   onCheckpointFailure?: (err: unknown) => void;
+  /**
+   * Tests only (issue #11.12): lets the database grow by this many pages, then SQLite reports
+   * SQLITE_FULL as on a full disk. Set from CLASSCHAT_TEST_DB_SPARE_PAGES by the server.
+   */
+  spareDbPages?: number;
 }
 
 /** How often the write-ahead log is copied back into the database file, when anything was written. */
@@ -53,6 +58,8 @@ export class SqliteStore implements Store {
   private readonly begin: Database.Statement;
   private readonly end: Database.Statement;
   private inTransaction = false;
+  /** A write of this transaction failed on the disk (issue #11.12): its commit must fail too. */
+  private failedWrite: unknown = null;
   private committedSinceCheckpoint = false;
   private readonly checkpointTimer: NodeJS.Timeout | null = null;
 
@@ -65,6 +72,10 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    if (options.spareDbPages !== undefined) {
+      const pages = this.db.pragma('page_count', { simple: true }) as number;
+      this.db.pragma(`max_page_count = ${pages + options.spareDbPages}`);
+    }
     this.q = Object.fromEntries(Object.entries(SQL).map(([name, sql]) => [name, this.db.prepare(sql)])) as Statements;
     this.begin = this.db.prepare('BEGIN');
     this.end = this.db.prepare('COMMIT');
@@ -106,6 +117,7 @@ export class SqliteStore implements Store {
       nextMessageId: next(this.q.nextMessageId, 'next_message_id'),
       rooms: [...rooms.values()],
       everyone: this.q.findConversation.get('everyone') as ConversationRecord | undefined,
+      waitingBytes: this.q.waitingBytes.all() as { userId: number; bytes: number }[],
     };
   }
 
@@ -115,7 +127,15 @@ export class SqliteStore implements Store {
       this.begin.run();
       this.inTransaction = true;
     }
-    return stmt.run(...params);
+    try {
+      return stmt.run(...params);
+    } catch (err) {
+      // Issue #11.12: a full or failing disk surfaced in the middle of a tick (SQLite reports it when a
+      // write needs a new page, not only at COMMIT). The transaction holds the rest of the tick, so it
+      // must not commit: the tick's commit fails with this error and the server stops cleanly.
+      if (isDiskError(err)) this.failedWrite ??= err;
+      throw err;
+    }
   }
 
   async insertUser(user: NewUser, createdAt: string): Promise<number> {
@@ -180,7 +200,11 @@ export class SqliteStore implements Store {
   }
 
   insertConversation(conv: Omit<ConversationRecord, 'lastSeq'>, createdBy: number | null, createdAt: string): void {
-    this.write(this.q.insertConversation, conv.id, conv.kind, conv.key, conv.name, createdBy, createdAt);
+    this.write(this.q.insertConversation, conv.id, conv.kind, conv.key, conv.name, createdBy, conv.kind === 'room' ? createdBy : null, createdAt);
+  }
+
+  setRoomOwner(convId: number, ownerId: number | null): void {
+    this.write(this.q.setRoomOwner, ownerId, convId);
   }
 
   deleteConversation(convId: number): void {
@@ -211,7 +235,10 @@ export class SqliteStore implements Store {
   commit(): void {
     if (!this.inTransaction) return;
     this.inTransaction = false;
+    const failedWrite = this.failedWrite;
+    this.failedWrite = null;
     try {
+      if (failedWrite !== null) throw failedWrite;
       this.end.run();
     } catch (err) {
       // Leave the connection usable (the caller stops the server): a failed COMMIT can leave it open.
@@ -305,11 +332,21 @@ export class SqliteStore implements Store {
     return (rows as StoredMessage[]).reverse();
   }
 
+  /** Commits what is left and closes; the database is closed even when that commit fails (then it throws). */
   async close(): Promise<void> {
-    this.commit();
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
-    // Leave a compact database file and an empty log behind.
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
-    this.db.close();
+    try {
+      this.commit();
+      // Leave a compact database file and an empty log behind.
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      this.db.close();
+    }
   }
+}
+
+/** SQLite's codes for a disk that is full, failing or gone (better-sqlite3 puts them in `code`). */
+export function isDiskError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(FULL|IOERR|CORRUPT|CANTOPEN|READONLY|NOTADB)/.test(code);
 }

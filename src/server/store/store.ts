@@ -64,8 +64,8 @@ export interface MemberRecord {
 }
 
 export interface RoomRecord extends ConversationRecord {
-  /** The user who created it: its owner, who may kick from it and delete it. */
-  createdBy: number | null;
+  /** Its owner, who may kick from it and delete it: the creator, then whoever it passed to (issue #11.13). */
+  ownerId: number | null;
   members: MemberRecord[];
 }
 
@@ -130,6 +130,8 @@ export interface InitialState {
   nextMessageId: number;
   rooms: RoomRecord[];
   everyone: ConversationRecord | undefined;
+  /** Bytes of private messages waiting for each user who has any (issue #11.12). */
+  waitingBytes: { userId: number; bytes: number }[];
 }
 
 export interface ResentQuery {
@@ -188,7 +190,10 @@ export interface Store {
   insertInvite(codeHash: string, uses: number, expiresAt: string, createdAt: string): void;
   /** Takes one use of the invite if it exists, has uses left and has not expired at `now`; true if it did. */
   useInvite(codeHash: string, now: string): boolean | Promise<boolean>;
+  /** Adds a conversation; a room's creator is also its first owner. */
   insertConversation(conv: Omit<ConversationRecord, 'lastSeq'>, createdBy: number | null, createdAt: string): void;
+  /** Hands a room to a new owner (null: nobody). */
+  setRoomOwner(convId: number, ownerId: number | null): void;
   /** Deletes a conversation with its members and messages. */
   deleteConversation(convId: number): void;
   /** Remembers the id counters so that ids of deleted rows are not handed out again after a restart. */
