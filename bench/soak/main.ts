@@ -23,6 +23,8 @@ import { readSettings, SettingsError, type SoakSettings } from './settings.js';
 
 const started = performance.now();
 let interrupted = false;
+/** Until the server is being started there is no child to stop: Ctrl-C may exit at once. */
+let starting = false;
 let server: ServerProcess | null = null;
 let dataDir: string | null = null;
 
@@ -40,8 +42,8 @@ function onSignal(signal: NodeJS.Signals): void {
   if (interrupted) process.exit(130); // a second Ctrl-C: the exit handler kills and removes
   interrupted = true;
   note(`${signal}: stopping the attack, the server and removing ${dataDir ?? 'nothing'}`);
-  // Before the server runs, nothing waits for the flag: leave at once.
-  if (!server) process.exit(130);
+  // While seeding, nothing waits for the flag: leave at once (the exit handler removes the directory).
+  if (!starting) process.exit(130);
 }
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
@@ -70,7 +72,8 @@ async function main(): Promise<number> {
   note(`seeding ${dataDir} (scrypt cost ${settings.scryptCost})`);
   const seeded = await seed(dataDir, settings, note);
   // Default limits, as a class would run it: accounts, the soak's scrypt cost, no exempt address.
-  server = await ServerProcess.start({ dataDir, baseArgs: ['--auth', 'accounts', '--scrypt-cost', String(settings.scryptCost)] });
+  starting = true;
+  server = await ServerProcess.start({ dataDir, profileDir: settings.profileDir ?? undefined, baseArgs: ['--auth', 'accounts', '--scrypt-cost', String(settings.scryptCost)] });
   note(`server pid ${server.pid} on 127.0.0.1:${server.port}, default limits, --auth accounts --scrypt-cost ${settings.scryptCost}`);
   const sampler = new ResourceSampler(server.pid);
   const bystander = new Bystander(server.port, seeded.bystander, seeded.tokens.get(seeded.bystander)!);

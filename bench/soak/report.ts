@@ -15,7 +15,8 @@ export function attackTable(r: AttackResult, b: Bounds): string {
   const failed = Object.entries(login.failed).map(([k, v]) => `${v} ${k}`).join(', ');
   const lines = [
     `${r.name} (${r.point}): ${r.summary}`,
-    `  ran ${r.ranS} s${r.aborted ? ` (stopped: ${r.aborted})` : ''}; ${r.requests.toLocaleString('en-US')} requests: ${outcomes}`,
+    `  ran ${r.ranS} s${r.aborted ? ` (stopped: ${r.aborted})` : ''}; ${r.requests.toLocaleString('en-US')} requests answered: ${outcomes}`,
+    `  answering promptly again: ${r.recoveryS === null ? 'not within the wait' : r.recoveryS === 0 ? 'at once' : `${r.recoveryS} s after the attack`}`,
     `                         before      peak     after   bound`,
     `  server RSS (MiB)   ${pad(rssMiB.before.toFixed(0), 9)} ${pad(rssMiB.peak.toFixed(0), 9)} ${pad(rssMiB.after.toFixed(0), 9)}   kept <= +${b.rssGrowthMiB}, peak <= +${b.rssPeakMiB}`,
     `  descriptors        ${pad(fds.before, 9)} ${pad(fds.peak, 9)} ${pad(fds.after, 9)}   kept <= +${b.fdGrowth}, peak <= +attackers+${b.fdPeakSlack}`,
@@ -38,11 +39,11 @@ export function verdict(results: AttackResult[]): string {
 export function markdownTable(results: AttackResult[]): string {
   const rows = results.map((r) => {
     const { rssMiB, fds } = r.resources;
-    return `| ${r.name} (${r.point}) | ${r.ranS} | ${rssMiB.before.toFixed(0)} / ${rssMiB.peak.toFixed(0)} / ${rssMiB.after.toFixed(0)} | ${fds.before} / ${fds.peak} / ${fds.after} | ${fmtMs(r.ping.p50Ms)} / ${fmtMs(r.ping.p99Ms)} / ${fmtMs(r.ping.maxMs)} | ${r.login.ok}/${r.login.n}, max ${fmtMs(r.login.maxMs)} | ${r.broken.length ? 'FAIL' : 'ok'} |`;
+    return `| ${r.name} (${r.point}) | ${r.ranS} | ${rssMiB.before.toFixed(0)} / ${rssMiB.peak.toFixed(0)} / ${rssMiB.after.toFixed(0)} | ${fds.before} / ${fds.peak} / ${fds.after} | ${fmtMs(r.ping.p50Ms)} / ${fmtMs(r.ping.p99Ms)} / ${fmtMs(r.ping.maxMs)} | ${r.login.ok}/${r.login.n}, max ${fmtMs(r.login.maxMs)} | ${r.recoveryS ?? '-'} | ${r.broken.length ? 'FAIL' : 'ok'} |`;
   });
   return [
-    '| attack | s | RSS MiB before / peak / after | descriptors before / peak / after | ping ms p50 / p99 / max | real logins ok, max ms | verdict |',
-    '|---|---|---|---|---|---|---|',
+    '| attack | s | RSS MiB before / peak / after | descriptors before / peak / after | ping ms p50 / p99 / max | real logins ok, max ms | recovery s | verdict |',
+    '|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
 }

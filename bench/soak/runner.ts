@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Outcomes, type Attack, type AttackContext } from './attack.js';
-import type { Conn } from './conn.js';
+import { Conn } from './conn.js';
 import type { Bystander, LoginWindow, PingWindow, RealUser, ResourceSampler, ResourceWindow } from './probes.js';
 import type { Seeded } from './seed.js';
 import type { Bounds, SoakSettings } from './settings.js';
@@ -19,6 +19,12 @@ export interface AttackResult {
   ranS: number;
   /** Why it stopped before its time, if it did. */
   aborted: string | null;
+  /**
+   * Seconds from the attack's end (after the settle time) until a fresh connection's ping came back
+   * within the ping bound: work the attack queued outlives it, and the next attack must start against
+   * a server that answers. Null when it did not within RECOVERY_MAX_MS.
+   */
+  recoveryS: number | null;
   requests: number;
   outcomes: Record<string, number>;
   resources: ResourceWindow;
@@ -37,6 +43,9 @@ export interface Probes {
 /** At most this many requests a second per attack: every loop is bounded in count as well as time. */
 const MAX_REQUESTS_PER_SECOND = 5000;
 const CHECK_MS = 250;
+/** How long the runner waits, after an attack, for the server to answer promptly again. */
+export const RECOVERY_MAX_MS = 180_000;
+const RECOVERY_ADDRESS = '127.0.0.7';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -92,7 +101,11 @@ export async function runAttack(attack: Attack, port: number, seeded: Seeded, se
     stop(aborted);
     clearInterval(watch);
   }
-  if (!interrupted()) await sleep(settings.settleSeconds * 1000);
+  let recoveryS: number | null = 0;
+  if (!interrupted()) {
+    await sleep(settings.settleSeconds * 1000);
+    recoveryS = await waitUntilAnswering(port, settings.bounds.pingP99Ms, interrupted);
+  }
   const resources = probes.sampler.close();
   const ping = probes.bystander.takeWindow();
   const login = probes.realUser.takeWindow();
@@ -102,6 +115,7 @@ export async function runAttack(attack: Attack, port: number, seeded: Seeded, se
     summary: attack.summary,
     ranS: Math.round(ranS * 10) / 10,
     aborted,
+    recoveryS,
     requests: outcomes.requests,
     outcomes: outcomes.toJSON(),
     resources,
@@ -128,8 +142,41 @@ export function judge(r: AttackResult, connections: number, b: Bounds): string[]
   if (r.login.n === 0) broken.push('no real-user login finished');
   else if (failed.length > 0) broken.push(`real-user logins refused or lost: ${failed.map(([k, v]) => `${v} ${k}`).join(', ')} of ${r.login.n}`);
   if (r.login.maxMs >= b.loginMaxMs) broken.push(`real-user login took up to ${fmtMs(r.login.maxMs)} ms (bound < ${b.loginMaxMs})`);
+  if (r.recoveryS === null) broken.push(`the server did not answer a ping within ${b.pingP99Ms} ms for ${RECOVERY_MAX_MS / 1000} s after the attack`);
+  else if (r.recoveryS > 0) broken.push(`the server answered promptly again only ${r.recoveryS} s after the attack (work it queued outlived it)`);
   if (r.aborted && r.aborted !== 'interrupted' && !r.aborted.startsWith('count cap')) broken.push(`stopped early: ${r.aborted}`);
   return broken;
+}
+
+/**
+ * Pings from a fresh connection until one comes back within `promptMs`; resolves to the seconds that
+ * took (0 when the first did), or null after RECOVERY_MAX_MS.
+ */
+async function waitUntilAnswering(port: number, promptMs: number, interrupted: () => boolean): Promise<number | null> {
+  const t0 = performance.now();
+  let conn: Conn | null = null;
+  try {
+    while (performance.now() - t0 < RECOVERY_MAX_MS && !interrupted()) {
+      if (!conn || conn.closed) {
+        try {
+          conn = await Conn.open(port, RECOVERY_ADDRESS, RECOVERY_MAX_MS);
+        } catch {
+          await sleep(CHECK_MS);
+          continue;
+        }
+      }
+      const t = performance.now();
+      const reply = await conn.request('{"status":"ping"}\n', RECOVERY_MAX_MS);
+      if (reply.status === 'ok' && performance.now() - t < promptMs) {
+        const waited = (t - t0) / 1000;
+        return waited < CHECK_MS / 1000 ? 0 : Math.round(waited * 10) / 10;
+      }
+      await sleep(CHECK_MS);
+    }
+    return interrupted() ? 0 : null;
+  } finally {
+    conn?.destroy();
+  }
 }
 
 /** Milliseconds to print: one decimal below 10, whole above. */

@@ -9,6 +9,7 @@
  * setting up 400 users costs no scrypt hash; the real user and the account the hashing attack aims
  * at get real hashes at the soak's cost.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PasswordHasher } from '../../src/server/auth/passwords.js';
 import { newToken, tokenHash } from '../../src/server/auth/tokens.js';
 import { nameKey } from '../../src/protocol/names.js';
@@ -88,7 +89,10 @@ export async function seed(dataDir: string, settings: SoakSettings, note: (text:
   for (let seq = 1; seq <= settings.busyMessages; seq++) {
     const text = `${seq} ${filler}`.slice(0, settings.messageChars);
     store.insertMessage({ id: seq, convId: busyId, seq, kind: 'group', event: null, senderId: posterId, sender: 'soak-poster', receiver: busyRoom, text, ts: now });
-    if (seq % BATCH === 0) store.commit();
+    if (seq % BATCH === 0) {
+      store.commit();
+      await nextTurn(); // lets Ctrl-C through during a long seeding
+    }
   }
   store.saveCounters({ conversation: convId, message: settings.busyMessages + 1 });
   await store.close();

@@ -27,6 +27,8 @@ export interface SoakSettings {
   fdAbort: number;
   /** Write the results as JSON here too (the smoke test reads them). */
   jsonFile: string | null;
+  /** Write a V8 CPU profile of the server here (node --cpu-prof), to see what an attack costs it. */
+  profileDir: string | null;
   bounds: Bounds;
 }
 
@@ -80,6 +82,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): SoakSettings
     rssAbortMiB: num(env, 'SOAK_RSS_ABORT_MB', 2048, 64, 65_536),
     fdAbort: Math.floor(num(env, 'SOAK_FD_ABORT', 12_000, 100, 1_000_000)),
     jsonFile: env.SOAK_JSON || null,
+    profileDir: env.SOAK_PROFILE_DIR || null,
     bounds: { ...DEFAULT_BOUNDS },
   };
 }
