@@ -59,12 +59,16 @@ export class Conn {
     return this.closedWhy !== null;
   }
 
-  /** Sends one request line (with its newline) and resolves with its reply. */
+  /** Sends one request line (with its newline) and resolves with its reply; closes the connection on a timeout. */
   request(line: string, timeoutMs: number): Promise<Reply> {
     if (this.closedWhy !== null) return Promise.resolve({ status: 'closed', code: this.closedWhy });
     if (this.waiting) throw new Error('one request at a time');
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.settle({ status: 'timeout', code: 'timeout' }), timeoutMs);
+      // A reply that comes after the timeout would be taken for the next request's: close instead.
+      const timer = setTimeout(() => {
+        this.settle({ status: 'timeout', code: 'timeout' });
+        this.destroy();
+      }, timeoutMs);
       this.waiting = (reply) => {
         clearTimeout(timer);
         resolve(reply);

@@ -77,7 +77,7 @@ async function main(): Promise<number> {
   note(`server pid ${server.pid} on 127.0.0.1:${server.port}, default limits, --auth accounts --scrypt-cost ${settings.scryptCost}`);
   const sampler = new ResourceSampler(server.pid);
   const bystander = new Bystander(server.port, seeded.bystander, seeded.tokens.get(seeded.bystander)!);
-  const realUser = new RealUser(server.port, seeded.real.name, seeded.real.password);
+  const realUser = new RealUser(server.port, seeded.real.name, seeded.real.password, settings.bounds.loginMaxMs);
   sampler.start();
   bystander.start();
   realUser.start();
@@ -91,7 +91,7 @@ async function main(): Promise<number> {
       process.stdout.write(`\n${attackTable(result, settings.bounds)}\n`);
     }
   } finally {
-    realUser.stop();
+    void realUser.stop(); // logins still waiting end with the server
     await bystander.stop();
     sampler.stop();
     const stopped = await server.stop();

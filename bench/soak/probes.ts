@@ -178,16 +178,28 @@ export class RealUser {
   private failed: Record<string, number> = {};
   private ok = 0;
   private skipped = 0;
+  /** Login id -> when its current window began counting it (reset when a window closes). */
   private inFlight = new Map<number, number>();
+  /** Login id -> when it really started. */
+  private startedAt = new Map<number, number>();
   private nextId = 0;
   private timer: NodeJS.Timeout | null = null;
   private attempts = new Set<Promise<void>>();
+  /** When the latest login that succeeded within `promptMs` had started (performance.now()). */
+  private lastPromptStart = -Infinity;
 
   constructor(
     private readonly port: number,
     private readonly name: string,
     private readonly password: string,
+    /** A login within this many ms counts as prompt (the bound). */
+    private readonly promptMs: number,
   ) {}
+
+  /** True once a login started at or after `t` (performance.now()) succeeded promptly. */
+  promptSince(t: number): boolean {
+    return this.lastPromptStart >= t;
+  }
 
   start(): void {
     this.attempt();
@@ -229,6 +241,7 @@ export class RealUser {
     }
     const id = this.nextId++;
     this.inFlight.set(id, performance.now());
+    this.startedAt.set(id, performance.now());
     const run = this.login(id).finally(() => this.attempts.delete(run));
     this.attempts.add(run);
   }
@@ -245,8 +258,12 @@ export class RealUser {
     }
     conn?.destroy();
     const started = this.inFlight.get(id)!;
+    const firstStarted = this.startedAt.get(id)!;
     this.inFlight.delete(id);
-    this.times.push(performance.now() - started);
+    this.startedAt.delete(id);
+    const now = performance.now();
+    this.times.push(now - started);
+    if (outcome === 'ok' && now - firstStarted < this.promptMs) this.lastPromptStart = Math.max(this.lastPromptStart, firstStarted);
     if (outcome === 'ok') this.ok++;
     else this.failed[outcome] = (this.failed[outcome] ?? 0) + 1;
   }

@@ -16,7 +16,7 @@ export function attackTable(r: AttackResult, b: Bounds): string {
   const lines = [
     `${r.name} (${r.point}): ${r.summary}`,
     `  ran ${r.ranS} s${r.aborted ? ` (stopped: ${r.aborted})` : ''}; ${r.requests.toLocaleString('en-US')} requests answered: ${outcomes}`,
-    `  answering promptly again: ${r.recoveryS === null ? 'not within the wait' : r.recoveryS === 0 ? 'at once' : `${r.recoveryS} s after the attack`}`,
+    `  back to normal (prompt ping and login): ${r.recoveryS === null ? 'not within the wait' : r.recoveryS === 0 ? 'at once' : `${r.recoveryS} s after the settle time`}`,
     `                         before      peak     after   bound`,
     `  server RSS (MiB)   ${pad(rssMiB.before.toFixed(0), 9)} ${pad(rssMiB.peak.toFixed(0), 9)} ${pad(rssMiB.after.toFixed(0), 9)}   kept <= +${b.rssGrowthMiB}, peak <= +${b.rssPeakMiB}`,
     `  descriptors        ${pad(fds.before, 9)} ${pad(fds.peak, 9)} ${pad(fds.after, 9)}   kept <= +${b.fdGrowth}, peak <= +attackers+${b.fdPeakSlack}`,
