@@ -42,7 +42,7 @@ export interface Probes {
 }
 
 /** At most this many requests a second per attack: every loop is bounded in count as well as time. */
-const MAX_REQUESTS_PER_SECOND = 5000;
+const MAX_REQUESTS_PER_SECOND = 10_000;
 const CHECK_MS = 250;
 /** How long the runner waits, after an attack, for the server to answer promptly again. */
 export const RECOVERY_MAX_MS = 180_000;

@@ -34,7 +34,7 @@ export interface SoakSettings {
 
 /** What the verdict checks, per attack (docs/security.md, "Soak test"). */
 export interface Bounds {
-  /** Server RSS `settleSeconds` after the attack, minus before it (MiB). */
+  /** Server RSS after the attack (settle time, then back to normal), minus before it (MiB). */
   rssGrowthMiB: number;
   /** Highest RSS during the attack minus before it (MiB): two scrypt hashes at cost 17 take 256 MiB. */
   rssPeakMiB: number;
