@@ -86,7 +86,7 @@ async function main(): Promise<number> {
     for (const attack of attacks) {
       if (interrupted) break;
       note(`${attack.name}: ${settings.seconds} s`);
-      const result = await runAttack(attack, server.port, seeded, settings, { sampler, bystander, realUser }, () => interrupted);
+      const result = await runAttack(attack, server.pid, server.port, seeded, settings, { sampler, bystander, realUser }, () => interrupted);
       results.push(result);
       process.stdout.write(`\n${attackTable(result, settings.bounds)}\n`);
     }

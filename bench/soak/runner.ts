@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Outcomes, type Attack, type AttackContext } from './attack.js';
+import { CpuMeter, type CpuFigures } from '../proc.js';
 import { Conn } from './conn.js';
 import type { Bystander, LoginWindow, PingWindow, RealUser, ResourceSampler, ResourceWindow } from './probes.js';
 import type { Seeded } from './seed.js';
@@ -29,6 +30,11 @@ export interface AttackResult {
   requests: number;
   outcomes: Record<string, number>;
   resources: ResourceWindow;
+  /**
+   * CPU over the window, % of one core: the server's, the soak's own, and the rest of the machine's.
+   * A busy machine slows every hash and reply: read the ping and login figures with `otherPct`.
+   */
+  cpu: CpuFigures;
   ping: PingWindow;
   login: LoginWindow;
   /** The bounds this attack broke, each as one line. */
@@ -52,8 +58,9 @@ const RECOVERY_SLACK_S = 2;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function runAttack(attack: Attack, port: number, seeded: Seeded, settings: SoakSettings, probes: Probes, interrupted: () => boolean): Promise<AttackResult> {
+export async function runAttack(attack: Attack, pid: number, port: number, seeded: Seeded, settings: SoakSettings, probes: Probes, interrupted: () => boolean): Promise<AttackResult> {
   probes.sampler.open();
+  const cpu = new CpuMeter(pid);
   probes.bystander.takeWindow();
   probes.realUser.takeWindow();
   const outcomes = new Outcomes();
@@ -111,6 +118,7 @@ export async function runAttack(attack: Attack, port: number, seeded: Seeded, se
     recoveryS = await waitUntilNormal(port, settings.bounds.pingP99Ms, () => probes.realUser.promptSince(endedAt), interrupted);
   }
   const resources = probes.sampler.close();
+  const cpuFigures = cpu.stop();
   const ping = probes.bystander.takeWindow();
   const login = probes.realUser.takeWindow();
   const result: AttackResult = {
@@ -123,6 +131,7 @@ export async function runAttack(attack: Attack, port: number, seeded: Seeded, se
     requests: outcomes.requests,
     outcomes: outcomes.toJSON(),
     resources,
+    cpu: cpuFigures,
     ping,
     login,
     broken: [],

@@ -66,7 +66,7 @@ function isRunning(pid: number): boolean {
   }
 }
 
-test('#11 soak harness: every attack runs against one server and reports RSS, descriptors, ping and login figures', { timeout: 60_000 }, async () => {
+test('#11 soak harness: every attack runs against one server and reports RSS, descriptors, ping, login and CPU figures', { timeout: 60_000 }, async () => {
   const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'classchat-soak-test-')), 'soak.json');
   try {
     const run = await runSoak({ ...SMALL, SOAK_JSON: json }, 55_000);
@@ -80,6 +80,7 @@ test('#11 soak harness: every attack runs against one server and reports RSS, de
       assert.ok(r.resources.fds.before > 0 && r.resources.fds.peak >= r.resources.fds.before, `${r.name} counted descriptors`);
       assert.ok(r.ping.n > 0 && Number.isFinite(r.ping.p99Ms), `${r.name} measured the bystander's ping`);
       assert.ok(r.login.n > 0 && Number.isFinite(r.login.maxMs), `${r.name} timed a real-user login`);
+      assert.ok(r.cpu.wallS > 0 && Number.isFinite(r.cpu.genPct), `${r.name} measured CPU use`);
       assert.equal(r.broken.length > 0, run.stdout.includes(`FAIL ${r.name}`), `${r.name}'s verdict is printed as judged`);
       assert.match(run.stdout, new RegExp(`${r.name} \\(#11\\.\\d+\\)[^\\n]*\\n  ran [\\d.]+ s`), `${r.name} printed its table`);
     }
