@@ -43,6 +43,10 @@ export interface ServerOptions {
   profileDir?: string | undefined;
   /** Appended to the serve arguments (a later flag wins over the bench's own). */
   extraArgs?: string[];
+  /** Replaces BENCH_SERVER_ARGS (the soak test runs default limits, bench/soak). */
+  baseArgs?: string[];
+  /** A data directory prepared beforehand (seeded); removed at stop like the bench's own. */
+  dataDir?: string;
 }
 
 export interface Stopped {
@@ -86,9 +90,9 @@ export class ServerProcess {
 
   static async start(options: ServerOptions = {}): Promise<ServerProcess> {
     const port = await freePort();
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'classchat-bench-'));
+    const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'classchat-bench-'));
     const nodeArgs = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
-    const args = [...nodeArgs, CLI, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--log-level', 'warn', ...BENCH_SERVER_ARGS, ...(options.extraArgs ?? [])];
+    const args = [...nodeArgs, CLI, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--log-level', 'warn', ...(options.baseArgs ?? BENCH_SERVER_ARGS), ...(options.extraArgs ?? [])];
     // bash raises the soft fd limit and then becomes node (exec), so the child's pid is the server's.
     const child = spawn('bash', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'bash', process.execPath, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
