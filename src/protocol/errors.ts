@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   bad_offset: 'that chunk is not where the upload stands; continue from offset',
   corrupt: 'the file did not match its SHA-256; it was discarded, upload it again',
   quota_exceeded: 'that upload would take you past your storage quota',
+  too_many_uploads: 'you have too many uploads in progress; finish one first',
   internal: 'the server failed to handle the request; it has been logged',
 } as const;
 

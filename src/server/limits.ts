@@ -50,6 +50,12 @@ export interface Limits {
   fileRetentionDays: number;
   /** An upload unfinished for this many hours is deleted (its sender can start it again). */
   uploadAbandonHours: number;
+  /** Unfinished uploads one user may have at once (issue #11.7: each holds a file open while in use). */
+  maxUploadsPerUser: number;
+  /** Uploads in use (file open) at once from one address (issue #11.7). */
+  maxUploadsPerAddress: number;
+  /** An upload with no chunk for this many milliseconds closes its file; the next chunk reopens it. */
+  uploadIdleMs: number;
 }
 
 interface LimitOption {
@@ -86,6 +92,9 @@ export const LIMIT_OPTIONS: readonly LimitOption[] = [
   { key: 'fileQuotaBytes', flag: 'file-quota-bytes', default: 1024 * MIB, help: 'bytes of files one user may store' },
   { key: 'fileRetentionDays', flag: 'file-retention-days', default: 30, help: 'days a file is kept' },
   { key: 'uploadAbandonHours', flag: 'upload-abandon-hours', default: 24, help: 'hours an unfinished upload is kept' },
+  { key: 'maxUploadsPerUser', flag: 'max-uploads-per-user', default: 4, help: 'unfinished uploads one user may have' },
+  { key: 'maxUploadsPerAddress', flag: 'max-uploads-per-address', default: 16, help: 'uploads in use at once from one address' },
+  { key: 'uploadIdleMs', flag: 'upload-idle-ms', default: 30_000, help: 'idle time after which an upload closes its file' },
 ];
 
 export const DEFAULT_LIMITS: Limits = Object.fromEntries(LIMIT_OPTIONS.map((o) => [o.key, o.default])) as unknown as Limits;

@@ -80,6 +80,7 @@ export function removeMember(chat: Chat, room: Room, userId: number, record: () 
     return true;
   }
   chat.store.deleteMember(room.id, userId);
+  chat.onRoomExit(room.id, userId);
   const message = record();
   tellOthers(room, session, message);
   return false;
@@ -93,6 +94,7 @@ export function deleteRoom(chat: Chat, room: Room): void {
   chat.store.deleteConversation(room.id);
   chat.requestCommit();
   chat.rooms.delete(room);
+  chat.onRoomExit(room.id, null);
 }
 
 function addMember(chat: Chat, room: Room, member: Member, cursor: number, now: string): void {
