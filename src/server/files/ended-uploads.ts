@@ -12,6 +12,7 @@ import type { FileRecord } from '../store/store.js';
 /** Ended uploads remembered (the oldest are forgotten first; theirs is then a plain no_such_file). */
 const REMEMBERED = 1024;
 
+/** The reasons, by file id, bounded to the most recent REMEMBERED. */
 export class EndedUploads {
   private readonly reasons = new Map<number, { senderId: number; error: ChatError; settled: Promise<void> }>();
 
@@ -55,14 +56,22 @@ export function whyEnded(chat: Chat, session: Session, file: FileRecord): ChatEr
   return room.has(session.userId) ? undefined : leftRoom(file);
 }
 
+/** The sender left the room or was removed from it. */
 export function leftRoom(file: FileRecord): ChatError {
   return new ChatError('not_a_member', `you are no longer a member of ${file.receiver}; upload ${file.id} (${file.name}) was discarded`, { file: file.id });
 }
 
+/** The room was deleted. */
 export function roomDeleted(file: FileRecord): ChatError {
   return new ChatError('no_such_room', `${file.receiver} was deleted; upload ${file.id} (${file.name}) was discarded`, { file: file.id });
 }
 
+/** Discarded at the per-user cap to make room for a newer upload (issue #11.7). */
 export function replaced(file: FileRecord, max: number): ChatError {
   return new ChatError('no_such_file', `upload ${file.id} (${file.name}) was discarded: it was idle and you started another (at most ${max} unfinished); send it again`, { file: file.id });
+}
+
+/** A chunk for an upload that is not (or no longer) the sender's unfinished one. */
+export function noSuchUpload(fileId: number): ChatError {
+  return new ChatError('no_such_file', `there is no unfinished upload ${fileId} of yours; start it with "upload"`);
 }

@@ -9,7 +9,6 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { ChatError } from '../../protocol/errors.js';
 import { formatBytes, safeFileName } from '../../protocol/file-names.js';
-import { nameKey } from '../../protocol/names.js';
 import type { Chat } from '../chat/chat.js';
 import { sendGroup, sendPrivate, type Sent } from '../chat/messaging.js';
 import { RESEND_WINDOW_MS } from '../chat/resend.js';
@@ -18,8 +17,8 @@ import type { Limits } from '../limits.js';
 import type { FileRecord, StoredMessage } from '../store/store.js';
 import { assertMaySee, uploadTarget } from './access.js';
 import type { BlobStore } from './blob-store.js';
-import { EndedUploads, leftRoom, replaced, roomDeleted, whyEnded } from './ended-uploads.js';
-import { toListing, type FileListing } from './listing.js';
+import { EndedUploads, leftRoom, noSuchUpload, replaced, roomDeleted, whyEnded } from './ended-uploads.js';
+import { listFiles, toListing, type FileListing } from './listing.js';
 import { OpenUploads, type UploadHolder } from './open-uploads.js';
 import { Upload, type UploadProgress } from './upload.js';
 
@@ -28,8 +27,6 @@ export type FileLimits = Pick<
   'maxFileBytes' | 'fileQuotaBytes' | 'fileRetentionDays' | 'uploadAbandonHours' | 'maxUploadsPerUser' | 'maxUploadsPerAddress' | 'uploadIdleMs'
 >;
 
-/** Most files in one `files` reply. */
-const LIST_LIMIT = 100;
 /** Expired files removed per sweep round (the sweep repeats until none are left). */
 const EXPIRE_BATCH = 500;
 /**
@@ -149,18 +146,8 @@ export class Files {
   }
 
   /** `files`: the finished files of one conversation, or of all of the user's. */
-  async list(session: Session, receiver: string | undefined): Promise<FileListing[]> {
-    if (receiver === undefined) return (await this.chat.store.filesOf(session.userId, LIST_LIMIT)).map((f) => toListing(f, this.limits.fileRetentionDays));
-    const key = nameKey(receiver);
-    const room = this.chat.rooms.get(key);
-    if (room) {
-      if (!room.has(session.userId)) throw new ChatError('not_a_member', `you are not a member of ${room.name}`);
-      return (await this.chat.store.filesIn(room.id, LIST_LIMIT)).map((f) => toListing(f, this.limits.fileRetentionDays));
-    }
-    const user = await this.chat.store.findUser(key);
-    if (!user) throw new ChatError('no_such_user', `there is no user or room named ${receiver}`);
-    const conv = await this.chat.findPrivate(session.userId, user.id);
-    return conv ? (await this.chat.store.filesIn(conv.id, LIST_LIMIT)).map((f) => toListing(f, this.limits.fileRetentionDays)) : [];
+  list(session: Session, receiver: string | undefined): Promise<FileListing[]> {
+    return listFiles(this.chat, session, receiver, this.limits.fileRetentionDays);
   }
 
   /** `files` with `file`: that one file, if the user may see it. */
@@ -410,8 +397,4 @@ export class Files {
     if (this.kept.size > KEPT_PROGRESS) this.kept.delete(this.kept.keys().next().value!);
     await upload.fileHandle.close().catch((err: unknown) => this.log.warn({ err, file: upload.file.id }, 'closing an upload failed'));
   }
-}
-
-function noSuchUpload(fileId: number): ChatError {
-  return new ChatError('no_such_file', `there is no unfinished upload ${fileId} of yours; start it with "upload"`);
 }

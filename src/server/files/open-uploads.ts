@@ -22,6 +22,7 @@ export function uploadAddressKey(holder: UploadHolder): string {
   return holder.address;
 }
 
+/** The open uploads, indexed three ways; Files decides when one opens and closes. */
 export class OpenUploads {
   private readonly byFile = new Map<number, Upload>();
   private readonly byHolder = new Map<UploadHolder, Set<Upload>>();
@@ -32,6 +33,7 @@ export class OpenUploads {
     return this.byFile.size;
   }
 
+  /** The open upload of file `fileId`, if it is open. */
   get(fileId: number): Upload | undefined {
     return this.byFile.get(fileId);
   }
@@ -68,6 +70,7 @@ export class OpenUploads {
     return [...(this.byHolder.get(holder) ?? [])];
   }
 
+  /** Every open upload (a copy: closing them while iterating is fine). */
   all(): Upload[] {
     return [...this.byFile.values()];
   }
