@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   quota_exceeded: 'that upload would take you past your storage quota',
   queue_full: 'too much is already waiting for that user; try again after they next log in',
   unavailable: 'the server is low on disk space and stores nothing new for now; reading still works',
+  too_many_uploads: 'you have too many uploads in progress; finish one first',
   internal: 'the server failed to handle the request; it has been logged',
 } as const;
 

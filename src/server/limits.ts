@@ -66,6 +66,12 @@ export interface Limits {
   maxQueuedBytes: number;
   /** Below this many free bytes on the data directory's disk, requests that store something are refused. */
   minFreeDiskBytes: number;
+  /** Unfinished uploads one user may have at once (issue #11.7: each holds a file open while in use). */
+  maxUploadsPerUser: number;
+  /** Uploads in use (file open) at once from one address (issue #11.7). */
+  maxUploadsPerAddress: number;
+  /** An upload with no chunk for this many milliseconds closes its file; the next chunk reopens it. */
+  uploadIdleMs: number;
 }
 
 interface LimitOption {
@@ -110,6 +116,9 @@ export const LIMIT_OPTIONS: readonly LimitOption[] = [
   { key: 'storedBytesPerHourPerAddress', flag: 'stored-bytes-per-hour-per-address', default: 64 * MIB, help: 'bytes of messages one address may store an hour' },
   { key: 'maxQueuedBytes', flag: 'max-queued-bytes', default: 16 * MIB, help: 'bytes of private messages waiting for one offline user' },
   { key: 'minFreeDiskBytes', flag: 'min-free-disk-bytes', default: 256 * MIB, help: 'free disk below which nothing new is stored' },
+  { key: 'maxUploadsPerUser', flag: 'max-uploads-per-user', default: 4, help: 'unfinished uploads one user may have' },
+  { key: 'maxUploadsPerAddress', flag: 'max-uploads-per-address', default: 16, help: 'uploads in use at once from one address' },
+  { key: 'uploadIdleMs', flag: 'upload-idle-ms', default: 30_000, help: 'idle time after which an upload closes its file' },
 ];
 
 export const DEFAULT_LIMITS: Limits = Object.fromEntries(LIMIT_OPTIONS.map((o) => [o.key, o.default])) as unknown as Limits;

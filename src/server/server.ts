@@ -159,6 +159,8 @@ export class ClassChatServer implements ConnectionHost {
   forget(conn: Connection): void {
     this.connections.delete(conn);
     this.admission.release(conn.address);
+    // Issue #11.7: its uploads give back their open files now, not at the next sweep.
+    this.files.release(conn).catch((err: unknown) => this.log.error({ err, conn: conn.id }, 'closing the uploads of a closed connection failed'));
     this.log.info({ conn: conn.id, active: this.connections.size }, 'connection closed');
     if (this.connections.size === 0) this.whenEmpty?.();
   }

@@ -34,6 +34,11 @@ export class Chat {
   private nextConversationId = 1;
   private nextMessageId = 1;
   private everyoneConversation: Conversation | undefined;
+  /**
+   * Told after a user stops being a member of a room (leave, kick: `userId`) or the room is deleted
+   * (null): issue #11.16, an unfinished upload to a room ends with its sender's membership.
+   */
+  onRoomExit: (roomId: number, userId: number | null) => void = () => {};
 
   private constructor(
     readonly store: Store,

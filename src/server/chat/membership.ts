@@ -81,6 +81,7 @@ export function removeMember(chat: Chat, room: Room, userId: number, record: (he
     return true;
   }
   chat.store.deleteMember(room.id, userId);
+  chat.onRoomExit(room.id, userId);
   const heir = room.ownerId === userId ? passOwnership(chat, room) : undefined;
   const message = record(heir ? `; ${heir.name} owns it now` : '');
   tellOthers(room, session, message);
@@ -107,6 +108,7 @@ export function deleteRoom(chat: Chat, room: Room): void {
   chat.store.deleteConversation(room.id);
   chat.requestCommit();
   chat.rooms.delete(room);
+  chat.onRoomExit(room.id, null);
 }
 
 function addMember(chat: Chat, room: Room, member: Member, cursor: number, now: string): void {

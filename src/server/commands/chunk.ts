@@ -18,7 +18,7 @@ export const chunk = command({
   async handle(ctx, request) {
     const data = Buffer.from(request.data, 'base64');
     if (data.length > UPLOAD_CHUNK_BYTES) throw new ChatError('too_large', `a chunk carries at most ${UPLOAD_CHUNK_BYTES} bytes`);
-    sendChunkReply(ctx, request.file, await ctx.files.chunk(ctx.session, request.file, request.offset, data));
+    sendChunkReply(ctx, request.file, await ctx.files.chunk(ctx.session, ctx.conn, request.file, request.offset, data));
   },
 });
 

@@ -13,7 +13,7 @@ export const upload = command({
   flood: true,
   speaks: true,
   async handle(ctx, request) {
-    const started = await ctx.files.start(ctx.session, request, ctx.ref === undefined ? null : JSON.stringify(ctx.ref));
+    const started = await ctx.files.start(ctx.session, ctx.conn, request, ctx.ref === undefined ? null : JSON.stringify(ctx.ref));
     if ('repeated' in started) {
       // The reply the last chunk got, built the same way.
       sendChunkReply(ctx, started.repeated.fileId!, { offset: request.size, sent: { message: started.repeated, delivered: 0 } });
@@ -22,7 +22,7 @@ export const upload = command({
     const { file, offset } = started;
     // Nothing left to send (an empty file, or every byte already here): finish it now.
     if (offset === file.size) {
-      sendChunkReply(ctx, file.id, await ctx.files.chunk(ctx.session, file.id, offset, Buffer.alloc(0)));
+      sendChunkReply(ctx, file.id, await ctx.files.chunk(ctx.session, ctx.conn, file.id, offset, Buffer.alloc(0)));
       return;
     }
     ctx.ok({ file: file.id, offset, chunk_bytes: UPLOAD_CHUNK_BYTES, name: file.name });

@@ -9,6 +9,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ChatError } from '../../protocol/errors.js';
 import type { FileRecord } from '../store/store.js';
+import type { UploadHolder } from './open-uploads.js';
 
 /**
  * After this many bytes written in one go, an upload lets the event loop turn before its next chunk:
@@ -16,22 +17,38 @@ import type { FileRecord } from '../store/store.js';
  */
 const BYTES_PER_TURN = 256 * 1024;
 
+/** How far an upload got: its bytes on disk and the hash of them. */
+export interface UploadProgress {
+  received: number;
+  hash: Hash;
+}
+
 export class Upload {
   /** Bytes written and acknowledged. */
   received: number;
   /** The last chunk's write; the next waits for it (two connections of one user may race). */
   private tail: Promise<unknown> = Promise.resolve();
-  /** When a chunk last arrived (ms since the epoch): idle uploads release their file handle. */
-  lastActive = Date.now();
   private bytesThisTurn = 0;
+  /** Fires after `idleMs` without a chunk (issue #11.7): the owner closes the file; a chunk reopens it. */
+  private readonly idleTimer: NodeJS.Timeout;
 
   constructor(
     readonly file: FileRecord,
     private readonly handle: FileHandle,
     private readonly hash: Hash,
     received: number,
+    /** The connection whose chunks it takes (see OpenUploads). */
+    public holder: UploadHolder,
+    idleMs: number,
+    onIdle: (upload: Upload) => void,
   ) {
     this.received = received;
+    this.idleTimer = setTimeout(() => onIdle(this), idleMs).unref();
+  }
+
+  /** Stops the idle timer (the upload is being closed, finished or discarded). */
+  stopIdleTimer(): void {
+    clearTimeout(this.idleTimer);
   }
 
   get complete(): boolean {
@@ -47,7 +64,7 @@ export class Upload {
 
   /** Appends `data` at `offset`, which must be where the upload stands. Throws bad_offset, too_large. */
   async append(offset: number, data: Buffer): Promise<void> {
-    this.lastActive = Date.now();
+    this.idleTimer.refresh();
     if (offset !== this.received) {
       throw new ChatError('bad_offset', `file ${this.file.id} stands at ${this.received} bytes; continue from there`, { file: this.file.id, offset: this.received });
     }
@@ -66,6 +83,11 @@ export class Upload {
     this.hash.update(data);
     this.received += data.length;
     this.bytesThisTurn += data.length;
+  }
+
+  /** The running hash and its length, kept when the file is closed so a reopen need not read it all again. */
+  get progress(): UploadProgress {
+    return { received: this.received, hash: this.hash };
   }
 
   /** The hex SHA-256 of everything received (call once, when complete). */

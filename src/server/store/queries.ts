@@ -79,6 +79,9 @@ export const SQL = {
   filesIn: `SELECT ${FILE_COLUMNS} FROM files f WHERE f.conv_id = ? AND f.completed_at IS NOT NULL ORDER BY f.id DESC LIMIT ?`,
   filesOf: `SELECT ${FILE_COLUMNS} FROM files f JOIN members mb ON mb.conv_id = f.conv_id AND mb.user_id = ?
     WHERE f.completed_at IS NOT NULL ORDER BY f.id DESC LIMIT ?`,
+  // Issue #11.7 (the per-user cap) and #11.16 (uploads that end with their sender's membership).
+  unfinishedUploadsOf: `SELECT ${FILE_COLUMNS} FROM files f WHERE f.sender_id = ? AND f.completed_at IS NULL ORDER BY f.id`,
+  unfinishedUploadsIn: `SELECT ${FILE_COLUMNS} FROM files f WHERE f.conv_id = ? AND f.completed_at IS NULL ORDER BY f.id`,
   bytesStoredBy: `SELECT COALESCE(SUM(size), 0) AS n FROM files WHERE sender_id = ?`,
   expiredFiles: `SELECT ${FILE_COLUMNS} FROM files f
     WHERE f.created_at < ? OR (f.completed_at IS NULL AND f.created_at < ?) ORDER BY f.id LIMIT ?`,

@@ -280,6 +280,14 @@ export class SqliteStore implements Store {
     return this.q.filesOf.all(userId, limit) as FileRecord[];
   }
 
+  async unfinishedUploadsOf(senderId: number): Promise<FileRecord[]> {
+    return this.q.unfinishedUploadsOf.all(senderId) as FileRecord[];
+  }
+
+  async unfinishedUploadsIn(convId: number): Promise<FileRecord[]> {
+    return this.q.unfinishedUploadsIn.all(convId) as FileRecord[];
+  }
+
   async bytesStoredBy(userId: number): Promise<number> {
     return (this.q.bytesStoredBy.get(userId) as { n: number }).n;
   }

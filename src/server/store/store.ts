@@ -221,6 +221,10 @@ export interface Store {
   filesIn(convId: number, limit: number): Promise<FileRecord[]>;
   /** Finished files of every conversation the user is a member of, newest first. */
   filesOf(userId: number, limit: number): Promise<FileRecord[]>;
+  /** The user's unfinished uploads, oldest first (issue #11.7: at most maxUploadsPerUser). */
+  unfinishedUploadsOf(senderId: number): Promise<FileRecord[]>;
+  /** Every unfinished upload to a conversation, oldest first (issue #11.16: they end with a membership). */
+  unfinishedUploadsIn(convId: number): Promise<FileRecord[]>;
   /** Bytes of every file (finished or not) the user has stored: what the quota counts. */
   bytesStoredBy(userId: number): Promise<number>;
   /** Files created before `createdBefore`, and unfinished uploads created before `abandonedBefore`. */
