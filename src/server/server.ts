@@ -101,7 +101,7 @@ export class ClassChatServer implements ConnectionHost {
       throw err;
     }
     const tls = credentials ? { tls: credentials.fingerprint } : {};
-    log.info({ host: config.host, port: server.port, data: config.dataDir, rooms: [...server.chat.rooms.all()].length, ...tls }, 'listening');
+    log.info({ host: config.host, port: server.port, data: config.dataDir, rooms: server.chat.rooms.size, ...tls }, 'listening');
     if (credentials && credentials.validTo.getTime() < Date.now()) {
       log.warn({ expired: credentials.validTo.toISOString() }, 'the TLS certificate has expired: clients that verify it will refuse to connect; make a new one with classchat cert');
     }
