@@ -73,8 +73,11 @@ async function main(): Promise<number> {
   const seeded = await seed(dataDir, settings, note);
   // Default limits, as a class would run it: accounts, the soak's scrypt cost, no exempt address.
   starting = true;
-  server = await ServerProcess.start({ dataDir, profileDir: settings.profileDir ?? undefined, baseArgs: ['--auth', 'accounts', '--scrypt-cost', String(settings.scryptCost)] });
-  note(`server pid ${server.pid} on 127.0.0.1:${server.port}, default limits, --auth accounts --scrypt-cost ${settings.scryptCost}`);
+  // 127.0.0.x stand in for different hosts (attackers, the bystander, the real user): loopback is not
+  // grouped as one address here (issue #11.17), or every per-address limit would put them together.
+  const baseArgs = ['--auth', 'accounts', '--scrypt-cost', String(settings.scryptCost), '--loopback-one-host', '0'];
+  server = await ServerProcess.start({ dataDir, profileDir: settings.profileDir ?? undefined, baseArgs });
+  note(`server pid ${server.pid} on 127.0.0.1:${server.port}, default limits, ${baseArgs.join(' ')}`);
   const sampler = new ResourceSampler(server.pid);
   const bystander = new Bystander(server.port, seeded.bystander, seeded.tokens.get(seeded.bystander)!);
   const realUser = new RealUser(server.port, seeded.real.name, seeded.real.password, settings.bounds.loginMaxMs);

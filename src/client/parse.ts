@@ -18,10 +18,10 @@ export type Action =
   | { kind: 'join'; room: string }
   | { kind: 'create'; room: string; members: string[] }
   | { kind: 'leave'; room: string }
-  | { kind: 'who' }
+  | { kind: 'who'; more?: true }
   | { kind: 'list' }
-  | { kind: 'rooms' }
-  | { kind: 'members'; room: string }
+  | { kind: 'rooms'; more?: true }
+  | { kind: 'members'; room: string; more?: true }
   | { kind: 'history'; target: Target | null; count: number }
   | { kind: 'send-file'; receiver: string; path: string }
   | { kind: 'files'; receiver: string | null }
@@ -49,10 +49,10 @@ export const SLASH_COMMANDS: readonly { name: string; aliases: string[]; syntax:
   { name: 'create', aliases: [], syntax: '/create <room> [user,user,...]', help: 'create a room, adding members' },
   { name: 'leave', aliases: [], syntax: '/leave [room]', help: 'leave a room (default: the current one)' },
   { name: 'switch', aliases: [], syntax: '/switch <user|room|everyone>', help: 'talk to someone else' },
-  { name: 'who', aliases: [], syntax: '/who', help: 'users online' },
+  { name: 'who', aliases: [], syntax: '/who [more]', help: 'users online (100 at a time: more shows the next ones)' },
   { name: 'list', aliases: [], syntax: '/list', help: 'users online and rooms' },
-  { name: 'rooms', aliases: [], syntax: '/rooms', help: 'rooms with member counts' },
-  { name: 'members', aliases: [], syntax: '/members <room>', help: "a room's members" },
+  { name: 'rooms', aliases: [], syntax: '/rooms [more]', help: 'rooms with member counts (100 at a time: more shows the next ones)' },
+  { name: 'members', aliases: [], syntax: '/members <room> [more]', help: "a room's members (100 at a time)" },
   { name: 'history', aliases: [], syntax: '/history [room|user] [n]', help: `the last n messages (default ${DEFAULT_HISTORY_COUNT})` },
   { name: 'send', aliases: [], syntax: '/send <user|room> <path>', help: 'send a file (resumes after a dropped connection)' },
   { name: 'files', aliases: [], syntax: '/files [room|user]', help: 'files sent to you or your rooms, with their ids' },
@@ -124,13 +124,17 @@ function parseSlash(input: string, ctx: ParseContext): Action {
       return { kind: 'switch', to: targetOf(rest[0]!, ctx) };
     }
     case 'who':
-    case 'list':
     case 'rooms':
+      // Listings come in pages (issue #11.6): `more` asks for the page after the last one shown.
+      if (args === 'more') return { kind: name, more: true };
+      return args === '' ? { kind: name } : usage(`/${name} [more]`);
+    case 'list':
     case 'help':
     case 'exit':
       return args === '' ? { kind: name } : usage(`/${name}`);
     case 'members':
-      return rest.length === 1 ? { kind: 'members', room: rest[0]! } : usage('/members <room>');
+      if (rest.length === 2 && rest[1] === 'more') return { kind: 'members', room: rest[0]!, more: true };
+      return rest.length === 1 ? { kind: 'members', room: rest[0]! } : usage('/members <room> [more]');
     case 'history': {
       let count = DEFAULT_HISTORY_COUNT;
       const words = args === '' ? [] : args.split(/\s+/);

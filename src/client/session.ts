@@ -79,6 +79,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly knownUsers = new Map<string, string>();
   private readonly conversations = new Map<string, Conversation>();
   private readonly shown = new Set<number>();
+  /** Where the next page of a listing starts (`who`, `rooms`, `members:<room>`), from the last reply's `next`. */
+  private readonly nextPage = new Map<string, string>();
   /** Chat messages still to come that waited for us at login. */
   private waitingLeft = 0;
   private exiting = false;
@@ -242,22 +244,22 @@ export class Session extends EventEmitter<SessionEvents> {
         return;
       }
       case 'who': {
-        const reply = await this.request({ status: 'who' });
-        if (reply) this.info(`online (${reply.users.length}): ${this.rememberUsers(reply.users).join(', ')}`);
+        const reply = await this.listing('who', action.more, { status: 'who' });
+        if (reply) this.info(`online (${reply.online ?? reply.users.length}): ${this.rememberUsers(reply.users).join(', ')}${this.moreHint(reply, '/who more')}`);
         return;
       }
       case 'list':
       case 'rooms': {
         if (action.kind === 'list') await this.run({ kind: 'who' });
-        const reply = await this.request({ status: 'rooms' });
+        const reply = await this.listing('rooms', action.kind === 'rooms' && action.more, { status: 'rooms' });
         if (!reply) return;
         const rooms = reply.rooms.map((r: ServerObject) => `${r.name} (${r.members} member${r.members === 1 ? '' : 's'}, ${r.online} online)`);
-        this.info(rooms.length > 0 ? `rooms: ${rooms.join(', ')}` : 'no rooms yet: /join <room> creates one');
+        this.info(rooms.length > 0 ? `rooms: ${rooms.join(', ')}${this.moreHint(reply, '/rooms more')}` : 'no rooms yet: /join <room> creates one');
         return;
       }
       case 'members': {
-        const reply = await this.request({ status: 'members', receiver: action.room });
-        if (reply) this.info(`${reply.receiver}: ${reply.members.map((m: ServerObject) => (m.online ? `${m.name} (online)` : m.name)).join(', ')}`);
+        const reply = await this.listing(`members:${nameKey(action.room)}`, action.more, { status: 'members', receiver: action.room });
+        if (reply) this.info(`${reply.receiver}: ${reply.members.map((m: ServerObject) => (m.online ? `${m.name} (online)` : m.name)).join(', ')}${this.moreHint(reply, `/members ${reply.receiver} more`)}`);
         return;
       }
       case 'history':
@@ -513,6 +515,28 @@ export class Session extends EventEmitter<SessionEvents> {
       this.remember(message);
       this.emit('output', { type: 'message', message, phase: 'missed' });
     }
+  }
+
+  /**
+   * Asks for a page of a listing (issue #11.6): the first, or with `more` the one after the page shown
+   * last, and remembers where the next one starts. Null when there is nothing more or the request failed.
+   */
+  private async listing(key: string, more: boolean | undefined, request: ServerObject): Promise<ServerObject | null> {
+    const after = more ? this.nextPage.get(key) : undefined;
+    if (more && after === undefined) {
+      this.info('that was the last page');
+      return null;
+    }
+    const reply = await this.request(after !== undefined ? { ...request, after } : request);
+    if (!reply) return null;
+    if (typeof reply.next === 'string') this.nextPage.set(key, reply.next);
+    else this.nextPage.delete(key);
+    return reply;
+  }
+
+  /** The hint that ends a listing page with more after it. */
+  private moreHint(reply: ServerObject, command: string): string {
+    return typeof reply.next === 'string' ? ` … (more: ${command})` : '';
   }
 
   private info(text: string): void {

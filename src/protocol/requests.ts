@@ -13,6 +13,9 @@ export const MAX_CREATE_MEMBERS = 256;
 /** Most messages in one `history` page. */
 export const MAX_HISTORY_LIMIT = 200;
 export const DEFAULT_HISTORY_LIMIT = 50;
+/** Most items in one page of `rooms`, `members` or `who` (issue #11.6), and how many without `limit`. */
+export const MAX_PAGE_LIMIT = 500;
+export const DEFAULT_PAGE_LIMIT = 100;
 /** Longest mute: 30 days. */
 export const MAX_MUTE_SECONDS = 30 * 86_400;
 
@@ -24,6 +27,9 @@ const Password = Type.String();
 const Seq = Type.Integer({ minimum: 0 });
 const FileId = Type.Integer({ minimum: 1 });
 const ByteOffset = Type.Integer({ minimum: 0 });
+// A listing page (issue #11.6): `after` is the `next` of the previous reply (a name key).
+const PageAfter = Type.Optional(Type.String({ maxLength: 256 }));
+const PageLimit = Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_LIMIT }));
 
 /** The most bytes of file data in one `chunk`: its base64 and the envelope fit a 64 KiB request line. */
 export const UPLOAD_CHUNK_BYTES = 45 * 1024;
@@ -47,9 +53,9 @@ export const RequestSchemas = {
   }),
   join: Type.Object({ receiver: Name }),
   leave: Type.Object({ receiver: Name }),
-  who: Type.Object({}),
-  rooms: Type.Object({}),
-  members: Type.Object({ receiver: Name }),
+  who: Type.Object({ after: PageAfter, limit: PageLimit }),
+  rooms: Type.Object({ after: PageAfter, limit: PageLimit }),
+  members: Type.Object({ receiver: Name, after: PageAfter, limit: PageLimit }),
   history: Type.Object({
     receiver: Name,
     before: Type.Optional(Seq),

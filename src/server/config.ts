@@ -127,6 +127,10 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     if (raw.trim() === '' || !Number.isFinite(value) || value < 0) throw new ConfigError(`--${option.flag} must be a number >= 0, not ${JSON.stringify(raw)}`);
     limits[option.key] = value;
   }
+  // Issue #11.17: a prefix is a whole number of bits within the address.
+  for (const [flag, value, max] of [['ipv4-prefix', limits.ipv4Prefix, 32], ['ipv6-prefix', limits.ipv6Prefix, 128], ['loopback-one-host', limits.loopbackOneHost, 1]] as const) {
+    if (!Number.isInteger(value) || value > max) throw new ConfigError(`--${flag} must be a whole number 0-${max}, not ${value}`);
+  }
   const certFile = values['tls-cert'] ?? env.CLASSCHAT_TLS_CERT;
   const keyFile = values['tls-key'] ?? env.CLASSCHAT_TLS_KEY;
   if ((certFile === undefined) !== (keyFile === undefined)) throw new ConfigError('--tls-cert and --tls-key go together: give both or neither');

@@ -112,11 +112,13 @@ export class ClassChatServer implements ConnectionHost {
       budget.prune();
       accounts.prune();
     });
-    const accept = (socket: net.Socket) => server.accept(socket);
+    const open = (socket: net.Socket) => server.open(socket);
     try {
       server.listener = credentials
-        ? await listenTls(config.host, config.port, credentials, config.limits.tlsHandshakeMs, log, accept)
-        : await listenTcp(config.host, config.port, accept);
+        ? await listenTls(config.host, config.port, credentials, config.limits.tlsHandshakeMs, log, (raw) => server.admit(raw, false), open)
+        : await listenTcp(config.host, config.port, (socket) => {
+            if (server.admit(socket, true)) open(socket);
+          });
     } catch (err) {
       server.adminEvents.stop();
       if (server.expiryTimer) clearInterval(server.expiryTimer);
@@ -127,7 +129,7 @@ export class ClassChatServer implements ConnectionHost {
       throw err;
     }
     const tls = credentials ? { tls: credentials.fingerprint } : {};
-    log.info({ host: config.host, port: server.port, data: config.dataDir, rooms: [...server.chat.rooms.all()].length, ...tls }, 'listening');
+    log.info({ host: config.host, port: server.port, data: config.dataDir, rooms: server.chat.rooms.size, ...tls }, 'listening');
     if (config.auth === 'open') {
       // Issue #11.1: open mode is the seeds' trust model; say so where the operator looks, every start.
       log.warn({ auth: 'open' }, 'open mode: anyone can take any offline name and read its waiting messages, rooms and history; use the default --auth claim unless everyone is trusted');
@@ -158,28 +160,51 @@ export class ClassChatServer implements ConnectionHost {
 
   forget(conn: Connection): void {
     this.connections.delete(conn);
-    this.admission.release(conn.address);
     // Issue #11.7: its uploads give back their open files now, not at the next sweep.
     this.files.release(conn).catch((err: unknown) => this.log.error({ err, conn: conn.id }, 'closing the uploads of a closed connection failed'));
     this.log.info({ conn: conn.id, active: this.connections.size }, 'connection closed');
     if (this.connections.size === 0) this.whenEmpty?.();
   }
 
-  private accept(socket: net.Socket): void {
+  /**
+   * Counts a socket against the connection caps from its TCP accept, and uncounts it when it closes,
+   * whatever happened (issue #11.8: a TLS socket counts while it handshakes, so stalled handshakes
+   * cannot pile up past the per-address cap). A refused socket is closed; `explain` (plain TCP)
+   * first tells it why. Returns whether it was admitted.
+   */
+  private admit(socket: net.Socket, explain: boolean): boolean {
+    if (this.stopping) {
+      socket.destroy();
+      return false;
+    }
+    const address = socketAddress(socket);
+    const refused = this.admission.admit(address);
+    if (refused === null) {
+      socket.once('close', () => this.admission.release(address));
+      return true;
+    }
+    this.log.warn({ remote: `${address}:${socket.remotePort}`, reason: refused }, 'connection refused');
+    socket.on('error', () => {}); // the peer may reset first; nothing to do about it
+    if (!explain) {
+      // A TLS client cannot read a plain-text line, and a handshake would cost the work the cap saves.
+      socket.destroy();
+      return false;
+    }
+    // Read (and drop) what it sends: a socket nobody reads never sees the peer hang up, and would
+    // hold the listener's close (and the shutdown) until the grace timer.
+    socket.resume();
+    socket.end(encodeLine({ status: 'error', code: 'too_many_connections', text: `${refused}; try again later` }));
+    setTimeout(() => socket.destroy(), REFUSE_GRACE_MS).unref();
+    return false;
+  }
+
+  /** An admitted socket (for TLS, once its handshake is done) becomes a connection. */
+  private open(socket: net.Socket): void {
     if (this.stopping) {
       socket.destroy();
       return;
     }
-    const address = socketAddress(socket);
-    const refused = this.admission.admit(address);
-    if (refused !== null) {
-      this.log.warn({ remote: `${address}:${socket.remotePort}`, reason: refused }, 'connection refused');
-      socket.on('error', () => {}); // the peer may reset first; nothing to do about it
-      socket.end(encodeLine({ status: 'error', code: 'too_many_connections', text: `${refused}; try again later` }));
-      setTimeout(() => socket.destroy(), REFUSE_GRACE_MS).unref();
-      return;
-    }
-    const conn = new Connection(socket, this, address);
+    const conn = new Connection(socket, this, socketAddress(socket));
     this.connections.add(conn);
     this.log.info({ conn: conn.id, remote: conn.remote, active: this.connections.size }, 'connection opened');
   }

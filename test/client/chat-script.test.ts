@@ -165,3 +165,23 @@ test('--json prints every event as one JSON line; input ending exits after the r
   for (const l of p.lines) JSON.parse(l); // every line is JSON
   await jack.close();
 });
+
+test('#11.6 /rooms shows the first page and says how to see more; /rooms more shows the next, then says it was the last', async () => {
+  const maker = await TestClient.as(server.port, 'PageMaker');
+  for (let i = 0; i < 110; i++) await maker.ok({ status: 'create', receiver: `Pg${String(i).padStart(3, '0')}` });
+  const p = chat(['--user', 'PageReader']);
+  await p.waitFor(/welcome, PageReader/);
+  p.type('/rooms');
+  const first = await p.waitFor(/rooms: .*\(more: \/rooms more\)$/);
+  const from = p.lines.length;
+  p.type('/rooms more');
+  const second = await p.waitFor(/rooms: /, from);
+  assert.doesNotMatch(second, /\(more: /, 'fewer than 200 rooms: the second page is the last');
+  assert.match(second, /Pg109 \(1 member, 1 online\)$/);
+  assert.doesNotMatch(first, /Pg109/);
+  p.type('/rooms more');
+  await p.waitFor(/that was the last page/, from);
+  p.type('/exit');
+  assert.equal(await p.exit(), 0);
+  await maker.close();
+});

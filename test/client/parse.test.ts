@@ -107,3 +107,10 @@ test('/send, /files and /get (issue #5): paths keep their spaces, quotes are rem
   assert.deepEqual(parseLine('/get 12 ~/in', ctx()), { kind: 'get', file: 12, dir: '~/in' });
   for (const bad of ['/get', '/get x', '/get 0', '/get -1', '/get 1.5', '/get 99999999999999999999']) assert.equal(parseLine(bad, ctx()).kind, 'usage', bad);
 });
+
+test('#11.6 /rooms more, /who more and /members <room> more ask for the next page of a listing', () => {
+  assert.deepEqual(parseLine('/rooms more', ctx()), { kind: 'rooms', more: true });
+  assert.deepEqual(parseLine('/who more', ctx()), { kind: 'who', more: true });
+  assert.deepEqual(parseLine('/members CS350 more', ctx()), { kind: 'members', room: 'CS350', more: true });
+  assert.equal(parseLine('/rooms everything', ctx()).kind, 'usage');
+});

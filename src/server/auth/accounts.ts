@@ -12,7 +12,7 @@ import type { Chat } from '../chat/chat.js';
 import { assertCanClaim, assertNotRegistered, createUser, nameClaimed, passwordRequired } from '../chat/login.js';
 import type { Session } from '../chat/session.js';
 import type { AuthMode, SignupMode } from '../config.js';
-import { addressKey } from '../guards/address-key.js';
+import { addressGroup, type AddressGrouping } from '../guards/address-group.js';
 import type { Limits } from '../limits.js';
 import type { UserRecord } from '../store/store.js';
 import { ConnectionLoginGuard, LoginGuard, type LoginGuardLimits } from './login-guard.js';
@@ -26,7 +26,7 @@ export interface Claimant {
   readonly closed: boolean;
   /** Created on the first failed login only: most connections never fail one. */
   loginGuard: ConnectionLoginGuard | null;
-  /** The peer's IP address: failures and password hashes are counted per addressKey of it (issue #11.5, #11.9). */
+  /** The peer's IP address: failures and password hashes are counted per addressGroup of it (issue #11.5, #11.9). */
   readonly address: string;
 }
 
@@ -59,7 +59,7 @@ export class Accounts {
     readonly mode: AuthMode,
     signup: SignupMode,
     scryptCost: number,
-    private readonly limits: Pick<Limits, 'maxConcurrentHashes' | 'hashesPerAddress' | 'loginFailuresPerMinute'> & LoginGuardLimits,
+    private readonly limits: Pick<Limits, 'maxConcurrentHashes' | 'hashesPerAddress' | 'loginFailuresPerMinute'> & LoginGuardLimits & AddressGrouping,
   ) {
     this.hasher = new PasswordHasher(scryptCost, limits.maxConcurrentHashes, limits.hashesPerAddress);
     this.guard = new LoginGuard(limits);
@@ -84,7 +84,7 @@ export class Accounts {
     if (owner && this.mode !== 'open' && (await this.chat.store.hasToken(owner.id))) throw nameClaimed(owner.name);
     if (conn.closed) return null;
     if (!owner) this.signup.precheck(invite);
-    const hash = await this.hasher.hash(password, addressKey(conn.address));
+    const hash = await this.hasher.hash(password, addressGroup(conn.address, this.limits));
     if (conn.closed) return null;
     // Looked up after hashing, so a name claimed meanwhile is seen.
     const existing = await this.chat.store.findUser(key);
@@ -145,7 +145,7 @@ export class Accounts {
     // invalid_name depends only on the name's shape, a public rule, so it tells nothing about accounts.
     if (!isValidName(name)) throw new ChatError('invalid_name');
     const key = nameKey(name);
-    const address = addressKey(conn.address);
+    const address = addressGroup(conn.address, this.limits);
     const now = performance.now();
     if (credentials.token !== undefined) {
       // Issue #11.10: a valid token logs in whatever locks others caused; only a wrong one is throttled.
@@ -182,7 +182,7 @@ export class Accounts {
    */
   async changePassword(conn: Claimant, session: Session, old: string, replacement: string): Promise<string> {
     assertPasswordRules(replacement);
-    const address = addressKey(conn.address);
+    const address = addressGroup(conn.address, this.limits);
     const now = performance.now();
     this.assertNotThrottled(conn, address, session.key, now);
     const user = await this.chat.store.findUser(session.key);

@@ -42,7 +42,7 @@ export class ConnectionLoginGuard {
 
 export type LoginGuardLimits = Pick<Limits, 'loginFailuresPerAddress' | 'accountFailuresBeforeLock' | 'nameFailuresUnderAttack' | 'loginGuardBytes'>;
 
-/** Per address, per name and per (address, name), in one memory budget. `address` is an addressKey, `key` a valid name's nameKey. */
+/** Per address, per name and per (address, name), in one memory budget. `address` is an addressGroup, `key` a valid name's nameKey. */
 export class LoginGuard {
   private readonly memory: FailureMemory;
 

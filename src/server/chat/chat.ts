@@ -57,7 +57,7 @@ export class Chat {
     chat.nextMessageId = state.nextMessageId;
     for (const record of state.rooms) {
       const room = new Room(record.id, record.name, record.key, record.lastSeq, record.ownerId);
-      for (const m of record.members) room.members.set(m.userId, { userId: m.userId, name: m.name, key: m.key });
+      for (const m of record.members) room.addMember({ userId: m.userId, name: m.name, key: m.key });
       chat.rooms.add(room);
     }
     for (const { userId, bytes } of state.waitingBytes) chat.waitingBytes.set(userId, bytes);

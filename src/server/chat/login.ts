@@ -5,9 +5,10 @@
  */
 import { ChatError } from '../../protocol/errors.js';
 import { isValidName, nameKey } from '../../protocol/names.js';
-import type { NewUser, StoredMessage, UserRecord } from '../store/store.js';
+import type { NewUser, UserRecord } from '../store/store.js';
+import { collectWaiting } from './catch-up.js';
 import type { Chat } from './chat.js';
-import { encodeMessage, encodeSystemEvent } from './encode.js';
+import { encodeSystemEvent } from './encode.js';
 import { Session, type Outbox } from './session.js';
 
 /** A connection as login sees it: where output goes, whether it is still open, and its session. */
@@ -95,22 +96,18 @@ export async function goOnline(chat: Chat, target: LoginTarget, user: UserRecord
   session.role = user.role;
   if (user.mutedUntil !== null) session.mutedUntil = Date.parse(user.mutedUntil);
   chat.presence.add(session);
-  for (const room of chat.rooms.all()) {
-    if (room.has(user.id)) chat.rooms.join(room, room.members.get(user.id)!, session);
-  }
+  // Through the member index, not a look at every room (issue #11.6: 20,000 rooms).
+  for (const room of [...chat.rooms.of(user.id)]) chat.rooms.join(room, room.members.get(user.id)!, session);
   target.session = session;
   // Everything below this id waits in the store; everything from it on reaches the session live.
   const watermark = chat.watermark();
   // Messages reach a client in msgid order, so having `since` means having everything below it.
   if (since !== undefined && since > 0) chat.store.advanceCursors(user.id, Math.min(since + 1, watermark));
-  const limit = chat.limits.offlineDeliveryLimit;
+  const budget = { belowId: watermark, notBefore: offlineCutoff(chat), limit: chat.limits.offlineDeliveryLimit, maxBytes: chat.limits.offlineDeliveryBytes };
   let partners: number[];
-  let pending: StoredMessage[];
+  let waiting: { lines: Buffer[]; truncated: boolean };
   try {
-    [partners, pending] = await Promise.all([
-      chat.store.privatePartners(user.id),
-      chat.store.pendingFor(user.id, watermark, offlineCutoff(chat), limit + 1),
-    ]);
+    [partners, waiting] = await Promise.all([chat.store.privatePartners(user.id), collectWaiting(chat.store, user.id, budget)]);
   } catch (err) {
     if (target.session === session) {
       disconnect(chat, session, 'login failed', { announce: false, advanceCursors: false });
@@ -120,7 +117,7 @@ export async function goOnline(chat: Chat, target: LoginTarget, user: UserRecord
   }
   if (target.closed) return null; // disconnect() already ran; the cursors stay, so nothing is lost
   if (partners.length > 0) session.partners = new Set(partners);
-  const { lines, truncated } = newestWithin(pending, limit, chat.limits.offlineDeliveryBytes);
+  const { lines, truncated } = waiting;
   chat.store.advanceCursors(user.id, watermark);
   chat.requestCommit();
   chat.waitingBytes.delete(user.id); // what waited is delivered now, or left to history (issue #11.12)
@@ -130,19 +127,6 @@ export async function goOnline(chat: Chat, target: LoginTarget, user: UserRecord
 /** Waiting messages older than this are not delivered at login (issue #4); history keeps them. */
 function offlineCutoff(chat: Chat): string {
   return new Date(Date.parse(chat.now()) - chat.limits.offlineMaxAgeDays * 86_400_000).toISOString();
-}
-
-/** The newest messages of `pending` (oldest first) within a count and a byte budget, encoded. */
-function newestWithin(pending: StoredMessage[], limit: number, maxBytes: number): { lines: Buffer[]; truncated: boolean } {
-  const lines: Buffer[] = [];
-  let bytes = 0;
-  for (let i = pending.length - 1; i >= 0 && lines.length < limit; i--) {
-    const line = encodeMessage(pending[i]!);
-    if (bytes + line.length > maxBytes && lines.length > 0) break;
-    bytes += line.length;
-    lines.push(line);
-  }
-  return { lines: lines.reverse(), truncated: lines.length < pending.length };
 }
 
 /** Ends the login: releases held live events and tells the user's contacts they are online. */

@@ -7,11 +7,17 @@ import { toWire } from './encode.js';
 import type { Conversation } from './room.js';
 import type { Session } from './session.js';
 
-const byName = (a: string, b: string) => a.localeCompare(b, 'en', { sensitivity: 'base' });
+/** Where a listing page starts and how long it is (issue #11.6: every listing is read by pages). */
+export interface PageQuery {
+  /** The name key the previous page ended with (its `next`); the first page without it. */
+  after?: string | undefined;
+  limit: number;
+}
 
-/** Names of the users online, sorted. */
-export function whoIsOnline(chat: Chat): string[] {
-  return [...chat.presence.sessions()].map((s) => s.name).sort(byName);
+/** A page of the users online, by name key; `total` is how many are online in all. */
+export function whoIsOnline(chat: Chat, query: PageQuery): { users: string[]; total: number; next?: string } {
+  const page = chat.presence.page(query.after, query.limit);
+  return { users: page.items.map((s) => s.name), total: chat.presence.size, ...(page.next !== undefined ? { next: page.next } : {}) };
 }
 
 export interface RoomSummary {
@@ -20,20 +26,20 @@ export interface RoomSummary {
   online: number;
 }
 
-export function listRooms(chat: Chat): RoomSummary[] {
-  return [...chat.rooms.all()]
-    .map((room) => ({ name: room.name, members: room.members.size, online: room.online.size }))
-    .sort((a, b) => byName(a.name, b.name));
+/** A page of the rooms, by name key, with their member and online counts. */
+export function listRooms(chat: Chat, query: PageQuery): { rooms: RoomSummary[]; next?: string } {
+  const page = chat.rooms.page(query.after, query.limit);
+  const rooms = page.items.map((room) => ({ name: room.name, members: room.members.size, online: room.online.size }));
+  return { rooms, ...(page.next !== undefined ? { next: page.next } : {}) };
 }
 
-/** A room's members with who is online. Throws no_such_room. */
-export function listMembers(chat: Chat, roomName: string): { room: string; members: { name: string; online: boolean }[] } {
+/** A page of a room's members, by name key, with who is online. Throws no_such_room. */
+export function listMembers(chat: Chat, roomName: string, query: PageQuery): { room: string; members: { name: string; online: boolean }[]; next?: string } {
   const room = chat.rooms.get(nameKey(roomName));
   if (!room) throw new ChatError('no_such_room', `there is no room named ${roomName}`);
-  const members = [...room.members.values()]
-    .map((m) => ({ name: m.name, online: chat.presence.byUser(m.userId) !== undefined }))
-    .sort((a, b) => byName(a.name, b.name));
-  return { room: room.name, members };
+  const page = room.membersByKey.page(query.after, query.limit);
+  const members = page.items.map((m) => ({ name: m.name, online: chat.presence.byUser(m.userId) !== undefined }));
+  return { room: room.name, members, ...(page.next !== undefined ? { next: page.next } : {}) };
 }
 
 export interface HistoryPage {

@@ -28,7 +28,7 @@ export interface Command<S extends RequestStatus = RequestStatus> {
   readonly status: S;
   /** Refused with not_registered before `register` succeeded. */
   readonly needsName: boolean;
-  /** Counts against the user's flood allowance (sending messages, changing rooms). */
+  /** Counts against the user's flood allowance (sending messages, changing rooms, listings: issue #11.6). */
   readonly flood?: boolean;
   /**
    * Reaches others (a message, a file, a system event others receive: create with members, join, leave,

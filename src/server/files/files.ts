@@ -13,6 +13,7 @@ import type { Chat } from '../chat/chat.js';
 import { sendGroup, sendPrivate, type Sent } from '../chat/messaging.js';
 import { RESEND_WINDOW_MS } from '../chat/resend.js';
 import type { Session } from '../chat/session.js';
+import type { AddressGrouping } from '../guards/address-group.js';
 import type { Limits } from '../limits.js';
 import type { FileRecord, StoredMessage } from '../store/store.js';
 import { assertMaySee, uploadTarget } from './access.js';
@@ -25,7 +26,8 @@ import { Upload, type UploadProgress } from './upload.js';
 export type FileLimits = Pick<
   Limits,
   'maxFileBytes' | 'fileQuotaBytes' | 'fileRetentionDays' | 'uploadAbandonHours' | 'maxUploadsPerUser' | 'maxUploadsPerAddress' | 'uploadIdleMs'
->;
+> &
+  AddressGrouping;
 
 /** Expired files removed per sweep round (the sweep repeats until none are left). */
 const EXPIRE_BATCH = 500;
@@ -61,7 +63,7 @@ export interface Accepted {
 export type { FileListing } from './listing.js';
 
 export class Files {
-  private readonly uploads = new OpenUploads();
+  private readonly uploads: OpenUploads;
   private readonly ended = new EndedUploads();
   private readonly kept = new Map<number, UploadProgress>();
 
@@ -71,6 +73,7 @@ export class Files {
     private readonly limits: FileLimits,
     private readonly log: Logger,
   ) {
+    this.uploads = new OpenUploads(limits);
     // Issue #11.16: an upload to a room ends when its sender leaves it (or is removed, or it is deleted).
     chat.onRoomExit = (roomId, userId) => {
       this.endUploadsTo(roomId, userId).catch((err: unknown) => this.log.error({ err, room: roomId, user: userId }, 'discarding uploads to a room failed'));

@@ -4,6 +4,7 @@
  * its connection closed, until an hourly sweep, and 60 users took 20,000 descriptors in 65 s. Now an
  * upload is open only while a live connection is using it, and one address may hold only so many.
  */
+import { addressGroup, type AddressGrouping } from '../guards/address-group.js';
 import type { Upload } from './upload.js';
 
 /** Who holds an open upload: the connection its chunks arrive on. */
@@ -14,19 +15,15 @@ export interface UploadHolder {
   readonly closed: boolean;
 }
 
-/**
- * The key the per-address upload cap counts by. Issue #11.7 counts by `conn.address`; the one place
- * to change when addresses are grouped (e.g. an IPv6 /64, src/server/guards/ `addressGroup`).
- */
-export function uploadAddressKey(holder: UploadHolder): string {
-  return holder.address;
-}
 
 /** The open uploads, indexed three ways; Files decides when one opens and closes. */
 export class OpenUploads {
   private readonly byFile = new Map<number, Upload>();
   private readonly byHolder = new Map<UploadHolder, Set<Upload>>();
   private readonly perAddress = new Map<string, number>();
+
+  /** Addresses are counted by group, as every per-address limit is (issue #11.17). */
+  constructor(private readonly grouping: AddressGrouping) {}
 
   /** Open uploads in all (each holds one file descriptor). */
   get size(): number {
@@ -40,7 +37,7 @@ export class OpenUploads {
 
   /** Open uploads held from `holder`'s address. */
   countFrom(holder: UploadHolder): number {
-    return this.perAddress.get(uploadAddressKey(holder)) ?? 0;
+    return this.perAddress.get(addressGroup(holder.address, this.grouping)) ?? 0;
   }
 
   /** Records an open upload, held by `upload.holder`. */
@@ -79,7 +76,7 @@ export class OpenUploads {
     let set = this.byHolder.get(upload.holder);
     if (!set) this.byHolder.set(upload.holder, (set = new Set()));
     set.add(upload);
-    const key = uploadAddressKey(upload.holder);
+    const key = addressGroup(upload.holder.address, this.grouping);
     this.perAddress.set(key, (this.perAddress.get(key) ?? 0) + 1);
   }
 
@@ -87,7 +84,7 @@ export class OpenUploads {
     const set = this.byHolder.get(upload.holder);
     set?.delete(upload);
     if (set?.size === 0) this.byHolder.delete(upload.holder);
-    const key = uploadAddressKey(upload.holder);
+    const key = addressGroup(upload.holder.address, this.grouping);
     const left = (this.perAddress.get(key) ?? 1) - 1;
     if (left > 0) this.perAddress.set(key, left);
     else this.perAddress.delete(key);

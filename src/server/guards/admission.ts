@@ -1,9 +1,11 @@
 /**
  * Who may open a connection (issue #4): a total cap and a per-address cap, with an exempt list of
- * addresses and CIDR ranges for a classroom that reaches the server through one NAT address.
+ * addresses and CIDR ranges for a classroom that reaches the server through one NAT address. The
+ * per-address cap counts address groups (issue #11.17: a /64, all of loopback), see address-group.ts.
  */
 import net from 'node:net';
 import type { Limits } from '../limits.js';
+import { addressGroup } from './address-group.js';
 
 export class Admission {
   private readonly perAddress = new Map<string, number>();
@@ -12,7 +14,7 @@ export class Admission {
 
   /** `exempt`: addresses ("10.0.0.5", "::1") and CIDR ranges ("10.0.0.0/8"). Throws on a malformed one. */
   constructor(
-    private readonly limits: Pick<Limits, 'maxConnections' | 'maxPerAddress'>,
+    private readonly limits: Pick<Limits, 'maxConnections' | 'maxPerAddress' | 'ipv4Prefix' | 'ipv6Prefix' | 'loopbackOneHost'>,
     exempt: readonly string[],
   ) {
     for (const entry of exempt) {
@@ -31,21 +33,28 @@ export class Admission {
   /** Counts a new connection from `address`, or returns why it is refused (and counts nothing). */
   admit(address: string): string | null {
     if (this.total >= this.limits.maxConnections) return `the server is full (${this.limits.maxConnections} connections)`;
-    const count = this.perAddress.get(address) ?? 0;
-    if (count >= this.limits.maxPerAddress && !this.isExempt(address)) {
-      return `too many connections from ${address} (at most ${this.limits.maxPerAddress})`;
+    // An exempt address is not counted in its group: exempting 10.0.0.1 must not use up the cap of 10.0.0.2.
+    if (!this.isExempt(address)) {
+      const group = addressGroup(address, this.limits);
+      const count = this.perAddress.get(group) ?? 0;
+      if (count >= this.limits.maxPerAddress) {
+        const from = group === address ? address : `${address} (counted with ${group})`;
+        return `too many connections from ${from} (at most ${this.limits.maxPerAddress})`;
+      }
+      this.perAddress.set(group, count + 1);
     }
-    this.perAddress.set(address, count + 1);
     this.total++;
     return null;
   }
 
   /** A connection admitted from `address` has closed. */
   release(address: string): void {
-    const count = this.perAddress.get(address) ?? 0;
-    if (count <= 1) this.perAddress.delete(address);
-    else this.perAddress.set(address, count - 1);
     this.total--;
+    if (this.isExempt(address)) return;
+    const group = addressGroup(address, this.limits);
+    const count = this.perAddress.get(group) ?? 0;
+    if (count <= 1) this.perAddress.delete(group);
+    else this.perAddress.set(group, count - 1);
   }
 
   /** True for an address on the exempt list (also spares it per-address byte budgets, issue #11.12). */

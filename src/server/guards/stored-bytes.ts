@@ -5,6 +5,7 @@
  * refills it evenly over the hour, so a burst is allowed and a steady stream is held to the rate.
  * Files are not counted here: their own quota bounds them (--file-quota-bytes).
  */
+import { addressGroup, type AddressGrouping } from './address-group.js';
 import type { Limits } from '../limits.js';
 
 const HOUR_MS = 3_600_000;
@@ -24,7 +25,7 @@ export class StoredBytesBudget {
   private readonly addresses = new Map<string, Bucket>();
 
   constructor(
-    private readonly limits: Pick<Limits, 'storedBytesPerHour' | 'storedBytesPerHourPerAddress'>,
+    private readonly limits: Pick<Limits, 'storedBytesPerHour' | 'storedBytesPerHourPerAddress'> & AddressGrouping,
     /** Addresses exempt from per-address limits (a classroom behind one NAT address). */
     private readonly isExempt: (address: string) => boolean,
     private readonly now: () => number = () => performance.now(),
@@ -35,7 +36,8 @@ export class StoredBytesBudget {
     const now = this.now();
     const { storedBytesPerHour: perUser, storedBytesPerHourPerAddress: perAddress } = this.limits;
     const user = refill(this.users, userId, perUser, now);
-    const byAddress = this.isExempt(address) ? null : refill(this.addresses, address, perAddress, now);
+    // Counted by address group (issue #11.17), like every per-address limit.
+    const byAddress = this.isExempt(address) ? null : refill(this.addresses, addressGroup(address, this.limits), perAddress, now);
     if (user.bytes < bytes) return { ok: false, retryAfterMs: waitFor(bytes - user.bytes, perUser), per: 'user' };
     if (byAddress && byAddress.bytes < bytes) return { ok: false, retryAfterMs: waitFor(bytes - byAddress.bytes, perAddress), per: 'address' };
     user.bytes -= bytes;

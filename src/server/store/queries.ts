@@ -65,9 +65,12 @@ export const SQL = {
   findResent: `SELECT ${MESSAGE_COLUMNS} FROM messages m
     WHERE m.sender_id = ? AND m.client_ref = ? AND m.kind = ? AND lower(m.receiver) = ? AND m.text = ? AND m.ts >= ?
     ORDER BY m.id DESC LIMIT 1`,
-  // Only ever forward: a client's `since` may be older than what the server already saved.
+  // Only ever forward: a client's `since` may be older than what the server already saved. Ids grow
+  // with seq in a conversation, so the newest row below the id is found by reading down from the top
+  // (issue #11.6: MAX(seq) over the range read every waiting message, 100,000 of them in a busy room).
   advanceCursors: `UPDATE members SET cursor = COALESCE(
-      (SELECT MAX(seq) FROM messages WHERE conv_id = members.conv_id AND id < ? AND seq > members.cursor), cursor)
+      (SELECT m.seq FROM messages m WHERE m.conv_id = members.conv_id AND m.id < ? AND m.seq > members.cursor
+        ORDER BY m.seq DESC LIMIT 1), cursor)
     WHERE user_id = ?`,
 
   findFile: `SELECT ${FILE_COLUMNS} FROM files f WHERE f.id = ?`,
@@ -96,10 +99,17 @@ export const SQL = {
     JOIN conversations c ON c.id = mine.conv_id AND c.kind = 'dm'
     JOIN members other ON other.conv_id = mine.conv_id AND other.user_id <> mine.user_id
     WHERE mine.user_id = ?`,
-  pendingFor: `SELECT ${MESSAGE_COLUMNS} FROM members mb
-    JOIN messages m ON m.conv_id = mb.conv_id AND m.seq > mb.cursor
-    WHERE mb.user_id = ? AND m.id < ? AND m.ts >= ? AND (m.sender_id IS NULL OR m.sender_id <> mb.user_id)
-    ORDER BY m.id DESC LIMIT ?`,
+  // Issue #11.6: catch-up reads each conversation newest first, a page at a time, and stops when the
+  // login's count and byte budgets are spent: never every waiting message at once.
+  // The user's conversations with something after their cursor, with the newest message id (an upper
+  // bound for the merge in catch-up.ts). One index probe each.
+  pendingConversations: `SELECT mb.conv_id AS "convId", mb.cursor,
+      (SELECT m.id FROM messages m WHERE m.conv_id = mb.conv_id ORDER BY m.seq DESC LIMIT 1) AS "newestId"
+    FROM members mb
+    WHERE mb.user_id = ? AND EXISTS (SELECT 1 FROM messages m WHERE m.conv_id = mb.conv_id AND m.seq > mb.cursor)`,
+  pendingIn: `SELECT ${MESSAGE_COLUMNS} FROM messages m
+    WHERE m.conv_id = ? AND m.seq > ? AND m.seq < ? AND m.id < ? AND (m.sender_id IS NULL OR m.sender_id <> ?)
+    ORDER BY m.seq DESC LIMIT ?`,
   historyNewest: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? ORDER BY m.seq DESC LIMIT ?`,
   historyBefore: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
   historyAfter: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? AND m.seq > ? ORDER BY m.seq ASC LIMIT ?`,

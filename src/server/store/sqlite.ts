@@ -25,6 +25,7 @@ import type {
   MemberRecord,
   NewFile,
   NewUser,
+  PendingConversation,
   RepeatedUploadQuery,
   ResentQuery,
   Role,
@@ -328,8 +329,12 @@ export class SqliteStore implements Store {
     return (this.q.privatePartners.all(userId) as { userId: number }[]).map((row) => row.userId);
   }
 
-  async pendingFor(userId: number, belowId: number, notBefore: string, limit: number): Promise<StoredMessage[]> {
-    return (this.q.pendingFor.all(userId, belowId, notBefore, limit) as StoredMessage[]).reverse();
+  async pendingConversations(userId: number): Promise<PendingConversation[]> {
+    return this.q.pendingConversations.all(userId) as PendingConversation[];
+  }
+
+  async pendingIn(convId: number, userId: number, range: { afterSeq: number; beforeSeq: number; belowId: number }, limit: number): Promise<StoredMessage[]> {
+    return this.q.pendingIn.all(convId, range.afterSeq, range.beforeSeq, range.belowId, userId, limit) as StoredMessage[];
   }
 
   async history(convId: number, query: HistoryQuery): Promise<StoredMessage[]> {

@@ -125,6 +125,13 @@ export interface RepeatedUploadQuery {
   since: string;
 }
 
+/** A conversation where messages wait for a user: their cursor, and the newest message's id. */
+export interface PendingConversation {
+  convId: number;
+  cursor: number;
+  newestId: number;
+}
+
 export interface InitialState {
   nextConversationId: number;
   nextMessageId: number;
@@ -244,12 +251,13 @@ export interface Store {
   findConversation(key: string): Promise<ConversationRecord | undefined>;
   /** Ids of the users who share a private conversation with `userId`. */
   privatePartners(userId: number): Promise<number[]>;
+  /** The user's conversations with messages after their cursor (issue #11.6: catch-up starts here). */
+  pendingConversations(userId: number): Promise<PendingConversation[]>;
   /**
-   * Messages waiting for the user: after their cursor in each of their conversations, below message id
-   * `belowId`, sent at or after `notBefore` (ISO time), not sent by the user; oldest first, at most
-   * `limit` (the newest ones when there are more).
+   * Messages waiting for `userId` in one conversation, newest first: seq in (afterSeq, beforeSeq), id
+   * below `belowId`, not sent by the user; at most `limit`.
    */
-  pendingFor(userId: number, belowId: number, notBefore: string, limit: number): Promise<StoredMessage[]>;
+  pendingIn(convId: number, userId: number, range: { afterSeq: number; beforeSeq: number; belowId: number }, limit: number): Promise<StoredMessage[]>;
   /** A page of a conversation, oldest first. */
   history(convId: number, query: HistoryQuery): Promise<StoredMessage[]>;
 

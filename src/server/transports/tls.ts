@@ -1,10 +1,12 @@
 /**
  * The TLS transport (issue #4): the same JSON lines as tcp.ts, inside TLS 1.2 or newer, on the same
- * port. A socket reaches the server (and counts as a connection) only once its handshake is done; a
- * failed, plain-text or stalled handshake is logged at debug and closed, and never reaches the chat.
+ * port. A socket is admitted (counted against the connection caps) at its TCP accept, before the
+ * handshake (issue #11.8), and reaches the chat only once its handshake is done; a failed, plain-text
+ * or stalled handshake is logged at debug and closed.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import type net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config.js';
@@ -53,9 +55,10 @@ function readFile(flag: string, file: string): Buffer {
 }
 
 /**
- * Listens on host:port with TLS; resolves once listening. `onSocket` gets a socket only after its
- * handshake succeeded; one that has not finished within `handshakeMs` is closed (which also bounds
- * how long a shutdown waits for a stalled handshake).
+ * Listens on host:port with TLS; resolves once listening. `admit` sees each TCP socket as it is
+ * accepted, before any handshake work, and returns false after closing one it refuses. `onSocket`
+ * gets a socket only after its handshake succeeded; one that has not finished within `handshakeMs`
+ * is closed (which also bounds how long a shutdown waits for a stalled handshake).
  */
 export function listenTls(
   host: string,
@@ -63,12 +66,16 @@ export function listenTls(
   credentials: TlsCredentials,
   handshakeMs: number,
   log: Logger,
+  admit: (raw: net.Socket) => boolean,
   onSocket: (socket: tls.TLSSocket) => void,
 ): Promise<tls.Server> {
   const server = tls.createServer(
     { ...SOCKET_OPTIONS, cert: credentials.cert, key: credentials.key, minVersion: 'TLSv1.2', handshakeTimeout: handshakeMs },
     onSocket,
   );
+  // Before tls.Server's own listener wraps the socket: a refused one is destroyed here, and the TLS
+  // wrapper then fails at once (ECONNRESET, logged at debug below) without a handshake.
+  server.prependListener('connection', (raw: net.Socket) => void admit(raw));
   server.on('tlsClientError', (err: NodeJS.ErrnoException, socket) => {
     // A scanner, an old client or someone typing plain JSON at the TLS port: routine, not a server fault.
     // The address is gone when the peer hung up first.

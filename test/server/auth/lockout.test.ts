@@ -8,7 +8,7 @@ import { startServer, type TestServer } from '../../helpers/server.js';
 import { DEFAULT_LIMITS } from '../../../src/server/limits.js';
 
 let server: TestServer;
-before(async () => (server = await startServer({ limits: { loginFailuresPerMinute: DEFAULT_LIMITS.loginFailuresPerMinute, accountFailuresBeforeLock: DEFAULT_LIMITS.accountFailuresBeforeLock } })));
+before(async () => (server = await startServer({ limits: { loginFailuresPerMinute: DEFAULT_LIMITS.loginFailuresPerMinute, accountFailuresBeforeLock: DEFAULT_LIMITS.accountFailuresBeforeLock, loopbackOneHost: 0 } })));
 after(() => server.stop());
 
 const PASSWORD = 'the right password';
