@@ -104,6 +104,10 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     if (raw.trim() === '' || !Number.isFinite(value) || value < 0) throw new ConfigError(`--${option.flag} must be a number >= 0, not ${JSON.stringify(raw)}`);
     limits[option.key] = value;
   }
+  // Chat alone must never reach the cut-off: it is held to behindBytes plus one page (issue #11.11).
+  if (limits.behindBytes + limits.catchUpPageBytes >= limits.maxOutputBytes) {
+    throw new ConfigError(`--behind-bytes plus --catch-up-page-bytes must stay below --max-output-bytes (${limits.maxOutputBytes})`);
+  }
   const certFile = values['tls-cert'] ?? env.CLASSCHAT_TLS_CERT;
   const keyFile = values['tls-key'] ?? env.CLASSCHAT_TLS_KEY;
   if ((certFile === undefined) !== (keyFile === undefined)) throw new ConfigError('--tls-cert and --tls-key go together: give both or neither');

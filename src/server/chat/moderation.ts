@@ -42,7 +42,9 @@ export function kickFromRoom(chat: Chat, actor: Session, roomName: string, name:
   const message = () => chat.record(room, 'system', actor, room.name, text, 'kicked');
   const deleted = removeMember(chat, room, member.userId, () => {
     const recorded = message();
-    if (target && target !== actor) target.deliver(encodeMessage(recorded));
+    // With its id: a target that is behind (issue #11.11) must not get it ahead of older messages, or
+    // its client's `since` would skip them. It is no longer a member, so catch-up will not send it.
+    if (target && target !== actor) target.deliver(encodeMessage(recorded), recorded.id);
     return recorded;
   });
   chat.log.warn({ by: actor.name, user: member.name, room: room.name, deleted, reason }, 'kicked from room');
