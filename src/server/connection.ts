@@ -233,7 +233,8 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
     state.watch = null;
     if (this.closed || this.ending || this.session?.catchUp !== state) return;
     const sent = this.sentBytes;
-    if (sent === state.progressMark) {
+    // Stalled: output waits and the socket took none of it since the last check.
+    if (sent === state.progressMark && this.unsentBytes > 0) {
       const seconds = this.host.limits.noProgressMs / 1000;
       this.cutOff(`behind and no bytes read for ${seconds} s`, `you read nothing for ${seconds} s while messages waited; closing the connection (they wait for your next login)`);
       return;
