@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS } from '../../../src/server/limits.js';
 import { TestClient, type Obj } from '../../helpers/client.js';
 import { withTimeout } from '../../helpers/expect.js';
 import { RateLimitedLink } from '../../helpers/proxy.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { runAdmin, startServer, type TestServer } from '../../helpers/server.js';
 
 const TEXT = 'z'.repeat(16_000);
 /** What the server may hold for one member: the behind mark, plus one page read back from the store. */
@@ -185,6 +185,33 @@ test('#11.11 a reader that never drains is cut off after the no-progress timeout
   }
 });
 
+/**
+ * `member` stops reading and asks for much, so replies fill the kernel's buffers and then the server's;
+ * then `from` sends it private messages until it is behind, and 5 more. Resolves with their replies.
+ */
+async function fallBehind(server: TestServer, from: TestClient, member: TestClient): Promise<Obj[]> {
+  const name = member.label;
+  member.socket.pause();
+  const conn = connectionOf(server, name);
+  let asked = 0;
+  while (asked < 40_000 && conn.unsentBytes < DEFAULT_LIMITS.behindBytes) {
+    let lines = '';
+    for (let i = 0; i < 500; i++) lines += `{"status":"help","id":${++asked}}\n`;
+    member.raw(lines);
+    await from.ok({ status: 'who' }); // lets the server work on it
+  }
+  assert.ok(conn.unsentBytes >= DEFAULT_LIMITS.behindBytes, `the server holds ${conn.unsentBytes} bytes for ${name}`);
+  // Many more waiting requests keep its output near the mark whenever the kernel takes some.
+  let more = '';
+  for (let i = 0; i < 20_000; i++) more += `{"status":"help","id":${++asked}}\n`;
+  member.raw(more);
+  const sent: Obj[] = [];
+  while (sent.length < 200 && !isBehind(server, name)) sent.push(await from.ok({ status: 'private', receiver: name, text: `missed ${sent.length}` }));
+  for (let i = 0; i < 5; i++) sent.push(await from.ok({ status: 'private', receiver: name, text: `missed ${sent.length}` }));
+  assert.ok(isBehind(server, name), `${name} fell behind (after ${sent.length} messages)`);
+  return sent;
+}
+
 test('#11.11 a member that disconnects while behind gets what it missed at its next login', async () => {
   const server = await startServer();
   try {
@@ -192,25 +219,7 @@ test('#11.11 a member that disconnects while behind gets what it missed at its n
     const bob = await TestClient.as(server.port, 'GoneBob');
     const hello = await alice.ok({ status: 'private', receiver: 'GoneBob', text: 'hello' });
     await bob.event('private', { msgid: hello.msgid });
-    // Bob stops reading and asks for much: replies fill the kernel's buffers, then the server's.
-    bob.socket.pause();
-    const conn = connectionOf(server, 'GoneBob');
-    let asked = 0;
-    while (asked < 40_000 && conn.unsentBytes < DEFAULT_LIMITS.behindBytes) {
-      let lines = '';
-      for (let i = 0; i < 500; i++) lines += `{"status":"help","id":${++asked}}\n`;
-      bob.raw(lines);
-      await alice.ok({ status: 'who' }); // lets the server work on it
-    }
-    assert.ok(conn.unsentBytes >= DEFAULT_LIMITS.behindBytes, `the server holds ${conn.unsentBytes} bytes for bob`);
-    // Many more waiting requests keep his output near the mark whenever the kernel takes some.
-    let more = '';
-    for (let i = 0; i < 5000; i++) more += `{"status":"help","id":${++asked}}\n`;
-    bob.raw(more);
-    const sent: Obj[] = [];
-    while (sent.length < 200 && !isBehind(server, 'GoneBob')) sent.push(await alice.ok({ status: 'private', receiver: 'GoneBob', text: `missed ${sent.length}` }));
-    for (let i = 0; i < 5; i++) sent.push(await alice.ok({ status: 'private', receiver: 'GoneBob', text: `missed ${sent.length}` }));
-    assert.ok(isBehind(server, 'GoneBob'), `bob fell behind (after ${sent.length} messages)`);
+    const sent = await fallBehind(server, alice, bob);
     // He leaves without reading any of them (a reset: the server still held output for him).
     const gone = alice.event('system', { event: 'disconnect', sender: 'GoneBob' });
     bob.socket.destroy();
@@ -222,6 +231,37 @@ test('#11.11 a member that disconnects while behind gets what it missed at its n
     assert.deepEqual(receivedIds(again, 'private'), sent.map((r) => r.msgid));
     await alice.close();
     await again.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('#11.11 a member kicked off while behind keeps its cursors below the first message it was not sent', async () => {
+  const server = await startServer();
+  try {
+    const created = await runAdmin(server.dataDir, ['add-user', 'Prof', '--admin'], 'professor password\n');
+    assert.equal(created.code, 0, created.stderr);
+    const admin = await TestClient.connect(server.port, 'Prof');
+    await admin.ok({ status: 'login', sender: 'Prof', password: 'professor password' });
+    const alice = await TestClient.as(server.port, 'KickAlice');
+    const bob = await TestClient.as(server.port, 'KickBob');
+    const hello = await alice.ok({ status: 'private', receiver: 'KickBob', text: 'hello' });
+    await bob.event('private', { msgid: hello.msgid });
+    const sent = await fallBehind(server, alice, bob);
+    const from = connectionOf(server, 'KickBob').session!.catchUp!.from;
+    const gone = alice.event('system', { event: 'disconnect', sender: 'KickBob' });
+    await admin.ok({ status: 'kick', receiver: 'KickBob' });
+    await gone;
+    bob.socket.destroy();
+    // What was queued live before it fell behind is the client's to have read; from there on it waits.
+    const missed = sent.map((r) => r.msgid as number).filter((id) => id >= from);
+    assert.ok(missed.length > 0);
+    const again = await TestClient.connect(server.port, 'KickBob2');
+    const reply = await again.ok({ status: 'register', sender: 'KickBob', since: from - 1 });
+    assert.equal(reply.waiting, missed.length, 'every message from where it fell behind waited');
+    await again.event('private', { msgid: missed.at(-1) });
+    assert.deepEqual(receivedIds(again, 'private'), missed);
+    for (const c of [admin, alice, again]) await c.close();
   } finally {
     await server.stop();
   }
