@@ -18,7 +18,7 @@ export const ERROR_CODES = {
   rate_limited: 'too many requests; wait retry_after_ms milliseconds and send again',
   flooding: 'the connection kept sending while rate limited; it is closed',
   timeout: 'the connection was idle too long; it is closed',
-  too_slow: 'the connection did not read its output; it is closed',
+  too_slow: 'the connection did not read its output (nothing read while messages waited, or too many replies unread); it is closed',
   too_many_connections: 'too many connections; try again later',
   password_required: 'that name belongs to an account: log in with its password',
   auth_failed: 'wrong name or password',

@@ -131,6 +131,10 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   for (const [flag, value, max] of [['ipv4-prefix', limits.ipv4Prefix, 32], ['ipv6-prefix', limits.ipv6Prefix, 128], ['loopback-one-host', limits.loopbackOneHost, 1]] as const) {
     if (!Number.isInteger(value) || value > max) throw new ConfigError(`--${flag} must be a whole number 0-${max}, not ${value}`);
   }
+  // Chat alone must never reach the cut-off: it is held to behindBytes plus one page (issue #11.11).
+  if (limits.behindBytes + limits.catchUpPageBytes >= limits.maxOutputBytes) {
+    throw new ConfigError(`--behind-bytes plus --catch-up-page-bytes must stay below --max-output-bytes (${limits.maxOutputBytes})`);
+  }
   const certFile = values['tls-cert'] ?? env.CLASSCHAT_TLS_CERT;
   const keyFile = values['tls-key'] ?? env.CLASSCHAT_TLS_KEY;
   if ((certFile === undefined) !== (keyFile === undefined)) throw new ConfigError('--tls-cert and --tls-key go together: give both or neither');

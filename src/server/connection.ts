@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { ERROR_CODES, type ErrorCode } from '../protocol/errors.js';
 import { LineDecoder, type LineSink } from '../protocol/line-decoder.js';
 import type { RequestId } from '../protocol/requests.js';
+import { queueCatchUpPage, type CatchUp } from './chat/reader-catch-up.js';
 import type { Chat } from './chat/chat.js';
 import { encodeLine, encodeSystemEvent } from './chat/encode.js';
 import { disconnect, type LoginTarget } from './chat/login.js';
@@ -147,7 +148,10 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
 
   private static onSocketError(this: OwnedSocket, err: Error): void {
     const conn = this[CONNECTION];
-    conn.host.log.debug({ conn: conn.id, err: err.message }, 'socket error');
+    conn.host.log.debug({ conn: conn.id, err: err.message, unsent: conn.unsentBytes }, 'socket error');
+    // Output still unsent when the socket fails is lost (by the close event Node has emptied the
+    // buffer): the cursors must not move past it (issue #11.11; better twice than never).
+    if (conn.unsentBytes > 0) conn.dropped = true;
   }
 
   private static onSocketClose(this: OwnedSocket): void {
@@ -188,7 +192,88 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
   }
 
   private outputFull(): boolean {
-    return this.pendingBytes + this.socket.writableLength >= OUTPUT_PAUSE_BYTES;
+    return this.unsentBytes >= OUTPUT_PAUSE_BYTES;
+  }
+
+  /** Output queued for the tick's commit or still in the socket's buffer: what this connection holds. */
+  get unsentBytes(): number {
+    return this.pendingBytes + this.socket.writableLength;
+  }
+
+  hasRoomForChat(bytes: number): boolean {
+    return this.unsentBytes + bytes <= this.host.limits.behindBytes;
+  }
+
+  /**
+   * The session fell behind (issue #11.11): its chat now comes from the store as the socket drains.
+   * A reader is judged by whether it drains, not by one burst: it is cut off only when its socket
+   * takes no bytes for noProgressMs while behind.
+   */
+  fellBehind(): void {
+    const state = this.session!.catchUp!;
+    this.host.log.debug({ conn: this.id, user: this.session!.name, from: state.from, unsent: this.unsentBytes }, 'behind: chat is read from the store as the socket drains');
+    state.progressMark = this.sentBytes;
+    this.watchProgress(state);
+    this.continueCatchUp();
+  }
+
+  /**
+   * Bytes the socket has handed to the kernel: bytesWritten also counts what it still buffers. It moves
+   * when a write completes, so a client reading slower than one write per noProgressMs counts as stalled.
+   */
+  private get sentBytes(): number {
+    return this.socket.bytesWritten - this.socket.writableLength;
+  }
+
+  private watchProgress(state: CatchUp): void {
+    state.watch = setTimeout(() => this.checkProgress(state), this.host.limits.noProgressMs).unref();
+  }
+
+  private checkProgress(state: CatchUp): void {
+    state.watch = null;
+    if (this.closed || this.ending || this.session?.catchUp !== state) return;
+    const sent = this.sentBytes;
+    // Stalled: output waits and the socket took none of it since the last check.
+    if (sent === state.progressMark && this.unsentBytes > 0) {
+      const seconds = this.host.limits.noProgressMs / 1000;
+      this.cutOff(`behind and no bytes read for ${seconds} s`, `you read nothing for ${seconds} s while messages waited; closing the connection (they wait for your next login)`);
+      return;
+    }
+    state.progressMark = sent;
+    this.watchProgress(state);
+  }
+
+  private stopWatch(): void {
+    const state = this.session?.catchUp;
+    if (state?.watch) clearTimeout(state.watch);
+  }
+
+  /**
+   * Queues the next page of what a behind session missed once its output has drained below half the
+   * behind mark; called again after each write and on drain (through pump), one page at a time.
+   */
+  private continueCatchUp(): void {
+    const session = this.session;
+    const state = session?.catchUp;
+    if (!session || !state || state.reading || this.closed || this.ending) return;
+    if (this.unsentBytes > this.host.limits.behindBytes / 2) return;
+    state.reading = true;
+    queueCatchUpPage(this.host.chat, session, this.host.limits).then(
+      (queued) => {
+        state.reading = false;
+        if (session.catchUp !== state) {
+          if (state.watch) clearTimeout(state.watch); // live again
+        } else if (queued === 0) {
+          // Nothing for this user in that span of ids: look further (the page's write would have called us).
+          setImmediate(() => this.continueCatchUp());
+        }
+      },
+      (err: unknown) => {
+        state.reading = false;
+        this.host.log.error({ conn: this.id, user: session.name, err }, 'reading messages to catch up failed');
+        this.abort('catch-up read failed');
+      },
+    );
   }
 
   get registered(): boolean {
@@ -243,6 +328,7 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
     }
     if (this.queue !== null && this.queue.length === 0 && !this.busy) this.queue = null;
     this.updateReading();
+    this.continueCatchUp();
   }
 
   private enqueueLine(item: Queued): void {
@@ -287,9 +373,11 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
   writeOutput(bytes: Buffer): void {
     if (this.closed) return;
     // Judged on what was still unsent before this write, so one large reply does not cut off a reader
-    // that keeps up; only a backlog the client has not read closes it.
-    if (this.socket.writableLength > this.host.limits.maxOutputBytes) {
-      this.cutOff(`a reader that does not keep up (${this.socket.writableLength} bytes unsent)`);
+    // that keeps up; only a backlog the client has not read closes it. Chat is at most behindBytes of
+    // it plus a page (issue #11.11), so what passes the bound is replies and events the client left unread.
+    const unsent = this.socket.writableLength;
+    if (unsent > this.host.limits.maxOutputBytes) {
+      this.cutOff(`a reader that does not keep up (${unsent} bytes unsent)`, `more than ${this.host.limits.maxOutputBytes} bytes of output waited unread; closing the connection`);
       return;
     }
     this.socket.write(bytes);
@@ -311,6 +399,7 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
   abort(reason: string): void {
     this.host.log.warn({ conn: this.id, user: this.session?.name, reason }, 'closing connection');
     this.dropped = true;
+    this.stopWatch();
     this.pending = null;
     this.pendingBytes = 0;
     // Closed from here on, before the socket's close event: work still in flight for this connection
@@ -324,13 +413,14 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
    * messages at its next login) and the reason goes last, for a client that does read it after all.
    * The socket is destroyed after the grace period, so its memory is bounded either way.
    */
-  private cutOff(reason: string): void {
+  private cutOff(reason: string, text: string): void {
     this.host.log.warn({ conn: this.id, user: this.session?.name, reason }, 'closing a slow reader');
     this.dropped = true;
+    this.stopWatch();
     this.pending = null;
     this.pendingBytes = 0;
     this.queue = null;
-    const notice = encodeLine({ status: 'error', code: 'too_slow', text: `more than ${this.host.limits.maxOutputBytes} bytes of output waited unread; closing the connection` });
+    const notice = encodeLine({ status: 'error', code: 'too_slow', text });
     this.leave('slow reader');
     this.ending = true;
     this.socket.end(notice);
@@ -360,6 +450,7 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
 
   private onClose(): void {
     this.closed = true;
+    this.stopWatch();
     this.pending = null;
     this.queue = null;
     this.leave('connection closed');

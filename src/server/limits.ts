@@ -8,8 +8,14 @@ export interface Limits {
   maxLineBytes: number;
   /** How far past an oversized line we keep reading for its newline before closing. */
   maxDiscardBytes: number;
-  /** Unsent output beyond this closes the connection: a reader that never drains is cut off. */
+  /** Unsent output beyond this closes the connection; chat counts at most behindBytes of it (issue #11.11). */
   maxOutputBytes: number;
+  /** Unsent output past which a member's chat is no longer queued but read from the store as it drains (issue #11.11). */
+  behindBytes: number;
+  /** Most bytes of stored chat read and queued at once for a member catching up. */
+  catchUpPageBytes: number;
+  /** A member that is behind and whose socket takes no bytes for this long is cut off as too_slow. */
+  noProgressMs: number;
   /** Longest message text, in UTF-8 bytes. */
   maxTextBytes: number;
   /** Messages a user may send at once before the rate applies. */
@@ -96,7 +102,10 @@ const MIB = 1024 * KIB;
 export const LIMIT_OPTIONS: readonly LimitOption[] = [
   { key: 'maxLineBytes', flag: 'max-line-bytes', default: 64 * KIB, help: 'longest request line' },
   { key: 'maxDiscardBytes', flag: 'max-discard-bytes', default: 1 * MIB, help: 'read past an oversized line before closing' },
-  { key: 'maxOutputBytes', flag: 'max-output-bytes', default: 1 * MIB, help: 'unsent output that closes a slow reader' },
+  { key: 'maxOutputBytes', flag: 'max-output-bytes', default: 1 * MIB, help: 'unsent output (replies, events) that closes a slow reader' },
+  { key: 'behindBytes', flag: 'behind-bytes', default: 256 * KIB, help: 'unsent output past which chat is read from the store' },
+  { key: 'catchUpPageBytes', flag: 'catch-up-page-bytes', default: 64 * KIB, help: 'stored chat queued at once while catching up' },
+  { key: 'noProgressMs', flag: 'no-progress-ms', default: 60_000, help: 'time behind without reading before too_slow' },
   { key: 'maxTextBytes', flag: 'max-text-bytes', default: 16 * KIB, help: 'longest message text' },
   { key: 'floodBurst', flag: 'flood-burst', default: 10, help: 'messages a user may send at once' },
   { key: 'floodRate', flag: 'flood-rate', default: 5, help: 'messages a second after the burst' },

@@ -78,3 +78,55 @@ export class LossyProxy {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
+
+/**
+ * A TCP proxy on loopback that carries what the server sends at most `bytesPerSecond`, as a real
+ * network link does (issue #11.11: a client reading at full speed over a classroom network). The
+ * loopback kernel would otherwise buffer tens of MiB for a client that reads, which no network does.
+ */
+export class RateLimitedLink {
+  private readonly sockets = new Set<net.Socket>();
+
+  private constructor(
+    private readonly server: net.Server,
+    readonly port: number,
+  ) {}
+
+  static async start(targetPort: number, bytesPerSecond: number): Promise<RateLimitedLink> {
+    let link!: RateLimitedLink;
+    const server = net.createServer((client) => {
+      const upstream = net.connect({ port: targetPort, host: '127.0.0.1' });
+      link.sockets.add(client).add(upstream);
+      client.pipe(upstream);
+      // Reads from the server pause whenever they run ahead of the link's speed.
+      const started = performance.now();
+      let carried = 0;
+      upstream.on('data', (chunk: Buffer) => {
+        carried += chunk.length;
+        client.write(chunk);
+        const ahead = (carried / bytesPerSecond) * 1000 - (performance.now() - started);
+        if (ahead > 1) {
+          upstream.pause();
+          setTimeout(() => upstream.resume(), ahead);
+        }
+      });
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+        link.sockets.delete(client);
+        link.sockets.delete(upstream);
+      };
+      client.on('close', close).on('error', close);
+      upstream.on('close', close).on('error', close);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    link = new RateLimitedLink(server, (server.address() as net.AddressInfo).port);
+    return link;
+  }
+
+  close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -6,7 +6,7 @@
 import { ChatError } from '../../protocol/errors.js';
 import { isValidName, nameKey } from '../../protocol/names.js';
 import type { NewUser, UserRecord } from '../store/store.js';
-import { collectWaiting } from './catch-up.js';
+import { collectWaiting } from './login-catch-up.js';
 import type { Chat } from './chat.js';
 import { encodeSystemEvent } from './encode.js';
 import { Session, type Outbox } from './session.js';
@@ -141,10 +141,11 @@ export function disconnect(chat: Chat, session: Session, reason: string, options
   chat.presence.remove(session);
   for (const room of session.rooms) room.online.delete(session);
   if (session.isReady) {
-    // Every message below the watermark was queued to this session while it was online. When the
-    // server itself dropped that output (a reader cut off), the cursors stay: better twice than never.
+    // Every message below the watermark was queued to this session while it was online, unless it
+    // fell behind (issue #11.11): then only those below where it fell behind. When the server itself
+    // dropped that output (a reader cut off), the cursors stay: better twice than never.
     if (options.advanceCursors) {
-      chat.store.advanceCursors(session.userId, chat.watermark());
+      chat.store.advanceCursors(session.userId, session.deliveredBelow(chat.watermark()));
       chat.requestCommit();
     }
     if (options.announce) announcePresence(chat, session, 'disconnect', `${session.name} has left the chat`);

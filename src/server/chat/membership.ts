@@ -137,5 +137,5 @@ async function resolveMembers(chat: Chat, session: Session, names: readonly stri
 
 function tellOthers(room: Room, session: Session | undefined, message: StoredMessage): void {
   const bytes = encodeMessage(message);
-  for (const member of room.online) if (member !== session) member.deliver(bytes);
+  for (const member of room.online) if (member !== session) member.deliver(bytes, message.id);
 }

@@ -37,7 +37,7 @@ export function sendGroup(chat: Chat, session: Session, roomName: string, text: 
   let delivered = 0;
   for (const member of room.online) {
     if (member !== session) {
-      member.deliver(bytes);
+      member.deliver(bytes, message.id);
       delivered++;
     }
   }
@@ -53,7 +53,7 @@ export function sendBroadcast(chat: Chat, session: Session, text: string, client
   let delivered = 0;
   for (const user of chat.presence.sessions()) {
     if (user !== session) {
-      user.deliver(bytes);
+      user.deliver(bytes, message.id);
       delivered++;
     }
   }
@@ -98,7 +98,7 @@ function deliverPrivate(chat: Chat, session: Session, toId: number, toName: stri
   (session.partners ??= new Set()).add(toId);
   if (recipient) {
     (recipient.partners ??= new Set()).add(session.userId);
-    recipient.deliver(encodeMessage(message));
+    recipient.deliver(encodeMessage(message), message.id);
   }
   const delivered = recipient ? 1 : 0;
   logDelivery(chat, message, delivered);

@@ -44,7 +44,9 @@ export function kickFromRoom(chat: Chat, actor: Session, roomName: string, name:
   // The one removed is told too (live); the others get it from the room's history as well.
   const deleted = removeMember(chat, room, member.userId, (heirNote) => {
     const recorded = chat.record(room, 'system', actor, room.name, text + heirNote, 'kicked');
-    if (target && target !== actor) target.deliver(encodeMessage(recorded));
+    // With its id: a target that is behind (issue #11.11) must not get it ahead of older messages, or
+    // its client's `since` would skip them. It is no longer a member, so catch-up will not send it.
+    if (target && target !== actor) target.deliver(encodeMessage(recorded), recorded.id);
     return recorded;
   });
   chat.log.warn({ by: actor.name, user: member.name, room: room.name, deleted, reason }, 'kicked from room');

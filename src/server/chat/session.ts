@@ -4,6 +4,7 @@
  */
 import type { ErrorCode } from '../../protocol/errors.js';
 import type { Role } from '../store/store.js';
+import { CatchUp } from './reader-catch-up.js';
 import type { Room } from './room.js';
 
 /** Where a session's output goes: bytes are queued and released after the tick's commit. */
@@ -11,6 +12,16 @@ export interface Outbox {
   send(bytes: Buffer): void;
   /** Tells the client why with an error `code`, takes the session offline and closes the connection. */
   closeWith(code: ErrorCode, text: string): void;
+  /** True when `bytes` more of chat keep the unsent output within the behind mark (issue #11.11). */
+  hasRoomForChat(bytes: number): boolean;
+  /** The session just fell behind (session.catchUp is set): catch it up from the store as the socket drains. */
+  fellBehind(): void;
+}
+
+/** A live event waiting for login to finish; `msgid` is set for a stored chat message. */
+interface Held {
+  bytes: Buffer;
+  msgid: number;
 }
 
 /** Idle connections are the common case: they share one empty set instead of holding their own. */
@@ -30,7 +41,12 @@ export class Session {
    * Until login has sent its reply and the waiting messages, live events are held here so that the
    * client sees them after those, never before (issue #2: delivered in order).
    */
-  private held: Buffer[] | null = [];
+  private held: Held[] | null = [];
+  /**
+   * Set while the user is behind (issue #11.11): chat messages are not queued live but read back from
+   * the store as the socket drains (catch-up.ts). Null, the common case, when live.
+   */
+  catchUp: CatchUp | null = null;
 
   constructor(
     readonly userId: number,
@@ -58,10 +74,33 @@ export class Session {
     return this.held === null;
   }
 
-  /** Queues a live event for this user. */
-  deliver(bytes: Buffer): void {
-    if (this.held !== null) this.held.push(bytes);
-    else this.out.send(bytes);
+  /**
+   * Queues a live event for this user. A stored chat message passes its `msgid`: it is not queued while
+   * the user is behind, nor when it would take the unsent output past the behind mark; then the user
+   * gets it from the store, in order, as their socket drains (issue #11.11). Events without an id
+   * (presence, mute, pings) are small and always queued; the connection's output bound covers them.
+   */
+  deliver(bytes: Buffer, msgid = 0): void {
+    if (this.held !== null) {
+      this.held.push({ bytes, msgid });
+    } else if (msgid === 0) {
+      this.out.send(bytes);
+    } else if (this.catchUp === null) {
+      if (this.out.hasRoomForChat(bytes.length)) {
+        this.out.send(bytes);
+      } else {
+        this.catchUp = new CatchUp(msgid);
+        this.out.fellBehind();
+      }
+    }
+  }
+
+  /**
+   * The id below which every message for this user was queued to the connection: where its delivery
+   * cursors may move at disconnect. `watermark` is the next message id.
+   */
+  deliveredBelow(watermark: number): number {
+    return this.catchUp === null ? watermark : this.catchUp.from;
   }
 
   /** Queues a reply or login output, ahead of anything held. */
@@ -78,6 +117,6 @@ export class Session {
   ready(): void {
     const held = this.held;
     this.held = null;
-    if (held !== null) for (const bytes of held) this.out.send(bytes);
+    if (held !== null) for (const event of held) this.deliver(event.bytes, event.msgid);
   }
 }

@@ -110,6 +110,14 @@ export const SQL = {
   pendingIn: `SELECT ${MESSAGE_COLUMNS} FROM messages m
     WHERE m.conv_id = ? AND m.seq > ? AND m.seq < ? AND m.id < ? AND (m.sender_id IS NULL OR m.sender_id <> ?)
     ORDER BY m.seq DESC LIMIT ?`,
+  // Catching up a member that fell behind (issue #11.11): a range of the messages' primary key, so each
+  // page reads at most the ids between its bounds. The same recipients as live delivery: the user's
+  // conversations (after the cursor, so not a room's messages from before they joined) and the
+  // everyone conversation (broadcasts reach every online user), never their own messages.
+  catchUpFor: `SELECT ${MESSAGE_COLUMNS} FROM messages m
+    WHERE m.id >= ? AND m.id < ? AND (m.sender_id IS NULL OR m.sender_id <> ?)
+      AND (m.conv_id = ? OR EXISTS (SELECT 1 FROM members mb WHERE mb.conv_id = m.conv_id AND mb.user_id = ? AND mb.cursor < m.seq))
+    ORDER BY m.id LIMIT ?`,
   historyNewest: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? ORDER BY m.seq DESC LIMIT ?`,
   historyBefore: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
   historyAfter: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? AND m.seq > ? ORDER BY m.seq ASC LIMIT ?`,

@@ -337,6 +337,10 @@ export class SqliteStore implements Store {
     return this.q.pendingIn.all(convId, range.afterSeq, range.beforeSeq, range.belowId, userId, limit) as StoredMessage[];
   }
 
+  async catchUpFor(userId: number, everyoneId: number, fromId: number, belowId: number, limit: number): Promise<StoredMessage[]> {
+    return this.q.catchUpFor.all(fromId, belowId, userId, everyoneId, userId, limit) as StoredMessage[];
+  }
+
   async history(convId: number, query: HistoryQuery): Promise<StoredMessage[]> {
     const { before, after, limit } = query;
     if (after !== undefined && before !== undefined) return this.q.historyBetween.all(convId, after, before, limit) as StoredMessage[];

@@ -258,6 +258,12 @@ export interface Store {
    * below `belowId`, not sent by the user; at most `limit`.
    */
   pendingIn(convId: number, userId: number, range: { afterSeq: number; beforeSeq: number; belowId: number }, limit: number): Promise<StoredMessage[]>;
+  /**
+   * Messages for an online user with fromId <= id < belowId, oldest first, at most `limit`: the same
+   * ones live delivery would have queued (their conversations after the cursor, and broadcasts in
+   * `everyoneId`), not sent by the user. For a member catching up from the store (issue #11.11).
+   */
+  catchUpFor(userId: number, everyoneId: number, fromId: number, belowId: number, limit: number): Promise<StoredMessage[]>;
   /** A page of a conversation, oldest first. */
   history(convId: number, query: HistoryQuery): Promise<StoredMessage[]>;
 
