@@ -3,19 +3,15 @@
  * one `host:port FINGERPRINT` per line, like ssh's known_hosts. Read afresh at each lookup: several
  * clients of the same user may share it.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { configDir, readEntries, writeEntries } from './config-files.js';
+
+export { configDir };
 
 const HEADER = [
   '# ClassChat: the SHA-256 fingerprint of each TLS server this account has connected to.',
   '# The client warns when a server shows another certificate. Delete a line to forget a server.',
 ];
-
-/** The client's directory: $CLASSCHAT_CONFIG_DIR, else $XDG_CONFIG_HOME/classchat/, else ~/.config/classchat/. */
-export function configDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.CLASSCHAT_CONFIG_DIR || path.join(env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'classchat');
-}
 
 /** The file: known_servers in configDir. */
 export function knownServersPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -34,26 +30,12 @@ export class KnownServers {
   set(address: string, fingerprint: string): void {
     const entries = this.read();
     entries.set(address, fingerprint);
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    // Write a whole new file and rename it over the old one, so a reader never sees half of it.
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(temporary, [...HEADER, ...[...entries].map(([a, f]) => `${a} ${f}`), ''].join('\n'));
-    fs.renameSync(temporary, this.file);
+    writeEntries(this.file, HEADER, [...entries]);
   }
 
   private read(): Map<string, string> {
-    let text: string;
-    try {
-      text = fs.readFileSync(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-      throw err;
-    }
     const entries = new Map<string, string>();
-    for (const line of text.split('\n')) {
-      const [address, fingerprint] = line.trim().split(/\s+/);
-      if (address && fingerprint && !address.startsWith('#')) entries.set(address, fingerprint);
-    }
+    for (const [address, fingerprint] of readEntries(this.file)) if (address && fingerprint) entries.set(address, fingerprint);
     return entries;
   }
 }

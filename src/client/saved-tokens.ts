@@ -5,10 +5,9 @@
  * rewritten in place: a crash mid-write must not lose every saved name. Read afresh at each lookup:
  * several clients of the same user may share it.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { nameKey } from '../protocol/names.js';
-import { configDir } from './known-servers.js';
+import { configDir, readEntries, writeEntries } from './config-files.js';
 
 const HEADER = [
   '# ClassChat: the token each of your names holds on a server; it logs the name back in without a password.',
@@ -42,26 +41,14 @@ export class SavedTokens {
   }
 
   private write(entries: Map<string, Entry>): void {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    // A whole new file renamed over the old one, created 0600 so the token is never readable by others.
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    const lines = [...HEADER, ...[...entries.values()].map((e) => `${e.address} ${e.name} ${e.token}`), ''];
-    fs.writeFileSync(temporary, lines.join('\n'), { mode: 0o600 });
-    fs.renameSync(temporary, this.file);
+    // Created 0600 (its directory 0700), so the tokens are never readable by others.
+    writeEntries(this.file, HEADER, [...entries.values()].map((e) => [e.address, e.name, e.token]), 0o600, 0o700);
   }
 
   private read(): Map<string, Entry> {
-    let text: string;
-    try {
-      text = fs.readFileSync(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-      throw err;
-    }
     const entries = new Map<string, Entry>();
-    for (const line of text.split('\n')) {
-      const [address, name, token] = line.trim().split(/\s+/);
-      if (address && name && token && !address.startsWith('#')) entries.set(entryKey(address, name), { address, name, token });
+    for (const [address, name, token] of readEntries(this.file)) {
+      if (address && name && token) entries.set(entryKey(address, name), { address, name, token });
     }
     return entries;
   }

@@ -289,7 +289,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const reply = await this.request(request);
     if (!reply) return;
     const own = { status: request.status, sender: this.name, receiver: reply.receiver ?? EVERYONE, text, msgid: reply.msgid, seq: reply.seq, ts: reply.ts };
-    this.remember(own);
+    this.remember(own, 'own');
     this.emit('output', { type: 'message', message: own, phase: 'own' });
     if (reply.queued) this.info(reply.text);
     if (to.kind === 'user') this.knownUsers.set(nameKey(reply.receiver), reply.receiver);
@@ -408,12 +408,19 @@ export class Session extends EventEmitter<SessionEvents> {
     else this.emit('output', { type: 'event', message });
   }
 
-  /** Notes a message as shown and how far its conversation has been seen. */
-  private remember(message: ServerObject): void {
+  /**
+   * Notes a message as shown and, for a message the server pushed, how far its conversation has been
+   * seen. The reply to our own message does not count for that: the server may still hold older
+   * messages for us (a reader that fell behind gets them from its store later, issue #11.11), so its
+   * msgid is no proof that everything below it arrived, and `since` or a history page from it would
+   * skip them.
+   */
+  private remember(message: ServerObject, origin: 'pushed' | 'own' = 'pushed'): void {
     if (typeof message.msgid !== 'number') return;
     this.shown.add(message.msgid);
-    if (message.msgid > this.lastMsgid) this.lastMsgid = message.msgid;
     if (this.shown.size > MAX_REMEMBERED_IDS) this.shown.delete(this.shown.values().next().value as number);
+    if (origin === 'own') return;
+    if (message.msgid > this.lastMsgid) this.lastMsgid = message.msgid;
     const conv = this.conversationOf(message);
     if (!conv) return;
     const known = this.conversations.get(conv.key);

@@ -311,12 +311,19 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
     const pending = this.host.dispatch(this, line);
     if (pending) {
       this.busy = true;
-      const done = () => {
-        this.busy = false;
-        this.pump();
-      };
-      pending.then(done, done);
+      // The next waiting line runs in a later turn of the event loop, not in this promise's microtask:
+      // otherwise connections that pipeline requests that finish at once (a `register` refused after a
+      // lookup) ran their whole queues in one turn, thousands of requests, while a bystander's ping
+      // waited (issue #11.9's soak: ping p99 129 ms). Each connection now runs one such request a turn.
+      // (A closure per async request, not a bound field: idle connections are most of them, #4.)
+      const resume = () => void setImmediate(Connection.resumeAfterAsync, this);
+      pending.then(resume, resume);
     }
+  }
+
+  private static resumeAfterAsync(conn: Connection): void {
+    conn.busy = false;
+    conn.pump();
   }
 
   /** Runs the lines that waited, in order, for as long as nothing makes them wait again. */

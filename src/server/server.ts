@@ -14,6 +14,7 @@ import type { ServerConfig } from './config.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { Dispatcher } from './dispatcher.js';
 import { GroupCommit } from './group-commit.js';
+import { addressGroup, type AddressKey } from './guards/address-group.js';
 import { Admission, socketAddress } from './guards/admission.js';
 import { DiskFloor } from './guards/disk-floor.js';
 import { FloodLimiter } from './guards/flood.js';
@@ -99,11 +100,12 @@ export class ClassChatServer implements ConnectionHost {
     server.lock = lock;
     server.chat = await Chat.open(store, log, config.limits, server.commit.request);
     server.adminEvents = await AdminEventPoller.start(server.chat);
-    const accounts = (server.accounts = new Accounts(server.chat, config.auth, config.signup, config.scryptCost, config.limits));
-    server.files = new Files(server.chat, BlobStore.forDataDir(config.dataDir), config.limits, log);
+    const addressKey: AddressKey = (address) => (server.admission.isExempt(address) ? null : addressGroup(address, config.limits));
+    const accounts = (server.accounts = new Accounts(server.chat, config.auth, config.signup, config.scryptCost, config.limits, addressKey));
+    server.files = new Files(server.chat, BlobStore.forDataDir(config.dataDir), config.limits, log, addressKey);
     const disk = new DiskFloor(config.dataDir, config.limits, log);
     await disk.start();
-    const budget = new StoredBytesBudget(config.limits, (address) => server.admission.isExempt(address));
+    const budget = new StoredBytesBudget(config.limits, addressKey);
     server.dispatcher = new Dispatcher(COMMANDS, server.chat, log, server.flood, accounts, server.files, disk, budget);
     void server.expireFiles();
     server.expiryTimer = setInterval(() => void server.expireFiles(), FILE_EXPIRY_INTERVAL_MS).unref();
@@ -247,14 +249,18 @@ export class ClassChatServer implements ConnectionHost {
       }
       conn.endAfterOutput();
     }
-    await this.commit.drain();
-    await this.waitForClients();
-    await closed;
-    await this.expiring;
-    await this.files.close();
-    await this.commit.drain();
-    await this.store.close();
-    this.lock?.release();
+    try {
+      await this.commit.drain();
+      await this.waitForClients();
+      await closed;
+      await this.expiring;
+      await this.files.close();
+      await this.commit.drain();
+      await this.store.close();
+    } finally {
+      // Whatever failed above, the data directory is free for the next server (issue #11.2).
+      this.lock?.release();
+    }
     this.log.info('stopped');
   }
 

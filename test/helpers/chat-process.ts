@@ -40,7 +40,10 @@ export class ChatProcess {
       this.buffer = this.buffer.slice(newline + 1);
     }
     for (const waiter of [...this.waiters]) {
+      // Only the lines this waiter has not looked at yet: rescanning all of them on every chunk was
+      // quadratic, and minutes of CPU for a client that printed thousands of 16 KB messages.
       const hit = this.lines.slice(waiter.from).find((l) => waiter.pattern.test(l));
+      waiter.from = this.lines.length;
       if (hit !== undefined) {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
         waiter.resolve(hit);
@@ -65,7 +68,7 @@ export class ChatProcess {
       const waiter = { pattern, from, resolve: (line: string) => (clearTimeout(timer), resolve(line)) };
       const timer = setTimeout(() => {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern}; output:\n${this.lines.join('\n')}\nstderr: ${this.stderr}`));
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern}; last output:\n${this.lines.slice(-40).map((l) => l.slice(0, 300)).join('\n')}\nstderr: ${this.stderr}`));
       }, timeoutMs);
       this.waiters.push(waiter);
     });

@@ -171,3 +171,27 @@ export class TestClient {
     await this.closed;
   }
 }
+
+/**
+ * The clients of one test, by name. `as(name)` registers a name the first time; later (after a
+ * disconnect or a restart) it comes back with the token that name got, as a client does (issue #11.1).
+ * `closeAll` closes every client made so far.
+ */
+export class Cast {
+  private readonly open: TestClient[] = [];
+  private readonly latest = new Map<string, TestClient>();
+
+  constructor(private readonly port: () => number) {}
+
+  async as(name: string): Promise<TestClient> {
+    const earlier = this.latest.get(name);
+    const client = earlier ? await TestClient.back(this.port(), earlier) : await TestClient.as(this.port(), name);
+    this.latest.set(name, client);
+    this.open.push(client);
+    return client;
+  }
+
+  async closeAll(): Promise<void> {
+    for (const client of this.open.splice(0)) await client.close();
+  }
+}

@@ -11,6 +11,11 @@ export class LossyProxy {
   holdUpstreamAfter = Infinity;
   /** Bytes forwarded from clients so far. */
   upstreamBytes = 0;
+  /**
+   * When set, the first line from the server that matches it is forwarded whole and everything after
+   * it is dropped (blackhole turns on): a network that fails just after a given reply arrived.
+   */
+  blackholeAfter: RegExp | null = null;
   private readonly pairs = new Set<[net.Socket, net.Socket]>();
   private onHeld: (() => void) | null = null;
 
@@ -40,8 +45,30 @@ export class LossyProxy {
           upstream.once('drain', () => client.resume());
         }
       });
-      upstream.on('data', (chunk) => {
-        if (!proxy.blackhole) client.write(chunk);
+      // Set once blackholeAfter matched in a chunk that did not hold the end of its line.
+      let cutAtNewline = false;
+      upstream.on('data', (chunk: Buffer) => {
+        if (proxy.blackhole) return;
+        let start = -1;
+        if (cutAtNewline) start = 0;
+        else if (proxy.blackholeAfter) {
+          const match = proxy.blackholeAfter.exec(chunk.toString('latin1'));
+          if (match) start = match.index;
+        }
+        if (start === -1) {
+          client.write(chunk);
+          return;
+        }
+        const end = chunk.indexOf(0x0a, start);
+        if (end === -1) {
+          cutAtNewline = true;
+          client.write(chunk);
+          return;
+        }
+        client.write(chunk.subarray(0, end + 1));
+        cutAtNewline = false;
+        proxy.blackholeAfter = null;
+        proxy.blackhole = true;
       });
       const close = () => {
         client.destroy();
@@ -62,6 +89,14 @@ export class LossyProxy {
       this.onHeld = null;
       resolve();
     }));
+  }
+
+  /** Stops (or resumes) reading what the server sends, so it backs up in the server, as a stalled reader's would. */
+  stallDownstream(stalled: boolean): void {
+    for (const [, upstream] of this.pairs) {
+      if (stalled) upstream.pause();
+      else upstream.resume();
+    }
   }
 
   /** Cuts every connection through the proxy, as a network failure would. */

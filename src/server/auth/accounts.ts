@@ -12,7 +12,7 @@ import type { Chat } from '../chat/chat.js';
 import { assertCanClaim, assertNotRegistered, createUser, nameClaimed, passwordRequired } from '../chat/login.js';
 import type { Session } from '../chat/session.js';
 import type { AuthMode, SignupMode } from '../config.js';
-import { addressGroup, type AddressGrouping } from '../guards/address-group.js';
+import type { AddressKey } from '../guards/address-group.js';
 import type { Limits } from '../limits.js';
 import type { UserRecord } from '../store/store.js';
 import { ConnectionLoginGuard, LoginGuard, type LoginGuardLimits } from './login-guard.js';
@@ -26,8 +26,10 @@ export interface Claimant {
   readonly closed: boolean;
   /** Created on the first failed login only: most connections never fail one. */
   loginGuard: ConnectionLoginGuard | null;
-  /** The peer's IP address: failures and password hashes are counted per addressGroup of it (issue #11.5, #11.9). */
+  /** The peer's IP address: failures and password hashes are counted per address group (issue #11.5, #11.9). */
   readonly address: string;
+  /** The connection's number: an exempt address's connections are counted one by one. */
+  readonly id: number;
 }
 
 export interface Authenticated {
@@ -59,10 +61,13 @@ export class Accounts {
     readonly mode: AuthMode,
     signup: SignupMode,
     scryptCost: number,
-    private readonly limits: Pick<Limits, 'maxConcurrentHashes' | 'hashesPerAddress' | 'loginFailuresPerMinute'> & LoginGuardLimits & AddressGrouping,
+    private readonly limits: Pick<Limits, 'maxConcurrentHashes' | 'hashesPerAddress' | 'loginFailuresPerMinute'> & LoginGuardLimits,
+    /** What per-address limits count an address under; null when exempt (issue #11.17). */
+    private readonly addressKey: AddressKey,
   ) {
-    this.hasher = new PasswordHasher(scryptCost, limits.maxConcurrentHashes, limits.hashesPerAddress);
     this.guard = new LoginGuard(limits);
+    // Issue #11.9: a slot is kept for addresses whose logins have not been failing.
+    this.hasher = new PasswordHasher(scryptCost, limits.maxConcurrentHashes, limits.hashesPerAddress, (address) => this.guard.hasFailed(address, performance.now()));
     this.signup = new SignupPolicy(signup, chat.store, () => chat.now());
   }
 
@@ -84,7 +89,7 @@ export class Accounts {
     if (owner && this.mode !== 'open' && (await this.chat.store.hasToken(owner.id))) throw nameClaimed(owner.name);
     if (conn.closed) return null;
     if (!owner) this.signup.precheck(invite);
-    const hash = await this.hasher.hash(password, addressGroup(conn.address, this.limits));
+    const hash = await this.hasher.hash(password, this.countedAs(conn));
     if (conn.closed) return null;
     // Looked up after hashing, so a name claimed meanwhile is seen.
     const existing = await this.chat.store.findUser(key);
@@ -145,7 +150,7 @@ export class Accounts {
     // invalid_name depends only on the name's shape, a public rule, so it tells nothing about accounts.
     if (!isValidName(name)) throw new ChatError('invalid_name');
     const key = nameKey(name);
-    const address = addressGroup(conn.address, this.limits);
+    const address = this.countedAs(conn);
     const now = performance.now();
     if (credentials.token !== undefined) {
       // Issue #11.10: a valid token logs in whatever locks others caused; only a wrong one is throttled.
@@ -182,7 +187,7 @@ export class Accounts {
    */
   async changePassword(conn: Claimant, session: Session, old: string, replacement: string): Promise<string> {
     assertPasswordRules(replacement);
-    const address = addressGroup(conn.address, this.limits);
+    const address = this.countedAs(conn);
     const now = performance.now();
     this.assertNotThrottled(conn, address, session.key, now);
     const user = await this.chat.store.findUser(session.key);
@@ -207,6 +212,15 @@ export class Accounts {
     this.chat.store.deleteToken(session.tokenId);
     this.chat.requestCommit();
     session.tokenId = null;
+  }
+
+  /**
+   * What the per-address failure limit and hash share count this connection under: its address group,
+   * or, for an exempt address (--exempt, a class behind one NAT), the connection itself, so a class
+   * logging in at once is not one address's share; the per-connection limits still apply.
+   */
+  private countedAs(conn: Claimant): string {
+    return this.addressKey(conn.address) ?? `exempt ${conn.address} #${conn.id}`;
   }
 
   prune(): void {

@@ -88,6 +88,12 @@ export class LoginGuard {
     if (over >= 0) pair.lockedUntil = now + Math.min(MAX_LOCK_MS, FIRST_LOCK_MS * 2 ** over);
   }
 
+  /** True while `address` has failed logins that have not drained yet (the hasher keeps a slot from it). */
+  hasFailed(address: string, now: number): boolean {
+    const perAddress = this.memory.get(addressEntry(address));
+    return perAddress !== undefined && this.addressLevel(perAddress, now) > 0;
+  }
+
   /** A login from `address` as `key` succeeded: that address's lock on the name is lifted. */
   succeeded(address: string, key: string): void {
     this.memory.delete(pairEntry(address, key));

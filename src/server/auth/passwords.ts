@@ -38,8 +38,10 @@ export class PasswordHasher {
     maxConcurrent: number,
     /** Hashes one owner may have running or waiting (the `hashesPerAddress` limit). */
     perOwner = Infinity,
+    /** Owners that may not take the slot kept for those in good standing (see FairSlots). */
+    isSuspect?: (owner: string) => boolean,
   ) {
-    this.slots = new FairSlots(maxConcurrent, perOwner, maxConcurrent * QUEUE_PER_SLOT);
+    this.slots = new FairSlots(maxConcurrent, perOwner, maxConcurrent * QUEUE_PER_SLOT, isSuspect);
   }
 
   /** Hashes waiting for a slot now. */

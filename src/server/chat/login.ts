@@ -150,6 +150,7 @@ export function disconnect(chat: Chat, session: Session, reason: string, options
     }
     if (options.announce) announcePresence(chat, session, 'disconnect', `${session.name} has left the chat`);
   }
+  session.stopCatchUp(); // after deliveredBelow above has read where it fell behind
   session.clearRooms();
   chat.log.info({ user: session.name, reason, online: chat.presence.size }, 'disconnected');
 }

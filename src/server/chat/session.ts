@@ -102,6 +102,15 @@ export class Session {
   deliveredBelow(watermark: number): number {
     return this.catchUp === null ? watermark : this.catchUp.from;
   }
+  /**
+   * Ends catching up (the session is going offline): a page being read is not queued after the
+   * closing line, and the no-progress watch does not outlive the connection.
+   */
+  stopCatchUp(): void {
+    if (this.catchUp?.watch) clearTimeout(this.catchUp.watch);
+    this.catchUp = null;
+  }
+
 
   /** Queues a reply or login output, ahead of anything held. */
   sendNow(bytes: Buffer): void {

@@ -5,8 +5,9 @@ import { command } from './command.js';
 export const leave = command({
   status: 'leave',
   needsName: true,
-  // Issue #11.14: the members are told (see join). A muted user stays in their rooms until the mute ends.
-  speaks: true,
+  // Not muted (issue #11.14): a muted user may still leave a room, once, since join is muted and so
+  // there is no leave/join loop; a mute must not keep someone in a room others put them in, nor keep
+  // an owner from handing a room on (#11.13).
   flood: true,
   handle(ctx, request) {
     const { room, deleted } = leaveRoom(ctx.chat, ctx.session, request.receiver);

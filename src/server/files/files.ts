@@ -13,7 +13,7 @@ import type { Chat } from '../chat/chat.js';
 import { sendGroup, sendPrivate, type Sent } from '../chat/messaging.js';
 import { RESEND_WINDOW_MS } from '../chat/resend.js';
 import type { Session } from '../chat/session.js';
-import type { AddressGrouping } from '../guards/address-group.js';
+import type { AddressKey } from '../guards/address-group.js';
 import type { Limits } from '../limits.js';
 import type { FileRecord, StoredMessage } from '../store/store.js';
 import { assertMaySee, uploadTarget } from './access.js';
@@ -26,8 +26,7 @@ import { Upload, type UploadProgress } from './upload.js';
 export type FileLimits = Pick<
   Limits,
   'maxFileBytes' | 'fileQuotaBytes' | 'fileRetentionDays' | 'uploadAbandonHours' | 'maxUploadsPerUser' | 'maxUploadsPerAddress' | 'uploadIdleMs'
-> &
-  AddressGrouping;
+>;
 
 /** Expired files removed per sweep round (the sweep repeats until none are left). */
 const EXPIRE_BATCH = 500;
@@ -72,8 +71,10 @@ export class Files {
     private readonly blobs: BlobStore,
     private readonly limits: FileLimits,
     private readonly log: Logger,
+    /** What the per-address upload cap counts an address under (null: exempt). */
+    addressKey: AddressKey,
   ) {
-    this.uploads = new OpenUploads(limits);
+    this.uploads = new OpenUploads(addressKey);
     // Issue #11.16: an upload to a room ends when its sender leaves it (or is removed, or it is deleted).
     chat.onRoomExit = (roomId, userId) => {
       this.endUploadsTo(roomId, userId).catch((err: unknown) => this.log.error({ err, room: roomId, user: userId }, 'discarding uploads to a room failed'));
@@ -307,7 +308,8 @@ export class Files {
 
   /** Issue #11.7: one address holds at most maxUploadsPerAddress open files. */
   private assertAddressMayOpen(holder: UploadHolder): void {
-    if (this.uploads.countFrom(holder) < this.limits.maxUploadsPerAddress) return;
+    const open = this.uploads.countFrom(holder);
+    if (open === null || open < this.limits.maxUploadsPerAddress) return;
     throw new ChatError('too_many_uploads', `your address has ${this.limits.maxUploadsPerAddress} uploads in progress, the most it may; finish one first`);
   }
 

@@ -4,7 +4,7 @@
  * its connection closed, until an hourly sweep, and 60 users took 20,000 descriptors in 65 s. Now an
  * upload is open only while a live connection is using it, and one address may hold only so many.
  */
-import { addressGroup, type AddressGrouping } from '../guards/address-group.js';
+import type { AddressKey } from '../guards/address-group.js';
 import type { Upload } from './upload.js';
 
 /** Who holds an open upload: the connection its chunks arrive on. */
@@ -22,8 +22,8 @@ export class OpenUploads {
   private readonly byHolder = new Map<UploadHolder, Set<Upload>>();
   private readonly perAddress = new Map<string, number>();
 
-  /** Addresses are counted by group, as every per-address limit is (issue #11.17). */
-  constructor(private readonly grouping: AddressGrouping) {}
+  /** Addresses are counted by group, as every per-address limit is (issue #11.17); exempt ones not at all. */
+  constructor(private readonly addressKey: AddressKey) {}
 
   /** Open uploads in all (each holds one file descriptor). */
   get size(): number {
@@ -35,9 +35,10 @@ export class OpenUploads {
     return this.byFile.get(fileId);
   }
 
-  /** Open uploads held from `holder`'s address. */
-  countFrom(holder: UploadHolder): number {
-    return this.perAddress.get(addressGroup(holder.address, this.grouping)) ?? 0;
+  /** Open uploads held from `holder`'s address group; null when the address is exempt (not counted). */
+  countFrom(holder: UploadHolder): number | null {
+    const key = this.addressKey(holder.address);
+    return key === null ? null : (this.perAddress.get(key) ?? 0);
   }
 
   /** Records an open upload, held by `upload.holder`. */
@@ -76,15 +77,16 @@ export class OpenUploads {
     let set = this.byHolder.get(upload.holder);
     if (!set) this.byHolder.set(upload.holder, (set = new Set()));
     set.add(upload);
-    const key = addressGroup(upload.holder.address, this.grouping);
-    this.perAddress.set(key, (this.perAddress.get(key) ?? 0) + 1);
+    const key = this.addressKey(upload.holder.address);
+    if (key !== null) this.perAddress.set(key, (this.perAddress.get(key) ?? 0) + 1);
   }
 
   private detach(upload: Upload): void {
     const set = this.byHolder.get(upload.holder);
     set?.delete(upload);
     if (set?.size === 0) this.byHolder.delete(upload.holder);
-    const key = addressGroup(upload.holder.address, this.grouping);
+    const key = this.addressKey(upload.holder.address);
+    if (key === null) return;
     const left = (this.perAddress.get(key) ?? 1) - 1;
     if (left > 0) this.perAddress.set(key, left);
     else this.perAddress.delete(key);

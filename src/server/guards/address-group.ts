@@ -8,6 +8,13 @@ import type { Limits } from '../limits.js';
 
 export type AddressGrouping = Pick<Limits, 'ipv4Prefix' | 'ipv6Prefix' | 'loopbackOneHost'>;
 
+/**
+ * The key a per-address limit counts `address` under (its addressGroup), or null when the address is
+ * exempt (--exempt: a classroom behind one NAT address). Every per-address limit counts through one of
+ * these, made once at start-up (server.ts), so they all group and exempt the same way.
+ */
+export type AddressKey = (address: string) => string | null;
+
 /** The key every address of the same machine or network shares. */
 const LOOPBACK = 'loopback';
 

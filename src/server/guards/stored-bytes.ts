@@ -5,7 +5,7 @@
  * refills it evenly over the hour, so a burst is allowed and a steady stream is held to the rate.
  * Files are not counted here: their own quota bounds them (--file-quota-bytes).
  */
-import { addressGroup, type AddressGrouping } from './address-group.js';
+import type { AddressKey } from './address-group.js';
 import type { Limits } from '../limits.js';
 
 const HOUR_MS = 3_600_000;
@@ -25,9 +25,9 @@ export class StoredBytesBudget {
   private readonly addresses = new Map<string, Bucket>();
 
   constructor(
-    private readonly limits: Pick<Limits, 'storedBytesPerHour' | 'storedBytesPerHourPerAddress'> & AddressGrouping,
-    /** Addresses exempt from per-address limits (a classroom behind one NAT address). */
-    private readonly isExempt: (address: string) => boolean,
+    private readonly limits: Pick<Limits, 'storedBytesPerHour' | 'storedBytesPerHourPerAddress'>,
+    /** What an address counts under; null when it is exempt (a classroom behind one NAT address). */
+    private readonly addressKey: AddressKey,
     private readonly now: () => number = () => performance.now(),
   ) {}
 
@@ -37,7 +37,8 @@ export class StoredBytesBudget {
     const { storedBytesPerHour: perUser, storedBytesPerHourPerAddress: perAddress } = this.limits;
     const user = refill(this.users, userId, perUser, now);
     // Counted by address group (issue #11.17), like every per-address limit.
-    const byAddress = this.isExempt(address) ? null : refill(this.addresses, addressGroup(address, this.limits), perAddress, now);
+    const key = this.addressKey(address);
+    const byAddress = key === null ? null : refill(this.addresses, key, perAddress, now);
     if (user.bytes < bytes) return { ok: false, retryAfterMs: waitFor(bytes - user.bytes, perUser), per: 'user' };
     if (byAddress && byAddress.bytes < bytes) return { ok: false, retryAfterMs: waitFor(bytes - byAddress.bytes, perAddress), per: 'address' };
     user.bytes -= bytes;

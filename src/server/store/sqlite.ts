@@ -128,6 +128,9 @@ export class SqliteStore implements Store {
       this.begin.run();
       this.inTransaction = true;
     }
+    // After a disk error SQLite may have rolled the transaction back by itself; a later write of the
+    // same tick would then run (and commit) on its own. The tick is lost: refuse the rest of it.
+    if (this.failedWrite !== null) throw this.failedWrite;
     try {
       return stmt.run(...params);
     } catch (err) {

@@ -42,7 +42,7 @@ function examples(uploadId: number): Record<RequestStatus, Obj> {
 }
 
 /** The kinds that would reach the witness if the mute let them through. */
-const REACHES_OTHERS = ['private', 'broadcast', 'group', 'create', 'join', 'leave', 'kick', 'delete', 'upload', 'chunk'];
+const REACHES_OTHERS = ['private', 'broadcast', 'group', 'create', 'join', 'kick', 'delete', 'upload', 'chunk'];
 
 test('#11.14 a muted user reaches nobody with any request kind: join, leave, create with members, kick, delete, uploads included', async () => {
   const server = await startServer();
@@ -71,7 +71,7 @@ test('#11.14 a muted user reaches nobody with any request kind: join, leave, cre
     assert.deepEqual(Object.keys(all).sort(), Object.keys(RequestSchemas).sort(), 'every request kind is tried');
     const replies: Record<string, Obj> = {};
     for (const [status, request] of Object.entries(all)) {
-      if (status === 'exit') continue;
+      if (status === 'exit' || status === 'leave') continue;
       replies[status] = await hush.request(request);
     }
     for (const status of REACHES_OTHERS) {
@@ -83,6 +83,10 @@ test('#11.14 a muted user reaches nobody with any request kind: join, leave, cre
     // Reading still works while muted.
     assert.equal(replies.history!.status, 'ok');
     assert.equal(replies.who!.status, 'ok');
+    // Leaving does too, once: the members are told, but join is muted, so there is no leave/join loop.
+    await hush.ok(all.leave!);
+    await witness.event('system', { event: 'leave', sender: 'Hush' });
+    assert.equal((await hush.request({ status: 'join', receiver: 'WitnessLounge' })).code, 'muted');
   } finally {
     for (const c of clients) await c.close();
     await server.stop();

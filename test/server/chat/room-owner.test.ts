@@ -6,23 +6,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { MIGRATIONS } from '../../../src/server/store/schema.js';
-import { TestClient } from '../../helpers/client.js';
+import { Cast } from '../../helpers/client.js';
 import { expectError } from '../../helpers/expect.js';
 import { startServer, tempDataDir } from '../../helpers/server.js';
 
 test('#11.13 an owner who left can no longer kick or delete; the next member owns the room; a non-member delete is refused', async () => {
   const server = await startServer();
-  const clients: TestClient[] = [];
+  const clients = new Cast(() => server.port);
   try {
-    const seen = new Map<string, TestClient>();
-    const as = async (name: string) => {
-      // A name seen before comes back with its token, as a client does (issue #11.1).
-      const earlier = seen.get(name);
-      const client = earlier ? await TestClient.back(server.port, earlier) : await TestClient.as(server.port, name);
-      seen.set(name, client);
-      clients.push(client);
-      return client;
-    };
+    const as = (name: string) => clients.as(name);
     const owner = await as('Founder');
     const heir = await as('Heir');
     const third = await as('Third');
@@ -45,7 +37,7 @@ test('#11.13 an owner who left can no longer kick or delete; the next member own
     await heir.ok({ status: 'delete', receiver: 'Handover' });
     await expectError(heir, { status: 'join', receiver: 'Handover' }, 'no_such_room');
   } finally {
-    for (const c of clients) await c.close();
+    await clients.closeAll();
     await server.stop();
   }
 });
@@ -53,17 +45,9 @@ test('#11.13 an owner who left can no longer kick or delete; the next member own
 test('#11.13 a kicked owner loses the room to the next member, and the new owner survives a restart', async () => {
   const dataDir = tempDataDir();
   let server = await startServer({ dataDir });
-  const clients: TestClient[] = [];
+  const clients = new Cast(() => server.port);
   try {
-    const seen = new Map<string, TestClient>();
-    const as = async (name: string) => {
-      // A name seen before comes back with its token, as a client does (issue #11.1).
-      const earlier = seen.get(name);
-      const client = earlier ? await TestClient.back(server.port, earlier) : await TestClient.as(server.port, name);
-      seen.set(name, client);
-      clients.push(client);
-      return client;
-    };
+    const as = (name: string) => clients.as(name);
     const founder = await as('Kicked');
     await as('NextInLine');
     const last = await as('LastOne');
@@ -73,7 +57,7 @@ test('#11.13 a kicked owner loses the room to the next member, and the new owner
     await expectError(founder, { status: 'delete', receiver: 'Succession' }, 'forbidden');
     const kicked = await last.event('system', { event: 'kicked', receiver: 'Succession' });
     assert.match(kicked.text, /NextInLine owns it now/);
-    for (const c of clients.splice(0)) await c.close();
+    await clients.closeAll();
     await server.stop();
 
     server = await startServer({ dataDir });
@@ -82,7 +66,7 @@ test('#11.13 a kicked owner loses the room to the next member, and the new owner
     await expectError(other, { status: 'kick', receiver: 'NextInLine', room: 'Succession' }, 'forbidden');
     await back.ok({ status: 'kick', receiver: 'LastOne', room: 'Succession' });
   } finally {
-    for (const c of clients) await c.close();
+    await clients.closeAll();
     await server.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
@@ -108,17 +92,9 @@ test('#11.13 upgrading a database: a room whose creator had already left gets it
   db.close();
 
   const server = await startServer({ dataDir });
-  const clients: TestClient[] = [];
+  const clients = new Cast(() => server.port);
   try {
-    const seen = new Map<string, TestClient>();
-    const as = async (name: string) => {
-      // A name seen before comes back with its token, as a client does (issue #11.1).
-      const earlier = seen.get(name);
-      const client = earlier ? await TestClient.back(server.port, earlier) : await TestClient.as(server.port, name);
-      seen.set(name, client);
-      clients.push(client);
-      return client;
-    };
+    const as = (name: string) => clients.as(name);
     const gone = await as('Gone');
     const junior = await as('Junior');
     const elder = await as('Elder');
@@ -126,7 +102,7 @@ test('#11.13 upgrading a database: a room whose creator had already left gets it
     await expectError(junior, { status: 'delete', receiver: 'Legacy' }, 'forbidden');
     await elder.ok({ status: 'kick', receiver: 'Junior', room: 'Legacy' });
   } finally {
-    for (const c of clients) await c.close();
+    await clients.closeAll();
     await server.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

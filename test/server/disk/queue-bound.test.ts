@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { TestClient } from '../../helpers/client.js';
+import { Cast } from '../../helpers/client.js';
 import { expectError } from '../../helpers/expect.js';
 import { startServer, tempDataDir } from '../../helpers/server.js';
 
@@ -14,16 +14,8 @@ const text = (tag: string) => `${tag} `.padEnd(4000, 'q');
 test('#11.12 private messages waiting for an offline user are bounded by bytes: past it queue_full, after a restart too, until the user logs in', async () => {
   const dataDir = tempDataDir();
   let server = await startServer({ dataDir, limits: { maxQueuedBytes: LIMIT } });
-  const clients: TestClient[] = [];
-  const seen = new Map<string, TestClient>();
-  const as = async (name: string) => {
-    // A name seen before comes back with its token, as a client does (issue #11.1).
-    const earlier = seen.get(name);
-    const client = earlier ? await TestClient.back(server.port, earlier) : await TestClient.as(server.port, name);
-    seen.set(name, client);
-    clients.push(client);
-    return client;
-  };
+  const clients = new Cast(() => server.port);
+  const as = (name: string) => clients.as(name);
   try {
     const bob = await as('Bob');
     await bob.ok({ status: 'exit' });
@@ -39,7 +31,7 @@ test('#11.12 private messages waiting for an offline user are bounded by bytes: 
     await alice.ok({ status: 'private', receiver: 'Carol', text: 'still fine' });
 
     // The count is rebuilt from the store after a restart.
-    for (const c of clients.splice(0)) await c.close();
+    await clients.closeAll();
     await server.stop();
     server = await startServer({ dataDir, limits: { maxQueuedBytes: LIMIT } });
     const alice2 = await as('Alice');
@@ -54,7 +46,7 @@ test('#11.12 private messages waiting for an offline user are bounded by bytes: 
     await alice2.event('system', { event: 'disconnect', sender: 'Bob' });
     assert.equal((await alice2.ok({ status: 'private', receiver: 'Bob', text: text('a4') })).queued, true);
   } finally {
-    for (const c of clients) await c.close();
+    await clients.closeAll();
     await server.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
