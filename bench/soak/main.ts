@@ -15,7 +15,8 @@ import { performance } from 'node:perf_hooks';
 import { ServerProcess } from '../server-process.js';
 import type { Attack } from './attack.js';
 import { ATTACKS } from './attacks.js';
-import { Bystander, RealUser, ResourceSampler } from './probes.js';
+import { ProbeThread } from './probe-thread.js';
+import { ResourceSampler } from './probes.js';
 import { attackTable, markdownTable, verdict } from './report.js';
 import { runAttack, type AttackResult } from './runner.js';
 import { seed } from './seed.js';
@@ -79,23 +80,25 @@ async function main(): Promise<number> {
   server = await ServerProcess.start({ dataDir, profileDir: settings.profileDir ?? undefined, baseArgs });
   note(`server pid ${server.pid} on 127.0.0.1:${server.port}, default limits, ${baseArgs.join(' ')}`);
   const sampler = new ResourceSampler(server.pid);
-  const bystander = new Bystander(server.port, seeded.bystander, seeded.tokens.get(seeded.bystander)!);
-  const realUser = new RealUser(server.port, seeded.real.name, seeded.real.password, settings.bounds.loginMaxMs);
+  const people = new ProbeThread({
+    port: server.port,
+    bystander: { name: seeded.bystander, token: seeded.tokens.get(seeded.bystander)! },
+    realUser: seeded.real,
+    promptMs: settings.bounds.loginMaxMs,
+  });
   sampler.start();
-  bystander.start();
-  realUser.start();
+  people.start();
   const results: AttackResult[] = [];
   try {
     for (const attack of attacks) {
       if (interrupted) break;
       note(`${attack.name}: ${settings.seconds} s`);
-      const result = await runAttack(attack, server.pid, server.port, seeded, settings, { sampler, bystander, realUser }, () => interrupted);
+      const result = await runAttack(attack, server.pid, server.port, seeded, settings, { sampler, people }, () => interrupted);
       results.push(result);
       process.stdout.write(`\n${attackTable(result, settings.bounds)}\n`);
     }
   } finally {
-    void realUser.stop(); // logins still waiting end with the server
-    await bystander.stop();
+    await people.stop(); // the probes' connections close before the server is stopped
     sampler.stop();
     const stopped = await server.stop();
     note(`server stopped (${stopped.exit}) and ${dataDir} removed`);

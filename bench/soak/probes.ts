@@ -5,6 +5,7 @@
  * - a bystander's `ping` round trip: one logged-in user pinging every 100 ms from 127.0.0.8;
  * - a real user's password login: every 2 s a fresh connection from 127.0.0.9 logs in with the right
  *   password (connect to reply), as a student would while the attack goes on.
+ * The bystander and the real user run on their own thread (probe-worker.ts), not beside the attacks.
  */
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -185,8 +186,6 @@ export class RealUser {
   private nextId = 0;
   private timer: NodeJS.Timeout | null = null;
   private attempts = new Set<Promise<void>>();
-  /** When the latest login that succeeded within `promptMs` had started (performance.now()). */
-  private lastPromptStart = -Infinity;
 
   constructor(
     private readonly port: number,
@@ -194,12 +193,9 @@ export class RealUser {
     private readonly password: string,
     /** A login within this many ms counts as prompt (the bound). */
     private readonly promptMs: number,
+    /** Told when a login succeeded promptly, with when it had started (performance.now()). */
+    private readonly onPrompt: (startedAt: number) => void,
   ) {}
-
-  /** True once a login started at or after `t` (performance.now()) succeeded promptly. */
-  promptSince(t: number): boolean {
-    return this.lastPromptStart >= t;
-  }
 
   start(): void {
     this.attempt();
@@ -263,7 +259,7 @@ export class RealUser {
     this.startedAt.delete(id);
     const now = performance.now();
     this.times.push(now - started);
-    if (outcome === 'ok' && now - firstStarted < this.promptMs) this.lastPromptStart = Math.max(this.lastPromptStart, firstStarted);
+    if (outcome === 'ok' && now - firstStarted < this.promptMs) this.onPrompt(firstStarted);
     if (outcome === 'ok') this.ok++;
     else this.failed[outcome] = (this.failed[outcome] ?? 0) + 1;
   }

@@ -8,7 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { Outcomes, type Attack, type AttackContext } from './attack.js';
 import { CpuMeter, type CpuFigures } from '../proc.js';
 import { Conn } from './conn.js';
-import type { Bystander, LoginWindow, PingWindow, RealUser, ResourceSampler, ResourceWindow } from './probes.js';
+import type { ProbeThread } from './probe-thread.js';
+import type { LoginWindow, PingWindow, ResourceSampler, ResourceWindow } from './probes.js';
 import type { Seeded } from './seed.js';
 import type { Bounds, SoakSettings } from './settings.js';
 
@@ -43,8 +44,8 @@ export interface AttackResult {
 
 export interface Probes {
   sampler: ResourceSampler;
-  bystander: Bystander;
-  realUser: RealUser;
+  /** The bystander and the real user, on their own thread so the attacks' load is not timed. */
+  people: ProbeThread;
 }
 
 /** At most this many requests a second per attack: every loop is bounded in count as well as time. */
@@ -61,8 +62,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function runAttack(attack: Attack, pid: number, port: number, seeded: Seeded, settings: SoakSettings, probes: Probes, interrupted: () => boolean): Promise<AttackResult> {
   probes.sampler.open();
   const cpu = new CpuMeter(pid);
-  probes.bystander.takeWindow();
-  probes.realUser.takeWindow();
+  await probes.people.takeWindows(); // drops what came before this attack
   const outcomes = new Outcomes();
   const conns = new Set<Conn>();
   const maxRequests = MAX_REQUESTS_PER_SECOND * settings.seconds;
@@ -115,12 +115,11 @@ export async function runAttack(attack: Attack, pid: number, port: number, seede
   let recoveryS: number | null = 0;
   if (!interrupted()) {
     await sleep(settings.settleSeconds * 1000);
-    recoveryS = await waitUntilNormal(port, settings.bounds.pingP99Ms, () => probes.realUser.promptSince(endedAt), interrupted);
+    recoveryS = await waitUntilNormal(port, settings.bounds.pingP99Ms, () => probes.people.promptSince(endedAt), interrupted);
   }
   const resources = probes.sampler.close();
   const cpuFigures = cpu.stop();
-  const ping = probes.bystander.takeWindow();
-  const login = probes.realUser.takeWindow();
+  const { ping, login } = await probes.people.takeWindows();
   const result: AttackResult = {
     name: attack.name,
     point: attack.point,
