@@ -1,5 +1,6 @@
-// {"status":"exit"}: end the session cleanly; the name is freed, contacts are told, and the session
-// token is revoked (issue #4: a token outlives a dropped connection, not a goodbye).
+// {"status":"exit"}: end the session cleanly; the user goes offline and contacts are told. A password
+// account's session token is revoked (issue #4: a token outlives a dropped connection, not a goodbye);
+// a claimed name's token is kept, since it is the name's only credential (issue #11.1).
 import { command } from './command.js';
 
 export const exit = command({
