@@ -14,6 +14,8 @@ import { Histogram } from '../stats.js';
 import { Conn } from './conn.js';
 
 const SAMPLE_MS = 250;
+/** Samples (3 s) over which the RSS kept after an attack is read: longer than one real-user login period. */
+const KEPT_SAMPLES = 12;
 const PING_EVERY_MS = 100;
 /** A ping or login unanswered this long counts with this time (the bounds are far below it). */
 const PROBE_TIMEOUT_MS = 30_000;
@@ -45,6 +47,8 @@ export class ResourceSampler {
   latest = { rssMiB: 0, fds: 0 };
   private peak = { rssMiB: 0, fds: 0 };
   private before = { rssMiB: 0, fds: 0 };
+  /** RSS of the last KEPT_SAMPLES samples, newest last (see close). */
+  private recentRss: number[] = [];
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly pid: number) {}
@@ -66,11 +70,16 @@ export class ResourceSampler {
     this.peak = { ...this.latest };
   }
 
-  /** Ends the window: reads the "after" figures now. */
+  /**
+   * Ends the window: reads the "after" figures now. The RSS kept is the lowest of the last few samples,
+   * not the last one: the real user's probe logs in every 2 s, and each login holds a scrypt buffer
+   * (128 MiB at cost 17) while it runs, which a single reading may catch. That is memory in use, not
+   * memory the attack left behind (one run read exactly +128 MiB that way).
+   */
   close(): ResourceWindow {
     this.sample();
     return {
-      rssMiB: { before: this.before.rssMiB, peak: this.peak.rssMiB, after: this.latest.rssMiB },
+      rssMiB: { before: this.before.rssMiB, peak: this.peak.rssMiB, after: Math.min(...this.recentRss) },
       fds: { before: this.before.fds, peak: this.peak.fds, after: this.latest.fds },
     };
   }
@@ -78,7 +87,11 @@ export class ResourceSampler {
   private sample(): void {
     const kib = statusKiB(this.pid, 'VmRSS');
     const fds = openDescriptors(this.pid);
-    if (kib !== null) this.latest.rssMiB = Math.round(kib / 102.4) / 10;
+    if (kib !== null) {
+      this.latest.rssMiB = Math.round(kib / 102.4) / 10;
+      this.recentRss.push(this.latest.rssMiB);
+      if (this.recentRss.length > KEPT_SAMPLES) this.recentRss.shift();
+    }
     if (fds !== null) this.latest.fds = fds;
     this.peak.rssMiB = Math.max(this.peak.rssMiB, this.latest.rssMiB);
     this.peak.fds = Math.max(this.peak.fds, this.latest.fds);

@@ -44,9 +44,13 @@ export function kickFromRoom(chat: Chat, actor: Session, roomName: string, name:
   // The one removed is told too (live); the others get it from the room's history as well.
   const deleted = removeMember(chat, room, member.userId, (heirNote) => {
     const recorded = chat.record(room, 'system', actor, room.name, text + heirNote, 'kicked');
-    // With its id: a target that is behind (issue #11.11) must not get it ahead of older messages, or
-    // its client's `since` would skip them. It is no longer a member, so catch-up will not send it.
-    if (target && target !== actor) target.deliver(encodeMessage(recorded), recorded.id);
+    if (target && target !== actor) {
+      if (target.catchUp === null) target.deliver(encodeMessage(recorded), recorded.id);
+      // Behind (issue #11.11): its chat waits in the store, and catch-up skips a room it is no longer
+      // in, so it is told now, as an event without a msgid (a msgid above what it is still owed would
+      // make its client's `since` skip those).
+      else target.deliver(encodeSystemEvent({ status: 'system', event: 'kicked', sender: actor.name, receiver: room.name, text: recorded.text, ts: recorded.ts }));
+    }
     return recorded;
   });
   chat.log.warn({ by: actor.name, user: member.name, room: room.name, deleted, reason }, 'kicked from room');

@@ -266,3 +266,21 @@ test('#11.11 a member kicked off while behind keeps its cursors below the first 
     await server.stop();
   }
 });
+
+test('#11.11 a member removed from a room while behind is told at once, without a msgid that would skip what it is owed', async () => {
+  const server = await startServer();
+  try {
+    const owner = await TestClient.as(server.port, 'RoomOwner');
+    const bob = await TestClient.as(server.port, 'RoomBob');
+    await owner.ok({ status: 'create', receiver: 'Seminar', members: ['RoomBob'] });
+    await fallBehind(server, owner, bob);
+    await owner.ok({ status: 'kick', receiver: 'RoomBob', room: 'Seminar' });
+    bob.socket.resume();
+    const told = await bob.event('system', { event: 'kicked', receiver: 'Seminar' }, 30_000);
+    assert.equal(told.msgid, undefined, 'no msgid: it arrives ahead of older chat');
+    assert.match(told.text, /RoomBob was removed from Seminar/);
+    for (const c of [owner, bob]) await c.close();
+  } finally {
+    await server.stop();
+  }
+});
