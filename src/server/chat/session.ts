@@ -44,7 +44,7 @@ export class Session {
   private held: Held[] | null = [];
   /**
    * Set while the user is behind (issue #11.11): chat messages are not queued live but read back from
-   * the store as the socket drains (catch-up.ts). Null, the common case, when live.
+   * the store as the socket drains (reader-catch-up.ts). Null, the common case, when live.
    */
   catchUp: CatchUp | null = null;
 

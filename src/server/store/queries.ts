@@ -102,7 +102,7 @@ export const SQL = {
   // Issue #11.6: catch-up reads each conversation newest first, a page at a time, and stops when the
   // login's count and byte budgets are spent: never every waiting message at once.
   // The user's conversations with something after their cursor, with the newest message id (an upper
-  // bound for the merge in catch-up.ts). One index probe each.
+  // bound for the merge in login-catch-up.ts). One index probe each.
   pendingConversations: `SELECT mb.conv_id AS "convId", mb.cursor,
       (SELECT m.id FROM messages m WHERE m.conv_id = mb.conv_id ORDER BY m.seq DESC LIMIT 1) AS "newestId"
     FROM members mb
