@@ -241,6 +241,9 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
     }
     state.progressMark = sent;
     this.watchProgress(state);
+    // A backstop: behind with nothing left to write means catch-up should be reading; if some path
+    // left it idle, this restarts it within noProgressMs instead of at the client's next request.
+    if (this.unsentBytes === 0) this.continueCatchUp();
   }
 
   private stopWatch(): void {
@@ -263,8 +266,10 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
         state.reading = false;
         if (session.catchUp !== state) {
           if (state.watch) clearTimeout(state.watch); // live again
-        } else if (queued === 0) {
-          // Nothing for this user in that span of ids: look further (the page's write would have called us).
+        } else if (queued === 0 || this.unsentBytes <= this.host.limits.behindBytes / 2) {
+          // Nothing for this user in that span of ids, or a page too small to congest the socket (a few
+          // join/leave events): its write need not end in a drain, and a pump that ran while this read
+          // was in flight returned at once, so nothing else would call us: go on next turn.
           setImmediate(() => this.continueCatchUp());
         }
       },
