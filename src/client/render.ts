@@ -34,6 +34,10 @@ export class Renderer {
         return output.text;
       case 'raw':
         return null;
+      case 'data': {
+        const lines = output.shown.map((shown) => this.render(shown)).filter((line) => line !== null);
+        return lines.length > 0 ? lines.join('\n') : null;
+      }
     }
   }
 
