@@ -13,7 +13,10 @@ import { formatFileList } from './files/list.js';
 import { Transfers } from './files/transfers.js';
 import type { Link, ServerObject } from './link.js';
 import { refusalText, signIn, type SignInPrompts } from './sign-in.js';
-import { helpText, parseLine, targetLabel, type Action, type Target } from './parse.js';
+import { helpText } from './help.js';
+import { parseLine, targetLabel, type Action, type Target } from './parse.js';
+import { PresenceBursts } from './presence-bursts.js';
+import { checkSwitchTarget } from './switch-target.js';
 
 export type Phase = 'live' | 'waiting' | 'missed' | 'history' | 'own';
 
@@ -123,8 +126,12 @@ export class Session extends EventEmitter<SessionEvents> {
     isMyRoom: (name) => this.myRooms.has(nameKey(name)),
   });
 
+  /** Contacts' online/offline events, a burst of them shown as one line (issue #12.7). */
+  private readonly presence: PresenceBursts;
+
   constructor(private readonly options: SessionOptions) {
     super();
+    this.presence = new PresenceBursts((message) => this.emit('output', { type: 'event', message }));
   }
 
   /** Connects; rejects with ConnectError when the server cannot be reached. */
@@ -187,6 +194,8 @@ export class Session extends EventEmitter<SessionEvents> {
     const link = this.link;
     return link.request(request, (reply) => {
       if (reply.status !== 'ok') return;
+      // Set as the reply is read, before the events that follow it in the same read.
+      if (again) this.presence.reconnected();
       this.loggedIn = true;
       for (const waiter of this.readyWaiters.splice(0)) waiter.resolve(link);
       if (typeof reply.token === 'string') {
@@ -236,7 +245,7 @@ export class Session extends EventEmitter<SessionEvents> {
       case 'send':
         return this.send(action.to, action.text, action.switchTo === true);
       case 'switch':
-        return this.switchTo(action.to, `talking to ${targetLabel(action.to)}`);
+        return this.switchChecked(action.to);
       case 'join':
         return this.join(action.room);
       case 'create': {
@@ -385,6 +394,16 @@ export class Session extends EventEmitter<SessionEvents> {
     return null;
   }
 
+  /** Switches to a target that exists (issue #12.7); otherwise says why and stays. */
+  private async switchChecked(target: Target): Promise<void> {
+    const known = { isMyRoom: (n: string) => this.myRooms.has(nameKey(n)), isKnownUser: (n: string) => this.knownUsers.has(nameKey(n)) };
+    const link = this.link;
+    const checked = await checkSwitchTarget(target, known, (request) => (link && !link.closed ? link.request(request) : Promise.reject(new Error('not connected; reconnecting'))));
+    if ('refused' in checked) return this.error(`${checked.refused}; still talking to ${targetLabel(this.current)}`);
+    if (checked.to.kind === 'user') this.knownUsers.set(nameKey(checked.to.name), checked.to.name);
+    this.switchTo(checked.to, `talking to ${targetLabel(checked.to)}`);
+  }
+
   private switchTo(target: Target, text: string | null): void {
     this.current = target;
     if (text) this.info(text);
@@ -416,7 +435,7 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     if (message.event === 'connect') this.knownUsers.set(nameKey(message.sender), message.sender);
     if (message.event === 'shutdown') this.emit('output', { type: 'status', text: message.text });
-    else this.emit('output', { type: 'event', message });
+    else this.presence.push(message);
   }
 
   /**
@@ -459,6 +478,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private onClose(): void {
+    this.presence.flush();
     this.link = null;
     this.loggedIn = false;
     if (this.exiting || this.name === '') {
