@@ -71,8 +71,7 @@ test('#12.7 after a server restart the client shows its contacts coming back as 
   await alice.waitFor(/reconnecting/, mark);
   server = await spawnServer(dataDir, ['--port', String(port)]);
   await alice.waitFor(/reconnected as PrAlice/, mark, 20_000);
-  const back: TestClient[] = [];
-  for (const c of contacts) back.push(await TestClient.back(port, c));
+  const back = await Promise.all(contacts.map((c) => TestClient.back(port, c)));
   cleanup.push(() => Promise.all(back.map((c) => c.close())));
 
   await alice.waitFor(/\* online: PrBob, PrCarol, PrDave$/, mark);
