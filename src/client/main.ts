@@ -9,7 +9,7 @@ import { Link } from './link.js';
 import { Renderer } from './render.js';
 import { InteractiveScreen, PlainScreen, type Screen } from './screen.js';
 import { SavedTokens, savedTokensPath } from './saved-tokens.js';
-import { Session, type NameTokens } from './session.js';
+import { Session, type NameTokens, type Registration } from './session.js';
 import { serverAddress, ServerTrust, type Notice } from './trust.js';
 
 export const CHAT_USAGE = `usage: classchat chat [options]
@@ -103,7 +103,13 @@ export async function chat(argv: string[]): Promise<number> {
   const renderer = new Renderer(() => session.name, color);
   const screen: Screen = interactive && !values.json ? new InteractiveScreen(renderer, session) : new PlainScreen(renderer, values.json === true);
   liveScreen = screen;
-  session.on('output', (output) => screen.show(output));
+  // A --json script learns from the exit code whether everything it asked for was done (issue #12.4):
+  // any error line (a refused request, a usage error, a failed transfer) makes it 1.
+  let failed = false;
+  session.on('output', (output) => {
+    if (output.type === 'error') failed = true;
+    screen.show(output);
+  });
   session.on('target', (target) => screen.setTarget(target));
   const ended = new Promise<number>((resolve) => session.on('end', resolve));
 
@@ -117,9 +123,9 @@ export async function chat(argv: string[]): Promise<number> {
     return lastPreset !== null ? Promise.resolve(lastPreset) : screen.askPassword(prompt);
   };
   const askInvite = (reason: string) => screen.askLine(`${reason}\ninvite code: `);
-  let registered: boolean;
+  let registration: Registration;
   try {
-    registered = await session.register(values.user ?? null, {
+    registration = await session.register(values.user ?? null, {
       askName: (reason) => screen.askName(reason),
       askPassword,
       // Only a person is asked for a code; a script gives --invite or ends with the server's reason.
@@ -130,13 +136,16 @@ export async function chat(argv: string[]): Promise<number> {
     // fails earlier, in dial.ts, with its own message).
     const hint = target.tls ? '' : '; if it serves TLS, add --tls (with --ca FILE)';
     process.stderr.write(`the server at ${address} closed the connection before answering${hint}\n`);
-    registered = false;
+    registration = { registered: false, reason: null };
   }
-  if (!registered) {
+  if (!registration.registered) {
+    // A script's refusal goes to stderr, as a command's failure does (issue #12.4).
+    if (registration.reason !== null) process.stderr.write(`classchat chat: ${registration.reason}\n`);
     await session.finish();
     screen.close();
     return 1;
   }
+  failed = false; // what the sign-in dialogue said (a mistyped password asked again) is not a failed request
   screen.setTarget(session.current);
   screen.run(
     (line) => session.handleLine(line),
@@ -145,7 +154,7 @@ export async function chat(argv: string[]): Promise<number> {
   );
   const code = await ended;
   screen.close();
-  return code;
+  return code === 0 && failed && values.json === true ? 1 : code;
 }
 
 /**

@@ -45,27 +45,21 @@ export const DEFAULT_HISTORY_COUNT = 20;
 export const SLASH_COMMANDS: readonly { name: string; aliases: string[]; syntax: string; help: string }[] = [
   { name: 'private', aliases: ['msg', 'dm'], syntax: '/private <user> [text]', help: 'message a user (queued if offline) and switch to them' },
   { name: 'group', aliases: [], syntax: '/group <room> <text>', help: 'message a room you are in' },
-  { name: 'join', aliases: [], syntax: '/join <room>', help: 'join a room (creating it if needed) and switch to it' },
+  { name: 'join', aliases: [], syntax: '/join <room>', help: 'join (or create) a room and switch to it' },
   { name: 'create', aliases: [], syntax: '/create <room> [user,user,...]', help: 'create a room, adding members' },
   { name: 'leave', aliases: [], syntax: '/leave [room]', help: 'leave a room (default: the current one)' },
   { name: 'switch', aliases: [], syntax: '/switch <user|room|everyone>', help: 'talk to someone else' },
-  { name: 'who', aliases: [], syntax: '/who [more]', help: 'users online (100 at a time: more shows the next ones)' },
+  { name: 'who', aliases: [], syntax: '/who [more]', help: 'users online, 100 a page (more: the next page)' },
   { name: 'list', aliases: [], syntax: '/list', help: 'users online and rooms' },
-  { name: 'rooms', aliases: [], syntax: '/rooms [more]', help: 'rooms with member counts (100 at a time: more shows the next ones)' },
-  { name: 'members', aliases: [], syntax: '/members <room> [more]', help: "a room's members (100 at a time)" },
+  { name: 'rooms', aliases: [], syntax: '/rooms [more]', help: 'rooms and their member counts, 100 a page' },
+  { name: 'members', aliases: [], syntax: '/members [room] [more]', help: "a room's members (default: the current room)" },
   { name: 'history', aliases: [], syntax: '/history [room|user] [n]', help: `the last n messages (default ${DEFAULT_HISTORY_COUNT})` },
-  { name: 'send', aliases: [], syntax: '/send <user|room> <path>', help: 'send a file (resumes after a dropped connection)' },
+  { name: 'send', aliases: [], syntax: '/send <user|room> <path>', help: 'send a file (resumes after a reconnect)' },
   { name: 'files', aliases: [], syntax: '/files [room|user]', help: 'files sent to you or your rooms, with their ids' },
-  { name: 'get', aliases: [], syntax: '/get <id> [dir]', help: 'download a file (default into ./downloads), checking its SHA-256' },
+  { name: 'get', aliases: [], syntax: '/get <id> [dir]', help: 'download a file (default dir: ./downloads)' },
   { name: 'help', aliases: ['menu'], syntax: '/help', help: 'this list' },
   { name: 'exit', aliases: ['quit'], syntax: '/exit', help: 'leave ClassChat' },
 ];
-
-/** What /help prints: every command with its syntax, help and aliases. */
-export function helpText(): string {
-  const lines = SLASH_COMMANDS.map((c) => `  ${c.syntax.padEnd(32)} ${c.help}${c.aliases.length ? ` (also /${c.aliases.join(', /')})` : ''}`);
-  return ['commands:', ...lines, '  text without a command goes to the current conversation; Name: text goes to Name'].join('\n');
-}
 
 const BY_NAME = new Map<string, string>();
 for (const c of SLASH_COMMANDS) for (const n of [c.name, ...c.aliases]) BY_NAME.set(n, c.name);
@@ -75,6 +69,8 @@ const NAME_TEXT = /^([A-Za-z0-9._-]{1,32})\s*:\s*([\s\S]*)$/;
 export function parseLine(line: string, ctx: ParseContext): Action {
   const input = line.trim();
   if (input === '') return { kind: 'none' };
+  // `//shrug` sends "/shrug" (issue #12.7): the usual escape for a text that starts with a slash.
+  if (input.startsWith('//')) return { kind: 'send', to: ctx.current, text: input.slice(1) };
   if (input.startsWith('/')) return parseSlash(input, ctx);
   const seed = parseSeedForm(input, ctx);
   if (seed) return seed;
@@ -132,9 +128,15 @@ function parseSlash(input: string, ctx: ParseContext): Action {
     case 'help':
     case 'exit':
       return args === '' ? { kind: name } : usage(`/${name}`);
-    case 'members':
-      if (rest.length === 2 && rest[1] === 'more') return { kind: 'members', room: rest[0]!, more: true };
-      return rest.length === 1 ? { kind: 'members', room: rest[0]! } : usage('/members <room> [more]');
+    case 'members': {
+      // Without a room: the current one (issue #12.7); `more` alone pages it.
+      const current = ctx.current.kind === 'room' ? ctx.current.name : null;
+      const more = rest.at(-1) === 'more' && (rest.length === 2 || current !== null);
+      const names = more ? rest.slice(0, -1) : rest;
+      const room = names[0] ?? current;
+      if (names.length > 1 || room === null) return usage(`/members <room> [more]${current === null ? '  (you are not in a room now)' : ''}`);
+      return more ? { kind: 'members', room, more: true } : { kind: 'members', room };
+    }
     case 'history': {
       let count = DEFAULT_HISTORY_COUNT;
       const words = args === '' ? [] : args.split(/\s+/);

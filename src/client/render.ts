@@ -34,6 +34,10 @@ export class Renderer {
         return output.text;
       case 'raw':
         return null;
+      case 'data': {
+        const lines = output.shown.map((shown) => this.render(shown)).filter((line) => line !== null);
+        return lines.length > 0 ? lines.join('\n') : null;
+      }
     }
   }
 
@@ -43,7 +47,7 @@ export class Renderer {
     const mine = m.sender === this.me();
     const label = m.status === 'private' ? `@${mine ? m.receiver : m.sender}` : m.status === 'group' ? m.receiver : 'everyone';
     const kind: Color = m.status === 'private' ? 'private' : m.status === 'group' ? 'group' : 'broadcast';
-    return `${time} ${this.paint(kind, `[${label}]`)} ${mine ? this.paint('dim', `<${m.sender}>`) : `<${m.sender}>`} ${m.text}`;
+    return `${time} ${this.paint(kind, `[${label}]`)} ${mine ? this.paint('dim', `<${m.sender}>`) : `<${m.sender}>`} ${withoutSender(m)}`;
   }
 
   /** HH:MM today; MM-DD HH:MM for older messages, so waiting ones show when they were sent. */
@@ -57,6 +61,15 @@ export class Renderer {
   private paint(color: Color, text: string): string {
     return this.color ? `\x1b[${COLORS[color]}m${text}\x1b[0m` : text;
   }
+}
+
+/**
+ * A message's text after its `<sender>`. A file message's text names its sender ("Alice sent notes.pdf
+ * …", for nc users): after `<Alice>` the name is said once (issue #12.7: the sender saw "<Alice> Alice sent").
+ */
+function withoutSender(m: Record<string, any>): string {
+  const named = `${m.sender} sent `;
+  return typeof m.file === 'number' && typeof m.text === 'string' && m.text.startsWith(named) ? m.text.slice(m.sender.length + 1) : m.text;
 }
 
 function pad(n: number): string {

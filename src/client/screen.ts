@@ -183,9 +183,11 @@ export class PlainScreen implements Screen {
     if (output.type === 'progress') return this.showProgress(output);
     if (this.json) {
       // Server events come as they arrived (raw); messages that came inside a reply (your own sent
-      // messages, history, catch-up after a reconnect) are printed from the session's output.
+      // messages, catch-up after a reconnect) are printed from the session's output, and a reply that
+      // carries data (a listing, a history page) as one client-data object.
       if (output.type === 'raw') process.stdout.write(JSON.stringify(output.message) + '\n');
       else if (output.type === 'message' && FROM_REPLIES.has(output.phase)) process.stdout.write(JSON.stringify(output.message) + '\n');
+      else if (output.type === 'data') process.stdout.write(JSON.stringify(dataObject(output.command, output.reply)) + '\n');
       else if (output.type === 'info' || output.type === 'error' || output.type === 'status' || output.type === 'header') {
         process.stdout.write(JSON.stringify({ status: `client-${output.type}`, text: output.text }) + '\n');
       }
@@ -244,6 +246,15 @@ export class PlainScreen implements Screen {
   close(): void {
     this.rl.close();
   }
+}
+
+/**
+ * What --json prints for a reply that carries data (issue #12.4): the reply's fields as the server sent
+ * them, under `client-data` and the command's name (`ref` was the client's own request id).
+ */
+function dataObject(command: string, reply: Record<string, unknown>): Record<string, unknown> {
+  const { status: _status, ref: _ref, ...fields } = reply;
+  return { status: 'client-data', command, ...fields };
 }
 
 /** Runs lines one after another, in the order typed, even when the next arrives while one is running. */

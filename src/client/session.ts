@@ -12,8 +12,11 @@ import { TransferError } from './files/context.js';
 import { formatFileList } from './files/list.js';
 import { Transfers } from './files/transfers.js';
 import type { Link, ServerObject } from './link.js';
-import { signIn, type SignInPrompts } from './sign-in.js';
-import { helpText, parseLine, targetLabel, type Action, type Target } from './parse.js';
+import { refusalText, signIn, type SignInPrompts } from './sign-in.js';
+import { helpText } from './help.js';
+import { parseLine, targetLabel, type Action, type Target } from './parse.js';
+import { PresenceBursts } from './presence-bursts.js';
+import { checkSwitchTarget } from './switch-target.js';
 
 export type Phase = 'live' | 'waiting' | 'missed' | 'history' | 'own';
 
@@ -26,7 +29,12 @@ export type Output =
   | { type: 'status'; text: string }
   /** A transfer's progress line (key: which transfer); text null when it is over and the line goes away. */
   | { type: 'progress'; key: string; text: string | null; percent: number; done: boolean }
-  | { type: 'raw'; message: ServerObject };
+  | { type: 'raw'; message: ServerObject }
+  /**
+   * A reply that carries data (`who`, `rooms`, `members`, `history`, `files`; issue #12.4): `reply` for
+   * --json, `shown` for a person (the lines the other screens print instead).
+   */
+  | { type: 'data'; command: string; reply: ServerObject; shown: Output[] };
 
 export interface SessionEvents {
   output: [Output];
@@ -35,6 +43,9 @@ export interface SessionEvents {
   /** The session is over (exit, or the server went away for good). */
   end: [number];
 }
+
+/** How Session.register ended; `reason`: why a script could not register, for stderr (null: input ended or the user gave up). */
+export type Registration = { registered: true } | { registered: false; reason: string | null };
 
 /** The tokens kept on disk for this server's names (issue #11.1; SavedTokens bound to one address). */
 export interface NameTokens {
@@ -48,7 +59,7 @@ export interface SessionOptions {
   connect: () => Promise<Link>;
   /** Where the token of a name claimed without a password is kept between runs; none: kept in memory only. */
   tokens?: NameTokens;
-  /** Whether a person answers the questions; a script stops on a refusal it cannot answer (FINAL_REGISTER_CODES). */
+  /** Whether a person answers the questions; a script stops on a refusal it cannot answer (see register). */
   interactive?: boolean;
   /** The invite code given with --invite (issue #11.4), sent with a register. */
   invite?: string;
@@ -64,8 +75,9 @@ const MAX_REMEMBERED_IDS = 50_000;
 /** Closing errors after which reconnecting is wrong (see Session.stopReason). */
 const FINAL_CLOSE_CODES = new Set(['replaced', 'kicked', 'logged_out']);
 /**
- * Refusals of a script's first register that no next line answers (issue #11.1, #11.4): the client
- * prints the server's text and exits non-zero. (name_taken is not here: the seeds' scripts give another name.)
+ * Refusals of a script's first register that no next line answers (issue #11.1, #11.4) even when the
+ * name came from the script's first line: the client says why and exits non-zero. (name_taken is not
+ * here: the seeds' scripts give another name on their next line.)
  */
 const FINAL_REGISTER_CODES = new Set(['name_claimed', 'signup_closed', 'invite_required', 'bad_invite']);
 /** Refusals of a reconnect's login that the same login will always get. */
@@ -114,8 +126,12 @@ export class Session extends EventEmitter<SessionEvents> {
     isMyRoom: (name) => this.myRooms.has(nameKey(name)),
   });
 
+  /** Contacts' online/offline events, a burst of them shown as one line (issue #12.7). */
+  private readonly presence: PresenceBursts;
+
   constructor(private readonly options: SessionOptions) {
     super();
+    this.presence = new PresenceBursts((message) => this.emit('output', { type: 'event', message }));
   }
 
   /** Connects; rejects with ConnectError when the server cannot be reached. */
@@ -125,29 +141,30 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /**
    * Gets `name` (or one asked for) onto the server, answering its questions through `prompts`
-   * (sign-in.ts), and asking another name while it is refused. Resolves false when the user gives up,
-   * or when a script's name is claimed (issue #11.1); rejects if the connection closes first.
+   * (sign-in.ts), and asking another name while it is refused. Not registered when the user gives up,
+   * or when a script's refusal has no answer (issue #11.1, #12.4): the reason, if any, is for stderr.
+   * Rejects if the connection closes first.
    */
-  async register(name: string | null, prompts: SignInPrompts): Promise<boolean> {
+  async register(name: string | null, prompts: SignInPrompts): Promise<Registration> {
     let candidate = name ?? (await prompts.askName(null));
     for (;;) {
-      if (candidate === null) return false;
+      if (candidate === null) return { registered: false, reason: null };
       const saved = await this.loginWithSavedToken(candidate);
       const result = saved
         ? { reply: saved }
         : await signIn(candidate, (request) => this.requestRegister(request, false), prompts, (text) => this.error(text), this.options.invite);
-      if ('gaveUp' in result) return false;
+      if ('gaveUp' in result) return { registered: false, reason: null };
       const { reply } = result;
       if (reply.status === 'ok') {
         this.emit('output', { type: 'info', text: reply.text });
-        return true;
+        return { registered: true };
       }
-      // A script cannot answer with another name (its next line is a chat line): these end it.
-      if (!this.options.interactive && FINAL_REGISTER_CODES.has(reply.code)) {
-        this.error(reply.text ?? reply.code);
-        return false;
-      }
-      candidate = await prompts.askName(reply.text ?? reply.code);
+      const reason = refusalText(candidate, reply);
+      // A script cannot answer with another name: its next line is a chat line, which must not become
+      // the name (issue #12.4). With --user every refusal ends it; a script that gives the name as its
+      // first line (the seeds') gives the next name on the next line, except for these refusals.
+      if (!this.options.interactive && (name !== null || FINAL_REGISTER_CODES.has(reply.code))) return { registered: false, reason };
+      candidate = await prompts.askName(reason);
     }
   }
 
@@ -177,6 +194,8 @@ export class Session extends EventEmitter<SessionEvents> {
     const link = this.link;
     return link.request(request, (reply) => {
       if (reply.status !== 'ok') return;
+      // Set as the reply is read, before the events that follow it in the same read.
+      if (again) this.presence.reconnected();
       this.loggedIn = true;
       for (const waiter of this.readyWaiters.splice(0)) waiter.resolve(link);
       if (typeof reply.token === 'string') {
@@ -226,7 +245,7 @@ export class Session extends EventEmitter<SessionEvents> {
       case 'send':
         return this.send(action.to, action.text, action.switchTo === true);
       case 'switch':
-        return this.switchTo(action.to, `talking to ${targetLabel(action.to)}`);
+        return this.switchChecked(action.to);
       case 'join':
         return this.join(action.room);
       case 'create': {
@@ -245,7 +264,7 @@ export class Session extends EventEmitter<SessionEvents> {
       }
       case 'who': {
         const reply = await this.listing('who', action.more, { status: 'who' });
-        if (reply) this.info(`online (${reply.online ?? reply.users.length}): ${this.rememberUsers(reply.users).join(', ')}${this.moreHint(reply, '/who more')}`);
+        if (reply) this.data('who', reply, `online (${reply.online ?? reply.users.length}): ${this.rememberUsers(reply.users).join(', ')}${this.moreHint(reply, '/who more')}`);
         return;
       }
       case 'list':
@@ -254,12 +273,12 @@ export class Session extends EventEmitter<SessionEvents> {
         const reply = await this.listing('rooms', action.kind === 'rooms' && action.more, { status: 'rooms' });
         if (!reply) return;
         const rooms = reply.rooms.map((r: ServerObject) => `${r.name} (${r.members} member${r.members === 1 ? '' : 's'}, ${r.online} online)`);
-        this.info(rooms.length > 0 ? `rooms: ${rooms.join(', ')}${this.moreHint(reply, '/rooms more')}` : 'no rooms yet: /join <room> creates one');
+        this.data('rooms', reply, rooms.length > 0 ? `rooms: ${rooms.join(', ')}${this.moreHint(reply, '/rooms more')}` : 'no rooms yet: /join <room> creates one');
         return;
       }
       case 'members': {
         const reply = await this.listing(`members:${nameKey(action.room)}`, action.more, { status: 'members', receiver: action.room });
-        if (reply) this.info(`${reply.receiver}: ${reply.members.map((m: ServerObject) => (m.online ? `${m.name} (online)` : m.name)).join(', ')}${this.moreHint(reply, `/members ${reply.receiver} more`)}`);
+        if (reply) this.data('members', reply, `${reply.receiver}: ${reply.members.map((m: ServerObject) => (m.online ? `${m.name} (online)` : m.name)).join(', ')}${this.moreHint(reply, `/members ${reply.receiver} more`)}`);
         return;
       }
       case 'history':
@@ -272,7 +291,7 @@ export class Session extends EventEmitter<SessionEvents> {
         return;
       case 'files': {
         const reply = await this.request(action.receiver === null ? { status: 'files' } : { status: 'files', receiver: action.receiver });
-        if (reply) this.info(formatFileList(Array.isArray(reply.files) ? reply.files : [], reply.receiver ?? action.receiver));
+        if (reply) this.data('files', reply, formatFileList(Array.isArray(reply.files) ? reply.files : [], reply.receiver ?? action.receiver));
         return;
       }
       case 'help':
@@ -317,8 +336,9 @@ export class Session extends EventEmitter<SessionEvents> {
   private async history(target: Target, count: number): Promise<void> {
     const reply = await this.request({ status: 'history', receiver: target.name, limit: count });
     if (!reply) return;
-    this.emit('output', { type: 'header', text: `history of ${target.kind === 'user' ? '@' : ''}${reply.receiver}: ${reply.messages.length} message${reply.messages.length === 1 ? '' : 's'}` });
-    for (const message of reply.messages) this.emit('output', { type: 'message', message, phase: 'history' });
+    const header: Output = { type: 'header', text: `history of ${target.kind === 'user' ? '@' : ''}${reply.receiver}: ${reply.messages.length} message${reply.messages.length === 1 ? '' : 's'}` };
+    const messages = reply.messages.map((message: ServerObject): Output => ({ type: 'message', message, phase: 'history' }));
+    this.emit('output', { type: 'data', command: 'history', reply, shown: [header, ...messages] });
   }
 
   private async exit(): Promise<void> {
@@ -374,6 +394,16 @@ export class Session extends EventEmitter<SessionEvents> {
     return null;
   }
 
+  /** Switches to a target that exists (issue #12.7); otherwise says why and stays. */
+  private async switchChecked(target: Target): Promise<void> {
+    const known = { isMyRoom: (n: string) => this.myRooms.has(nameKey(n)), isKnownUser: (n: string) => this.knownUsers.has(nameKey(n)) };
+    const link = this.link;
+    const checked = await checkSwitchTarget(target, known, (request) => (link && !link.closed ? link.request(request) : Promise.reject(new Error('not connected; reconnecting'))));
+    if ('refused' in checked) return this.error(`${checked.refused}; still talking to ${targetLabel(this.current)}`);
+    if (checked.to.kind === 'user') this.knownUsers.set(nameKey(checked.to.name), checked.to.name);
+    this.switchTo(checked.to, `talking to ${targetLabel(checked.to)}`);
+  }
+
   private switchTo(target: Target, text: string | null): void {
     this.current = target;
     if (text) this.info(text);
@@ -405,7 +435,7 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     if (message.event === 'connect') this.knownUsers.set(nameKey(message.sender), message.sender);
     if (message.event === 'shutdown') this.emit('output', { type: 'status', text: message.text });
-    else this.emit('output', { type: 'event', message });
+    else this.presence.push(message);
   }
 
   /**
@@ -448,6 +478,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private onClose(): void {
+    this.presence.flush();
     this.link = null;
     this.loggedIn = false;
     if (this.exiting || this.name === '') {
@@ -544,6 +575,11 @@ export class Session extends EventEmitter<SessionEvents> {
   /** The hint that ends a listing page with more after it. */
   private moreHint(reply: ServerObject, command: string): string {
     return typeof reply.next === 'string' ? ` … (more: ${command})` : '';
+  }
+
+  /** Shows a reply that carries data: as data with --json, as `text` to a person. */
+  private data(command: string, reply: ServerObject, text: string): void {
+    this.emit('output', { type: 'data', command, reply, shown: [{ type: 'info', text }] });
   }
 
   private info(text: string): void {

@@ -65,3 +65,20 @@ async function choosePassword(name: string, prompts: SignInPrompts, showError: (
     showError('the two passwords differ; choose one again');
   }
 }
+
+/**
+ * The words for a refused register, as this client says them. The server's `name_claimed` text is
+ * written for someone typing JSON at nc (it shows a login object to send); the client knows more: it
+ * looked for a saved token for the name and has none (issue #12.4). Other refusals keep the server's text.
+ */
+export function refusalText(name: string, reply: ServerObject): string {
+  if (reply.code === 'name_claimed') {
+    return (
+      `${name} is claimed by someone else (no saved token for this name on this machine). If it is yours, use the ` +
+      `computer where you first chose it, or ask the instructor to run "classchat admin release-name ${name}". Otherwise choose another name.`
+    );
+  }
+  // The server's text says to add "invite" to the JSON; this client takes the code as --invite.
+  if (reply.code === 'invite_required') return 'this server needs an invite code for a new name: ask the instructor for one and give it with --invite CODE';
+  return reply.text ?? reply.code;
+}

@@ -56,9 +56,9 @@ test('/send to a user, and /get on their side saves the same bytes, with progres
   const id = Number(/\[id (\d+)\]/.exec(sent)![1]);
   await alice.waitFor(/^upload lecture notes\.pdf +\d+% \[[#-]{20}\] /);
   await alice.waitFor(/^upload lecture notes\.pdf 100% \[#{20}\] 1\.2 MB of 1\.2 MB in \d+:\d\d$/);
-  await alice.waitFor(new RegExp(`\\[@FBob\\] <FAlice> FAlice sent lecture notes\\.pdf \\(1\\.2 MB\\) \\[id ${id}\\] - /get ${id}$`));
+  await alice.waitFor(new RegExp(`\\[@FBob\\] <FAlice> sent lecture notes\\.pdf \\(1\\.2 MB\\) \\[id ${id}\\] - /get ${id}$`));
   // The recipient sees the file message like any other message.
-  await bob.waitFor(new RegExp(`\\[@FAlice\\] <FAlice> FAlice sent lecture notes\\.pdf \\(1\\.2 MB\\) \\[id ${id}\\] - /get ${id}$`));
+  await bob.waitFor(new RegExp(`\\[@FAlice\\] <FAlice> sent lecture notes\\.pdf \\(1\\.2 MB\\) \\[id ${id}\\] - /get ${id}$`));
 
   bob.type('/files', '/files FAlice');
   await bob.waitFor(/^files \(\d+\):$/);
@@ -88,7 +88,7 @@ test('/get never overwrites a file: an existing name gets a number, each time', 
   const sender = chat(server.port, 'OCarl');
   await sender.waitFor(/welcome, OCarl/);
   sender.type(`/send OBob ${file}`);
-  const id = Number(/\[id (\d+)\]/.exec(await bob.waitFor(/OCarl sent notes\.pdf/))![1]);
+  const id = Number(/\[id (\d+)\]/.exec(await bob.waitFor(/<OCarl> sent notes\.pdf/))![1]);
 
   const dir = path.join(work, 'mine');
   fs.mkdirSync(dir);
@@ -132,7 +132,7 @@ test('a file to a room reaches every member; an empty file is sent at once', asy
   const { file } = makeFile('empty.txt', 0);
   owner.type(`/send Lab5 ${file}`);
   await owner.waitFor(/^sent empty\.txt \(0 B\) to Lab5 \[id \d+\]$/);
-  const line = await member.waitFor(/\[Lab5\] <GOwner> GOwner sent empty\.txt \(0 B\) \[id \d+\]/);
+  const line = await member.waitFor(/\[Lab5\] <GOwner> sent empty\.txt \(0 B\) \[id \d+\]/);
   const id = Number(/\[id (\d+)\]/.exec(line)![1]);
   const dir = path.join(work, 'room');
   member.type(`/get ${id} ${dir}`);

@@ -64,10 +64,10 @@ test("#11.1 a script whose name someone else claimed gets the server's text, non
     const impostor = chat(['--user', 'Pia'], elsewhere); // another account on the machine: no token
     impostor.type('/private Quinn it is me');
     assert.equal(await impostor.exit(), 1);
-    const output = impostor.lines.join('\n');
-    assert.match(output, /Pia is claimed/);
-    assert.match(output, /classchat admin release-name Pia/);
-    assert.doesNotMatch(output, /for Pia only|welcome/);
+    // The reason goes to stderr (issue #12.4), as a failed command's does.
+    assert.match(impostor.stderr, /Pia is claimed/);
+    assert.match(impostor.stderr, /classchat admin release-name Pia/);
+    assert.doesNotMatch(impostor.lines.join('\n') + impostor.stderr, /for Pia only|welcome/);
   } finally {
     fs.rmSync(elsewhere, { recursive: true, force: true });
   }

@@ -51,6 +51,7 @@ test('/who, /list, /rooms, /members, /history, /help and /menu, /exit and /quit'
   assert.deepEqual(parseLine('/rooms', ctx()), { kind: 'rooms' });
   assert.deepEqual(parseLine('/members CS350', ctx()), { kind: 'members', room: 'CS350' });
   assert.equal(parseLine('/members', ctx()).kind, 'usage');
+  assert.equal(parseLine('/members a b', ctx()).kind, 'usage');
   assert.deepEqual(parseLine('/history', ctx()), { kind: 'history', target: null, count: 20 });
   assert.deepEqual(parseLine('/history 5', ctx()), { kind: 'history', target: null, count: 5 });
   assert.deepEqual(parseLine('/history CS350 50', ctx()), { kind: 'history', target: room('CS350'), count: 50 });
@@ -113,4 +114,18 @@ test('#11.6 /rooms more, /who more and /members <room> more ask for the next pag
   assert.deepEqual(parseLine('/who more', ctx()), { kind: 'who', more: true });
   assert.deepEqual(parseLine('/members CS350 more', ctx()), { kind: 'members', room: 'CS350', more: true });
   assert.equal(parseLine('/rooms everything', ctx()).kind, 'usage');
+});
+
+test('#12.7 a line starting with // sends a literal / to the current conversation', () => {
+  assert.deepEqual(parseLine('//shrug', ctx()), { kind: 'send', to: everyone, text: '/shrug' });
+  assert.deepEqual(parseLine('//help me', ctx(room('CS350'))), { kind: 'send', to: room('CS350'), text: '/help me' });
+  assert.deepEqual(parseLine('/', ctx()).kind, 'usage');
+});
+
+test('#12.7 /members without a room means the current room; outside a room it is a usage error', () => {
+  assert.deepEqual(parseLine('/members', ctx(room('CS350'))), { kind: 'members', room: 'CS350' });
+  assert.deepEqual(parseLine('/members more', ctx(room('CS350'))), { kind: 'members', room: 'CS350', more: true });
+  assert.deepEqual(parseLine('/members Lab more', ctx(room('CS350'))), { kind: 'members', room: 'Lab', more: true });
+  assert.deepEqual(parseLine('/members Lab', ctx(room('CS350'))), { kind: 'members', room: 'Lab' });
+  assert.match((parseLine('/members', ctx(user('Bob'))) as { text: string }).text, /not in a room/);
 });

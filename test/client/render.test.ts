@@ -33,3 +33,12 @@ test('colours tell the kinds apart, and there are none when colour is off', () =
   const plain = new Renderer(() => 'Me', false, now);
   for (const k of ['private', 'group', 'broadcast']) assert.doesNotMatch(plain.render(msg(k, 'Ann', 'Me'))!, /\x1b/);
 });
+
+test("#12.7 a file message names its sender once: '<Me> sent notes.pdf', not '<Me> Me sent'", () => {
+  const r = new Renderer(() => 'Me', false, now);
+  const file = (sender: string, receiver: string) => ({ type: 'message' as const, phase: 'own' as const, message: { status: 'group', sender, receiver, text: `${sender} sent notes.pdf (2.4 MB) [id 7] - /get 7`, file: 7, ts, msgid: 3, seq: 2 } });
+  assert.equal(r.render(file('Me', 'CS350')), '09:05 [CS350] <Me> sent notes.pdf (2.4 MB) [id 7] - /get 7');
+  assert.equal(r.render(file('Ann', 'CS350')), '09:05 [CS350] <Ann> sent notes.pdf (2.4 MB) [id 7] - /get 7');
+  // An ordinary message that happens to start with the name is left alone.
+  assert.equal(r.render({ ...msg('group', 'Me', 'CS350'), message: { ...msg('group', 'Me', 'CS350').message, text: 'Me sent it' } }), '09:05 [CS350] <Me> Me sent it');
+});

@@ -61,7 +61,7 @@ test('#11.4 the client takes --invite; without the code a script ends with the s
   const without = chat(invites.port, ['--user', 'Tia']);
   without.type('/exit');
   assert.equal(await without.exit(), 1);
-  assert.match(without.lines.join('\n'), /invite code/);
+  assert.match(without.stderr, /invite code/);
   const invited = chat(invites.port, ['--user', 'Tia', '--invite', code]);
   invited.type('/exit');
   await invited.waitFor(/welcome, Tia/);
