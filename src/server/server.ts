@@ -151,7 +151,9 @@ export class ClassChatServer implements ConnectionHost {
             else if (server.admit(socket, true)) server.open(socket);
           });
     } catch (err) {
-      throw listenError(config.host, config.port, err);
+      // The same command run twice: the data directory's refusal names the running server's pid.
+      const held = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && config.dataDir !== ':memory:' ? DataDirLock.holder(config.dataDir) : null;
+      throw held ?? listenError(config.host, config.port, err);
     }
   }
 

@@ -64,19 +64,43 @@ test('#12.9 a port in use with TLS: the same one line, and nothing made', async 
   }
 });
 
-test('#12.9 a second server on a running one\'s port and data directory is refused for the port and changes nothing there', async () => {
+test('#12.9 a second server on a running one\'s port and data directory is told of the running one (its pid), and changes nothing there', async () => {
   const dataDir = tempDataDir();
   const first = await spawnServer(dataDir);
   try {
     const before = fs.readdirSync(dataDir).sort();
-    const lock = fs.readFileSync(path.join(dataDir, 'serve.pid'), 'utf8');
+    const pid = fs.readFileSync(path.join(dataDir, 'serve.pid'), 'utf8');
     const result = await runCli(['serve', '--port', String(first.port), '--data', dataDir]);
-    assertOneLineRefusal(result, first.port);
+    assert.equal(result.code, 1, `exit code; stderr: ${result.stderr}`);
+    assert.equal(result.stdout, '');
+    assert.equal(result.stderr, `classchat serve: another server is using ${dataDir} (pid ${first.child.pid}); stop it first or give another --data\n`);
     assert.deepEqual(fs.readdirSync(dataDir).sort(), before);
-    assert.equal(fs.readFileSync(path.join(dataDir, 'serve.pid'), 'utf8'), lock, 'the first server still holds the lock');
+    assert.equal(fs.readFileSync(path.join(dataDir, 'serve.pid'), 'utf8'), pid, 'the first server still holds the lock');
+    // Another data directory, free: then the port is what stands in the way, and nothing is made there.
+    const other = tempDataDir();
+    const free = await runCli(['serve', '--port', String(first.port), '--data', other]);
+    assertOneLineRefusal(free, first.port);
+    assert.deepEqual(fs.readdirSync(other), [], 'nothing made in an empty data directory');
+    fs.rmSync(other, { recursive: true, force: true });
     assert.equal(first.child.exitCode, null, 'the first server is still running');
   } finally {
     await first.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('#12.9 a port in use with the data directory of a server that has stopped: the port is named, and the directory is left as it was', async () => {
+  const dataDir = tempDataDir();
+  const earlier = await spawnServer(dataDir);
+  await earlier.stop();
+  const held = await holdPort();
+  try {
+    const before = fs.readdirSync(dataDir).sort();
+    assert.ok(before.includes('serve.lock'), 'the stopped server left its lock file (unlocked)');
+    assertOneLineRefusal(await runCli(['serve', '--port', String(held.port), '--data', dataDir]), held.port);
+    assert.deepEqual(fs.readdirSync(dataDir).sort(), before);
+  } finally {
+    await held.release();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });
