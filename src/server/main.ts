@@ -4,6 +4,7 @@ import { ConfigError, parseServeArgs, SERVE_USAGE } from './config.js';
 import { createLogger } from './log.js';
 import { ClassChatServer } from './server.js';
 import { DataDirInUse } from './store/data-dir-lock.js';
+import { ListenError } from './transports/listen-error.js';
 
 export async function serve(argv: string[]): Promise<number> {
   let config;
@@ -48,14 +49,12 @@ export async function serve(argv: string[]): Promise<number> {
       process.stderr.write(`classchat serve: ${err.message}\n`);
       return 2;
     }
-    if (err instanceof DataDirInUse) {
-      // Issue #11.2: one line saying what to do, not a stack trace in a log record.
+    if (err instanceof DataDirInUse || err instanceof ListenError) {
+      // Issues #11.2 and #12.9: one line saying what to do, not a stack trace in a log record.
       process.stderr.write(`classchat serve: ${err.message}\n`);
       return 1;
     }
-    const code = (err as NodeJS.ErrnoException).code;
-    const hint = code === 'EADDRINUSE' ? `: port ${config.port} is in use; pick another with --port` : '';
-    log.fatal({ err }, `cannot start${hint}`);
+    log.fatal({ err }, 'cannot start');
     return 1;
   }
   let signals = 0;

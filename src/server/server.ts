@@ -27,7 +27,8 @@ import { DataDirLock } from './store/data-dir-lock.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 import { listenTcp } from './transports/tcp.js';
-import { listenTls, loadTlsCredentials } from './transports/tls.js';
+import { listenError } from './transports/listen-error.js';
+import { listenTls, loadTlsCredentials, type TlsCredentials } from './transports/tls.js';
 
 /** How long shutdown waits for clients to take their last output before cutting them off. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -74,17 +75,23 @@ export class ClassChatServer implements ConnectionHost {
   }
 
   /**
-   * Locks the data directory, opens the store, loads the chat state and starts listening. A bad TLS
-   * file throws a ConfigError; a data directory another server uses throws DataDirInUse.
+   * Listens, locks the data directory, opens the store and loads the chat state. A bad TLS file throws
+   * a ConfigError; a port it cannot listen on, a ListenError; a data directory another server uses,
+   * DataDirInUse. Each of them before anything touches the data directory.
    */
   static async start(config: ServerConfig, log: Logger, onFatal: (err: unknown) => void = () => {}): Promise<ClassChatServer> {
     // Read before the store opens: a mistyped --tls-cert should not create or touch a database.
     const credentials = config.tls ? loadTlsCredentials(config.tls) : null;
-    // Before anything touches the directory (migrations included): a second server changes nothing.
-    const lock = config.dataDir === ':memory:' ? null : DataDirLock.acquire(config.dataDir);
+    // Issue #12.9: the port next, so that a port in use is refused before the data directory is made.
+    // Until the server is ready, a connection is closed at once, as it was refused before it listened.
+    let ready: ClassChatServer | null = null;
+    const listener = await ClassChatServer.listen(config, credentials, log, () => ready);
+    let lock: DataDirLock | null = null;
     let store: SqliteStore | undefined;
-    let server: ClassChatServer;
+    let server: ClassChatServer | undefined;
     try {
+      // Before anything touches the directory (migrations included): a second server changes nothing.
+      lock = config.dataDir === ':memory:' ? null : DataDirLock.acquire(config.dataDir);
       store = new SqliteStore({
         dataDir: config.dataDir,
         sync: config.sync,
@@ -92,44 +99,18 @@ export class ClassChatServer implements ConnectionHost {
         ...spareDbPagesForTests(),
       });
       server = new ClassChatServer(config, store, log, onFatal);
+      server.listener = listener;
+      server.lock = lock;
+      await server.load();
     } catch (err) {
-      await store?.close();
+      // Nothing may keep the process alive, and the data directory is free for the next server.
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+      if (server) await server.undoStart();
+      else await store?.close();
       lock?.release();
       throw err;
     }
-    server.lock = lock;
-    server.chat = await Chat.open(store, log, config.limits, server.commit.request);
-    server.adminEvents = await AdminEventPoller.start(server.chat);
-    const addressKey: AddressKey = (address) => (server.admission.isExempt(address) ? null : addressGroup(address, config.limits));
-    const accounts = (server.accounts = new Accounts(server.chat, config.auth, config.signup, config.scryptCost, config.limits, addressKey));
-    server.files = new Files(server.chat, BlobStore.forDataDir(config.dataDir), config.limits, log, addressKey);
-    const disk = new DiskFloor(config.dataDir, config.limits, log);
-    await disk.start();
-    const budget = new StoredBytesBudget(config.limits, addressKey);
-    server.dispatcher = new Dispatcher(COMMANDS, server.chat, log, server.flood, accounts, server.files, disk, budget);
-    void server.expireFiles();
-    server.expiryTimer = setInterval(() => void server.expireFiles(), FILE_EXPIRY_INTERVAL_MS).unref();
-    server.sweep = new IdleSweep(server.connections, config.limits, () => {
-      server.flood.prune();
-      budget.prune();
-      accounts.prune();
-    });
-    const open = (socket: net.Socket) => server.open(socket);
-    try {
-      server.listener = credentials
-        ? await listenTls(config.host, config.port, credentials, config.limits.tlsHandshakeMs, log, (raw) => server.admit(raw, false), open)
-        : await listenTcp(config.host, config.port, (socket) => {
-            if (server.admit(socket, true)) open(socket);
-          });
-    } catch (err) {
-      server.adminEvents.stop();
-      if (server.expiryTimer) clearInterval(server.expiryTimer);
-      await server.expiring;
-      await server.files.close();
-      await store.close();
-      lock?.release();
-      throw err;
-    }
+    ready = server;
     const tls = credentials ? { tls: credentials.fingerprint } : {};
     log.info({ host: config.host, port: server.port, data: config.dataDir, rooms: server.chat.rooms.size, ...tls }, 'listening');
     if (config.auth === 'open') {
@@ -140,6 +121,71 @@ export class ClassChatServer implements ConnectionHost {
       log.warn({ expired: credentials.validTo.toISOString() }, 'the TLS certificate has expired: clients that verify it will refuse to connect; make a new one with classchat cert');
     }
     return server;
+  }
+
+  /** Binds the TCP port (plain or TLS); sockets go to the server `ready()` returns, or are closed while it is null. */
+  private static async listen(config: ServerConfig, credentials: TlsCredentials | null, log: Logger, ready: () => ClassChatServer | null): Promise<net.Server> {
+    try {
+      return credentials
+        ? await listenTls(
+            config.host,
+            config.port,
+            credentials,
+            config.limits.tlsHandshakeMs,
+            log,
+            (raw) => {
+              const server = ready();
+              if (server) return server.admit(raw, false);
+              raw.destroy();
+              return false;
+            },
+            (socket) => {
+              const server = ready();
+              if (server) server.open(socket);
+              else socket.destroy();
+            },
+          )
+        : await listenTcp(config.host, config.port, (socket) => {
+            const server = ready();
+            if (server === null) socket.destroy();
+            else if (server.admit(socket, true)) server.open(socket);
+          });
+    } catch (err) {
+      // The same command run twice: the data directory's refusal names the running server's pid.
+      const held = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && config.dataDir !== ':memory:' ? DataDirLock.holder(config.dataDir) : null;
+      throw held ?? listenError(config.host, config.port, err);
+    }
+  }
+
+  /** Loads the chat state and starts what runs beside the connections (start-up, once the store is open). */
+  private async load(): Promise<void> {
+    const { config, log } = this;
+    this.chat = await Chat.open(this.store, log, config.limits, this.commit.request);
+    this.adminEvents = await AdminEventPoller.start(this.chat);
+    const addressKey: AddressKey = (address) => (this.admission.isExempt(address) ? null : addressGroup(address, config.limits));
+    const accounts = (this.accounts = new Accounts(this.chat, config.auth, config.signup, config.scryptCost, config.limits, addressKey));
+    this.files = new Files(this.chat, BlobStore.forDataDir(config.dataDir), config.limits, log, addressKey);
+    const disk = new DiskFloor(config.dataDir, config.limits, log);
+    await disk.start();
+    const budget = new StoredBytesBudget(config.limits, addressKey);
+    this.dispatcher = new Dispatcher(COMMANDS, this.chat, log, this.flood, accounts, this.files, disk, budget);
+    void this.expireFiles();
+    this.expiryTimer = setInterval(() => void this.expireFiles(), FILE_EXPIRY_INTERVAL_MS).unref();
+    this.sweep = new IdleSweep(this.connections, config.limits, () => {
+      this.flood.prune();
+      budget.prune();
+      accounts.prune();
+    });
+  }
+
+  /** Undoes a start that failed part way: stops what `load` started and closes the store. */
+  private async undoStart(): Promise<void> {
+    this.sweep?.stop();
+    this.adminEvents?.stop();
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
+    await this.expiring;
+    if ((this.files as Files | undefined) !== undefined) await this.files.close();
+    await this.store.close();
   }
 
   get port(): number {

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { isValidName, nameKey } from '../../protocol/names.js';
+import { isValidName, nameKey, reservedNameText } from '../../protocol/names.js';
 import { assertPasswordRules, PasswordHasher } from '../auth/passwords.js';
 import { createInvite } from '../auth/signup.js';
 import { DEFAULT_SCRYPT_COST } from '../config.js';
@@ -141,7 +141,7 @@ export async function admin(argv: string[]): Promise<number> {
 
 function requireName(name: string | undefined): string {
   if (name === undefined) throw new AdminError('give the user name');
-  if (!isValidName(name)) throw new AdminError(`"${name}" is not a valid name: 1-32 letters, digits, ".", "_" or "-"`);
+  if (!isValidName(name)) throw new AdminError(reservedNameText(name) ?? `"${name}" is not a valid name: 1-32 letters, digits, ".", "_" or "-"`);
   return name;
 }
 

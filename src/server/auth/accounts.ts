@@ -7,7 +7,7 @@
  * either way.
  */
 import { ChatError } from '../../protocol/errors.js';
-import { isValidName, nameKey } from '../../protocol/names.js';
+import { isValidName, nameKey, reservedNameText } from '../../protocol/names.js';
 import type { Chat } from '../chat/chat.js';
 import { assertCanClaim, assertNotRegistered, createUser, nameClaimed, passwordRequired } from '../chat/login.js';
 import type { Session } from '../chat/session.js';
@@ -148,7 +148,7 @@ export class Accounts {
     }
     // Issue #11.5: an invalid name (60 KB of it, say) is refused before any lookup or guard entry.
     // invalid_name depends only on the name's shape, a public rule, so it tells nothing about accounts.
-    if (!isValidName(name)) throw new ChatError('invalid_name');
+    if (!isValidName(name)) throw new ChatError('invalid_name', reservedNameText(name));
     const key = nameKey(name);
     const address = this.countedAs(conn);
     const now = performance.now();

@@ -4,7 +4,7 @@
  * have a private conversation with (docs/protocol.md, "System events").
  */
 import { ChatError } from '../../protocol/errors.js';
-import { isValidName, nameKey } from '../../protocol/names.js';
+import { isValidName, nameKey, reservedNameText } from '../../protocol/names.js';
 import type { NewUser, UserRecord } from '../store/store.js';
 import { collectWaiting } from './login-catch-up.js';
 import type { Chat } from './chat.js';
@@ -51,7 +51,7 @@ export function assertNotRegistered(target: Pick<LoginTarget, 'session'>): void 
 /** Checks what every claim of a name checks first. Throws already_registered, invalid_name, name_taken. */
 export function assertCanClaim(chat: Chat, target: Pick<LoginTarget, 'session'>, name: string): void {
   assertNotRegistered(target);
-  if (!isValidName(name)) throw new ChatError('invalid_name');
+  if (!isValidName(name)) throw new ChatError('invalid_name', reservedNameText(name));
   assertNameFree(chat, nameKey(name), name);
 }
 

@@ -4,7 +4,7 @@
  * message in the room's history, so a member who was offline is told of it at login.
  */
 import { ChatError } from '../../protocol/errors.js';
-import { isValidName, nameKey } from '../../protocol/names.js';
+import { isValidName, nameKey, reservedNameText } from '../../protocol/names.js';
 import type { StoredMessage } from '../store/store.js';
 import type { Chat } from './chat.js';
 import { encodeMessage } from './encode.js';
@@ -18,7 +18,9 @@ export interface Created {
 
 /** Creates a room with the creator and `memberNames` as members. Throws invalid_name, room_exists, name_taken, no_such_user. */
 export async function createRoom(chat: Chat, session: Session, name: string, memberNames: readonly string[]): Promise<Created> {
-  if (!isValidName(name)) throw new ChatError('invalid_name', `"${name}" is not a valid room name: 1-32 letters, digits, ".", "_" or "-"`);
+  if (!isValidName(name)) {
+    throw new ChatError('invalid_name', reservedNameText(name, 'room name') ?? `"${name}" is not a valid room name: 1-32 letters, digits, ".", "_" or "-"`);
+  }
   const key = nameKey(name);
   assertRoomNameFree(chat, key);
   if (chat.presence.byName(key) || (await chat.store.findUser(key))) {

@@ -61,6 +61,28 @@ export class DataDirLock {
     return new DataDirLock(db, pidFile);
   }
 
+  /**
+   * The refusal acquire() would throw when another server holds `dataDir`, found without taking the
+   * lock or creating anything (a read of the lock file, which the holder's exclusive lock refuses);
+   * null when it is free or was never used. Issue #12.9: a second server on the same port and data
+   * directory is told of the running one (its pid), not only of the port.
+   */
+  static holder(dataDir: string): DataDirInUse | null {
+    const lockFile = path.join(dataDir, LOCK_FILE);
+    if (!fs.existsSync(lockFile)) return null;
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(lockFile, { readonly: true, fileMustExist: true, timeout: 0 });
+      db.prepare('SELECT COUNT(*) FROM sqlite_master').get();
+      return null;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') return new DataDirInUse(dataDir, readPid(path.join(dataDir, PID_FILE)));
+      return null; // unreadable for another reason: acquire() will say so if it comes to that
+    } finally {
+      db?.close();
+    }
+  }
+
   /** Lets another server use the directory (at shutdown, or when start-up fails after acquire). */
   release(): void {
     if (!this.db.open) return;

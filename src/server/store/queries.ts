@@ -33,6 +33,14 @@ export const SQL = {
     WHERE c.kind = 'room' ORDER BY mb.conv_id, mb.joined_at, mb.user_id`,
 
   insertUser: `INSERT INTO users (name, name_key, created_at, password_hash, role) VALUES (?, ?, ?, ?, ?)`,
+  // Issue #12.8: a new user joins the everyone conversation at its current end, as a room's new member
+  // joins after its last message: a new name is not sent every broadcast of the past at its first login.
+  joinEveryone: `INSERT INTO members (conv_id, user_id, cursor, joined_at)
+    SELECT c.id, ?, (SELECT COALESCE(MAX(m.seq), 0) FROM messages m WHERE m.conv_id = c.id), ?
+    FROM conversations c WHERE c.kind = 'everyone'`,
+  // The everyone conversation made at a server's first start: users `classchat admin` added before it
+  // existed join it (it is empty, so at its end).
+  joinEveryoneAll: `INSERT INTO members (conv_id, user_id, cursor, joined_at) SELECT ?, u.id, 0, ? FROM users u`,
   setPassword: `UPDATE users SET password_hash = ? WHERE id = ?`,
   setRole: `UPDATE users SET role = ? WHERE id = ?`,
   setMutedUntil: `UPDATE users SET muted_until = ? WHERE id = ?`,

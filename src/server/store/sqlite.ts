@@ -143,7 +143,13 @@ export class SqliteStore implements Store {
   }
 
   async insertUser(user: NewUser, createdAt: string): Promise<number> {
-    return Number(this.write(this.q.insertUser, user.name, user.key, createdAt, user.passwordHash, user.role).lastInsertRowid);
+    const id = Number(this.write(this.q.insertUser, user.name, user.key, createdAt, user.passwordHash, user.role).lastInsertRowid);
+    this.write(this.q.joinEveryone, id, createdAt);
+    return id;
+  }
+
+  joinEveryoneAll(convId: number, joinedAt: string): void {
+    this.write(this.q.joinEveryoneAll, convId, joinedAt);
   }
 
   setPassword(userId: number, passwordHash: string): void {

@@ -165,8 +165,13 @@ export interface Store {
   /**
    * Adds a user and resolves to the id the database gave it. Users get their ids from the database,
    * not from a counter in memory, because `classchat admin` adds users while the server runs.
+   * The user becomes a member of the everyone conversation (when it exists) at its current end, so
+   * broadcasts sent from then on wait for them while they are offline (issue #12.8). Here, not in
+   * the domain, because `classchat admin` adds users through the store alone.
    */
   insertUser(user: NewUser, createdAt: string): Promise<number>;
+  /** Makes every user a member of the everyone conversation just created, at its start (a first start). */
+  joinEveryoneAll(convId: number, joinedAt: string): void;
   setPassword(userId: number, passwordHash: string): void;
   setRole(userId: number, role: Role): void;
   setMutedUntil(userId: number, until: string | null): void;
