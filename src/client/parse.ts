@@ -64,7 +64,12 @@ export const SLASH_COMMANDS: readonly { name: string; aliases: string[]; syntax:
 /** What /help prints: every command with its syntax, help and aliases. */
 export function helpText(): string {
   const lines = SLASH_COMMANDS.map((c) => `  ${c.syntax.padEnd(32)} ${c.help}${c.aliases.length ? ` (also /${c.aliases.join(', /')})` : ''}`);
-  return ['commands:', ...lines, '  text without a command goes to the current conversation; Name: text goes to Name'].join('\n');
+  return [
+    'commands:',
+    ...lines,
+    '  text without a command goes to the current conversation; Name: text goes to Name',
+    '  a paste of several lines is sent as one message, all of it as text',
+  ].join('\n');
 }
 
 const BY_NAME = new Map<string, string>();

@@ -43,7 +43,8 @@ export class Renderer {
     const mine = m.sender === this.me();
     const label = m.status === 'private' ? `@${mine ? m.receiver : m.sender}` : m.status === 'group' ? m.receiver : 'everyone';
     const kind: Color = m.status === 'private' ? 'private' : m.status === 'group' ? 'group' : 'broadcast';
-    return `${time} ${this.paint(kind, `[${label}]`)} ${mine ? this.paint('dim', `<${m.sender}>`) : `<${m.sender}>`} ${m.text}`;
+    const head = `${time} [${label}] <${m.sender}> `;
+    return `${time} ${this.paint(kind, `[${label}]`)} ${mine ? this.paint('dim', `<${m.sender}>`) : `<${m.sender}>`} ${indentLines(String(m.text), head.length)}`;
   }
 
   /** HH:MM today; MM-DD HH:MM for older messages, so waiting ones show when they were sent. */
@@ -58,6 +59,22 @@ export class Renderer {
     return this.color ? `\x1b[${COLORS[color]}m${text}\x1b[0m` : text;
   }
 }
+
+/**
+ * A multi-line message (a paste, issue #12.2) with its continuation lines indented under the text's
+ * first column, up to MAX_INDENT, so they read as one message and not as lines of their own.
+ */
+function indentLines(text: string, column: number): string {
+  if (!text.includes('\n')) return text;
+  const indent = ' '.repeat(Math.min(column, MAX_INDENT));
+  return text
+    .split('\n')
+    .map((line, i) => (i === 0 || line === '' ? line : indent + line))
+    .join('\n');
+}
+
+/** Past this the indent takes too much of an 80-column line (a long name or room). */
+const MAX_INDENT = 24;
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');

@@ -33,3 +33,13 @@ test('colours tell the kinds apart, and there are none when colour is off', () =
   const plain = new Renderer(() => 'Me', false, now);
   for (const k of ['private', 'group', 'broadcast']) assert.doesNotMatch(plain.render(msg(k, 'Ann', 'Me'))!, /\x1b/);
 });
+
+test('#12.2 a multi-line message keeps its continuation lines indented under its text', () => {
+  const r = new Renderer(() => 'Me', false, now);
+  const block = { ...msg('group', 'Ann', 'CS350'), message: { ...msg('group', 'Ann', 'CS350').message, text: 'one\ntwo\n\nfour' } };
+  const pad = ' '.repeat('09:05 [CS350] <Ann> '.length);
+  assert.equal(r.render(block), `09:05 [CS350] <Ann> one\n${pad}two\n\n${pad}four`);
+  // A long prefix (a long room name) indents at most 24 columns.
+  const long = { ...block, message: { ...block.message, receiver: 'a-very-long-room-name-indeed' } };
+  assert.equal(r.render(long)!.split('\n')[1], `${' '.repeat(24)}two`);
+});
