@@ -116,6 +116,24 @@ test('#12.3 a message whose reply was lost with the connection is sent again wit
   assert.equal(await client.exit(), 0);
 });
 
+test('#12.3 a script whose input ends while the connection is down sends its lines after the reconnect, then exits', async () => {
+  const { port, proxy } = await serverAndProxy();
+  const reader = await TestClient.as(port, 'Reader');
+  cleanup.push(() => reader.close());
+  const client = ChatProcess.start(proxy.port, ['--user', 'Ugo']);
+  cleanup.push(() => client.kill());
+  await client.waitFor(/welcome, Ugo/);
+  await proxy.down();
+  await client.waitFor(/reconnecting/);
+  client.type('/private Reader one', 'two', 'three');
+  client.endInput();
+  await client.waitFor(/waiting to reconnect to send 3 messages/);
+  await proxy.up();
+  assert.equal(await client.exit(20_000), 0);
+  await reader.event('private', { sender: 'Ugo', text: 'three' });
+  assert.deepEqual(textsFrom(reader, 'Ugo'), ['one', 'two', 'three']);
+});
+
 test('#12.3 /exit with lines still queued says how many were not sent', async () => {
   const { proxy } = await serverAndProxy();
   const client = ChatProcess.start(proxy.port, ['--user', 'Sven']);
