@@ -47,7 +47,8 @@ export class Renderer {
     const mine = m.sender === this.me();
     const label = m.status === 'private' ? `@${mine ? m.receiver : m.sender}` : m.status === 'group' ? m.receiver : 'everyone';
     const kind: Color = m.status === 'private' ? 'private' : m.status === 'group' ? 'group' : 'broadcast';
-    return `${time} ${this.paint(kind, `[${label}]`)} ${mine ? this.paint('dim', `<${m.sender}>`) : `<${m.sender}>`} ${withoutSender(m)}`;
+    const head = `${time} [${label}] <${m.sender}> `;
+    return `${time} ${this.paint(kind, `[${label}]`)} ${mine ? this.paint('dim', `<${m.sender}>`) : `<${m.sender}>`} ${indentLines(withoutSender(m), head.length)}`;
   }
 
   /** HH:MM today; MM-DD HH:MM for older messages, so waiting ones show when they were sent. */
@@ -69,8 +70,24 @@ export class Renderer {
  */
 function withoutSender(m: Record<string, any>): string {
   const named = `${m.sender} sent `;
-  return typeof m.file === 'number' && typeof m.text === 'string' && m.text.startsWith(named) ? m.text.slice(m.sender.length + 1) : m.text;
+  return typeof m.file === 'number' && typeof m.text === 'string' && m.text.startsWith(named) ? m.text.slice(m.sender.length + 1) : String(m.text);
 }
+
+/**
+ * A multi-line message (a paste, issue #12.2) with its continuation lines indented under the text's
+ * first column, up to MAX_INDENT, so they read as one message and not as lines of their own.
+ */
+function indentLines(text: string, column: number): string {
+  if (!text.includes('\n')) return text;
+  const indent = ' '.repeat(Math.min(column, MAX_INDENT));
+  return text
+    .split('\n')
+    .map((line, i) => (i === 0 || line === '' ? line : indent + line))
+    .join('\n');
+}
+
+/** Past this the indent takes too much of an 80-column line (a long name or room). */
+const MAX_INDENT = 24;
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');

@@ -7,6 +7,7 @@
  * transfer's progress every 10%.
  */
 import readline from 'node:readline';
+import { PasteJoiner } from './paste.js';
 import { SLASH_COMMANDS, targetLabel, type Target } from './parse.js';
 import type { Renderer } from './render.js';
 import type { Output, Session } from './session.js';
@@ -38,6 +39,8 @@ export class InteractiveScreen implements Screen {
   private readonly progress = new Map<string, string>();
   /** Whether the status line is drawn above the prompt now. */
   private statusShown = false;
+  /** Joins the lines of a paste into one entry (issue #12.2); set while lines are read. */
+  private paste: PasteJoiner | null = null;
 
   constructor(
     private readonly renderer: Renderer,
@@ -154,13 +157,15 @@ export class InteractiveScreen implements Screen {
     this.prompting = true;
     this.rl.prompt();
     const queue = lineQueue(onLine, () => this.rl.prompt(true));
-    this.rl.on('line', queue);
+    this.paste = new PasteJoiner(this.rl, process.stdin, process.stdout, queue);
     this.rl.on('close', onEnd);
     this.rl.on('SIGINT', onInterrupt);
   }
 
   close(): void {
     this.prompting = false;
+    this.paste?.stop();
+    this.paste = null;
     this.rl.close();
   }
 }

@@ -14,6 +14,8 @@ import { Transfers } from './files/transfers.js';
 import type { Link, ServerObject } from './link.js';
 import { refusalText, signIn, type SignInPrompts } from './sign-in.js';
 import { helpText } from './help.js';
+import { splitAtLines } from './message-split.js';
+import { LONG_WAIT_MS, Outbox, pacedRequest } from './outbox.js';
 import { parseLine, targetLabel, type Action, type Target } from './parse.js';
 import { PresenceBursts } from './presence-bursts.js';
 import { checkSwitchTarget } from './switch-target.js';
@@ -125,6 +127,10 @@ export class Session extends EventEmitter<SessionEvents> {
     me: () => this.name,
     isMyRoom: (name) => this.myRooms.has(nameKey(name)),
   });
+  /** Chat messages on their way: in order, paced by the server's flood limit, kept across reconnects (issue #12.2, #12.3). */
+  private readonly outbox = new Outbox({
+    longWait: (ms, queued) => this.info(`the server asks to wait ${Math.ceil(ms / 1000)} s before more messages; ${queued} waiting to be sent`),
+  });
 
   /** Contacts' online/offline events, a burst of them shown as one line (issue #12.7). */
   private readonly presence: PresenceBursts;
@@ -157,6 +163,7 @@ export class Session extends EventEmitter<SessionEvents> {
       const { reply } = result;
       if (reply.status === 'ok') {
         this.emit('output', { type: 'info', text: reply.text });
+        this.outbox.resume(this.link!);
         return { registered: true };
       }
       const reason = refusalText(candidate, reply);
@@ -222,8 +229,13 @@ export class Session extends EventEmitter<SessionEvents> {
     link.on('close', () => this.onClose());
   }
 
-  /** Runs one typed line; resolves when its reply has been shown. */
+  /**
+   * Runs one typed line; resolves when its reply has been shown, or when a message is queued to wait for
+   * the reconnect. A line with newlines is a paste (the interactive screen joins one, issue #12.2): text
+   * for the current conversation, whatever its lines start with.
+   */
   async handleLine(line: string): Promise<void> {
+    if (line.includes('\n')) return this.sendPaste(line);
     const action = parseLine(line, {
       current: this.current,
       isMyRoom: (n) => this.myRooms.has(nameKey(n)),
@@ -302,11 +314,32 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
+  /** A paste of several lines: one message, or several cut at line boundaries when it is over the size limit. */
+  private async sendPaste(text: string): Promise<void> {
+    const to = this.current;
+    try {
+      for (const message of splitAtLines(text)) await this.send(to, message, false);
+    } catch (err) {
+      this.error(`not sent: ${(err as Error).message}`);
+    }
+  }
+
+  /** Queues a message in the outbox; shows it as sent (or refused) when its reply comes. */
   private async send(to: Target, text: string, switchAfter: boolean): Promise<void> {
     const request =
       to.kind === 'everyone' ? { status: 'broadcast', text } : { status: to.kind === 'room' ? 'group' : 'private', receiver: to.name, text };
-    const reply = await this.request(request);
-    if (!reply) return;
+    const queued = !this.outbox.online;
+    const sent = this.outbox.add(request, (reply) => this.showSent(request, to, text, switchAfter && !queued, reply));
+    if (queued) {
+      this.info('queued: will send when reconnected');
+      // At once, not at the reply after the reconnect: the next lines typed are meant for them too.
+      if (switchAfter) this.switchTo(to, null);
+    }
+    await sent;
+  }
+
+  private showSent(request: ServerObject, to: Target, text: string, switchAfter: boolean, reply: ServerObject): void {
+    if (reply.status !== 'ok') return this.error(reply.text ?? reply.code);
     const own = { status: request.status, sender: this.name, receiver: reply.receiver ?? EVERYONE, text, msgid: reply.msgid, seq: reply.seq, ts: reply.ts };
     this.remember(own, 'own');
     this.emit('output', { type: 'message', message: own, phase: 'own' });
@@ -317,10 +350,13 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Joins a room, creating it when it does not exist yet (seeds 002 and 004), and switches to it. */
   private async join(room: string): Promise<void> {
-    let reply = await this.link!.request({ status: 'join', receiver: room });
+    await this.outbox.sentOrPaused();
+    const link = this.link;
+    if (!link || link.closed) return this.error('not connected; reconnecting');
+    let reply = await pacedRequest(link, { status: 'join', receiver: room }, LONG_WAIT_MS);
     let note = 'joined';
     if (reply.status === 'error' && reply.code === 'no_such_room') {
-      reply = await this.link!.request({ status: 'create', receiver: room });
+      reply = await pacedRequest(link, { status: 'create', receiver: room }, LONG_WAIT_MS);
       note = 'created';
     }
     if (reply.status === 'error' && reply.code === 'already_a_member') {
@@ -341,8 +377,11 @@ export class Session extends EventEmitter<SessionEvents> {
     this.emit('output', { type: 'data', command: 'history', reply, shown: [header, ...messages] });
   }
 
-  private async exit(): Promise<void> {
+  /** `waitForOutbox`: send what is queued first, while connected (an /exit typed after a paste). */
+  private async exit(waitForOutbox = true): Promise<void> {
+    if (waitForOutbox) await this.outbox.sentOrPaused();
     this.exiting = true;
+    this.reportUnsent();
     this.cancelWaitingTransfers();
     const link = this.link;
     if (!link || link.closed) {
@@ -357,13 +396,22 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Ends the session as input ends: after the replies to what was sent and the transfers still running, leave cleanly. */
   async finish(): Promise<void> {
     if (this.transfers.active > 0 && !this.exiting) this.info('waiting for file transfers to finish (Ctrl-C stops them)');
+    // A script's every line is delivered (issue #12.2, #12.3): across a reconnect if need be.
+    if (this.outbox.size > 0 && !this.outbox.online && !this.exiting) this.info(`waiting to reconnect to send ${plural(this.outbox.size, 'message')} (Ctrl-C gives up)`);
+    await this.outbox.empty();
     await this.transfers.settled();
     if (!this.exiting) await this.exit();
   }
 
   /** Ends the session now (Ctrl-C), stopping any transfer. */
   async interrupt(): Promise<void> {
-    if (!this.exiting) await this.exit();
+    if (!this.exiting) await this.exit(false);
+  }
+
+  /** The session ends: what the outbox still holds is given up, and the user told how much. */
+  private reportUnsent(): void {
+    const unsent = this.outbox.abandon();
+    if (unsent > 0) this.error(`${plural(unsent, 'message')} not sent`);
   }
 
   /** The session is ending: transfers waiting for a link stop (a later /send or /get resumes them). */
@@ -384,11 +432,14 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Sends a request; shows an error and resolves null when it is refused. */
   private async request(body: ServerObject): Promise<ServerObject | null> {
+    // After the messages typed before it: a script's /leave comes after its last line to the room.
+    await this.outbox.sentOrPaused();
     if (!this.link || this.link.closed) {
       this.error('not connected; reconnecting');
       return null;
     }
-    const reply = await this.link.request(body);
+    // Flood refusals are waited out (issue #12.2); a long wait (a stored-bytes budget) is the answer instead.
+    const reply = await pacedRequest(this.link, body, LONG_WAIT_MS);
     if (reply.status === 'ok') return reply;
     this.error(reply.text ?? reply.code);
     return null;
@@ -481,6 +532,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.presence.flush();
     this.link = null;
     this.loggedIn = false;
+    this.outbox.pause();
     if (this.exiting || this.name === '') {
       // Before a name is registered there is nothing to resume: register() rejects and the caller says why.
       this.emit('end', this.exiting ? 0 : 1);
@@ -488,11 +540,13 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     if (this.stopReason !== null) {
       this.error(`${this.stopReason}; not reconnecting. Start classchat chat again to log in.`);
+      this.reportUnsent();
       this.cancelWaitingTransfers();
       this.emit('end', 1);
       return;
     }
     this.emit('output', { type: 'status', text: 'connection to the server lost; reconnecting…' });
+    if (this.outbox.size > 0) this.info(`${plural(this.outbox.size, 'message')} will be sent when reconnected`);
     this.scheduleReconnect();
   }
 
@@ -536,6 +590,8 @@ export class Session extends EventEmitter<SessionEvents> {
         return;
       }
       await this.catchUp();
+      // What was typed meanwhile (or lost its reply with the connection) goes now, after what was missed.
+      this.outbox.resume(this.link!);
       this.retries = 0;
       this.lastFailure = '';
       this.emit('output', { type: 'status', text: `reconnected as ${this.name}` });
@@ -589,4 +645,9 @@ export class Session extends EventEmitter<SessionEvents> {
   private error(text: string): void {
     this.emit('output', { type: 'error', text });
   }
+}
+
+/** `3 messages`, `1 message`. */
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -42,3 +42,13 @@ test("#12.7 a file message names its sender once: '<Me> sent notes.pdf', not '<M
   // An ordinary message that happens to start with the name is left alone.
   assert.equal(r.render({ ...msg('group', 'Me', 'CS350'), message: { ...msg('group', 'Me', 'CS350').message, text: 'Me sent it' } }), '09:05 [CS350] <Me> Me sent it');
 });
+
+test('#12.2 a multi-line message keeps its continuation lines indented under its text', () => {
+  const r = new Renderer(() => 'Me', false, now);
+  const block = { ...msg('group', 'Ann', 'CS350'), message: { ...msg('group', 'Ann', 'CS350').message, text: 'one\ntwo\n\nfour' } };
+  const pad = ' '.repeat('09:05 [CS350] <Ann> '.length);
+  assert.equal(r.render(block), `09:05 [CS350] <Ann> one\n${pad}two\n\n${pad}four`);
+  // A long prefix (a long room name) indents at most 24 columns.
+  const long = { ...block, message: { ...block.message, receiver: 'a-very-long-room-name-indeed' } };
+  assert.equal(r.render(long)!.split('\n')[1], `${' '.repeat(24)}two`);
+});

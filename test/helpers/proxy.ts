@@ -99,6 +99,26 @@ export class LossyProxy {
     }
   }
 
+  /**
+   * The network goes down: every connection is cut and new ones are refused (the client's reconnects
+   * fail with "connection refused") until up().
+   */
+  down(): Promise<void> {
+    this.cutAll();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The network is back: connections are taken again, on the same port. */
+  up(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
   /** Cuts every connection through the proxy, as a network failure would. */
   cutAll(): void {
     for (const [client, upstream] of this.pairs) {
@@ -110,6 +130,7 @@ export class LossyProxy {
 
   close(): Promise<void> {
     this.cutAll();
+    if (!this.server.listening) return Promise.resolve();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }

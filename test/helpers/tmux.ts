@@ -37,6 +37,16 @@ export class TmuxSession {
     execFileSync('tmux', ['send-keys', '-t', this.name, ...keys]);
   }
 
+  /**
+   * Pastes `text` as a terminal does (newlines as CR), wrapped in bracketed-paste marks when the program
+   * asked for them. A buffer of this session's own: other tests paste at the same time.
+   */
+  paste(text: string): void {
+    const buffer = `${this.name}-paste`;
+    execFileSync('tmux', ['set-buffer', '-b', buffer, text]);
+    execFileSync('tmux', ['paste-buffer', '-p', '-d', '-b', buffer, '-t', this.name]);
+  }
+
   /** The visible screen, one string per line, trailing blanks removed. */
   screen(): string[] {
     const text = execFileSync('tmux', ['capture-pane', '-p', '-t', this.name], { encoding: 'utf8' });

@@ -116,3 +116,19 @@ test('a group message reaches the online members but the sender, and offline mem
   assert.equal((await cy.event('group', { msgid: sent.msgid })).text, 'to the trio');
   await Promise.all([ann.close(), bo.close(), cy.close(), out.close()]);
 });
+
+test('a text with newlines (a pasted block, issue #12.2) is one message: delivered and in history as sent, one escaped JSON line on the wire', async () => {
+  const ann = await TestClient.as(server.port, 'NlAnn');
+  const bo = await TestClient.as(server.port, 'NlBo');
+  const text = 'first line\n  indented second\n\nafter a blank';
+  let wire = '';
+  bo.socket.on('data', (chunk: string) => (wire += chunk));
+  const sent = await ann.ok({ status: 'private', receiver: 'NlBo', text });
+  const got = await bo.event('private', { msgid: sent.msgid });
+  assert.equal(got.text, text);
+  const history = await bo.ok({ status: 'history', receiver: 'NlAnn' });
+  assert.equal(history.messages.at(-1).text, text);
+  // What nc shows: the newlines inside the text are JSON escapes; the line ends only after the object.
+  assert.ok(wire.includes('"text":"first line\\n  indented second\\n\\nafter a blank"'), wire);
+  await Promise.all([ann.close(), bo.close()]);
+});

@@ -1,0 +1,59 @@
+// Pasting in the interactive client (issue #12.2), in a real terminal (tmux, with bracketed paste): a
+// paste of several lines is one multi-line message, whatever its lines start with, shown with its
+// continuation lines indented; typed lines stay one message each. Against the default flood limits,
+// where a paste sent line by line lost its lines past the burst. Skipped, with the reason, where tmux
+// is not installed; CI installs it and requires it.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { DEFAULT_LIMITS } from '../../src/server/limits.js';
+import { TestClient } from '../helpers/client.js';
+import { CLI, startServer, type TestServer } from '../helpers/server.js';
+import { hasTmux, TmuxSession } from '../helpers/tmux.js';
+
+const required = process.env.CLASSCHAT_TEST_REQUIRE_TMUX === '1';
+const skip = !hasTmux() && !required ? 'tmux is not installed (apt-get install tmux); CI installs it' : false;
+
+let server: TestServer;
+before(async () => {
+  if (!skip) server = await startServer({ limits: { floodBurst: DEFAULT_LIMITS.floodBurst, floodRate: DEFAULT_LIMITS.floodRate, floodStrikes: DEFAULT_LIMITS.floodStrikes } });
+});
+after(() => server?.stop());
+
+test('#12.2 a paste of 15 lines arrives as one multi-line message; typed lines stay one message each', { skip }, async () => {
+  const reader = await TestClient.as(server.port, 'PasteReader');
+  const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(server.port), '--user', 'Paula'], { NO_COLOR: '1' });
+  try {
+    await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the prompt');
+    // A line that looks like a command is text inside a paste; the paste's last line has no newline.
+    const lines = Array.from({ length: 15 }, (_, i) => (i === 7 ? '/who is here' : `pasted line ${i + 1}`));
+    term.paste(lines.join('\n'));
+    const message = await reader.event('broadcast', { sender: 'Paula' });
+    assert.equal(message.text, lines.join('\n'));
+
+    // Shown once, as one message, its continuation lines indented; the prompt is empty again.
+    const screen = await term.waitFor((l) => l.at(-1) === '[everyone]>' && l.some((x) => x.endsWith('pasted line 15')), 'the pasted message');
+    const first = screen.findIndex((x) => x.endsWith('[everyone] <Paula> pasted line 1'));
+    assert.ok(first !== -1, screen.join('\n'));
+    assert.deepEqual(screen.slice(first + 1, first + 15).map((x) => x.trim()), lines.slice(1));
+    for (const row of screen.slice(first + 1, first + 15)) assert.match(row, /^ {8,}\S/, 'continuation lines are indented');
+    assert.equal(screen.filter((x) => x.includes('pasted line 2')).length, 1, 'the paste is not echoed line by line besides');
+
+    // Typed lines: one message each.
+    term.type('typed one');
+    term.press('Enter');
+    term.type('typed two');
+    term.press('Enter');
+    assert.equal((await reader.event('broadcast', { sender: 'Paula' })).text, 'typed one');
+    assert.equal((await reader.event('broadcast', { sender: 'Paula' })).text, 'typed two');
+
+    // A paste without a newline stays in the input line, to be edited and sent with Enter.
+    term.paste('half');
+    await term.waitFor((l) => l.at(-1) === '[everyone]> half', 'the pasted word in the input line');
+    term.type(' done');
+    term.press('Enter');
+    assert.equal((await reader.event('broadcast', { sender: 'Paula' })).text, 'half done');
+  } finally {
+    term.kill();
+    await reader.close();
+  }
+});
