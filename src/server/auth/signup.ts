@@ -37,8 +37,9 @@ export class SignupPolicy {
 
 /** Makes an invite code good for `uses` sign-ups during `days` days, stores its hash, and returns it. */
 export function createInvite(store: Pick<Store, 'insertInvite'>, uses: number, days: number, now = new Date()): { code: string; expiresAt: string } {
-  // 16 random bytes: short enough to read out to a class, far too many to guess.
-  const code = randomBytes(16).toString('base64url');
+  // 80 random bits, far too many to guess, in hex: easy to read out to a class, and never starting with
+  // "-" (base64url did, 1 in 64, and `classchat chat --invite -x…` then read the code as an option).
+  const code = randomBytes(10).toString('hex');
   const expiresAt = new Date(now.getTime() + days * 86_400_000).toISOString();
   store.insertInvite(tokenHash(code), uses, expiresAt, now.toISOString());
   return { code, expiresAt };

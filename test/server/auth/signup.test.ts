@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { test } from 'node:test';
+import { createInvite } from '../../../src/server/auth/signup.js';
 import { TestClient } from '../../helpers/client.js';
 import { expectError } from '../../helpers/expect.js';
 import { runAdmin, startServer } from '../../helpers/server.js';
@@ -104,4 +105,13 @@ test('#11.4 --signup closed or invite with --auth open is refused at start-up', 
   assert.throws(() => parseServeArgs(['--signup', 'maybe'], {}), ConfigError);
   assert.equal(parseServeArgs([], {}).signup, 'open');
   assert.equal(parseServeArgs([], { CLASSCHAT_SIGNUP: 'invite' }).signup, 'invite');
+});
+
+test('an invite code never starts with "-", so `--invite CODE` is never read as an option (a flake of #11.4)', () => {
+  const codes: string[] = [];
+  const store = { insertInvite: () => undefined };
+  for (let i = 0; i < 2000; i++) codes.push(createInvite(store, 1, 1).code);
+  const bad = codes.filter((code) => !/^[0-9A-Za-z]/.test(code));
+  assert.deepEqual(bad, [], 'codes that start with a character an option parser takes for a flag');
+  assert.equal(new Set(codes).size, codes.length, 'every code is new');
 });
