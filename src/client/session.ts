@@ -12,7 +12,10 @@ import { TransferError } from './files/context.js';
 import { formatFileList } from './files/list.js';
 import { Transfers } from './files/transfers.js';
 import type { Link, ServerObject } from './link.js';
-import { signIn, type SignInPrompts } from './sign-in.js';
+import { signUpRefusal, signIn, type SignInPrompts } from './sign-in.js';
+import { runAccountCommand } from './account-commands.js';
+import type { CommandHost } from './command-host.js';
+import { runModeration } from './moderation-commands.js';
 import { helpText, parseLine, targetLabel, type Action, type Target } from './parse.js';
 
 export type Phase = 'live' | 'waiting' | 'missed' | 'history' | 'own';
@@ -102,6 +105,27 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Whether the current link has a logged-in name (transfers wait for that after a reconnect). */
   private loggedIn = false;
   private readyWaiters: { resolve: (link: Link) => void; reject: (err: Error) => void }[] = [];
+  /** Whether the name signed in with a password (else with a claim or none): /password or /register. */
+  private hasPassword = false;
+  /** Who answers questions, from sign-in on: /password and /register ask theirs the same way. */
+  private prompts: SignInPrompts | null = null;
+  /** What the moderation and account commands (issue #12.5) may use of this session. */
+  private readonly host: CommandHost = {
+    me: () => this.name,
+    link: () => (this.link && this.loggedIn && !this.link.closed ? this.link : null),
+    prompts: () => this.prompts,
+    listing: (key, more, request) => this.listing(key, more, request),
+    info: (text) => this.info(text),
+    error: (text) => this.error(text),
+    rememberUsers: (names) => void this.rememberUsers(names),
+    roomGone: (name) => this.roomGone(name),
+    replaceToken: (token) => {
+      this.token = token;
+      this.hasPassword = true;
+      this.options.tokens?.forget(this.name);
+    },
+    hasPassword: () => this.hasPassword,
+  };
   /** File uploads and downloads running in the background (issue #5). */
   private readonly transfers = new Transfers({
     ready: () => this.ready(),
@@ -129,6 +153,7 @@ export class Session extends EventEmitter<SessionEvents> {
    * or when a script's name is claimed (issue #11.1); rejects if the connection closes first.
    */
   async register(name: string | null, prompts: SignInPrompts): Promise<boolean> {
+    this.prompts = prompts;
     let candidate = name ?? (await prompts.askName(null));
     for (;;) {
       if (candidate === null) return false;
@@ -144,7 +169,7 @@ export class Session extends EventEmitter<SessionEvents> {
       }
       // A script cannot answer with another name (its next line is a chat line): these end it.
       if (!this.options.interactive && FINAL_REGISTER_CODES.has(reply.code)) {
-        this.error(reply.text ?? reply.code);
+        this.error(signUpRefusal(reply, true));
         return false;
       }
       candidate = await prompts.askName(reply.text ?? reply.code);
@@ -178,6 +203,8 @@ export class Session extends EventEmitter<SessionEvents> {
     return link.request(request, (reply) => {
       if (reply.status !== 'ok') return;
       this.loggedIn = true;
+      // A reconnect logs in with the session token either way: only the first sign-in tells.
+      if (!again) this.hasPassword = request.password !== undefined;
       for (const waiter of this.readyWaiters.splice(0)) waiter.resolve(link);
       if (typeof reply.token === 'string') {
         this.token = reply.token;
@@ -275,6 +302,14 @@ export class Session extends EventEmitter<SessionEvents> {
         if (reply) this.info(formatFileList(Array.isArray(reply.files) ? reply.files : [], reply.receiver ?? action.receiver));
         return;
       }
+      case 'users':
+      case 'kick':
+      case 'mute':
+      case 'delete':
+        return runModeration(this.host, action);
+      case 'password':
+      case 'register':
+        return runAccountCommand(this.host, action);
       case 'help':
         this.info(helpText());
         return;
@@ -404,6 +439,7 @@ export class Session extends EventEmitter<SessionEvents> {
       return;
     }
     if (message.event === 'connect') this.knownUsers.set(nameKey(message.sender), message.sender);
+    if (message.event === 'deleted') this.roomGone(message.receiver);
     if (message.event === 'shutdown') this.emit('output', { type: 'status', text: message.text });
     else this.emit('output', { type: 'event', message });
   }
@@ -435,6 +471,12 @@ export class Session extends EventEmitter<SessionEvents> {
       return { key: `@${nameKey(other)}`, receiver: other };
     }
     return { key: `#${nameKey(message.receiver)}`, receiver: message.receiver };
+  }
+
+  /** A room deleted (by us or its owner or an admin): forgotten, and left if it is the current one. */
+  private roomGone(name: string): void {
+    this.myRooms.delete(nameKey(name));
+    if (this.current.kind === 'room' && nameKey(this.current.name) === nameKey(name)) this.switchTo(EVERYONE_TARGET, null);
   }
 
   private rememberUsers(users: string[]): string[] {
