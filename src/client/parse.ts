@@ -29,7 +29,7 @@ export type Action =
   | { kind: 'send-file'; receiver: string; path: string }
   | { kind: 'files'; receiver: string | null }
   | { kind: 'get'; file: number; dir: string | null }
-  // Issue #12.5: what an instructor (and a name's owner) needs, run by instructor-commands.ts.
+  // Issue #12.5: run by moderation-commands.ts and account-commands.ts.
   | { kind: 'kick'; user: string; room: string | null; reason: string | null }
   | { kind: 'mute'; user: string; seconds: number; reason: string | null }
   | { kind: 'delete'; room: string }
