@@ -5,6 +5,8 @@
  * text for the current conversation. Pure: the caller supplies what the client knows.
  */
 import { EVERYONE, isValidName } from '../protocol/names.js';
+import { MAX_MUTE_SECONDS } from '../protocol/requests.js';
+import { parseDuration } from './duration.js';
 
 /** A conversation: everyone, a room, or a user (private). */
 export interface Target {
@@ -19,6 +21,7 @@ export type Action =
   | { kind: 'create'; room: string; members: string[] }
   | { kind: 'leave'; room: string }
   | { kind: 'who'; more?: true }
+  | { kind: 'users'; more?: true }
   | { kind: 'list' }
   | { kind: 'rooms'; more?: true }
   | { kind: 'members'; room: string; more?: true }
@@ -26,6 +29,12 @@ export type Action =
   | { kind: 'send-file'; receiver: string; path: string }
   | { kind: 'files'; receiver: string | null }
   | { kind: 'get'; file: number; dir: string | null }
+  // Issue #12.5: run by moderation-commands.ts and account-commands.ts.
+  | { kind: 'kick'; user: string; room: string | null; reason: string | null }
+  | { kind: 'mute'; user: string; seconds: number; reason: string | null }
+  | { kind: 'delete'; room: string }
+  | { kind: 'password' }
+  | { kind: 'register' }
   | { kind: 'help' }
   | { kind: 'exit' }
   | { kind: 'usage'; text: string }
@@ -50,6 +59,7 @@ export const SLASH_COMMANDS: readonly { name: string; aliases: string[]; syntax:
   { name: 'leave', aliases: [], syntax: '/leave [room]', help: 'leave a room (default: the current one)' },
   { name: 'switch', aliases: [], syntax: '/switch <user|room|everyone>', help: 'talk to someone else' },
   { name: 'who', aliases: [], syntax: '/who [more]', help: 'users online, 100 a page (more: the next page)' },
+  { name: 'users', aliases: [], syntax: '/users [more]', help: 'every known user, online or not' },
   { name: 'list', aliases: [], syntax: '/list', help: 'users online and rooms' },
   { name: 'rooms', aliases: [], syntax: '/rooms [more]', help: 'rooms and their member counts, 100 a page' },
   { name: 'members', aliases: [], syntax: '/members [room] [more]', help: "a room's members (default: the current room)" },
@@ -57,6 +67,12 @@ export const SLASH_COMMANDS: readonly { name: string; aliases: string[]; syntax:
   { name: 'send', aliases: [], syntax: '/send <user|room> <path>', help: 'send a file (resumes after a reconnect)' },
   { name: 'files', aliases: [], syntax: '/files [room|user]', help: 'files sent to you or your rooms, with their ids' },
   { name: 'get', aliases: [], syntax: '/get <id> [dir]', help: 'download a file (default dir: ./downloads)' },
+  { name: 'kick', aliases: [], syntax: '/kick <user> [#room] [reason]', help: 'remove from a room; admins: from the server' },
+  { name: 'mute', aliases: [], syntax: '/mute <user> <time> [reason]', help: 'admins: silence a user (time: 10m, 2h, 1d)' },
+  { name: 'unmute', aliases: [], syntax: '/unmute <user>', help: 'admins: lift a mute' },
+  { name: 'delete', aliases: [], syntax: '/delete <room>', help: 'delete a room and its history (owner, admin)' },
+  { name: 'password', aliases: [], syntax: '/password', help: 'change your password' },
+  { name: 'register', aliases: [], syntax: '/register', help: 'protect your name with a password' },
   { name: 'help', aliases: ['menu'], syntax: '/help', help: 'this list' },
   { name: 'exit', aliases: ['quit'], syntax: '/exit', help: 'leave ClassChat' },
 ];
@@ -120,14 +136,37 @@ function parseSlash(input: string, ctx: ParseContext): Action {
       return { kind: 'switch', to: targetOf(rest[0]!, ctx) };
     }
     case 'who':
+    case 'users':
     case 'rooms':
       // Listings come in pages (issue #11.6): `more` asks for the page after the last one shown.
       if (args === 'more') return { kind: name, more: true };
       return args === '' ? { kind: name } : usage(`/${name} [more]`);
     case 'list':
+    case 'password':
+    case 'register':
     case 'help':
     case 'exit':
       return args === '' ? { kind: name } : usage(`/${name}`);
+    case 'kick': {
+      // The room is marked with # unless it is one of yours: an unmarked word is the reason's start,
+      // so `/kick Bob spamming` (admins) is never read as a room named "spamming".
+      const [user = '', second, ...more] = rest;
+      if (!user) return usage('/kick <user> [#room] [reason]  (without a room: off the server, admins only)');
+      const inRoom = second !== undefined && (second.startsWith('#') || ctx.isMyRoom(second));
+      const reason = (inRoom ? more : rest.slice(1)).join(' ');
+      return { kind: 'kick', user: user.replace(/^@/, ''), room: inRoom ? second!.replace(/^#/, '') : null, reason: reason || null };
+    }
+    case 'mute': {
+      const [user = '', time = '', ...more] = rest;
+      const seconds = parseDuration(time);
+      if (!user || seconds === null || seconds < 1 || seconds > MAX_MUTE_SECONDS) return usage('/mute <user> <time> [reason]  (time: 90s, 10m, 2h or 1d; at most 30d)');
+      return { kind: 'mute', user: user.replace(/^@/, ''), seconds, reason: more.join(' ') || null };
+    }
+    case 'unmute':
+      // The server's mute of 0 seconds lifts a mute.
+      return rest.length === 1 ? { kind: 'mute', user: rest[0]!.replace(/^@/, ''), seconds: 0, reason: null } : usage('/unmute <user>');
+    case 'delete':
+      return rest.length === 1 ? { kind: 'delete', room: rest[0]!.replace(/^#/, '') } : usage('/delete <room>');
     case 'members': {
       // Without a room: the current one (issue #12.7); `more` alone pages it.
       const current = ctx.current.kind === 'room' ? ctx.current.name : null;

@@ -13,8 +13,11 @@ import { formatFileList } from './files/list.js';
 import { Transfers } from './files/transfers.js';
 import type { Link, ServerObject } from './link.js';
 import { refusalText, signIn, type SignInPrompts } from './sign-in.js';
+import { runAccountCommand } from './account-commands.js';
+import type { CommandHost } from './command-host.js';
 import { helpText } from './help.js';
 import { splitAtLines } from './message-split.js';
+import { runModeration } from './moderation-commands.js';
 import { LONG_WAIT_MS, Outbox, pacedRequest } from './outbox.js';
 import { parseLine, targetLabel, type Action, type Target } from './parse.js';
 import { PresenceBursts } from './presence-bursts.js';
@@ -116,6 +119,28 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Whether the current link has a logged-in name (transfers wait for that after a reconnect). */
   private loggedIn = false;
   private readyWaiters: { resolve: (link: Link) => void; reject: (err: Error) => void }[] = [];
+  /** Whether the name signed in with a password (else with a claim or none): /password or /register. */
+  private hasPassword = false;
+  /** Who answers questions, from sign-in on: /password and /register ask theirs the same way. */
+  private prompts: SignInPrompts | null = null;
+  /** What the moderation and account commands (issue #12.5) may use of this session. */
+  private readonly host: CommandHost = {
+    me: () => this.name,
+    link: () => (this.link && this.loggedIn && !this.link.closed ? this.link : null),
+    prompts: () => this.prompts,
+    listing: (key, more, request) => this.listing(key, more, request),
+    info: (text) => this.info(text),
+    error: (text) => this.error(text),
+    data: (command, reply, text) => this.data(command, reply, text),
+    rememberUsers: (names) => void this.rememberUsers(names),
+    roomGone: (name) => this.roomGone(name),
+    replaceToken: (token) => {
+      this.token = token;
+      this.hasPassword = true;
+      this.options.tokens?.forget(this.name);
+    },
+    hasPassword: () => this.hasPassword,
+  };
   /** File uploads and downloads running in the background (issue #5). */
   private readonly transfers = new Transfers({
     ready: () => this.ready(),
@@ -152,6 +177,7 @@ export class Session extends EventEmitter<SessionEvents> {
    * Rejects if the connection closes first.
    */
   async register(name: string | null, prompts: SignInPrompts): Promise<Registration> {
+    this.prompts = prompts;
     let candidate = name ?? (await prompts.askName(null));
     for (;;) {
       if (candidate === null) return { registered: false, reason: null };
@@ -166,7 +192,7 @@ export class Session extends EventEmitter<SessionEvents> {
         this.outbox.resume(this.link!);
         return { registered: true };
       }
-      const reason = refusalText(candidate, reply);
+      const reason = refusalText(candidate, reply, !this.options.interactive);
       // A script cannot answer with another name: its next line is a chat line, which must not become
       // the name (issue #12.4). With --user every refusal ends it; a script that gives the name as its
       // first line (the seeds') gives the next name on the next line, except for these refusals.
@@ -204,6 +230,8 @@ export class Session extends EventEmitter<SessionEvents> {
       // Set as the reply is read, before the events that follow it in the same read.
       if (again) this.presence.reconnected();
       this.loggedIn = true;
+      // A reconnect logs in with the session token either way: only the first sign-in tells.
+      if (!again) this.hasPassword = request.password !== undefined;
       for (const waiter of this.readyWaiters.splice(0)) waiter.resolve(link);
       if (typeof reply.token === 'string') {
         this.token = reply.token;
@@ -306,6 +334,14 @@ export class Session extends EventEmitter<SessionEvents> {
         if (reply) this.data('files', reply, formatFileList(Array.isArray(reply.files) ? reply.files : [], reply.receiver ?? action.receiver));
         return;
       }
+      case 'users':
+      case 'kick':
+      case 'mute':
+      case 'delete':
+        return runModeration(this.host, action);
+      case 'password':
+      case 'register':
+        return runAccountCommand(this.host, action);
       case 'help':
         this.info(helpText());
         return;
@@ -485,6 +521,7 @@ export class Session extends EventEmitter<SessionEvents> {
       return;
     }
     if (message.event === 'connect') this.knownUsers.set(nameKey(message.sender), message.sender);
+    if (message.event === 'deleted') this.roomGone(message.receiver);
     if (message.event === 'shutdown') this.emit('output', { type: 'status', text: message.text });
     else this.presence.push(message);
   }
@@ -516,6 +553,12 @@ export class Session extends EventEmitter<SessionEvents> {
       return { key: `@${nameKey(other)}`, receiver: other };
     }
     return { key: `#${nameKey(message.receiver)}`, receiver: message.receiver };
+  }
+
+  /** A room deleted (by us or its owner or an admin): forgotten, and left if it is the current one. */
+  private roomGone(name: string): void {
+    this.myRooms.delete(nameKey(name));
+    if (this.current.kind === 'room' && nameKey(this.current.name) === nameKey(name)) this.switchTo(EVERYONE_TARGET, null);
   }
 
   private rememberUsers(users: string[]): string[] {

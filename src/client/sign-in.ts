@@ -39,7 +39,7 @@ export async function signIn(name: string, send: SendRegister, prompts: SignInPr
     if (reply.status === 'ok') return { reply };
     if (INVITE_CODES.has(reply.code) && prompts.askInvite) {
       // Asked for in the dialogue, not up front: most servers need none (issue #11.4).
-      const code = await prompts.askInvite(reply.text ?? reply.code);
+      const code = await prompts.askInvite(signUpRefusal(reply, false));
       if (code === null) return { gaveUp: true };
       invite = code.trim();
       continue;
@@ -54,12 +54,28 @@ export async function signIn(name: string, send: SendRegister, prompts: SignInPr
   }
 }
 
-/** A sign-up's password: asked twice, and again until both agree (issue #11.4). Null: gave up. */
-async function choosePassword(name: string, prompts: SignInPrompts, showError: (text: string) => void): Promise<string | null> {
+/**
+ * The text of a refusal that ends a sign-in, in the client's words: the server's invite_required tells
+ * an `nc` user to add `"invite":"<code>"` to the JSON, where a client's user gives `--invite CODE` (issue
+ * #12.5: no raw JSON). `script`: nobody is asked for the code, so the flag is the way to give it.
+ */
+export function signUpRefusal(reply: ServerObject, script: boolean): string {
+  const flag = script ? ': start classchat chat with --invite CODE' : '';
+  if (reply.code === 'invite_required') return `this server needs an invite code to sign up a new name${flag} (ask the instructor for one)`;
+  if (reply.code === 'bad_invite') return `that invite code is unknown, used up or expired${flag} (ask the instructor for another)`;
+  return reply.text ?? reply.code;
+}
+
+/**
+ * A new password: asked twice, and again until both agree (issue #11.4); `kind` names it in the
+ * questions (`new` for a change, issue #12.5). Null: gave up.
+ */
+export async function choosePassword(name: string, prompts: SignInPrompts, showError: (text: string) => void, kind = ''): Promise<string | null> {
+  const what = kind ? `${kind} password` : 'password';
   for (;;) {
-    const first = await prompts.askPassword(`choose a password for ${name} (8 characters or more): `);
+    const first = await prompts.askPassword(`choose a ${what} for ${name} (8 characters or more): `);
     if (first === null) return null;
-    const second = await prompts.askPassword(`type the password for ${name} again: `, true);
+    const second = await prompts.askPassword(`type the ${what} for ${name} again: `, true);
     if (second === null) return null;
     if (first === second) return first;
     showError('the two passwords differ; choose one again');
@@ -71,14 +87,13 @@ async function choosePassword(name: string, prompts: SignInPrompts, showError: (
  * written for someone typing JSON at nc (it shows a login object to send); the client knows more: it
  * looked for a saved token for the name and has none (issue #12.4). Other refusals keep the server's text.
  */
-export function refusalText(name: string, reply: ServerObject): string {
+export function refusalText(name: string, reply: ServerObject, script: boolean): string {
   if (reply.code === 'name_claimed') {
     return (
       `${name} is claimed by someone else (no saved token for this name on this machine). If it is yours, use the ` +
       `computer where you first chose it, or ask the instructor to run "classchat admin release-name ${name}". Otherwise choose another name.`
     );
   }
-  // The server's text says to add "invite" to the JSON; this client takes the code as --invite.
-  if (reply.code === 'invite_required') return 'this server needs an invite code for a new name: ask the instructor for one and give it with --invite CODE';
-  return reply.text ?? reply.code;
+  // The server's texts about invites say to add "invite" to the JSON; this client asks or takes --invite.
+  return signUpRefusal(reply, script);
 }

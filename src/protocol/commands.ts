@@ -13,7 +13,7 @@ export interface CommandHelp {
 export const COMMAND_HELP: readonly CommandHelp[] = [
   { status: 'register', example: '{"status":"register","sender":"Alice"}', summary: 'claim a name (first thing to send); keep the "token" of the reply to come back; add "password" to make it your account' },
   { status: 'login', example: '{"status":"login","sender":"Alice","password":"correct horse"}', summary: 'log in to your account or claimed name (with "token" from an earlier register or login)' },
-  { status: 'password', example: '{"status":"password","password":"old one","new_password":"new one"}', summary: 'change your password; other sessions must log in again' },
+  { status: 'password', example: '{"status":"password","password":"old one","new_password":"new one"}', summary: 'change your password; other sessions must log in again. Without "password": give a claimed name its first password' },
   { status: 'private', example: '{"status":"private","receiver":"Bob","text":"hi"}', summary: 'message one user (queued if they are offline)' },
   { status: 'broadcast', example: '{"status":"broadcast","text":"hello all"}', summary: 'message everyone online' },
   { status: 'group', example: '{"status":"group","receiver":"CS350","text":"hi"}', summary: 'message a room you are a member of' },
@@ -23,6 +23,7 @@ export const COMMAND_HELP: readonly CommandHelp[] = [
   { status: 'who', example: '{"status":"who"}', summary: 'list users online, 100 at a time ("after": the reply\'s "next" for more; "limit" up to 500)' },
   { status: 'rooms', example: '{"status":"rooms"}', summary: 'list rooms with member counts, 100 at a time ("after": the reply\'s "next" for more)' },
   { status: 'members', example: '{"status":"members","receiver":"CS350"}', summary: "list a room's members and who is online, 100 at a time (\"after\": the reply's \"next\" for more)" },
+  { status: 'users', example: '{"status":"users"}', summary: 'list every known user, online or not, 100 at a time ("after": the reply\'s "next" for more)' },
   { status: 'history', example: '{"status":"history","receiver":"CS350","limit":20}', summary: 'past messages of a room, a private chat or everyone' },
   { status: 'upload', example: '{"status":"upload","receiver":"CS350","name":"notes.pdf","size":2400000,"sha256":"<hex>"}', summary: 'start (or resume) sending a file to a user or a room; then send "chunk"s' },
   { status: 'chunk', example: '{"status":"chunk","file":7,"offset":0,"data":"<base64>"}', summary: 'the next bytes of an upload, in order' },

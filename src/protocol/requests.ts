@@ -13,7 +13,7 @@ export const MAX_CREATE_MEMBERS = 256;
 /** Most messages in one `history` page. */
 export const MAX_HISTORY_LIMIT = 200;
 export const DEFAULT_HISTORY_LIMIT = 50;
-/** Most items in one page of `rooms`, `members` or `who` (issue #11.6), and how many without `limit`. */
+/** Most items in one page of `rooms`, `members`, `who` or `users` (issue #11.6), and how many without `limit`. */
 export const MAX_PAGE_LIMIT = 500;
 export const DEFAULT_PAGE_LIMIT = 100;
 /** Longest mute: 30 days. */
@@ -40,7 +40,8 @@ export const RequestSchemas = {
   // invite: the code a `--signup invite` server asks of a new name (issue #11.4).
   register: Type.Object({ sender: Name, password: Type.Optional(Password), since: Type.Optional(Seq), invite: Type.Optional(Type.String({ maxLength: 128 })) }),
   login: Type.Object({ sender: Name, password: Type.Optional(Password), token: Type.Optional(Type.String({ maxLength: 128 })), since: Type.Optional(Seq) }),
-  password: Type.Object({ password: Password, new_password: Password }),
+  // Without `password`: the first password of a name that has none (a claimed name, issue #12.5).
+  password: Type.Object({ password: Type.Optional(Password), new_password: Password }),
   kick: Type.Object({ receiver: Name, room: Type.Optional(Name), text: Type.Optional(Type.String({ maxLength: 500 })) }),
   mute: Type.Object({ receiver: Name, seconds: Type.Integer({ minimum: 0, maximum: MAX_MUTE_SECONDS }), text: Type.Optional(Type.String({ maxLength: 500 })) }),
   delete: Type.Object({ receiver: Name }),
@@ -56,6 +57,7 @@ export const RequestSchemas = {
   who: Type.Object({ after: PageAfter, limit: PageLimit }),
   rooms: Type.Object({ after: PageAfter, limit: PageLimit }),
   members: Type.Object({ receiver: Name, after: PageAfter, limit: PageLimit }),
+  users: Type.Object({ after: PageAfter, limit: PageLimit }),
   history: Type.Object({
     receiver: Name,
     before: Type.Optional(Seq),

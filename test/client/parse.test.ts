@@ -2,6 +2,7 @@
 // the `Name: text` rule, and a usage hint (never an exception) for anything malformed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { helpText } from '../../src/client/help.js';
 import { parseLine, type ParseContext, type Target } from '../../src/client/parse.js';
 
 const everyone: Target = { kind: 'everyone', name: 'everyone' };
@@ -128,4 +129,29 @@ test('#12.7 /members without a room means the current room; outside a room it is
   assert.deepEqual(parseLine('/members Lab more', ctx(room('CS350'))), { kind: 'members', room: 'Lab', more: true });
   assert.deepEqual(parseLine('/members Lab', ctx(room('CS350'))), { kind: 'members', room: 'Lab' });
   assert.match((parseLine('/members', ctx(user('Bob'))) as { text: string }).text, /not in a room/);
+});
+
+test('#12.5 /kick, /mute, /unmute, /delete, /users, /password and /register', () => {
+  // A room is one of yours or marked with #; any other word starts the reason (an admin's server-wide kick).
+  assert.deepEqual(parseLine('/kick Bob', ctx()), { kind: 'kick', user: 'Bob', room: null, reason: null });
+  assert.deepEqual(parseLine('/kick @Bob spamming the room', ctx()), { kind: 'kick', user: 'Bob', room: null, reason: 'spamming the room' });
+  assert.deepEqual(parseLine('/kick Bob CS350 off topic', ctx()), { kind: 'kick', user: 'Bob', room: 'CS350', reason: 'off topic' });
+  assert.deepEqual(parseLine('/kick Bob #Lab', ctx()), { kind: 'kick', user: 'Bob', room: 'Lab', reason: null });
+  assert.equal(parseLine('/kick', ctx()).kind, 'usage');
+  assert.deepEqual(parseLine('/mute Bob 10m cool down', ctx()), { kind: 'mute', user: 'Bob', seconds: 600, reason: 'cool down' });
+  assert.deepEqual(parseLine('/mute Bob 90', ctx()), { kind: 'mute', user: 'Bob', seconds: 90, reason: null });
+  assert.deepEqual(parseLine('/mute Bob 1h30m', ctx()), { kind: 'mute', user: 'Bob', seconds: 5400, reason: null });
+  assert.deepEqual(parseLine('/mute Bob 30d', ctx()), { kind: 'mute', user: 'Bob', seconds: 30 * 86_400, reason: null });
+  for (const bad of ['/mute Bob', '/mute Bob soon', '/mute Bob 0', '/mute Bob 31d', '/mute Bob 10x', '/mute']) assert.equal(parseLine(bad, ctx()).kind, 'usage', bad);
+  assert.deepEqual(parseLine('/unmute Bob', ctx()), { kind: 'mute', user: 'Bob', seconds: 0, reason: null });
+  assert.equal(parseLine('/unmute', ctx()).kind, 'usage');
+  assert.deepEqual(parseLine('/delete #CS350', ctx()), { kind: 'delete', room: 'CS350' });
+  assert.equal(parseLine('/delete', ctx(room('CS350'))).kind, 'usage', 'a room is deleted only when named');
+  assert.deepEqual(parseLine('/users', ctx()), { kind: 'users' });
+  assert.deepEqual(parseLine('/users more', ctx()), { kind: 'users', more: true });
+  assert.deepEqual(parseLine('/password', ctx()), { kind: 'password' });
+  assert.deepEqual(parseLine('/register', ctx()), { kind: 'register' });
+  assert.equal(parseLine('/password hunter2', ctx()).kind, 'usage', 'a password is never typed on the command line');
+  // Their /help lines fit 80 columns.
+  for (const line of helpText().split('\n').filter((l) => /^ {2}\/(kick|mute|unmute|delete|users|password|register)\b/.test(l))) assert.ok(line.length <= 80, line);
 });

@@ -32,6 +32,7 @@ export const REQUEST_EXAMPLES: { readonly [S in RequestStatus]: (names: ExampleN
   join: (n) => ({ status: 'join', receiver: n.lounge }),
   leave: (n) => ({ status: 'leave', receiver: n.room }),
   who: () => ({ status: 'who' }),
+  users: () => ({ status: 'users' }),
   rooms: () => ({ status: 'rooms' }),
   members: (n) => ({ status: 'members', receiver: n.lounge }),
   history: (n) => ({ status: 'history', receiver: n.offline, after: 0, limit: 5 }),

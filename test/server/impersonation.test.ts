@@ -19,6 +19,7 @@ const EXAMPLES: Record<RequestStatus, Obj> = {
   join: { status: 'join', receiver: 'OpenRoom' },
   leave: { status: 'leave', receiver: 'OpenRoom' },
   who: { status: 'who' },
+  users: { status: 'users' },
   rooms: { status: 'rooms' },
   members: { status: 'members', receiver: 'SpoofRoom' },
   history: { status: 'history', receiver: 'SpoofRoom' },

@@ -191,7 +191,7 @@ export class Accounts {
     const now = performance.now();
     this.assertNotThrottled(conn, address, session.key, now);
     const user = await this.chat.store.findUser(session.key);
-    if (!user?.passwordHash) throw new ChatError('auth_failed', 'the current password is wrong');
+    if (!user?.passwordHash) throw new ChatError('auth_failed', `${session.name} has no password yet: send new_password alone to set one`);
     if (!(await this.hasher.verify(old, user.passwordHash, address))) {
       throw this.failed(conn, address, session.key, now, user.name, 'the current password is wrong');
     }
@@ -203,6 +203,33 @@ export class Accounts {
     const { token, tokenId } = await this.issueToken({ ...user, passwordHash: hash });
     session.tokenId = tokenId;
     this.chat.log.info({ user: user.name }, 'password changed; tokens revoked');
+    return token!;
+  }
+
+  /**
+   * `password` without the current one (issue #12.5): a name that has no password (claimed with a
+   * token, or taken in open mode) gets its first, from the connection logged in as that name. Hashed
+   * in the bounded hasher like a sign-up; it succeeds once per name (then the name has a password),
+   * so it needs no failure count. Every token is revoked, as the claim token stops being the
+   * credential, and this session gets a new one. Resolves null when the connection closed meanwhile
+   * (the password is then not set: nobody would be told). Throws weak_password, password_required
+   * when the name has a password, auth_failed when an admin released the name or revoked its tokens meanwhile.
+   */
+  async setFirstPassword(conn: Claimant, session: Session, replacement: string): Promise<string | null> {
+    assertPasswordRules(replacement);
+    const user = await this.chat.store.findUser(session.key);
+    if (!user) throw new Error(`${session.name} is online but has no user row`); // a bug: logged, answered internal
+    if (user.passwordHash) throw new ChatError('password_required', `${user.name} already has a password: send it as "password" with new_password to change it`, { account: true });
+    const hash = await this.hasher.hash(replacement, this.countedAs(conn));
+    if (conn.closed || conn.session !== session) return null;
+    // Outside open mode a token holds the name; `classchat admin` revoking it meanwhile wins (issue #11.3).
+    if (!this.chat.store.setFirstPassword(user.id, hash, this.mode !== 'open')) {
+      throw new ChatError('auth_failed', `${user.name} was given a password, released or logged out meanwhile; log in again`);
+    }
+    this.chat.store.deleteTokens(user.id);
+    const { token, tokenId } = await this.issueToken({ ...user, passwordHash: hash });
+    session.tokenId = tokenId;
+    this.chat.log.info({ user: user.name }, 'first password set; tokens revoked');
     return token!;
   }
 

@@ -1,4 +1,7 @@
-/** Read-only questions: who is online, which rooms exist, a room's members, a conversation's history. */
+/**
+ * Read-only questions: who is online, every known user, which rooms exist, a room's members, a
+ * conversation's history.
+ */
 import { ChatError } from '../../protocol/errors.js';
 import { EVERYONE, nameKey } from '../../protocol/names.js';
 import type { ChatMessage } from '../../protocol/wire.js';
@@ -18,6 +21,25 @@ export interface PageQuery {
 export function whoIsOnline(chat: Chat, query: PageQuery): { users: string[]; total: number; next?: string } {
   const page = chat.presence.page(query.after, query.limit);
   return { users: page.items.map((s) => s.name), total: chat.presence.size, ...(page.next !== undefined ? { next: page.next } : {}) };
+}
+
+export interface KnownUser {
+  name: string;
+  online: boolean;
+  /** Present for an admin only (the instructor), so a page of a large class stays small. */
+  admin?: true;
+}
+
+/**
+ * A page of every known user, online or not, by name key (issue #12.5). Read from the store's index on
+ * the name key, not kept in memory: users also come and go by `classchat admin` while the server runs.
+ * One more row than the page is read to know whether a next page exists.
+ */
+export async function listUsers(chat: Chat, query: PageQuery): Promise<{ users: KnownUser[]; next?: string }> {
+  const rows = await chat.store.usersAfter(query.after ?? '', query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const users = page.map((u): KnownUser => ({ name: u.name, online: chat.presence.byName(u.key) !== undefined, ...(u.role === 'admin' ? { admin: true as const } : {}) }));
+  return { users, ...(rows.length > query.limit ? { next: page[page.length - 1]!.key } : {}) };
 }
 
 export interface RoomSummary {

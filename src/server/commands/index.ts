@@ -22,6 +22,7 @@ import { privateMessage } from './private.js';
 import { register } from './register.js';
 import { rooms } from './rooms.js';
 import { upload } from './upload.js';
+import { users } from './users.js';
 import { who } from './who.js';
 
 export const COMMANDS: readonly Command<any>[] = [
@@ -32,7 +33,7 @@ export const COMMANDS: readonly Command<any>[] = [
   // rooms
   create, join, leave,
   // lookups
-  who, rooms, members, history,
+  who, users, rooms, members, history,
   // files
   upload, chunk, files, fetch,
   // moderation

@@ -50,6 +50,11 @@ export const SQL = {
   insertTokenIfPassword: `INSERT INTO tokens (token_hash, user_id, created_at)
     SELECT ?, u.id, ? FROM users u WHERE u.id = ? AND u.password_hash = ?`,
   setPasswordIf: `UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`,
+  // Issue #12.5: a name's first password. "Claimed": only while a token still holds the name, so a
+  // release or revoke by \`classchat admin\` while the hash was computed wins.
+  setFirstPassword: `UPDATE users SET password_hash = ? WHERE id = ? AND password_hash IS NULL`,
+  setFirstPasswordIfClaimed: `UPDATE users SET password_hash = ? WHERE id = ? AND password_hash IS NULL
+    AND EXISTS (SELECT 1 FROM tokens t WHERE t.user_id = users.id)`,
   releaseName: `UPDATE users SET password_hash = NULL, role = 'user' WHERE id = ?`,
   insertAdminEvent: `INSERT INTO admin_events (user_id, kind, created_at) VALUES (?, ?, ?)`,
   lastAdminEventId: `SELECT COALESCE(MAX(id), 0) AS n FROM admin_events`,
@@ -101,6 +106,8 @@ export const SQL = {
   hasToken: `SELECT 1 AS n FROM tokens WHERE user_id = ? LIMIT 1`,
   findUserByToken: `SELECT ${USER_COLUMNS}, t.rowid AS "tokenId" FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
   listUsers: `SELECT ${USER_COLUMNS} FROM users u ORDER BY u.name_key`,
+  // Issue #12.5: a page of every user by name key, read through the unique index on name_key.
+  usersAfter: `SELECT u.name, u.name_key AS key, u.role FROM users u WHERE u.name_key > ? ORDER BY u.name_key LIMIT ?`,
   findConversation: `SELECT c.id, c.kind, c.conv_key AS key, c.name, ${LAST_SEQ} AS "lastSeq"
     FROM conversations c WHERE c.conv_key = ?`,
   privatePartners: `SELECT other.user_id AS "userId" FROM members mine

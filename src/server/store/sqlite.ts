@@ -33,6 +33,7 @@ import type {
   Store,
   StoredMessage,
   UserRecord,
+  UserSummary,
 } from './store.js';
 
 export interface SqliteOptions {
@@ -175,6 +176,10 @@ export class SqliteStore implements Store {
 
   setPasswordIf(userId: number, passwordHash: string, expected: string): boolean {
     return this.write(this.q.setPasswordIf, passwordHash, userId, expected).changes > 0;
+  }
+
+  setFirstPassword(userId: number, passwordHash: string, whileClaimed: boolean): boolean {
+    return this.write(whileClaimed ? this.q.setFirstPasswordIfClaimed : this.q.setFirstPassword, passwordHash, userId).changes > 0;
   }
 
   releaseName(userId: number): void {
@@ -328,6 +333,10 @@ export class SqliteStore implements Store {
 
   async listUsers(): Promise<UserRecord[]> {
     return this.q.listUsers.all() as UserRecord[];
+  }
+
+  async usersAfter(afterKey: string, limit: number): Promise<UserSummary[]> {
+    return this.q.usersAfter.all(afterKey, limit) as UserSummary[];
   }
 
   async findConversation(key: string): Promise<ConversationRecord | undefined> {

@@ -25,6 +25,9 @@ export interface UserRecord {
   mutedUntil: string | null;
 }
 
+/** What a listing of every user shows of each (issue #12.5). */
+export type UserSummary = Pick<UserRecord, 'name' | 'key' | 'role'>;
+
 export type NewUser = Pick<UserRecord, 'name' | 'key' | 'passwordHash' | 'role'>;
 
 /**
@@ -187,6 +190,11 @@ export interface Store {
   insertTokenIfPassword(tokenHash: string, userId: number, passwordHash: string, createdAt: string): Promise<number | null>;
   /** Sets a new password hash only while the old one is `expected`; false when it changed meanwhile. */
   setPasswordIf(userId: number, passwordHash: string, expected: string): boolean;
+  /**
+   * Gives a user without a password its first one (issue #12.5); `whileClaimed`: only while a token
+   * still holds the name. False when the user has a password by now, or (whileClaimed) no token.
+   */
+  setFirstPassword(userId: number, passwordHash: string, whileClaimed: boolean): boolean;
   /** Frees a name (issue #11.3): no password and a plain role, so the next claim of it starts afresh. */
   releaseName(userId: number): void;
   /** Records a change made by `classchat admin`, in the same transaction as the change. */
@@ -253,6 +261,8 @@ export interface Store {
    */
   findResent(query: ResentQuery): StoredMessage | undefined | Promise<StoredMessage | undefined>;
   listUsers(): Promise<UserRecord[]>;
+  /** Up to `limit` users whose name key sorts after `afterKey` ('' for the first), in key order (issue #12.5). */
+  usersAfter(afterKey: string, limit: number): Promise<UserSummary[]>;
   findConversation(key: string): Promise<ConversationRecord | undefined>;
   /** Ids of the users who share a private conversation with `userId`. */
   privatePartners(userId: number): Promise<number[]>;

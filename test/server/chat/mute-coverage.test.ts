@@ -30,6 +30,7 @@ function examples(uploadId: number): Record<RequestStatus, Obj> {
     upload: { status: 'upload', receiver: 'Witness', name: 'empty.txt', size: 0, sha256: EMPTY_SHA256 },
     chunk: { status: 'chunk', file: uploadId, offset: 0, data: Buffer.from('hello').toString('base64') },
     who: { status: 'who' },
+    users: { status: 'users' },
     rooms: { status: 'rooms' },
     members: { status: 'members', receiver: 'HushRoom' },
     history: { status: 'history', receiver: 'HushRoom' },
