@@ -26,6 +26,7 @@ export type Action =
   | { kind: 'send-file'; receiver: string; path: string }
   | { kind: 'files'; receiver: string | null }
   | { kind: 'get'; file: number; dir: string | null }
+  | { kind: 'next' }
   | { kind: 'help' }
   | { kind: 'exit' }
   | { kind: 'usage'; text: string }
@@ -57,6 +58,7 @@ export const SLASH_COMMANDS: readonly { name: string; aliases: string[]; syntax:
   { name: 'send', aliases: [], syntax: '/send <user|room> <path>', help: 'send a file (resumes after a dropped connection)' },
   { name: 'files', aliases: [], syntax: '/files [room|user]', help: 'files sent to you or your rooms, with their ids' },
   { name: 'get', aliases: [], syntax: '/get <id> [dir]', help: 'download a file (default into ./downloads), checking its SHA-256' },
+  { name: 'next', aliases: [], syntax: '/next', help: 'go to the next unread conversation (Alt-a)' },
   { name: 'help', aliases: ['menu'], syntax: '/help', help: 'this list' },
   { name: 'exit', aliases: ['quit'], syntax: '/exit', help: 'leave ClassChat' },
 ];
@@ -129,6 +131,7 @@ function parseSlash(input: string, ctx: ParseContext): Action {
       if (args === 'more') return { kind: name, more: true };
       return args === '' ? { kind: name } : usage(`/${name} [more]`);
     case 'list':
+    case 'next':
     case 'help':
     case 'exit':
       return args === '' ? { kind: name } : usage(`/${name}`);

@@ -2,14 +2,16 @@
  * Where the client's output goes. Interactive (stdin and stdout are terminals): a readline prompt
  * naming the current conversation; an incoming line is printed above it and the prompt with the
  * half-typed input is redrawn, so typing is never broken; Tab completes commands, users and rooms;
- * up/down walk the input history. File transfers draw their progress on one status line just above
- * the prompt, redrawn in place. Plain (scripts): one line per event, or one JSON object per line, and a
+ * up/down walk the input history. One status line just above the prompt, redrawn in place, shows the
+ * conversations with unread messages and the progress of file transfers; a mention of you rings the
+ * bell, and Alt-a runs /next. Plain (scripts): one line per event, or one JSON object per line, and a
  * transfer's progress every 10%.
  */
 import readline from 'node:readline';
+import { ringsBell } from './activity.js';
 import { SLASH_COMMANDS, targetLabel, type Target } from './parse.js';
 import type { Renderer } from './render.js';
-import { cutToWidth, displayWidth } from './text-width.js';
+import { statusLine } from './status-line.js';
 import type { Output, Session } from './session.js';
 
 export interface Screen {
@@ -26,7 +28,7 @@ export interface Screen {
   close(): void;
 }
 
-const FROM_REPLIES = new Set(['own', 'missed', 'history']);
+const FROM_REPLIES = new Set(['own', 'missed', 'history', 'unread']);
 const COMMAND_WORDS = SLASH_COMMANDS.flatMap((c) => [c.name, ...c.aliases]).map((w) => `/${w}`);
 
 /** A progress line is printed in plain mode each time a transfer passes another tenth. */
@@ -46,10 +48,12 @@ export class InteractiveScreen implements Screen {
   private readonly progress = new Map<string, string>();
   /** Columns taken by the status line drawn above the prompt now; 0 when there is none. */
   private statusWidth = 0;
+  /** Runs /next as if typed, in turn with the lines typed (set once lines are read). */
+  private nextKey: (() => void) | null = null;
 
   constructor(
     private readonly renderer: Renderer,
-    session: Session,
+    private readonly session: Session,
   ) {
     this.rl = readline.createInterface({
       input: process.stdin,
@@ -77,12 +81,18 @@ export class InteractiveScreen implements Screen {
         this.rl.prompt(true);
       }
     });
+    // Alt-a goes to the next conversation with unread messages, as in irssi and weechat (issue #12.6).
+    process.stdin.on('keypress', (_text: string | undefined, key: readline.Key | undefined) => {
+      if (key?.meta && key.name === 'a' && !key.ctrl) this.nextKey?.();
+    });
   }
 
   show(output: Output): void {
     if (output.type === 'progress') return this.showProgress(output.key, output.text);
     const text = this.renderer.render(output);
     if (text === null) return;
+    // A mention of you rings the terminal's bell (issue #12.6): the terminal shows it as it is set up to.
+    if (ringsBell(output, this.session.name)) process.stdout.write('\x07');
     if (!this.prompting) {
       process.stdout.write(text + '\n');
       return;
@@ -137,13 +147,16 @@ export class InteractiveScreen implements Screen {
     return process.stdout.columns || 80;
   }
 
-  /** Draws the status line (when a transfer runs) and the prompt with the half-typed input, from the cursor's row down. */
+  /**
+   * Draws the status line (unread conversations, running transfers; none when there are neither) and
+   * the prompt with the half-typed input, from the cursor's row down.
+   */
   private drawBottom(): void {
-    if (this.progress.size > 0) {
-      // One row, cut to the terminal's width: a wrapped status line could not be redrawn in place.
-      const line = cutToWidth([...this.progress.values()].join('  |  '), Math.max(20, this.columns() - 1));
-      process.stdout.write(line + '\n');
-      this.statusWidth = displayWidth(line);
+    const width = Math.max(20, this.columns() - 1);
+    const status = statusLine(this.session.activity.list(), [...this.progress.values()], width, (text) => this.renderer.highlight(text));
+    if (status.width > 0) {
+      process.stdout.write(status.text + '\n');
+      this.statusWidth = status.width;
     }
     this.rl.prompt(true);
   }
@@ -203,6 +216,7 @@ export class InteractiveScreen implements Screen {
     this.prompting = true;
     this.rl.prompt();
     const queue = lineQueue(onLine, () => this.redraw());
+    this.nextKey = () => queue('/next');
     this.rl.on('line', queue);
     this.rl.on('close', onEnd);
     this.rl.on('SIGINT', onInterrupt);

@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { EVERYONE, nameKey } from '../protocol/names.js';
+import { Activity, unreadHeader } from './activity.js';
 import { fetchMissed, type Conversation } from './catch-up.js';
 import { ConnectError } from './dial.js';
 import { TransferError } from './files/context.js';
@@ -15,7 +16,8 @@ import type { Link, ServerObject } from './link.js';
 import { signIn, type SignInPrompts } from './sign-in.js';
 import { helpText, parseLine, targetLabel, type Action, type Target } from './parse.js';
 
-export type Phase = 'live' | 'waiting' | 'missed' | 'history' | 'own';
+/** How a message came: as it happened, waiting at login, caught up after a reconnect, asked for, sent by us, or shown again by /next. */
+export type Phase = 'live' | 'waiting' | 'missed' | 'history' | 'own' | 'unread';
 
 export type Output =
   | { type: 'message'; message: ServerObject; phase: Phase }
@@ -114,8 +116,13 @@ export class Session extends EventEmitter<SessionEvents> {
     isMyRoom: (name) => this.myRooms.has(nameKey(name)),
   });
 
+  /** Unread messages per conversation and mentions (issue #12.6), kept from this session's own outputs. */
+  readonly activity = new Activity(() => this.name);
+
   constructor(private readonly options: SessionOptions) {
     super();
+    this.on('output', (output) => this.activity.note(output, this.current));
+    this.on('target', (target) => this.activity.read(target));
   }
 
   /** Connects; rejects with ConnectError when the server cannot be reached. */
@@ -239,6 +246,7 @@ export class Session extends EventEmitter<SessionEvents> {
         const reply = await this.request({ status: 'leave', receiver: action.room });
         if (!reply) return;
         this.myRooms.delete(nameKey(reply.receiver));
+        this.activity.read({ kind: 'room', name: reply.receiver });
         this.info(reply.text);
         if (this.current.kind === 'room' && nameKey(this.current.name) === nameKey(reply.receiver)) this.switchTo(EVERYONE_TARGET, null);
         return;
@@ -275,6 +283,8 @@ export class Session extends EventEmitter<SessionEvents> {
         if (reply) this.info(formatFileList(Array.isArray(reply.files) ? reply.files : [], reply.receiver ?? action.receiver));
         return;
       }
+      case 'next':
+        return this.next();
       case 'help':
         this.info(helpText());
         return;
@@ -319,6 +329,15 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!reply) return;
     this.emit('output', { type: 'header', text: `history of ${target.kind === 'user' ? '@' : ''}${reply.receiver}: ${reply.messages.length} message${reply.messages.length === 1 ? '' : 's'}` });
     for (const message of reply.messages) this.emit('output', { type: 'message', message, phase: 'history' });
+  }
+
+  /** Switches to the next conversation with unread messages and shows them again (issue #12.6). */
+  private next(): void {
+    const unread = this.activity.next();
+    if (!unread) return this.info('no unread messages');
+    this.switchTo(unread.target, null);
+    this.emit('output', { type: 'header', text: unreadHeader(unread) });
+    for (const message of unread.messages) this.emit('output', { type: 'message', message, phase: 'unread' });
   }
 
   private async exit(): Promise<void> {

@@ -2,7 +2,7 @@
 // the `Name: text` rule, and a usage hint (never an exception) for anything malformed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseLine, type ParseContext, type Target } from '../../src/client/parse.js';
+import { helpText, parseLine, type ParseContext, type Target } from '../../src/client/parse.js';
 
 const everyone: Target = { kind: 'everyone', name: 'everyone' };
 function ctx(current: Target = everyone): ParseContext {
@@ -113,4 +113,12 @@ test('#11.6 /rooms more, /who more and /members <room> more ask for the next pag
   assert.deepEqual(parseLine('/who more', ctx()), { kind: 'who', more: true });
   assert.deepEqual(parseLine('/members CS350 more', ctx()), { kind: 'members', room: 'CS350', more: true });
   assert.equal(parseLine('/rooms everything', ctx()).kind, 'usage');
+});
+
+test('#12.6 /next goes to the next conversation with unread messages; /help names it and its key within 80 columns', () => {
+  assert.deepEqual(parseLine('/next', ctx()), { kind: 'next' });
+  assert.deepEqual(parseLine('/NEXT', ctx()), { kind: 'next' });
+  assert.equal(parseLine('/next Lab', ctx()).kind, 'usage');
+  const line = helpText().split('\n').find((l) => l.includes('/next'));
+  assert.ok(line && line.includes('Alt-a') && line.length <= 80, `${line}`);
 });

@@ -33,3 +33,14 @@ test('colours tell the kinds apart, and there are none when colour is off', () =
   const plain = new Renderer(() => 'Me', false, now);
   for (const k of ['private', 'group', 'broadcast']) assert.doesNotMatch(plain.render(msg(k, 'Ann', 'Me'))!, /\x1b/);
 });
+
+test('#12.6 your name in someone else\'s message is highlighted (as a word, any case); not in your own, nor without colour', () => {
+  const colored = new Renderer(() => 'Me', true, now);
+  const line = colored.render({ ...msg('group', 'Ann', 'CS350'), message: { ...msg('group', 'Ann', 'CS350').message, text: 'ask me or ME, not meet' } })!;
+  assert.ok(line.endsWith(`ask ${colored.highlight('me')} or ${colored.highlight('ME')}, not meet`), JSON.stringify(line));
+  assert.notEqual(colored.highlight('me'), 'me');
+  const own = colored.render({ ...msg('group', 'Me', 'CS350'), message: { ...msg('group', 'Me', 'CS350').message, text: 'me again' } })!;
+  assert.ok(own.endsWith(' me again'), JSON.stringify(own));
+  const plain = new Renderer(() => 'Me', false, now);
+  assert.equal(plain.render({ ...msg('group', 'Ann', 'CS350'), message: { ...msg('group', 'Ann', 'CS350').message, text: 'ask me' } }), '09:05 [CS350] <Ann> ask me');
+});

@@ -73,9 +73,12 @@ export class TmuxSession {
     return execFileSync('tmux', ['capture-pane', '-p', '-e', '-t', this.name], { encoding: 'utf8' }).split('\n');
   }
 
-  /** Whether the program rang the terminal bell (tmux's window bell flag; cleared when the window is selected). */
-  rang(): boolean {
-    return execFileSync('tmux', ['display-message', '-p', '-t', this.name, '#{window_bell_flag}'], { encoding: 'utf8' }).trim() === '1';
+  /**
+   * Copies everything the program writes from now on into `file`, escape sequences and bells included
+   * (tmux pipe-pane), to count what a screen capture cannot show.
+   */
+  record(file: string): void {
+    execFileSync('tmux', ['pipe-pane', '-t', this.name, `cat >> '${file}'`]);
   }
 
   /** Polls the screen until `check` returns true, or fails after `timeoutMs` showing the screen. */
