@@ -33,12 +33,17 @@ function rowsBelow(lines: string[], marker: string): string | null {
   return null;
 }
 
-/** All `messages` on the screen, in order, each once, and the prompt with `input` whole just below the last. */
-function intact(lines: string[], messages: string[], input: string): boolean {
+/**
+ * All `messages` on the screen, in order, each once, and the prompt with `input` whole just below the
+ * last (below the status line `status`, when there is one).
+ */
+function intact(lines: string[], messages: string[], input: string, status = ''): boolean {
   const rows = messages.map((m) => lines.findIndex((l) => l.endsWith(`<Ursa> ${m}`)));
   if (rows.some((r) => r === -1) || rows.some((r, i) => i > 0 && r <= rows[i - 1]!)) return false;
   if (messages.some((m) => lines.filter((l) => l.endsWith(`<Ursa> ${m}`)).length !== 1)) return false;
-  return rowsBelow(lines, `<Ursa> ${messages.at(-1)}`) === PROMPT + input;
+  const last = rows.at(-1)!;
+  if (status !== '' && lines[last + 1] !== status) return false;
+  return lines.slice(last + (status === '' ? 1 : 2)).join('') === PROMPT + input;
 }
 
 /** Each message exactly once in everything the terminal printed, and no stale copy of the prompt. */
@@ -46,15 +51,17 @@ function assertHistory(term: TmuxSession, messages: string[]): void {
   const history = term.history();
   for (const m of messages) assert.equal(history.filter((l) => l.endsWith(`<Ursa> ${m}`)).length, 1, `"${m}" once in the scrollback:\n${history.join('\n')}`);
   assert.equal(history.filter((l) => l.includes('[everyone]>')).length, 1, `one prompt, no stale copy of it:\n${history.join('\n')}`);
+  assert.ok(history.filter((l) => l.startsWith('Act:')).length <= 1, `at most the one status line:\n${history.join('\n')}`);
 }
 
 test('#12.1 messages arriving while a typed line wraps over several rows are all shown above it, once, and the line stays whole', { skip }, async () => {
   const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(server.port), '--user', 'Tom'], { NO_COLOR: '1' }, { width: 80, height: 40 });
   const ursa = await TestClient.as(server.port, 'Ursa');
   const shown: string[] = [];
+  // To the current conversation (everyone): a message elsewhere also adds a status line (issue #12.6), tried at the end.
   const send = async (...texts: string[]) => {
     for (const text of texts) {
-      await ursa.ok({ status: 'private', receiver: 'Tom', text });
+      await ursa.ok({ status: 'broadcast', text });
       shown.push(text);
     }
   };
@@ -96,9 +103,19 @@ test('#12.1 messages arriving while a typed line wraps over several rows are all
     await term.waitFor((l) => intact(l, shown, input), 'a message above the input at 100 columns');
     assertHistory(term, shown);
 
+    // With the status line above the prompt (a private message counted as unread), still in place.
+    await ursa.ok({ status: 'private', receiver: 'Tom', text: 'a private one' });
+    shown.push('a private one');
+    await term.waitFor((l) => intact(l, shown, input, 'Act: @Ursa:1'), 'a message above the status line and the whole input');
+    await send('and after it');
+    await term.waitFor((l) => intact(l, shown, input, 'Act: @Ursa:1'), 'one more above the status line and the whole input');
+    assertHistory(term, shown);
+
     // The input buffer is whole: Enter sends all of it.
     term.press('End', 'Enter');
     assert.equal((await ursa.event('broadcast', { sender: 'Tom' })).text, input);
+    await term.waitFor((l) => l.at(-1) === PROMPT.trimEnd() && l.some((x) => x.includes('<Tom> w0-')), 'the line sent');
+    assert.deepEqual(term.history().filter((l) => l.startsWith('Act:')), ['Act: @Ursa:1'], 'the status line not left behind by Enter');
     term.type('/exit');
     term.press('Enter');
     await ursa.event('system', { event: 'disconnect', sender: 'Tom' });
