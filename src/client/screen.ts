@@ -152,7 +152,8 @@ export class InteractiveScreen implements Screen {
    * the prompt with the half-typed input, from the cursor's row down.
    */
   private drawBottom(): void {
-    const width = Math.max(20, this.columns() - 1);
+    // The width clearBottom, always called just before, has brought up to date.
+    const width = Math.max(20, (process.stdout.columns || 80) - 1);
     const status = statusLine(this.session.activity.list(), [...this.progress.values()], width, (text) => this.renderer.highlight(text));
     if (status.width > 0) {
       process.stdout.write(status.text + '\n');
