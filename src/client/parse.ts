@@ -35,6 +35,7 @@ export type Action =
   | { kind: 'delete'; room: string }
   | { kind: 'password' }
   | { kind: 'register' }
+  | { kind: 'next' }
   | { kind: 'help' }
   | { kind: 'exit' }
   | { kind: 'usage'; text: string }
@@ -73,6 +74,7 @@ export const SLASH_COMMANDS: readonly { name: string; aliases: string[]; syntax:
   { name: 'delete', aliases: [], syntax: '/delete <room>', help: 'delete a room and its history (owner, admin)' },
   { name: 'password', aliases: [], syntax: '/password', help: 'change your password' },
   { name: 'register', aliases: [], syntax: '/register', help: 'protect your name with a password' },
+  { name: 'next', aliases: [], syntax: '/next', help: 'go to the next unread conversation (Alt-a)' },
   { name: 'help', aliases: ['menu'], syntax: '/help', help: 'this list' },
   { name: 'exit', aliases: ['quit'], syntax: '/exit', help: 'leave ClassChat' },
 ];
@@ -144,6 +146,7 @@ function parseSlash(input: string, ctx: ParseContext): Action {
     case 'list':
     case 'password':
     case 'register':
+    case 'next':
     case 'help':
     case 'exit':
       return args === '' ? { kind: name } : usage(`/${name}`);

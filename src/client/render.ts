@@ -3,9 +3,10 @@
  * colours tell private, room, broadcast, system and error lines apart (none with NO_COLOR or when the
  * output is not a terminal). Messages from the past (waiting, missed, history) keep their original time.
  */
+import { mentionPattern } from './activity.js';
 import type { Output } from './session.js';
 
-const COLORS = { private: '35', group: '36', broadcast: '32', system: '33', error: '31', header: '1', status: '1;34', dim: '2' } as const;
+const COLORS = { private: '35', group: '36', broadcast: '32', system: '33', error: '31', header: '1', status: '1;34', dim: '2', mention: '1;33' } as const;
 type Color = keyof typeof COLORS;
 
 export class Renderer {
@@ -48,7 +49,20 @@ export class Renderer {
     const label = m.status === 'private' ? `@${mine ? m.receiver : m.sender}` : m.status === 'group' ? m.receiver : 'everyone';
     const kind: Color = m.status === 'private' ? 'private' : m.status === 'group' ? 'group' : 'broadcast';
     const head = `${time} [${label}] <${m.sender}> `;
-    return `${time} ${this.paint(kind, `[${label}]`)} ${mine ? this.paint('dim', `<${m.sender}>`) : `<${m.sender}>`} ${indentLines(withoutSender(m), head.length)}`;
+    const text = indentLines(withoutSender(m), head.length);
+    return `${time} ${this.paint(kind, `[${label}]`)} ${mine ? this.paint('dim', `<${m.sender}>`) : `<${m.sender}>`} ${mine ? text : this.mentionsHighlighted(text)}`;
+  }
+
+  /** Your name in someone else's message stands out (issue #12.6). */
+  private mentionsHighlighted(text: string): string {
+    const me = this.me();
+    if (!this.color || me === '') return text;
+    return text.replace(mentionPattern(me), (name) => this.highlight(name));
+  }
+
+  /** Text painted as a mention of you (in a message, on the status line); unchanged without colour. */
+  highlight(text: string): string {
+    return this.paint('mention', text);
   }
 
   /** HH:MM today; MM-DD HH:MM for older messages, so waiting ones show when they were sent. */

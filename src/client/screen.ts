@@ -2,14 +2,17 @@
  * Where the client's output goes. Interactive (stdin and stdout are terminals): a readline prompt
  * naming the current conversation; an incoming line is printed above it and the prompt with the
  * half-typed input is redrawn, so typing is never broken; Tab completes commands, users and rooms;
- * up/down walk the input history. File transfers draw their progress on one status line just above
- * the prompt, redrawn in place. Plain (scripts): one line per event, or one JSON object per line, and a
+ * up/down walk the input history. One status line just above the prompt, redrawn in place, shows the
+ * conversations with unread messages and the progress of file transfers; a mention of you rings the
+ * bell, and Alt-a runs /next. Plain (scripts): one line per event, or one JSON object per line, and a
  * transfer's progress every 10%.
  */
 import readline from 'node:readline';
+import { ringsBell } from './activity.js';
 import { PasteJoiner } from './paste.js';
 import { SLASH_COMMANDS, targetLabel, type Target } from './parse.js';
 import type { Renderer } from './render.js';
+import { statusLine } from './status-line.js';
 import type { Output, Session } from './session.js';
 
 export interface Screen {
@@ -26,25 +29,34 @@ export interface Screen {
   close(): void;
 }
 
-const FROM_REPLIES = new Set(['own', 'missed', 'history']);
+const FROM_REPLIES = new Set(['own', 'missed', 'history', 'unread']);
 const COMMAND_WORDS = SLASH_COMMANDS.flatMap((c) => [c.name, ...c.aliases]).map((w) => `/${w}`);
 
 /** A progress line is printed in plain mode each time a transfer passes another tenth. */
 const PLAIN_PROGRESS_STEP = 10;
 
+/**
+ * readline's internals the redraw keeps right: `prevRows`, its count of the rows between the prompt's
+ * first row and the cursor as it last drew them; `isCompletionEnabled`, false while it takes in all but
+ * the last character of a chunk (a paste), which it then appends without that count.
+ */
+type ReadlineRows = readline.Interface & { prevRows?: number; isCompletionEnabled: boolean };
+
 export class InteractiveScreen implements Screen {
-  private readonly rl: readline.Interface;
+  private readonly rl: ReadlineRows;
   private prompting = false;
   /** Progress of each running transfer, shown together on the status line. */
   private readonly progress = new Map<string, string>();
-  /** Whether the status line is drawn above the prompt now. */
-  private statusShown = false;
+  /** Columns taken by the status line drawn above the prompt now; 0 when there is none. */
+  private statusWidth = 0;
+  /** Runs /next as if typed, in turn with the lines typed (set once lines are read). */
+  private nextKey: (() => void) | null = null;
   /** Joins the lines of a paste into one entry (issue #12.2); set while lines are read. */
   private paste: PasteJoiner | null = null;
 
   constructor(
     private readonly renderer: Renderer,
-    session: Session,
+    private readonly session: Session,
   ) {
     this.rl = readline.createInterface({
       input: process.stdin,
@@ -52,6 +64,29 @@ export class InteractiveScreen implements Screen {
       terminal: true,
       historySize: 500,
       completer: (line: string) => complete(line, session),
+    }) as ReadlineRows;
+    // A resized terminal rewraps what it shows (issue #12.1): the prompt and the input now take the rows
+    // of the new width. readline's own redraw would move up by the rows of the old width, over the lines
+    // above (or leave copies of the input behind); clear and redraw by the new width first.
+    process.stdout.prependListener('resize', () => {
+      if (this.prompting) this.redraw();
+    });
+    process.stdin.prependListener('keypress', (_text: string | undefined, key: readline.Key | undefined) => {
+      // A pasted run of characters is inserted one by one like typed ones: readline's shortcut for it
+      // appends at the end even with the cursor mid-line and leaves its count of rows stale, so that
+      // its next redraw (a cursor move to another row) left a copy of the prompt behind (issue #12.1).
+      // A pasted tab still does not complete.
+      if (key?.name !== 'tab') this.rl.isCompletionEnabled = true;
+      // Enter leaves the typed line in the scrollback; without this, the status line above it would stay
+      // there too, and the next redraw would take the submitted line for the status line and erase it.
+      if (this.prompting && this.statusWidth > 0 && (key?.name === 'return' || key?.name === 'enter') && !key.ctrl && !key.meta) {
+        this.clearBottom();
+        this.rl.prompt(true);
+      }
+    });
+    // Alt-a goes to the next conversation with unread messages, as in irssi and weechat (issue #12.6).
+    process.stdin.on('keypress', (_text: string | undefined, key: readline.Key | undefined) => {
+      if (key?.meta && key.name === 'a' && !key.ctrl) this.nextKey?.();
     });
   }
 
@@ -59,6 +94,8 @@ export class InteractiveScreen implements Screen {
     if (output.type === 'progress') return this.showProgress(output.key, output.text);
     const text = this.renderer.render(output);
     if (text === null) return;
+    // A mention of you rings the terminal's bell (issue #12.6): the terminal shows it as it is set up to.
+    if (ringsBell(output, this.session.name)) process.stdout.write('\x07');
     if (!this.prompting) {
       process.stdout.write(text + '\n');
       return;
@@ -72,39 +109,65 @@ export class InteractiveScreen implements Screen {
   private showProgress(key: string, text: string | null): void {
     if (text === null) this.progress.delete(key);
     else this.progress.set(key, text);
-    if (!this.prompting) return;
+    if (this.prompting) this.redraw();
+  }
+
+  /** Draws the status line and the prompt again, in place. */
+  private redraw(): void {
     this.clearBottom();
     this.drawBottom();
   }
 
-  /** Clears the prompt line and the status line above it; the cursor ends where the status line was. */
+  /**
+   * Clears from the status line (or the prompt's first row) to the end of the screen; the cursor ends
+   * where that first row was. The input may wrap over several rows with the cursor on any of them
+   * (issue #12.1): readline's cursor position says how many rows up the prompt starts, at the width
+   * the terminal has now (a terminal that was resized has rewrapped them to it).
+   */
   private clearBottom(): void {
+    const columns = this.columns();
+    const up = this.rl.getCursorPos().rows + (this.statusWidth > 0 ? Math.max(1, Math.ceil(this.statusWidth / columns)) : 0);
     readline.cursorTo(process.stdout, 0);
-    readline.clearLine(process.stdout, 0);
-    if (this.statusShown) {
-      readline.moveCursor(process.stdout, 0, -1);
-      readline.clearLine(process.stdout, 0);
-    }
+    if (up > 0) readline.moveCursor(process.stdout, 0, -up);
+    readline.clearScreenDown(process.stdout);
+    this.statusWidth = 0;
+    // readline moves up by the rows it drew last before it draws the prompt again: none now.
+    this.rl.prevRows = 0;
   }
 
-  /** Draws the status line (when a transfer runs) and the prompt with the half-typed input. */
+  /**
+   * The terminal's width now. A terminal rewraps its rows as soon as it is resized, but the SIGWINCH
+   * that tells Node may come after a message to print: asked directly, the width is never stale, and
+   * a change is handled (readline's and this screen's redraw) before anything is drawn by the old one.
+   */
+  private columns(): number {
+    const [columns, rows] = process.stdout.getWindowSize();
+    if (columns > 0 && (columns !== process.stdout.columns || rows !== process.stdout.rows)) {
+      process.stdout.columns = columns;
+      process.stdout.rows = rows;
+      process.stdout.emit('resize');
+    }
+    return process.stdout.columns || 80;
+  }
+
+  /**
+   * Draws the status line (unread conversations, running transfers; none when there are neither) and
+   * the prompt with the half-typed input, from the cursor's row down.
+   */
   private drawBottom(): void {
-    this.statusShown = this.progress.size > 0;
-    if (this.statusShown) {
-      // One line, cut to the terminal's width: a wrapped status line could not be redrawn in place.
-      const width = Math.max(20, (process.stdout.columns ?? 80) - 1);
-      const line = [...this.progress.values()].join('  |  ');
-      process.stdout.write((line.length > width ? line.slice(0, width - 1) + '…' : line) + '\n');
+    // The width clearBottom, always called just before, has brought up to date.
+    const width = Math.max(20, (process.stdout.columns || 80) - 1);
+    const status = statusLine(this.session.activity.list(), [...this.progress.values()], width, (text) => this.renderer.highlight(text));
+    if (status.width > 0) {
+      process.stdout.write(status.text + '\n');
+      this.statusWidth = status.width;
     }
     this.rl.prompt(true);
   }
 
   setTarget(target: Target): void {
     this.rl.setPrompt(`[${targetLabel(target)}]> `);
-    if (this.prompting) {
-      this.clearBottom();
-      this.drawBottom();
-    }
+    if (this.prompting) this.redraw();
   }
 
   askName(reason: string | null): Promise<string | null> {
@@ -133,7 +196,7 @@ export class InteractiveScreen implements Screen {
   askPassword(prompt: string): Promise<string | null> {
     // readline echoes keystrokes through _writeToOutput; silencing it for one question hides the
     // password while the same interface (and its history, which must not keep it) stays in use.
-    const rl = this.rl as readline.Interface & { _writeToOutput(text: string): void; history: string[] };
+    const rl = this.rl as ReadlineRows & { _writeToOutput(text: string): void; history: string[] };
     const echo = rl._writeToOutput;
     // Redraws write the prompt followed by the input: only the prompt gets through.
     rl._writeToOutput = (text: string) => {
@@ -156,7 +219,8 @@ export class InteractiveScreen implements Screen {
   run(onLine: (line: string) => Promise<void>, onEnd: () => void, onInterrupt: () => void): void {
     this.prompting = true;
     this.rl.prompt();
-    const queue = lineQueue(onLine, () => this.rl.prompt(true));
+    const queue = lineQueue(onLine, () => this.redraw());
+    this.nextKey = () => queue('/next');
     this.paste = new PasteJoiner(this.rl, process.stdin, process.stdout, queue);
     this.rl.on('close', onEnd);
     this.rl.on('SIGINT', onInterrupt);

@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { EVERYONE, nameKey } from '../protocol/names.js';
+import { Activity, unreadHeader } from './activity.js';
 import { fetchMissed, type Conversation } from './catch-up.js';
 import { ConnectError } from './dial.js';
 import { TransferError } from './files/context.js';
@@ -23,7 +24,8 @@ import { parseLine, targetLabel, type Action, type Target } from './parse.js';
 import { PresenceBursts } from './presence-bursts.js';
 import { checkSwitchTarget } from './switch-target.js';
 
-export type Phase = 'live' | 'waiting' | 'missed' | 'history' | 'own';
+/** How a message came: as it happened, waiting at login, caught up after a reconnect, asked for, sent by us, or shown again by /next. */
+export type Phase = 'live' | 'waiting' | 'missed' | 'history' | 'own' | 'unread';
 
 export type Output =
   | { type: 'message'; message: ServerObject; phase: Phase }
@@ -160,9 +162,14 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Contacts' online/offline events, a burst of them shown as one line (issue #12.7). */
   private readonly presence: PresenceBursts;
 
+  /** Unread messages per conversation and mentions (issue #12.6), kept from this session's own outputs. */
+  readonly activity = new Activity(() => this.name);
+
   constructor(private readonly options: SessionOptions) {
     super();
     this.presence = new PresenceBursts((message) => this.emit('output', { type: 'event', message }));
+    this.on('output', (output) => this.activity.note(output, this.current));
+    this.on('target', (target) => this.activity.read(target));
   }
 
   /** Connects; rejects with ConnectError when the server cannot be reached. */
@@ -298,6 +305,7 @@ export class Session extends EventEmitter<SessionEvents> {
         const reply = await this.request({ status: 'leave', receiver: action.room });
         if (!reply) return;
         this.myRooms.delete(nameKey(reply.receiver));
+        this.activity.read({ kind: 'room', name: reply.receiver });
         this.info(reply.text);
         if (this.current.kind === 'room' && nameKey(this.current.name) === nameKey(reply.receiver)) this.switchTo(EVERYONE_TARGET, null);
         return;
@@ -342,6 +350,8 @@ export class Session extends EventEmitter<SessionEvents> {
       case 'password':
       case 'register':
         return runAccountCommand(this.host, action);
+      case 'next':
+        return this.next();
       case 'help':
         this.info(helpText());
         return;
@@ -411,6 +421,15 @@ export class Session extends EventEmitter<SessionEvents> {
     const header: Output = { type: 'header', text: `history of ${target.kind === 'user' ? '@' : ''}${reply.receiver}: ${reply.messages.length} message${reply.messages.length === 1 ? '' : 's'}` };
     const messages = reply.messages.map((message: ServerObject): Output => ({ type: 'message', message, phase: 'history' }));
     this.emit('output', { type: 'data', command: 'history', reply, shown: [header, ...messages] });
+  }
+
+  /** Switches to the next conversation with unread messages and shows them again (issue #12.6). */
+  private next(): void {
+    const unread = this.activity.next();
+    if (!unread) return this.info('no unread messages');
+    this.switchTo(unread.target, null);
+    this.emit('output', { type: 'header', text: unreadHeader(unread) });
+    for (const message of unread.messages) this.emit('output', { type: 'message', message, phase: 'unread' });
   }
 
   /** `waitForOutbox`: send what is queued first, while connected (an /exit typed after a paste). */

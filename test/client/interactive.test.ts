@@ -27,8 +27,9 @@ test('an incoming message is printed above the prompt and the half-typed input s
     await ursula.ok({ status: 'private', receiver: 'Tess', text: 'knock knock' });
     const screen = await term.waitFor((l) => l.some((x) => x.endsWith('[@Ursula] <Ursula> knock knock')), 'the message');
     assert.equal(screen.at(-1), '[everyone]> half typed', 'the prompt and the input are redrawn below the message');
+    assert.equal(screen.at(-2), 'Act: @Ursula:1', 'the status line counts the message to another conversation (issue #12.6)');
     const messageRow = screen.findIndex((x) => x.endsWith('[@Ursula] <Ursula> knock knock'));
-    assert.equal(messageRow, screen.length - 2, 'the message is the line just above the prompt');
+    assert.equal(messageRow, screen.length - 3, 'the message is the line just above the status line and the prompt');
     assert.equal(screen.filter((x) => x.includes('half typed')).length, 1, 'the input is not left behind as a broken line');
 
     // The input buffer itself is intact: finishing the line sends all of it.

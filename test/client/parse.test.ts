@@ -155,3 +155,11 @@ test('#12.5 /kick, /mute, /unmute, /delete, /users, /password and /register', ()
   // Their /help lines fit 80 columns.
   for (const line of helpText().split('\n').filter((l) => /^ {2}\/(kick|mute|unmute|delete|users|password|register)\b/.test(l))) assert.ok(line.length <= 80, line);
 });
+
+test('#12.6 /next goes to the next conversation with unread messages; /help names it and its key within 80 columns', () => {
+  assert.deepEqual(parseLine('/next', ctx()), { kind: 'next' });
+  assert.deepEqual(parseLine('/NEXT', ctx()), { kind: 'next' });
+  assert.equal(parseLine('/next Lab', ctx()).kind, 'usage');
+  const line = helpText().split('\n').find((l) => l.includes('/next'));
+  assert.ok(line && line.includes('Alt-a') && line.length <= 80, `${line}`);
+});

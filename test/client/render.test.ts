@@ -52,3 +52,14 @@ test('#12.2 a multi-line message keeps its continuation lines indented under its
   const long = { ...block, message: { ...block.message, receiver: 'a-very-long-room-name-indeed' } };
   assert.equal(r.render(long)!.split('\n')[1], `${' '.repeat(24)}two`);
 });
+
+test('#12.6 your name in someone else\'s message is highlighted (as a word, any case); not in your own, nor without colour', () => {
+  const colored = new Renderer(() => 'Me', true, now);
+  const line = colored.render({ ...msg('group', 'Ann', 'CS350'), message: { ...msg('group', 'Ann', 'CS350').message, text: 'ask me or ME, not meet' } })!;
+  assert.ok(line.endsWith(`ask ${colored.highlight('me')} or ${colored.highlight('ME')}, not meet`), JSON.stringify(line));
+  assert.notEqual(colored.highlight('me'), 'me');
+  const own = colored.render({ ...msg('group', 'Me', 'CS350'), message: { ...msg('group', 'Me', 'CS350').message, text: 'me again' } })!;
+  assert.ok(own.endsWith(' me again'), JSON.stringify(own));
+  const plain = new Renderer(() => 'Me', false, now);
+  assert.equal(plain.render({ ...msg('group', 'Ann', 'CS350'), message: { ...msg('group', 'Ann', 'CS350').message, text: 'ask me' } }), '09:05 [CS350] <Ann> ask me');
+});

@@ -20,11 +20,28 @@ let sessions = 0;
 export class TmuxSession {
   private constructor(readonly name: string) {}
 
-  static start(command: string[], env: Record<string, string> = {}): TmuxSession {
+  /** `size`: the terminal's columns and rows (120 x 30 unless given; issue #12.1 needs 80 columns). */
+  static start(command: string[], env: Record<string, string> = {}, size: { width?: number; height?: number } = {}): TmuxSession {
     const name = `classchat-test-${process.pid}-${++sessions}`;
     const envArgs = Object.entries({ CLASSCHAT_CONFIG_DIR: testConfigDir(), ...env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '120', '-y', '30', ...envArgs, ...command]);
+    const [width, height] = [size.width ?? 120, size.height ?? 30];
+    execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', String(width), '-y', String(height), ...envArgs, ...command]);
     return new TmuxSession(name);
+  }
+
+  /**
+   * Resizes the terminal, as a user dragging the window's edge does, and resolves once the program can
+   * see the new size. tmux rewraps the screen at once but tells the terminal device (and so sends
+   * SIGWINCH) a little later; a window emulator does both together.
+   */
+  async resize(width: number, height?: number): Promise<void> {
+    execFileSync('tmux', ['resize-window', '-t', this.name, '-x', String(width), ...(height === undefined ? [] : ['-y', String(height)])]);
+    const tty = execFileSync('tmux', ['display-message', '-p', '-t', this.name, '#{pane_tty}'], { encoding: 'utf8' }).trim();
+    const deadline = Date.now() + 5000;
+    while (execFileSync('stty', ['-F', tty, 'size'], { encoding: 'utf8' }).trim().split(' ')[1] !== String(width)) {
+      if (Date.now() > deadline) throw new Error(`the terminal device ${tty} did not take the width ${width}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   /** Types text literally (no Enter). */
@@ -53,6 +70,25 @@ export class TmuxSession {
     const lines = text.split('\n').map((l) => l.trimEnd());
     while (lines.length > 0 && lines.at(-1) === '') lines.pop();
     return lines;
+  }
+
+  /** Everything the terminal printed: the scrollback (lines scrolled off the top) and then the screen. */
+  history(): string[] {
+    const text = execFileSync('tmux', ['capture-pane', '-p', '-S', '-', '-t', this.name], { encoding: 'utf8' });
+    return text.split('\n').map((l) => l.trimEnd());
+  }
+
+  /** The visible screen with its colours and attributes as escape sequences (capture-pane -e). */
+  screenWithEscapes(): string[] {
+    return execFileSync('tmux', ['capture-pane', '-p', '-e', '-t', this.name], { encoding: 'utf8' }).split('\n');
+  }
+
+  /**
+   * Copies everything the program writes from now on into `file`, escape sequences and bells included
+   * (tmux pipe-pane), to count what a screen capture cannot show.
+   */
+  record(file: string): void {
+    execFileSync('tmux', ['pipe-pane', '-t', this.name, `cat >> '${file}'`]);
   }
 
   /** Polls the screen until `check` returns true, or fails after `timeoutMs` showing the screen. */

@@ -1,0 +1,58 @@
+// /next in a script (issue #12.6): plain mode prints no status line and rings no bell, but /next
+// switches to the next conversation with unread messages and prints them again, as lines or as JSON.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, test } from 'node:test';
+import { ChatProcess } from '../helpers/chat-process.js';
+import { TestClient } from '../helpers/client.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+const running: ChatProcess[] = [];
+before(async () => (server = await startServer()));
+after(() => server.stop());
+afterEach(() => {
+  for (const p of running.splice(0)) p.kill();
+});
+
+test('#12.6 /next in a script switches to the conversation with unread messages and prints them again', async () => {
+  const p = ChatProcess.start(server.port, ['--user', 'Sam']);
+  running.push(p);
+  await p.waitFor(/welcome, Sam/);
+  const ann = await TestClient.as(server.port, 'SAnn');
+  await ann.ok({ status: 'create', receiver: 'SLab', members: ['Sam'] });
+  await ann.ok({ status: 'group', receiver: 'SLab', text: 'first, Sam' });
+  await ann.ok({ status: 'group', receiver: 'SLab', text: 'second' });
+  await p.waitFor(/<SAnn> second$/);
+  const mark = p.lines.length;
+  p.type('/next');
+  await p.waitFor(/^--- 2 unread in SLab ---$/, mark);
+  await p.waitFor(/<SAnn> second$/, mark);
+  const shown = p.lines.slice(mark);
+  assert.deepEqual(shown.slice(0, 3).map((l) => l.replace(/^\d\d:\d\d /, '')), ['--- 2 unread in SLab ---', '[SLab] <SAnn> first, Sam', '[SLab] <SAnn> second'], shown.join('\n'));
+  assert.equal(p.lines.join('\n').includes('\x07'), false, 'no bell in a script');
+  // The prompt's conversation is SLab now: plain text goes there; and nothing is unread any more.
+  p.type('in the lab', '/next');
+  assert.equal((await ann.event('group', { sender: 'Sam' })).text, 'in the lab');
+  await p.waitFor(/^no unread messages$/, mark);
+  p.type('/exit');
+  assert.equal(await p.exit(), 0);
+  await ann.close();
+});
+
+test('#12.6 /next with --json prints the header and the messages shown again as JSON objects', async () => {
+  const p = ChatProcess.start(server.port, ['--user', 'Jo', '--json']);
+  running.push(p);
+  await p.waitFor(/welcome, Jo/);
+  const ann = await TestClient.as(server.port, 'JAnn');
+  await ann.ok({ status: 'private', receiver: 'Jo', text: 'ping Jo' });
+  await p.waitFor(/ping Jo/);
+  const mark = p.lines.length;
+  p.type('/next');
+  const header = JSON.parse(await p.waitFor(/client-header/, mark));
+  assert.equal(header.text, '1 unread in @JAnn');
+  const again = JSON.parse(await p.waitFor(/ping Jo/, mark));
+  assert.deepEqual([again.status, again.sender, again.text], ['private', 'JAnn', 'ping Jo']);
+  p.type('/exit');
+  assert.equal(await p.exit(), 0);
+  await ann.close();
+});
