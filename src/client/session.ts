@@ -103,6 +103,8 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Chat messages still to come that waited for us at login. */
   private waitingLeft = 0;
   private exiting = false;
+  /** Messages typed were never sent (the session ended while disconnected): the exit code says so. */
+  private lostMessages = false;
   private retries = 0;
   /** The session token from the last login with a password: reconnects use it instead. */
   private token: string | null = null;
@@ -441,7 +443,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const link = this.link;
     if (!link || link.closed) {
       // Between reconnect attempts there is no connection to close: end here.
-      this.emit('end', 0);
+      this.emit('end', this.lostMessages ? 1 : 0);
       return;
     }
     await link.request({ status: 'exit' }).catch(() => undefined);
@@ -466,7 +468,9 @@ export class Session extends EventEmitter<SessionEvents> {
   /** The session ends: what the outbox still holds is given up, and the user told how much. */
   private reportUnsent(): void {
     const unsent = this.outbox.abandon();
-    if (unsent > 0) this.error(`${plural(unsent, 'message')} not sent`);
+    if (unsent === 0) return;
+    this.error(`${plural(unsent, 'message')} not sent`);
+    this.lostMessages = true;
   }
 
   /** The session is ending: transfers waiting for a link stop (a later /send or /get resumes them). */
@@ -597,7 +601,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.outbox.pause();
     if (this.exiting || this.name === '') {
       // Before a name is registered there is nothing to resume: register() rejects and the caller says why.
-      this.emit('end', this.exiting ? 0 : 1);
+      this.emit('end', this.exiting && !this.lostMessages ? 0 : 1);
       return;
     }
     if (this.stopReason !== null) {

@@ -134,7 +134,7 @@ test('#12.3 a script whose input ends while the connection is down sends its lin
   assert.deepEqual(textsFrom(reader, 'Ugo'), ['one', 'two', 'three']);
 });
 
-test('#12.3 /exit with lines still queued says how many were not sent', async () => {
+test('#12.3 /exit with lines still queued says how many were not sent, and exits 1', async () => {
   const { proxy } = await serverAndProxy();
   const client = ChatProcess.start(proxy.port, ['--user', 'Sven']);
   cleanup.push(() => client.kill());
@@ -145,7 +145,7 @@ test('#12.3 /exit with lines still queued says how many were not sent', async ()
   await client.waitFor(/queued: will send when reconnected/);
   const mark = client.lines.length;
   client.type('two', '/exit');
-  assert.equal(await client.exit(), 0);
+  assert.equal(await client.exit(), 1, 'a script learns from the exit code that what it typed was not all sent');
   assert.match(client.lines.slice(mark).join('\n'), /queued: will send when reconnected\n! 2 messages not sent/);
 });
 
