@@ -62,6 +62,7 @@ export class Outbox {
   private readonly idPrefix = `m${randomBytes(6).toString('base64url')}`;
   private nextId = 1;
   private readonly emptyWaiters: (() => void)[] = [];
+  private readonly stateWaiters: (() => void)[] = [];
 
   constructor(private readonly hooks: OutboxHooks) {}
 
@@ -91,6 +92,7 @@ export class Outbox {
   /** The link is logged in and has caught up: send what waits, in order. */
   resume(link: Link): void {
     this.link = link;
+    this.stateChanged();
     void this.pump();
   }
 
@@ -99,6 +101,16 @@ export class Outbox {
     this.link = null;
     for (const entry of this.queue) entry.release();
     this.wake();
+    this.stateChanged();
+  }
+
+  /** Resolves at the next resume(), pause() or abandon(): a command waiting for the reconnect looks again. */
+  changed(): Promise<void> {
+    return new Promise((resolve) => this.stateWaiters.push(resolve));
+  }
+
+  private stateChanged(): void {
+    for (const waiter of this.stateWaiters.splice(0)) waiter();
   }
 
   /**
@@ -119,6 +131,7 @@ export class Outbox {
     const left = this.queue.splice(0);
     for (const entry of left) entry.release();
     this.wake();
+    this.stateChanged();
     return left.length;
   }
 
@@ -128,18 +141,21 @@ export class Outbox {
     try {
       while (this.queue.length > 0 && this.link !== null && !this.link.closed) {
         const entry = this.queue[0]!;
+        const link = this.link;
         let reply: ServerObject;
         try {
-          reply = await pacedRequest(this.link, entry.request, Infinity, (ms) => {
+          reply = await pacedRequest(link, entry.request, Infinity, (ms) => {
             this.stalled = true;
             this.hooks.longWait(ms, this.queue.length);
             for (const waiting of this.queue) waiting.release();
             this.wake();
           });
-        } catch {
+        } catch (err) {
           // The connection closed before the reply: the message stays first, and goes again (same id)
           // on the link that resume() brings; the server recognises it if it did arrive.
-          continue;
+          if (link.closed) continue;
+          // Anything else would fail again at once: the message is given up, and said so, not retried in a loop.
+          reply = { status: 'error', code: 'not_sent', text: `not sent: ${(err as Error).message}` };
         } finally {
           this.stalled = false;
         }

@@ -3,10 +3,12 @@
  * (ESC[?2004h): the terminal wraps what is pasted in ESC[200~ … ESC[201~, which Node's keypress decoder
  * reports as the keys `paste-start` and `paste-end` (Node 20). The lines readline completes between them
  * are one paste, handed on as one entry joined with \n (the session sends it as one message); a line
- * typed is handed on alone. A paste is not echoed line by line: the message it becomes is what shows. A terminal without bracketed paste sends a paste as typed lines: each is then
- * its own message, paced by the outbox, none lost.
+ * typed is handed on alone. A paste is not echoed line by line: the message it becomes is what shows.
+ * A terminal without bracketed paste sends a paste as typed lines: each is then its own message, paced
+ * by the outbox, none lost.
  */
 import type readline from 'node:readline';
+import { Writable } from 'node:stream';
 
 const ENABLE = '\x1b[?2004h';
 const DISABLE = '\x1b[?2004l';
@@ -20,15 +22,27 @@ interface Key {
   name?: string;
 }
 
-/** readline writes everything it echoes through this method (screen.ts askPassword silences it too). */
-type EchoingInterface = readline.Interface & { _writeToOutput(text: string): void };
+/** readline draws through its `output`: swapped for a sink while a paste comes in (see startPaste). */
+type DrawingInterface = readline.Interface & { output: NodeJS.WritableStream | null };
+
+/** What the screen does around a paste: readline draws nothing while one comes in, the screen redraws after. */
+export interface PasteHooks {
+  /** A paste starts: the screen notes what it has drawn (readline's idea of it changes unseen from now). */
+  started(): void;
+  /** The paste is over and readline draws again: the screen draws the prompt with the input line. */
+  ended(): void;
+  /** True while a question is asked (a password): a paste's lines then answer it, and are never chat. */
+  asking(): boolean;
+}
 
 export class PasteJoiner {
   /** The lines of the paste under way; null outside a paste. */
   private pasting: string[] | null = null;
+  /** The paste began while a question was asked: what it completes beyond the answer is dropped. */
+  private answering = false;
   private missingEnd: NodeJS.Timeout | null = null;
-  /** readline's echo, kept while a paste is not echoed. */
-  private echo: ((text: string) => void) | null = null;
+  /** readline's output, kept while a paste comes in. */
+  private drawTo: NodeJS.WritableStream | null = null;
   private readonly onKeypress = (_text: string | undefined, key: Key | undefined) => {
     if (key?.name === 'paste-start' && this.pasting === null) this.startPaste();
     else if (key?.name === 'paste-end') this.endPaste();
@@ -44,43 +58,62 @@ export class PasteJoiner {
   constructor(
     private readonly rl: readline.Interface,
     private readonly input: NodeJS.ReadableStream,
-    private readonly output: NodeJS.WritableStream,
+    private readonly output: NodeJS.WriteStream,
     private readonly onEntry: (entry: string) => void,
+    private readonly hooks: PasteHooks,
   ) {
     input.on('keypress', this.onKeypress);
     rl.on('line', this.onLine);
     output.write(ENABLE);
   }
 
+  /** True while a paste comes in. */
+  get active(): boolean {
+    return this.pasting !== null;
+  }
+
+  /**
+   * readline draws nothing of a paste: its output is a sink until the paste ends. Silencing only its
+   * echo was not enough: as the pasted input wrapped, readline moved the cursor up and cleared the
+   * screen below on its output directly, erasing chat lines above the prompt.
+   */
   private startPaste(): void {
     this.pasting = [];
-    const rl = this.rl as EchoingInterface;
-    this.echo = rl._writeToOutput;
-    rl._writeToOutput = () => {};
+    this.answering = this.hooks.asking();
+    this.hooks.started();
+    const rl = this.rl as DrawingInterface;
+    this.drawTo = rl.output;
+    const output = this.output;
+    // The sink keeps the terminal's width: readline counts the input's rows by it.
+    rl.output = Object.assign(new Writable({ write: (_chunk, _encoding, done) => done() }), {
+      get columns() {
+        return output.columns;
+      },
+    });
   }
 
   /**
    * A paste that held a newline is handed on whole, with its last line even when that did not end in a
    * newline (it is taken out of the input line); the user does not press Enter after a paste of several
-   * lines. A paste without a newline stays in the input line, to be edited and sent as typed.
+   * lines. A paste without a newline stays in the input line, to be edited and sent as typed. A paste
+   * into a question (a password) answers it with its first line; the rest is dropped, never sent as chat.
    */
   private endPaste(): void {
     if (this.missingEnd) clearTimeout(this.missingEnd);
     this.missingEnd = null;
     const lines = this.pasting ?? [];
     this.pasting = null;
-    if (this.echo) (this.rl as EchoingInterface)._writeToOutput = this.echo;
-    this.echo = null;
     const rest = this.rl.line;
-    if (lines.length > 0 && rest !== '') {
+    if (lines.length > 0 && rest !== '' && !this.answering) {
       lines.push(rest);
-      // Ctrl-E, Ctrl-U: to the end of the input line, then clear it.
+      // Ctrl-E, Ctrl-U: to the end of the input line, then clear it (drawn nowhere: the sink is still on).
       this.rl.write(null, { ctrl: true, name: 'e' });
       this.rl.write(null, { ctrl: true, name: 'u' });
     }
-    // The prompt with what is in the input line now (all of a paste without a newline; else nothing).
-    this.rl.prompt(true);
-    if (lines.length > 0) this.onEntry(lines.join('\n'));
+    (this.rl as DrawingInterface).output = this.drawTo;
+    this.drawTo = null;
+    this.hooks.ended();
+    if (lines.length > 0 && !this.answering) this.onEntry(lines.join('\n'));
   }
 
   /** Turns bracketed paste off again (the shell after us does not expect it) and hands on a paste under way. */

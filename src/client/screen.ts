@@ -29,8 +29,11 @@ export interface Screen {
   close(): void;
 }
 
-const FROM_REPLIES = new Set(['own', 'missed', 'history', 'unread']);
+const FROM_REPLIES = new Set(['own', 'missed', 'history']);
 const COMMAND_WORDS = SLASH_COMMANDS.flatMap((c) => [c.name, ...c.aliases]).map((w) => `/${w}`);
+
+/** Mentions among waiting or caught-up messages within this long of each other ring the bell once. */
+const BATCH_BELL_MS = 1000;
 
 /** A progress line is printed in plain mode each time a transfer passes another tenth. */
 const PLAIN_PROGRESS_STEP = 10;
@@ -53,6 +56,15 @@ export class InteractiveScreen implements Screen {
   private nextKey: (() => void) | null = null;
   /** Joins the lines of a paste into one entry (issue #12.2); set while lines are read. */
   private paste: PasteJoiner | null = null;
+  /**
+   * While a paste comes in readline draws nothing but still counts the input's rows: the rows from the
+   * prompt's first row to the cursor as last drawn on the terminal are kept here; null outside a paste.
+   */
+  private drawnRows: number | null = null;
+  /** Questions being asked now (a name, a password): a paste into one is never chat. */
+  private asking = 0;
+  /** When the last mention of a batch (waiting, caught up) rang the bell. */
+  private lastBatchBell = 0;
 
   constructor(
     private readonly renderer: Renderer,
@@ -76,6 +88,12 @@ export class InteractiveScreen implements Screen {
       // appends at the end even with the cursor mid-line and leaves its count of rows stale, so that
       // its next redraw (a cursor move to another row) left a copy of the prompt behind (issue #12.1).
       // A pasted tab still does not complete.
+      // Inside a paste nothing is drawn (paste.ts) and a tab is text: completion stays off, even for a
+      // character that ends one chunk of a long paste.
+      if (this.paste?.active) {
+        this.rl.isCompletionEnabled = false;
+        return;
+      }
       if (key?.name !== 'tab') this.rl.isCompletionEnabled = true;
       // Enter leaves the typed line in the scrollback; without this, the status line above it would stay
       // there too, and the next redraw would take the submitted line for the status line and erase it.
@@ -95,7 +113,12 @@ export class InteractiveScreen implements Screen {
     const text = this.renderer.render(output);
     if (text === null) return;
     // A mention of you rings the terminal's bell (issue #12.6): the terminal shows it as it is set up to.
-    if (ringsBell(output, this.session.name)) process.stdout.write('\x07');
+    // Mentions that waited for you, or came in a catch-up, arrive as a batch: one bell for the batch.
+    if (ringsBell(output, this.session.name)) {
+      const batch = output.type === 'message' && output.phase !== 'live';
+      if (!batch || Date.now() - this.lastBatchBell > BATCH_BELL_MS) process.stdout.write('\x07');
+      if (batch) this.lastBatchBell = Date.now();
+    }
     if (!this.prompting) {
       process.stdout.write(text + '\n');
       return;
@@ -126,13 +149,16 @@ export class InteractiveScreen implements Screen {
    */
   private clearBottom(): void {
     const columns = this.columns();
-    const up = this.rl.getCursorPos().rows + (this.statusWidth > 0 ? Math.max(1, Math.ceil(this.statusWidth / columns)) : 0);
+    const inputRows = this.drawnRows ?? this.rl.getCursorPos().rows;
+    const up = inputRows + (this.statusWidth > 0 ? Math.max(1, Math.ceil(this.statusWidth / columns)) : 0);
     readline.cursorTo(process.stdout, 0);
     if (up > 0) readline.moveCursor(process.stdout, 0, -up);
     readline.clearScreenDown(process.stdout);
     this.statusWidth = 0;
     // readline moves up by the rows it drew last before it draws the prompt again: none now.
     this.rl.prevRows = 0;
+    // During a paste the prompt drawn next goes nowhere: nothing of the input is on the terminal.
+    if (this.drawnRows !== null) this.drawnRows = 0;
   }
 
   /**
@@ -175,7 +201,9 @@ export class InteractiveScreen implements Screen {
     return new Promise((resolve) => {
       const onClose = () => resolve(null);
       this.rl.once('close', onClose);
+      this.asking++;
       this.rl.question('Your name: ', (answer) => {
+        this.asking--;
         this.rl.off('close', onClose);
         resolve(answer.trim());
       });
@@ -186,7 +214,9 @@ export class InteractiveScreen implements Screen {
     return new Promise((resolve) => {
       const onClose = () => resolve(null);
       this.rl.once('close', onClose);
+      this.asking++;
       this.rl.question(prompt, (answer) => {
+        this.asking--;
         this.rl.off('close', onClose);
         resolve(answer.trim());
       });
@@ -204,6 +234,7 @@ export class InteractiveScreen implements Screen {
     };
     return new Promise((resolve) => {
       const done = (answer: string | null) => {
+        this.asking--;
         rl._writeToOutput = echo;
         rl.off('close', onClose);
         if (answer !== null && rl.history[0] === answer) rl.history.shift();
@@ -212,6 +243,7 @@ export class InteractiveScreen implements Screen {
       };
       const onClose = () => done(null);
       rl.once('close', onClose);
+      this.asking++;
       rl.question(prompt, (answer) => done(answer));
     });
   }
@@ -221,8 +253,26 @@ export class InteractiveScreen implements Screen {
     this.rl.prompt();
     const queue = lineQueue(onLine, () => this.redraw());
     this.nextKey = () => queue('/next');
-    this.paste = new PasteJoiner(this.rl, process.stdin, process.stdout, queue);
-    this.rl.on('close', onEnd);
+    this.paste = new PasteJoiner(this.rl, process.stdin, process.stdout, queue, {
+      started: () => {
+        this.drawnRows = this.rl.getCursorPos().rows;
+      },
+      ended: () => {
+        this.clearBottom();
+        this.drawnRows = null;
+        this.drawBottom();
+      },
+      asking: () => this.asking > 0,
+    });
+    this.rl.on('close', () => {
+      // Input is over (Ctrl-D) but the session may wait for messages or transfers to go: bracketed
+      // paste goes off now (the shell after us must not get it, however the process ends), and Ctrl-C,
+      // no longer readline's, still ends the session cleanly once (a second one kills the process).
+      this.paste?.stop();
+      this.paste = null;
+      if (this.prompting) process.once('SIGINT', onInterrupt);
+      onEnd();
+    });
     this.rl.on('SIGINT', onInterrupt);
   }
 

@@ -105,6 +105,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private exiting = false;
   /** Messages typed were never sent (the session ended while disconnected): the exit code says so. */
   private lostMessages = false;
+  /** The next reconnect attempt, while one is scheduled. */
+  private reconnectTimer: NodeJS.Timeout | null = null;
   private retries = 0;
   /** The session token from the last login with a password: reconnects use it instead. */
   private token: string | null = null;
@@ -130,7 +132,7 @@ export class Session extends EventEmitter<SessionEvents> {
   /** What the moderation and account commands (issue #12.5) may use of this session. */
   private readonly host: CommandHost = {
     me: () => this.name,
-    link: () => (this.link && this.loggedIn && !this.link.closed ? this.link : null),
+    link: () => (this.outbox.online ? this.link : null),
     prompts: () => this.prompts,
     listing: (key, more, request) => this.listing(key, more, request),
     info: (text) => this.info(text),
@@ -398,9 +400,8 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Joins a room, creating it when it does not exist yet (seeds 002 and 004), and switches to it. */
   private async join(room: string): Promise<void> {
-    await this.outbox.sentOrPaused();
-    const link = this.link;
-    if (!link || link.closed) return this.error('not connected; reconnecting');
+    const link = await this.commandLink();
+    if (!link) return;
     let reply = await pacedRequest(link, { status: 'join', receiver: room }, LONG_WAIT_MS);
     let note = 'joined';
     if (reply.status === 'error' && reply.code === 'no_such_room') {
@@ -430,14 +431,19 @@ export class Session extends EventEmitter<SessionEvents> {
     const unread = this.activity.next();
     if (!unread) return this.info('no unread messages');
     this.switchTo(unread.target, null);
-    this.emit('output', { type: 'header', text: unreadHeader(unread) });
-    for (const message of unread.messages) this.emit('output', { type: 'message', message, phase: 'unread' });
+    // One data output: a --json script gets one client-data object and never takes a message shown
+    // again for a new one; a person sees the header and the lines.
+    const shown: Output[] = [{ type: 'header', text: unreadHeader(unread) }, ...unread.messages.map((message): Output => ({ type: 'message', message, phase: 'unread' }))];
+    this.emit('output', { type: 'data', command: 'next', reply: { receiver: targetLabel(unread.target), unread: unread.count, messages: unread.messages }, shown });
   }
 
   /** `waitForOutbox`: send what is queued first, while connected (an /exit typed after a paste). */
   private async exit(waitForOutbox = true): Promise<void> {
     if (waitForOutbox) await this.outbox.sentOrPaused();
     this.exiting = true;
+    // Between reconnect attempts: no further attempt (it would keep the process alive, or log back in).
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
     this.reportUnsent();
     this.cancelWaitingTransfers();
     const link = this.link;
@@ -491,24 +497,51 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Sends a request; shows an error and resolves null when it is refused. */
   private async request(body: ServerObject): Promise<ServerObject | null> {
-    // After the messages typed before it: a script's /leave comes after its last line to the room.
-    await this.outbox.sentOrPaused();
-    if (!this.link || this.link.closed) {
-      this.error('not connected; reconnecting');
-      return null;
-    }
+    const link = await this.commandLink();
+    if (!link) return null;
     // Flood refusals are waited out (issue #12.2); a long wait (a stored-bytes budget) is the answer instead.
-    const reply = await pacedRequest(this.link, body, LONG_WAIT_MS);
+    const reply = await pacedRequest(link, body, LONG_WAIT_MS);
     if (reply.status === 'ok') return reply;
     this.error(reply.text ?? reply.code);
+    return null;
+  }
+
+  /**
+   * The link a command goes out on: after the messages typed before it (a script's /leave comes after
+   * its last line to the room), once logged in and caught up, which is when the outbox sends again (a
+   * command sent during a reconnect's login would be refused, or overtake the queued messages). While a
+   * reconnect's login is under way, or always in a script, it waits for that; a person typing while
+   * there is no connection is told so. Null (after saying why) when there is no link to use.
+   */
+  private async commandLink(): Promise<Link | null> {
+    for (;;) {
+      await this.outbox.sentOrPaused();
+      if (this.outbox.online && this.link) return this.link;
+      if (this.exiting || this.stopReason !== null) break;
+      const loggingIn = this.link !== null && !this.link.closed;
+      if (!loggingIn && this.options.interactive) break;
+      await this.outbox.changed();
+    }
+    this.error(this.exiting ? 'disconnected' : 'not connected; reconnecting');
     return null;
   }
 
   /** Switches to a target that exists (issue #12.7); otherwise says why and stays. */
   private async switchChecked(target: Target): Promise<void> {
     const known = { isMyRoom: (n: string) => this.myRooms.has(nameKey(n)), isKnownUser: (n: string) => this.knownUsers.has(nameKey(n)) };
-    const link = this.link;
-    const checked = await checkSwitchTarget(target, known, (request) => (link && !link.closed ? link.request(request) : Promise.reject(new Error('not connected; reconnecting'))));
+    // A target the client knows needs no request; one it must ask the server about needs the link.
+    const noLink = new Error('no link');
+    let checked: Awaited<ReturnType<typeof checkSwitchTarget>>;
+    try {
+      checked = await checkSwitchTarget(target, known, async (request) => {
+        const link = await this.commandLink();
+        if (!link) throw noLink;
+        return pacedRequest(link, request, LONG_WAIT_MS);
+      });
+    } catch (err) {
+      if (err === noLink) return; // commandLink said why
+      throw err;
+    }
     if ('refused' in checked) return this.error(`${checked.refused}; still talking to ${targetLabel(this.current)}`);
     if (checked.to.kind === 'user') this.knownUsers.set(nameKey(checked.to.name), checked.to.name);
     this.switchTo(checked.to, `talking to ${targetLabel(checked.to)}`);
@@ -581,6 +614,8 @@ export class Session extends EventEmitter<SessionEvents> {
   /** A room deleted (by us or its owner or an admin): forgotten, and left if it is the current one. */
   private roomGone(name: string): void {
     this.myRooms.delete(nameKey(name));
+    // Its unread count goes too: /next must not switch into a room that is gone.
+    this.activity.read({ kind: 'room', name });
     if (this.current.kind === 'room' && nameKey(this.current.name) === nameKey(name)) this.switchTo(EVERYONE_TARGET, null);
   }
 
@@ -621,21 +656,27 @@ export class Session extends EventEmitter<SessionEvents> {
     const cap = this.options.retryCapMs ?? 15_000;
     const base = Math.min(cap, first * 2 ** this.retries++);
     const delay = base * (0.5 + Math.random()); // jitter: a class reconnecting after a restart spreads out
-    setTimeout(() => void this.reconnect(), delay);
+    this.reconnectTimer = setTimeout(() => void this.reconnect(), delay);
   }
 
   private async reconnect(): Promise<void> {
+    this.reconnectTimer = null;
     if (this.exiting) return;
+    let link: Link;
     try {
-      this.attach(await this.options.connect());
+      link = await this.options.connect();
     } catch (err) {
       if (!(err instanceof ConnectError)) throw err;
+      if (this.exiting) return;
       // Worth telling: a TLS certificate that no longer verifies would otherwise look like a slow server.
       if (err.message !== this.lastFailure) this.emit('output', { type: 'status', text: `${err.message}; retrying` });
       this.lastFailure = err.message;
       this.scheduleReconnect();
       return;
     }
+    // The session ended (/exit, Ctrl-C) while this dial was under way: it must not log back in.
+    if (this.exiting) return link.close();
+    this.attach(link);
     try {
       // `since`: what this client already has is not sent again (it would be shown once anyway).
       const resume = { sender: this.name, ...(this.lastMsgid > 0 ? { since: this.lastMsgid } : {}) };

@@ -15,7 +15,7 @@ export const COMMAND_HELP: readonly CommandHelp[] = [
   { status: 'login', example: '{"status":"login","sender":"Alice","password":"correct horse"}', summary: 'log in to your account or claimed name (with "token" from an earlier register or login)' },
   { status: 'password', example: '{"status":"password","password":"old one","new_password":"new one"}', summary: 'change your password; other sessions must log in again. Without "password": give a claimed name its first password' },
   { status: 'private', example: '{"status":"private","receiver":"Bob","text":"hi"}', summary: 'message one user (queued if they are offline)' },
-  { status: 'broadcast', example: '{"status":"broadcast","text":"hello all"}', summary: 'message everyone online' },
+  { status: 'broadcast', example: '{"status":"broadcast","text":"hello all"}', summary: 'message every user (those offline get it when they log in)' },
   { status: 'group', example: '{"status":"group","receiver":"CS350","text":"hi"}', summary: 'message a room you are a member of' },
   { status: 'create', example: '{"status":"create","receiver":"CS350","members":["Bob"]}', summary: 'create a room, optionally adding members' },
   { status: 'join', example: '{"status":"join","receiver":"CS350"}', summary: 'join a room' },

@@ -83,9 +83,14 @@ export class ClassChatServer implements ConnectionHost {
     // Read before the store opens: a mistyped --tls-cert should not create or touch a database.
     const credentials = config.tls ? loadTlsCredentials(config.tls) : null;
     // Issue #12.9: the port next, so that a port in use is refused before the data directory is made.
-    // Until the server is ready, a connection is closed at once, as it was refused before it listened.
+    // It is bound and let go at once, and bound for good once the server is ready: a client that comes
+    // while the store opens (migrations can take a while) is refused, which a client retries as a server
+    // not up yet, instead of being taken and closed without a word. (Another program taking the port in
+    // between is refused by the second bind, with the same one line.)
+    const probe = await ClassChatServer.listen(config, credentials, log, () => null, true);
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
     let ready: ClassChatServer | null = null;
-    const listener = await ClassChatServer.listen(config, credentials, log, () => ready);
+    let listener: net.Server | null = null;
     let lock: DataDirLock | null = null;
     let store: SqliteStore | undefined;
     let server: ClassChatServer | undefined;
@@ -99,18 +104,19 @@ export class ClassChatServer implements ConnectionHost {
         ...spareDbPagesForTests(),
       });
       server = new ClassChatServer(config, store, log, onFatal);
-      server.listener = listener;
       server.lock = lock;
       await server.load();
+      ready = server;
+      listener = await ClassChatServer.listen(config, credentials, log, () => ready);
+      server.listener = listener;
     } catch (err) {
       // Nothing may keep the process alive, and the data directory is free for the next server.
-      await new Promise<void>((resolve) => listener.close(() => resolve()));
+      if (listener) await new Promise<void>((resolve) => listener!.close(() => resolve()));
       if (server) await server.undoStart();
       else await store?.close();
       lock?.release();
       throw err;
     }
-    ready = server;
     const tls = credentials ? { tls: credentials.fingerprint } : {};
     log.info({ host: config.host, port: server.port, data: config.dataDir, rooms: server.chat.rooms.size, ...tls }, 'listening');
     if (config.auth === 'open') {
@@ -123,8 +129,11 @@ export class ClassChatServer implements ConnectionHost {
     return server;
   }
 
-  /** Binds the TCP port (plain or TLS); sockets go to the server `ready()` returns, or are closed while it is null. */
-  private static async listen(config: ServerConfig, credentials: TlsCredentials | null, log: Logger, ready: () => ClassChatServer | null): Promise<net.Server> {
+  /**
+   * Binds the TCP port (plain or TLS); sockets go to the server `ready()` returns, or are closed while it
+   * is null. `beforeLock`: the data directory is not ours yet, so a port in use may be its server's.
+   */
+  private static async listen(config: ServerConfig, credentials: TlsCredentials | null, log: Logger, ready: () => ClassChatServer | null, beforeLock = false): Promise<net.Server> {
     try {
       return credentials
         ? await listenTls(
@@ -152,7 +161,7 @@ export class ClassChatServer implements ConnectionHost {
           });
     } catch (err) {
       // The same command run twice: the data directory's refusal names the running server's pid.
-      const held = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && config.dataDir !== ':memory:' ? DataDirLock.holder(config.dataDir) : null;
+      const held = beforeLock && (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && config.dataDir !== ':memory:' ? DataDirLock.holder(config.dataDir) : null;
       throw held ?? listenError(config.host, config.port, err);
     }
   }

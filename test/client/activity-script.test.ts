@@ -39,7 +39,7 @@ test('#12.6 /next in a script switches to the conversation with unread messages 
   await ann.close();
 });
 
-test('#12.6 /next with --json prints the header and the messages shown again as JSON objects', async () => {
+test('#12.6 /next with --json prints one client-data object with the messages shown again, never a bare message a script would take for a new one', async () => {
   const p = ChatProcess.start(server.port, ['--user', 'Jo', '--json']);
   running.push(p);
   await p.waitFor(/welcome, Jo/);
@@ -48,11 +48,16 @@ test('#12.6 /next with --json prints the header and the messages shown again as 
   await p.waitFor(/ping Jo/);
   const mark = p.lines.length;
   p.type('/next');
-  const header = JSON.parse(await p.waitFor(/client-header/, mark));
-  assert.equal(header.text, '1 unread in @JAnn');
-  const again = JSON.parse(await p.waitFor(/ping Jo/, mark));
-  assert.deepEqual([again.status, again.sender, again.text], ['private', 'JAnn', 'ping Jo']);
+  const data = JSON.parse(await p.waitFor(/"client-data".*"command":"next"/, mark));
+  assert.equal(data.receiver, '@JAnn');
+  assert.equal(data.unread, 1);
+  assert.deepEqual(
+    data.messages.map((m: Record<string, unknown>) => [m.status, m.sender, m.text]),
+    [['private', 'JAnn', 'ping Jo']],
+  );
   p.type('/exit');
   assert.equal(await p.exit(), 0);
+  const bare = p.lines.slice(mark).filter((l) => /ping Jo/.test(l) && !/client-data/.test(l));
+  assert.deepEqual(bare, [], 'the message is not printed again as if it were new');
   await ann.close();
 });

@@ -8,7 +8,10 @@ import { DEFAULT_LIMITS } from '../../src/server/limits.js';
 import { ChatProcess } from '../helpers/chat-process.js';
 import { TestClient, type Obj } from '../helpers/client.js';
 import { LossyProxy } from '../helpers/proxy.js';
-import { startServer } from '../helpers/server.js';
+import { CLI, startServer } from '../helpers/server.js';
+import { hasTmux, TmuxSession } from '../helpers/tmux.js';
+
+const tmuxSkip = !hasTmux() && process.env.CLASSCHAT_TEST_REQUIRE_TMUX !== '1' ? 'tmux is not installed (apt-get install tmux); CI installs it' : false;
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -165,4 +168,31 @@ test('#12.3 the same text sent by a later run of the client is delivered again, 
     await reader.event('private', { sender: 'Tara', text: 'same text' });
   }
   assert.deepEqual(textsFrom(reader, 'Tara'), ['same text', 'same text']);
+});
+
+test('#12.3 in a terminal, lines typed while the connection is down show as queued and are sent once each after the reconnect', { skip: tmuxSkip }, async () => {
+  const { port, proxy } = await serverAndProxy();
+  const reader = await TestClient.as(port, 'Reader');
+  cleanup.push(() => reader.close());
+  const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(proxy.port), '--user', 'Tess'], { NO_COLOR: '1' });
+  cleanup.push(() => term.kill());
+  await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the prompt');
+  await proxy.down();
+  await term.waitFor((l) => l.some((x) => x.includes('reconnecting')), 'the reconnecting status');
+  for (const text of ['typed while down 1', 'typed while down 2']) {
+    term.type(text);
+    term.press('Enter');
+  }
+  await term.waitFor((l) => l.filter((x) => x.includes('queued: will send when reconnected')).length === 2, 'both lines queued');
+  // The prompt is back at once: a queued line does not hold up typing.
+  await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the prompt after the queued lines');
+  await proxy.up();
+  await reader.event('broadcast', { sender: 'Tess', text: 'typed while down 2' }, 20_000);
+  const screen = await term.waitFor((l) => l.some((x) => x.endsWith('<Tess> typed while down 2')), 'the queued lines shown as sent');
+  assert.ok(screen.some((x) => x.endsWith('<Tess> typed while down 1')), screen.join('\n'));
+  // A line typed after the reconnect is the barrier for "nothing more arrived".
+  term.type('after');
+  term.press('Enter');
+  await reader.event('broadcast', { sender: 'Tess', text: 'after' });
+  assert.deepEqual(textsFrom(reader, 'Tess', 'broadcast'), ['typed while down 1', 'typed while down 2', 'after']);
 });

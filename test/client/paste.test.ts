@@ -57,3 +57,56 @@ test('#12.2 a paste of 15 lines arrives as one multi-line message; typed lines s
     await reader.close();
   }
 });
+
+test('#12.2 a paste keeps its tabs and its long lines, and the chat lines above the prompt stay on screen', { skip }, async () => {
+  const reader = await TestClient.as(server.port, 'TabReader');
+  const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(server.port), '--user', 'Tabitha'], { NO_COLOR: '1' }, { width: 80, height: 30 });
+  try {
+    await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the prompt');
+    for (const text of ['above one', 'above two', 'above three']) await reader.ok({ status: 'broadcast', text });
+    await term.waitFor((l) => l.some((x) => x.endsWith('<TabReader> above three')), 'the chat lines');
+    // Code with a tab (which must not run completion) and a line three rows wide at 80 columns (which
+    // readline, drawing it, would climb over the lines above as it wrapped).
+    const long = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
+    const code = ['def f():', '\treturn 1', long, 'end'].join('\n');
+    term.paste(code);
+    const message = await reader.event('broadcast', { sender: 'Tabitha' });
+    assert.equal(message.text, code);
+    const screen = await term.waitFor((l) => l.at(-1) === '[everyone]>' && l.some((x) => x.trim() === 'end'), 'the pasted message shown');
+    for (const text of ['above one', 'above two', 'above three']) {
+      assert.equal(screen.filter((x) => x.endsWith(`<TabReader> ${text}`)).length, 1, `"${text}" is still on screen:\n${screen.join('\n')}`);
+      assert.equal(term.history().filter((x) => x.endsWith(`<TabReader> ${text}`)).length, 1, `"${text}" once in the scrollback`);
+    }
+  } finally {
+    term.kill();
+    await reader.close();
+  }
+});
+
+test('#12.2 a paste into a password question answers it and is never sent as chat', { skip }, async () => {
+  const reader = await TestClient.as(server.port, 'PwReader');
+  const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(server.port), '--user', 'Petra'], { NO_COLOR: '1' });
+  try {
+    await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the prompt');
+    term.type('/register');
+    term.press('Enter');
+    await term.waitFor((l) => l.some((x) => x.startsWith('choose a password for Petra')), 'the password question');
+    // A password manager's paste, with its newline, twice over: the first line answers; the rest is no chat line.
+    term.paste('petra pasted secret\npetra pasted secret\n');
+    await term.waitFor((l) => l.some((x) => x.startsWith('type the password for Petra again')), 'the confirmation question');
+    term.type('petra pasted secret');
+    term.press('Enter');
+    await term.waitFor((l) => l.some((x) => x.includes('Petra is protected by your password now')), 'the password set');
+    // Typing shows again after the paste, and a line typed now is the barrier for "nothing else was sent".
+    term.type('after the password');
+    await term.waitFor((l) => l.at(-1) === '[everyone]> after the password', 'the typed line echoed');
+    term.press('Enter');
+    assert.equal((await reader.event('broadcast', { sender: 'Petra' })).text, 'after the password');
+    const sent = reader.received.filter((m) => m.sender === 'Petra' && typeof m.text === 'string');
+    assert.deepEqual(sent.map((m) => m.text), ['after the password'], 'nothing of the paste was sent');
+    assert.equal(term.history().some((x) => x.includes('secret')), false, 'the password was never shown');
+  } finally {
+    term.kill();
+    await reader.close();
+  }
+});

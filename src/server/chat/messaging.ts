@@ -1,7 +1,8 @@
 /**
  * Sending chat messages: private (to a user, queued when they are offline), group (to a room's
- * members) and broadcast (to everyone online). Each message is stored once and its bytes are shared
- * by every recipient. The fast paths stay synchronous: a promise appears only when a read is needed.
+ * members) and broadcast (to every user: those online now, the others at their next login). Each
+ * message is stored once and its bytes are shared by every recipient. The fast paths stay
+ * synchronous: a promise appears only when a read is needed.
  */
 import { ChatError } from '../../protocol/errors.js';
 import { EVERYONE, nameKey } from '../../protocol/names.js';

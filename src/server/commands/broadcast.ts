@@ -1,4 +1,4 @@
-// {"status":"broadcast","text":"..."}: message everyone online but yourself.
+// {"status":"broadcast","text":"..."}: message every user but yourself (online now, or at their next login).
 import { encodeSentReply } from '../chat/encode.js';
 import { sendBroadcast } from '../chat/messaging.js';
 import { command } from './command.js';
