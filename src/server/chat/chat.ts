@@ -66,8 +66,6 @@ export class Chat {
     } else {
       const id = chat.newConversationId();
       store.insertConversation({ id, kind: 'everyone', key: EVERYONE, name: '' }, null, chat.now());
-      // Users `classchat admin` made before this first start: broadcasts wait for them too (issue #12.8).
-      store.joinEveryoneAll(id, chat.now());
       await store.commit();
       chat.everyoneConversation = { id, key: EVERYONE, lastSeq: 0 };
     }

@@ -3,6 +3,7 @@
  * placeholders (design §4.3: a backend implements only what differs, e.g. placeholder syntax).
  * Column aliases match the record types in store.ts so rows map without copying.
  */
+import { EVERYONE } from '../../protocol/names.js';
 
 const MESSAGE_COLUMNS = `m.id, m.conv_id AS "convId", m.seq, m.kind, m.event, m.sender_id AS "senderId",
   m.sender, m.receiver, m.text, m.ts, m.file_id AS "fileId"`;
@@ -14,6 +15,9 @@ const FILE_COLUMNS = `f.id, f.conv_id AS "convId", f.kind, f.sender_id AS "sende
 const USER_COLUMNS = `u.id, u.name, u.name_key AS key, u.password_hash AS "passwordHash", u.role, u.muted_until AS "mutedUntil"`;
 
 const LAST_SEQ = `(SELECT COALESCE(MAX(seq), 0) FROM messages WHERE conv_id = c.id)`;
+
+/** The everyone conversation's id, found through the unique index on conversation keys. */
+const EVERYONE_ID = `(SELECT id FROM conversations WHERE conv_key = '${EVERYONE}')`;
 
 export const SQL = {
   nextConversationId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM conversations`,
@@ -32,15 +36,10 @@ export const SQL = {
     FROM members mb JOIN conversations c ON c.id = mb.conv_id JOIN users u ON u.id = mb.user_id
     WHERE c.kind = 'room' ORDER BY mb.conv_id, mb.joined_at, mb.user_id`,
 
-  insertUser: `INSERT INTO users (name, name_key, created_at, password_hash, role) VALUES (?, ?, ?, ?, ?)`,
-  // Issue #12.8: a new user joins the everyone conversation at its current end, as a room's new member
-  // joins after its last message: a new name is not sent every broadcast of the past at its first login.
-  joinEveryone: `INSERT INTO members (conv_id, user_id, cursor, joined_at)
-    SELECT c.id, ?, (SELECT COALESCE(MAX(m.seq), 0) FROM messages m WHERE m.conv_id = c.id), ?
-    FROM conversations c WHERE c.kind = 'everyone'`,
-  // The everyone conversation made at a server's first start: users `classchat admin` added before it
-  // existed join it (it is empty, so at its end).
-  joinEveryoneAll: `INSERT INTO members (conv_id, user_id, cursor, joined_at) SELECT ?, u.id, 0, ? FROM users u`,
+  // Issue #12.8: a new user starts at the everyone conversation's current end, as a room's new member
+  // after its last message: a new name is not sent every broadcast of the past at its first login.
+  insertUser: `INSERT INTO users (name, name_key, created_at, password_hash, role, everyone_cursor) VALUES (?, ?, ?, ?, ?,
+    COALESCE((SELECT MAX(m.seq) FROM messages m WHERE m.conv_id = ${EVERYONE_ID}), 0))`,
   setPassword: `UPDATE users SET password_hash = ? WHERE id = ?`,
   setRole: `UPDATE users SET role = ? WHERE id = ?`,
   setMutedUntil: `UPDATE users SET muted_until = ? WHERE id = ?`,
@@ -85,6 +84,11 @@ export const SQL = {
       (SELECT m.seq FROM messages m WHERE m.conv_id = members.conv_id AND m.id < ? AND m.seq > members.cursor
         ORDER BY m.seq DESC LIMIT 1), cursor)
     WHERE user_id = ?`,
+  // The same for the user's cursor in the everyone conversation (issue #12.8), kept on the users row.
+  advanceEveryoneCursor: `UPDATE users SET everyone_cursor = COALESCE(
+      (SELECT m.seq FROM messages m WHERE m.conv_id = ${EVERYONE_ID} AND m.id < ? AND m.seq > users.everyone_cursor
+        ORDER BY m.seq DESC LIMIT 1), everyone_cursor)
+    WHERE id = ?`,
 
   findFile: `SELECT ${FILE_COLUMNS} FROM files f WHERE f.id = ?`,
   findUnfinishedUpload: `SELECT ${FILE_COLUMNS} FROM files f
@@ -121,7 +125,12 @@ export const SQL = {
   pendingConversations: `SELECT mb.conv_id AS "convId", mb.cursor,
       (SELECT m.id FROM messages m WHERE m.conv_id = mb.conv_id ORDER BY m.seq DESC LIMIT 1) AS "newestId"
     FROM members mb
-    WHERE mb.user_id = ? AND EXISTS (SELECT 1 FROM messages m WHERE m.conv_id = mb.conv_id AND m.seq > mb.cursor)`,
+    WHERE mb.user_id = ? AND EXISTS (SELECT 1 FROM messages m WHERE m.conv_id = mb.conv_id AND m.seq > mb.cursor)
+    UNION ALL
+    SELECT c.id AS "convId", u.everyone_cursor AS cursor,
+      (SELECT m.id FROM messages m WHERE m.conv_id = c.id ORDER BY m.seq DESC LIMIT 1) AS "newestId"
+    FROM users u JOIN conversations c ON c.conv_key = '${EVERYONE}'
+    WHERE u.id = ? AND EXISTS (SELECT 1 FROM messages m WHERE m.conv_id = c.id AND m.seq > u.everyone_cursor)`,
   pendingIn: `SELECT ${MESSAGE_COLUMNS} FROM messages m
     WHERE m.conv_id = ? AND m.seq > ? AND m.seq < ? AND m.id < ? AND (m.sender_id IS NULL OR m.sender_id <> ?)
     ORDER BY m.seq DESC LIMIT ?`,

@@ -137,16 +137,15 @@ export const MIGRATIONS: readonly string[] = [
     ORDER BY CASE WHEN mb.user_id = conversations.created_by THEN 0 ELSE 1 END, mb.joined_at, mb.user_id LIMIT 1)
   WHERE kind = 'room';
   `,
-  // Broadcasts wait for whoever is offline (issue #12.8), as room messages do: every user is a member
-  // of the everyone conversation, with a cursor, in the members table like a room's. A row rather than
-  // a column on users so that catch-up at login, the advance at disconnect and `since` are the very
-  // queries rooms and private conversations use (queries.ts: pendingConversations, pendingIn,
-  // advanceCursors), with nothing to keep in step. Users who exist now start at its current end:
-  // before this, a broadcast was for whoever was online, so none is owed to anyone.
+  // Broadcasts wait for whoever is offline (issue #12.8), as room messages do: each user has a cursor in
+  // the everyone conversation. A column on users, not a members row per user: every user is in it, so
+  // a row would store the same pair (conversation, user) once per user, with two index entries, for
+  // one integer (about 140 bytes a user in SQLite's page cache, against a few bytes here). Users who
+  // exist now start at its current end: before this, a broadcast was for whoever was online, so none
+  // is owed to anyone.
   `
-  INSERT INTO members (conv_id, user_id, cursor, joined_at)
-  SELECT c.id, u.id, (SELECT COALESCE(MAX(m.seq), 0) FROM messages m WHERE m.conv_id = c.id), u.created_at
-  FROM conversations c CROSS JOIN users u
-  WHERE c.kind = 'everyone';
+  ALTER TABLE users ADD COLUMN everyone_cursor INTEGER NOT NULL DEFAULT 0;
+  UPDATE users SET everyone_cursor = COALESCE(
+    (SELECT MAX(m.seq) FROM messages m JOIN conversations c ON c.id = m.conv_id WHERE c.kind = 'everyone'), 0);
   `,
 ];

@@ -144,13 +144,7 @@ export class SqliteStore implements Store {
   }
 
   async insertUser(user: NewUser, createdAt: string): Promise<number> {
-    const id = Number(this.write(this.q.insertUser, user.name, user.key, createdAt, user.passwordHash, user.role).lastInsertRowid);
-    this.write(this.q.joinEveryone, id, createdAt);
-    return id;
-  }
-
-  joinEveryoneAll(convId: number, joinedAt: string): void {
-    this.write(this.q.joinEveryoneAll, convId, joinedAt);
+    return Number(this.write(this.q.insertUser, user.name, user.key, createdAt, user.passwordHash, user.role).lastInsertRowid);
   }
 
   setPassword(userId: number, passwordHash: string): void {
@@ -245,6 +239,7 @@ export class SqliteStore implements Store {
 
   advanceCursors(userId: number, belowId: number): void {
     this.write(this.q.advanceCursors, belowId, userId);
+    this.write(this.q.advanceEveryoneCursor, belowId, userId);
   }
 
   commit(): void {
@@ -348,7 +343,7 @@ export class SqliteStore implements Store {
   }
 
   async pendingConversations(userId: number): Promise<PendingConversation[]> {
-    return this.q.pendingConversations.all(userId) as PendingConversation[];
+    return this.q.pendingConversations.all(userId, userId) as PendingConversation[];
   }
 
   async pendingIn(convId: number, userId: number, range: { afterSeq: number; beforeSeq: number; belowId: number }, limit: number): Promise<StoredMessage[]> {

@@ -168,13 +168,11 @@ export interface Store {
   /**
    * Adds a user and resolves to the id the database gave it. Users get their ids from the database,
    * not from a counter in memory, because `classchat admin` adds users while the server runs.
-   * The user becomes a member of the everyone conversation (when it exists) at its current end, so
-   * broadcasts sent from then on wait for them while they are offline (issue #12.8). Here, not in
-   * the domain, because `classchat admin` adds users through the store alone.
+   * The user's cursor in the everyone conversation starts at its current end, so broadcasts sent from
+   * then on wait for them while they are offline (issue #12.8). Here, not in the domain, because
+   * `classchat admin` adds users through the store alone.
    */
   insertUser(user: NewUser, createdAt: string): Promise<number>;
-  /** Makes every user a member of the everyone conversation just created, at its start (a first start). */
-  joinEveryoneAll(convId: number, joinedAt: string): void;
   setPassword(userId: number, passwordHash: string): void;
   setRole(userId: number, role: Role): void;
   setMutedUntil(userId: number, until: string | null): void;
@@ -225,7 +223,7 @@ export interface Store {
   insertFile(file: NewFile): Promise<number>;
   completeFile(fileId: number, completedAt: string): void;
   deleteFile(fileId: number): void;
-  /** Marks everything below message id `belowId` in the user's conversations as given to the user. */
+  /** Marks everything below message id `belowId` in the user's conversations (everyone's too) as given. */
   advanceCursors(userId: number, belowId: number): void;
 
   /** Makes every write recorded so far durable. Returns a promise only when it must wait. */
@@ -266,7 +264,10 @@ export interface Store {
   findConversation(key: string): Promise<ConversationRecord | undefined>;
   /** Ids of the users who share a private conversation with `userId`. */
   privatePartners(userId: number): Promise<number[]>;
-  /** The user's conversations with messages after their cursor (issue #11.6: catch-up starts here). */
+  /**
+   * The user's conversations, the everyone conversation among them, with messages after their cursor
+   * (issue #11.6: catch-up starts here).
+   */
   pendingConversations(userId: number): Promise<PendingConversation[]>;
   /**
    * Messages waiting for `userId` in one conversation, newest first: seq in (afterSeq, beforeSeq), id
