@@ -1,24 +1,16 @@
 // /next in a script (issue #12.6): plain mode prints no status line and rings no bell, but /next
 // switches to the next conversation with unread messages and prints them again, as lines or as JSON.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
-import { ChatProcess } from '../helpers/chat-process.js';
+import { test } from 'node:test';
+import { chatProcessesAgainstOneServer } from '../helpers/chat-process.js';
 import { TestClient } from '../helpers/client.js';
-import { startServer, type TestServer } from '../helpers/server.js';
 
-let server: TestServer;
-const running: ChatProcess[] = [];
-before(async () => (server = await startServer()));
-after(() => server.stop());
-afterEach(() => {
-  for (const p of running.splice(0)) p.kill();
-});
+const clients = chatProcessesAgainstOneServer();
 
 test('#12.6 /next in a script switches to the conversation with unread messages and prints them again', async () => {
-  const p = ChatProcess.start(server.port, ['--user', 'Sam']);
-  running.push(p);
+  const p = clients.chat(['--user', 'Sam']);
   await p.waitFor(/welcome, Sam/);
-  const ann = await TestClient.as(server.port, 'SAnn');
+  const ann = await TestClient.as(clients.server.port, 'SAnn');
   await ann.ok({ status: 'create', receiver: 'SLab', members: ['Sam'] });
   await ann.ok({ status: 'group', receiver: 'SLab', text: 'first, Sam' });
   await ann.ok({ status: 'group', receiver: 'SLab', text: 'second' });
@@ -40,10 +32,9 @@ test('#12.6 /next in a script switches to the conversation with unread messages 
 });
 
 test('#12.6 /next with --json prints one client-data object with the messages shown again, never a bare message a script would take for a new one', async () => {
-  const p = ChatProcess.start(server.port, ['--user', 'Jo', '--json']);
-  running.push(p);
+  const p = clients.chat(['--user', 'Jo', '--json']);
   await p.waitFor(/welcome, Jo/);
-  const ann = await TestClient.as(server.port, 'JAnn');
+  const ann = await TestClient.as(clients.server.port, 'JAnn');
   await ann.ok({ status: 'private', receiver: 'Jo', text: 'ping Jo' });
   await p.waitFor(/ping Jo/);
   const mark = p.lines.length;

@@ -3,39 +3,26 @@
 // and an unreachable server (issue #3).
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import { TestClient } from '../helpers/client.js';
-import { ChatProcess } from '../helpers/chat-process.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { ChatProcess, chatProcessesAgainstOneServer } from '../helpers/chat-process.js';
 
-let server: TestServer;
-const running: ChatProcess[] = [];
-before(async () => (server = await startServer()));
-after(() => server.stop());
-afterEach(() => {
-  for (const p of running.splice(0)) p.kill();
-});
-
-function chat(args: string[], env: NodeJS.ProcessEnv = {}): ChatProcess {
-  const p = ChatProcess.start(server.port, args, env);
-  running.push(p);
-  return p;
-}
+const clients = chatProcessesAgainstOneServer();
+const chat = clients.chat;
 
 test('an unreachable server gets one clear line and exit code 1', async () => {
   const probe = net.createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const port = (probe.address() as net.AddressInfo).port;
   await new Promise<void>((resolve) => probe.close(() => resolve())); // nothing listens there now
-  const p = ChatProcess.start(port, ['--user', 'Nobody']);
-  running.push(p);
+  const p = clients.track(ChatProcess.start(port, ['--user', 'Nobody']));
   assert.equal(await p.exit(), 1);
   assert.equal(p.stderr.trim(), `cannot reach 127.0.0.1:${port}: connection refused`);
   assert.deepEqual(p.lines, []);
 });
 
 test('private messages with /private, /msg, /dm and Name: text reach the user; own messages are shown as sent', async () => {
-  const bob = await TestClient.as(server.port, 'CBob');
+  const bob = await TestClient.as(clients.server.port, 'CBob');
   const p = chat(['--user', 'CAlice']);
   await p.waitFor(/welcome, CAlice/);
   p.type('/private CBob one', '/msg CBob two', '/dm CBob three', 'CBob: four', 'plain five');
@@ -54,7 +41,7 @@ test('private messages with /private, /msg, /dm and Name: text reach the user; o
 });
 
 test('rooms: /join creates and says so, /group, /create with members, /members, /rooms, /list, /leave, /switch', async () => {
-  const carol = await TestClient.as(server.port, 'RCarol');
+  const carol = await TestClient.as(clients.server.port, 'RCarol');
   const p = chat(['--user', 'RDan']);
   await p.waitFor(/welcome, RDan/);
   p.type('/join Lab1');
@@ -79,7 +66,7 @@ test('rooms: /join creates and says so, /group, /create with members, /members, 
 });
 
 test("the seeds' forms: JOIN, MSG, MSG user:text, LEAVE, LIST, HELP, server:who, QUIT", async () => {
-  const erin = await TestClient.as(server.port, 'SErin');
+  const erin = await TestClient.as(clients.server.port, 'SErin');
   await erin.ok({ status: 'create', receiver: 'general' });
   const p = chat(['--user', 'SFrank']);
   await p.waitFor(/welcome, SFrank/);
@@ -117,7 +104,7 @@ test('server:exit and /menu, /history, and a wrong command gets a usage line', a
 });
 
 test('an invalid or taken name is refused with the reason and the client asks again', async () => {
-  const holder = await TestClient.as(server.port, 'Taken');
+  const holder = await TestClient.as(clients.server.port, 'Taken');
   const p = chat([]);
   p.type('not a name!');
   await p.waitFor(/a name is 1-32 characters/);
@@ -135,7 +122,7 @@ test('messages that waited are shown at login under a header with their count an
   await p0.waitFor(/welcome/);
   p0.type('/exit');
   await p0.exit();
-  const ida = await TestClient.as(server.port, 'WIda');
+  const ida = await TestClient.as(clients.server.port, 'WIda');
   const first = await ida.ok({ status: 'private', receiver: 'WHank', text: 'while you were out' });
   await ida.ok({ status: 'private', receiver: 'WHank', text: 'and again' });
   const p = chat(['--user', 'WHank']);
@@ -149,7 +136,7 @@ test('messages that waited are shown at login under a header with their count an
 });
 
 test('--json prints every event as one JSON line; input ending exits after the replies arrive', async () => {
-  const jack = await TestClient.as(server.port, 'JJack');
+  const jack = await TestClient.as(clients.server.port, 'JJack');
   const p = chat(['--user', 'JKim', '--json']);
   await p.waitFor(/"client-info"/);
   jack.send({ status: 'private', receiver: 'JKim', text: 'json please' });
@@ -167,7 +154,7 @@ test('--json prints every event as one JSON line; input ending exits after the r
 });
 
 test('#11.6 /rooms shows the first page and says how to see more; /rooms more shows the next, then says it was the last', async () => {
-  const maker = await TestClient.as(server.port, 'PageMaker');
+  const maker = await TestClient.as(clients.server.port, 'PageMaker');
   for (let i = 0; i < 110; i++) await maker.ok({ status: 'create', receiver: `Pg${String(i).padStart(3, '0')}` });
   const p = chat(['--user', 'PageReader']);
   await p.waitFor(/welcome, PageReader/);

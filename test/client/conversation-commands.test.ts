@@ -2,27 +2,15 @@
 // /switch to a name that does not exist is refused at once and the conversation stays; a leading `//`
 // sends a literal `/`; /members without a room lists the current room.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
-import { ChatProcess } from '../helpers/chat-process.js';
+import { test } from 'node:test';
+import { chatProcessesAgainstOneServer } from '../helpers/chat-process.js';
 import { TestClient } from '../helpers/client.js';
-import { startServer, type TestServer } from '../helpers/server.js';
 
-let server: TestServer;
-const running: ChatProcess[] = [];
-before(async () => (server = await startServer()));
-after(() => server.stop());
-afterEach(() => {
-  for (const p of running.splice(0)) p.kill();
-});
-
-function chat(args: string[]): ChatProcess {
-  const p = ChatProcess.start(server.port, args);
-  running.push(p);
-  return p;
-}
+const clients = chatProcessesAgainstOneServer();
+const chat = clients.chat;
 
 test('#12.7 /switch to a name nobody has is refused at once, and the current conversation stays', async () => {
-  const bea = await TestClient.as(server.port, 'SwBea');
+  const bea = await TestClient.as(clients.server.port, 'SwBea');
   const p = chat(['--user', 'SwAl']);
   await p.waitFor(/welcome, SwAl/);
   p.type('/switch Nobody12', 'still to everyone');
@@ -37,7 +25,7 @@ test('#12.7 /switch to a name nobody has is refused at once, and the current con
 });
 
 test('#12.7 /switch to a user the client had not heard of asks the server; a room you are not in says to join it', async () => {
-  const cy = await TestClient.as(server.port, 'SwCy');
+  const cy = await TestClient.as(clients.server.port, 'SwCy');
   await cy.ok({ status: 'create', receiver: 'SwRoom' });
   const p = chat(['--user', 'SwDee']);
   await p.waitFor(/welcome, SwDee/);
@@ -52,7 +40,7 @@ test('#12.7 /switch to a user the client had not heard of asks the server; a roo
 });
 
 test('#12.7 a line starting with // sends the text from its second slash', async () => {
-  const eve = await TestClient.as(server.port, 'SlEve');
+  const eve = await TestClient.as(clients.server.port, 'SlEve');
   const p = chat(['--user', 'SlFay']);
   await p.waitFor(/welcome, SlFay/);
   p.type('//shrug', '//');

@@ -5,24 +5,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, afterEach, before, test } from 'node:test';
-import { ChatProcess } from '../helpers/chat-process.js';
+import { test } from 'node:test';
+import { ChatProcess, chatProcessesAgainstOneServer } from '../helpers/chat-process.js';
 import { TestClient } from '../helpers/client.js';
-import { startServer, type TestServer } from '../helpers/server.js';
 
-let server: TestServer;
-const running: ChatProcess[] = [];
-before(async () => (server = await startServer()));
-after(() => server.stop());
-afterEach(() => {
-  for (const p of running.splice(0)) p.kill();
-});
-
-function chat(args: string[], cwd?: string): ChatProcess {
-  const p = ChatProcess.start(server.port, args, {}, cwd);
-  running.push(p);
-  return p;
-}
+const clients = chatProcessesAgainstOneServer();
+const chat = (args: string[], cwd?: string): ChatProcess => clients.chat(args, {}, cwd);
 
 const objects = (p: ChatProcess) => p.lines.map((l) => JSON.parse(l) as Record<string, any>);
 
@@ -30,7 +18,7 @@ test('#12.4 --json prints /who, /rooms, /members, /history and /files as data ob
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'classchat-json-'));
   try {
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'some notes\n');
-    const peer = await TestClient.as(server.port, 'JPeer');
+    const peer = await TestClient.as(clients.server.port, 'JPeer');
     const p = chat(['--user', 'JData', '--json'], dir);
     p.type('/join JRoom', 'first line', '/send JRoom notes.txt');
     await p.waitFor(/"client-info".*sent notes\.txt|"file":\d+/);
@@ -60,7 +48,7 @@ test('#12.4 --json prints /who, /rooms, /members, /history and /files as data ob
 });
 
 test('#12.4 --json exits 1 when a request failed, after doing the rest', async () => {
-  const friend = await TestClient.as(server.port, 'JFriend');
+  const friend = await TestClient.as(clients.server.port, 'JFriend');
   const p = chat(['--user', 'JFail', '--json']);
   p.type('/private NoSuchUser12 hello', '/private JFriend still sent');
   p.endInput();

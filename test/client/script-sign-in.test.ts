@@ -3,35 +3,23 @@
 // input line into a name. Without --user a script still gives the name as its first line, and a taken
 // one is answered by the next line (the seeds' scripts do that; chat-script.test.ts keeps it).
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
-import { ChatProcess } from '../helpers/chat-process.js';
+import { test } from 'node:test';
+import { chatProcessesAgainstOneServer } from '../helpers/chat-process.js';
 import { TestClient } from '../helpers/client.js';
-import { startServer, type TestServer } from '../helpers/server.js';
 
-let server: TestServer;
-const running: ChatProcess[] = [];
-before(async () => (server = await startServer()));
-after(() => server.stop());
-afterEach(() => {
-  for (const p of running.splice(0)) p.kill();
-});
-
-function chat(args: string[]): ChatProcess {
-  const p = ChatProcess.start(server.port, args);
-  running.push(p);
-  return p;
-}
+const clients = chatProcessesAgainstOneServer();
+const chat = clients.chat;
 
 /** Whether a name is free on the server: registering it works (the probe then leaves). */
 async function isFree(name: string): Promise<boolean> {
-  const probe = await TestClient.connect(server.port);
+  const probe = await TestClient.connect(clients.server.port);
   const reply = await probe.request({ status: 'register', sender: name });
   await probe.close();
   return reply.status === 'ok';
 }
 
 test('#12.4 a script whose --user is online elsewhere exits 1 with the reason on stderr; its first line does not become its name', async () => {
-  const alice = await TestClient.as(server.port, 'TAlice');
+  const alice = await TestClient.as(clients.server.port, 'TAlice');
   const p = chat(['--user', 'TAlice']);
   p.type('hello12', '/private TAlice not from me');
   p.endInput();
@@ -56,7 +44,7 @@ test('#12.4 a script whose --user is invalid or reserved exits 1 with the reason
 });
 
 test('#12.4 a claimed name is explained in the words of the client (no saved token here), not with the JSON to send over nc', async () => {
-  const owner = await TestClient.as(server.port, 'Wren'); // claims the name; its token is not in the client's files
+  const owner = await TestClient.as(clients.server.port, 'Wren'); // claims the name; its token is not in the client's files
   await owner.ok({ status: 'exit' });
   const p = chat(['--user', 'Wren']);
   p.type('third12');
@@ -68,7 +56,7 @@ test('#12.4 a claimed name is explained in the words of the client (no saved tok
 });
 
 test('#12.4 without --user a script gives its name as the first line, and a taken one is answered by the next line', async () => {
-  const holder = await TestClient.as(server.port, 'Held12');
+  const holder = await TestClient.as(clients.server.port, 'Held12');
   const p = chat([]);
   p.type('Held12', 'Other12', '/exit');
   await p.waitFor(/Held12 is in use/);

@@ -3,8 +3,9 @@
  * wait (with a timeout) for output lines matching a pattern.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { after, afterEach, before } from 'node:test';
 import { testConfigDir } from './config-dir.js';
-import { CLI } from './server.js';
+import { CLI, startServer, type StartOptions, type TestServer } from './server.js';
 
 const DEFAULT_TIMEOUT_MS = 5000;
 
@@ -90,4 +91,31 @@ export class ChatProcess {
   kill(): void {
     if (this.child.exitCode === null) this.child.kill('SIGKILL');
   }
+}
+
+/**
+ * A test file's server and the client processes its tests start: the server starts before the first
+ * test and stops after the last; what a test started is killed after it. `chat` starts a client
+ * against the server; `track` takes one started otherwise (against another port) for the same clean-up.
+ */
+export function chatProcessesAgainstOneServer(options: StartOptions = {}) {
+  let server: TestServer | undefined;
+  const running: ChatProcess[] = [];
+  before(async () => (server = await startServer(options)));
+  after(() => server?.stop());
+  afterEach(() => {
+    for (const p of running.splice(0)) p.kill();
+  });
+  const track = (p: ChatProcess): ChatProcess => {
+    running.push(p);
+    return p;
+  };
+  return {
+    get server(): TestServer {
+      if (!server) throw new Error('the server starts in before(): use it inside a test');
+      return server;
+    },
+    chat: (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): ChatProcess => track(ChatProcess.start(server!.port, args, env, cwd)),
+    track,
+  };
 }
