@@ -2,7 +2,7 @@
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEFAULT_PORT } from '../server/config.js';
+import { DEFAULT_PORT } from '../protocol/wire.js';
 import { ConnectError, type DialTarget } from './dial.js';
 import { KnownServers, knownServersPath } from './known-servers.js';
 import { Link } from './link.js';

@@ -6,6 +6,9 @@
 import type { ErrorCode } from './errors.js';
 import type { RequestId } from './requests.js';
 
+/** The TCP port a server listens on and a client dials when none is given. */
+export const DEFAULT_PORT = 5555;
+
 export type ChatKind = 'private' | 'group' | 'broadcast';
 
 /** A chat message as delivered live, at login (offline delivery) and in `history`. */

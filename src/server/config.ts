@@ -3,6 +3,7 @@
  * defaults. The limits and their defaults are listed once, in limits.ts.
  */
 import { parseArgs } from 'node:util';
+import { DEFAULT_PORT } from '../protocol/wire.js';
 import { DEFAULT_LIMITS, LIMIT_OPTIONS, type Limits } from './limits.js';
 import type { LogFormat } from './log.js';
 
@@ -43,7 +44,6 @@ export interface ServerConfig {
   limits: Limits;
 }
 
-export const DEFAULT_PORT = 5555;
 export const DEFAULT_SCRYPT_COST = 17;
 export { DEFAULT_LIMITS };
 

@@ -3,7 +3,7 @@
  * without echo, twice to catch a typo.
  */
 import readline from 'node:readline';
-import { askHidden } from '../../client/hidden-input.js';
+import { askHidden } from './hidden-input.js';
 
 export async function readPassword(prompt: string, fromStdin: boolean): Promise<string> {
   if (fromStdin || !process.stdin.isTTY) {
