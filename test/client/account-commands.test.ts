@@ -13,7 +13,7 @@ import { TestClient } from '../helpers/client.js';
 import { expectError } from '../helpers/expect.js';
 import { LossyProxy } from '../helpers/proxy.js';
 import { CLI, runAdmin, startServer, type TestServer } from '../helpers/server.js';
-import { hasTmux, TmuxSession } from '../helpers/tmux.js';
+import { TMUX_SKIP, TmuxSession } from '../helpers/tmux.js';
 
 let claim: TestServer;
 let accounts: TestServer;
@@ -136,7 +136,7 @@ test('#12.5 a script without the invite code a server needs is told to give --in
   assert.doesNotMatch(ivo.lines.join('\n'), /invite/);
 });
 
-const skipTmux = !hasTmux() && process.env.CLASSCHAT_TEST_REQUIRE_TMUX !== '1' ? 'tmux is not installed (apt-get install tmux); CI installs it' : false;
+const skipTmux = TMUX_SKIP;
 
 test('#12.5 in a terminal /register and /password ask without showing what is typed, and keep it out of the input history', { skip: skipTmux }, async () => {
   const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(claim.port), '--user', 'Tamsin'], { NO_COLOR: '1', CLASSCHAT_CONFIG_DIR: configDir });

@@ -12,7 +12,7 @@ import { TestClient } from '../helpers/client.js';
 import { downloadFile } from '../helpers/files.js';
 import { LossyProxy } from '../helpers/proxy.js';
 import { CLI, startServer, type TestServer } from '../helpers/server.js';
-import { hasTmux, TmuxSession } from '../helpers/tmux.js';
+import { TMUX_SKIP, TmuxSession } from '../helpers/tmux.js';
 
 let server: TestServer;
 let work: string;
@@ -183,7 +183,7 @@ test('chat keeps flowing while an upload is stalled, and a cut connection resume
   assert.equal(await alice.exit(), 0);
 });
 
-const skipTmux = !hasTmux() && process.env.CLASSCHAT_TEST_REQUIRE_TMUX !== '1' ? 'tmux is not installed (apt-get install tmux); CI installs it' : false;
+const skipTmux = TMUX_SKIP;
 
 test('in a terminal the progress is one status line just above the prompt, and typing is not broken', { skip: skipTmux }, async () => {
   const proxy = await LossyProxy.start(server.port);

@@ -9,7 +9,7 @@ import { after, afterEach, before, test } from 'node:test';
 import { ChatProcess } from '../helpers/chat-process.js';
 import { TestClient } from '../helpers/client.js';
 import { CLI, startServer, type TestServer } from '../helpers/server.js';
-import { hasTmux, TmuxSession } from '../helpers/tmux.js';
+import { TMUX_SKIP, TmuxSession } from '../helpers/tmux.js';
 
 let server: TestServer;
 const running: ChatProcess[] = [];
@@ -73,7 +73,7 @@ test("#11.1 a script whose name someone else claimed gets the server's text, non
   }
 });
 
-const skipTmux = !hasTmux() && process.env.CLASSCHAT_TEST_REQUIRE_TMUX !== '1' ? 'tmux is not installed (apt-get install tmux); CI installs it' : false;
+const skipTmux = TMUX_SKIP;
 
 test('#11.1 in a terminal a claimed name is explained and another name asked for', { skip: skipTmux }, async () => {
   const owner = await TestClient.as(server.port, 'Rue');

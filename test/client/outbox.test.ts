@@ -9,9 +9,9 @@ import { ChatProcess } from '../helpers/chat-process.js';
 import { TestClient, type Obj } from '../helpers/client.js';
 import { LossyProxy } from '../helpers/proxy.js';
 import { CLI, startServer } from '../helpers/server.js';
-import { hasTmux, TmuxSession } from '../helpers/tmux.js';
+import { TMUX_SKIP, TmuxSession } from '../helpers/tmux.js';
 
-const tmuxSkip = !hasTmux() && process.env.CLASSCHAT_TEST_REQUIRE_TMUX !== '1' ? 'tmux is not installed (apt-get install tmux); CI installs it' : false;
+const tmuxSkip = TMUX_SKIP;
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {

@@ -7,10 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { TestClient } from '../helpers/client.js';
 import { CLI, startServer, type TestServer } from '../helpers/server.js';
-import { hasTmux, TmuxSession } from '../helpers/tmux.js';
+import { TMUX_SKIP, TmuxSession } from '../helpers/tmux.js';
 
-const required = process.env.CLASSCHAT_TEST_REQUIRE_TMUX === '1';
-const skip = !hasTmux() && !required ? 'tmux is not installed (apt-get install tmux); CI installs it' : false;
+const skip = TMUX_SKIP;
 
 let server: TestServer;
 before(async () => {

@@ -8,7 +8,7 @@ import { after, afterEach, before, test } from 'node:test';
 import { ChatProcess } from '../helpers/chat-process.js';
 import { testConfigDir } from '../helpers/config-dir.js';
 import { CLI, runAdmin, startServer, type TestServer } from '../helpers/server.js';
-import { hasTmux, TmuxSession } from '../helpers/tmux.js';
+import { TMUX_SKIP, TmuxSession } from '../helpers/tmux.js';
 
 let accounts: TestServer;
 let invites: TestServer;
@@ -68,7 +68,7 @@ test('#11.4 the client takes --invite; without the code a script ends with the s
   assert.equal(await invited.exit(), 0);
 });
 
-const skipTmux = !hasTmux() && process.env.CLASSCHAT_TEST_REQUIRE_TMUX !== '1' ? 'tmux is not installed (apt-get install tmux); CI installs it' : false;
+const skipTmux = TMUX_SKIP;
 
 test('#11.4 in a terminal the client asks for the invite code the server needs, and again when it is wrong', { skip: skipTmux }, async () => {
   const made = await runAdmin(invites.dataDir, ['invite']);

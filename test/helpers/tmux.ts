@@ -110,3 +110,10 @@ export class TmuxSession {
     }
   }
 }
+
+/**
+ * The `skip` of a test that needs tmux: false where tmux is installed or required (CI sets
+ * CLASSCHAT_TEST_REQUIRE_TMUX=1, so a missing tmux fails there), else the reason it is skipped.
+ */
+export const TMUX_SKIP: string | false =
+  !hasTmux() && process.env.CLASSCHAT_TEST_REQUIRE_TMUX !== '1' ? 'tmux is not installed (apt-get install tmux); CI installs it' : false;
