@@ -44,7 +44,12 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     return n;
   };
   return {
-    only: values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : null,
+    only: values.only
+      ? values.only
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : null,
     quick: values.quick === true,
     timeoutS: seconds(values.timeout, 120, 'timeout'),
     stallS: seconds(values.stall, 10, 'stall'),

@@ -32,7 +32,10 @@ export class Guard {
   ) {
     this.aborted = new Promise<never>((_, reject) => (this.fail = reject));
     this.aborted.catch(() => {}); // observed through wait()
-    this.hardTimer = setTimeout(() => this.abort(`hard timeout: the workload ran past ${options.timeoutMs / 1000} s`), options.timeoutMs);
+    this.hardTimer = setTimeout(
+      () => this.abort(`hard timeout: the workload ran past ${options.timeoutMs / 1000} s`),
+      options.timeoutMs,
+    );
     this.stallTimer = setInterval(() => {
       const value = this.progress();
       if (value !== this.lastValue) {

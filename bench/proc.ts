@@ -55,7 +55,11 @@ function machineTicks(): MachineTicks | null {
  * How busy the whole machine is (% of all cores, 0-100) over `sampleMs`. Waits, sampling again, while
  * it is above `quietPct` for up to `maxWaitMs` (other work on a shared machine skews every figure).
  */
-export async function waitForQuietMachine(quietPct: number, sampleMs: number, maxWaitMs: number): Promise<number | null> {
+export async function waitForQuietMachine(
+  quietPct: number,
+  sampleMs: number,
+  maxWaitMs: number,
+): Promise<number | null> {
   const deadline = Date.now() + maxWaitMs;
   for (;;) {
     const a = machineTicks();
@@ -124,7 +128,9 @@ export class CpuMeter {
     const serverPct = this.server0 !== null && server1 !== null ? pct(server1 - this.server0) : null;
     const genPct = pct((gen.user + gen.system) / 1e6);
     const otherPct =
-      machineIdlePct !== null && serverPct !== null ? Math.max(0, Math.round((100 - machineIdlePct) * os.cpus().length - serverPct - genPct)) : null;
+      machineIdlePct !== null && serverPct !== null
+        ? Math.max(0, Math.round((100 - machineIdlePct) * os.cpus().length - serverPct - genPct))
+        : null;
     return { wallS: Math.round(wallS * 1000) / 1000, serverPct, genPct, machineIdlePct, machineStealPct, otherPct };
   }
 }

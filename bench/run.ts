@@ -43,7 +43,12 @@ async function runOne(w: Workload<any>, params: Params, args: BenchArgs): Promis
   note(`${w.name}: ${w.summary} (${paramText(params)})`);
   const need = w.connections(params) + FD_HEADROOM;
   const soft = softFdLimit();
-  if (soft < need) return failed(w, params, `the open-file limit is ${soft}, below the ${need} this workload needs: raise it (ulimit -n)`);
+  if (soft < need)
+    return failed(
+      w,
+      params,
+      `the open-file limit is ${soft}, below the ${need} this workload needs: raise it (ulimit -n)`,
+    );
   const busy = await waitForQuietMachine(QUIET_PCT, 1000, QUIET_WAIT_MS);
   let server: ServerProcess;
   try {
@@ -74,10 +79,14 @@ async function runOne(w: Workload<any>, params: Params, args: BenchArgs): Promis
   result.machineBusyBeforePct = busy;
   const other = result.cpu?.otherPct ?? null;
   if (other !== null && other > OTHER_NOTE_PCT) {
-    (result.notes ??= []).push(`the rest of the machine used ${other} % of a core during the measurement: a contended run, figures may be low`);
+    (result.notes ??= []).push(
+      `the rest of the machine used ${other} % of a core during the measurement: a contended run, figures may be low`,
+    );
   }
   if (busy !== null && busy > QUIET_PCT) {
-    (result.notes ??= []).push(`the machine was ${busy} % busy with other work just before this workload (waited ${QUIET_WAIT_MS / 1000} s for it to calm down); figures may be low`);
+    (result.notes ??= []).push(
+      `the machine was ${busy} % busy with other work just before this workload (waited ${QUIET_WAIT_MS / 1000} s for it to calm down); figures may be low`,
+    );
   }
   if (stopped.exit !== 'exit 0') {
     result.ok = false;
@@ -105,7 +114,9 @@ async function main(): Promise<number> {
   if (args.only) {
     const unknown = args.only.filter((name) => !WORKLOADS.some((w) => w.name === name));
     if (unknown.length > 0) {
-      process.stderr.write(`bench: unknown workload ${unknown.join(', ')}; known: ${WORKLOADS.map((w) => w.name).join(', ')}\n`);
+      process.stderr.write(
+        `bench: unknown workload ${unknown.join(', ')}; known: ${WORKLOADS.map((w) => w.name).join(', ')}\n`,
+      );
       return 2;
     }
     selected = WORKLOADS.filter((w) => args.only!.includes(w.name));
@@ -118,7 +129,9 @@ async function main(): Promise<number> {
 
   console.log(`ClassChat bench${args.quick ? ' (--quick: smaller counts, not for the README)' : ''}`);
   if (args.serverArgs.length > 0) console.log(`DIAGNOSTIC RUN: extra server arguments ${args.serverArgs.join(' ')}`);
-  console.log(`${machineText()}; open-file limit ${softFdLimit()}; per-workload limit ${args.timeoutS} s, stall ${args.stallS} s`);
+  console.log(
+    `${machineText()}; open-file limit ${softFdLimit()}; per-workload limit ${args.timeoutS} s, stall ${args.stallS} s`,
+  );
   const results: Result[] = [];
   for (const w of selected) {
     const result = await runOne(w, args.quick ? w.quick : w.full, args);
@@ -126,9 +139,13 @@ async function main(): Promise<number> {
     results.push(result);
     await sleep(1000); // let sockets in TIME_WAIT and the previous server's exit settle
   }
-  const diagnostic = args.serverArgs.length > 0 ? `DIAGNOSTIC RUN (server arguments ${args.serverArgs.join(' ')}): not for the README\n` : '';
+  const diagnostic =
+    args.serverArgs.length > 0
+      ? `DIAGNOSTIC RUN (server arguments ${args.serverArgs.join(' ')}): not for the README\n`
+      : '';
   console.log('\n' + diagnostic + markdown(results));
-  if (args.json) fs.writeFileSync(args.json, JSON.stringify({ machine: machineText(), quick: args.quick, results }, null, 2) + '\n');
+  if (args.json)
+    fs.writeFileSync(args.json, JSON.stringify({ machine: machineText(), quick: args.quick, results }, null, 2) + '\n');
   const bad = results.filter((r) => !r.ok);
   if (bad.length > 0) console.log(`\nFAILED: ${bad.map((r) => r.workload).join(', ')}`);
   return bad.length > 0 ? 1 : 0;

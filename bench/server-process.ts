@@ -24,14 +24,22 @@ const START_TIMEOUT_MS = 10_000;
  * each buffer is above glibc's mmap threshold and goes back to the system when freed.
  */
 export const BENCH_SERVER_ARGS = [
-  '--auth', 'accounts',
-  '--scrypt-cost', '4',
-  '--max-concurrent-hashes', '4',
-  '--flood-burst', '1000000000',
-  '--flood-rate', '1000000000',
-  '--stored-bytes-per-hour', '1000000000000',
-  '--exempt', '127.0.0.1,::1',
-  '--max-connections', '1000000',
+  '--auth',
+  'accounts',
+  '--scrypt-cost',
+  '4',
+  '--max-concurrent-hashes',
+  '4',
+  '--flood-burst',
+  '1000000000',
+  '--flood-rate',
+  '1000000000',
+  '--stored-bytes-per-hour',
+  '1000000000000',
+  '--exempt',
+  '127.0.0.1,::1',
+  '--max-connections',
+  '1000000',
 ];
 
 /** The server waits up to 5 s for clients after SIGTERM; give it a little more. */
@@ -92,18 +100,38 @@ export class ServerProcess {
     const port = await freePort();
     const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'classchat-bench-'));
     const nodeArgs = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
-    const args = [...nodeArgs, CLI, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--log-level', 'warn', ...(options.baseArgs ?? BENCH_SERVER_ARGS), ...(options.extraArgs ?? [])];
+    const args = [
+      ...nodeArgs,
+      CLI,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--data',
+      dataDir,
+      '--log-level',
+      'warn',
+      ...(options.baseArgs ?? BENCH_SERVER_ARGS),
+      ...(options.extraArgs ?? []),
+    ];
     // bash raises the soft fd limit and then becomes node (exec), so the child's pid is the server's.
-    const child = spawn('bash', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'bash', process.execPath, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'bash',
+      ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'bash', process.execPath, ...args],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const server = new ServerProcess(child, port, dataDir);
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (!isListening(port)) {
       if (server.exitedAt) throw new Error(`the server exited during start-up:\n${server.log}`);
       if (Date.now() > deadline) {
         await server.stop();
-        throw new Error(`the server did not listen on 127.0.0.1:${port} within ${START_TIMEOUT_MS / 1000} s:\n${server.log}`);
+        throw new Error(
+          `the server did not listen on 127.0.0.1:${port} within ${START_TIMEOUT_MS / 1000} s:\n${server.log}`,
+        );
       }
       await sleep(50);
     }

@@ -32,7 +32,13 @@ export function show(line: unknown): string {
  * Opens and registers one client per name (`u<index>` if none given), at most `concurrency` at a time.
  * Every client is also pushed to `registry` at once, so the caller can close them whatever happens.
  */
-export function connectAndRegister(port: number, count: number, concurrency: number, guard: Guard, registry: LineClient[]): Promise<LineClient[]> {
+export function connectAndRegister(
+  port: number,
+  count: number,
+  concurrency: number,
+  guard: Guard,
+  registry: LineClient[],
+): Promise<LineClient[]> {
   const clients: LineClient[] = [];
   let registered = 0;
   guard.phase = 'register';
@@ -57,7 +63,8 @@ export function connectAndRegister(port: number, count: number, concurrency: num
         const id = clients.length;
         const client = new LineClient(id, `u${id}`, port, (c) => c.write(req.register(c.name)));
         client.handler = onLine;
-        client.onUnexpectedClose = (c) => reject(new Error(`${c.name}: ${c.closeReason} during registration (${registered} of ${count} registered)`));
+        client.onUnexpectedClose = (c) =>
+          reject(new Error(`${c.name}: ${c.closeReason} during registration (${registered} of ${count} registered)`));
         clients.push(client);
         registry.push(client);
       }

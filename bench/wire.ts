@@ -55,15 +55,31 @@ export function parsePayload(data: string, i: number, kind: number): boolean {
   let v = 0;
   let ch: number;
   let digits = 0;
-  while ((ch = data.charCodeAt(p)) >= 48 && ch <= 57) { v = v * 10 + (ch - 48); p++; digits++; }
+  while ((ch = data.charCodeAt(p)) >= 48 && ch <= 57) {
+    v = v * 10 + (ch - 48);
+    p++;
+    digits++;
+  }
   if (ch !== 46 || digits === 0) return false;
   payload.from = v;
-  v = 0; digits = 0; p++;
-  while ((ch = data.charCodeAt(p)) >= 48 && ch <= 57) { v = v * 10 + (ch - 48); p++; digits++; }
+  v = 0;
+  digits = 0;
+  p++;
+  while ((ch = data.charCodeAt(p)) >= 48 && ch <= 57) {
+    v = v * 10 + (ch - 48);
+    p++;
+    digits++;
+  }
   if (ch !== 46 || digits === 0) return false;
   payload.seq = v;
-  v = 0; digits = 0; p++;
-  while ((ch = data.charCodeAt(p)) >= 48 && ch <= 57) { v = v * 10 + (ch - 48); p++; digits++; }
+  v = 0;
+  digits = 0;
+  p++;
+  while ((ch = data.charCodeAt(p)) >= 48 && ch <= 57) {
+    v = v * 10 + (ch - 48);
+    p++;
+    digits++;
+  }
   if (ch !== 46 || digits === 0) return false;
   payload.sentUs = v;
   return true;
@@ -88,6 +104,8 @@ export const req = {
   upload: (to: string, name: string, size: number, sha256: string) =>
     `{"status":"upload","id":"up","receiver":"${to}","name":"${name}","size":${size},"sha256":"${sha256}"}\n`,
   /** `data` is base64 (no escaping needed). */
-  chunk: (file: number, offset: number, data: string) => `{"status":"chunk","file":${file},"offset":${offset},"data":"${data}"}\n`,
-  fetch: (file: number, offset: number, length: number) => `{"status":"fetch","file":${file},"offset":${offset},"length":${length}}\n`,
+  chunk: (file: number, offset: number, data: string) =>
+    `{"status":"chunk","file":${file},"offset":${offset},"data":"${data}"}\n`,
+  fetch: (file: number, offset: number, length: number) =>
+    `{"status":"fetch","file":${file},"offset":${offset},"length":${length}}\n`,
 };

@@ -40,7 +40,11 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export const json = (value: unknown) => JSON.stringify(value);
 
 /** Runs `workers` copies of `step(worker)` in a loop while the attack runs. */
-export async function repeat(ctx: AttackContext, workers: number, step: (worker: number) => Promise<void>): Promise<void> {
+export async function repeat(
+  ctx: AttackContext,
+  workers: number,
+  step: (worker: number) => Promise<void>,
+): Promise<void> {
   await Promise.all(
     Array.from({ length: workers }, async (_, worker) => {
       while (ctx.running()) await step(worker);

@@ -30,7 +30,10 @@ async function connect(ctx: AttackContext, from: string): Promise<Conn | null> {
 async function tokenSession(ctx: AttackContext, from: string, name: string): Promise<Conn | null> {
   const conn = await connect(ctx, from);
   if (!conn) return null;
-  const reply = await conn.request(`{"status":"login","sender":${json(name)},"token":${json(ctx.seeded.tokens.get(name))}}\n`, REQUEST_TIMEOUT_MS);
+  const reply = await conn.request(
+    `{"status":"login","sender":${json(name)},"token":${json(ctx.seeded.tokens.get(name))}}\n`,
+    REQUEST_TIMEOUT_MS,
+  );
   ctx.record(reply);
   if (reply.status === 'ok') return conn;
   conn.destroy();
@@ -39,7 +42,12 @@ async function tokenSession(ctx: AttackContext, from: string, name: string): Pro
 }
 
 /** Repeats `line()` on one connection per worker, reconnecting (`open`) when it closes. */
-function onEachConnection(ctx: AttackContext, workers: number, open: (worker: number) => Promise<Conn | null>, line: (worker: number) => string): Promise<void> {
+function onEachConnection(
+  ctx: AttackContext,
+  workers: number,
+  open: (worker: number) => Promise<Conn | null>,
+  line: (worker: number) => string,
+): Promise<void> {
   const conns: (Conn | null)[] = new Array(workers).fill(null);
   return repeat(ctx, workers, async (worker) => {
     let conn = conns[worker];
@@ -63,7 +71,10 @@ export const memory: Attack = {
       if (!conn) return;
       for (let i = 0; i < FAILURES_PER_CONNECTION && ctx.running(); i++) {
         const name = randomBytes((LONG_NAME_CHARS * 3) / 4).toString('base64url');
-        const reply = await conn.request(`{"status":"login","sender":"${name}","token":"${randomBytes(32).toString('base64url')}"}\n`, REQUEST_TIMEOUT_MS);
+        const reply = await conn.request(
+          `{"status":"login","sender":"${name}","token":"${randomBytes(32).toString('base64url')}"}\n`,
+          REQUEST_TIMEOUT_MS,
+        );
         ctx.record(reply);
         if (reply.status !== 'error' || reply.code !== 'auth_failed') break;
       }
@@ -94,7 +105,8 @@ export const stallRooms: Attack = {
 export const stallCatchUp: Attack = {
   name: 'stall-catchup',
   point: '#11.6',
-  summary: 'logins of users with the busy room waiting (100,000 messages), 20 at a time, spread over the run, from 127.0.0.3',
+  summary:
+    'logins of users with the busy room waiting (100,000 messages), 20 at a time, spread over the run, from 127.0.0.3',
   connections: 20,
   run: async (ctx) => {
     const waiters = [...ctx.seeded.waiters];
@@ -193,4 +205,11 @@ export const descriptors: Attack = {
  * logins last, since on the code of issue #11 the ones queued when it stops kept the server busy for
  * minutes (each read the whole busy room).
  */
-export const ATTACKS: readonly Attack[] = [stallRooms, hashOneAddress, hashThreeAddresses, descriptors, memory, stallCatchUp];
+export const ATTACKS: readonly Attack[] = [
+  stallRooms,
+  hashOneAddress,
+  hashThreeAddresses,
+  descriptors,
+  memory,
+  stallCatchUp,
+];

@@ -93,7 +93,10 @@ export class Conn {
     let nl: number;
     while ((nl = chunk.indexOf('\n', start)) !== -1) {
       // Only the line's first bytes are needed: its status and, for an error, its code.
-      const head = this.pieces.length > 0 ? (this.pieces.join('') + chunk.slice(start, nl)).slice(0, 300) : chunk.slice(start, Math.min(nl, start + 300));
+      const head =
+        this.pieces.length > 0
+          ? (this.pieces.join('') + chunk.slice(start, nl)).slice(0, 300)
+          : chunk.slice(start, Math.min(nl, start + 300));
       this.pieces = [];
       start = nl + 1;
       if (head.startsWith(OK)) this.settle({ status: 'ok', code: '' });

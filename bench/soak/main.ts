@@ -53,7 +53,10 @@ function chooseAttacks(settings: SoakSettings): Attack[] {
   if (!settings.attacks) return [...ATTACKS];
   return settings.attacks.map((name) => {
     const attack = ATTACKS.find((a) => a.name === name);
-    if (!attack) throw new SettingsError(`unknown attack ${JSON.stringify(name)} in SOAK_ATTACKS; known: ${ATTACKS.map((a) => a.name).join(', ')}`);
+    if (!attack)
+      throw new SettingsError(
+        `unknown attack ${JSON.stringify(name)} in SOAK_ATTACKS; known: ${ATTACKS.map((a) => a.name).join(', ')}`,
+      );
     return attack;
   });
 }
@@ -93,7 +96,15 @@ async function main(): Promise<number> {
     for (const attack of attacks) {
       if (interrupted) break;
       note(`${attack.name}: ${settings.seconds} s`);
-      const result = await runAttack(attack, server.pid, server.port, seeded, settings, { sampler, people }, () => interrupted);
+      const result = await runAttack(
+        attack,
+        server.pid,
+        server.port,
+        seeded,
+        settings,
+        { sampler, people },
+        () => interrupted,
+      );
       results.push(result);
       process.stdout.write(`\n${attackTable(result, settings.bounds)}\n`);
     }

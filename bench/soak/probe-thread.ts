@@ -56,7 +56,10 @@ export class ProbeThread {
     const worker = this.worker;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(new Error(`probe thread did not answer within ${REPLY_TIMEOUT_MS} ms`)), REPLY_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => this.fail(new Error(`probe thread did not answer within ${REPLY_TIMEOUT_MS} ms`)),
+        REPLY_TIMEOUT_MS,
+      );
       this.pending.set(id, { resolve, reject, timer });
       worker.postMessage({ type: 'window', id } satisfies ToProbes);
     });

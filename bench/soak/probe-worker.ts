@@ -28,7 +28,8 @@ export type ToProbes = { type: 'window'; id: number };
  * Probe thread to main thread. `startedAt` is an epoch time in ms (timeOrigin + now): each thread's
  * performance.now() counts from its own start, so a bare one means nothing on the other side.
  */
-export type FromProbes = { type: 'window'; id: number; ping: PingWindow; login: LoginWindow } | { type: 'prompt'; startedAt: number };
+export type FromProbes =
+  { type: 'window'; id: number; ping: PingWindow; login: LoginWindow } | { type: 'prompt'; startedAt: number };
 
 const port = parentPort;
 if (!port) throw new Error('probe-worker.js runs only as a worker thread (see probe-thread.ts)');
@@ -41,7 +42,8 @@ const realUser = new RealUser(setup.port, setup.realUser.name, setup.realUser.pa
 );
 
 port.on('message', (message: ToProbes) => {
-  if (message.type === 'window') send({ type: 'window', id: message.id, ping: bystander.takeWindow(), login: realUser.takeWindow() });
+  if (message.type === 'window')
+    send({ type: 'window', id: message.id, ping: bystander.takeWindow(), login: realUser.takeWindow() });
 });
 bystander.start();
 realUser.start();

@@ -139,7 +139,13 @@ export class Bystander {
       this.countedInFlight = true;
     }
     const s = this.histogram.summary();
-    const window = { n: s.n, p50Ms: s.p50 / 1000, p99Ms: s.p99 / 1000, maxMs: s.max / 1000, reconnects: this.reconnects };
+    const window = {
+      n: s.n,
+      p50Ms: s.p50 / 1000,
+      p99Ms: s.p99 / 1000,
+      maxMs: s.max / 1000,
+      reconnects: this.reconnects,
+    };
     this.histogram = new Histogram();
     this.reconnects = 0;
     return window;
@@ -152,7 +158,10 @@ export class Bystander {
         if (!conn || conn.closed) {
           if (conn) this.reconnects++;
           conn = await Conn.open(this.port, BYSTANDER_ADDRESS, PROBE_TIMEOUT_MS);
-          const login = await conn.request(`{"status":"login","sender":${json(this.name)},"token":${json(this.token)}}\n`, PROBE_TIMEOUT_MS);
+          const login = await conn.request(
+            `{"status":"login","sender":${json(this.name)},"token":${json(this.token)}}\n`,
+            PROBE_TIMEOUT_MS,
+          );
           if (login.status !== 'ok') throw new Error(`bystander login: ${login.status} ${login.code}`);
         }
         const t = performance.now();
@@ -224,7 +233,8 @@ export class RealUser {
   takeWindow(): LoginWindow {
     const now = performance.now();
     const times = [...this.times, ...[...this.inFlight.values()].map((t) => now - t)].sort((a, b) => a - b);
-    const at = (q: number) => (times.length ? times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)]! : NaN);
+    const at = (q: number) =>
+      times.length ? times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)]! : NaN;
     const window = {
       n: this.times.length + this.inFlight.size,
       ok: this.ok,
@@ -260,7 +270,10 @@ export class RealUser {
     let outcome: string;
     try {
       conn = await Conn.open(this.port, REAL_USER_ADDRESS, PROBE_TIMEOUT_MS);
-      const reply = await conn.request(`{"status":"login","sender":${json(this.name)},"password":${json(this.password)}}\n`, PROBE_TIMEOUT_MS);
+      const reply = await conn.request(
+        `{"status":"login","sender":${json(this.name)},"password":${json(this.password)}}\n`,
+        PROBE_TIMEOUT_MS,
+      );
       outcome = reply.status === 'ok' ? 'ok' : reply.status === 'error' ? reply.code : reply.status;
     } catch (err) {
       outcome = `connect ${(err as NodeJS.ErrnoException).code ?? 'failed'}`;

@@ -11,9 +11,14 @@ const pad = (s: string | number, n: number) => String(s).padStart(n);
 /** The table printed after one attack. */
 export function attackTable(r: AttackResult, b: Bounds): string {
   const { rssMiB, fds } = r.resources;
-  const outcomes = Object.entries(r.outcomes).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ') || 'none';
+  const outcomes =
+    Object.entries(r.outcomes)
+      .map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`)
+      .join(', ') || 'none';
   const login = r.login;
-  const failed = Object.entries(login.failed).map(([k, v]) => `${v} ${k}`).join(', ');
+  const failed = Object.entries(login.failed)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ');
   const lines = [
     `${r.name} (${r.point}): ${r.summary}`,
     `  ran ${r.ranS} s${r.aborted ? ` (stopped: ${r.aborted})` : ''}; ${r.requests.toLocaleString('en-US')} requests answered: ${outcomes}`,
@@ -31,9 +36,14 @@ export function attackTable(r: AttackResult, b: Bounds): string {
 
 /** The closing verdict: one line per attack. */
 export function verdict(results: AttackResult[]): string {
-  const lines = results.map((r) => `  ${r.broken.length ? 'FAIL' : 'ok  '} ${r.name.padEnd(22)} ${r.broken.length ? r.broken.join('; ') : 'within every bound'}`);
+  const lines = results.map(
+    (r) =>
+      `  ${r.broken.length ? 'FAIL' : 'ok  '} ${r.name.padEnd(22)} ${r.broken.length ? r.broken.join('; ') : 'within every bound'}`,
+  );
   const failed = results.filter((r) => r.broken.length > 0).length;
-  lines.unshift(`soak verdict: ${failed === 0 ? 'every attack within its bounds' : `${failed} of ${results.length} attacks broke a bound`}`);
+  lines.unshift(
+    `soak verdict: ${failed === 0 ? 'every attack within its bounds' : `${failed} of ${results.length} attacks broke a bound`}`,
+  );
   return lines.join('\n');
 }
 

@@ -59,7 +59,15 @@ const RECOVERY_SLACK_S = 2;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function runAttack(attack: Attack, pid: number, port: number, seeded: Seeded, settings: SoakSettings, probes: Probes, interrupted: () => boolean): Promise<AttackResult> {
+export async function runAttack(
+  attack: Attack,
+  pid: number,
+  port: number,
+  seeded: Seeded,
+  settings: SoakSettings,
+  probes: Probes,
+  interrupted: () => boolean,
+): Promise<AttackResult> {
   probes.sampler.open();
   const cpu = new CpuMeter(pid);
   await probes.people.takeWindows(); // drops what came before this attack
@@ -100,7 +108,8 @@ export async function runAttack(attack: Attack, pid: number, port: number, seede
     const { rssMiB, fds } = probes.sampler.latest;
     if (interrupted()) stop('interrupted');
     else if (performance.now() - t0 >= settings.seconds * 1000) stop(null);
-    else if (rssMiB > settings.rssAbortMiB) stop(`server RSS ${rssMiB} MiB passed the ${settings.rssAbortMiB} MiB ceiling`);
+    else if (rssMiB > settings.rssAbortMiB)
+      stop(`server RSS ${rssMiB} MiB passed the ${settings.rssAbortMiB} MiB ceiling`);
     else if (fds > settings.fdAbort) stop(`server descriptors ${fds} passed the ${settings.fdAbort} ceiling`);
     // Closed connections leave the set, so it holds only what the attack has open.
     for (const conn of conns) if (conn.closed) conns.delete(conn);
@@ -115,7 +124,12 @@ export async function runAttack(attack: Attack, pid: number, port: number, seede
   let recoveryS: number | null = 0;
   if (!interrupted()) {
     await sleep(settings.settleSeconds * 1000);
-    recoveryS = await waitUntilNormal(port, settings.bounds.pingP99Ms, () => probes.people.promptSince(endedAt), interrupted);
+    recoveryS = await waitUntilNormal(
+      port,
+      settings.bounds.pingP99Ms,
+      () => probes.people.promptSince(endedAt),
+      interrupted,
+    );
   }
   const resources = probes.sampler.close();
   const cpuFigures = cpu.stop();
@@ -145,18 +159,33 @@ export function judge(r: AttackResult, connections: number, b: Bounds): string[]
   const { rssMiB, fds } = r.resources;
   const growth = rssMiB.after - rssMiB.before;
   if (growth > b.rssGrowthMiB) broken.push(`RSS grew ${growth.toFixed(0)} MiB and kept it (bound ${b.rssGrowthMiB})`);
-  if (rssMiB.peak - rssMiB.before > b.rssPeakMiB) broken.push(`RSS peaked ${(rssMiB.peak - rssMiB.before).toFixed(0)} MiB above its start (bound ${b.rssPeakMiB})`);
-  if (fds.after - fds.before > b.fdGrowth) broken.push(`descriptors grew by ${fds.after - fds.before} and kept them (bound ${b.fdGrowth})`);
+  if (rssMiB.peak - rssMiB.before > b.rssPeakMiB)
+    broken.push(`RSS peaked ${(rssMiB.peak - rssMiB.before).toFixed(0)} MiB above its start (bound ${b.rssPeakMiB})`);
+  if (fds.after - fds.before > b.fdGrowth)
+    broken.push(`descriptors grew by ${fds.after - fds.before} and kept them (bound ${b.fdGrowth})`);
   const peakBound = connections + b.fdPeakSlack;
-  if (fds.peak - fds.before > peakBound) broken.push(`descriptors peaked ${fds.peak - fds.before} above their start (bound ${peakBound}: one per attacking connection + ${b.fdPeakSlack})`);
-  if (!(r.ping.p99Ms < b.pingP99Ms)) broken.push(`bystander ping p99 ${fmtMs(r.ping.p99Ms)} ms (bound < ${b.pingP99Ms})`);
+  if (fds.peak - fds.before > peakBound)
+    broken.push(
+      `descriptors peaked ${fds.peak - fds.before} above their start (bound ${peakBound}: one per attacking connection + ${b.fdPeakSlack})`,
+    );
+  if (!(r.ping.p99Ms < b.pingP99Ms))
+    broken.push(`bystander ping p99 ${fmtMs(r.ping.p99Ms)} ms (bound < ${b.pingP99Ms})`);
   const failed = Object.entries(r.login.failed);
   if (r.login.n === 0) broken.push('no real-user login finished');
-  else if (failed.length > 0) broken.push(`real-user logins refused or lost: ${failed.map(([k, v]) => `${v} ${k}`).join(', ')} of ${r.login.n}`);
-  if (r.login.maxMs >= b.loginMaxMs) broken.push(`real-user login took up to ${fmtMs(r.login.maxMs)} ms (bound < ${b.loginMaxMs})`);
-  if (r.recoveryS === null) broken.push(`the server was not back to normal (prompt ping and login) ${RECOVERY_MAX_MS / 1000} s after the attack`);
-  else if (r.recoveryS > RECOVERY_SLACK_S) broken.push(`the server was back to normal (prompt ping and login) only ${r.recoveryS} s after the attack's settle time: work it queued outlived it`);
-  if (r.aborted && r.aborted !== 'interrupted' && !r.aborted.startsWith('count cap')) broken.push(`stopped early: ${r.aborted}`);
+  else if (failed.length > 0)
+    broken.push(`real-user logins refused or lost: ${failed.map(([k, v]) => `${v} ${k}`).join(', ')} of ${r.login.n}`);
+  if (r.login.maxMs >= b.loginMaxMs)
+    broken.push(`real-user login took up to ${fmtMs(r.login.maxMs)} ms (bound < ${b.loginMaxMs})`);
+  if (r.recoveryS === null)
+    broken.push(
+      `the server was not back to normal (prompt ping and login) ${RECOVERY_MAX_MS / 1000} s after the attack`,
+    );
+  else if (r.recoveryS > RECOVERY_SLACK_S)
+    broken.push(
+      `the server was back to normal (prompt ping and login) only ${r.recoveryS} s after the attack's settle time: work it queued outlived it`,
+    );
+  if (r.aborted && r.aborted !== 'interrupted' && !r.aborted.startsWith('count cap'))
+    broken.push(`stopped early: ${r.aborted}`);
   return broken;
 }
 
@@ -164,7 +193,12 @@ export function judge(r: AttackResult, connections: number, b: Bounds): string[]
  * Pings from a fresh connection until one comes back within `promptMs` and `loggedIn()` holds;
  * resolves to the seconds that took (0 when at once), or null after RECOVERY_MAX_MS.
  */
-async function waitUntilNormal(port: number, promptMs: number, loggedIn: () => boolean, interrupted: () => boolean): Promise<number | null> {
+async function waitUntilNormal(
+  port: number,
+  promptMs: number,
+  loggedIn: () => boolean,
+  interrupted: () => boolean,
+): Promise<number | null> {
   const t0 = performance.now();
   let conn: Conn | null = null;
   try {

@@ -88,7 +88,18 @@ export async function seed(dataDir: string, settings: SoakSettings, note: (text:
   const filler = 'x'.repeat(settings.messageChars);
   for (let seq = 1; seq <= settings.busyMessages; seq++) {
     const text = `${seq} ${filler}`.slice(0, settings.messageChars);
-    store.insertMessage({ id: seq, convId: busyId, seq, kind: 'group', event: null, senderId: posterId, sender: 'soak-poster', receiver: busyRoom, text, ts: now });
+    store.insertMessage({
+      id: seq,
+      convId: busyId,
+      seq,
+      kind: 'group',
+      event: null,
+      senderId: posterId,
+      sender: 'soak-poster',
+      receiver: busyRoom,
+      text,
+      ts: now,
+    });
     if (seq % BATCH === 0) {
       store.commit();
       await nextTurn(); // lets Ctrl-C through during a long seeding
@@ -96,6 +107,8 @@ export async function seed(dataDir: string, settings: SoakSettings, note: (text:
   }
   store.saveCounters({ conversation: convId, message: settings.busyMessages + 1 });
   await store.close();
-  note(`seeded ${settings.busyMessages} messages of ${settings.messageChars} characters waiting in "${busyRoom}" for ${waiters.length} users`);
+  note(
+    `seeded ${settings.busyMessages} messages of ${settings.messageChars} characters waiting in "${busyRoom}" for ${waiters.length} users`,
+  );
   return { real, owner: 'soak-owner', bystander: 'soak-bystander', busyRoom, listers, waiters, uploaders, tokens };
 }

@@ -63,13 +63,18 @@ function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) throw new SettingsError(`${name} must be a number ${min}-${max}, not ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(value) || value < min || value > max)
+    throw new SettingsError(`${name} must be a number ${min}-${max}, not ${JSON.stringify(raw)}`);
   return value;
 }
 
 /** Reads SOAK_* variables; throws SettingsError on a bad value. */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): SoakSettings {
-  const attacks = env.SOAK_ATTACKS ? env.SOAK_ATTACKS.split(',').map((a) => a.trim()).filter((a) => a !== '') : null;
+  const attacks = env.SOAK_ATTACKS
+    ? env.SOAK_ATTACKS.split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== '')
+    : null;
   return {
     seconds: num(env, 'SOAK_SECONDS', 60, 1, 3600),
     settleSeconds: num(env, 'SOAK_SETTLE_SECONDS', 3, 0, 60),

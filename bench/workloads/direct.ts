@@ -23,7 +23,12 @@ export interface DirectParams extends Record<string, number> {
   warmup: number;
 }
 
-export function directWorkload(name: string, summary: string, full: DirectParams, quick: DirectParams): Workload<DirectParams> {
+export function directWorkload(
+  name: string,
+  summary: string,
+  full: DirectParams,
+  quick: DirectParams,
+): Workload<DirectParams> {
   return { name, summary, full, quick, connections: (p) => 2 * p.pairs, run: (ctx, p) => runDirect(name, ctx, p) };
 }
 
@@ -113,7 +118,10 @@ async function runDirect(name: string, ctx: WorkloadContext, p: DirectParams): P
   });
 
   const lost = Math.max(0, expected - received);
-  if (lost > 0) problems.add(`${lost} of ${expected} messages missing: ${sum(sent) - received} sent but not received, ${expected - sum(sent)} never sent`);
+  if (lost > 0)
+    problems.add(
+      `${lost} of ${expected} messages missing: ${sum(sent) - received} sent but not received, ${expected - sum(sent)} never sent`,
+    );
   if (outOfOrder > 0) problems.add(`${outOfOrder} messages out of order per (receiver, sender)`);
   if (misrouted > 0) problems.add(`${misrouted} messages delivered to the wrong client`);
   const t0 = windows.firstSendAt;

@@ -30,7 +30,12 @@ export interface FanoutParams extends Record<string, number> {
 
 const ROOM = 'bench';
 
-export function fanoutWorkload(name: string, summary: string, full: FanoutParams, quick: FanoutParams): Workload<FanoutParams> {
+export function fanoutWorkload(
+  name: string,
+  summary: string,
+  full: FanoutParams,
+  quick: FanoutParams,
+): Workload<FanoutParams> {
   return { name, summary, full, quick, connections: (p) => p.clients, run: (ctx, p) => runFanout(name, ctx, p) };
 }
 
@@ -58,7 +63,9 @@ async function runFanout(name: string, ctx: WorkloadContext, p: FanoutParams): P
   t = performance.now();
   await joinRoom(clients, ROOM, p.concurrency, guard);
   const joinMs = performance.now() - t;
-  ctx.note(`${C} registered in ${(registerMs / 1000).toFixed(1)} s, joined in ${(joinMs / 1000).toFixed(1)} s; sending`);
+  ctx.note(
+    `${C} registered in ${(registerMs / 1000).toFixed(1)} s, joined in ${(joinMs / 1000).toFixed(1)} s; sending`,
+  );
   const problems = new Problems();
   for (const client of clients) {
     client.handler = () => {}; // the join events still arriving
@@ -146,7 +153,9 @@ async function runFanout(name: string, ctx: WorkloadContext, p: FanoutParams): P
   const lost = Math.max(0, expected - received);
   if (lost > 0) {
     const ofSent = sum(sent) * (C - 1) - received;
-    problems.add(`${lost} of ${expected} deliveries missing (${short} clients short, worst by ${worst}): ${ofSent} of messages sent, the rest of ${S * M - sum(sent)} never sent`);
+    problems.add(
+      `${lost} of ${expected} deliveries missing (${short} clients short, worst by ${worst}): ${ofSent} of messages sent, the rest of ${S * M - sum(sent)} never sent`,
+    );
   }
   if (outOfOrder > 0) problems.add(`${outOfOrder} deliveries out of order per (receiver, sender)`);
   const t0 = windows.firstSendAt;

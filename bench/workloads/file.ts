@@ -66,7 +66,8 @@ async function runFile(ctx: WorkloadContext, p: FileParams): Promise<Result> {
   const downHist = new Histogram();
   guard.phase = 'chat alone';
   guard.progress = () => probe.received + progress.uploaded + progress.downloaded;
-  guard.status = () => `uploaded ${progress.uploaded}/${size}, downloaded ${progress.downloaded}/${size}, chat ${probe.received}/${probe.sent}`;
+  guard.status = () =>
+    `uploaded ${progress.uploaded}/${size}, downloaded ${progress.downloaded}/${size}, chat ${probe.received}/${probe.sent}`;
   guard.touch();
   // B learns the file's id the way a person's client does: from the message announcing it.
   const announced = announcement(b!, problems);
@@ -91,7 +92,13 @@ async function runFile(ctx: WorkloadContext, p: FileParams): Promise<Result> {
     probe.phase = downHist;
     cpu = new CpuMeter(ctx.serverPid);
     const down = await downloadFile(guard, b!, up.fileId, size, p.fetchWindow, p.fetchBytes, progress);
-    download = { bytes: size, ms: down.ms, mbPerS: size / 1000 / down.ms, chatUs: downHist.summary(), cpu: cpu.stop(down.end) };
+    download = {
+      bytes: size,
+      ms: down.ms,
+      mbPerS: size / 1000 / down.ms,
+      chatUs: downHist.summary(),
+      cpu: cpu.stop(down.end),
+    };
     probe.phase = null;
     guard.phase = 'chat drain';
     await guard.wait(probe.stop());
@@ -104,7 +111,8 @@ async function runFile(ctx: WorkloadContext, p: FileParams): Promise<Result> {
     void probe.stop();
   }
   // After an abort the probe's last messages were not waited for: that is not a loss.
-  if (!guard.abortReason && probe.received !== probe.sent) problems.add(`chat probe: ${probe.sent - probe.received} of ${probe.sent} messages not received`);
+  if (!guard.abortReason && probe.received !== probe.sent)
+    problems.add(`chat probe: ${probe.sent - probe.received} of ${probe.sent} messages not received`);
   if (probe.outOfOrder > 0) problems.add(`chat probe: ${probe.outOfOrder} messages out of order`);
   if (probe.misrouted > 0) problems.add(`chat probe: ${probe.misrouted} messages delivered to the wrong client`);
   return {
@@ -114,7 +122,14 @@ async function runFile(ctx: WorkloadContext, p: FileParams): Promise<Result> {
     problems: problems.list(),
     file:
       upload && download
-        ? { upload, download, chatIdleUs: idleHist.summary(), chatSent: probe.sent, chatReceived: probe.received, verified }
+        ? {
+            upload,
+            download,
+            chatIdleUs: idleHist.summary(),
+            chatSent: probe.sent,
+            chatReceived: probe.received,
+            verified,
+          }
         : undefined,
     setupMs: { register: Math.round(registerMs) },
     cpu: upload && download ? mergeCpu(upload, download) : undefined,
@@ -149,7 +164,15 @@ interface Uploaded {
  * unacknowledged. Each chunk's base64 is made just before it is sent, so the generator holds only the
  * window's worth of text. Any error reply ends the workload: this is a clean, fresh upload.
  */
-function uploadFile(guard: Guard, a: LineClient, to: string, bytes: Buffer, sha256: string, window: number, progress: Progress): Promise<Uploaded> {
+function uploadFile(
+  guard: Guard,
+  a: LineClient,
+  to: string,
+  bytes: Buffer,
+  sha256: string,
+  window: number,
+  progress: Progress,
+): Promise<Uploaded> {
   const size = bytes.length;
   return guard.wait(
     new Promise<Uploaded>((resolve) => {
@@ -169,14 +192,22 @@ function uploadFile(guard: Guard, a: LineClient, to: string, bytes: Buffer, sha2
         if (kind === Kind.System) return;
         const line = data.slice(start, end);
         if (kind !== Kind.Ok) return guard.abort(`upload: ${show(line)}`);
-        const r = JSON.parse(line) as { ref?: string; file?: number; offset?: number; chunk_bytes?: number; done?: boolean };
+        const r = JSON.parse(line) as {
+          ref?: string;
+          file?: number;
+          offset?: number;
+          chunk_bytes?: number;
+          done?: boolean;
+        };
         if (r.ref === 'up') {
-          if (r.offset !== 0 || !r.file || !r.chunk_bytes) return guard.abort(`upload: unexpected reply to a fresh upload: ${show(line)}`);
+          if (r.offset !== 0 || !r.file || !r.chunk_bytes)
+            return guard.abort(`upload: unexpected reply to a fresh upload: ${show(line)}`);
           fileId = r.file;
           chunkBytes = r.chunk_bytes;
           return send();
         }
-        if (r.file !== fileId || typeof r.offset !== 'number' || r.offset <= progress.uploaded) return guard.abort(`upload: unexpected reply: ${show(line)}`);
+        if (r.file !== fileId || typeof r.offset !== 'number' || r.offset <= progress.uploaded)
+          return guard.abort(`upload: unexpected reply: ${show(line)}`);
         progress.uploaded = r.offset;
         if (r.done) {
           if (r.offset !== size) return guard.abort(`upload: done at ${r.offset} of ${size} bytes`);
@@ -201,7 +232,15 @@ interface Downloaded {
  * straight into one buffer at the reply's offset. Only the reply's small envelope is JSON-parsed:
  * the data field is cut out first, so a 350 KB line is never parsed as JSON.
  */
-function downloadFile(guard: Guard, b: LineClient, fileId: number, size: number, window: number, fetchBytes: number, progress: Progress): Promise<Downloaded> {
+function downloadFile(
+  guard: Guard,
+  b: LineClient,
+  fileId: number,
+  size: number,
+  window: number,
+  fetchBytes: number,
+  progress: Progress,
+): Promise<Downloaded> {
   const bytes = Buffer.alloc(size);
   return guard.wait(
     new Promise<Downloaded>((resolve) => {
@@ -222,11 +261,19 @@ function downloadFile(guard: Guard, b: LineClient, fileId: number, size: number,
         if (kind !== Kind.Ok) return guard.abort(`download: ${show(data.slice(start, end))}`);
         const key = data.indexOf('"data":"', start);
         const stop = key === -1 || key > end ? -1 : data.indexOf('"', key + 8);
-        if (stop === -1 || stop > end) return guard.abort(`download: a reply without data: ${show(data.slice(start, end))}`);
-        const r = JSON.parse(data.slice(start, key + 8) + data.slice(stop, end)) as { file?: number; offset?: number; size?: number; eof?: boolean };
+        if (stop === -1 || stop > end)
+          return guard.abort(`download: a reply without data: ${show(data.slice(start, end))}`);
+        const r = JSON.parse(data.slice(start, key + 8) + data.slice(stop, end)) as {
+          file?: number;
+          offset?: number;
+          size?: number;
+          eof?: boolean;
+        };
         // Replies come in request order, so each must start where the last ended.
         if (r.file !== fileId || r.offset !== progress.downloaded || r.size !== size) {
-          return guard.abort(`download: reply for file ${r.file} at ${r.offset} (size ${r.size}), expected file ${fileId} at ${progress.downloaded} (size ${size})`);
+          return guard.abort(
+            `download: reply for file ${r.file} at ${r.offset} (size ${r.size}), expected file ${fileId} at ${progress.downloaded} (size ${size})`,
+          );
         }
         const n = bytes.write(data.slice(key + 8, stop), r.offset, 'base64');
         const want = Math.min(fetchBytes, size - r.offset);
@@ -250,7 +297,8 @@ function mergeCpu(up: TransferFigures, down: TransferFigures): Result['cpu'] {
   const u = up.cpu;
   const d = down.cpu;
   const wallS = u.wallS + d.wallS;
-  const avg = (x: number | null, y: number | null) => (x === null || y === null ? null : Math.round(((x * u.wallS + y * d.wallS) / wallS) * 10) / 10);
+  const avg = (x: number | null, y: number | null) =>
+    x === null || y === null ? null : Math.round(((x * u.wallS + y * d.wallS) / wallS) * 10) / 10;
   return {
     wallS,
     serverPct: avg(u.serverPct, d.serverPct),

@@ -91,7 +91,10 @@ async function runIdle(ctx: WorkloadContext, p: IdleParams): Promise<Result> {
     if (!(err instanceof BenchAbort)) throw err;
     problems.add(err.message);
   }
-  if (alive < N) problems.add(`${N - alive} of ${N} connections closed during the hold (e.g. ${clients.find((c) => c.closed)?.closeReason})`);
+  if (alive < N)
+    problems.add(
+      `${N - alive} of ${N} connections closed during the hold (e.g. ${clients.find((c) => c.closed)?.closeReason})`,
+    );
   if (answered < alive) problems.add(`${alive - answered} open connections did not answer the liveness request`);
   return {
     workload: 'idle',

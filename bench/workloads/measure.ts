@@ -23,7 +23,12 @@ export interface Measured {
   unit: string;
 }
 
-export async function measureWindows(ctx: WorkloadContext, windows: SendWindows, problems: Problems, m: Measured): Promise<CpuFigures> {
+export async function measureWindows(
+  ctx: WorkloadContext,
+  windows: SendWindows,
+  problems: Problems,
+  m: Measured,
+): Promise<CpuFigures> {
   const { guard } = ctx;
   guard.phase = 'measure';
   guard.progress = m.received;
@@ -42,7 +47,8 @@ export async function measureWindows(ctx: WorkloadContext, windows: SendWindows,
   const cpu = cpuMeter.stop(m.lastReceipt() || performance.now());
   if (!guard.abortReason) {
     await guard.sleep(300); // anything more (duplicates) would show up now
-    if (m.received() !== m.expected) problems.add(`${m.received() - m.expected} ${m.unit} more than expected (duplicates)`);
+    if (m.received() !== m.expected)
+      problems.add(`${m.received() - m.expected} ${m.unit} more than expected (duplicates)`);
   }
   return cpu;
 }

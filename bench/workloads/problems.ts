@@ -31,7 +31,8 @@ export class Problems {
 
   list(): string[] {
     const out = [...this.items];
-    if (this.errors > 0) out.push(`${this.errors} error replies from the server, e.g. ${this.errorSamples.join(' | ')}`);
+    if (this.errors > 0)
+      out.push(`${this.errors} error replies from the server, e.g. ${this.errorSamples.join(' | ')}`);
     if (this.strays > 0) out.push(`${this.strays} unexpected lines, e.g. ${this.straySamples.join(' | ')}`);
     return out;
   }

@@ -28,8 +28,10 @@ async function changePassword(host: CommandHost, prompts: SignInPrompts): Promis
   if (!current) return host.info('password not changed');
   const replacement = await choosePassword(name, prompts, (text) => host.error(text), 'new');
   if (replacement === null) return host.info('password not changed');
-  const reply = await requestShowingRefusal(host, { status: 'password', password: current, new_password: replacement }, (refusal) =>
-    refusal.code === 'auth_failed' ? `${refusal.text}; password not changed` : null,
+  const reply = await requestShowingRefusal(
+    host,
+    { status: 'password', password: current, new_password: replacement },
+    (refusal) => (refusal.code === 'auth_failed' ? `${refusal.text}; password not changed` : null),
   );
   if (!reply) return;
   host.replaceToken(reply.token);

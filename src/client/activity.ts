@@ -81,7 +81,10 @@ export class Activity {
 
   /** Conversations with unread messages: those that mention you first, then in the order they became unread. */
   list(): Unread[] {
-    const all = [...this.unread.values()].map(({ kept, ...entry }) => ({ ...entry, messages: kept.map((k) => k.message) }));
+    const all = [...this.unread.values()].map(({ kept, ...entry }) => ({
+      ...entry,
+      messages: kept.map((k) => k.message),
+    }));
     return [...all.filter((u) => u.mention), ...all.filter((u) => !u.mention)];
   }
 
@@ -111,7 +114,8 @@ export class Activity {
 
   private dropOldestOfAll(): void {
     let oldest: Kept[] | null = null;
-    for (const { kept } of this.unread.values()) if (kept.length > 0 && (!oldest || kept[0]!.order < oldest[0]!.order)) oldest = kept;
+    for (const { kept } of this.unread.values())
+      if (kept.length > 0 && (!oldest || kept[0]!.order < oldest[0]!.order)) oldest = kept;
     if (oldest) this.dropOldest(oldest);
   }
 }
@@ -119,7 +123,10 @@ export class Activity {
 /** The header above a conversation's unread messages shown again: how many, and how many are not shown. */
 export function unreadHeader(unread: Unread): string {
   const shown = unread.messages.length;
-  const older = unread.count > shown ? ` (the last ${shown} shown; /history ${unread.label} ${Math.min(200, unread.count)} for more)` : '';
+  const older =
+    unread.count > shown
+      ? ` (the last ${shown} shown; /history ${unread.label} ${Math.min(200, unread.count)} for more)`
+      : '';
   return `${unread.count} unread in ${unread.label}${older}`;
 }
 

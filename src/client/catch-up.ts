@@ -13,7 +13,11 @@ export interface Conversation {
 }
 
 /** The messages after each conversation's last seen seq that are not in `shown`, oldest (by msgid) first. */
-export async function fetchMissed(link: Link, conversations: Conversation[], shown: Set<number>): Promise<ServerObject[]> {
+export async function fetchMissed(
+  link: Link,
+  conversations: Conversation[],
+  shown: Set<number>,
+): Promise<ServerObject[]> {
   const missed: ServerObject[] = [];
   for (const conv of conversations) {
     let after = conv.lastSeq;

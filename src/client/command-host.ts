@@ -33,7 +33,11 @@ export interface CommandHost {
  * Sends `request` on the logged-in link. On a refusal shows `explain(reply)` (the server's text when it
  * returns null) and resolves null; null too, after saying so, while disconnected.
  */
-export async function requestShowingRefusal(host: CommandHost, request: ServerObject, explain: (reply: ServerObject) => string | null = () => null): Promise<ServerObject | null> {
+export async function requestShowingRefusal(
+  host: CommandHost,
+  request: ServerObject,
+  explain: (reply: ServerObject) => string | null = () => null,
+): Promise<ServerObject | null> {
   const link = host.link();
   if (!link) {
     host.error('not connected; reconnecting (try again when it says reconnected)');

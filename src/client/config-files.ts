@@ -33,9 +33,19 @@ export function readEntries(file: string): string[][] {
  * Replaces `file` with `header` and one line per entry. `mode` applies to a file created anew (0600 for
  * secrets), and so does `dirMode` to its directory.
  */
-export function writeEntries(file: string, header: readonly string[], entries: readonly (readonly string[])[], mode?: number, dirMode?: number): void {
+export function writeEntries(
+  file: string,
+  header: readonly string[],
+  entries: readonly (readonly string[])[],
+  mode?: number,
+  dirMode?: number,
+): void {
   fs.mkdirSync(path.dirname(file), { recursive: true, ...(dirMode === undefined ? {} : { mode: dirMode }) });
   const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, [...header, ...entries.map((fields) => fields.join(' ')), ''].join('\n'), mode === undefined ? {} : { mode });
+  fs.writeFileSync(
+    temporary,
+    [...header, ...entries.map((fields) => fields.join(' ')), ''].join('\n'),
+    mode === undefined ? {} : { mode },
+  );
   fs.renameSync(temporary, file);
 }

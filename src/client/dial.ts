@@ -43,13 +43,19 @@ const UNVERIFIED: Record<string, string> = {
 };
 
 /** Connects; resolves with the open socket (and, for TLS, the server's certificate) or rejects with a ConnectError. */
-export function dial(target: DialTarget, timeoutMs: number): Promise<{ socket: net.Socket; certificate: ServerCertificate | null }> {
+export function dial(
+  target: DialTarget,
+  timeoutMs: number,
+): Promise<{ socket: net.Socket; certificate: ServerCertificate | null }> {
   const { host, port } = target;
   return new Promise((resolve, reject) => {
     const socket = target.tls
       ? tls.connect({ host, port, ca: target.tls.ca, rejectUnauthorized: !target.tls.insecure, minVersion: 'TLSv1.2' })
       : net.connect({ host, port });
-    const timer = setTimeout(() => socket.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), timeoutMs);
+    const timer = setTimeout(
+      () => socket.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })),
+      timeoutMs,
+    );
     const onError = (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       reject(new ConnectError(explain(target, socket, err)));
@@ -66,19 +72,25 @@ export function dial(target: DialTarget, timeoutMs: number): Promise<{ socket: n
 function describe(socket: tls.TLSSocket): ServerCertificate {
   // Typed as an Error, but Node sets it to the verification error's code.
   const code = String(socket.authorizationError);
-  return { fingerprint: socket.getPeerCertificate().fingerprint256, unverified: socket.authorized ? null : (UNVERIFIED[code] ?? code) };
+  return {
+    fingerprint: socket.getPeerCertificate().fingerprint256,
+    unverified: socket.authorized ? null : (UNVERIFIED[code] ?? code),
+  };
 }
 
 function explain(target: DialTarget, socket: net.Socket, err: NodeJS.ErrnoException): string {
   const address = `${target.host}:${target.port}`;
   if (socket instanceof tls.TLSSocket && socket.authorizationError) {
     let reason = UNVERIFIED[err.code ?? ''] ?? err.message;
-    let hint = "pass --ca FILE with the server's certificate (cert.pem, from whoever runs the server) to trust it, or --insecure to connect without verifying";
+    let hint =
+      "pass --ca FILE with the server's certificate (cert.pem, from whoever runs the server) to trust it, or --insecure to connect without verifying";
     if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
       reason = err.message; // it lists the names the certificate is for
-      hint = 'connect with --host set to one of those names, or ask for a certificate made with classchat cert --host NAME; --insecure connects without verifying';
+      hint =
+        'connect with --host set to one of those names, or ask for a certificate made with classchat cert --host NAME; --insecure connects without verifying';
     } else if (target.tls?.ca) {
-      hint = 'it is not the certificate given with --ca (nor signed by it): check you have the right file, or pass --insecure to connect without verifying';
+      hint =
+        'it is not the certificate given with --ca (nor signed by it): check you have the right file, or pass --insecure to connect without verifying';
     }
     return `cannot verify the TLS certificate of ${address} (${reason}): ${hint}`;
   }

@@ -17,7 +17,14 @@ export function parseDuration(text: string): number | null {
 
 /** `10 minutes`, `2 hours`, `1 day`, `90 seconds`: the largest unit that divides `seconds` exactly. */
 export function formatDuration(seconds: number): string {
-  const [unit, size] = seconds % 86_400 === 0 ? ['day', 86_400] : seconds % 3600 === 0 ? ['hour', 3600] : seconds % 60 === 0 ? ['minute', 60] : ['second', 1];
+  const [unit, size] =
+    seconds % 86_400 === 0
+      ? ['day', 86_400]
+      : seconds % 3600 === 0
+        ? ['hour', 3600]
+        : seconds % 60 === 0
+          ? ['minute', 60]
+          : ['second', 1];
   const count = seconds / (size as number);
   return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }

@@ -14,7 +14,8 @@ const INDENT = '  ';
 /** At most this much of a line goes to the syntax column; a longer syntax goes on its own line. */
 const SYNTAX_COLUMNS = 30;
 
-const FOOTER = 'Text without a command goes to the current conversation; "Name: text" goes to Name; "//shrug" sends "/shrug". A paste of several lines is sent as one message, all of it as text.';
+const FOOTER =
+  'Text without a command goes to the current conversation; "Name: text" goes to Name; "//shrug" sends "/shrug". A paste of several lines is sent as one message, all of it as text.';
 
 /** The /help text for `commands`, every line at most `width` columns. */
 export function helpText(commands: readonly HelpEntry[] = SLASH_COMMANDS, width = HELP_WIDTH): string {

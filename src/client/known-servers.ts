@@ -35,7 +35,8 @@ export class KnownServers {
 
   private read(): Map<string, string> {
     const entries = new Map<string, string>();
-    for (const [address, fingerprint] of readEntries(this.file)) if (address && fingerprint) entries.set(address, fingerprint);
+    for (const [address, fingerprint] of readEntries(this.file))
+      if (address && fingerprint) entries.set(address, fingerprint);
     return entries;
   }
 }

@@ -101,7 +101,10 @@ export async function chat(argv: string[]): Promise<number> {
 
   const color = interactive && !process.env.NO_COLOR && values.json !== true;
   const renderer = new Renderer(() => session.name, color);
-  const screen: Screen = interactive && !values.json ? new InteractiveScreen(renderer, session) : new PlainScreen(renderer, values.json === true);
+  const screen: Screen =
+    interactive && !values.json
+      ? new InteractiveScreen(renderer, session)
+      : new PlainScreen(renderer, values.json === true);
   liveScreen = screen;
   // A --json script learns from the exit code whether everything it asked for was done (issue #12.4):
   // any error line (a refused request, a usage error, a failed transfer) makes it 1.

@@ -10,7 +10,11 @@ export const MAX_TEXT_BYTES = 16 * 1024;
 /** The pasted `text` (lines joined by \n) as messages of at most `maxBytes` UTF-8 bytes each, in order; none when it is blank. */
 export function splitAtLines(text: string, maxBytes = MAX_TEXT_BYTES): string[] {
   // A paste's surrounding blank lines carry nothing; the blank lines inside it are kept.
-  const lines = text.replace(/\r/g, '').replace(/^(\s*\n)+/, '').trimEnd().split('\n');
+  const lines = text
+    .replace(/\r/g, '')
+    .replace(/^(\s*\n)+/, '')
+    .trimEnd()
+    .split('\n');
   if (lines.length === 1 && lines[0] === '') return [];
   const messages: string[] = [];
   let current: string[] = [];

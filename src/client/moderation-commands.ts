@@ -43,14 +43,25 @@ async function listUsers(host: CommandHost, more: boolean): Promise<void> {
 }
 
 async function kick(host: CommandHost, user: string, room: string | null, reason: string | null): Promise<void> {
-  const request = { status: 'kick', receiver: user, ...(room !== null ? { room } : {}), ...(reason !== null ? { text: reason } : {}) };
+  const request = {
+    status: 'kick',
+    receiver: user,
+    ...(room !== null ? { room } : {}),
+    ...(reason !== null ? { text: reason } : {}),
+  };
   const reply = await requestShowingRefusal(host, request, (refusal) =>
     // A room's owner who forgot the room asked for the server-wide kick, which only admins have.
-    refusal.code === 'forbidden' && room === null ? `${refusal.text}; to remove ${user} from a room you own: /kick ${user} #room` : null,
+    refusal.code === 'forbidden' && room === null
+      ? `${refusal.text}; to remove ${user} from a room you own: /kick ${user} #room`
+      : null,
   );
   if (!reply) return;
   const why = reason !== null ? ` (${reason})` : '';
-  host.info(room === null ? `kicked ${reply.receiver} off the server${why}; they may connect again` : `removed ${reply.receiver} from ${room}${why}`);
+  host.info(
+    room === null
+      ? `kicked ${reply.receiver} off the server${why}; they may connect again`
+      : `removed ${reply.receiver} from ${room}${why}`,
+  );
 }
 
 async function mute(host: CommandHost, user: string, seconds: number, reason: string | null): Promise<void> {
@@ -61,7 +72,9 @@ async function mute(host: CommandHost, user: string, seconds: number, reason: st
     host.info(`${reply.receiver} is no longer muted`);
     return;
   }
-  host.info(`muted ${reply.receiver} for ${formatDuration(seconds)}, until ${localTime(reply.until)}; /unmute ${reply.receiver} lifts it`);
+  host.info(
+    `muted ${reply.receiver} for ${formatDuration(seconds)}, until ${localTime(reply.until)}; /unmute ${reply.receiver} lifts it`,
+  );
 }
 
 /** `14:05` today, `2026-12-03 14:05` on another day, in the local time zone. */

@@ -21,7 +21,12 @@ const NOT_PACED = new Set(['register', 'login', 'password']);
 
 /** Whether `reply` asks the client to wait and send `request` again (the request was not carried out). */
 function asksToWait(request: ServerObject, reply: ServerObject): reply is ServerObject & { retry_after_ms: number } {
-  return reply.status === 'error' && reply.code === 'rate_limited' && typeof reply.retry_after_ms === 'number' && !NOT_PACED.has(request.status);
+  return (
+    reply.status === 'error' &&
+    reply.code === 'rate_limited' &&
+    typeof reply.retry_after_ms === 'number' &&
+    !NOT_PACED.has(request.status)
+  );
 }
 
 /**
@@ -29,7 +34,12 @@ function asksToWait(request: ServerObject, reply: ServerObject): reply is Server
  * id) each time. A wait of more than `maxWaitMs` is not made: its refusal is the reply. `onLongWait`
  * hears of each wait past LONG_WAIT_MS. Rejects when the connection closes first.
  */
-export async function pacedRequest(link: Link, request: ServerObject, maxWaitMs = Infinity, onLongWait?: (ms: number) => void): Promise<ServerObject> {
+export async function pacedRequest(
+  link: Link,
+  request: ServerObject,
+  maxWaitMs = Infinity,
+  onLongWait?: (ms: number) => void,
+): Promise<ServerObject> {
   for (;;) {
     const reply = await link.request(request);
     if (!asksToWait(request, reply) || reply.retry_after_ms > maxWaitMs) return reply;
@@ -118,7 +128,8 @@ export class Outbox {
    * the server asked for a long wait.
    */
   async sentOrPaused(): Promise<void> {
-    while (this.queue.length > 0 && this.online && !this.stalled) await new Promise<void>((resolve) => this.emptyWaiters.push(resolve));
+    while (this.queue.length > 0 && this.online && !this.stalled)
+      await new Promise<void>((resolve) => this.emptyWaiters.push(resolve));
   }
 
   /** Resolves when nothing is queued, across reconnects. */

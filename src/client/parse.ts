@@ -53,7 +53,12 @@ export const DEFAULT_HISTORY_COUNT = 20;
 
 /** Every slash command with its syntax and one line of help, in the order /help shows them. */
 export const SLASH_COMMANDS: readonly { name: string; aliases: string[]; syntax: string; help: string }[] = [
-  { name: 'private', aliases: ['msg', 'dm'], syntax: '/private <user> [text]', help: 'message a user (queued if offline) and switch to them' },
+  {
+    name: 'private',
+    aliases: ['msg', 'dm'],
+    syntax: '/private <user> [text]',
+    help: 'message a user (queued if offline) and switch to them',
+  },
   { name: 'group', aliases: [], syntax: '/group <room> <text>', help: 'message a room you are in' },
   { name: 'join', aliases: [], syntax: '/join <room>', help: 'join (or create) a room and switch to it' },
   { name: 'create', aliases: [], syntax: '/create <room> [user,user,...]', help: 'create a room, adding members' },
@@ -63,13 +68,33 @@ export const SLASH_COMMANDS: readonly { name: string; aliases: string[]; syntax:
   { name: 'users', aliases: [], syntax: '/users [more]', help: 'every known user, online or not' },
   { name: 'list', aliases: [], syntax: '/list', help: 'users online and rooms' },
   { name: 'rooms', aliases: [], syntax: '/rooms [more]', help: 'rooms and their member counts, 100 a page' },
-  { name: 'members', aliases: [], syntax: '/members [room] [more]', help: "a room's members (default: the current room)" },
-  { name: 'history', aliases: [], syntax: '/history [room|user] [n]', help: `the last n messages (default ${DEFAULT_HISTORY_COUNT})` },
+  {
+    name: 'members',
+    aliases: [],
+    syntax: '/members [room] [more]',
+    help: "a room's members (default: the current room)",
+  },
+  {
+    name: 'history',
+    aliases: [],
+    syntax: '/history [room|user] [n]',
+    help: `the last n messages (default ${DEFAULT_HISTORY_COUNT})`,
+  },
   { name: 'send', aliases: [], syntax: '/send <user|room> <path>', help: 'send a file (resumes after a reconnect)' },
   { name: 'files', aliases: [], syntax: '/files [room|user]', help: 'files sent to you or your rooms, with their ids' },
   { name: 'get', aliases: [], syntax: '/get <id> [dir]', help: 'download a file (default dir: ./downloads)' },
-  { name: 'kick', aliases: [], syntax: '/kick <user> [#room] [reason]', help: 'remove from a room; admins: from the server' },
-  { name: 'mute', aliases: [], syntax: '/mute <user> <time> [reason]', help: 'admins: silence a user (time: 10m, 2h, 1d)' },
+  {
+    name: 'kick',
+    aliases: [],
+    syntax: '/kick <user> [#room] [reason]',
+    help: 'remove from a room; admins: from the server',
+  },
+  {
+    name: 'mute',
+    aliases: [],
+    syntax: '/mute <user> <time> [reason]',
+    help: 'admins: silence a user (time: 10m, 2h, 1d)',
+  },
   { name: 'unmute', aliases: [], syntax: '/unmute <user>', help: 'admins: lift a mute' },
   { name: 'delete', aliases: [], syntax: '/delete <room>', help: 'delete a room and its history (owner, admin)' },
   { name: 'password', aliases: [], syntax: '/password', help: 'change your password' },
@@ -121,11 +146,17 @@ function parseSlash(input: string, ctx: ParseContext): Action {
       return { kind: 'send', to: { kind: 'room', name: room }, text };
     }
     case 'join':
-      return rest.length === 1 && isValidName(rest[0]!) ? { kind: 'join', room: rest[0]! } : usage('/join <room>  (1-32 letters, digits, ".", "_" or "-")');
+      return rest.length === 1 && isValidName(rest[0]!)
+        ? { kind: 'join', room: rest[0]! }
+        : usage('/join <room>  (1-32 letters, digits, ".", "_" or "-")');
     case 'create': {
       const [room = '', ...more] = rest;
       if (!isValidName(room)) return usage('/create <room> [user,user,...]');
-      const members = more.join(',').split(',').map((m) => m.trim()).filter((m) => m !== '');
+      const members = more
+        .join(',')
+        .split(',')
+        .map((m) => m.trim())
+        .filter((m) => m !== '');
       return { kind: 'create', room, members };
     }
     case 'leave': {
@@ -157,17 +188,25 @@ function parseSlash(input: string, ctx: ParseContext): Action {
       if (!user) return usage('/kick <user> [#room] [reason]  (without a room: off the server, admins only)');
       const inRoom = second !== undefined && (second.startsWith('#') || ctx.isMyRoom(second));
       const reason = (inRoom ? more : rest.slice(1)).join(' ');
-      return { kind: 'kick', user: user.replace(/^@/, ''), room: inRoom ? second!.replace(/^#/, '') : null, reason: reason || null };
+      return {
+        kind: 'kick',
+        user: user.replace(/^@/, ''),
+        room: inRoom ? second!.replace(/^#/, '') : null,
+        reason: reason || null,
+      };
     }
     case 'mute': {
       const [user = '', time = '', ...more] = rest;
       const seconds = parseDuration(time);
-      if (!user || seconds === null || seconds < 1 || seconds > MAX_MUTE_SECONDS) return usage('/mute <user> <time> [reason]  (time: 90s, 10m, 2h or 1d; at most 30d)');
+      if (!user || seconds === null || seconds < 1 || seconds > MAX_MUTE_SECONDS)
+        return usage('/mute <user> <time> [reason]  (time: 90s, 10m, 2h or 1d; at most 30d)');
       return { kind: 'mute', user: user.replace(/^@/, ''), seconds, reason: more.join(' ') || null };
     }
     case 'unmute':
       // The server's mute of 0 seconds lifts a mute.
-      return rest.length === 1 ? { kind: 'mute', user: rest[0]!.replace(/^@/, ''), seconds: 0, reason: null } : usage('/unmute <user>');
+      return rest.length === 1
+        ? { kind: 'mute', user: rest[0]!.replace(/^@/, ''), seconds: 0, reason: null }
+        : usage('/unmute <user>');
     case 'delete':
       return rest.length === 1 ? { kind: 'delete', room: rest[0]!.replace(/^#/, '') } : usage('/delete <room>');
     case 'members': {
@@ -176,7 +215,8 @@ function parseSlash(input: string, ctx: ParseContext): Action {
       const more = rest.at(-1) === 'more' && (rest.length === 2 || current !== null);
       const names = more ? rest.slice(0, -1) : rest;
       const room = names[0] ?? current;
-      if (names.length > 1 || room === null) return usage(`/members <room> [more]${current === null ? '  (you are not in a room now)' : ''}`);
+      if (names.length > 1 || room === null)
+        return usage(`/members <room> [more]${current === null ? '  (you are not in a room now)' : ''}`);
       return more ? { kind: 'members', room, more: true } : { kind: 'members', room };
     }
     case 'history': {
@@ -215,7 +255,9 @@ function parseSeedForm(input: string, ctx: ParseContext): Action | null {
   const args = input.slice(word!.length).trim();
   switch (word) {
     case 'JOIN':
-      return rest.length === 1 && isValidName(rest[0]!) ? { kind: 'join', room: rest[0]! } : { kind: 'usage', text: 'usage: JOIN <room>' };
+      return rest.length === 1 && isValidName(rest[0]!)
+        ? { kind: 'join', room: rest[0]! }
+        : { kind: 'usage', text: 'usage: JOIN <room>' };
     case 'LEAVE':
       if (ctx.current.kind !== 'room') return { kind: 'usage', text: 'LEAVE: you are not in a room' };
       return { kind: 'leave', room: ctx.current.name };
@@ -228,7 +270,8 @@ function parseSeedForm(input: string, ctx: ParseContext): Action | null {
     case 'MSG': {
       if (args === '') return { kind: 'usage', text: 'usage: MSG <text>  or  MSG <user>:<text>' };
       const addressed = NAME_TEXT.exec(args);
-      if (addressed && addressed[2]!.trim() !== '') return { kind: 'send', to: { kind: 'user', name: addressed[1]! }, text: addressed[2]!.trim() };
+      if (addressed && addressed[2]!.trim() !== '')
+        return { kind: 'send', to: { kind: 'user', name: addressed[1]! }, text: addressed[2]!.trim() };
       return { kind: 'send', to: ctx.current, text: args };
     }
     default:

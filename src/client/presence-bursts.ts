@@ -62,7 +62,7 @@ export class PresenceBursts {
     this.quietTimer = this.holdTimer = null;
     const held = this.held.splice(0);
     // Runs of the same event in arrival order, so "offline: Bob" never shows before the "online" it followed.
-    for (let start = 0; start < held.length; ) {
+    for (let start = 0; start < held.length;) {
       let end = start;
       while (end < held.length && held[end]!.event === held[start]!.event) end++;
       this.showRun(held.slice(start, end));

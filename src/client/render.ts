@@ -6,7 +6,17 @@
 import { mentionPattern } from './activity.js';
 import type { Output } from './session.js';
 
-const COLORS = { private: '35', group: '36', broadcast: '32', system: '33', error: '31', header: '1', status: '1;34', dim: '2', mention: '1;33' } as const;
+const COLORS = {
+  private: '35',
+  group: '36',
+  broadcast: '32',
+  system: '33',
+  error: '31',
+  header: '1',
+  status: '1;34',
+  dim: '2',
+  mention: '1;33',
+} as const;
 type Color = keyof typeof COLORS;
 
 export class Renderer {
@@ -46,7 +56,8 @@ export class Renderer {
     const time = this.time(m.ts);
     if (m.status === 'system') return `${time} ${this.paint('system', `[${m.receiver}] * ${m.text}`)}`;
     const mine = m.sender === this.me();
-    const label = m.status === 'private' ? `@${mine ? m.receiver : m.sender}` : m.status === 'group' ? m.receiver : 'everyone';
+    const label =
+      m.status === 'private' ? `@${mine ? m.receiver : m.sender}` : m.status === 'group' ? m.receiver : 'everyone';
     const kind: Color = m.status === 'private' ? 'private' : m.status === 'group' ? 'group' : 'broadcast';
     const head = `${time} [${label}] <${m.sender}> `;
     const text = indentLines(withoutSender(m), head.length);
@@ -70,7 +81,9 @@ export class Renderer {
     if (!ts) return '--:--';
     const at = new Date(ts);
     const hhmm = `${pad(at.getHours())}:${pad(at.getMinutes())}`;
-    return at.toDateString() === this.now().toDateString() ? hhmm : `${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${hhmm}`;
+    return at.toDateString() === this.now().toDateString()
+      ? hhmm
+      : `${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${hhmm}`;
   }
 
   private paint(color: Color, text: string): string {
@@ -84,7 +97,9 @@ export class Renderer {
  */
 function withoutSender(m: Record<string, any>): string {
   const named = `${m.sender} sent `;
-  return typeof m.file === 'number' && typeof m.text === 'string' && m.text.startsWith(named) ? m.text.slice(m.sender.length + 1) : String(m.text);
+  return typeof m.file === 'number' && typeof m.text === 'string' && m.text.startsWith(named)
+    ? m.text.slice(m.sender.length + 1)
+    : String(m.text);
 }
 
 /**

@@ -42,7 +42,13 @@ export class SavedTokens {
 
   private write(entries: Map<string, Entry>): void {
     // Created 0600 (its directory 0700), so the tokens are never readable by others.
-    writeEntries(this.file, HEADER, [...entries.values()].map((e) => [e.address, e.name, e.token]), 0o600, 0o700);
+    writeEntries(
+      this.file,
+      HEADER,
+      [...entries.values()].map((e) => [e.address, e.name, e.token]),
+      0o600,
+      0o700,
+    );
   }
 
   private read(): Map<string, Entry> {

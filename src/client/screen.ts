@@ -97,7 +97,13 @@ export class InteractiveScreen implements Screen {
       if (key?.name !== 'tab') this.rl.isCompletionEnabled = true;
       // Enter leaves the typed line in the scrollback; without this, the status line above it would stay
       // there too, and the next redraw would take the submitted line for the status line and erase it.
-      if (this.prompting && this.statusWidth > 0 && (key?.name === 'return' || key?.name === 'enter') && !key.ctrl && !key.meta) {
+      if (
+        this.prompting &&
+        this.statusWidth > 0 &&
+        (key?.name === 'return' || key?.name === 'enter') &&
+        !key.ctrl &&
+        !key.meta
+      ) {
         this.clearBottom();
         this.rl.prompt(true);
       }
@@ -183,7 +189,9 @@ export class InteractiveScreen implements Screen {
   private drawBottom(): void {
     // The width clearBottom, always called just before, has brought up to date.
     const width = Math.max(20, (process.stdout.columns || 80) - 1);
-    const status = statusLine(this.session.activity.list(), [...this.progress.values()], width, (text) => this.renderer.highlight(text));
+    const status = statusLine(this.session.activity.list(), [...this.progress.values()], width, (text) =>
+      this.renderer.highlight(text),
+    );
     if (status.width > 0) {
       process.stdout.write(status.text + '\n');
       this.statusWidth = status.width;
@@ -305,9 +313,16 @@ export class PlainScreen implements Screen {
       // messages, catch-up after a reconnect) are printed from the session's output, and a reply that
       // carries data (a listing, a history page) as one client-data object.
       if (output.type === 'raw') process.stdout.write(JSON.stringify(output.message) + '\n');
-      else if (output.type === 'message' && FROM_REPLIES.has(output.phase)) process.stdout.write(JSON.stringify(output.message) + '\n');
-      else if (output.type === 'data') process.stdout.write(JSON.stringify(dataObject(output.command, output.reply)) + '\n');
-      else if (output.type === 'info' || output.type === 'error' || output.type === 'status' || output.type === 'header') {
+      else if (output.type === 'message' && FROM_REPLIES.has(output.phase))
+        process.stdout.write(JSON.stringify(output.message) + '\n');
+      else if (output.type === 'data')
+        process.stdout.write(JSON.stringify(dataObject(output.command, output.reply)) + '\n');
+      else if (
+        output.type === 'info' ||
+        output.type === 'error' ||
+        output.type === 'status' ||
+        output.type === 'header'
+      ) {
         process.stdout.write(JSON.stringify({ status: `client-${output.type}`, text: output.text }) + '\n');
       }
       return;
@@ -326,7 +341,11 @@ export class PlainScreen implements Screen {
     const last = this.progressStep.get(output.key);
     if (last !== undefined && step <= last) return;
     this.progressStep.set(output.key, step);
-    if (this.json) process.stdout.write(JSON.stringify({ status: 'client-progress', text: output.text, percent: output.percent, done: output.done }) + '\n');
+    if (this.json)
+      process.stdout.write(
+        JSON.stringify({ status: 'client-progress', text: output.text, percent: output.percent, done: output.done }) +
+          '\n',
+      );
     else process.stdout.write(output.text + '\n');
   }
 
@@ -393,6 +412,8 @@ function complete(line: string, session: Session): [string[], string] {
   }
   const { users, rooms } = session.completions();
   const bare = word.replace(/^[@#]/, '');
-  const hits = [...new Set([...users, ...rooms, 'everyone'])].filter((n) => n.toLowerCase().startsWith(bare.toLowerCase())).sort();
+  const hits = [...new Set([...users, ...rooms, 'everyone'])]
+    .filter((n) => n.toLowerCase().startsWith(bare.toLowerCase()))
+    .sort();
   return [hits.map((h) => word.slice(0, word.length - bare.length) + h), word];
 }

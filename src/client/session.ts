@@ -160,7 +160,8 @@ export class Session extends EventEmitter<SessionEvents> {
   });
   /** Chat messages on their way: in order, paced by the server's flood limit, kept across reconnects (issue #12.2, #12.3). */
   private readonly outbox = new Outbox({
-    longWait: (ms, queued) => this.info(`the server asks to wait ${Math.ceil(ms / 1000)} s before more messages; ${queued} waiting to be sent`),
+    longWait: (ms, queued) =>
+      this.info(`the server asks to wait ${Math.ceil(ms / 1000)} s before more messages; ${queued} waiting to be sent`),
   });
 
   /** Contacts' online/offline events, a burst of them shown as one line (issue #12.7). */
@@ -195,7 +196,13 @@ export class Session extends EventEmitter<SessionEvents> {
       const saved = await this.loginWithSavedToken(candidate);
       const result = saved
         ? { reply: saved }
-        : await signIn(candidate, (request) => this.requestRegister(request, false), prompts, (text) => this.error(text), this.options.invite);
+        : await signIn(
+            candidate,
+            (request) => this.requestRegister(request, false),
+            prompts,
+            (text) => this.error(text),
+            this.options.invite,
+          );
       if ('gaveUp' in result) return { registered: false, reason: null };
       const { reply } = result;
       if (reply.status === 'ok') {
@@ -207,7 +214,8 @@ export class Session extends EventEmitter<SessionEvents> {
       // A script cannot answer with another name: its next line is a chat line, which must not become
       // the name (issue #12.4). With --user every refusal ends it; a script that gives the name as its
       // first line (the seeds') gives the next name on the next line, except for these refusals.
-      if (!this.options.interactive && (name !== null || FINAL_REGISTER_CODES.has(reply.code))) return { registered: false, reason };
+      if (!this.options.interactive && (name !== null || FINAL_REGISTER_CODES.has(reply.code)))
+        return { registered: false, reason };
       candidate = await prompts.askName(reason);
     }
   }
@@ -248,7 +256,8 @@ export class Session extends EventEmitter<SessionEvents> {
         this.token = reply.token;
         // Only a name's claim token goes to disk: it is that name's one credential and exit keeps it.
         // A password account's token stays in memory (the password is the credential; exit revokes it).
-        if (request.status === 'register' && request.password === undefined) this.options.tokens?.save(reply.sender, reply.token);
+        if (request.status === 'register' && request.password === undefined)
+          this.options.tokens?.save(reply.sender, reply.token);
       }
       this.name = reply.sender;
       this.myRooms.clear();
@@ -257,7 +266,10 @@ export class Session extends EventEmitter<SessionEvents> {
       if (this.waitingLeft > 0) {
         const older = reply.truncated ? '; older ones: /history' : '';
         const what = again ? 'while you were away' : 'for you';
-        this.emit('output', { type: 'header', text: `${this.waitingLeft} message${this.waitingLeft === 1 ? '' : 's'} waited ${what}${older}` });
+        this.emit('output', {
+          type: 'header',
+          text: `${this.waitingLeft} message${this.waitingLeft === 1 ? '' : 's'} waited ${what}${older}`,
+        });
       }
     });
   }
@@ -283,7 +295,10 @@ export class Session extends EventEmitter<SessionEvents> {
     try {
       await this.run(action);
     } catch (err) {
-      this.emit('output', { type: 'error', text: this.exiting ? 'disconnected' : `not sent: ${(err as Error).message}` });
+      this.emit('output', {
+        type: 'error',
+        text: this.exiting ? 'disconnected' : `not sent: ${(err as Error).message}`,
+      });
     }
   }
 
@@ -311,12 +326,18 @@ export class Session extends EventEmitter<SessionEvents> {
         this.myRooms.delete(nameKey(reply.receiver));
         this.activity.read({ kind: 'room', name: reply.receiver });
         this.info(reply.text);
-        if (this.current.kind === 'room' && nameKey(this.current.name) === nameKey(reply.receiver)) this.switchTo(EVERYONE_TARGET, null);
+        if (this.current.kind === 'room' && nameKey(this.current.name) === nameKey(reply.receiver))
+          this.switchTo(EVERYONE_TARGET, null);
         return;
       }
       case 'who': {
         const reply = await this.listing('who', action.more, { status: 'who' });
-        if (reply) this.data('who', reply, `online (${reply.online ?? reply.users.length}): ${this.rememberUsers(reply.users).join(', ')}${this.moreHint(reply, '/who more')}`);
+        if (reply)
+          this.data(
+            'who',
+            reply,
+            `online (${reply.online ?? reply.users.length}): ${this.rememberUsers(reply.users).join(', ')}${this.moreHint(reply, '/who more')}`,
+          );
         return;
       }
       case 'list':
@@ -324,13 +345,29 @@ export class Session extends EventEmitter<SessionEvents> {
         if (action.kind === 'list') await this.run({ kind: 'who' });
         const reply = await this.listing('rooms', action.kind === 'rooms' && action.more, { status: 'rooms' });
         if (!reply) return;
-        const rooms = reply.rooms.map((r: ServerObject) => `${r.name} (${r.members} member${r.members === 1 ? '' : 's'}, ${r.online} online)`);
-        this.data('rooms', reply, rooms.length > 0 ? `rooms: ${rooms.join(', ')}${this.moreHint(reply, '/rooms more')}` : 'no rooms yet: /join <room> creates one');
+        const rooms = reply.rooms.map(
+          (r: ServerObject) => `${r.name} (${r.members} member${r.members === 1 ? '' : 's'}, ${r.online} online)`,
+        );
+        this.data(
+          'rooms',
+          reply,
+          rooms.length > 0
+            ? `rooms: ${rooms.join(', ')}${this.moreHint(reply, '/rooms more')}`
+            : 'no rooms yet: /join <room> creates one',
+        );
         return;
       }
       case 'members': {
-        const reply = await this.listing(`members:${nameKey(action.room)}`, action.more, { status: 'members', receiver: action.room });
-        if (reply) this.data('members', reply, `${reply.receiver}: ${reply.members.map((m: ServerObject) => (m.online ? `${m.name} (online)` : m.name)).join(', ')}${this.moreHint(reply, `/members ${reply.receiver} more`)}`);
+        const reply = await this.listing(`members:${nameKey(action.room)}`, action.more, {
+          status: 'members',
+          receiver: action.room,
+        });
+        if (reply)
+          this.data(
+            'members',
+            reply,
+            `${reply.receiver}: ${reply.members.map((m: ServerObject) => (m.online ? `${m.name} (online)` : m.name)).join(', ')}${this.moreHint(reply, `/members ${reply.receiver} more`)}`,
+          );
         return;
       }
       case 'history':
@@ -342,8 +379,15 @@ export class Session extends EventEmitter<SessionEvents> {
         this.transfers.get(action.file, action.dir);
         return;
       case 'files': {
-        const reply = await this.request(action.receiver === null ? { status: 'files' } : { status: 'files', receiver: action.receiver });
-        if (reply) this.data('files', reply, formatFileList(Array.isArray(reply.files) ? reply.files : [], reply.receiver ?? action.receiver));
+        const reply = await this.request(
+          action.receiver === null ? { status: 'files' } : { status: 'files', receiver: action.receiver },
+        );
+        if (reply)
+          this.data(
+            'files',
+            reply,
+            formatFileList(Array.isArray(reply.files) ? reply.files : [], reply.receiver ?? action.receiver),
+          );
         return;
       }
       case 'users':
@@ -377,7 +421,9 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Queues a message in the outbox; shows it as sent (or refused) when its reply comes. */
   private async send(to: Target, text: string, switchAfter: boolean): Promise<void> {
     const request =
-      to.kind === 'everyone' ? { status: 'broadcast', text } : { status: to.kind === 'room' ? 'group' : 'private', receiver: to.name, text };
+      to.kind === 'everyone'
+        ? { status: 'broadcast', text }
+        : { status: to.kind === 'room' ? 'group' : 'private', receiver: to.name, text };
     const queued = !this.outbox.online;
     const sent = this.outbox.add(request, (reply) => this.showSent(request, to, text, switchAfter && !queued, reply));
     if (queued) {
@@ -390,7 +436,15 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private showSent(request: ServerObject, to: Target, text: string, switchAfter: boolean, reply: ServerObject): void {
     if (reply.status !== 'ok') return this.error(reply.text ?? reply.code);
-    const own = { status: request.status, sender: this.name, receiver: reply.receiver ?? EVERYONE, text, msgid: reply.msgid, seq: reply.seq, ts: reply.ts };
+    const own = {
+      status: request.status,
+      sender: this.name,
+      receiver: reply.receiver ?? EVERYONE,
+      text,
+      msgid: reply.msgid,
+      seq: reply.seq,
+      ts: reply.ts,
+    };
     this.remember(own, 'own');
     this.emit('output', { type: 'message', message: own, phase: 'own' });
     if (reply.queued) this.info(reply.text);
@@ -421,8 +475,15 @@ export class Session extends EventEmitter<SessionEvents> {
   private async history(target: Target, count: number): Promise<void> {
     const reply = await this.request({ status: 'history', receiver: target.name, limit: count });
     if (!reply) return;
-    const header: Output = { type: 'header', text: `history of ${target.kind === 'user' ? '@' : ''}${reply.receiver}: ${reply.messages.length} message${reply.messages.length === 1 ? '' : 's'}` };
-    const messages = reply.messages.map((message: ServerObject): Output => ({ type: 'message', message, phase: 'history' }));
+    const header: Output = {
+      type: 'header',
+      text: `history of ${target.kind === 'user' ? '@' : ''}${reply.receiver}: ${reply.messages.length} message${reply.messages.length === 1 ? '' : 's'}`,
+    };
+    const messages = reply.messages.map((message: ServerObject): Output => ({
+      type: 'message',
+      message,
+      phase: 'history',
+    }));
     this.emit('output', { type: 'data', command: 'history', reply, shown: [header, ...messages] });
   }
 
@@ -433,8 +494,16 @@ export class Session extends EventEmitter<SessionEvents> {
     this.switchTo(unread.target, null);
     // One data output: a --json script gets one client-data object and never takes a message shown
     // again for a new one; a person sees the header and the lines.
-    const shown: Output[] = [{ type: 'header', text: unreadHeader(unread) }, ...unread.messages.map((message): Output => ({ type: 'message', message, phase: 'unread' }))];
-    this.emit('output', { type: 'data', command: 'next', reply: { receiver: targetLabel(unread.target), unread: unread.count, messages: unread.messages }, shown });
+    const shown: Output[] = [
+      { type: 'header', text: unreadHeader(unread) },
+      ...unread.messages.map((message): Output => ({ type: 'message', message, phase: 'unread' })),
+    ];
+    this.emit('output', {
+      type: 'data',
+      command: 'next',
+      reply: { receiver: targetLabel(unread.target), unread: unread.count, messages: unread.messages },
+      shown,
+    });
   }
 
   /** `waitForOutbox`: send what is queued first, while connected (an /exit typed after a paste). */
@@ -458,9 +527,11 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Ends the session as input ends: after the replies to what was sent and the transfers still running, leave cleanly. */
   async finish(): Promise<void> {
-    if (this.transfers.active > 0 && !this.exiting) this.info('waiting for file transfers to finish (Ctrl-C stops them)');
+    if (this.transfers.active > 0 && !this.exiting)
+      this.info('waiting for file transfers to finish (Ctrl-C stops them)');
     // A script's every line is delivered (issue #12.2, #12.3): across a reconnect if need be.
-    if (this.outbox.size > 0 && !this.outbox.online && !this.exiting) this.info(`waiting to reconnect to send ${plural(this.outbox.size, 'message')} (Ctrl-C gives up)`);
+    if (this.outbox.size > 0 && !this.outbox.online && !this.exiting)
+      this.info(`waiting to reconnect to send ${plural(this.outbox.size, 'message')} (Ctrl-C gives up)`);
     await this.outbox.empty();
     await this.transfers.settled();
     if (!this.exiting) await this.exit();
@@ -481,7 +552,10 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** The session is ending: transfers waiting for a link stop (a later /send or /get resumes them). */
   private cancelWaitingTransfers(): void {
-    const cancelled = new TransferError('cancelled', 'the session ended (a later /send or /get continues where it stopped)');
+    const cancelled = new TransferError(
+      'cancelled',
+      'the session ended (a later /send or /get continues where it stopped)',
+    );
     for (const waiter of this.readyWaiters.splice(0)) waiter.reject(cancelled);
   }
 
@@ -490,7 +564,8 @@ export class Session extends EventEmitter<SessionEvents> {
    * login; rejects with TransferError('cancelled') once the session ends.
    */
   ready(): Promise<Link> {
-    if (this.exiting || this.stopReason !== null) return Promise.reject(new TransferError('cancelled', 'the session ended'));
+    if (this.exiting || this.stopReason !== null)
+      return Promise.reject(new TransferError('cancelled', 'the session ended'));
     if (this.link && this.loggedIn && !this.link.closed) return Promise.resolve(this.link);
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
@@ -528,7 +603,10 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Switches to a target that exists (issue #12.7); otherwise says why and stays. */
   private async switchChecked(target: Target): Promise<void> {
-    const known = { isMyRoom: (n: string) => this.myRooms.has(nameKey(n)), isKnownUser: (n: string) => this.knownUsers.has(nameKey(n)) };
+    const known = {
+      isMyRoom: (n: string) => this.myRooms.has(nameKey(n)),
+      isKnownUser: (n: string) => this.knownUsers.has(nameKey(n)),
+    };
     // A target the client knows needs no request; one it must ask the server about needs the link.
     const noLink = new Error('no link');
     let checked: Awaited<ReturnType<typeof checkSwitchTarget>>;
@@ -554,7 +632,8 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private onServerMessage(message: ServerObject): void {
-    if (message.status === 'error' && message.ref === undefined && FINAL_CLOSE_CODES.has(message.code)) this.stopReason = message.text ?? message.code;
+    if (message.status === 'error' && message.ref === undefined && FINAL_CLOSE_CODES.has(message.code))
+      this.stopReason = message.text ?? message.code;
     if (!CHAT_KINDS.has(message.status) || (message.status === 'system' && message.msgid === undefined)) {
       this.emit('output', { type: 'raw', message });
       if (CHAT_KINDS.has(message.status)) this.onPresence(message);
@@ -565,8 +644,10 @@ export class Session extends EventEmitter<SessionEvents> {
     if (typeof message.msgid === 'number' && this.shown.has(message.msgid)) return; // seen before a reconnect
     this.emit('output', { type: 'raw', message });
     this.remember(message);
-    if (message.status === 'private' || message.status === 'group' || message.status === 'broadcast') this.knownUsers.set(nameKey(message.sender), message.sender);
-    if (message.status === 'system' && message.event === 'created') this.myRooms.set(nameKey(message.receiver), message.receiver);
+    if (message.status === 'private' || message.status === 'group' || message.status === 'broadcast')
+      this.knownUsers.set(nameKey(message.sender), message.sender);
+    if (message.status === 'system' && message.event === 'created')
+      this.myRooms.set(nameKey(message.receiver), message.receiver);
     this.emit('output', { type: 'message', message, phase });
   }
 
@@ -598,7 +679,8 @@ export class Session extends EventEmitter<SessionEvents> {
     const conv = this.conversationOf(message);
     if (!conv) return;
     const known = this.conversations.get(conv.key);
-    if (!known || message.seq > known.lastSeq) this.conversations.set(conv.key, { receiver: conv.receiver, lastSeq: message.seq });
+    if (!known || message.seq > known.lastSeq)
+      this.conversations.set(conv.key, { receiver: conv.receiver, lastSeq: message.seq });
   }
 
   private conversationOf(message: ServerObject): { key: string; receiver: string } | null {
@@ -616,7 +698,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.myRooms.delete(nameKey(name));
     // Its unread count goes too: /next must not switch into a room that is gone.
     this.activity.read({ kind: 'room', name });
-    if (this.current.kind === 'room' && nameKey(this.current.name) === nameKey(name)) this.switchTo(EVERYONE_TARGET, null);
+    if (this.current.kind === 'room' && nameKey(this.current.name) === nameKey(name))
+      this.switchTo(EVERYONE_TARGET, null);
   }
 
   private rememberUsers(users: string[]): string[] {
@@ -680,7 +763,10 @@ export class Session extends EventEmitter<SessionEvents> {
     try {
       // `since`: what this client already has is not sent again (it would be shown once anyway).
       const resume = { sender: this.name, ...(this.lastMsgid > 0 ? { since: this.lastMsgid } : {}) };
-      const reply = await this.requestRegister(this.token ? { status: 'login', token: this.token, ...resume } : { status: 'register', ...resume }, true);
+      const reply = await this.requestRegister(
+        this.token ? { status: 'login', token: this.token, ...resume } : { status: 'register', ...resume },
+        true,
+      );
       if (reply.status !== 'ok') {
         if (FINAL_LOGIN_CODES.has(reply.code)) {
           // The token was revoked (a password change or reset, an exit elsewhere), or the name now
@@ -711,7 +797,10 @@ export class Session extends EventEmitter<SessionEvents> {
   private async catchUp(): Promise<void> {
     const missed = await fetchMissed(this.link!, [...this.conversations.values()], this.shown);
     if (missed.length === 0) return;
-    this.emit('output', { type: 'header', text: `${missed.length} message${missed.length === 1 ? '' : 's'} arrived while you were disconnected` });
+    this.emit('output', {
+      type: 'header',
+      text: `${missed.length} message${missed.length === 1 ? '' : 's'} arrived while you were disconnected`,
+    });
     for (const message of missed) {
       this.remember(message);
       this.emit('output', { type: 'message', message, phase: 'missed' });

@@ -29,8 +29,15 @@ const INVITE_CODES = new Set(['invite_required', 'bad_invite']);
  * through `prompts` until it says ok or refuses in a way no password or code answers (name_taken,
  * name_claimed, signup_closed...). `showError` prints a refusal the dialogue goes on from.
  */
-export async function signIn(name: string, send: SendRegister, prompts: SignInPrompts, showError: (text: string) => void, invite?: string): Promise<SignInResult> {
-  const withInvite = (request: ServerObject) => (request.status === 'register' && invite !== undefined ? { ...request, invite } : request);
+export async function signIn(
+  name: string,
+  send: SendRegister,
+  prompts: SignInPrompts,
+  showError: (text: string) => void,
+  invite?: string,
+): Promise<SignInResult> {
+  const withInvite = (request: ServerObject) =>
+    request.status === 'register' && invite !== undefined ? { ...request, invite } : request;
   let request: ServerObject = { status: 'register', sender: name };
   // Whether the last password asked was to log in (else to sign up): a retry after a wrong one asks the same.
   let loggingIn = true;
@@ -48,7 +55,9 @@ export async function signIn(name: string, send: SendRegister, prompts: SignInPr
     // An account owns the name, or the server wants everyone to have one: log in, or sign up.
     if (reply.code === 'password_required') loggingIn = reply.account === true;
     else showError(reply.text ?? reply.code);
-    const password = loggingIn ? await prompts.askPassword(`password for ${name}: `) : await choosePassword(name, prompts, showError);
+    const password = loggingIn
+      ? await prompts.askPassword(`password for ${name}: `)
+      : await choosePassword(name, prompts, showError);
     if (password === null) return { gaveUp: true };
     request = { status: loggingIn ? 'login' : 'register', sender: name, password };
   }
@@ -61,8 +70,10 @@ export async function signIn(name: string, send: SendRegister, prompts: SignInPr
  */
 export function signUpRefusal(reply: ServerObject, script: boolean): string {
   const flag = script ? ': start classchat chat with --invite CODE' : '';
-  if (reply.code === 'invite_required') return `this server needs an invite code to sign up a new name${flag} (ask the instructor for one)`;
-  if (reply.code === 'bad_invite') return `that invite code is unknown, used up or expired${flag} (ask the instructor for another)`;
+  if (reply.code === 'invite_required')
+    return `this server needs an invite code to sign up a new name${flag} (ask the instructor for one)`;
+  if (reply.code === 'bad_invite')
+    return `that invite code is unknown, used up or expired${flag} (ask the instructor for another)`;
   return reply.text ?? reply.code;
 }
 
@@ -70,7 +81,12 @@ export function signUpRefusal(reply: ServerObject, script: boolean): string {
  * A new password: asked twice, and again until both agree (issue #11.4); `kind` names it in the
  * questions (`new` for a change, issue #12.5). Null: gave up.
  */
-export async function choosePassword(name: string, prompts: SignInPrompts, showError: (text: string) => void, kind = ''): Promise<string | null> {
+export async function choosePassword(
+  name: string,
+  prompts: SignInPrompts,
+  showError: (text: string) => void,
+  kind = '',
+): Promise<string | null> {
   const what = kind ? `${kind} password` : 'password';
   for (;;) {
     const first = await prompts.askPassword(`choose a ${what} for ${name} (8 characters or more): `);

@@ -17,7 +17,12 @@ interface Piece {
  * The status line for `unread` conversations and `progress` lines within `width` columns, and the
  * columns it takes; empty when there is nothing to show. `highlight` paints a mention.
  */
-export function statusLine(unread: Unread[], progress: string[], width: number, highlight: (text: string) => string): { text: string; width: number } {
+export function statusLine(
+  unread: Unread[],
+  progress: string[],
+  width: number,
+  highlight: (text: string) => string,
+): { text: string; width: number } {
   const pieces: Piece[] = [];
   const plain = (text: string) => pieces.push({ text, mention: false });
   unread.forEach((u, i) => {

@@ -42,7 +42,10 @@ export class ServerTrust {
     }
     if (remembered === certificate.fingerprint) return notices;
     if (remembered === undefined) {
-      notices.push({ warning: false, text: `first connection to ${address}: its TLS certificate's SHA-256 fingerprint is ${certificate.fingerprint}` });
+      notices.push({
+        warning: false,
+        text: `first connection to ${address}: its TLS certificate's SHA-256 fingerprint is ${certificate.fingerprint}`,
+      });
     } else {
       notices.push({
         warning: true,
@@ -58,7 +61,10 @@ export class ServerTrust {
     try {
       this.known.set(address, certificate.fingerprint);
     } catch (err) {
-      notices.push({ warning: true, text: `warning: cannot remember the fingerprint in ${this.known.file}: ${(err as Error).message}` });
+      notices.push({
+        warning: true,
+        text: `warning: cannot remember the fingerprint in ${this.known.file}: ${(err as Error).message}`,
+      });
     }
     return notices;
   }

@@ -18,17 +18,20 @@ export const ERROR_CODES = {
   rate_limited: 'too many requests; wait retry_after_ms milliseconds and send again',
   flooding: 'the connection kept sending while rate limited; it is closed',
   timeout: 'the connection was idle too long; it is closed',
-  too_slow: 'the connection did not read its output (nothing read while messages waited, or too many replies unread); it is closed',
+  too_slow:
+    'the connection did not read its output (nothing read while messages waited, or too many replies unread); it is closed',
   too_many_connections: 'too many connections; try again later',
   password_required: 'that name belongs to an account: log in with its password',
   auth_failed: 'wrong name or password',
   signup_closed: 'this server takes no new names: log in with an account the instructor made for you',
-  invite_required: 'this server needs an invite code for a new name: register with "invite":"<code>" (ask the instructor)',
+  invite_required:
+    'this server needs an invite code for a new name: register with "invite":"<code>" (ask the instructor)',
   bad_invite: 'that invite code is unknown, used up or expired: ask the instructor for another',
   name_claimed: 'that name is claimed: log in with its saved token or its password, or ask the instructor',
   replaced: 'you logged in from another connection; this one is closed',
   kicked: 'you were removed by an administrator',
-  logged_out: 'an administrator logged you out (password reset, sessions revoked or name released); the connection is closed',
+  logged_out:
+    'an administrator logged you out (password reset, sessions revoked or name released); the connection is closed',
   weak_password: 'a password has 8 characters to 1 KiB',
   forbidden: 'you are not allowed to do that',
   muted: 'you are muted: nothing you do may reach others for now',

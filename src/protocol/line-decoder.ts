@@ -72,7 +72,10 @@ export class LineDecoder {
   private append(chunk: Buffer, start: number, end: number): void {
     const needed = this.partBytes + (end - start);
     if (this.partial === null || this.partial.length < needed) {
-      const capacity = Math.min(Math.max(needed, (this.partial?.length ?? 0) * 2, MIN_PARTIAL_CAPACITY), this.maxLineBytes);
+      const capacity = Math.min(
+        Math.max(needed, (this.partial?.length ?? 0) * 2, MIN_PARTIAL_CAPACITY),
+        this.maxLineBytes,
+      );
       const grown = Buffer.allocUnsafe(capacity);
       if (this.partial !== null) this.partial.copy(grown, 0, 0, this.partBytes);
       this.partial = grown;

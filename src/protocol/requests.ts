@@ -38,12 +38,30 @@ export const FETCH_CHUNK_BYTES = 256 * 1024;
 
 export const RequestSchemas = {
   // invite: the code a `--signup invite` server asks of a new name (issue #11.4).
-  register: Type.Object({ sender: Name, password: Type.Optional(Password), since: Type.Optional(Seq), invite: Type.Optional(Type.String({ maxLength: 128 })) }),
-  login: Type.Object({ sender: Name, password: Type.Optional(Password), token: Type.Optional(Type.String({ maxLength: 128 })), since: Type.Optional(Seq) }),
+  register: Type.Object({
+    sender: Name,
+    password: Type.Optional(Password),
+    since: Type.Optional(Seq),
+    invite: Type.Optional(Type.String({ maxLength: 128 })),
+  }),
+  login: Type.Object({
+    sender: Name,
+    password: Type.Optional(Password),
+    token: Type.Optional(Type.String({ maxLength: 128 })),
+    since: Type.Optional(Seq),
+  }),
   // Without `password`: the first password of a name that has none (a claimed name, issue #12.5).
   password: Type.Object({ password: Type.Optional(Password), new_password: Password }),
-  kick: Type.Object({ receiver: Name, room: Type.Optional(Name), text: Type.Optional(Type.String({ maxLength: 500 })) }),
-  mute: Type.Object({ receiver: Name, seconds: Type.Integer({ minimum: 0, maximum: MAX_MUTE_SECONDS }), text: Type.Optional(Type.String({ maxLength: 500 })) }),
+  kick: Type.Object({
+    receiver: Name,
+    room: Type.Optional(Name),
+    text: Type.Optional(Type.String({ maxLength: 500 })),
+  }),
+  mute: Type.Object({
+    receiver: Name,
+    seconds: Type.Integer({ minimum: 0, maximum: MAX_MUTE_SECONDS }),
+    text: Type.Optional(Type.String({ maxLength: 500 })),
+  }),
   delete: Type.Object({ receiver: Name }),
   private: Type.Object({ receiver: Name, text: Text }),
   broadcast: Type.Object({ text: Text }),
@@ -70,9 +88,17 @@ export const RequestSchemas = {
     size: ByteOffset,
     sha256: Type.String({ pattern: '^[0-9a-fA-F]{64}$' }),
   }),
-  chunk: Type.Object({ file: FileId, offset: ByteOffset, data: Type.String({ maxLength: Math.ceil(UPLOAD_CHUNK_BYTES / 3) * 4 }) }),
+  chunk: Type.Object({
+    file: FileId,
+    offset: ByteOffset,
+    data: Type.String({ maxLength: Math.ceil(UPLOAD_CHUNK_BYTES / 3) * 4 }),
+  }),
   files: Type.Object({ receiver: Type.Optional(Name), file: Type.Optional(FileId) }),
-  fetch: Type.Object({ file: FileId, offset: ByteOffset, length: Type.Optional(Type.Integer({ minimum: 1, maximum: FETCH_CHUNK_BYTES })) }),
+  fetch: Type.Object({
+    file: FileId,
+    offset: ByteOffset,
+    length: Type.Optional(Type.Integer({ minimum: 1, maximum: FETCH_CHUNK_BYTES })),
+  }),
   help: Type.Object({}),
   ping: Type.Object({}),
   exit: Type.Object({}),
@@ -86,5 +112,8 @@ export type RequestId = string | number;
 
 /** True for a usable request id: a string of at most MAX_ID_LENGTH characters, or a finite number. */
 export function isRequestId(value: unknown): value is RequestId {
-  return (typeof value === 'string' && value.length <= MAX_ID_LENGTH) || (typeof value === 'number' && Number.isFinite(value));
+  return (
+    (typeof value === 'string' && value.length <= MAX_ID_LENGTH) ||
+    (typeof value === 'number' && Number.isFinite(value))
+  );
 }

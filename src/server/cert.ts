@@ -80,17 +80,24 @@ function parseCertArgs(argv: string[]): CertOptions | 'help' {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { host: { type: 'string', multiple: true }, out: { type: 'string' }, days: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        host: { type: 'string', multiple: true },
+        out: { type: 'string' },
+        days: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (err) {
     throw new CertError((err as Error).message);
   }
   if (values.help) return 'help';
   for (const host of values.host ?? []) {
-    if (net.isIP(host) === 0 && !DNS_NAME.test(host)) throw new CertError(`--host ${host} is neither an IP address nor a host name`);
+    if (net.isIP(host) === 0 && !DNS_NAME.test(host))
+      throw new CertError(`--host ${host} is neither an IP address nor a host name`);
   }
   const days = Number(values.days ?? DEFAULT_DAYS);
-  if (!Number.isInteger(days) || days < 1 || days > 36_500) throw new CertError(`--days must be a whole number of days from 1 to 36500, not ${values.days}`);
+  if (!Number.isInteger(days) || days < 1 || days > 36_500)
+    throw new CertError(`--days must be a whole number of days from 1 to 36500, not ${values.days}`);
   const names: string[] = [];
   for (const name of [...(values.host ?? []), ...ALWAYS_NAMES]) {
     if (!names.some((n) => n.toLowerCase() === name.toLowerCase())) names.push(name);
@@ -104,7 +111,13 @@ function parseCertArgs(argv: string[]): CertOptions | 'help' {
  * briefly, and a failure leaves nothing half-written. Existing files are never replaced: students may
  * already hold that certificate.
  */
-async function makeCertificate(names: string[], days: number, out: string, certFile: string, keyFile: string): Promise<void> {
+async function makeCertificate(
+  names: string[],
+  days: number,
+  out: string,
+  certFile: string,
+  keyFile: string,
+): Promise<void> {
   for (const file of [certFile, keyFile]) {
     if (fs.existsSync(file)) throw new CertError(`${file} already exists; move it away or choose another --out`);
   }
@@ -118,15 +131,31 @@ async function makeCertificate(names: string[], days: number, out: string, certF
   try {
     const san = names.map((n) => (net.isIP(n) === 0 ? `DNS:${n}` : `IP:${n}`)).join(',');
     await openssl([
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-      '-keyout', path.join(work, 'key.pem'), '-out', path.join(work, 'cert.pem'), '-days', String(days),
-      '-subj', `/CN=${names[0]}`,
-      '-addext', `subjectAltName=${san}`,
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      path.join(work, 'key.pem'),
+      '-out',
+      path.join(work, 'cert.pem'),
+      '-days',
+      String(days),
+      '-subj',
+      `/CN=${names[0]}`,
+      '-addext',
+      `subjectAltName=${san}`,
       // A server certificate, not a CA: a student who trusts it with --ca trusts this server and
       // nothing its key might sign (openssl's default configuration would make it a CA).
-      '-addext', 'basicConstraints=critical,CA:FALSE',
-      '-addext', 'keyUsage=critical,digitalSignature',
-      '-addext', 'extendedKeyUsage=serverAuth',
+      '-addext',
+      'basicConstraints=critical,CA:FALSE',
+      '-addext',
+      'keyUsage=critical,digitalSignature',
+      '-addext',
+      'extendedKeyUsage=serverAuth',
     ]);
     fs.chmodSync(path.join(work, 'key.pem'), 0o600);
     fs.renameSync(path.join(work, 'key.pem'), keyFile);
@@ -142,9 +171,16 @@ function openssl(args: string[]): Promise<void> {
     execFile('openssl', args, (err, _stdout, stderr) => {
       if (!err) return resolve();
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        return reject(new CertError('openssl was not found; install it (Debian/Ubuntu: apt install openssl) and run this again'));
+        return reject(
+          new CertError('openssl was not found; install it (Debian/Ubuntu: apt install openssl) and run this again'),
+        );
       }
-      const detail = stderr.trim().split('\n').filter((l) => l.trim() !== '' && !/^-+$/.test(l.trim())).at(-1) ?? err.message;
+      const detail =
+        stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.trim() !== '' && !/^-+$/.test(l.trim()))
+          .at(-1) ?? err.message;
       reject(new CertError(`openssl failed: ${detail}`));
     });
   });

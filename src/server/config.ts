@@ -52,7 +52,9 @@ function envName(flag: string): string {
   return `CLASSCHAT_${flag.toUpperCase().replaceAll('-', '_')}`;
 }
 
-const LIMIT_USAGE = LIMIT_OPTIONS.map((o) => `  --${o.flag} N`.padEnd(32) + `${o.help} (default ${o.default})`).join('\n');
+const LIMIT_USAGE = LIMIT_OPTIONS.map((o) => `  --${o.flag} N`.padEnd(32) + `${o.help} (default ${o.default})`).join(
+  '\n',
+);
 
 export const SERVE_USAGE = `usage: classchat serve [options]
   --host HOST          address to listen on (default 127.0.0.1; 0.0.0.0 for the whole network)  [CLASSCHAT_HOST]
@@ -102,42 +104,59 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
-  const flag = (name: string): string | undefined => (values as Record<string, string | undefined>)[name] ?? env[envName(name)];
+  const flag = (name: string): string | undefined =>
+    (values as Record<string, string | undefined>)[name] ?? env[envName(name)];
   const port = Number(flag('port') ?? DEFAULT_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be 0-65535, not ${flag('port')}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`--port must be 0-65535, not ${flag('port')}`);
   const logFormat = flag('log-format') ?? 'pretty';
   if (logFormat !== 'pretty' && logFormat !== 'json') throw new ConfigError('--log-format must be pretty or json');
   const logLevel = flag('log-level') ?? 'info';
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError(`unknown --log-level ${logLevel}`);
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel))
+    throw new ConfigError(`unknown --log-level ${logLevel}`);
   const sync = flag('sync') ?? 'normal';
   if (sync !== 'normal' && sync !== 'full') throw new ConfigError('--sync must be normal or full');
   const auth = (flag('auth') ?? 'claim') as AuthMode;
   if (!AUTH_MODES.includes(auth)) throw new ConfigError('--auth must be claim, open or accounts');
   const signup = (flag('signup') ?? 'open') as SignupMode;
   if (!SIGNUP_MODES.includes(signup)) throw new ConfigError('--signup must be open, closed or invite');
-  if (signup !== 'open' && auth === 'open') throw new ConfigError(`--signup ${signup} needs --auth claim or accounts: in open mode anyone may use any name`);
+  if (signup !== 'open' && auth === 'open')
+    throw new ConfigError(`--signup ${signup} needs --auth claim or accounts: in open mode anyone may use any name`);
   const scryptCost = Number(flag('scrypt-cost') ?? DEFAULT_SCRYPT_COST);
-  if (!Number.isInteger(scryptCost) || scryptCost < 1 || scryptCost > 20) throw new ConfigError('--scrypt-cost must be an integer 1-20');
-  const exempt = (flag('exempt') ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
+  if (!Number.isInteger(scryptCost) || scryptCost < 1 || scryptCost > 20)
+    throw new ConfigError('--scrypt-cost must be an integer 1-20');
+  const exempt = (flag('exempt') ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
   const limits = { ...DEFAULT_LIMITS };
   for (const option of LIMIT_OPTIONS) {
     const raw = flag(option.flag);
     if (raw === undefined) continue;
     const value = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(value) || value < 0) throw new ConfigError(`--${option.flag} must be a number >= 0, not ${JSON.stringify(raw)}`);
+    if (raw.trim() === '' || !Number.isFinite(value) || value < 0)
+      throw new ConfigError(`--${option.flag} must be a number >= 0, not ${JSON.stringify(raw)}`);
     limits[option.key] = value;
   }
   // Issue #11.17: a prefix is a whole number of bits within the address.
-  for (const [flag, value, max] of [['ipv4-prefix', limits.ipv4Prefix, 32], ['ipv6-prefix', limits.ipv6Prefix, 128], ['loopback-one-host', limits.loopbackOneHost, 1]] as const) {
-    if (!Number.isInteger(value) || value > max) throw new ConfigError(`--${flag} must be a whole number 0-${max}, not ${value}`);
+  for (const [flag, value, max] of [
+    ['ipv4-prefix', limits.ipv4Prefix, 32],
+    ['ipv6-prefix', limits.ipv6Prefix, 128],
+    ['loopback-one-host', limits.loopbackOneHost, 1],
+  ] as const) {
+    if (!Number.isInteger(value) || value > max)
+      throw new ConfigError(`--${flag} must be a whole number 0-${max}, not ${value}`);
   }
   // Chat alone must never reach the cut-off: it is held to behindBytes plus one page (issue #11.11).
   if (limits.behindBytes + limits.catchUpPageBytes >= limits.maxOutputBytes) {
-    throw new ConfigError(`--behind-bytes plus --catch-up-page-bytes must stay below --max-output-bytes (${limits.maxOutputBytes})`);
+    throw new ConfigError(
+      `--behind-bytes plus --catch-up-page-bytes must stay below --max-output-bytes (${limits.maxOutputBytes})`,
+    );
   }
   const certFile = values['tls-cert'] ?? env.CLASSCHAT_TLS_CERT;
   const keyFile = values['tls-key'] ?? env.CLASSCHAT_TLS_KEY;
-  if ((certFile === undefined) !== (keyFile === undefined)) throw new ConfigError('--tls-cert and --tls-key go together: give both or neither');
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new ConfigError('--tls-cert and --tls-key go together: give both or neither');
   return {
     help: values.help === true,
     host: flag('host') ?? '127.0.0.1',

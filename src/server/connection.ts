@@ -169,7 +169,11 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
     this.pinged = false;
     if (!this.decoder.push(chunk, this)) {
       this.host.log.warn({ conn: this.id, remote: this.remote }, 'closing: a request line ran past the discard limit');
-      this.replyError(undefined, 'too_large', 'a request line ran past 1 MiB without a newline; closing the connection');
+      this.replyError(
+        undefined,
+        'too_large',
+        'a request line ran past 1 MiB without a newline; closing the connection',
+      );
       // Offline at once, as with exit: the peer may never close its side.
       this.leave('line past the discard limit');
       this.endAfterOutput();
@@ -211,7 +215,10 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
    */
   fellBehind(): void {
     const state = this.session!.catchUp!;
-    this.host.log.debug({ conn: this.id, user: this.session!.name, from: state.from, unsent: this.unsentBytes }, 'behind: chat is read from the store as the socket drains');
+    this.host.log.debug(
+      { conn: this.id, user: this.session!.name, from: state.from, unsent: this.unsentBytes },
+      'behind: chat is read from the store as the socket drains',
+    );
     state.progressMark = this.sentBytes;
     this.watchProgress(state);
     this.continueCatchUp();
@@ -236,7 +243,10 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
     // Stalled: output waits and the socket took none of it since the last check.
     if (sent === state.progressMark && this.unsentBytes > 0) {
       const seconds = this.host.limits.noProgressMs / 1000;
-      this.cutOff(`behind and no bytes read for ${seconds} s`, `you read nothing for ${seconds} s while messages waited; closing the connection (they wait for your next login)`);
+      this.cutOff(
+        `behind and no bytes read for ${seconds} s`,
+        `you read nothing for ${seconds} s while messages waited; closing the connection (they wait for your next login)`,
+      );
       return;
     }
     state.progressMark = sent;
@@ -287,7 +297,16 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
 
   /** Asks a silent client to show it is still there (any request will do; `ping` is the cheapest). */
   ping(): void {
-    this.send(encodeSystemEvent({ status: 'system', event: 'ping', sender: 'server', receiver: this.session?.name ?? '', text: 'are you still there? send any request, e.g. {"status":"ping"}', ts: new Date().toISOString() }));
+    this.send(
+      encodeSystemEvent({
+        status: 'system',
+        event: 'ping',
+        sender: 'server',
+        receiver: this.session?.name ?? '',
+        text: 'are you still there? send any request, e.g. {"status":"ping"}',
+        ts: new Date().toISOString(),
+      }),
+    );
   }
 
   /** Tells the client why, takes it offline and closes once the output is written. */
@@ -308,7 +327,11 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
   }
 
   private replyTooLarge(): void {
-    this.replyError(undefined, 'too_large', `a request line is at most ${this.host.limits.maxLineBytes} bytes; it was discarded`);
+    this.replyError(
+      undefined,
+      'too_large',
+      `a request line is at most ${this.host.limits.maxLineBytes} bytes; it was discarded`,
+    );
   }
 
   private run(line: string): void {
@@ -366,7 +389,12 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
     this.send(encodeLine(Object.assign(reply, fields)));
   }
 
-  replyError(ref: RequestId | undefined, code: ErrorCode, text: string = ERROR_CODES[code], fields?: Record<string, unknown>): void {
+  replyError(
+    ref: RequestId | undefined,
+    code: ErrorCode,
+    text: string = ERROR_CODES[code],
+    fields?: Record<string, unknown>,
+  ): void {
     const reply: Record<string, unknown> = { status: 'error' };
     if (ref !== undefined) reply.ref = ref;
     reply.code = code;
@@ -389,7 +417,10 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
     // it plus a page (issue #11.11), so what passes the bound is replies and events the client left unread.
     const unsent = this.socket.writableLength;
     if (unsent > this.host.limits.maxOutputBytes) {
-      this.cutOff(`a reader that does not keep up (${unsent} bytes unsent)`, `more than ${this.host.limits.maxOutputBytes} bytes of output waited unread; closing the connection`);
+      this.cutOff(
+        `a reader that does not keep up (${unsent} bytes unsent)`,
+        `more than ${this.host.limits.maxOutputBytes} bytes of output waited unread; closing the connection`,
+      );
       return;
     }
     this.socket.write(bytes);

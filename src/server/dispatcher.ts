@@ -7,7 +7,13 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { Logger } from 'pino';
 import { ChatError, ERROR_CODES } from '../protocol/errors.js';
 import { wellFormedRequest } from '../protocol/well-formed.js';
-import { isRequestId, MAX_ID_LENGTH, RequestSchemas, type RequestId, type RequestStatus } from '../protocol/requests.js';
+import {
+  isRequestId,
+  MAX_ID_LENGTH,
+  RequestSchemas,
+  type RequestId,
+  type RequestStatus,
+} from '../protocol/requests.js';
 import type { Chat } from './chat/chat.js';
 import { encodeSentReply } from './chat/encode.js';
 import { findResent } from './chat/resend.js';
@@ -50,7 +56,11 @@ export class Dispatcher {
     try {
       value = JSON.parse(line);
     } catch {
-      conn.replyError(undefined, 'bad_request', 'not valid JSON: send one JSON object per line, e.g. {"status":"help"}');
+      conn.replyError(
+        undefined,
+        'bad_request',
+        'not valid JSON: send one JSON object per line, e.g. {"status":"help"}',
+      );
       return;
     }
     // Issue #11.15: lone surrogates become U+FFFD here, once, for every path after this one.
@@ -62,7 +72,11 @@ export class Dispatcher {
     const request = value as Record<string, unknown>;
     const id = request.id;
     if (id !== undefined && !isRequestId(id)) {
-      conn.replyError(undefined, 'bad_request', `"id" must be a number or a string of at most ${MAX_ID_LENGTH} characters`);
+      conn.replyError(
+        undefined,
+        'bad_request',
+        `"id" must be a number or a string of at most ${MAX_ID_LENGTH} characters`,
+      );
       return;
     }
     const ref = id as RequestId | undefined;
@@ -73,7 +87,11 @@ export class Dispatcher {
     }
     const entry = this.table.get(status);
     if (!entry) {
-      conn.replyError(ref, 'bad_request', `unknown status "${status.slice(0, 40)}"; send {"status":"help"} for the list`);
+      conn.replyError(
+        ref,
+        'bad_request',
+        `unknown status "${status.slice(0, 40)}"; send {"status":"help"} for the list`,
+      );
       return;
     }
     // Shape first: a malformed request is bad_request whether or not the client has registered.
@@ -99,7 +117,8 @@ export class Dispatcher {
       }
       if (original instanceof Promise) {
         return original.then(
-          (found) => (found ? conn.send(encodeSentReply(ref, found)) : this.run(entry, conn, request, ref, clientRef, line)),
+          (found) =>
+            found ? conn.send(encodeSentReply(ref, found)) : this.run(entry, conn, request, ref, clientRef, line),
           (err: unknown) => this.failed(this.context(conn, ref, clientRef), status, err),
         );
       }
@@ -112,23 +131,42 @@ export class Dispatcher {
   }
 
   /** The checks that follow validation and a resend lookup, then the command itself. */
-  private run(entry: Entry, conn: Connection, request: Record<string, unknown>, ref: RequestId | undefined, clientRef: string | null, line: string): void | Promise<void> {
+  private run(
+    entry: Entry,
+    conn: Connection,
+    request: Record<string, unknown>,
+    ref: RequestId | undefined,
+    clientRef: string | null,
+    line: string,
+  ): void | Promise<void> {
     const status = entry.command.status;
     const mutedFor = entry.command.speaks && conn.session!.mutedUntil !== 0 ? conn.session!.mutedUntil - Date.now() : 0;
     if (mutedFor > 0) {
-      conn.replyError(ref, 'muted', `you are muted for ${Math.ceil(mutedFor / 1000)} more seconds`, { retry_after_ms: mutedFor });
+      conn.replyError(ref, 'muted', `you are muted for ${Math.ceil(mutedFor / 1000)} more seconds`, {
+        retry_after_ms: mutedFor,
+      });
       return;
     }
     if (entry.command.stores && this.disk.belowFloor()) {
       const mib = Math.floor(this.disk.free / 1_048_576);
-      conn.replyError(ref, 'unavailable', `the server is low on disk space (${mib} MiB free) and stores nothing new for now; reading still works`);
+      conn.replyError(
+        ref,
+        'unavailable',
+        `the server is low on disk space (${mib} MiB free) and stores nothing new for now; reading still works`,
+      );
       return;
     }
     if (entry.command.flood) {
       const verdict = this.flood.take(conn.session!.userId);
       if (!verdict.ok) {
         if (verdict.disconnect) conn.closeWith('flooding', `${ERROR_CODES.flooding}: ignored retry_after_ms too often`);
-        else conn.replyError(ref, 'rate_limited', `too many messages: at most ${this.chat.limits.floodRate} a second; send again in ${verdict.retryAfterMs} ms`, { retry_after_ms: verdict.retryAfterMs });
+        else
+          conn.replyError(
+            ref,
+            'rate_limited',
+            `too many messages: at most ${this.chat.limits.floodRate} a second; send again in ${verdict.retryAfterMs} ms`,
+            { retry_after_ms: verdict.retryAfterMs },
+          );
         return;
       }
     }
@@ -136,9 +174,15 @@ export class Dispatcher {
       // The request line's size stands for what it stores (issue #11.12): text, names and all.
       const verdict = this.budget.take(conn.session!.userId, conn.address, Buffer.byteLength(line));
       if (!verdict.ok) {
-        const limit = verdict.per === 'user' ? this.chat.limits.storedBytesPerHour : this.chat.limits.storedBytesPerHourPerAddress;
+        const limit =
+          verdict.per === 'user' ? this.chat.limits.storedBytesPerHour : this.chat.limits.storedBytesPerHourPerAddress;
         const whose = verdict.per === 'user' ? 'you have' : 'your address has';
-        conn.replyError(ref, 'rate_limited', `${whose} stored ${Math.round(limit / 1024)} KiB of messages this hour, the most allowed; send again in ${verdict.retryAfterMs} ms`, { retry_after_ms: verdict.retryAfterMs });
+        conn.replyError(
+          ref,
+          'rate_limited',
+          `${whose} stored ${Math.round(limit / 1024)} KiB of messages this hour, the most allowed; send again in ${verdict.retryAfterMs} ms`,
+          { retry_after_ms: verdict.retryAfterMs },
+        );
         return;
       }
     }

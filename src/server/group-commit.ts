@@ -52,7 +52,11 @@ export class GroupCommit {
     this.dirty = [];
     const outputs = sinks.map((sink) => sink.takeOutput());
     if (this.inFlight) {
-      this.inFlight = this.chain(this.inFlight.then(() => this.store.commit()), sinks, outputs);
+      this.inFlight = this.chain(
+        this.inFlight.then(() => this.store.commit()),
+        sinks,
+        outputs,
+      );
       return;
     }
     let result: void | Promise<void>;
@@ -81,7 +85,10 @@ export class GroupCommit {
   private fail(err: unknown, sinks: OutputSink[]): void {
     // The tick's output was taken and is never written: no `ok` for what was not stored. The
     // connections stay open so the shutdown that follows can tell every client why (issue #11.12).
-    this.log.fatal({ err, connections: sinks.length }, 'commit failed: the output of this tick is dropped and the server stops');
+    this.log.fatal(
+      { err, connections: sinks.length },
+      'commit failed: the output of this tick is dropped and the server stops',
+    );
     this.onFatal(err);
   }
 }

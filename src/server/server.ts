@@ -79,7 +79,11 @@ export class ClassChatServer implements ConnectionHost {
    * a ConfigError; a port it cannot listen on, a ListenError; a data directory another server uses,
    * DataDirInUse. Each of them before anything touches the data directory.
    */
-  static async start(config: ServerConfig, log: Logger, onFatal: (err: unknown) => void = () => {}): Promise<ClassChatServer> {
+  static async start(
+    config: ServerConfig,
+    log: Logger,
+    onFatal: (err: unknown) => void = () => {},
+  ): Promise<ClassChatServer> {
     // Read before the store opens: a mistyped --tls-cert should not create or touch a database.
     const credentials = config.tls ? loadTlsCredentials(config.tls) : null;
     // Issue #12.9: the port next, so that a port in use is refused before the data directory is made.
@@ -100,7 +104,8 @@ export class ClassChatServer implements ConnectionHost {
       store = new SqliteStore({
         dataDir: config.dataDir,
         sync: config.sync,
-        onCheckpointFailure: (err) => log.error({ err }, 'checkpoint failed; the write-ahead log keeps growing until one succeeds'),
+        onCheckpointFailure: (err) =>
+          log.error({ err }, 'checkpoint failed; the write-ahead log keeps growing until one succeeds'),
         ...spareDbPagesForTests(),
       });
       server = new ClassChatServer(config, store, log, onFatal);
@@ -118,13 +123,22 @@ export class ClassChatServer implements ConnectionHost {
       throw err;
     }
     const tls = credentials ? { tls: credentials.fingerprint } : {};
-    log.info({ host: config.host, port: server.port, data: config.dataDir, rooms: server.chat.rooms.size, ...tls }, 'listening');
+    log.info(
+      { host: config.host, port: server.port, data: config.dataDir, rooms: server.chat.rooms.size, ...tls },
+      'listening',
+    );
     if (config.auth === 'open') {
       // Issue #11.1: open mode is the seeds' trust model; say so where the operator looks, every start.
-      log.warn({ auth: 'open' }, 'open mode: anyone can take any offline name and read its waiting messages, rooms and history; use the default --auth claim unless everyone is trusted');
+      log.warn(
+        { auth: 'open' },
+        'open mode: anyone can take any offline name and read its waiting messages, rooms and history; use the default --auth claim unless everyone is trusted',
+      );
     }
     if (credentials && credentials.validTo.getTime() < Date.now()) {
-      log.warn({ expired: credentials.validTo.toISOString() }, 'the TLS certificate has expired: clients that verify it will refuse to connect; make a new one with classchat cert');
+      log.warn(
+        { expired: credentials.validTo.toISOString() },
+        'the TLS certificate has expired: clients that verify it will refuse to connect; make a new one with classchat cert',
+      );
     }
     return server;
   }
@@ -133,7 +147,13 @@ export class ClassChatServer implements ConnectionHost {
    * Binds the TCP port (plain or TLS); sockets go to the server `ready()` returns, or are closed while it
    * is null. `beforeLock`: the data directory is not ours yet, so a port in use may be its server's.
    */
-  private static async listen(config: ServerConfig, credentials: TlsCredentials | null, log: Logger, ready: () => ClassChatServer | null, beforeLock = false): Promise<net.Server> {
+  private static async listen(
+    config: ServerConfig,
+    credentials: TlsCredentials | null,
+    log: Logger,
+    ready: () => ClassChatServer | null,
+    beforeLock = false,
+  ): Promise<net.Server> {
     try {
       return credentials
         ? await listenTls(
@@ -161,7 +181,10 @@ export class ClassChatServer implements ConnectionHost {
           });
     } catch (err) {
       // The same command run twice: the data directory's refusal names the running server's pid.
-      const held = beforeLock && (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && config.dataDir !== ':memory:' ? DataDirLock.holder(config.dataDir) : null;
+      const held =
+        beforeLock && (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && config.dataDir !== ':memory:'
+          ? DataDirLock.holder(config.dataDir)
+          : null;
       throw held ?? listenError(config.host, config.port, err);
     }
   }
@@ -171,8 +194,16 @@ export class ClassChatServer implements ConnectionHost {
     const { config, log } = this;
     this.chat = await Chat.open(this.store, log, config.limits, this.commit.request);
     this.adminEvents = await AdminEventPoller.start(this.chat);
-    const addressKey: AddressKey = (address) => (this.admission.isExempt(address) ? null : addressGroup(address, config.limits));
-    const accounts = (this.accounts = new Accounts(this.chat, config.auth, config.signup, config.scryptCost, config.limits, addressKey));
+    const addressKey: AddressKey = (address) =>
+      this.admission.isExempt(address) ? null : addressGroup(address, config.limits);
+    const accounts = (this.accounts = new Accounts(
+      this.chat,
+      config.auth,
+      config.signup,
+      config.scryptCost,
+      config.limits,
+      addressKey,
+    ));
     this.files = new Files(this.chat, BlobStore.forDataDir(config.dataDir), config.limits, log, addressKey);
     const disk = new DiskFloor(config.dataDir, config.limits, log);
     await disk.start();
@@ -203,10 +234,12 @@ export class ClassChatServer implements ConnectionHost {
 
   /** Deletes expired files now (hourly anyway); one run at a time. Resolves to how many were deleted. */
   expireFiles(): Promise<number> {
-    const run = this.expiring.then(() => this.files.expire()).catch((err: unknown) => {
-      this.log.error({ err }, 'deleting expired files failed; trying again in an hour');
-      return 0;
-    });
+    const run = this.expiring
+      .then(() => this.files.expire())
+      .catch((err: unknown) => {
+        this.log.error({ err }, 'deleting expired files failed; trying again in an hour');
+        return 0;
+      });
     this.expiring = run;
     return run;
   }
@@ -218,7 +251,11 @@ export class ClassChatServer implements ConnectionHost {
   forget(conn: Connection): void {
     this.connections.delete(conn);
     // Issue #11.7: its uploads give back their open files now, not at the next sweep.
-    this.files.release(conn).catch((err: unknown) => this.log.error({ err, conn: conn.id }, 'closing the uploads of a closed connection failed'));
+    this.files
+      .release(conn)
+      .catch((err: unknown) =>
+        this.log.error({ err, conn: conn.id }, 'closing the uploads of a closed connection failed'),
+      );
     this.log.info({ conn: conn.id, active: this.connections.size }, 'connection closed');
     if (this.connections.size === 0) this.whenEmpty?.();
   }
@@ -293,13 +330,23 @@ export class ClassChatServer implements ConnectionHost {
     this.adminEvents?.stop();
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     const closed = new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()));
-    const notice = encodeSystemEvent({ status: 'system', event: 'shutdown', sender: 'server', receiver: 'everyone', text: reason, ts: this.chat.now() });
+    const notice = encodeSystemEvent({
+      status: 'system',
+      event: 'shutdown',
+      sender: 'server',
+      receiver: 'everyone',
+      text: reason,
+      ts: this.chat.now(),
+    });
     for (const conn of this.connections) {
       conn.send(notice);
       if (conn.session) {
         // Contacts are going too: no disconnect events. Cursors advance: the output is still written.
         // After a storage failure nothing more is written: cursors stay, so nothing is lost (issue #11.12).
-        disconnect(this.chat, conn.session, 'server shutdown', { announce: false, advanceCursors: !this.storageBroken });
+        disconnect(this.chat, conn.session, 'server shutdown', {
+          announce: false,
+          advanceCursors: !this.storageBroken,
+        });
         conn.session = null;
       }
       conn.endAfterOutput();

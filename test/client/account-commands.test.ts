@@ -127,7 +127,10 @@ test('#12.5 a script without the invite code a server needs is told to give --in
   const wrong = chat(invites.port, ['--user', 'Ivo', '--invite', 'not-a-code']);
   wrong.type('/exit');
   assert.equal(await wrong.exit(), 1);
-  assert.match(wrong.lines.join('\n') + wrong.stderr, /unknown, used up or expired: start classchat chat with --invite CODE/);
+  assert.match(
+    wrong.lines.join('\n') + wrong.stderr,
+    /unknown, used up or expired: start classchat chat with --invite CODE/,
+  );
 
   const ivo = chat(invites.port, ['--user', 'Ivo', '--invite', code]);
   ivo.type('/register', 'ivo password', 'ivo password', '/exit');
@@ -138,46 +141,75 @@ test('#12.5 a script without the invite code a server needs is told to give --in
 
 const skipTmux = TMUX_SKIP;
 
-test('#12.5 in a terminal /register and /password ask without showing what is typed, and keep it out of the input history', { skip: skipTmux }, async () => {
-  const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(claim.port), '--user', 'Tamsin'], { NO_COLOR: '1', CLASSCHAT_CONFIG_DIR: configDir });
-  cleanup.push(() => term.kill());
-  const answer = async (prompt: string, text: string, times = 1) => {
-    await term.waitFor((l) => l.filter((x) => x.startsWith(prompt)).length >= times, `the prompt "${prompt}"`);
-    term.type(text);
+test(
+  '#12.5 in a terminal /register and /password ask without showing what is typed, and keep it out of the input history',
+  { skip: skipTmux },
+  async () => {
+    const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(claim.port), '--user', 'Tamsin'], {
+      NO_COLOR: '1',
+      CLASSCHAT_CONFIG_DIR: configDir,
+    });
+    cleanup.push(() => term.kill());
+    const answer = async (prompt: string, text: string, times = 1) => {
+      await term.waitFor((l) => l.filter((x) => x.startsWith(prompt)).length >= times, `the prompt "${prompt}"`);
+      term.type(text);
+      term.press('Enter');
+    };
+    await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the chat prompt');
+    term.type('/register');
     term.press('Enter');
-  };
-  await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the chat prompt');
-  term.type('/register');
-  term.press('Enter');
-  await answer('choose a password for Tamsin', 'tamsin secret one');
-  await answer('type the password for Tamsin again', 'tamsin secret one');
-  await term.waitFor((l) => l.some((x) => x.includes('Tamsin is protected by your password now')), 'the password set');
-  term.type('/password');
-  term.press('Enter');
-  await answer('current password for Tamsin', 'tamsin secret one');
-  await answer('choose a new password for Tamsin', 'tamsin secret two');
-  await answer('type the new password for Tamsin again', 'tamsin secret two');
-  let screen = await term.waitFor((l) => l.some((x) => x.startsWith('password changed')) && l.at(-1) === '[everyone]>', 'the password changed');
-  assert.equal(screen.some((x) => x.includes('secret')), false, `a password was shown:\n${screen.join('\n')}`);
-  // Up recalls the last command typed, never a password.
-  term.press('Up');
-  screen = await term.waitFor((l) => l.at(-1) !== '[everyone]>', 'the recalled line');
-  assert.equal(screen.at(-1), '[everyone]> /password');
-  term.press('Up');
-  screen = await term.waitFor((l) => l.at(-1) === '[everyone]> /register', 'the line before');
-  term.press('C-u');
-  term.type('/exit');
-  term.press('Enter');
-  const check = await TestClient.connect(claim.port, 'check');
-  await check.ok({ status: 'login', sender: 'Tamsin', password: 'tamsin secret two' });
-  await check.close();
-});
+    await answer('choose a password for Tamsin', 'tamsin secret one');
+    await answer('type the password for Tamsin again', 'tamsin secret one');
+    await term.waitFor(
+      (l) => l.some((x) => x.includes('Tamsin is protected by your password now')),
+      'the password set',
+    );
+    term.type('/password');
+    term.press('Enter');
+    await answer('current password for Tamsin', 'tamsin secret one');
+    await answer('choose a new password for Tamsin', 'tamsin secret two');
+    await answer('type the new password for Tamsin again', 'tamsin secret two');
+    let screen = await term.waitFor(
+      (l) => l.some((x) => x.startsWith('password changed')) && l.at(-1) === '[everyone]>',
+      'the password changed',
+    );
+    assert.equal(
+      screen.some((x) => x.includes('secret')),
+      false,
+      `a password was shown:\n${screen.join('\n')}`,
+    );
+    // Up recalls the last command typed, never a password.
+    term.press('Up');
+    screen = await term.waitFor((l) => l.at(-1) !== '[everyone]>', 'the recalled line');
+    assert.equal(screen.at(-1), '[everyone]> /password');
+    term.press('Up');
+    screen = await term.waitFor((l) => l.at(-1) === '[everyone]> /register', 'the line before');
+    term.press('C-u');
+    term.type('/exit');
+    term.press('Enter');
+    const check = await TestClient.connect(claim.port, 'check');
+    await check.ok({ status: 'login', sender: 'Tamsin', password: 'tamsin secret two' });
+    await check.close();
+  },
+);
 
 test('#12.5 in a terminal an invite server asks for the code in words, without JSON', { skip: skipTmux }, async () => {
-  const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(invites.port), '--user', 'Uma'], { NO_COLOR: '1', CLASSCHAT_CONFIG_DIR: configDir });
+  const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(invites.port), '--user', 'Uma'], {
+    NO_COLOR: '1',
+    CLASSCHAT_CONFIG_DIR: configDir,
+  });
   cleanup.push(() => term.kill());
   const screen = await term.waitFor((l) => l.some((x) => x.startsWith('invite code:')), 'the invite prompt');
-  assert.ok(screen.some((x) => x.includes('this server needs an invite code to sign up a new name (ask the instructor for one)')), screen.join('\n'));
-  assert.equal(screen.some((x) => /[{}"]/.test(x)), false, `raw JSON on the screen:\n${screen.join('\n')}`);
+  assert.ok(
+    screen.some((x) =>
+      x.includes('this server needs an invite code to sign up a new name (ask the instructor for one)'),
+    ),
+    screen.join('\n'),
+  );
+  assert.equal(
+    screen.some((x) => /[{}"]/.test(x)),
+    false,
+    `raw JSON on the screen:\n${screen.join('\n')}`,
+  );
   term.press('C-d');
 });

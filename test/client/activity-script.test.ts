@@ -20,7 +20,11 @@ test('#12.6 /next in a script switches to the conversation with unread messages 
   await p.waitFor(/^--- 2 unread in SLab ---$/, mark);
   await p.waitFor(/<SAnn> second$/, mark);
   const shown = p.lines.slice(mark);
-  assert.deepEqual(shown.slice(0, 3).map((l) => l.replace(/^\d\d:\d\d /, '')), ['--- 2 unread in SLab ---', '[SLab] <SAnn> first, Sam', '[SLab] <SAnn> second'], shown.join('\n'));
+  assert.deepEqual(
+    shown.slice(0, 3).map((l) => l.replace(/^\d\d:\d\d /, '')),
+    ['--- 2 unread in SLab ---', '[SLab] <SAnn> first, Sam', '[SLab] <SAnn> second'],
+    shown.join('\n'),
+  );
   assert.equal(p.lines.join('\n').includes('\x07'), false, 'no bell in a script');
   // The prompt's conversation is SLab now: plain text goes there; and nothing is unread any more.
   p.type('in the lab', '/next');

@@ -2,7 +2,15 @@
 // takes, the bound on what is kept to be shown again, and which messages ring the bell.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Activity, activityText, KEPT_IN_ALL, KEPT_PER_CONVERSATION, mentions, ringsBell, unreadHeader } from '../../src/client/activity.js';
+import {
+  Activity,
+  activityText,
+  KEPT_IN_ALL,
+  KEPT_PER_CONVERSATION,
+  mentions,
+  ringsBell,
+  unreadHeader,
+} from '../../src/client/activity.js';
 import type { Target } from '../../src/client/parse.js';
 import type { Output, Phase } from '../../src/client/session.js';
 
@@ -12,7 +20,11 @@ const BOB: Target = { kind: 'user', name: 'Bob' };
 
 let msgid = 0;
 function message(status: string, sender: string, receiver: string, text = 'hi', phase: Phase = 'live'): Output {
-  return { type: 'message', phase, message: { status, sender, receiver, text, msgid: ++msgid, seq: msgid, ts: new Date().toISOString() } };
+  return {
+    type: 'message',
+    phase,
+    message: { status, sender, receiver, text, msgid: ++msgid, seq: msgid, ts: new Date().toISOString() },
+  };
 }
 const inLab = (text = 'hi', phase: Phase = 'live') => message('group', 'Ann', 'Lab', text, phase);
 const fromBob = (text = 'hi', phase: Phase = 'live') => message('private', 'Bob', 'Me', text, phase);
@@ -24,7 +36,8 @@ function counts(activity: Activity): string {
 
 test('#12.6 messages in conversations other than the current one are counted, per conversation', () => {
   const activity = new Activity(() => 'Me');
-  for (const output of [inLab(), inLab(), fromBob(), inLab(), toEveryone(), toEveryone()]) activity.note(output, EVERYONE);
+  for (const output of [inLab(), inLab(), fromBob(), inLab(), toEveryone(), toEveryone()])
+    activity.note(output, EVERYONE);
   assert.equal(counts(activity), 'Act: Lab:3 @Bob:1', 'the current conversation (everyone) is not counted');
   for (const output of [toEveryone(), toEveryone()]) activity.note(output, LAB);
   assert.equal(counts(activity), 'Act: Lab:3 @Bob:1 everyone:2', 'everyone is counted when it is not the current one');
@@ -43,7 +56,10 @@ test('#12.6 waiting and caught-up messages count; history, own messages, re-show
   activity.note(message('group', 'me', 'Lab', 'from my other terminal'), EVERYONE);
   activity.note({ type: 'info', text: 'talking to Lab' }, EVERYONE);
   assert.equal(counts(activity), 'Act: Lab:2');
-  assert.deepEqual(activity.list()[0]!.messages.map((m) => m.text), ['a', 'b']);
+  assert.deepEqual(
+    activity.list()[0]!.messages.map((m) => m.text),
+    ['a', 'b'],
+  );
 });
 
 test('#12.6 switching to a conversation or writing to it clears its count', () => {
@@ -68,8 +84,14 @@ test('#12.6 /next takes conversations that mention you first, then in the order 
   activity.note(inLab('me? yes, me: hello'), EVERYONE);
   assert.equal(counts(activity), 'Act: Lab:2 @Bob:1');
   const first = activity.next()!;
-  assert.deepEqual({ target: first.target, count: first.count, mention: first.mention }, { target: LAB, count: 2, mention: true });
-  assert.deepEqual(first.messages.map((m) => m.text), ['two', 'me? yes, me: hello']);
+  assert.deepEqual(
+    { target: first.target, count: first.count, mention: first.mention },
+    { target: LAB, count: 2, mention: true },
+  );
+  assert.deepEqual(
+    first.messages.map((m) => m.text),
+    ['two', 'me? yes, me: hello'],
+  );
   assert.equal(unreadHeader(first), '2 unread in Lab');
   assert.equal(counts(activity), 'Act: @Bob:1', 'taken off the list');
   assert.deepEqual(activity.next()!.target, BOB);
@@ -85,17 +107,23 @@ test('#12.6 what is kept to show again is bounded per conversation and in all; t
   assert.equal(lab.messages[0]!.text, 'lab 5', 'the oldest go first');
   assert.equal(unreadHeader(lab), `105 unread in Lab (the last 100 shown; /history Lab 105 for more)`);
   // Many conversations: the oldest kept messages of all go, whichever conversation they are in.
-  for (let u = 0; u < KEPT_IN_ALL / 10; u++) for (let i = 0; i < 10; i++) activity.note(message('private', `u${u}`, 'Me', `${u}/${i}`), EVERYONE);
+  for (let u = 0; u < KEPT_IN_ALL / 10; u++)
+    for (let i = 0; i < 10; i++) activity.note(message('private', `u${u}`, 'Me', `${u}/${i}`), EVERYONE);
   const list = activity.list();
-  assert.equal(list.reduce((sum, u) => sum + u.messages.length, 0), KEPT_IN_ALL);
+  assert.equal(
+    list.reduce((sum, u) => sum + u.messages.length, 0),
+    KEPT_IN_ALL,
+  );
   assert.equal(list[0]!.messages.length, 0, 'Lab, the oldest, gave up its kept messages first');
   assert.equal(list[0]!.count, KEPT_PER_CONVERSATION + 5);
   assert.equal(list.at(-1)!.messages.length, 10);
 });
 
 test('#12.6 a mention is the name as a word, in any case', () => {
-  for (const text of ['Me', 'hi me', 'ME: look', '@me thanks', 'thanks, me.', "me's notes", '(me)']) assert.equal(mentions(text, 'Me'), true, text);
-  for (const text of ['meet', 'some', 'me2', 'me_too', 'me.com', 'x-me', 'acme']) assert.equal(mentions(text, 'Me'), false, text);
+  for (const text of ['Me', 'hi me', 'ME: look', '@me thanks', 'thanks, me.', "me's notes", '(me)'])
+    assert.equal(mentions(text, 'Me'), true, text);
+  for (const text of ['meet', 'some', 'me2', 'me_too', 'me.com', 'x-me', 'acme'])
+    assert.equal(mentions(text, 'Me'), false, text);
   assert.equal(mentions('ask j.doe-2 about it', 'J.Doe-2'), true, 'names with dots and dashes');
   assert.equal(mentions('ask jxdoe-2', 'j.doe-2'), false, 'a dot in a name is not any character');
 });

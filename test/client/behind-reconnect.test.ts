@@ -33,9 +33,11 @@ test('#11.11 a client that fell behind and then sent a message gets every messag
   // she falls behind, and her chat waits in the store (bounded: at most 3,000 messages).
   proxy.stallDownstream(true);
   const una = () => [...server.server.connections].find((c) => c.session?.name === 'Una');
-  while (sent.length < 3000 && una()?.session?.catchUp == null) sent.push((await vic.ok({ status: 'private', receiver: 'Una', text: `m${sent.length}:${TEXT}` })).msgid);
+  while (sent.length < 3000 && una()?.session?.catchUp == null)
+    sent.push((await vic.ok({ status: 'private', receiver: 'Una', text: `m${sent.length}:${TEXT}` })).msgid);
   assert.ok(una()?.session?.catchUp, `Una fell behind (after ${sent.length} messages)`);
-  for (let i = 0; i < 20; i++) sent.push((await vic.ok({ status: 'private', receiver: 'Una', text: `late${i}:${TEXT}` })).msgid);
+  for (let i = 0; i < 20; i++)
+    sent.push((await vic.ok({ status: 'private', receiver: 'Una', text: `late${i}:${TEXT}` })).msgid);
 
   // She sends a message of her own; its reply goes out at once, ahead of the chat still owed to her.
   // The network fails right after that reply reaches her.
@@ -55,8 +57,15 @@ test('#11.11 a client that fell behind and then sent a message gets every messag
   await client.waitFor(/reconnected as Una/, mark, 20_000);
   const last = sent.at(-1)!;
   await client.waitFor(new RegExp(`"msgid":${last}\\b`), mark, 20_000);
-  const shown = client.lines.map((l) => JSON.parse(l)).filter((m) => m.status === 'private' && m.sender === 'Vic').map((m) => m.msgid as number);
-  assert.deepEqual([...new Set(shown)].sort((a, b) => a - b), sent, 'every message of Vic\'s, none missing');
+  const shown = client.lines
+    .map((l) => JSON.parse(l))
+    .filter((m) => m.status === 'private' && m.sender === 'Vic')
+    .map((m) => m.msgid as number);
+  assert.deepEqual(
+    [...new Set(shown)].sort((a, b) => a - b),
+    sent,
+    "every message of Vic's, none missing",
+  );
   assert.equal(shown.length, new Set(shown).size, 'none twice');
   client.type('/exit');
   assert.equal(await client.exit(), 0);

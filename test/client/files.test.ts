@@ -56,14 +56,20 @@ test('/send to a user, and /get on their side saves the same bytes, with progres
   const id = Number(/\[id (\d+)\]/.exec(sent)![1]);
   await alice.waitFor(/^upload lecture notes\.pdf +\d+% \[[#-]{20}\] /);
   await alice.waitFor(/^upload lecture notes\.pdf 100% \[#{20}\] 1\.2 MB of 1\.2 MB in \d+:\d\d$/);
-  await alice.waitFor(new RegExp(`\\[@FBob\\] <FAlice> sent lecture notes\\.pdf \\(1\\.2 MB\\) \\[id ${id}\\] - /get ${id}$`));
+  await alice.waitFor(
+    new RegExp(`\\[@FBob\\] <FAlice> sent lecture notes\\.pdf \\(1\\.2 MB\\) \\[id ${id}\\] - /get ${id}$`),
+  );
   // The recipient sees the file message like any other message.
-  await bob.waitFor(new RegExp(`\\[@FAlice\\] <FAlice> sent lecture notes\\.pdf \\(1\\.2 MB\\) \\[id ${id}\\] - /get ${id}$`));
+  await bob.waitFor(
+    new RegExp(`\\[@FAlice\\] <FAlice> sent lecture notes\\.pdf \\(1\\.2 MB\\) \\[id ${id}\\] - /get ${id}$`),
+  );
 
   bob.type('/files', '/files FAlice');
   await bob.waitFor(/^files \(\d+\):$/);
   await bob.waitFor(/^files in FAlice \(1\):$/);
-  await bob.waitFor(new RegExp(`^  \\[${id}\\] lecture notes\\.pdf  1\\.2 MB  from FAlice  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`));
+  await bob.waitFor(
+    new RegExp(`^  \\[${id}\\] lecture notes\\.pdf  1\\.2 MB  from FAlice  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`),
+  );
 
   // No directory given: ./downloads in the client's working directory, created for it.
   bob.type(`/get ${id}`);
@@ -110,7 +116,14 @@ test('refusals get a clear line: no such file, not a member, unknown receiver, a
   cleanup.push(() => other.close());
   await other.ok({ status: 'create', receiver: 'Closed1' });
   const { file } = makeFile('a.txt', 10);
-  dana.type('/get 99999 ' + path.join(work, 'nowhere'), `/send Closed1 ${file}`, `/send ENobody ${file}`, `/send EOwner ${path.join(work, 'missing.bin')}`, '/get x', '/send EOwner');
+  dana.type(
+    '/get 99999 ' + path.join(work, 'nowhere'),
+    `/send Closed1 ${file}`,
+    `/send ENobody ${file}`,
+    `/send EOwner ${path.join(work, 'missing.bin')}`,
+    '/get x',
+    '/send EOwner',
+  );
   await dana.waitFor(/^! download 99999 failed: .*no file 99999/);
   await dana.waitFor(/^! upload a\.txt failed: you are not a member of Closed1/);
   await dana.waitFor(/^! upload a\.txt failed: there is no user or room named ENobody/);
@@ -178,47 +191,70 @@ test('chat keeps flowing while an upload is stalled, and a cut connection resume
   assert.equal(announced.sender, 'RAlice');
   assert.ok((await downloadFile(bob, id)).equals(bytes));
   const listed = await bob.ok({ status: 'files', receiver: 'RAlice' });
-  assert.deepEqual(listed.files.map((f: { file: number }) => f.file), [id]);
+  assert.deepEqual(
+    listed.files.map((f: { file: number }) => f.file),
+    [id],
+  );
   alice.type('/exit');
   assert.equal(await alice.exit(), 0);
 });
 
 const skipTmux = TMUX_SKIP;
 
-test('in a terminal the progress is one status line just above the prompt, and typing is not broken', { skip: skipTmux }, async () => {
-  const proxy = await LossyProxy.start(server.port);
-  cleanup.push(() => proxy.close());
-  const bob = await TestClient.as(server.port, 'TBob');
-  cleanup.push(() => bob.close());
-  const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(proxy.port), '--user', 'TAlice'], { NO_COLOR: '1' });
-  cleanup.push(() => term.kill());
-  await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the prompt');
-  const { file } = makeFile('slides.pdf', 2_000_000);
-  proxy.holdUpstreamAfter = proxy.upstreamBytes + 900_000;
-  const held = proxy.held();
-  term.type(`/send TBob ${file}`);
-  term.press('Enter');
-  await held;
-  let screen = await term.waitFor((l) => /^upload slides\.pdf +\d+% \[/.test(l.at(-2) ?? ''), 'the status line above the prompt');
-  assert.equal(screen.at(-1), '[everyone]>');
-  term.type('half typed');
-  await term.waitFor((l) => l.at(-1) === '[everyone]> half typed', 'the typed text');
+test(
+  'in a terminal the progress is one status line just above the prompt, and typing is not broken',
+  { skip: skipTmux },
+  async () => {
+    const proxy = await LossyProxy.start(server.port);
+    cleanup.push(() => proxy.close());
+    const bob = await TestClient.as(server.port, 'TBob');
+    cleanup.push(() => bob.close());
+    const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(proxy.port), '--user', 'TAlice'], {
+      NO_COLOR: '1',
+    });
+    cleanup.push(() => term.kill());
+    await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the prompt');
+    const { file } = makeFile('slides.pdf', 2_000_000);
+    proxy.holdUpstreamAfter = proxy.upstreamBytes + 900_000;
+    const held = proxy.held();
+    term.type(`/send TBob ${file}`);
+    term.press('Enter');
+    await held;
+    let screen = await term.waitFor(
+      (l) => /^upload slides\.pdf +\d+% \[/.test(l.at(-2) ?? ''),
+      'the status line above the prompt',
+    );
+    assert.equal(screen.at(-1), '[everyone]>');
+    term.type('half typed');
+    await term.waitFor((l) => l.at(-1) === '[everyone]> half typed', 'the typed text');
 
-  // A message arrives: printed above the status line; status line and prompt redrawn below it. (To the
-  // current conversation: one elsewhere would put its unread count on the status line, issue #12.6.)
-  await bob.ok({ status: 'broadcast', text: 'knock knock' });
-  screen = await term.waitFor((l) => l.some((x) => x.endsWith('[everyone] <TBob> knock knock')), 'the message');
-  assert.match(screen.at(-3)!, /\[everyone\] <TBob> knock knock$/);
-  assert.match(screen.at(-2)!, /^upload slides\.pdf +\d+% \[/);
-  assert.equal(screen.at(-1), '[everyone]> half typed');
-  assert.equal(screen.filter((x) => x.startsWith('upload slides.pdf')).length, 1, 'one status line, redrawn in place');
+    // A message arrives: printed above the status line; status line and prompt redrawn below it. (To the
+    // current conversation: one elsewhere would put its unread count on the status line, issue #12.6.)
+    await bob.ok({ status: 'broadcast', text: 'knock knock' });
+    screen = await term.waitFor((l) => l.some((x) => x.endsWith('[everyone] <TBob> knock knock')), 'the message');
+    assert.match(screen.at(-3)!, /\[everyone\] <TBob> knock knock$/);
+    assert.match(screen.at(-2)!, /^upload slides\.pdf +\d+% \[/);
+    assert.equal(screen.at(-1), '[everyone]> half typed');
+    assert.equal(
+      screen.filter((x) => x.startsWith('upload slides.pdf')).length,
+      1,
+      'one status line, redrawn in place',
+    );
 
-  // The network recovers (a cut and a reconnect); at the end the status line goes away.
-  proxy.cutAll();
-  proxy.holdUpstreamAfter = Infinity;
-  screen = await term.waitFor((l) => l.some((x) => /^sent slides\.pdf \(2\.0 MB\) to TBob/.test(x)), 'the upload to finish', 20_000);
-  screen = await term.waitFor((l) => l.at(-1) === '[everyone]> half typed' && !/^upload slides/.test(l.at(-2) ?? ''), 'the status line gone');
-  term.press('C-u');
-  term.type('/exit');
-  term.press('Enter');
-});
+    // The network recovers (a cut and a reconnect); at the end the status line goes away.
+    proxy.cutAll();
+    proxy.holdUpstreamAfter = Infinity;
+    screen = await term.waitFor(
+      (l) => l.some((x) => /^sent slides\.pdf \(2\.0 MB\) to TBob/.test(x)),
+      'the upload to finish',
+      20_000,
+    );
+    screen = await term.waitFor(
+      (l) => l.at(-1) === '[everyone]> half typed' && !/^upload slides/.test(l.at(-2) ?? ''),
+      'the status line gone',
+    );
+    term.press('C-u');
+    term.type('/exit');
+    term.press('Enter');
+  },
+);

@@ -6,7 +6,8 @@ import { helpText, HELP_WIDTH } from '../../src/client/help.js';
 import { SLASH_COMMANDS } from '../../src/client/parse.js';
 
 function assertFits(text: string): void {
-  for (const line of text.split('\n')) assert.ok(line.length <= HELP_WIDTH, `${line.length} columns: ${JSON.stringify(line)}`);
+  for (const line of text.split('\n'))
+    assert.ok(line.length <= HELP_WIDTH, `${line.length} columns: ${JSON.stringify(line)}`);
 }
 
 test('#12.7 /help fits 80 columns and lists every command with its syntax and aliases', () => {
@@ -24,7 +25,12 @@ test('#12.7 /help fits 80 columns and lists every command with its syntax and al
 test('#12.7 /help stays within 80 columns when a command with a long syntax and a long help is added', () => {
   const added = [
     ...SLASH_COMMANDS,
-    { name: 'kick', aliases: ['boot'], syntax: '/kick <user> [room] [reason, which may be long]', help: 'remove a user from a room (its owner or an admin), or from the server (an admin), saying why' },
+    {
+      name: 'kick',
+      aliases: ['boot'],
+      syntax: '/kick <user> [room] [reason, which may be long]',
+      help: 'remove a user from a room (its owner or an admin), or from the server (an admin), saying why',
+    },
     { name: 'x', aliases: [], syntax: '/x', help: 'a'.repeat(120) },
   ];
   const text = helpText(added);
@@ -33,5 +39,8 @@ test('#12.7 /help stays within 80 columns when a command with a long syntax and 
   const at = lines.findIndex((l) => l === '  /kick <user> [room] [reason, which may be long]');
   assert.ok(at > 0, 'a syntax too long for the column has a line of its own');
   assert.match(lines[at + 1]!, /^ +remove a user from a room/);
-  assert.ok(text.replace(/\s+/g, ' ').includes('or from the server (an admin), saying why (also /boot)'), 'the help wraps onto the next lines, nothing is cut');
+  assert.ok(
+    text.replace(/\s+/g, ' ').includes('or from the server (an admin), saying why (also /boot)'),
+    'the help wraps onto the next lines, nothing is cut',
+  );
 });

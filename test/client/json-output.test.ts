@@ -32,14 +32,28 @@ test('#12.4 --json prints /who, /rooms, /members, /history and /files as data ob
     };
     assert.ok(data('who').users.includes('JData') && data('who').users.includes('JPeer'));
     assert.equal(typeof data('who').online, 'number');
-    assert.deepEqual(data('users').users.find((u: any) => u.name === 'JPeer'), { name: 'JPeer', online: true });
-    assert.deepEqual(data('rooms').rooms.find((r: any) => r.name === 'JRoom'), { name: 'JRoom', members: 1, online: 1 });
+    assert.deepEqual(
+      data('users').users.find((u: any) => u.name === 'JPeer'),
+      { name: 'JPeer', online: true },
+    );
+    assert.deepEqual(
+      data('rooms').rooms.find((r: any) => r.name === 'JRoom'),
+      { name: 'JRoom', members: 1, online: 1 },
+    );
     assert.deepEqual(data('members').members, [{ name: 'JData', online: true }]);
     assert.equal(data('members').receiver, 'JRoom');
     assert.ok(data('history').messages.some((m: any) => m.text === 'first line' && m.sender === 'JData'));
-    assert.deepEqual(data('files').files.map((f: any) => f.name), ['notes.txt']);
+    assert.deepEqual(
+      data('files').files.map((f: any) => f.name),
+      ['notes.txt'],
+    );
     // The data is not said again as a sentence.
-    assert.equal(all.filter((o) => o.status === 'client-info' && /^online \(|^users: |^rooms: |^JRoom: |^files in JRoom/.test(o.text)).length, 0);
+    assert.equal(
+      all.filter(
+        (o) => o.status === 'client-info' && /^online \(|^users: |^rooms: |^JRoom: |^files in JRoom/.test(o.text),
+      ).length,
+      0,
+    );
     assert.equal(all.filter((o) => o.status === 'client-header').length, 0, 'the history header is in the data');
     await peer.close();
   } finally {

@@ -55,7 +55,9 @@ test('#12.5 an admin kicks, mutes for a duration, unmutes and deletes a room fro
   cleanup.push(() => bob.close());
 
   prof.type('/mute Bobby 10m cool down');
-  await prof.waitFor(/^muted Bobby for 10 minutes, until (\d{2}:\d{2}|\d{4}-\d\d-\d\d \d\d:\d\d); \/unmute Bobby lifts it$/);
+  await prof.waitFor(
+    /^muted Bobby for 10 minutes, until (\d{2}:\d{2}|\d{4}-\d\d-\d\d \d\d:\d\d); \/unmute Bobby lifts it$/,
+  );
   assert.match((await bob.event('system', { event: 'muted' })).text, /Prof muted you for 600 s: cool down/);
   assert.equal((await bob.request({ status: 'broadcast', text: 'can I talk?' })).code, 'muted');
   prof.type('/mute Bobby 1h30m');
@@ -75,7 +77,10 @@ test('#12.5 an admin kicks, mutes for a duration, unmutes and deletes a room fro
   prof.type('/mute Bobby forever', '/mute Bobby 31d', '/kick', '/delete BobsRoom', '/kick Nobody');
   await prof.waitFor(/Nobody is not online/);
   const lines = prof.lines.join('\n');
-  assert.equal(lines.match(/usage: \/mute <user> <time> \[reason\]  \(time: 90s, 10m, 2h or 1d; at most 30d\)/g)?.length, 2);
+  assert.equal(
+    lines.match(/usage: \/mute <user> <time> \[reason\]  \(time: 90s, 10m, 2h or 1d; at most 30d\)/g)?.length,
+    2,
+  );
   assert.match(lines, /usage: \/kick <user> \[#room\] \[reason\]/);
   assert.match(lines, /there is no room named BobsRoom/);
   assert.doesNotMatch(lines, /[{}]/, 'no raw JSON anywhere');
@@ -95,7 +100,9 @@ test("#12.5 a room's owner kicks from their room and deletes it; the members' cl
   await member.waitFor(/talking to Lab/);
 
   owner.type('/kick Kit');
-  await owner.waitFor(/only an admin may kick a user off the server; to remove Kit from a room you own: \/kick Kit #room/);
+  await owner.waitFor(
+    /only an admin may kick a user off the server; to remove Kit from a room you own: \/kick Kit #room/,
+  );
   owner.type('/kick Kit Lab talking over others'); // Lab is one of Olga's rooms: no # needed
   await owner.waitFor(/^removed Kit from Lab \(talking over others\)$/);
   await kicked.event('system', { event: 'kicked', receiver: 'Lab' });

@@ -36,7 +36,10 @@ test("#11.1 the client keeps the name's token in a private file and comes back w
   assert.equal(await first.exit(), 0);
   const file = path.join(configDir, 'tokens');
   assert.equal(fs.statSync(file).mode & 0o777, 0o600, 'only its owner may read the token');
-  assert.match(fs.readFileSync(file, 'utf8'), new RegExp(`^127\\.0\\.0\\.1:${server.port} Nell [A-Za-z0-9_-]{43}$`, 'm'));
+  assert.match(
+    fs.readFileSync(file, 'utf8'),
+    new RegExp(`^127\\.0\\.0\\.1:${server.port} Nell [A-Za-z0-9_-]{43}$`, 'm'),
+  );
 
   const otto = await TestClient.as(server.port, 'Otto');
   await otto.ok({ status: 'private', receiver: 'Nell', text: 'while you were out' });
@@ -79,9 +82,15 @@ test('#11.1 in a terminal a claimed name is explained and another name asked for
   const owner = await TestClient.as(server.port, 'Rue');
   await owner.ok({ status: 'exit' });
   const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'classchat-other-client-'));
-  const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(server.port), '--user', 'Rue'], { NO_COLOR: '1', CLASSCHAT_CONFIG_DIR: elsewhere });
+  const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(server.port), '--user', 'Rue'], {
+    NO_COLOR: '1',
+    CLASSCHAT_CONFIG_DIR: elsewhere,
+  });
   try {
-    await term.waitFor((l) => l.some((x) => x.includes('Rue is claimed')) && l.at(-1) === 'Your name:', 'the reason and the name prompt');
+    await term.waitFor(
+      (l) => l.some((x) => x.includes('Rue is claimed')) && l.at(-1) === 'Your name:',
+      'the reason and the name prompt',
+    );
     term.type('Rue2');
     term.press('Enter');
     await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the chat prompt under the other name');

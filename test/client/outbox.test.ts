@@ -19,7 +19,11 @@ afterEach(async () => {
 });
 
 /** The product's flood limit (startServer lifts it for tests of other things). */
-const DEFAULT_FLOOD = { floodBurst: DEFAULT_LIMITS.floodBurst, floodRate: DEFAULT_LIMITS.floodRate, floodStrikes: DEFAULT_LIMITS.floodStrikes };
+const DEFAULT_FLOOD = {
+  floodBurst: DEFAULT_LIMITS.floodBurst,
+  floodRate: DEFAULT_LIMITS.floodRate,
+  floodStrikes: DEFAULT_LIMITS.floodStrikes,
+};
 
 async function serverAndProxy(): Promise<{ port: number; proxy: LossyProxy }> {
   const server = await startServer();
@@ -31,7 +35,9 @@ async function serverAndProxy(): Promise<{ port: number; proxy: LossyProxy }> {
 
 /** The texts of the private messages from `sender` that `client` received, in order. */
 function textsFrom(client: TestClient, sender: string, status = 'private'): string[] {
-  return client.received.filter((m: Obj) => m.status === status && m.sender === sender && m.ref === undefined).map((m) => m.text);
+  return client.received
+    .filter((m: Obj) => m.status === status && m.sender === sender && m.ref === undefined)
+    .map((m) => m.text);
 }
 
 test('#12.2 a script piping 45 lines against the default flood limits: the receiver gets every line once, in order', async () => {
@@ -170,29 +176,44 @@ test('#12.3 the same text sent by a later run of the client is delivered again, 
   assert.deepEqual(textsFrom(reader, 'Tara'), ['same text', 'same text']);
 });
 
-test('#12.3 in a terminal, lines typed while the connection is down show as queued and are sent once each after the reconnect', { skip: tmuxSkip }, async () => {
-  const { port, proxy } = await serverAndProxy();
-  const reader = await TestClient.as(port, 'Reader');
-  cleanup.push(() => reader.close());
-  const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(proxy.port), '--user', 'Tess'], { NO_COLOR: '1' });
-  cleanup.push(() => term.kill());
-  await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the prompt');
-  await proxy.down();
-  await term.waitFor((l) => l.some((x) => x.includes('reconnecting')), 'the reconnecting status');
-  for (const text of ['typed while down 1', 'typed while down 2']) {
-    term.type(text);
+test(
+  '#12.3 in a terminal, lines typed while the connection is down show as queued and are sent once each after the reconnect',
+  { skip: tmuxSkip },
+  async () => {
+    const { port, proxy } = await serverAndProxy();
+    const reader = await TestClient.as(port, 'Reader');
+    cleanup.push(() => reader.close());
+    const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(proxy.port), '--user', 'Tess'], {
+      NO_COLOR: '1',
+    });
+    cleanup.push(() => term.kill());
+    await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the prompt');
+    await proxy.down();
+    await term.waitFor((l) => l.some((x) => x.includes('reconnecting')), 'the reconnecting status');
+    for (const text of ['typed while down 1', 'typed while down 2']) {
+      term.type(text);
+      term.press('Enter');
+    }
+    await term.waitFor(
+      (l) => l.filter((x) => x.includes('queued: will send when reconnected')).length === 2,
+      'both lines queued',
+    );
+    // The prompt is back at once: a queued line does not hold up typing.
+    await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the prompt after the queued lines');
+    await proxy.up();
+    await reader.event('broadcast', { sender: 'Tess', text: 'typed while down 2' }, 20_000);
+    const screen = await term.waitFor(
+      (l) => l.some((x) => x.endsWith('<Tess> typed while down 2')),
+      'the queued lines shown as sent',
+    );
+    assert.ok(
+      screen.some((x) => x.endsWith('<Tess> typed while down 1')),
+      screen.join('\n'),
+    );
+    // A line typed after the reconnect is the barrier for "nothing more arrived".
+    term.type('after');
     term.press('Enter');
-  }
-  await term.waitFor((l) => l.filter((x) => x.includes('queued: will send when reconnected')).length === 2, 'both lines queued');
-  // The prompt is back at once: a queued line does not hold up typing.
-  await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the prompt after the queued lines');
-  await proxy.up();
-  await reader.event('broadcast', { sender: 'Tess', text: 'typed while down 2' }, 20_000);
-  const screen = await term.waitFor((l) => l.some((x) => x.endsWith('<Tess> typed while down 2')), 'the queued lines shown as sent');
-  assert.ok(screen.some((x) => x.endsWith('<Tess> typed while down 1')), screen.join('\n'));
-  // A line typed after the reconnect is the barrier for "nothing more arrived".
-  term.type('after');
-  term.press('Enter');
-  await reader.event('broadcast', { sender: 'Tess', text: 'after' });
-  assert.deepEqual(textsFrom(reader, 'Tess', 'broadcast'), ['typed while down 1', 'typed while down 2', 'after']);
-});
+    await reader.event('broadcast', { sender: 'Tess', text: 'after' });
+    assert.deepEqual(textsFrom(reader, 'Tess', 'broadcast'), ['typed while down 1', 'typed while down 2', 'after']);
+  },
+);

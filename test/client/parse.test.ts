@@ -24,18 +24,31 @@ test('plain text goes to the current conversation', () => {
 
 test('/private, /msg and /dm send to a user and switch to them; without text they only switch', () => {
   for (const cmd of ['/private', '/msg', '/dm', '/PRIVATE']) {
-    assert.deepEqual(parseLine(`${cmd} Bob how are you?`, ctx()), { kind: 'send', to: user('Bob'), text: 'how are you?', switchTo: true });
+    assert.deepEqual(parseLine(`${cmd} Bob how are you?`, ctx()), {
+      kind: 'send',
+      to: user('Bob'),
+      text: 'how are you?',
+      switchTo: true,
+    });
   }
   assert.deepEqual(parseLine('/msg Bob', ctx()), { kind: 'switch', to: user('Bob') });
   assert.equal(parseLine('/private', ctx()).kind, 'usage');
 });
 
 test('/group, /join, /create, /leave, /switch', () => {
-  assert.deepEqual(parseLine('/group CS350 great professor', ctx()), { kind: 'send', to: room('CS350'), text: 'great professor' });
+  assert.deepEqual(parseLine('/group CS350 great professor', ctx()), {
+    kind: 'send',
+    to: room('CS350'),
+    text: 'great professor',
+  });
   assert.equal(parseLine('/group CS350', ctx()).kind, 'usage');
   assert.deepEqual(parseLine('/join Volleyball', ctx()), { kind: 'join', room: 'Volleyball' });
   assert.equal(parseLine('/join bad/name', ctx()).kind, 'usage');
-  assert.deepEqual(parseLine('/create group413 Alice, Bob,John,Mary', ctx()), { kind: 'create', room: 'group413', members: ['Alice', 'Bob', 'John', 'Mary'] });
+  assert.deepEqual(parseLine('/create group413 Alice, Bob,John,Mary', ctx()), {
+    kind: 'create',
+    room: 'group413',
+    members: ['Alice', 'Bob', 'John', 'Mary'],
+  });
   assert.deepEqual(parseLine('/create CS350', ctx()), { kind: 'create', room: 'CS350', members: [] });
   assert.deepEqual(parseLine('/leave', ctx(room('CS350'))), { kind: 'leave', room: 'CS350' });
   assert.deepEqual(parseLine('/leave Volleyball', ctx()), { kind: 'leave', room: 'Volleyball' });
@@ -74,15 +87,31 @@ test('an unknown command gets a one-line hint', () => {
 
 test('Name: text sends to a known user or one of your rooms, and is ordinary text otherwise', () => {
   assert.deepEqual(parseLine('Bob:Hello Bob!', ctx()), { kind: 'send', to: user('Bob'), text: 'Hello Bob!' });
-  assert.deepEqual(parseLine('groupStudent: hello guys!', ctx()), { kind: 'send', to: room('groupStudent'), text: 'hello guys!' });
-  assert.deepEqual(parseLine('Note: exam on Friday', ctx()), { kind: 'send', to: everyone, text: 'Note: exam on Friday' });
+  assert.deepEqual(parseLine('groupStudent: hello guys!', ctx()), {
+    kind: 'send',
+    to: room('groupStudent'),
+    text: 'hello guys!',
+  });
+  assert.deepEqual(parseLine('Note: exam on Friday', ctx()), {
+    kind: 'send',
+    to: everyone,
+    text: 'Note: exam on Friday',
+  });
   assert.deepEqual(parseLine('bob:', ctx()), { kind: 'send', to: everyone, text: 'bob:' });
 });
 
 test("seed 004's JOIN, MSG, LEAVE, LIST, HELP, QUIT and seed 002's server:who and server:exit", () => {
   assert.deepEqual(parseLine('JOIN general', ctx()), { kind: 'join', room: 'general' });
-  assert.deepEqual(parseLine('MSG Hello everyone!', ctx(room('general'))), { kind: 'send', to: room('general'), text: 'Hello everyone!' });
-  assert.deepEqual(parseLine('MSG john:Hey, how are you?', ctx()), { kind: 'send', to: user('john'), text: 'Hey, how are you?' });
+  assert.deepEqual(parseLine('MSG Hello everyone!', ctx(room('general'))), {
+    kind: 'send',
+    to: room('general'),
+    text: 'Hello everyone!',
+  });
+  assert.deepEqual(parseLine('MSG john:Hey, how are you?', ctx()), {
+    kind: 'send',
+    to: user('john'),
+    text: 'Hey, how are you?',
+  });
   assert.deepEqual(parseLine('LEAVE', ctx(room('general'))), { kind: 'leave', room: 'general' });
   assert.equal(parseLine('LEAVE', ctx()).kind, 'usage');
   assert.deepEqual(parseLine('LIST', ctx()), { kind: 'list' });
@@ -96,8 +125,16 @@ test("seed 004's JOIN, MSG, LEAVE, LIST, HELP, QUIT and seed 002's server:who an
 
 test('/send, /files and /get (issue #5): paths keep their spaces, quotes are removed, ids are numbers', () => {
   assert.deepEqual(parseLine('/send Bob notes.pdf', ctx()), { kind: 'send-file', receiver: 'Bob', path: 'notes.pdf' });
-  assert.deepEqual(parseLine('/send @Bob my  lecture notes.pdf', ctx()), { kind: 'send-file', receiver: 'Bob', path: 'my  lecture notes.pdf' });
-  assert.deepEqual(parseLine('/send #CS350 "my notes.pdf"', ctx()), { kind: 'send-file', receiver: 'CS350', path: 'my notes.pdf' });
+  assert.deepEqual(parseLine('/send @Bob my  lecture notes.pdf', ctx()), {
+    kind: 'send-file',
+    receiver: 'Bob',
+    path: 'my  lecture notes.pdf',
+  });
+  assert.deepEqual(parseLine('/send #CS350 "my notes.pdf"', ctx()), {
+    kind: 'send-file',
+    receiver: 'CS350',
+    path: 'my notes.pdf',
+  });
   assert.equal(parseLine('/send Bob', ctx()).kind, 'usage');
   assert.equal(parseLine('/send', ctx()).kind, 'usage');
   assert.deepEqual(parseLine('/files', ctx()), { kind: 'files', receiver: null });
@@ -107,7 +144,8 @@ test('/send, /files and /get (issue #5): paths keep their spaces, quotes are rem
   assert.deepEqual(parseLine('/get 7', ctx()), { kind: 'get', file: 7, dir: null });
   assert.deepEqual(parseLine("/get 7 'My Downloads'", ctx()), { kind: 'get', file: 7, dir: 'My Downloads' });
   assert.deepEqual(parseLine('/get 12 ~/in', ctx()), { kind: 'get', file: 12, dir: '~/in' });
-  for (const bad of ['/get', '/get x', '/get 0', '/get -1', '/get 1.5', '/get 99999999999999999999']) assert.equal(parseLine(bad, ctx()).kind, 'usage', bad);
+  for (const bad of ['/get', '/get x', '/get 0', '/get -1', '/get 1.5', '/get 99999999999999999999'])
+    assert.equal(parseLine(bad, ctx()).kind, 'usage', bad);
 });
 
 test('#11.6 /rooms more, /who more and /members <room> more ask for the next page of a listing', () => {
@@ -134,15 +172,36 @@ test('#12.7 /members without a room means the current room; outside a room it is
 test('#12.5 /kick, /mute, /unmute, /delete, /users, /password and /register', () => {
   // A room is one of yours or marked with #; any other word starts the reason (an admin's server-wide kick).
   assert.deepEqual(parseLine('/kick Bob', ctx()), { kind: 'kick', user: 'Bob', room: null, reason: null });
-  assert.deepEqual(parseLine('/kick @Bob spamming the room', ctx()), { kind: 'kick', user: 'Bob', room: null, reason: 'spamming the room' });
-  assert.deepEqual(parseLine('/kick Bob CS350 off topic', ctx()), { kind: 'kick', user: 'Bob', room: 'CS350', reason: 'off topic' });
+  assert.deepEqual(parseLine('/kick @Bob spamming the room', ctx()), {
+    kind: 'kick',
+    user: 'Bob',
+    room: null,
+    reason: 'spamming the room',
+  });
+  assert.deepEqual(parseLine('/kick Bob CS350 off topic', ctx()), {
+    kind: 'kick',
+    user: 'Bob',
+    room: 'CS350',
+    reason: 'off topic',
+  });
   assert.deepEqual(parseLine('/kick Bob #Lab', ctx()), { kind: 'kick', user: 'Bob', room: 'Lab', reason: null });
   assert.equal(parseLine('/kick', ctx()).kind, 'usage');
-  assert.deepEqual(parseLine('/mute Bob 10m cool down', ctx()), { kind: 'mute', user: 'Bob', seconds: 600, reason: 'cool down' });
+  assert.deepEqual(parseLine('/mute Bob 10m cool down', ctx()), {
+    kind: 'mute',
+    user: 'Bob',
+    seconds: 600,
+    reason: 'cool down',
+  });
   assert.deepEqual(parseLine('/mute Bob 90', ctx()), { kind: 'mute', user: 'Bob', seconds: 90, reason: null });
   assert.deepEqual(parseLine('/mute Bob 1h30m', ctx()), { kind: 'mute', user: 'Bob', seconds: 5400, reason: null });
-  assert.deepEqual(parseLine('/mute Bob 30d', ctx()), { kind: 'mute', user: 'Bob', seconds: 30 * 86_400, reason: null });
-  for (const bad of ['/mute Bob', '/mute Bob soon', '/mute Bob 0', '/mute Bob 31d', '/mute Bob 10x', '/mute']) assert.equal(parseLine(bad, ctx()).kind, 'usage', bad);
+  assert.deepEqual(parseLine('/mute Bob 30d', ctx()), {
+    kind: 'mute',
+    user: 'Bob',
+    seconds: 30 * 86_400,
+    reason: null,
+  });
+  for (const bad of ['/mute Bob', '/mute Bob soon', '/mute Bob 0', '/mute Bob 31d', '/mute Bob 10x', '/mute'])
+    assert.equal(parseLine(bad, ctx()).kind, 'usage', bad);
   assert.deepEqual(parseLine('/unmute Bob', ctx()), { kind: 'mute', user: 'Bob', seconds: 0, reason: null });
   assert.equal(parseLine('/unmute', ctx()).kind, 'usage');
   assert.deepEqual(parseLine('/delete #CS350', ctx()), { kind: 'delete', room: 'CS350' });
@@ -153,13 +212,18 @@ test('#12.5 /kick, /mute, /unmute, /delete, /users, /password and /register', ()
   assert.deepEqual(parseLine('/register', ctx()), { kind: 'register' });
   assert.equal(parseLine('/password hunter2', ctx()).kind, 'usage', 'a password is never typed on the command line');
   // Their /help lines fit 80 columns.
-  for (const line of helpText().split('\n').filter((l) => /^ {2}\/(kick|mute|unmute|delete|users|password|register)\b/.test(l))) assert.ok(line.length <= 80, line);
+  for (const line of helpText()
+    .split('\n')
+    .filter((l) => /^ {2}\/(kick|mute|unmute|delete|users|password|register)\b/.test(l)))
+    assert.ok(line.length <= 80, line);
 });
 
 test('#12.6 /next goes to the next conversation with unread messages; /help names it and its key within 80 columns', () => {
   assert.deepEqual(parseLine('/next', ctx()), { kind: 'next' });
   assert.deepEqual(parseLine('/NEXT', ctx()), { kind: 'next' });
   assert.equal(parseLine('/next Lab', ctx()).kind, 'usage');
-  const line = helpText().split('\n').find((l) => l.includes('/next'));
+  const line = helpText()
+    .split('\n')
+    .find((l) => l.includes('/next'));
   assert.ok(line && line.includes('Alt-a') && line.length <= 80, `${line}`);
 });

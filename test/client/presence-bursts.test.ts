@@ -13,7 +13,14 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-const presence = (event: string, sender: string) => ({ status: 'system', event, sender, receiver: 'everyone', text: `${sender} ${event === 'connect' ? 'is online' : 'has left the chat'}`, ts: '2026-12-01T00:00:00.000Z' });
+const presence = (event: string, sender: string) => ({
+  status: 'system',
+  event,
+  sender,
+  receiver: 'everyone',
+  text: `${sender} ${event === 'connect' ? 'is online' : 'has left the chat'}`,
+  ts: '2026-12-01T00:00:00.000Z',
+});
 
 /** Resolves once `check` holds, polling the timers' results; fails after `timeoutMs`. */
 async function until(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
@@ -27,7 +34,11 @@ async function until(check: () => boolean, what: string, timeoutMs = 3000): Prom
 test('#12.7 a lone presence event is shown at once; the rest of a burst is held and shown as one line', async () => {
   let clock = 0;
   const shown: string[] = [];
-  const bursts = new PresenceBursts((e) => shown.push(e.text), { quietMs: 40, settleMs: 200, maxHoldMs: 400 }, () => clock);
+  const bursts = new PresenceBursts(
+    (e) => shown.push(e.text),
+    { quietMs: 40, settleMs: 200, maxHoldMs: 400 },
+    () => clock,
+  );
   bursts.push(presence('connect', 'Bob'));
   assert.deepEqual(shown, ['Bob is online'], 'shown at once, not after a delay');
   clock += 10;
@@ -75,7 +86,11 @@ test('#12.7 after a server restart the client shows its contacts coming back as 
   cleanup.push(() => Promise.all(back.map((c) => c.close())));
 
   await alice.waitFor(/\* online: PrBob, PrCarol, PrDave$/, mark);
-  assert.deepEqual(alice.lines.slice(mark).filter((l) => /is online/.test(l)), [], 'no line per contact');
+  assert.deepEqual(
+    alice.lines.slice(mark).filter((l) => /is online/.test(l)),
+    [],
+    'no line per contact',
+  );
   alice.type('/exit');
   assert.equal(await alice.exit(), 0);
 });

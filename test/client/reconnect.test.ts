@@ -57,7 +57,11 @@ test('across a server restart the client reconnects and shows every message once
     .map((l) => JSON.parse(l))
     .filter((m) => (m.status === 'private' || m.status === 'group') && m.sender === 'Sam');
   const ids = fromSam.map((m) => m.msgid);
-  assert.deepEqual([...ids].sort((a, b) => a - b), sent, `each of Sam's messages exactly once: ${JSON.stringify(ids)}`);
+  assert.deepEqual(
+    [...ids].sort((a, b) => a - b),
+    sent,
+    `each of Sam's messages exactly once: ${JSON.stringify(ids)}`,
+  );
   // and it still talks after the reconnect
   client.type('/private Sam still here');
   assert.equal((await sam.event('private', { sender: 'Rita' })).text, 'still here');
@@ -84,7 +88,8 @@ test('messages the server sent into a failing network are recovered after the re
   // The network starts losing what the server sends; the server cannot tell, and counts it delivered.
   proxy.blackhole = true;
   const lost = [];
-  for (let i = 0; i < 3; i++) lost.push((await vic.ok({ status: 'private', receiver: 'Uma', text: `lost ${i}` })).msgid);
+  for (let i = 0; i < 3; i++)
+    lost.push((await vic.ok({ status: 'private', receiver: 'Uma', text: `lost ${i}` })).msgid);
   const mark = client.lines.length;
   const gone = vic.event('system', { event: 'disconnect', sender: 'Uma' });
   proxy.cutAll();
@@ -131,7 +136,10 @@ test('logged in from another connection: the client says so and ends, instead of
   assert.doesNotMatch(client.lines.join('\n'), /reconnecting…/);
   // The other connection was left alone: still logged in, still answered.
   assert.equal((await elsewhere.ok({ status: 'who' })).status, 'ok');
-  assert.equal(elsewhere.received.some((m) => m.code === 'replaced'), false);
+  assert.equal(
+    elsewhere.received.some((m) => m.code === 'replaced'),
+    false,
+  );
 });
 
 test('a token revoked while the client was away: the reconnect says why and ends, instead of retrying forever', async () => {

@@ -54,7 +54,7 @@ test('#11.4 the client asks a new user the password twice (again when they diffe
   assert.equal(count(logIn, /choose a password|again/), 0, 'a returning user is not asked for a new password');
 });
 
-test('#11.4 the client takes --invite; without the code a script ends with the server\'s reason', async () => {
+test("#11.4 the client takes --invite; without the code a script ends with the server's reason", async () => {
   const made = await runAdmin(invites.dataDir, ['invite']);
   const code = /^invite code: (\S+)$/m.exec(made.stdout)?.[1];
   assert.ok(code, made.stdout + made.stderr);
@@ -70,23 +70,29 @@ test('#11.4 the client takes --invite; without the code a script ends with the s
 
 const skipTmux = TMUX_SKIP;
 
-test('#11.4 in a terminal the client asks for the invite code the server needs, and again when it is wrong', { skip: skipTmux }, async () => {
-  const made = await runAdmin(invites.dataDir, ['invite']);
-  const code = /^invite code: (\S+)$/m.exec(made.stdout)?.[1];
-  assert.ok(code, made.stdout + made.stderr);
-  const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(invites.port), '--user', 'Una'], { NO_COLOR: '1' });
-  try {
-    await term.waitFor((l) => l.some((x) => x.startsWith('invite code:')), 'the invite prompt');
-    term.type('not-a-code');
-    term.press('Enter');
-    await term.waitFor((l) => l.some((x) => x.includes('unknown, used up or expired')), 'the refusal');
-    await term.waitFor((l) => l.filter((x) => x.startsWith('invite code:')).length === 2, 'the prompt again');
-    term.type(code);
-    term.press('Enter');
-    await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the chat prompt after signing up');
-    term.type('/exit');
-    term.press('Enter');
-  } finally {
-    term.kill();
-  }
-});
+test(
+  '#11.4 in a terminal the client asks for the invite code the server needs, and again when it is wrong',
+  { skip: skipTmux },
+  async () => {
+    const made = await runAdmin(invites.dataDir, ['invite']);
+    const code = /^invite code: (\S+)$/m.exec(made.stdout)?.[1];
+    assert.ok(code, made.stdout + made.stderr);
+    const term = TmuxSession.start([process.execPath, CLI, 'chat', '--port', String(invites.port), '--user', 'Una'], {
+      NO_COLOR: '1',
+    });
+    try {
+      await term.waitFor((l) => l.some((x) => x.startsWith('invite code:')), 'the invite prompt');
+      term.type('not-a-code');
+      term.press('Enter');
+      await term.waitFor((l) => l.some((x) => x.includes('unknown, used up or expired')), 'the refusal');
+      await term.waitFor((l) => l.filter((x) => x.startsWith('invite code:')).length === 2, 'the prompt again');
+      term.type(code);
+      term.press('Enter');
+      await term.waitFor((l) => l.at(-1) === '[everyone]>', 'the chat prompt after signing up');
+      term.type('/exit');
+      term.press('Enter');
+    } finally {
+      term.kill();
+    }
+  },
+);

@@ -6,12 +6,21 @@ import { test } from 'node:test';
 import type { Unread } from '../../src/client/activity.js';
 import { statusLine } from '../../src/client/status-line.js';
 
-const unread = (label: string, count: number, mention = false): Unread => ({ target: { kind: 'room', name: label }, label, count, mention, messages: [] });
+const unread = (label: string, count: number, mention = false): Unread => ({
+  target: { kind: 'room', name: label },
+  label,
+  count,
+  mention,
+  messages: [],
+});
 const mark = (text: string) => `<${text}>`;
 
 test('#12.6 the status line shows unread counts, then transfers, with mentions painted', () => {
   assert.deepEqual(statusLine([], [], 80, mark), { text: '', width: 0 });
-  assert.deepEqual(statusLine([unread('Lab', 3, true), unread('@Bob', 1)], [], 80, mark), { text: 'Act: <Lab:3> @Bob:1', width: 17 });
+  assert.deepEqual(statusLine([unread('Lab', 3, true), unread('@Bob', 1)], [], 80, mark), {
+    text: 'Act: <Lab:3> @Bob:1',
+    width: 17,
+  });
   const both = statusLine([unread('everyone', 2)], ['notes.pdf 45%', 'slides.pdf 3%'], 80, mark);
   assert.equal(both.text, 'Act: everyone:2  |  notes.pdf 45%  |  slides.pdf 3%');
   assert.equal(statusLine([], ['notes.pdf 45%'], 80, mark).text, 'notes.pdf 45%', 'a transfer alone, as before');

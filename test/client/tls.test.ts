@@ -10,7 +10,14 @@ import { after, afterEach, before, test } from 'node:test';
 import { makeCertificate, type TestCertificate } from '../helpers/certs.js';
 import { ChatProcess } from '../helpers/chat-process.js';
 import { TestClient } from '../helpers/client.js';
-import { freePort, spawnServer, startServer, tempDataDir, type ChildServer, type TestServer } from '../helpers/server.js';
+import {
+  freePort,
+  spawnServer,
+  startServer,
+  tempDataDir,
+  type ChildServer,
+  type TestServer,
+} from '../helpers/server.js';
 
 let cert: TestCertificate;
 let server: TestServer;
@@ -94,7 +101,10 @@ test('--ca with another certificate is refused too, saying so', async () => {
   cleanup.push(() => stranger.remove());
   const p = chat(['--ca', stranger.certFile, '--user', 'TCora']);
   assert.equal(await p.exit(), 1);
-  assert.match(p.stderr, /^cannot verify the TLS certificate of 127\.0\.0\.1:\d+ \(it is self-signed\): it is not the certificate given with --ca \(nor signed by it\)[^\n]*\n$/);
+  assert.match(
+    p.stderr,
+    /^cannot verify the TLS certificate of 127\.0\.0\.1:\d+ \(it is self-signed\): it is not the certificate given with --ca \(nor signed by it\)[^\n]*\n$/,
+  );
 });
 
 test('--insecure connects without verifying, with a warning, and shows the fingerprint to check', async () => {
@@ -103,7 +113,12 @@ test('--insecure connects without verifying, with a warning, and shows the finge
   const p = chat(['--insecure', '--user', 'TEd']);
   await p.waitFor(/welcome, TEd/);
   const [warning, fingerprint, ...rest] = p.stderr.split('\n');
-  assert.match(warning!, new RegExp(`^warning: --insecure: the TLS certificate of 127\\.0\\.0\\.1:${server.port} is not verified \\(it is self-signed\\); anyone on the way could read or change what you send`));
+  assert.match(
+    warning!,
+    new RegExp(
+      `^warning: --insecure: the TLS certificate of 127\\.0\\.0\\.1:${server.port} is not verified \\(it is self-signed\\); anyone on the way could read or change what you send`,
+    ),
+  );
   assert.equal(`${fingerprint}\n`, firstUse(server.port, cert.fingerprint));
   assert.deepEqual(rest, ['']);
   p.type('/private TDora insecure but working');
@@ -118,7 +133,10 @@ test('a server whose fingerprint is not the remembered one gets a loud warning; 
   fs.writeFileSync(path.join(configDir, 'known_servers'), `127.0.0.1:${server.port} ${old}\n`);
   const p = chat(['--tls', '--ca', cert.certFile, '--user', 'TFay']);
   await p.waitFor(/welcome, TFay/);
-  assert.match(p.stderr, new RegExp(`^@@@ WARNING: THE TLS CERTIFICATE OF 127\\.0\\.0\\.1:${server.port} HAS CHANGED @@@\n`));
+  assert.match(
+    p.stderr,
+    new RegExp(`^@@@ WARNING: THE TLS CERTIFICATE OF 127\\.0\\.0\\.1:${server.port} HAS CHANGED @@@\n`),
+  );
   assert.match(p.stderr, new RegExp(`remembered: ${old}\n  now:        ${cert.fingerprint}\n`));
   assert.match(p.stderr, /someone is intercepting this connection/);
   assert.match(knownServers(), new RegExp(`^127\\.0\\.0\\.1:${server.port} ${cert.fingerprint}$`, 'm'));
@@ -130,18 +148,31 @@ test('a plain client at a TLS port, and a TLS client at a plain one, are told wh
   newConfigDir();
   const plainToTls = chat(['--user', 'TGus']);
   assert.equal(await plainToTls.exit(), 1);
-  assert.equal(plainToTls.stderr, `the server at 127.0.0.1:${server.port} closed the connection before answering; if it serves TLS, add --tls (with --ca FILE)\n`);
+  assert.equal(
+    plainToTls.stderr,
+    `the server at 127.0.0.1:${server.port} closed the connection before answering; if it serves TLS, add --tls (with --ca FILE)\n`,
+  );
 
   const plain = await startServer();
   cleanup.push(() => plain.stop());
   const tlsToPlain = chat(['--tls', '--ca', cert.certFile, '--user', 'THal'], plain.port);
   assert.equal(await tlsToPlain.exit(), 1);
-  assert.match(tlsToPlain.stderr, /^cannot reach 127\.0\.0\.1:\d+ over TLS \([^)]+\): is the server started with --tls-cert\? Without TLS, leave out --tls\n$/);
+  assert.match(
+    tlsToPlain.stderr,
+    /^cannot reach 127\.0\.0\.1:\d+ over TLS \([^)]+\): is the server started with --tls-cert\? Without TLS, leave out --tls\n$/,
+  );
 });
 
 /** A TLS server as a child process on `port`, stopped (if still running) after the test. */
 async function tlsServerOn(dataDir: string, port: number, certificate: TestCertificate): Promise<ChildServer> {
-  const child = await spawnServer(dataDir, ['--port', String(port), '--tls-cert', certificate.certFile, '--tls-key', certificate.keyFile]);
+  const child = await spawnServer(dataDir, [
+    '--port',
+    String(port),
+    '--tls-cert',
+    certificate.certFile,
+    '--tls-key',
+    certificate.keyFile,
+  ]);
   cleanup.push(() => child.child.exitCode === null && child.stop('SIGKILL'));
   return child;
 }
@@ -172,7 +203,11 @@ test('the client reconnects over TLS after a restart; a certificate it cannot ve
   await jo.close();
   assert.equal(await child.stop(), 0);
   child = await tlsServerOn(dataDir, port, renewed);
-  await p.waitFor(/^\*\*\* cannot verify the TLS certificate of 127\.0\.0\.1:\d+ \(it is self-signed\): it is not the certificate given with --ca.*; retrying$/, mark, 20_000);
+  await p.waitFor(
+    /^\*\*\* cannot verify the TLS certificate of 127\.0\.0\.1:\d+ \(it is self-signed\): it is not the certificate given with --ca.*; retrying$/,
+    mark,
+    20_000,
+  );
   p.type('/exit');
   assert.equal(await p.exit(), 0);
 });

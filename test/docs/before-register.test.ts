@@ -10,7 +10,10 @@ import { TestClient } from '../helpers/client.js';
 import { REQUEST_EXAMPLES, STATUSES } from '../helpers/request-examples.js';
 import { startServer } from '../helpers/server.js';
 
-const PROTOCOL = fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/protocol.md'), 'utf8');
+const PROTOCOL = fs.readFileSync(
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/protocol.md'),
+  'utf8',
+);
 
 /** The `names` in backticks in `text`, sorted. */
 function quoted(text: string): string[] {

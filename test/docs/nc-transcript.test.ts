@@ -120,12 +120,20 @@ async function replay(file: string, block: { start: number; lines: string[] }): 
     for (const [side, client] of terminals) {
       if (exited.has(side)) {
         await withTimeout(client.closed, WAIT_MS, `${file}: the server to close the ${side} terminal after its exit`);
-        assert.deepEqual(client.pending(), [], `${file}: the ${side} terminal received lines the transcript does not show`);
+        assert.deepEqual(
+          client.pending(),
+          [],
+          `${file}: the ${side} terminal received lines the transcript does not show`,
+        );
         continue;
       }
       client.send({ status: 'ping', id: 'transcript-end' });
       const next = await client.waitFor(() => true, WAIT_MS, 'the reply to a last ping');
-      assert.deepEqual(next, { status: 'ok', ref: 'transcript-end', text: 'pong' }, `${file}: the ${side} terminal received lines the transcript does not show`);
+      assert.deepEqual(
+        next,
+        { status: 'ok', ref: 'transcript-end', text: 'pong' },
+        `${file}: the ${side} terminal received lines the transcript does not show`,
+      );
     }
   } finally {
     for (const client of all) await client.close();

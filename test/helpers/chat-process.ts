@@ -69,7 +69,14 @@ export class ChatProcess {
       const waiter = { pattern, from, resolve: (line: string) => (clearTimeout(timer), resolve(line)) };
       const timer = setTimeout(() => {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern}; last output:\n${this.lines.slice(-40).map((l) => l.slice(0, 300)).join('\n')}\nstderr: ${this.stderr}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${pattern}; last output:\n${this.lines
+              .slice(-40)
+              .map((l) => l.slice(0, 300))
+              .join('\n')}\nstderr: ${this.stderr}`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.push(waiter);
     });
@@ -115,7 +122,8 @@ export function chatProcessesAgainstOneServer(options: StartOptions = {}) {
       if (!server) throw new Error('the server starts in before(): use it inside a test');
       return server;
     },
-    chat: (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): ChatProcess => track(ChatProcess.start(server!.port, args, env, cwd)),
+    chat: (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): ChatProcess =>
+      track(ChatProcess.start(server!.port, args, env, cwd)),
     track,
   };
 }

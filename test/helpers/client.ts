@@ -33,14 +33,19 @@ export class TestClient {
   readonly closed: Promise<void>;
   isClosed = false;
 
-  private constructor(readonly socket: net.Socket, readonly label: string) {
+  private constructor(
+    readonly socket: net.Socket,
+    readonly label: string,
+  ) {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
     socket.on('error', () => {});
-    this.closed = new Promise((resolve) => socket.on('close', () => {
-      this.isClosed = true;
-      resolve();
-    }));
+    this.closed = new Promise((resolve) =>
+      socket.on('close', () => {
+        this.isClosed = true;
+        resolve();
+      }),
+    );
   }
 
   /** Connects over plain TCP, or over TLS with `tlsOptions` (resolving once the handshake is done). */
@@ -56,7 +61,9 @@ export class TestClient {
   /** Connects over plain TCP from the loopback address `localAddress` (e.g. 127.0.0.2), to test per-address limits. */
   static connectFrom(port: number, localAddress: string, label = localAddress): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host: '127.0.0.1', localAddress }, () => resolve(new TestClient(socket, label)));
+      const socket = net.connect({ port, host: '127.0.0.1', localAddress }, () =>
+        resolve(new TestClient(socket, label)),
+      );
       socket.once('error', reject);
     });
   }
@@ -81,8 +88,15 @@ export class TestClient {
   }
 
   /** On this connection, comes back as `earlier`'s name (see back) and resolves with the ok reply. */
-  async comeBackAs(earlier: TestClient, extra: Obj = {}, timeoutMs = DEFAULT_TIMEOUT_MS, name = earlier.label): Promise<Obj> {
-    const request = earlier.token ? { status: 'login', sender: name, token: earlier.token } : { status: 'register', sender: name };
+  async comeBackAs(
+    earlier: TestClient,
+    extra: Obj = {},
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+    name = earlier.label,
+  ): Promise<Obj> {
+    const request = earlier.token
+      ? { status: 'login', sender: name, token: earlier.token }
+      : { status: 'register', sender: name };
     const reply = await this.request({ ...request, ...extra }, timeoutMs);
     if (reply.status !== 'ok') throw new Error(`coming back as ${name} failed: ${JSON.stringify(reply)}`);
     this.token = earlier.token;
@@ -130,7 +144,8 @@ export class TestClient {
   /** Like request, but fails unless the reply is ok. */
   async ok(request: Obj, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Obj> {
     const reply = await this.request(request, timeoutMs);
-    if (reply.status !== 'ok') throw new Error(`${this.label}: expected ok for ${JSON.stringify(request)}, got ${JSON.stringify(reply)}`);
+    if (reply.status !== 'ok')
+      throw new Error(`${this.label}: expected ok for ${JSON.stringify(request)}, got ${JSON.stringify(reply)}`);
     return reply;
   }
 
@@ -145,7 +160,11 @@ export class TestClient {
         reject,
         timer: setTimeout(() => {
           this.waiters = this.waiters.filter((w) => w !== waiter);
-          reject(new Error(`${this.label}: timed out after ${timeoutMs} ms waiting for ${what}; unclaimed: ${JSON.stringify(this.unclaimed).slice(0, 500)}`));
+          reject(
+            new Error(
+              `${this.label}: timed out after ${timeoutMs} ms waiting for ${what}; unclaimed: ${JSON.stringify(this.unclaimed).slice(0, 500)}`,
+            ),
+          );
         }, timeoutMs),
       };
       this.waiters.push(waiter);

@@ -11,8 +11,16 @@ const DEFAULT_TIMEOUT_MS = 3000;
 /** Sends `request` and asserts the reply is an error with `code`; returns the reply. */
 export async function expectError(client: TestClient, request: Obj, code: string): Promise<Obj> {
   const reply = await client.request(request);
-  assert.equal(reply.status, 'error', `${client.label}: expected error ${code} for ${JSON.stringify(request).slice(0, 200)}, got ${JSON.stringify(reply)}`);
-  assert.equal(reply.code, code, `${client.label}: wrong error code for ${JSON.stringify(request).slice(0, 200)}: ${JSON.stringify(reply)}`);
+  assert.equal(
+    reply.status,
+    'error',
+    `${client.label}: expected error ${code} for ${JSON.stringify(request).slice(0, 200)}, got ${JSON.stringify(reply)}`,
+  );
+  assert.equal(
+    reply.code,
+    code,
+    `${client.label}: wrong error code for ${JSON.stringify(request).slice(0, 200)}: ${JSON.stringify(reply)}`,
+  );
   assert.equal(typeof reply.text, 'string');
   assert.ok(reply.text.length > 0, 'an error reply carries a human-readable text');
   return reply;
@@ -20,7 +28,11 @@ export async function expectError(client: TestClient, request: Obj, code: string
 
 /** Waits for an error reply that has no `ref` (input the server could not attach an id to). */
 export async function expectUnrefError(client: TestClient, code: string, what: string): Promise<Obj> {
-  const reply = await client.waitFor((m) => m.status === 'error' && m.ref === undefined, DEFAULT_TIMEOUT_MS, `an error reply to ${what}`);
+  const reply = await client.waitFor(
+    (m) => m.status === 'error' && m.ref === undefined,
+    DEFAULT_TIMEOUT_MS,
+    `an error reply to ${what}`,
+  );
   assert.equal(reply.code, code, `${client.label}: wrong error code for ${what}: ${JSON.stringify(reply)}`);
   assert.equal(typeof reply.text, 'string');
   return reply;
@@ -83,7 +95,12 @@ export async function fullHistory(client: TestClient, receiver: string): Promise
   const history: Obj[] = [];
   let before: number | undefined;
   for (;;) {
-    const page = await client.ok({ status: 'history', receiver, limit: 200, ...(before !== undefined ? { before } : {}) });
+    const page = await client.ok({
+      status: 'history',
+      receiver,
+      limit: 200,
+      ...(before !== undefined ? { before } : {}),
+    });
     history.unshift(...page.messages);
     if (!page.more || page.messages.length === 0) return history;
     before = page.messages[0].seq;

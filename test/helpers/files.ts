@@ -13,7 +13,13 @@ export function randomFile(size: number): { bytes: Buffer; sha256: string } {
 }
 
 /** Sends `upload` and returns the ok reply (file, offset, chunk_bytes). */
-export function startUpload(client: TestClient, receiver: string, name: string, bytes: Buffer, declaredSha = sha256(bytes)): Promise<Obj> {
+export function startUpload(
+  client: TestClient,
+  receiver: string,
+  name: string,
+  bytes: Buffer,
+  declaredSha = sha256(bytes),
+): Promise<Obj> {
   return client.ok({ status: 'upload', receiver, name, size: bytes.length, sha256: declaredSha });
 }
 

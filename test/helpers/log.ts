@@ -8,7 +8,10 @@ const DEFAULT_TIMEOUT_MS = 3000;
 export class LogCapture {
   readonly entries: LogEntry[] = [];
   private waiters: { match: (e: LogEntry) => boolean; resolve: (e: LogEntry) => void }[] = [];
-  readonly logger: Logger = pino({ level: 'debug' }, { write: (line: string) => this.push(JSON.parse(line) as LogEntry) });
+  readonly logger: Logger = pino(
+    { level: 'debug' },
+    { write: (line: string) => this.push(JSON.parse(line) as LogEntry) },
+  );
 
   private push(entry: LogEntry): void {
     this.entries.push(entry);
@@ -32,7 +35,11 @@ export class LogCapture {
       };
       const timer = setTimeout(() => {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for a log entry: ${what}; last: ${JSON.stringify(this.entries.slice(-5))}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for a log entry: ${what}; last: ${JSON.stringify(this.entries.slice(-5))}`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.push(waiter);
     });

@@ -85,10 +85,13 @@ export class LossyProxy {
 
   /** Resolves when the first client bytes past holdUpstreamAfter have been dropped. */
   held(): Promise<void> {
-    return new Promise((resolve) => (this.onHeld = () => {
-      this.onHeld = null;
-      resolve();
-    }));
+    return new Promise(
+      (resolve) =>
+        (this.onHeld = () => {
+          this.onHeld = null;
+          resolve();
+        }),
+    );
   }
 
   /** Stops (or resumes) reading what the server sends, so it backs up in the server, as a stalled reader's would. */

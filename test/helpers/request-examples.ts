@@ -48,7 +48,13 @@ export const REQUEST_EXAMPLES: { readonly [S in RequestStatus]: (names: ExampleN
   delete: (n) => ({ status: 'delete', receiver: n.lounge }),
   ping: () => ({ status: 'ping' }),
   // An empty file is complete at once, so the example succeeds on its own.
-  upload: (n) => ({ status: 'upload', receiver: n.online, name: 'notes.txt', size: 0, sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }),
+  upload: (n) => ({
+    status: 'upload',
+    receiver: n.online,
+    name: 'notes.txt',
+    size: 0,
+    sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  }),
   files: () => ({ status: 'files' }),
   // These need an upload in progress or a file id the connection may see: test/server/files/ covers them.
   chunk: () => ({ status: 'chunk', file: 1, offset: 0, data: 'aGVsbG8=' }),
@@ -56,7 +62,15 @@ export const REQUEST_EXAMPLES: { readonly [S in RequestStatus]: (names: ExampleN
 };
 
 /** Statuses whose example cannot succeed on a fuzzing connection (no account, no admin role, no upload of its own). */
-export const NEEDS_ACCOUNT_OR_ROLE: ReadonlySet<RequestStatus> = new Set(['login', 'password', 'kick', 'mute', 'delete', 'chunk', 'fetch']);
+export const NEEDS_ACCOUNT_OR_ROLE: ReadonlySet<RequestStatus> = new Set([
+  'login',
+  'password',
+  'kick',
+  'mute',
+  'delete',
+  'chunk',
+  'fetch',
+]);
 
 export const STATUSES = Object.keys(RequestSchemas) as RequestStatus[];
 
@@ -78,7 +92,23 @@ export interface HostileRequest {
 }
 
 /** Every field a request of some status has (`status` and `id` included). */
-export const KNOWN_KEYS = ['status', 'id', 'sender', 'receiver', 'text', 'members', 'before', 'after', 'limit', 'password', 'new_password', 'token', 'room', 'seconds', 'since'];
+export const KNOWN_KEYS = [
+  'status',
+  'id',
+  'sender',
+  'receiver',
+  'text',
+  'members',
+  'before',
+  'after',
+  'limit',
+  'password',
+  'new_password',
+  'token',
+  'room',
+  'seconds',
+  'since',
+];
 
 /** Raw JSON-ish values of every kind a field should not have, and some it may. */
 const hostileValue: fc.Arbitrary<string> = fc.oneof(
@@ -86,13 +116,44 @@ const hostileValue: fc.Arbitrary<string> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
   fc.constantFrom('null', 'true', 'false', '0', '-1', '1.5', '[]', '{}', '""', '["Bea"]', '{"name":"Bea"}', '[null]'),
   // Numbers as text: some are JSON (1e309 parses to Infinity, 1e-400 to 0), some are not.
-  fc.constantFrom('NaN', 'Infinity', '-Infinity', '1e309', '-1e309', '1e-400', '-0', '0x10', '01', '.5', '+1', '9007199254740993', '1E2', 'undefined', "'Bea'"),
+  fc.constantFrom(
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '1e309',
+    '-1e309',
+    '1e-400',
+    '-0',
+    '0x10',
+    '01',
+    '.5',
+    '+1',
+    '9007199254740993',
+    '1E2',
+    'undefined',
+    "'Bea'",
+  ),
   fc.double().map((d) => String(d)),
   // Unicode: lone surrogates, NUL, line separators, bidi overrides, combining marks, emoji.
   fc.string({ unit: 'binary', maxLength: 40 }).map((s) => JSON.stringify(s)),
-  fc.constantFrom('\u0000', '\u2028\u2029', '\u202eBea', 'Bea\u0301', '\ufeffBea', '😀'.repeat(9), 'İ', 'ß', 'ＢＥＡ', 'Bea\n').map((s) => JSON.stringify(s)),
+  fc
+    .constantFrom(
+      '\u0000',
+      '\u2028\u2029',
+      '\u202eBea',
+      'Bea\u0301',
+      '\ufeffBea',
+      '😀'.repeat(9),
+      'İ',
+      'ß',
+      'ＢＥＡ',
+      'Bea\n',
+    )
+    .map((s) => JSON.stringify(s)),
   // Huge strings: past the 16 KiB text limit, and sometimes past the 64 KiB line limit.
-  fc.record({ unit: fc.constantFrom('x', 'é', '😀'), count: fc.integer({ min: 1, max: 40_000 }) }).map(({ unit, count }) => JSON.stringify(unit.repeat(count))),
+  fc
+    .record({ unit: fc.constantFrom('x', 'é', '😀'), count: fc.integer({ min: 1, max: 40_000 }) })
+    .map(({ unit, count }) => JSON.stringify(unit.repeat(count))),
   // Deep nesting.
   fc.integer({ min: 1, max: 5_000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth)),
   fc.integer({ min: 1, max: 5_000 }).map((depth) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)),
@@ -100,7 +161,9 @@ const hostileValue: fc.Arbitrary<string> = fc.oneof(
 
 const hostileStatus: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...STATUSES).map((s) => JSON.stringify(s)),
-  fc.constantFrom('WHO', 'who ', ' help', 'Help', '__proto__', 'constructor', 'toString', 'hasOwnProperty', '').map((s) => JSON.stringify(s)),
+  fc
+    .constantFrom('WHO', 'who ', ' help', 'Help', '__proto__', 'constructor', 'toString', 'hasOwnProperty', '')
+    .map((s) => JSON.stringify(s)),
   hostileValue,
 );
 
@@ -109,7 +172,16 @@ const hostileId: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 130 }).map((s) => JSON.stringify(s)),
   fc.integer().map(String),
   fc.double().map(String),
-  fc.constantFrom('null', 'true', '{}', '[1]', '1e309', '-0', JSON.stringify('i'.repeat(128)), JSON.stringify('i'.repeat(129))),
+  fc.constantFrom(
+    'null',
+    'true',
+    '{}',
+    '[1]',
+    '1e309',
+    '-0',
+    JSON.stringify('i'.repeat(128)),
+    JSON.stringify('i'.repeat(129)),
+  ),
 );
 
 /** Mutations; `spoofed` are names a `sender` field may pretend to be (the server must ignore it). */
@@ -117,7 +189,10 @@ function mutation(spoofed: readonly string[]): fc.Arbitrary<Mutation> {
   return fc.oneof(
     fc.record({ drop: fc.nat() }),
     fc.record({ retype: fc.nat(), to: hostileValue }),
-    fc.record({ set: fc.oneof(fc.constantFrom(...KNOWN_KEYS, '__proto__', 'constructor'), fc.string({ maxLength: 8 })), to: hostileValue }),
+    fc.record({
+      set: fc.oneof(fc.constantFrom(...KNOWN_KEYS, '__proto__', 'constructor'), fc.string({ maxLength: 8 })),
+      to: hostileValue,
+    }),
     fc.record({ set: fc.constant('sender'), to: fc.constantFrom(...spoofed).map((s) => JSON.stringify(s)) }),
     fc.record({ set: fc.constant('status'), to: hostileStatus }),
     fc.record({ set: fc.constant('id'), to: hostileId }),
@@ -132,7 +207,10 @@ export function hostileRequest(spoofed: readonly string[]): fc.Arbitrary<Hostile
 /** The JSON line (without its newline) of `request` for this connection, with `id` before mutations. */
 export function requestLine(request: HostileRequest, names: ExampleNames, id: string): string {
   const example = REQUEST_EXAMPLES[request.status](names) as Record<string, unknown>;
-  const fields: [key: string, raw: string][] = Object.entries(example).map(([key, value]) => [key, JSON.stringify(value)]);
+  const fields: [key: string, raw: string][] = Object.entries(example).map(([key, value]) => [
+    key,
+    JSON.stringify(value),
+  ]);
   fields.push(['id', JSON.stringify(id)]);
   for (const m of request.mutations) {
     if ('drop' in m) {

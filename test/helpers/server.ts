@@ -82,7 +82,10 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     tls: options.tls,
     limits: { ...DEFAULT_LIMITS, ...UNTHROTTLED, ...options.limits },
   };
-  const server = await ClassChatServer.start(config, options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  const server = await ClassChatServer.start(
+    config,
+    options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  );
   const stop = async () => {
     await server.shutdown();
     // A directory the caller passed in may be reused (restart tests); only our own is removed.
@@ -106,11 +109,20 @@ export interface ChildServer {
 }
 
 /** Runs `classchat serve` as a child process and resolves once it listens. */
-export function spawnServer(dataDir: string, extraArgs: string[] = [], timeoutMs = 10_000, env: NodeJS.ProcessEnv = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, '--log-format', 'json', ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
+export function spawnServer(
+  dataDir: string,
+  extraArgs: string[] = [],
+  timeoutMs = 10_000,
+  env: NodeJS.ProcessEnv = {},
+): Promise<ChildServer> {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--port', '0', '--data', dataDir, '--log-format', 'json', ...extraArgs],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    },
+  );
   let out = '';
   let err = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -151,10 +163,18 @@ export function spawnServer(dataDir: string, extraArgs: string[] = [], timeoutMs
 }
 
 /** Runs `classchat admin` on a data directory; `stdin` is the password line for --password-stdin. */
-export function runAdmin(dataDir: string, args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, 'admin', ...args, '--data', dataDir, '--scrypt-cost', String(TEST_SCRYPT_COST), '--password-stdin'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+export function runAdmin(
+  dataDir: string,
+  args: string[],
+  stdin = '',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'admin', ...args, '--data', dataDir, '--scrypt-cost', String(TEST_SCRYPT_COST), '--password-stdin'],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

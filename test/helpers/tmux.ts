@@ -21,11 +21,29 @@ export class TmuxSession {
   private constructor(readonly name: string) {}
 
   /** `size`: the terminal's columns and rows (120 x 30 unless given; issue #12.1 needs 80 columns). */
-  static start(command: string[], env: Record<string, string> = {}, size: { width?: number; height?: number } = {}): TmuxSession {
+  static start(
+    command: string[],
+    env: Record<string, string> = {},
+    size: { width?: number; height?: number } = {},
+  ): TmuxSession {
     const name = `classchat-test-${process.pid}-${++sessions}`;
-    const envArgs = Object.entries({ CLASSCHAT_CONFIG_DIR: testConfigDir(), ...env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    const envArgs = Object.entries({ CLASSCHAT_CONFIG_DIR: testConfigDir(), ...env }).flatMap(([k, v]) => [
+      '-e',
+      `${k}=${v}`,
+    ]);
     const [width, height] = [size.width ?? 120, size.height ?? 30];
-    execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', String(width), '-y', String(height), ...envArgs, ...command]);
+    execFileSync('tmux', [
+      'new-session',
+      '-d',
+      '-s',
+      name,
+      '-x',
+      String(width),
+      '-y',
+      String(height),
+      ...envArgs,
+      ...command,
+    ]);
     return new TmuxSession(name);
   }
 
@@ -35,8 +53,17 @@ export class TmuxSession {
    * SIGWINCH) a little later; a window emulator does both together.
    */
   async resize(width: number, height?: number): Promise<void> {
-    execFileSync('tmux', ['resize-window', '-t', this.name, '-x', String(width), ...(height === undefined ? [] : ['-y', String(height)])]);
-    const tty = execFileSync('tmux', ['display-message', '-p', '-t', this.name, '#{pane_tty}'], { encoding: 'utf8' }).trim();
+    execFileSync('tmux', [
+      'resize-window',
+      '-t',
+      this.name,
+      '-x',
+      String(width),
+      ...(height === undefined ? [] : ['-y', String(height)]),
+    ]);
+    const tty = execFileSync('tmux', ['display-message', '-p', '-t', this.name, '#{pane_tty}'], {
+      encoding: 'utf8',
+    }).trim();
     const deadline = Date.now() + 5000;
     while (execFileSync('stty', ['-F', tty, 'size'], { encoding: 'utf8' }).trim().split(' ')[1] !== String(width)) {
       if (Date.now() > deadline) throw new Error(`the terminal device ${tty} did not take the width ${width}`);
@@ -116,4 +143,6 @@ export class TmuxSession {
  * CLASSCHAT_TEST_REQUIRE_TMUX=1, so a missing tmux fails there), else the reason it is skipped.
  */
 export const TMUX_SKIP: string | false =
-  !hasTmux() && process.env.CLASSCHAT_TEST_REQUIRE_TMUX !== '1' ? 'tmux is not installed (apt-get install tmux); CI installs it' : false;
+  !hasTmux() && process.env.CLASSCHAT_TEST_REQUIRE_TMUX !== '1'
+    ? 'tmux is not installed (apt-get install tmux); CI installs it'
+    : false;

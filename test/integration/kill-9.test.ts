@@ -32,7 +32,9 @@ async function login(port: number, name: string, since?: number): Promise<TestCl
   const client = await TestClient.connect(port, `${name}-conn`);
   const token = tokens.get(name);
   const resume = since !== undefined ? { since } : {};
-  const reply = await client.ok(token ? { status: 'login', sender: name, token, ...resume } : { status: 'register', sender: name, ...resume });
+  const reply = await client.ok(
+    token ? { status: 'login', sender: name, token, ...resume } : { status: 'register', sender: name, ...resume },
+  );
   if (!token) {
     assert.equal(typeof reply.token, 'string', 'the first register claims the name');
     tokens.set(name, reply.token);
@@ -56,7 +58,12 @@ function sendAll(sender: Sender): void {
   const sendNext = () => {
     if (next >= PER_SENDER) return;
     const i = next++;
-    sender.client.send({ status: 'private', receiver: 'Sink', text: `${sender.name} #${i}`, id: `${sender.name}-${i}` });
+    sender.client.send({
+      status: 'private',
+      receiver: 'Sink',
+      text: `${sender.name} #${i}`,
+      id: `${sender.name}-${i}`,
+    });
   };
   sender.client.socket.on('data', () => {
     for (const m of sender.client.received.splice(0)) {
@@ -87,7 +94,10 @@ test('kill -9: every acknowledged message survives, and resends plus resume deli
   first.child.kill('SIGKILL');
   await Promise.all([sink.closed, ...senders.map((s) => s.client.closed)]);
   const ackedBeforeKill = senders.reduce((n, s) => n + s.acked.size, 0);
-  assert.ok(ackedBeforeKill > 0 && ackedBeforeKill < 2 * PER_SENDER, `killed mid-stream: ${ackedBeforeKill} acknowledged`);
+  assert.ok(
+    ackedBeforeKill > 0 && ackedBeforeKill < 2 * PER_SENDER,
+    `killed mid-stream: ${ackedBeforeKill} acknowledged`,
+  );
 
   const second = await spawnServer(dataDir, UNTHROTTLED);
   try {
@@ -112,7 +122,8 @@ test('kill -9: every acknowledged message survives, and resends plus resume deli
     const total = 2 * PER_SENDER;
     await withTimeout(
       new Promise<void>((resolve) => {
-        const check = () => sink2.received.filter((m) => m.status === 'private').length + before.length >= total && resolve();
+        const check = () =>
+          sink2.received.filter((m) => m.status === 'private').length + before.length >= total && resolve();
         sink2.socket.on('data', check);
         check();
       }),
@@ -125,14 +136,17 @@ test('kill -9: every acknowledged message survives, and resends plus resume deli
     for (const text of texts) counts.set(text, (counts.get(text) ?? 0) + 1);
     const duplicates = [...counts].filter(([, n]) => n > 1);
     assert.deepEqual(duplicates, [], 'no message delivered twice');
-    for (const s of senders) for (let i = 0; i < PER_SENDER; i++) assert.equal(counts.get(`${s.name} #${i}`), 1, `${s.name} #${i} delivered once`);
+    for (const s of senders)
+      for (let i = 0; i < PER_SENDER; i++)
+        assert.equal(counts.get(`${s.name} #${i}`), 1, `${s.name} #${i} delivered once`);
 
     // Every acknowledged message (before and after the kill) is in history, under the msgid it was acknowledged with, once.
     const history = await fullHistory(sink2, 'Ann');
     const annAcked = senders[0]!.acked;
-    assert.equal(history.length, PER_SENDER, 'each of Ann\'s messages stored once');
+    assert.equal(history.length, PER_SENDER, "each of Ann's messages stored once");
     const byMsgid = new Map(history.map((m) => [m.msgid, m]));
-    for (const [id, reply] of annAcked) assert.equal(byMsgid.get(reply.msgid)?.text, `Ann #${id.split('-')[1]}`, `acknowledged ${id} is in history`);
+    for (const [id, reply] of annAcked)
+      assert.equal(byMsgid.get(reply.msgid)?.text, `Ann #${id.split('-')[1]}`, `acknowledged ${id} is in history`);
     await sink2.close();
   } finally {
     await second.stop('SIGKILL');

@@ -16,7 +16,8 @@ function importsUnder(dir: string): { file: string; specifier: string }[] {
     if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
     const file = path.join(entry.parentPath ?? entry.path, entry.name);
     const source = fs.readFileSync(file, 'utf8');
-    for (const match of source.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+['"](\.[^'"]+)['"]/gm)) found.push({ file, specifier: match[1]! });
+    for (const match of source.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+['"](\.[^'"]+)['"]/gm))
+      found.push({ file, specifier: match[1]! });
   }
   return found;
 }
@@ -31,7 +32,10 @@ function crossings(from: string, forbidden: string): string[] {
 
 test('the terminal client imports nothing of the server, and the server nothing of the client', () => {
   const seen = importsUnder(path.join(ROOT, 'src/client'));
-  assert.ok(seen.some((i) => i.specifier.includes('/protocol/')), 'the scan finds the client importing src/protocol (it reads the imports at all)');
+  assert.ok(
+    seen.some((i) => i.specifier.includes('/protocol/')),
+    'the scan finds the client importing src/protocol (it reads the imports at all)',
+  );
   assert.deepEqual(crossings('src/client', 'src/server'), []);
   assert.deepEqual(crossings('src/server', 'src/client'), []);
   assert.deepEqual(crossings('src/protocol', 'src/server'), []);

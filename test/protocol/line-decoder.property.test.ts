@@ -107,14 +107,20 @@ function chunked(bytes: fc.Arbitrary<Buffer>): fc.Arbitrary<Buffer[]> {
   );
 }
 
-const limits = fc.record({ maxLine: fc.integer({ min: 1, max: 64 }), extra: fc.nat(256) }).map(({ maxLine, extra }) => ({ maxLine, maxDiscard: maxLine + extra }));
+const limits = fc
+  .record({ maxLine: fc.integer({ min: 1, max: 64 }), extra: fc.nat(256) })
+  .map(({ maxLine, extra }) => ({ maxLine, maxDiscard: maxLine + extra }));
 
 test('any bytes in any chunks: lines, too-large reports and closing follow the reference model', () => {
   fc.assert(
     fc.property(chunked(stream(400)), limits, (chunks, { maxLine, maxDiscard }) => {
       const got = decode(chunks, maxLine, maxDiscard);
       assert.deepEqual(got, reference(chunks, maxLine, maxDiscard));
-      for (const line of got.lines) assert.ok(line.length > 0 && !line.includes('\n'), `a non-empty line without a newline: ${JSON.stringify(line)}`);
+      for (const line of got.lines)
+        assert.ok(
+          line.length > 0 && !line.includes('\n'),
+          `a non-empty line without a newline: ${JSON.stringify(line)}`,
+        );
     }),
     { numRuns: 3000, includeErrorInReport: true },
   );
@@ -131,8 +137,14 @@ test('while every line is within the limit, how the stream is cut changes nothin
       assert.equal(whole.tooLarge, 0);
       assert.equal(whole.closedAt, null);
       // The lines are the complete lines of the concatenated input, each decoded whole.
-      const complete = bytes.subarray(0, bytes.lastIndexOf(NEWLINE) + 1).toString('latin1').split('\n').slice(0, -1);
-      const expected = complete.map((line) => Buffer.from(line.replace(/\r$/, ''), 'latin1').toString('utf8')).filter((line) => line.length > 0);
+      const complete = bytes
+        .subarray(0, bytes.lastIndexOf(NEWLINE) + 1)
+        .toString('latin1')
+        .split('\n')
+        .slice(0, -1);
+      const expected = complete
+        .map((line) => Buffer.from(line.replace(/\r$/, ''), 'latin1').toString('utf8'))
+        .filter((line) => line.length > 0);
       assert.deepEqual(whole.lines, expected);
     }),
     { numRuns: 1000, includeErrorInReport: true },
@@ -147,10 +159,15 @@ test("with the server's limits (64 KiB lines, 1 MiB discard), long lines in larg
     fc.integer({ min: 0, max: maxDiscardBytes + maxLineBytes }),
   );
   // Lines are generated as lengths and built inside, so a counterexample prints short.
-  const lines = fc.array(fc.record({ length: long, end: fc.constantFrom('\n', '\r\n', '') }), { minLength: 1, maxLength: 4 });
+  const lines = fc.array(fc.record({ length: long, end: fc.constantFrom('\n', '\r\n', '') }), {
+    minLength: 1,
+    maxLength: 4,
+  });
   fc.assert(
     fc.property(lines, fc.array(fc.nat(), { maxLength: 40 }), (specs, positions) => {
-      const bytes = Buffer.concat(specs.map(({ length, end }) => Buffer.concat([Buffer.alloc(length, 'é'), Buffer.from(end)])));
+      const bytes = Buffer.concat(
+        specs.map(({ length, end }) => Buffer.concat([Buffer.alloc(length, 'é'), Buffer.from(end)])),
+      );
       const chunks = cut(bytes, positions);
       assert.deepEqual(decode(chunks, maxLineBytes, maxDiscardBytes), reference(chunks, maxLineBytes, maxDiscardBytes));
     }),

@@ -12,7 +12,8 @@ test('#11.15 wellFormed: lone high and low surrogates become U+FFFD, pairs stay'
 });
 
 test('#11.15 wellFormedRequest: every string of a request, in arrays and keys, without touching __proto__', () => {
-  const line = '{"status":"create","receiver":"R\\ud800","members":["a\\udc00",["\\ud801"]],"k\\ud800":1,"__proto__":"\\ud800"}';
+  const line =
+    '{"status":"create","receiver":"R\\ud800","members":["a\\udc00",["\\ud801"]],"k\\ud800":1,"__proto__":"\\ud800"}';
   const request = wellFormedRequest(JSON.parse(line) as Record<string, any>, line);
   assert.equal(request.receiver, 'R\ufffd');
   assert.deepEqual(request.members, ['a\ufffd', ['\ufffd']]);

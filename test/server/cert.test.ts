@@ -23,7 +23,17 @@ function tempDir(): string {
 
 test('writes cert.pem and a 0600 key.pem for the hosts, and prints the fingerprint and the commands', async () => {
   const out = path.join(tempDir(), 'tls');
-  const result = await runCli(['cert', '--host', '10.0.0.5', '--host', 'chat.example.edu', '--days', '30', '--out', out]);
+  const result = await runCli([
+    'cert',
+    '--host',
+    '10.0.0.5',
+    '--host',
+    'chat.example.edu',
+    '--days',
+    '30',
+    '--out',
+    out,
+  ]);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stderr, '');
   assert.deepEqual(fs.readdirSync(out).sort(), ['cert.pem', 'key.pem'], 'no temporary files left behind');
@@ -33,14 +43,20 @@ test('writes cert.pem and a 0600 key.pem for the hosts, and prints the fingerpri
   assert.equal(cert.subjectAltName, 'IP Address:10.0.0.5, DNS:chat.example.edu, DNS:localhost, IP Address:127.0.0.1');
   assert.equal(cert.ca, false, 'a server certificate, not a CA');
   assert.equal(cert.publicKey.asymmetricKeyDetails?.namedCurve, 'prime256v1', 'EC P-256');
-  assert.ok(cert.checkPrivateKey(createPrivateKey(fs.readFileSync(path.join(out, 'key.pem')))), 'the key is the certificate’s');
+  assert.ok(
+    cert.checkPrivateKey(createPrivateKey(fs.readFileSync(path.join(out, 'key.pem')))),
+    'the key is the certificate’s',
+  );
   const days = (Date.parse(cert.validTo) - Date.now()) / DAY_MS;
   assert.ok(days > 29 && days <= 30, `valid for 30 days, not ${days}`);
 
   const lines = result.stdout.split('\n').map((l) => l.trim());
   assert.ok(lines.includes(`SHA-256 fingerprint: ${cert.fingerprint256}`), result.stdout);
   assert.match(cert.fingerprint256, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
-  assert.ok(lines.includes(`npx classchat serve --host 0.0.0.0 --tls-cert ${out}/cert.pem --tls-key ${out}/key.pem`), result.stdout);
+  assert.ok(
+    lines.includes(`npx classchat serve --host 0.0.0.0 --tls-cert ${out}/cert.pem --tls-key ${out}/key.pem`),
+    result.stdout,
+  );
   assert.ok(lines.includes('npx classchat chat --host 10.0.0.5 --tls --ca cert.pem'), result.stdout);
 });
 
@@ -72,7 +88,10 @@ test('without openssl: one clear line, exit code 1, nothing written', async () =
   const emptyPath = tempDir(); // a PATH where no openssl can be found
   const result = await runCli(['cert', '--out', out], { PATH: emptyPath });
   assert.equal(result.code, 1);
-  assert.equal(result.stderr, 'classchat cert: openssl was not found; install it (Debian/Ubuntu: apt install openssl) and run this again\n');
+  assert.equal(
+    result.stderr,
+    'classchat cert: openssl was not found; install it (Debian/Ubuntu: apt install openssl) and run this again\n',
+  );
   assert.deepEqual(fs.readdirSync(out), []);
 });
 

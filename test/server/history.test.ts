@@ -106,7 +106,10 @@ test('room history is for members only, and includes the join and leave notices'
   await bo.ok({ status: 'leave', receiver: 'Archive' });
   await expectError(bo, { status: 'history', receiver: 'Archive' }, 'not_a_member');
   const withLeave = await ann.ok({ status: 'history', receiver: 'Archive', after: 4 });
-  assert.deepEqual(withLeave.messages.map((m: Obj) => [m.event, m.sender]), [['leave', 'HrBo']]);
+  assert.deepEqual(
+    withLeave.messages.map((m: Obj) => [m.event, m.sender]),
+    [['leave', 'HrBo']],
+  );
   await ann.ok({ status: 'leave', receiver: 'Archive' });
   await Promise.all([ann.close(), bo.close(), out.close()]);
 });

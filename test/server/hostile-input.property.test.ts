@@ -19,7 +19,15 @@ import { COMMANDS } from '../../src/server/commands/index.js';
 import { cut } from '../helpers/chunks.js';
 import { TestClient, type Obj } from '../helpers/client.js';
 import { assertPrivateFlows, barrier, withTimeout } from '../helpers/expect.js';
-import { hostileRequest, KNOWN_KEYS, NEEDS_ACCOUNT_OR_ROLE, REQUEST_EXAMPLES, requestLine, STATUSES, type ExampleNames } from '../helpers/request-examples.js';
+import {
+  hostileRequest,
+  KNOWN_KEYS,
+  NEEDS_ACCOUNT_OR_ROLE,
+  REQUEST_EXAMPLES,
+  requestLine,
+  STATUSES,
+  type ExampleNames,
+} from '../helpers/request-examples.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 const NEWLINE = 0x0a;
@@ -36,7 +44,10 @@ const SPOOFED = [...BYSTANDERS, OFFLINE, 'bea', 'server', 'everyone', 'Mallory',
  * (reporting the smallest counterexample so far) instead of holding CI for minutes. A property that
  * runs out of time fails, so a slow machine cannot silently run fewer cases. Normal runs take seconds.
  */
-const OPTIONS = { includeErrorInReport: true, plugins: [fc.interruptAfterTimeLimit(60_000, { failOnInterrupt: true })] };
+const OPTIONS = {
+  includeErrorInReport: true,
+  plugins: [fc.interruptAfterTimeLimit(60_000, { failOnInterrupt: true })],
+};
 
 const CHECKS = Object.fromEntries(STATUSES.map((s) => [s, TypeCompiler.Compile(RequestSchemas[s])]));
 const NEEDS_NAME = new Map<string, boolean>(COMMANDS.map((c) => [c.status, c.needsName]));
@@ -111,14 +122,19 @@ function expectationOf(line: Buffer): Expected {
   } catch {
     return { kind: 'refused', code: 'bad_request', ref: undefined };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { kind: 'refused', code: 'bad_request', ref: undefined };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { kind: 'refused', code: 'bad_request', ref: undefined };
   const request = value as Obj;
   const id: unknown = request.id;
-  const usable = id === undefined || (typeof id === 'string' && id.length <= MAX_ID_LENGTH) || (typeof id === 'number' && Number.isFinite(id));
+  const usable =
+    id === undefined ||
+    (typeof id === 'string' && id.length <= MAX_ID_LENGTH) ||
+    (typeof id === 'number' && Number.isFinite(id));
   if (!usable) return { kind: 'refused', code: 'bad_request', ref: undefined };
   const ref = id as RequestId | undefined;
   const status: unknown = request.status;
-  if (typeof status !== 'string' || !NEEDS_NAME.has(status) || !CHECKS[status]!.Check(request)) return { kind: 'refused', code: 'bad_request', ref };
+  if (typeof status !== 'string' || !NEEDS_NAME.has(status) || !CHECKS[status]!.Check(request))
+    return { kind: 'refused', code: 'bad_request', ref };
   return { kind: 'request', ref, status: status as RequestStatus, request };
 }
 
@@ -147,7 +163,11 @@ type Answered = Exclude<Expected, { kind: 'blank' }>;
  * stream cut at `cuts`, followed by a barrier, and checks every reply and event it gets. Returns
  * each answered line's expectation with its reply.
  */
-async function runBatch(withName: boolean, build: (names: ExampleNames) => Buffer[], cuts: readonly number[] = []): Promise<{ e: Answered; reply: Obj }[]> {
+async function runBatch(
+  withName: boolean,
+  build: (names: ExampleNames) => Buffer[],
+  cuts: readonly number[] = [],
+): Promise<{ e: Answered; reply: Obj }[]> {
   const f = await fuzzer(withName);
   try {
     return await exchange(f, build(f.names), cuts);
@@ -212,7 +232,8 @@ function checkReply(f: Fuzzer, e: Answered, r: Obj, line: Buffer): void {
   if (typeof r.msgid === 'number') {
     assert.ok(f.name !== null, what);
     sentBy.set(r.msgid, f.name);
-    const to = e.status === 'broadcast' ? BYSTANDERS : BYSTANDERS.filter((b) => e.status === 'private' && r.receiver === b);
+    const to =
+      e.status === 'broadcast' ? BYSTANDERS : BYSTANDERS.filter((b) => e.status === 'private' && r.receiver === b);
     if (to.length > 0) sentToBystanders.push({ msgid: r.msgid, sender: f.name, to });
   }
   if (Array.isArray(r.messages)) for (const m of r.messages as Obj[]) checkEvent(m, `${f.client.label}'s history`);
@@ -236,7 +257,11 @@ function checkRegister(f: Fuzzer, claimed: string, r: Obj, what: string): void {
     // A mutation may add a password: that makes an account (then the name asks for it) or is too weak.
     // In claim mode (the default, issue #11.1) a name some connection registered before is refused.
     assert.ok(['name_taken', 'password_required', 'weak_password', 'name_claimed'].includes(r.code), what);
-    if (r.code === 'name_claimed') assert.ok([...registered].some((name) => nameKey(name) === nameKey(claimed)), `only a name registered before is claimed: ${what}`);
+    if (r.code === 'name_claimed')
+      assert.ok(
+        [...registered].some((name) => nameKey(name) === nameKey(claimed)),
+        `only a name registered before is claimed: ${what}`,
+      );
     return;
   }
   assert.equal(typeof r.sender, 'string', what);
@@ -262,17 +287,28 @@ function checkEvent(m: Obj, where: string): void {
   const what = `${where}: ${JSON.stringify(m).slice(0, 300)}`;
   assert.ok(['private', 'group', 'broadcast', 'system'].includes(m.status), what);
   assert.equal(typeof m.sender, 'string', what);
-  if (m.status === 'system') assert.ok(registered.has(m.sender) || m.sender === 'server', `a registered sender: ${what}`);
+  if (m.status === 'system')
+    assert.ok(registered.has(m.sender) || m.sender === 'server', `a registered sender: ${what}`);
   else assert.equal(m.sender, sentBy.get(m.msgid), `the sender of msgid ${m.msgid}: ${what}`);
 }
 
 function preview(line: Buffer): string {
-  return line.length > 200 ? `${JSON.stringify(line.subarray(0, 200).toString())}... (${line.length} bytes)` : JSON.stringify(line.toString());
+  return line.length > 200
+    ? `${JSON.stringify(line.subarray(0, 200).toString())}... (${line.length} bytes)`
+    : JSON.stringify(line.toString());
 }
 
 test('every request status has a command and an example that matches its schema', () => {
-  assert.deepEqual(Object.keys(REQUEST_EXAMPLES).sort(), [...STATUSES].sort(), 'test/helpers/request-examples.ts has one example per status');
-  assert.deepEqual([...NEEDS_NAME.keys()].sort(), [...STATUSES].sort(), 'src/server/commands has one command per status');
+  assert.deepEqual(
+    Object.keys(REQUEST_EXAMPLES).sort(),
+    [...STATUSES].sort(),
+    'test/helpers/request-examples.ts has one example per status',
+  );
+  assert.deepEqual(
+    [...NEEDS_NAME.keys()].sort(),
+    [...STATUSES].sort(),
+    'src/server/commands has one command per status',
+  );
   const names: ExampleNames = { fresh: 'Fresh', room: 'Room', lounge: LOUNGE, online: 'Bea', offline: OFFLINE };
   for (const status of STATUSES) {
     const example = REQUEST_EXAMPLES[status](names);
@@ -311,7 +347,10 @@ test('random bytes: every complete line gets one reply, an error with a register
 test('random JSON: every value gets one reply, with a registered code', async () => {
   // Some values look like requests: a real status with random JSON in the usual fields.
   const requestLike = fc
-    .tuple(fc.constantFrom(...STATUSES), fc.dictionary(fc.constantFrom(...KNOWN_KEYS.filter((k) => k !== 'status')), fc.jsonValue({ maxDepth: 2 })))
+    .tuple(
+      fc.constantFrom(...STATUSES),
+      fc.dictionary(fc.constantFrom(...KNOWN_KEYS.filter((k) => k !== 'status')), fc.jsonValue({ maxDepth: 2 })),
+    )
     .map(([status, fields]) => ({ ...fields, status }));
   const value = fc.oneof(fc.jsonValue(), fc.anything(), requestLike);
   const batch = fc.record({ withName: fc.boolean(), values: fc.array(value, { minLength: 1, maxLength: 8 }) });
@@ -327,10 +366,15 @@ test('random JSON: every value gets one reply, with a registered code', async ()
 test('mutated requests of every status: one reply each, in order, and no forged sender', async () => {
   const okStatuses = new Set<string>();
   let spoofedOk = 0;
-  const batch = fc.record({ withName: fc.boolean(), requests: fc.array(hostileRequest(SPOOFED), { minLength: 1, maxLength: 10 }) });
+  const batch = fc.record({
+    withName: fc.boolean(),
+    requests: fc.array(hostileRequest(SPOOFED), { minLength: 1, maxLength: 10 }),
+  });
   await fc.assert(
     fc.asyncProperty(batch, async ({ withName, requests }) => {
-      const answers = await runBatch(withName, (names) => requests.map((request, i) => Buffer.from(requestLine(request, names, `q${i}`))));
+      const answers = await runBatch(withName, (names) =>
+        requests.map((request, i) => Buffer.from(requestLine(request, names, `q${i}`))),
+      );
       for (const { e, reply } of answers) {
         if (e.kind !== 'request' || reply.status !== 'ok') continue;
         okStatuses.add(e.status);
@@ -340,7 +384,11 @@ test('mutated requests of every status: one reply each, in order, and no forged 
     { ...OPTIONS, numRuns: 2500 },
   );
   const canSucceed = STATUSES.filter((s) => !NEEDS_ACCOUNT_OR_ROLE.has(s));
-  assert.deepEqual([...okStatuses].filter((s) => !NEEDS_ACCOUNT_OR_ROLE.has(s as RequestStatus)).sort(), [...canSucceed].sort(), 'every status that can succeed here was answered ok at least once');
+  assert.deepEqual(
+    [...okStatuses].filter((s) => !NEEDS_ACCOUNT_OR_ROLE.has(s as RequestStatus)).sort(),
+    [...canSucceed].sort(),
+    'every status that can succeed here was answered ok at least once',
+  );
   assert.ok(spoofedOk > 0, 'some requests with a spoofed sender were carried out');
 });
 
@@ -349,7 +397,8 @@ test('meanwhile the bystanders got every message, none under a forged sender, an
   assert.ok(flows >= 2, `the bystanders kept chatting (${flows} messages)`);
   await Promise.all([barrier(bea), barrier(cal)]);
   for (const client of [bea, cal]) {
-    for (const m of client.received) if (m.status === 'ok' && typeof m.msgid === 'number') sentBy.set(m.msgid, client.label);
+    for (const m of client.received)
+      if (m.status === 'ok' && typeof m.msgid === 'number') sentBy.set(m.msgid, client.label);
   }
   for (const client of [bea, cal]) {
     for (const m of client.received) if (m.status !== 'ok' && m.status !== 'error') checkEvent(m, client.label);
@@ -358,9 +407,15 @@ test('meanwhile the bystanders got every message, none under a forged sender, an
   for (const { msgid, sender, to } of sentToBystanders) {
     for (const name of to) {
       const client = name === 'Bea' ? bea : cal;
-      assert.ok(client.received.some((m) => m.msgid === msgid && m.sender === sender), `${name} got msgid ${msgid} from ${sender}`);
+      assert.ok(
+        client.received.some((m) => m.msgid === msgid && m.sender === sender),
+        `${name} got msgid ${msgid} from ${sender}`,
+      );
     }
   }
   const who = await bea.ok({ status: 'who' });
-  assert.deepEqual(who.users.filter((u: string) => BYSTANDERS.includes(u)), BYSTANDERS);
+  assert.deepEqual(
+    who.users.filter((u: string) => BYSTANDERS.includes(u)),
+    BYSTANDERS,
+  );
 });

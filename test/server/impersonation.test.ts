@@ -27,7 +27,13 @@ const EXAMPLES: Record<RequestStatus, Obj> = {
   mute: { status: 'mute', receiver: 'Witness', seconds: 60 },
   delete: { status: 'delete', receiver: 'SpoofRoom' },
   // An empty file is complete at once: Witness is told, and the message must carry Mallory's name.
-  upload: { status: 'upload', receiver: 'Witness', name: 'spoofed.txt', size: 0, sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' },
+  upload: {
+    status: 'upload',
+    receiver: 'Witness',
+    name: 'spoofed.txt',
+    size: 0,
+    sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  },
   chunk: { status: 'chunk', file: 1, offset: 0, data: 'c3Bvb2ZlZA==' },
   files: { status: 'files' },
   fetch: { status: 'fetch', file: 1, offset: 0 },
@@ -62,7 +68,11 @@ test('impersonation: "sender" is ignored in every request kind; what others see 
     if (status === 'exit') continue; // last, below
     const reply = await mallory.request({ ...example, sender: 'Victim' });
     if (status === 'register' || status === 'login') {
-      assert.equal(reply.status, 'error', `${status} as Victim on a registered connection must fail: ${JSON.stringify(reply)}`);
+      assert.equal(
+        reply.status,
+        'error',
+        `${status} as Victim on a registered connection must fail: ${JSON.stringify(reply)}`,
+      );
       assert.equal(reply.code, 'already_registered');
     } else if (status === 'password') {
       // Mallory has no account: nothing to change, and Victim's password is untouched.
@@ -72,7 +82,11 @@ test('impersonation: "sender" is ignored in every request kind; what others see 
   }
   await barrier(victim);
   await barrier(witness);
-  const seen = [...victim.received.slice(mark.victim), ...witness.received.slice(mark.witness), ...mallory.received.slice(mark.mallory)];
+  const seen = [
+    ...victim.received.slice(mark.victim),
+    ...witness.received.slice(mark.witness),
+    ...mallory.received.slice(mark.mallory),
+  ];
   const spoofed = seen.filter((m) => m.sender === 'Victim');
   assert.deepEqual(spoofed, [], 'nothing anyone received claims to be from Victim');
   const fromMallory = seen.filter((m) => typeof m.text === 'string' && m.text.startsWith('spoofed'));

@@ -61,7 +61,11 @@ async function rawCase(registered: boolean, lines: string[], what: string): Prom
   }
   if (!registered) await client.ok({ status: 'register', sender: client.label }); // and it can still register
   await assertNotReceived(client, (m) => m.status === 'error' && m.code !== 'bad_request', 'any other kind of error');
-  assert.equal(client.received.filter((m) => m.status === 'error').length, lines.length, 'exactly one error per bad line');
+  assert.equal(
+    client.received.filter((m) => m.status === 'error').length,
+    lines.length,
+    'exactly one error per bad line',
+  );
   await client.close();
 }
 
@@ -81,7 +85,11 @@ for (const registered of [false, true]) {
   const when = registered ? 'after register' : 'before register';
 
   test(`malformed JSON gets bad_request and the connection stays open (${when})`, async () => {
-    await rawCase(registered, ['{"status":"who"', '{status:who}', 'hello server', '{"status":"who"}}', "{'status':'who'}", '{"status":"who",}'], 'malformed JSON');
+    await rawCase(
+      registered,
+      ['{"status":"who"', '{status:who}', 'hello server', '{"status":"who"}}', "{'status':'who'}", '{"status":"who",}'],
+      'malformed JSON',
+    );
   });
 
   test(`a JSON value that is not an object gets bad_request (${when})`, async () => {
@@ -91,7 +99,15 @@ for (const registered of [false, true]) {
   test(`an unknown status gets bad_request with the request id (${when})`, async () => {
     await objectCase(
       registered,
-      [{ status: 'dance' }, { status: 'WHO' }, { status: '' }, { status: '__proto__' }, { status: 'toString' }, { status: 'constructor' }, { status: 'x'.repeat(5000) }],
+      [
+        { status: 'dance' },
+        { status: 'WHO' },
+        { status: '' },
+        { status: '__proto__' },
+        { status: 'toString' },
+        { status: 'constructor' },
+        { status: 'x'.repeat(5000) },
+      ],
       'an unknown status',
     );
   });
@@ -99,7 +115,15 @@ for (const registered of [false, true]) {
   test(`a missing or non-string status gets bad_request (${when})`, async () => {
     await objectCase(
       registered,
-      [{}, { text: 'hi' }, { sender: 'Bea', receiver: 'Cal', text: 'hi' }, { status: null }, { status: 5 }, { status: ['who'] }, { status: { name: 'who' } }],
+      [
+        {},
+        { text: 'hi' },
+        { sender: 'Bea', receiver: 'Cal', text: 'hi' },
+        { status: null },
+        { status: 5 },
+        { status: ['who'] },
+        { status: { name: 'who' } },
+      ],
       'a missing status',
     );
   });
@@ -144,7 +168,16 @@ test('a missing field gets bad_request (after register)', async () => {
 });
 
 test('a field of the wrong type gets bad_request (before register: register with a non-string sender)', async () => {
-  await objectCase(false, [{ status: 'register', sender: 5 }, { status: 'register', sender: {} }, { status: 'register', sender: null }, { status: 'register', sender: ['Bea'] }], 'a wrong type');
+  await objectCase(
+    false,
+    [
+      { status: 'register', sender: 5 },
+      { status: 'register', sender: {} },
+      { status: 'register', sender: null },
+      { status: 'register', sender: ['Bea'] },
+    ],
+    'a wrong type',
+  );
 });
 
 test('a field of the wrong type gets bad_request (after register)', async () => {
@@ -168,8 +201,15 @@ test('a field of the wrong type gets bad_request (after register)', async () => 
     'a wrong type',
   );
   // Nothing was created or sent by any of them.
-  await assertNotReceived(cal, (m) => typeof m.sender === 'string' && m.sender.startsWith('Bad'), 'anything from the offender');
-  assert.deepEqual((await bea.ok({ status: 'rooms' })).rooms.filter((r: { name: string }) => r.name === 'Room1'), []);
+  await assertNotReceived(
+    cal,
+    (m) => typeof m.sender === 'string' && m.sender.startsWith('Bad'),
+    'anything from the offender',
+  );
+  assert.deepEqual(
+    (await bea.ok({ status: 'rooms' })).rooms.filter((r: { name: string }) => r.name === 'Room1'),
+    [],
+  );
 });
 
 test('requests other than register, help and exit get not_registered before register', async () => {
@@ -190,12 +230,19 @@ test('requests other than register, help and exit get not_registered before regi
     await expectError(client, request, 'not_registered');
     await othersStillChat();
   }
-  await assertNotReceived(cal, (m) => m.text === 'hi' || m.text === 'hi all', 'a message from an unregistered connection');
+  await assertNotReceived(
+    cal,
+    (m) => m.text === 'hi' || m.text === 'hi all',
+    'a message from an unregistered connection',
+  );
   await assertNotReceived(bea, (m) => m.text === 'hi all', 'a broadcast from an unregistered connection');
   const help = await client.ok({ status: 'help' });
   assert.ok(Array.isArray(help.commands) && help.commands.length > 0);
   await client.ok({ status: 'register', sender: client.label });
-  assert.deepEqual((await client.ok({ status: 'rooms' })).rooms.filter((r: { name: string }) => r.name === 'SneakyRoom'), []);
+  assert.deepEqual(
+    (await client.ok({ status: 'rooms' })).rooms.filter((r: { name: string }) => r.name === 'SneakyRoom'),
+    [],
+  );
   await client.close();
 
   // exit works before register: a goodbye, then the server closes the connection.
@@ -220,8 +267,16 @@ test('a line over 64 KiB gets too_large, the rest of it is discarded, and the co
     [tooLarge],
     'one too_large and no other error for the oversized line',
   );
-  await assertNotReceived(bea, (m) => m.status === 'broadcast' && m.sender === client.label, 'any part of the oversized line as a broadcast');
-  await assertNotReceived(cal, (m) => m.status === 'broadcast' && m.sender === client.label, 'any part of the oversized line as a broadcast');
+  await assertNotReceived(
+    bea,
+    (m) => m.status === 'broadcast' && m.sender === client.label,
+    'any part of the oversized line as a broadcast',
+  );
+  await assertNotReceived(
+    cal,
+    (m) => m.status === 'broadcast' && m.sender === client.label,
+    'any part of the oversized line as a broadcast',
+  );
   await othersStillChat();
 
   // Twice in a row, then a normal message from the same connection still goes through.
@@ -248,11 +303,15 @@ test('pipelined requests are answered in order, an oversized line among them inc
   const client = await TestClient.connect(server.port, `Bad${++users}`);
   // register is asynchronous on the server, so the lines behind it wait in the connection's queue.
   client.raw(
-    JSON.stringify({ status: 'register', sender: client.label, id: 'p1' }) + '\n' +
-    'q'.repeat(80 * 1024) + '\n' +
-    JSON.stringify({ status: 'who', id: 'p2' }) + '\n' +
-    'not json\n' +
-    JSON.stringify({ status: 'rooms', id: 'p3' }) + '\n',
+    JSON.stringify({ status: 'register', sender: client.label, id: 'p1' }) +
+      '\n' +
+      'q'.repeat(80 * 1024) +
+      '\n' +
+      JSON.stringify({ status: 'who', id: 'p2' }) +
+      '\n' +
+      'not json\n' +
+      JSON.stringify({ status: 'rooms', id: 'p3' }) +
+      '\n',
   );
   const last = await client.waitFor((m) => m.ref === 'p3');
   assert.equal(last.status, 'ok');
@@ -283,7 +342,13 @@ test('invalid UTF-8 does not crash the server', async () => {
   await othersStillChat();
 
   // Invalid bytes inside a JSON string: the message goes through with replacement characters.
-  client.raw(Buffer.concat([Buffer.from('{"status":"private","receiver":"Cal","id":"u8","text":"bad '), Buffer.from([0xff, 0xc0, 0x80]), Buffer.from(' bytes"}\n')]));
+  client.raw(
+    Buffer.concat([
+      Buffer.from('{"status":"private","receiver":"Cal","id":"u8","text":"bad '),
+      Buffer.from([0xff, 0xc0, 0x80]),
+      Buffer.from(' bytes"}\n'),
+    ]),
+  );
   const reply = await client.waitFor((m) => m.ref === 'u8');
   assert.equal(reply.status, 'ok');
   const got = await cal.event('private', { msgid: reply.msgid });
@@ -292,14 +357,22 @@ test('invalid UTF-8 does not crash the server', async () => {
 
   // In a name: refused as an invalid name.
   const stranger = await offender(false);
-  stranger.raw(Buffer.concat([Buffer.from('{"status":"register","id":"n","sender":"Bo'), Buffer.from([0xff]), Buffer.from('b"}\n')]));
+  stranger.raw(
+    Buffer.concat([
+      Buffer.from('{"status":"register","id":"n","sender":"Bo'),
+      Buffer.from([0xff]),
+      Buffer.from('b"}\n'),
+    ]),
+  );
   const refused = await stranger.waitFor((m) => m.ref === 'n');
   assert.equal(refused.code, 'invalid_name');
   await stranger.ok({ status: 'register', sender: stranger.label });
 
   // A valid multi-byte character split across two writes arrives intact.
   client.socket.setNoDelay(true);
-  const line = Buffer.from(JSON.stringify({ status: 'private', receiver: 'Cal', id: 'split', text: 'héllo 😀 wörld' }) + '\n');
+  const line = Buffer.from(
+    JSON.stringify({ status: 'private', receiver: 'Cal', id: 'split', text: 'héllo 😀 wörld' }) + '\n',
+  );
   const cut = line.indexOf(Buffer.from('😀')) + 2;
   client.raw(line.subarray(0, cut));
   await barrier(cal); // a round trip elsewhere, so the two halves are likely separate reads
@@ -318,7 +391,11 @@ test('CRLF line endings work and blank lines get no reply', async () => {
   const reply = await client.waitFor((m) => m.ref === 'crlf');
   assert.equal(reply.status, 'ok');
   await barrier(client);
-  assert.deepEqual(client.received.filter((m) => m.status === 'error'), [], 'blank lines are ignored');
+  assert.deepEqual(
+    client.received.filter((m) => m.status === 'error'),
+    [],
+    'blank lines are ignored',
+  );
   await client.close();
 });
 
@@ -349,7 +426,10 @@ test('"sender" in a request is ignored: private, group and broadcast carry the r
 
   // History keeps the real sender too.
   const history = await cal.ok({ status: 'history', receiver: real.label });
-  assert.deepEqual(history.messages.map((m: Obj) => [m.sender, m.text]), [[real.label, 'spoofed private']]);
+  assert.deepEqual(
+    history.messages.map((m: Obj) => [m.sender, m.text]),
+    [[real.label, 'spoofed private']],
+  );
   // And a second register cannot rename the connection.
   await expectError(real, { status: 'register', sender: 'Someone' }, 'already_registered');
   assert.ok((await bea.ok({ status: 'who' })).users.includes(real.label));

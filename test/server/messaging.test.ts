@@ -25,7 +25,15 @@ test('broadcast reaches every online user but the sender, and not unregistered c
     assert.equal(typeof sent.msgid, 'number');
     for (const client of [bo, cy]) {
       const got = await client.event('broadcast', { msgid: sent.msgid });
-      assert.deepEqual(got, { status: 'broadcast', sender: 'Ann', receiver: 'everyone', text: 'hello all', msgid: sent.msgid, seq: sent.seq, ts: sent.ts });
+      assert.deepEqual(got, {
+        status: 'broadcast',
+        sender: 'Ann',
+        receiver: 'everyone',
+        text: 'hello all',
+        msgid: sent.msgid,
+        seq: sent.seq,
+        ts: sent.ts,
+      });
     }
     await assertNotReceived(ann, (m) => m.status === 'broadcast', 'her own broadcast');
     await assertNotReceived(anon, (m) => m.status === 'broadcast', 'a broadcast before registering');
@@ -43,7 +51,15 @@ test('a private message is delivered live with the ids from the reply, to the re
   assert.equal(sent.queued, undefined);
   assert.equal(sent.receiver, 'PvBo');
   const got = await bo.event('private', { msgid: sent.msgid });
-  assert.deepEqual(got, { status: 'private', sender: 'PvAnn', receiver: 'PvBo', text: 'just for you', msgid: sent.msgid, seq: sent.seq, ts: sent.ts });
+  assert.deepEqual(got, {
+    status: 'private',
+    sender: 'PvAnn',
+    receiver: 'PvBo',
+    text: 'just for you',
+    msgid: sent.msgid,
+    seq: sent.seq,
+    ts: sent.ts,
+  });
   assert.ok(!Number.isNaN(Date.parse(got.ts)));
   await assertNotReceived(cy, (m) => m.text === 'just for you', "someone else's private message");
   await assertNotReceived(ann, (m) => m.status === 'private', 'her own private message echoed');
@@ -106,7 +122,15 @@ test('a group message reaches the online members but the sender, and offline mem
   const sent = await bo.ok({ status: 'group', receiver: 'trio', text: 'to the trio' });
   assert.equal(sent.receiver, 'Trio');
   const got = await ann.event('group', { msgid: sent.msgid });
-  assert.deepEqual(got, { status: 'group', sender: 'GpBo', receiver: 'Trio', text: 'to the trio', msgid: sent.msgid, seq: sent.seq, ts: sent.ts });
+  assert.deepEqual(got, {
+    status: 'group',
+    sender: 'GpBo',
+    receiver: 'Trio',
+    text: 'to the trio',
+    msgid: sent.msgid,
+    seq: sent.seq,
+    ts: sent.ts,
+  });
   await assertNotReceived(bo, (m) => m.status === 'group', 'his own group message');
   await assertNotReceived(out, (m) => m.text === 'to the trio', 'a message of a room he is not in');
 

@@ -19,7 +19,8 @@ const BIG_TEXT = 'x'.repeat(16_000);
 /** Sends `count` private messages pipelined and resolves with the ok replies, in order. */
 async function sendMany(from: TestClient, to: string, count: number, text = BIG_TEXT): Promise<Obj[]> {
   const replies = [];
-  for (let i = 0; i < count; i++) replies.push(from.request({ status: 'private', receiver: to, text: `${i}:${text}` }, 20_000));
+  for (let i = 0; i < count; i++)
+    replies.push(from.request({ status: 'private', receiver: to, text: `${i}:${text}` }, 20_000));
   const all = await Promise.all(replies);
   for (const reply of all) assert.equal(reply.status, 'ok', JSON.stringify(reply).slice(0, 200));
   return all;
@@ -38,10 +39,17 @@ test('a login with megabytes waiting gets the newest messages within the budget,
   const last = await again.event('private', { msgid: sent.at(-1)!.msgid });
   const delivered = again.received.filter((m) => m.status === 'private');
   assert.equal(delivered.length, reply.waiting);
-  assert.deepEqual(delivered.map((m) => m.msgid), sent.slice(-reply.waiting).map((r) => r.msgid), 'the newest, in order');
+  assert.deepEqual(
+    delivered.map((m) => m.msgid),
+    sent.slice(-reply.waiting).map((r) => r.msgid),
+    'the newest, in order',
+  );
   assert.equal(last.msgid, delivered.at(-1)!.msgid);
   const older = await again.ok({ status: 'history', receiver: 'LoginAlice', before: delivered[0]!.seq, limit: 10 });
-  assert.deepEqual(older.messages.map((m: Obj) => m.msgid), sent.slice(-reply.waiting - 10, -reply.waiting).map((r) => r.msgid));
+  assert.deepEqual(
+    older.messages.map((m: Obj) => m.msgid),
+    sent.slice(-reply.waiting - 10, -reply.waiting).map((r) => r.msgid),
+  );
   await again.ok({ status: 'who' }); // still connected
   await alice.close();
   await again.close();
@@ -51,7 +59,9 @@ test('a login with megabytes waiting gets the newest messages within the budget,
 // not when a byte count is passed (one burst could pass it for a reader that keeps reading).
 test('a reader that stops reading is cut off once it makes no progress, and what it missed is still delivered at its next login', async () => {
   // Its own server, delivering everything at login, so that every missed message can be counted.
-  const roomy = await startServer({ limits: { ...SMALL_OUTPUT, noProgressMs: 1000, offlineDeliveryBytes: 64 * 1024 * 1024 } });
+  const roomy = await startServer({
+    limits: { ...SMALL_OUTPUT, noProgressMs: 1000, offlineDeliveryBytes: 64 * 1024 * 1024 },
+  });
   try {
     await slowReaderScenario(roomy);
   } finally {
@@ -76,7 +86,10 @@ async function slowReaderScenario(roomy: TestServer): Promise<void> {
   assert.equal(reply.waiting, expected.length);
   assert.equal(reply.truncated, undefined);
   await again.event('private', { msgid: sent.at(-1)!.msgid }, 20_000);
-  assert.deepEqual(again.received.filter((m) => m.status === 'private').map((m) => m.msgid), expected);
+  assert.deepEqual(
+    again.received.filter((m) => m.status === 'private').map((m) => m.msgid),
+    expected,
+  );
   await alice.close();
   await bob.close();
   await again.close();
@@ -91,7 +104,10 @@ test('a client pipelining many requests with large replies gets every reply, in 
   client.raw(lines);
   await last;
   const refs = client.received.filter((m) => m.status === 'ok').map((m) => m.ref);
-  assert.deepEqual(refs, Array.from({ length: count }, (_, i) => i + 1));
+  assert.deepEqual(
+    refs,
+    Array.from({ length: count }, (_, i) => i + 1),
+  );
   assert.equal(client.isClosed, false);
   await client.close();
 });

@@ -54,7 +54,17 @@ test('#12.9 a port in use with TLS: the same one line, and nothing made', async 
   const cert = await makeCertificate();
   const { parent, dataDir } = freshDataPath();
   try {
-    const result = await runCli(['serve', '--port', String(held.port), '--data', dataDir, '--tls-cert', cert.certFile, '--tls-key', cert.keyFile]);
+    const result = await runCli([
+      'serve',
+      '--port',
+      String(held.port),
+      '--data',
+      dataDir,
+      '--tls-cert',
+      cert.certFile,
+      '--tls-key',
+      cert.keyFile,
+    ]);
     assertOneLineRefusal(result, held.port);
     assert.equal(fs.existsSync(dataDir), false, 'the data directory was not created');
   } finally {
@@ -64,7 +74,7 @@ test('#12.9 a port in use with TLS: the same one line, and nothing made', async 
   }
 });
 
-test('#12.9 a second server on a running one\'s port and data directory is told of the running one (its pid), and changes nothing there', async () => {
+test("#12.9 a second server on a running one's port and data directory is told of the running one (its pid), and changes nothing there", async () => {
   const dataDir = tempDataDir();
   const first = await spawnServer(dataDir);
   try {
@@ -73,9 +83,16 @@ test('#12.9 a second server on a running one\'s port and data directory is told 
     const result = await runCli(['serve', '--port', String(first.port), '--data', dataDir]);
     assert.equal(result.code, 1, `exit code; stderr: ${result.stderr}`);
     assert.equal(result.stdout, '');
-    assert.equal(result.stderr, `classchat serve: another server is using ${dataDir} (pid ${first.child.pid}); stop it first or give another --data\n`);
+    assert.equal(
+      result.stderr,
+      `classchat serve: another server is using ${dataDir} (pid ${first.child.pid}); stop it first or give another --data\n`,
+    );
     assert.deepEqual(fs.readdirSync(dataDir).sort(), before);
-    assert.equal(fs.readFileSync(path.join(dataDir, 'serve.pid'), 'utf8'), pid, 'the first server still holds the lock');
+    assert.equal(
+      fs.readFileSync(path.join(dataDir, 'serve.pid'), 'utf8'),
+      pid,
+      'the first server still holds the lock',
+    );
     // Another data directory, free: then the port is what stands in the way, and nothing is made there.
     const other = tempDataDir();
     const free = await runCli(['serve', '--port', String(first.port), '--data', other]);

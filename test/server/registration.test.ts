@@ -57,7 +57,8 @@ test('invalid names get invalid_name, and the connection can try again', async (
 test('names are unique case-insensitively: name_taken, then a retry on the same connection works', async () => {
   const alice = await TestClient.as(server.port, 'Alice');
   const other = await TestClient.connect(server.port, 'other');
-  for (const name of ['Alice', 'alice', 'ALICE', 'aLiCe']) await expectError(other, { status: 'register', sender: name }, 'name_taken');
+  for (const name of ['Alice', 'alice', 'ALICE', 'aLiCe'])
+    await expectError(other, { status: 'register', sender: name }, 'name_taken');
   const retry = await other.ok({ status: 'register', sender: 'Alicia' });
   assert.equal(retry.sender, 'Alicia');
   const who = await alice.ok({ status: 'who' });

@@ -17,10 +17,20 @@ test('#12.9 registering, logging in as or creating a room named everyone or serv
       const login = await expectError(client, { status: 'login', sender: name, token: 'x' }, 'invalid_name');
       assert.equal(login.text, reply.text);
     }
-    assert.match((await expectError(client, { status: 'register', sender: 'everyone' }, 'invalid_name')).text, /addresses every user/);
-    assert.match((await expectError(client, { status: 'register', sender: 'server', password: 'long enough' }, 'invalid_name')).text, /reserved/);
+    assert.match(
+      (await expectError(client, { status: 'register', sender: 'everyone' }, 'invalid_name')).text,
+      /addresses every user/,
+    );
+    assert.match(
+      (await expectError(client, { status: 'register', sender: 'server', password: 'long enough' }, 'invalid_name'))
+        .text,
+      /reserved/,
+    );
     // A name of the wrong shape still gets the shape rule.
-    assert.equal((await expectError(client, { status: 'register', sender: 'has space' }, 'invalid_name')).text, 'a name is 1-32 characters: letters, digits, ".", "_" or "-"');
+    assert.equal(
+      (await expectError(client, { status: 'register', sender: 'has space' }, 'invalid_name')).text,
+      'a name is 1-32 characters: letters, digits, ".", "_" or "-"',
+    );
     await client.ok({ status: 'register', sender: 'Ada' });
     const room = await expectError(client, { status: 'create', receiver: 'Everyone' }, 'invalid_name');
     assert.match(room.text, /^"Everyone" is reserved \(.+\); choose another room name$/);

@@ -92,16 +92,28 @@ test('messages to an offline user and to a room survive a restart and are delive
         ['private', 'Carol', 'Bob', 'me too', dm2.msgid, dm2.ts],
       ],
     );
-    assert.deepEqual(delivered.map((m) => m.seq), [dm1.seq, room.seq, dm2.seq]);
+    assert.deepEqual(
+      delivered.map((m) => m.seq),
+      [dm1.seq, room.seq, dm2.seq],
+    );
 
     // Bob is still a member of Study, and new messages get new ids.
     const members = await first.client.ok({ status: 'members', receiver: 'Study' });
-    assert.deepEqual(members.members.map((m: Obj) => m.name), ['Alice', 'Bob']);
+    assert.deepEqual(
+      members.members.map((m: Obj) => m.name),
+      ['Alice', 'Bob'],
+    );
     const newer = await first.client.ok({ status: 'group', receiver: 'Study', text: 'back after the restart' });
     assert.ok(newer.msgid > dm2.msgid, 'message ids keep increasing after a restart');
     assert.equal(newer.seq, room.seq + 1, "the room's sequence continues");
     const history = await first.client.ok({ status: 'history', receiver: 'Study' });
-    assert.deepEqual(history.messages.slice(-2).map((m: Obj) => [m.msgid, m.text]), [[room.msgid, 'room message you missed'], [newer.msgid, 'back after the restart']]);
+    assert.deepEqual(
+      history.messages.slice(-2).map((m: Obj) => [m.msgid, m.text]),
+      [
+        [room.msgid, 'room message you missed'],
+        [newer.msgid, 'back after the restart'],
+      ],
+    );
 
     // Carol had everything live: nothing waits for her.
     const carolAgain = await login(server.port, 'Carol');
@@ -113,7 +125,11 @@ test('messages to an offline user and to a room survive a restart and are delive
     await expectClosed(first.client);
     const second = await login(server.port, 'Bob');
     assert.equal(second.reply.waiting, 0);
-    await assertNotReceived(second.client, (m) => [dm1.msgid, room.msgid, dm2.msgid].includes(m.msgid), 'a message already delivered');
+    await assertNotReceived(
+      second.client,
+      (m) => [dm1.msgid, room.msgid, dm2.msgid].includes(m.msgid),
+      'a message already delivered',
+    );
 
     await stopServer(server, [carolAgain.client, second.client]);
 
@@ -121,7 +137,11 @@ test('messages to an offline user and to a room survive a restart and are delive
     server = await spawnServer(dataDir);
     const third = await login(server.port, 'Bob');
     assert.equal(third.reply.waiting, 0);
-    await assertNotReceived(third.client, (m) => m.status === 'private' || m.status === 'group', 'anything already delivered');
+    await assertNotReceived(
+      third.client,
+      (m) => m.status === 'private' || m.status === 'group',
+      'anything already delivered',
+    );
     await stopServer(server, [third.client]);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -141,7 +161,10 @@ test('message ids are never reused after a restart, even when the newest message
     server = await spawnServer(dataDir);
     ann = (await login(server.port, 'Ann')).client;
     const next = await ann.ok({ status: 'broadcast', text: 'after the restart' });
-    assert.ok(next.msgid > last.msgid, `msgid ${next.msgid} was already used before the restart (for msgid ${last.msgid} or earlier)`);
+    assert.ok(
+      next.msgid > last.msgid,
+      `msgid ${next.msgid} was already used before the restart (for msgid ${last.msgid} or earlier)`,
+    );
     await stopServer(server, [ann]);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });

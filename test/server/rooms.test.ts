@@ -15,13 +15,21 @@ const names = (list: { name: string }[]) => list.map((r) => r.name);
 test('create with an unknown member gets no_such_user and creates nothing', async () => {
   const ann = await TestClient.as(server.port, 'CrAnn');
   const bo = await TestClient.as(server.port, 'CrBo');
-  const error = await expectError(ann, { status: 'create', receiver: 'Ghosts', members: ['CrBo', 'Casper'] }, 'no_such_user');
+  const error = await expectError(
+    ann,
+    { status: 'create', receiver: 'Ghosts', members: ['CrBo', 'Casper'] },
+    'no_such_user',
+  );
   assert.match(error.text, /Casper/);
   assert.ok(!names((await ann.ok({ status: 'rooms' })).rooms).includes('Ghosts'));
   await expectError(bo, { status: 'members', receiver: 'Ghosts' }, 'no_such_room');
   await expectError(bo, { status: 'join', receiver: 'Ghosts' }, 'no_such_room');
   await expectError(ann, { status: 'group', receiver: 'Ghosts', text: 'boo' }, 'no_such_room');
-  await assertNotReceived(bo, (m) => m.receiver === 'Ghosts' && m.status === 'system', 'a notice about a room that was not created');
+  await assertNotReceived(
+    bo,
+    (m) => m.receiver === 'Ghosts' && m.status === 'system',
+    'a notice about a room that was not created',
+  );
   // The name is still free: creating it without the unknown member works.
   const created = await ann.ok({ status: 'create', receiver: 'Ghosts', members: ['CrBo'] });
   assert.deepEqual(created.members, ['CrAnn', 'CrBo']);
@@ -57,7 +65,10 @@ test('only members may post to a room or leave it: not_a_member', async () => {
   await expectError(out, { status: 'leave', receiver: 'Members-only' }, 'not_a_member');
   await expectError(out, { status: 'leave', receiver: 'NoSuchRoom' }, 'no_such_room');
   await assertNotReceived(ann, (m) => m.text === 'let me in', "a non-member's message");
-  assert.deepEqual((await out.ok({ status: 'rooms' })).rooms.find((r: Obj) => r.name === 'Members-only'), { name: 'Members-only', members: 1, online: 1 });
+  assert.deepEqual(
+    (await out.ok({ status: 'rooms' })).rooms.find((r: Obj) => r.name === 'Members-only'),
+    { name: 'Members-only', members: 1, online: 1 },
+  );
   // After leaving, a former member is refused the same way.
   await out.ok({ status: 'join', receiver: 'Members-only' });
   await out.ok({ status: 'leave', receiver: 'Members-only' });
@@ -78,7 +89,10 @@ test('membership survives a disconnect: messages wait, and the member is still i
     { name: 'SvAnn', online: true },
     { name: 'SvBo', online: false },
   ]);
-  assert.deepEqual((await ann.ok({ status: 'rooms' })).rooms.find((r: Obj) => r.name === 'Survivors'), { name: 'Survivors', members: 2, online: 1 });
+  assert.deepEqual(
+    (await ann.ok({ status: 'rooms' })).rooms.find((r: Obj) => r.name === 'Survivors'),
+    { name: 'Survivors', members: 2, online: 1 },
+  );
   const missed = await ann.ok({ status: 'group', receiver: 'Survivors', text: 'you missed this' });
 
   bo = await TestClient.back(server.port, bo);
@@ -132,7 +146,9 @@ test('the last member to leave deletes the room; the name can then be created ag
   const first = await bo.ok({ status: 'leave', receiver: 'Ephemeral' });
   assert.equal(first.deleted, false);
   assert.equal((await ann.event('system', { event: 'leave', receiver: 'Ephemeral' })).sender, 'DlBo');
-  assert.deepEqual((await ann.ok({ status: 'members', receiver: 'Ephemeral' })).members, [{ name: 'DlAnn', online: true }]);
+  assert.deepEqual((await ann.ok({ status: 'members', receiver: 'Ephemeral' })).members, [
+    { name: 'DlAnn', online: true },
+  ]);
 
   const last = await ann.ok({ status: 'leave', receiver: 'Ephemeral' });
   assert.equal(last.deleted, true);
@@ -146,7 +162,10 @@ test('the last member to leave deletes the room; the name can then be created ag
   assert.deepEqual(again.members, ['DlBo']);
   assert.equal(again.seq, 1);
   const history = await bo.ok({ status: 'history', receiver: 'ephemeral' });
-  assert.deepEqual(history.messages.map((m: Obj) => [m.seq, m.status, m.event]), [[1, 'system', 'created']]);
+  assert.deepEqual(
+    history.messages.map((m: Obj) => [m.seq, m.status, m.event]),
+    [[1, 'system', 'created']],
+  );
   assert.ok(!history.messages.some((m: Obj) => /old message/.test(m.text)));
   // Ann is not a member of the new room.
   await expectError(ann, { status: 'group', receiver: 'ephemeral', text: 'am I in?' }, 'not_a_member');

@@ -22,9 +22,18 @@ after(() => {
 
 test('the TLS files come from the flags or CLASSCHAT_TLS_CERT / CLASSCHAT_TLS_KEY, and only as a pair', () => {
   assert.equal(parseServeArgs([], {}).tls, undefined, 'plain TCP by default');
-  assert.deepEqual(parseServeArgs(['--tls-cert', 'c.pem', '--tls-key', 'k.pem'], {}).tls, { certFile: 'c.pem', keyFile: 'k.pem' });
-  assert.deepEqual(parseServeArgs([], { CLASSCHAT_TLS_CERT: 'c.pem', CLASSCHAT_TLS_KEY: 'k.pem' }).tls, { certFile: 'c.pem', keyFile: 'k.pem' });
-  assert.deepEqual(parseServeArgs(['--tls-key', 'flag.pem'], { CLASSCHAT_TLS_CERT: 'c.pem', CLASSCHAT_TLS_KEY: 'k.pem' }).tls, { certFile: 'c.pem', keyFile: 'flag.pem' });
+  assert.deepEqual(parseServeArgs(['--tls-cert', 'c.pem', '--tls-key', 'k.pem'], {}).tls, {
+    certFile: 'c.pem',
+    keyFile: 'k.pem',
+  });
+  assert.deepEqual(parseServeArgs([], { CLASSCHAT_TLS_CERT: 'c.pem', CLASSCHAT_TLS_KEY: 'k.pem' }).tls, {
+    certFile: 'c.pem',
+    keyFile: 'k.pem',
+  });
+  assert.deepEqual(
+    parseServeArgs(['--tls-key', 'flag.pem'], { CLASSCHAT_TLS_CERT: 'c.pem', CLASSCHAT_TLS_KEY: 'k.pem' }).tls,
+    { certFile: 'c.pem', keyFile: 'flag.pem' },
+  );
   assert.throws(() => parseServeArgs(['--tls-cert', 'c.pem'], {}), /--tls-cert and --tls-key go together/);
 });
 
@@ -32,7 +41,10 @@ test('classchat serve with --tls-cert and --tls-key serves TLS and logs the fing
   const dataDir = tempDataDir();
   const server = await spawnServer(dataDir, ['--tls-cert', cert.certFile, '--tls-key', cert.keyFile]);
   try {
-    const listening = server.output().split('\n').find((l) => l.includes('"msg":"listening"'))!;
+    const listening = server
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"msg":"listening"'))!;
     assert.equal(JSON.parse(listening).tls, cert.fingerprint);
     const alice = await TestClient.as(server.port, 'Alice', { ca: cert.pem });
     await alice.ok({ status: 'who' });
@@ -47,12 +59,30 @@ test('classchat serve with --tls-cert and --tls-key serves TLS and logs the fing
 test('a missing or wrong TLS file: one clear line, exit code 2, no stack trace, no database created', async () => {
   const missing = path.join(cert.dir, 'nope.pem');
   const cases: [string[], RegExp][] = [
-    [['--tls-cert', missing, '--tls-key', cert.keyFile], /^classchat serve: cannot read --tls-cert \S+nope\.pem: no such file$/],
-    [['--tls-cert', cert.certFile, '--tls-key', missing], /^classchat serve: cannot read --tls-key \S+nope\.pem: no such file$/],
-    [['--tls-cert', cert.dir, '--tls-key', cert.keyFile], /^classchat serve: cannot read --tls-cert \S+: it is a directory$/],
-    [['--tls-cert', cert.keyFile, '--tls-key', cert.keyFile], /^classchat serve: --tls-cert \S+key\.pem is not a PEM certificate$/],
-    [['--tls-cert', cert.certFile, '--tls-key', cert.certFile], /^classchat serve: --tls-key \S+cert\.pem is not an unencrypted PEM private key$/],
-    [['--tls-cert', cert.certFile, '--tls-key', other.keyFile], /^classchat serve: --tls-key \S+ is not the private key of --tls-cert \S+$/],
+    [
+      ['--tls-cert', missing, '--tls-key', cert.keyFile],
+      /^classchat serve: cannot read --tls-cert \S+nope\.pem: no such file$/,
+    ],
+    [
+      ['--tls-cert', cert.certFile, '--tls-key', missing],
+      /^classchat serve: cannot read --tls-key \S+nope\.pem: no such file$/,
+    ],
+    [
+      ['--tls-cert', cert.dir, '--tls-key', cert.keyFile],
+      /^classchat serve: cannot read --tls-cert \S+: it is a directory$/,
+    ],
+    [
+      ['--tls-cert', cert.keyFile, '--tls-key', cert.keyFile],
+      /^classchat serve: --tls-cert \S+key\.pem is not a PEM certificate$/,
+    ],
+    [
+      ['--tls-cert', cert.certFile, '--tls-key', cert.certFile],
+      /^classchat serve: --tls-key \S+cert\.pem is not an unencrypted PEM private key$/,
+    ],
+    [
+      ['--tls-cert', cert.certFile, '--tls-key', other.keyFile],
+      /^classchat serve: --tls-key \S+ is not the private key of --tls-cert \S+$/,
+    ],
   ];
   for (const [args, message] of cases) {
     const dataDir = path.join(tempDataDir(), 'data');

@@ -45,7 +45,12 @@ const active = new Set<string>();
 type RunEnd = { kind: 'done' } | { kind: 'lost' } | { kind: 'restart'; offset: number; delayMs: number };
 
 /** Downloads file `fileId` into `dir` (created if missing); rejects with TransferError when it cannot. */
-export async function download(ctx: TransferContext, fileId: number, dir: string, hooks: DownloadHooks = {}): Promise<DownloadResult> {
+export async function download(
+  ctx: TransferContext,
+  fileId: number,
+  dir: string,
+  hooks: DownloadHooks = {},
+): Promise<DownloadResult> {
   const info = await fetchInfo(ctx, fileId);
   await fs.mkdir(dir, { recursive: true });
   const part = partPath(dir, info.name, fileId);
@@ -79,7 +84,10 @@ export async function download(ctx: TransferContext, fileId: number, dir: string
     const actual = await sha256File(part);
     if (actual !== info.sha256.toLowerCase()) {
       await fs.rm(part, { force: true });
-      throw new TransferError('corrupt', `the download of ${safeFileName(info.name)} was corrupt (its SHA-256 does not match) and was not saved`);
+      throw new TransferError(
+        'corrupt',
+        `the download of ${safeFileName(info.name)} was corrupt (its SHA-256 does not match) and was not saved`,
+      );
     }
     const saved = await claimSavePath(dir, info.name);
     // rename replaces the empty file claimSavePath created for us, never someone else's.
@@ -97,10 +105,17 @@ async function fetchInfo(ctx: TransferContext, fileId: number): Promise<FileInfo
     const settled = await settle(link, { status: 'files', file: fileId });
     if ('lost' in settled) continue;
     const reply = settled.reply;
-    if (reply.status !== 'ok') throw new TransferError(reply.code ?? 'error', reply.text ?? `cannot get file ${fileId}`);
+    if (reply.status !== 'ok')
+      throw new TransferError(reply.code ?? 'error', reply.text ?? `cannot get file ${fileId}`);
     const info = Array.isArray(reply.files) ? reply.files.find((f: FileInfo) => f.file === fileId) : undefined;
     if (!info) throw new TransferError('no_such_file', `no file ${fileId} is available to you`);
-    if (!Number.isSafeInteger(info.size) || info.size < 0 || typeof info.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(info.sha256) || typeof info.name !== 'string') {
+    if (
+      !Number.isSafeInteger(info.size) ||
+      info.size < 0 ||
+      typeof info.sha256 !== 'string' ||
+      !/^[0-9a-f]{64}$/i.test(info.sha256) ||
+      typeof info.name !== 'string'
+    ) {
       throw new TransferError('bad_reply', `the server's description of file ${fileId} is not usable`);
     }
     return info;
@@ -116,7 +131,8 @@ async function openPart(part: string, size: number): Promise<{ handle: fs.FileHa
   }
   // lstat, not stat: a symlink planted at the part name must not redirect the write elsewhere.
   const stat = await fs.lstat(part);
-  if (!stat.isFile()) throw new TransferError('bad_part', `${part} exists and is not a regular file; remove it and try again`);
+  if (!stat.isFile())
+    throw new TransferError('bad_part', `${part} exists and is not a regular file; remove it and try again`);
   const handle = await fs.open(part, 'r+');
   if (stat.size > size) {
     await handle.truncate(0);
@@ -126,7 +142,13 @@ async function openPart(part: string, size: number): Promise<{ handle: fs.FileHa
 }
 
 /** Fetches from `from` to the end over one connection, DOWNLOAD_WINDOW requests in flight, writing in order. */
-async function fetchRange(link: TransferLink, handle: fs.FileHandle, info: FileInfo, from: number, progress: (bytes: number) => void): Promise<RunEnd> {
+async function fetchRange(
+  link: TransferLink,
+  handle: fs.FileHandle,
+  info: FileInfo,
+  from: number,
+  progress: (bytes: number) => void,
+): Promise<RunEnd> {
   const inflight: { offset: number; length: number; reply: Promise<Settled> }[] = [];
   let end: RunEnd | null = null;
   let written = from;
@@ -141,7 +163,8 @@ async function fetchRange(link: TransferLink, handle: fs.FileHandle, info: FileI
     }
     const reply = settled.reply;
     if (reply.status !== 'ok') {
-      if (reply.code === 'rate_limited') end = { kind: 'restart', offset: written, delayMs: reply.retry_after_ms ?? 1000 };
+      if (reply.code === 'rate_limited')
+        end = { kind: 'restart', offset: written, delayMs: reply.retry_after_ms ?? 1000 };
       else throw new TransferError(reply.code ?? 'error', reply.text ?? `the server refused to send file ${info.file}`);
       return;
     }
@@ -149,7 +172,8 @@ async function fetchRange(link: TransferLink, handle: fs.FileHandle, info: FileI
     if (reply.offset !== asked.offset || data.length > asked.length) {
       throw new TransferError('bad_reply', `the server sent bytes of file ${info.file} that were not asked for`);
     }
-    if (data.length === 0) throw new TransferError('bad_reply', `the server sent no bytes of file ${info.file} at offset ${asked.offset}`);
+    if (data.length === 0)
+      throw new TransferError('bad_reply', `the server sent no bytes of file ${info.file} at offset ${asked.offset}`);
     await handle.write(data, 0, data.length, asked.offset);
     written = asked.offset + data.length;
     progress(written);
@@ -168,7 +192,11 @@ async function fetchRange(link: TransferLink, handle: fs.FileHandle, info: FileI
       break;
     }
     const length = Math.min(FETCH_CHUNK_BYTES, info.size - next);
-    inflight.push({ offset: next, length, reply: settle(link, { status: 'fetch', file: info.file, offset: next, length }) });
+    inflight.push({
+      offset: next,
+      length,
+      reply: settle(link, { status: 'fetch', file: info.file, offset: next, length }),
+    });
     next += length;
   }
   while (inflight.length > 0) await takeOldest();

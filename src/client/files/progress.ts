@@ -65,7 +65,8 @@ export class ProgressMeter {
     const filled = Math.round((percent * BAR_WIDTH) / 100);
     const bar = `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`;
     const amounts = `${formatBytes(bytes)} of ${formatBytes(this.total)}`;
-    if (bytes >= this.total) return `${this.label} ${String(percent).padStart(3)}% ${bar} ${amounts} in ${formatDuration((at - this.started) / 1000)}`;
+    if (bytes >= this.total)
+      return `${this.label} ${String(percent).padStart(3)}% ${bar} ${amounts} in ${formatDuration((at - this.started) / 1000)}`;
     const speed = this.speed();
     const left = speed > 0 ? `${formatDuration((this.total - bytes) / speed)} left` : 'time left unknown';
     return `${this.label} ${String(percent).padStart(3)}% ${bar} ${amounts}  ${formatBytes(Math.round(speed))}/s  ${left}`;

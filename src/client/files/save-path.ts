@@ -56,6 +56,7 @@ export async function claimSavePath(dir: string, serverName: string): Promise<st
 function insideDir(dir: string, name: string): string {
   const base = path.resolve(dir);
   const full = path.resolve(base, name);
-  if (path.dirname(full) !== base || name === '.' || name === '..') throw new Error(`refusing to save ${JSON.stringify(name)} outside ${dir}`);
+  if (path.dirname(full) !== base || name === '.' || name === '..')
+    throw new Error(`refusing to save ${JSON.stringify(name)} outside ${dir}`);
   return full;
 }

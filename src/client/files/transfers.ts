@@ -45,13 +45,26 @@ export class Transfers {
           this.progress(key, meter.update(offset, true));
         },
         progress: (bytes) => this.progress(key, meter?.update(bytes) ?? null),
-        paused: (bytes) => this.info(`${label} paused at ${formatBytes(bytes)}; it resumes when the connection is back`),
+        paused: (bytes) =>
+          this.info(`${label} paused at ${formatBytes(bytes)}; it resumes when the connection is back`),
       }).then(({ file, name, size, reply }) => {
-        const text = typeof reply.text === 'string' ? reply.text : `${this.host.me()} sent ${safeFileName(name)} (${formatBytes(size)}) [id ${file}] - /get ${file}`;
+        const text =
+          typeof reply.text === 'string'
+            ? reply.text
+            : `${this.host.me()} sent ${safeFileName(name)} (${formatBytes(size)}) [id ${file}] - /get ${file}`;
         const to = typeof reply.receiver === 'string' ? reply.receiver : receiver;
         if (typeof reply.msgid === 'number') {
           const status = this.host.isMyRoom(to) ? 'group' : 'private';
-          this.host.showOwn({ status, sender: this.host.me(), receiver: to, text, file, msgid: reply.msgid, seq: reply.seq, ts: reply.ts });
+          this.host.showOwn({
+            status,
+            sender: this.host.me(),
+            receiver: to,
+            text,
+            file,
+            msgid: reply.msgid,
+            seq: reply.seq,
+            ts: reply.ts,
+          });
         }
         this.info(`sent ${name} (${formatBytes(size)}) to ${to} [id ${file}]`);
       }),
@@ -75,7 +88,8 @@ export class Transfers {
           this.progress(key, meter.update(offset, true));
         },
         progress: (bytes) => this.progress(key, meter?.update(bytes) ?? null),
-        paused: (bytes) => this.info(`${label} paused at ${formatBytes(bytes)}; it resumes when the connection is back`),
+        paused: (bytes) =>
+          this.info(`${label} paused at ${formatBytes(bytes)}; it resumes when the connection is back`),
       }).then(({ info, path: saved }) => this.info(`saved ${saved} (${formatBytes(info.size)}, SHA-256 verified)`)),
       () => label,
     );
@@ -93,7 +107,8 @@ export class Transfers {
   private track(key: string, label: string, work: Promise<void>, currentLabel: () => string = () => label): void {
     const run = work
       .catch((err: unknown) => {
-        if (err instanceof TransferError && err.code === 'cancelled') this.error(`${currentLabel()} stopped: ${err.message}`);
+        if (err instanceof TransferError && err.code === 'cancelled')
+          this.error(`${currentLabel()} stopped: ${err.message}`);
         else if (err instanceof TransferError) this.error(`${currentLabel()} failed: ${err.message}`);
         else this.error(`${currentLabel()} failed: ${(err as Error).message ?? String(err)}`);
       })

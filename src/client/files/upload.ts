@@ -33,12 +33,23 @@ export interface UploadResult {
 }
 
 /** How one run of chunks on one connection ended. */
-type RunEnd = { kind: 'done'; reply: Record<string, any> } | { kind: 'lost' } | { kind: 'restart'; offset: number; delayMs: number };
+type RunEnd =
+  | { kind: 'done'; reply: Record<string, any> }
+  | { kind: 'lost' }
+  | { kind: 'restart'; offset: number; delayMs: number };
 
 /** Uploads `file` to `receiver` (a user or a room); rejects with TransferError when the server refuses it. */
-export async function upload(ctx: TransferContext, file: string, receiver: string, hooks: UploadHooks = {}): Promise<UploadResult> {
+export async function upload(
+  ctx: TransferContext,
+  file: string,
+  receiver: string,
+  hooks: UploadHooks = {},
+): Promise<UploadResult> {
   const stat = await fs.stat(file).catch((err: NodeJS.ErrnoException) => {
-    throw new TransferError('no_file', err.code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file}: ${err.message}`);
+    throw new TransferError(
+      'no_file',
+      err.code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file}: ${err.message}`,
+    );
   });
   if (!stat.isFile()) throw new TransferError('no_file', `${file} is not a file`);
   const size = stat.size;
@@ -64,7 +75,10 @@ export async function upload(ctx: TransferContext, file: string, receiver: strin
       }
       hooks.started?.({ name, size, offset: reply.offset ?? 0, file: reply.file });
       if (reply.done === true) return { file: reply.file, name, size, reply };
-      const chunkBytes = Number.isInteger(reply.chunk_bytes) && reply.chunk_bytes > 0 ? Math.min(reply.chunk_bytes, UPLOAD_CHUNK_BYTES) : UPLOAD_CHUNK_BYTES;
+      const chunkBytes =
+        Number.isInteger(reply.chunk_bytes) && reply.chunk_bytes > 0
+          ? Math.min(reply.chunk_bytes, UPLOAD_CHUNK_BYTES)
+          : UPLOAD_CHUNK_BYTES;
       let from: number = reply.offset ?? 0;
       for (;;) {
         const end = await sendChunks(link, handle, { file: reply.file, from, size, chunkBytes }, (bytes) => {
@@ -109,8 +123,10 @@ async function sendChunks(
       if (reply.done === true) end = { kind: 'done', reply };
       return;
     }
-    if (reply.code === 'bad_offset' && typeof reply.offset === 'number') end = { kind: 'restart', offset: reply.offset, delayMs: 0 };
-    else if (reply.code === 'rate_limited') end = { kind: 'restart', offset: acked, delayMs: reply.retry_after_ms ?? 1000 };
+    if (reply.code === 'bad_offset' && typeof reply.offset === 'number')
+      end = { kind: 'restart', offset: reply.offset, delayMs: 0 };
+    else if (reply.code === 'rate_limited')
+      end = { kind: 'restart', offset: acked, delayMs: reply.retry_after_ms ?? 1000 };
     else throw new TransferError(reply.code ?? 'error', reply.text ?? 'the server refused a chunk');
   };
 
@@ -129,7 +145,8 @@ async function sendChunks(
     const length = Math.min(job.chunkBytes, job.size - next);
     const buffer = Buffer.alloc(length);
     const { bytesRead } = await handle.read(buffer, 0, length, next);
-    if (bytesRead < length) throw new TransferError('changed', 'the file got shorter while it was being sent; send it again');
+    if (bytesRead < length)
+      throw new TransferError('changed', 'the file got shorter while it was being sent; send it again');
     inflight.push(settle(link, { status: 'chunk', file: job.file, offset: next, data: buffer.toString('base64') }));
     next += length;
   }

@@ -70,8 +70,18 @@ export function applyAdminEvent(chat: Chat, event: AdminEvent): void {
   if (event.kind === 'role') {
     if (session.role === event.role) return;
     session.role = event.role;
-    const text = event.role === 'admin' ? 'an administrator made you an admin' : 'an administrator made you a plain user again';
-    session.deliver(encodeSystemEvent({ status: 'system', event: 'role', sender: 'server', receiver: session.name, text, ts: chat.now() }));
+    const text =
+      event.role === 'admin' ? 'an administrator made you an admin' : 'an administrator made you a plain user again';
+    session.deliver(
+      encodeSystemEvent({
+        status: 'system',
+        event: 'role',
+        sender: 'server',
+        receiver: session.name,
+        text,
+        ts: chat.now(),
+      }),
+    );
     chat.log.warn({ user: session.name, role: event.role }, 'role changed by classchat admin');
     return;
   }

@@ -84,46 +84,66 @@ export async function admin(argv: string[]): Promise<number> {
       case 'add-user': {
         const wanted = requireName(name);
         if (await store.findUser(nameKey(wanted))) throw new AdminError(`${wanted} already exists; use reset-password`);
-        if ((await store.findConversation(nameKey(wanted)))?.kind === 'room') throw new AdminError(`${wanted} is the name of a room`);
+        if ((await store.findConversation(nameKey(wanted)))?.kind === 'room')
+          throw new AdminError(`${wanted} is the name of a room`);
         const role: Role = values.admin ? 'admin' : 'user';
-        await store.insertUser({ name: wanted, key: nameKey(wanted), passwordHash: await newPassword(wanted), role }, new Date().toISOString());
+        await store.insertUser(
+          { name: wanted, key: nameKey(wanted), passwordHash: await newPassword(wanted), role },
+          new Date().toISOString(),
+        );
         say(`created ${role === 'admin' ? 'admin' : 'user'} ${wanted}`);
         break;
       }
       case 'reset-password': {
         const user = await existing(store, name);
         resetPassword(store, user.id, await newPassword(user.name));
-        say(`new password set for ${user.name}; their tokens are revoked, and a running server logs out their sessions within a second`);
+        say(
+          `new password set for ${user.name}; their tokens are revoked, and a running server logs out their sessions within a second`,
+        );
         break;
       }
       case 'revoke-tokens': {
         const user = await existing(store, name);
         revokeTokens(store, user.id);
-        say(`${user.name}'s tokens are revoked, and a running server logs out their sessions within a second; the password is unchanged`);
+        say(
+          `${user.name}'s tokens are revoked, and a running server logs out their sessions within a second; the password is unchanged`,
+        );
         break;
       }
       case 'release-name': {
         const user = await existing(store, name);
         releaseName(store, user.id);
-        say(`${user.name} is free to claim again (no password, no token, not an admin); a running server logs out their sessions within a second`);
+        say(
+          `${user.name} is free to claim again (no password, no token, not an admin); a running server logs out their sessions within a second`,
+        );
         break;
       }
       case 'grant-admin':
       case 'revoke-admin': {
         const user = await existing(store, name);
-        if (command === 'grant-admin' && !user.passwordHash) throw new AdminError(`${user.name} has no account; set a password first with reset-password`);
+        if (command === 'grant-admin' && !user.passwordHash)
+          throw new AdminError(`${user.name} has no account; set a password first with reset-password`);
         changeRole(store, user.id, command === 'grant-admin' ? 'admin' : 'user');
-        say(`${user.name} is ${command === 'grant-admin' ? 'an admin' : 'a user'} now; a running server applies it to their live session within a second`);
+        say(
+          `${user.name} is ${command === 'grant-admin' ? 'an admin' : 'a user'} now; a running server applies it to their live session within a second`,
+        );
         break;
       }
       case 'invite': {
-        const { code, expiresAt } = createInvite(store, count(values.uses, 1, '--uses'), count(values.days, 7, '--days'));
+        const { code, expiresAt } = createInvite(
+          store,
+          count(values.uses, 1, '--uses'),
+          count(values.days, 7, '--days'),
+        );
         say(`invite code: ${code}`);
-        say(`good for ${values.uses ?? 1} sign-up(s) until ${expiresAt}; a student joins with: classchat chat --invite ${code} --user NAME`);
+        say(
+          `good for ${values.uses ?? 1} sign-up(s) until ${expiresAt}; a student joins with: classchat chat --invite ${code} --user NAME`,
+        );
         break;
       }
       case 'list-users':
-        for (const user of await store.listUsers()) say(`${user.name.padEnd(33)}${user.role.padEnd(7)}${user.passwordHash ? 'account' : 'no account'}`);
+        for (const user of await store.listUsers())
+          say(`${user.name.padEnd(33)}${user.role.padEnd(7)}${user.passwordHash ? 'account' : 'no account'}`);
         break;
       default:
         throw new AdminError(`unknown command "${command}"\n${ADMIN_USAGE}`);
@@ -141,7 +161,10 @@ export async function admin(argv: string[]): Promise<number> {
 
 function requireName(name: string | undefined): string {
   if (name === undefined) throw new AdminError('give the user name');
-  if (!isValidName(name)) throw new AdminError(reservedNameText(name) ?? `"${name}" is not a valid name: 1-32 letters, digits, ".", "_" or "-"`);
+  if (!isValidName(name))
+    throw new AdminError(
+      reservedNameText(name) ?? `"${name}" is not a valid name: 1-32 letters, digits, ".", "_" or "-"`,
+    );
   return name;
 }
 
@@ -155,7 +178,8 @@ async function existing(store: Store, name: string | undefined): Promise<UserRec
 function count(raw: string | undefined, fallback: number, flag: string): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 100_000) throw new AdminError(`${flag} must be a whole number 1-100000, not ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < 1 || value > 100_000)
+    throw new AdminError(`${flag} must be a whole number 1-100000, not ${JSON.stringify(raw)}`);
   return value;
 }
 

@@ -61,13 +61,16 @@ export class Accounts {
     readonly mode: AuthMode,
     signup: SignupMode,
     scryptCost: number,
-    private readonly limits: Pick<Limits, 'maxConcurrentHashes' | 'hashesPerAddress' | 'loginFailuresPerMinute'> & LoginGuardLimits,
+    private readonly limits: Pick<Limits, 'maxConcurrentHashes' | 'hashesPerAddress' | 'loginFailuresPerMinute'> &
+      LoginGuardLimits,
     /** What per-address limits count an address under; null when exempt (issue #11.17). */
     private readonly addressKey: AddressKey,
   ) {
     this.guard = new LoginGuard(limits);
     // Issue #11.9: a slot is kept for addresses whose logins have not been failing.
-    this.hasher = new PasswordHasher(scryptCost, limits.maxConcurrentHashes, limits.hashesPerAddress, (address) => this.guard.hasFailed(address, performance.now()));
+    this.hasher = new PasswordHasher(scryptCost, limits.maxConcurrentHashes, limits.hashesPerAddress, (address) =>
+      this.guard.hasFailed(address, performance.now()),
+    );
     this.signup = new SignupPolicy(signup, chat.store, () => chat.now());
   }
 
@@ -97,7 +100,8 @@ export class Accounts {
     assertCanClaim(this.chat, conn, name);
     if (existing?.passwordHash) throw passwordRequired(existing.name, true);
     // A name claimed with a token (issue #11.1) is not taken over by whoever sends a password first.
-    if (existing && this.mode !== 'open' && (await this.chat.store.hasToken(existing.id))) throw nameClaimed(existing.name);
+    if (existing && this.mode !== 'open' && (await this.chat.store.hasToken(existing.id)))
+      throw nameClaimed(existing.name);
     if (conn.closed) return null;
     let user: UserRecord;
     if (existing) {
@@ -135,7 +139,8 @@ export class Accounts {
       if (conn.closed) return null;
       assertCanClaim(this.chat, conn, name);
     }
-    const user = existing ?? (await createUser(this.chat, { name, key: nameKey(name), passwordHash: null, role: 'user' }));
+    const user =
+      existing ?? (await createUser(this.chat, { name, key: nameKey(name), passwordHash: null, role: 'user' }));
     this.chat.log.info({ user: user.name }, existing ? 'name claimed again' : 'name claimed');
     return this.issueToken(user);
   }
@@ -191,14 +196,16 @@ export class Accounts {
     const now = performance.now();
     this.assertNotThrottled(conn, address, session.key, now);
     const user = await this.chat.store.findUser(session.key);
-    if (!user?.passwordHash) throw new ChatError('auth_failed', `${session.name} has no password yet: send new_password alone to set one`);
+    if (!user?.passwordHash)
+      throw new ChatError('auth_failed', `${session.name} has no password yet: send new_password alone to set one`);
     if (!(await this.hasher.verify(old, user.passwordHash, address))) {
       throw this.failed(conn, address, session.key, now, user.name, 'the current password is wrong');
     }
     this.guard.succeeded(address, session.key);
     const hash = await this.hasher.hash(replacement, address);
     // Issue #11.3: an admin reset committed while we hashed wins; the session is being logged out.
-    if (!this.chat.store.setPasswordIf(user.id, hash, user.passwordHash)) throw new ChatError('auth_failed', 'your password was reset meanwhile; log in again');
+    if (!this.chat.store.setPasswordIf(user.id, hash, user.passwordHash))
+      throw new ChatError('auth_failed', 'your password was reset meanwhile; log in again');
     this.chat.store.deleteTokens(user.id);
     const { token, tokenId } = await this.issueToken({ ...user, passwordHash: hash });
     session.tokenId = tokenId;
@@ -219,12 +226,20 @@ export class Accounts {
     assertPasswordRules(replacement);
     const user = await this.chat.store.findUser(session.key);
     if (!user) throw new Error(`${session.name} is online but has no user row`); // a bug: logged, answered internal
-    if (user.passwordHash) throw new ChatError('password_required', `${user.name} already has a password: send it as "password" with new_password to change it`, { account: true });
+    if (user.passwordHash)
+      throw new ChatError(
+        'password_required',
+        `${user.name} already has a password: send it as "password" with new_password to change it`,
+        { account: true },
+      );
     const hash = await this.hasher.hash(replacement, this.countedAs(conn));
     if (conn.closed || conn.session !== session) return null;
     // Outside open mode a token holds the name; `classchat admin` revoking it meanwhile wins (issue #11.3).
     if (!this.chat.store.setFirstPassword(user.id, hash, this.mode !== 'open')) {
-      throw new ChatError('auth_failed', `${user.name} was given a password, released or logged out meanwhile; log in again`);
+      throw new ChatError(
+        'auth_failed',
+        `${user.name} was given a password, released or logged out meanwhile; log in again`,
+      );
     }
     this.chat.store.deleteTokens(user.id);
     const { token, tokenId } = await this.issueToken({ ...user, passwordHash: hash });

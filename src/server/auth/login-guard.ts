@@ -40,7 +40,10 @@ export class ConnectionLoginGuard {
   }
 }
 
-export type LoginGuardLimits = Pick<Limits, 'loginFailuresPerAddress' | 'accountFailuresBeforeLock' | 'nameFailuresUnderAttack' | 'loginGuardBytes'>;
+export type LoginGuardLimits = Pick<
+  Limits,
+  'loginFailuresPerAddress' | 'accountFailuresBeforeLock' | 'nameFailuresUnderAttack' | 'loginGuardBytes'
+>;
 
 /** Per address, per name and per (address, name), in one memory budget. `address` is an addressGroup, `key` a valid name's nameKey. */
 export class LoginGuard {
@@ -65,7 +68,8 @@ export class LoginGuard {
       throw rateLimited('too many failed logins from your address', ((level - (limit - 1)) * MINUTE_MS) / limit);
     }
     const pair = this.memory.get(pairEntry(address, key));
-    if (pair && pair.lockedUntil > now) throw rateLimited('too many failed logins for this name', pair.lockedUntil - now);
+    if (pair && pair.lockedUntil > now)
+      throw rateLimited('too many failed logins for this name', pair.lockedUntil - now);
   }
 
   /** Counts a failed login (or wrong current password) from `address` at the name `key`. */
@@ -101,7 +105,9 @@ export class LoginGuard {
 
   /** Forgets addresses whose failures have drained, and names untouched for an hour and not locked. */
   prune(now: number): void {
-    this.memory.prune((entry, record) => (entry.startsWith(ADDRESS) ? this.addressLevel(record, now) === 0 : isStale(record, now)));
+    this.memory.prune((entry, record) =>
+      entry.startsWith(ADDRESS) ? this.addressLevel(record, now) === 0 : isStale(record, now),
+    );
   }
 
   /** Failures from an address, draining at loginFailuresPerAddress a minute (a leaky bucket: one number, no list of times). */

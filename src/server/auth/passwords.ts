@@ -23,8 +23,10 @@ export const LOCAL_OWNER = 'local';
 
 /** Throws weak_password unless the password is 8 characters to 1 KiB. */
 export function assertPasswordRules(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) throw new ChatError('weak_password', `a password has at least ${MIN_PASSWORD_LENGTH} characters`);
-  if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw new ChatError('weak_password', `a password has at most ${MAX_PASSWORD_BYTES} bytes`);
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw new ChatError('weak_password', `a password has at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES)
+    throw new ChatError('weak_password', `a password has at most ${MAX_PASSWORD_BYTES} bytes`);
 }
 
 export class PasswordHasher {
@@ -65,7 +67,15 @@ export class PasswordHasher {
     const [scheme, cost, r, p, salt, expected] = target.split('$');
     if (scheme !== 'scrypt' || salt === undefined || expected === undefined) return false;
     const want = Buffer.from(expected, 'base64');
-    const got = await this.derive(owner, password, Buffer.from(salt, 'base64'), Number(cost), Number(r), Number(p), want.length);
+    const got = await this.derive(
+      owner,
+      password,
+      Buffer.from(salt, 'base64'),
+      Number(cost),
+      Number(r),
+      Number(p),
+      want.length,
+    );
     return timingSafeEqual(got, want) && stored !== null;
   }
 
@@ -77,7 +87,15 @@ export class PasswordHasher {
     });
   }
 
-  private async derive(owner: string, password: string, salt: Buffer, cost: number, r: number, p: number, length = KEY_BYTES): Promise<Buffer> {
+  private async derive(
+    owner: string,
+    password: string,
+    salt: Buffer,
+    cost: number,
+    r: number,
+    p: number,
+    length = KEY_BYTES,
+  ): Promise<Buffer> {
     await this.slots.acquire(owner);
     try {
       const N = 2 ** cost;

@@ -36,7 +36,12 @@ export class SignupPolicy {
 }
 
 /** Makes an invite code good for `uses` sign-ups during `days` days, stores its hash, and returns it. */
-export function createInvite(store: Pick<Store, 'insertInvite'>, uses: number, days: number, now = new Date()): { code: string; expiresAt: string } {
+export function createInvite(
+  store: Pick<Store, 'insertInvite'>,
+  uses: number,
+  days: number,
+  now = new Date(),
+): { code: string; expiresAt: string } {
   // 80 random bits, far too many to guess, in hex: easy to read out to a class, and never starting with
   // "-" (base64url did, 1 in 64, and `classchat chat --invite -x…` then read the code as an option).
   const code = randomBytes(10).toString('hex');

@@ -12,7 +12,17 @@ import { Presence } from './presence.js';
 import { Room, Rooms, type Conversation } from './room.js';
 
 /** The limits the domain applies itself (the rest are enforced at the edge). */
-export type ChatLimits = Pick<Limits, 'maxTextBytes' | 'offlineDeliveryLimit' | 'offlineDeliveryBytes' | 'offlineMaxAgeDays' | 'floodRate' | 'maxQueuedBytes' | 'storedBytesPerHour' | 'storedBytesPerHourPerAddress'>;
+export type ChatLimits = Pick<
+  Limits,
+  | 'maxTextBytes'
+  | 'offlineDeliveryLimit'
+  | 'offlineDeliveryBytes'
+  | 'offlineMaxAgeDays'
+  | 'floodRate'
+  | 'maxQueuedBytes'
+  | 'storedBytesPerHour'
+  | 'storedBytesPerHourPerAddress'
+>;
 
 /** Who a message is from: a user, or the server itself (null). */
 export interface Author {
@@ -50,7 +60,13 @@ export class Chat {
   ) {}
 
   /** Loads the persistent state (counters, rooms and members) from the store. */
-  static async open(store: Store, log: Logger, limits: ChatLimits, requestCommit: () => void, now = isoNow): Promise<Chat> {
+  static async open(
+    store: Store,
+    log: Logger,
+    limits: ChatLimits,
+    requestCommit: () => void,
+    now = isoNow,
+  ): Promise<Chat> {
     const chat = new Chat(store, log, limits, requestCommit, now);
     const state = await store.load();
     chat.nextConversationId = state.nextConversationId;
@@ -91,7 +107,16 @@ export class Chat {
   }
 
   /** Assigns a message its id, sequence number and time, and records it. */
-  record(conv: Conversation, kind: ChatKind | 'system', author: Author | null, receiver: string, text: string, event: SystemEventKind | null = null, clientRef: string | null = null, fileId: number | null = null): StoredMessage {
+  record(
+    conv: Conversation,
+    kind: ChatKind | 'system',
+    author: Author | null,
+    receiver: string,
+    text: string,
+    event: SystemEventKind | null = null,
+    clientRef: string | null = null,
+    fileId: number | null = null,
+  ): StoredMessage {
     const message: StoredMessage = {
       id: this.nextMessageId++,
       convId: conv.id,

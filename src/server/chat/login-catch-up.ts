@@ -39,7 +39,11 @@ interface Reader {
  * The newest waiting messages within the budget, oldest first, as wire lines; `truncated` when some
  * that qualify were left out (they stay in history).
  */
-export async function collectWaiting(store: Store, userId: number, budget: CatchUpBudget): Promise<{ lines: Buffer[]; truncated: boolean }> {
+export async function collectWaiting(
+  store: Store,
+  userId: number,
+  budget: CatchUpBudget,
+): Promise<{ lines: Buffer[]; truncated: boolean }> {
   const readers: Reader[] = (await store.pendingConversations(userId)).map((conv) => ({
     conv,
     rows: [],

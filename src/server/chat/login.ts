@@ -25,8 +25,6 @@ export interface Login {
   truncated: boolean;
 }
 
-
-
 /**
  * Takes `name` for the connection without an account (open mode, as in the seeds) and puts the user
  * online. Resolves to null when the connection closed meanwhile. Throws ChatError invalid_name,
@@ -88,7 +86,12 @@ export async function createUser(chat: Chat, user: NewUser): Promise<UserRecord>
  * when the server died before it could save how far the user had got (issue #4, kill -9).
  * Resolves to null when the connection closed meanwhile.
  */
-export async function goOnline(chat: Chat, target: LoginTarget, user: UserRecord, since?: number): Promise<Login | null> {
+export async function goOnline(
+  chat: Chat,
+  target: LoginTarget,
+  user: UserRecord,
+  since?: number,
+): Promise<Login | null> {
   if (target.closed) return null;
   // Checked again here, with no await before presence.add: another claim may have run meanwhile.
   assertNameFree(chat, user.key, user.name);
@@ -103,11 +106,19 @@ export async function goOnline(chat: Chat, target: LoginTarget, user: UserRecord
   const watermark = chat.watermark();
   // Messages reach a client in msgid order, so having `since` means having everything below it.
   if (since !== undefined && since > 0) chat.store.advanceCursors(user.id, Math.min(since + 1, watermark));
-  const budget = { belowId: watermark, notBefore: offlineCutoff(chat), limit: chat.limits.offlineDeliveryLimit, maxBytes: chat.limits.offlineDeliveryBytes };
+  const budget = {
+    belowId: watermark,
+    notBefore: offlineCutoff(chat),
+    limit: chat.limits.offlineDeliveryLimit,
+    maxBytes: chat.limits.offlineDeliveryBytes,
+  };
   let partners: number[];
   let waiting: { lines: Buffer[]; truncated: boolean };
   try {
-    [partners, waiting] = await Promise.all([chat.store.privatePartners(user.id), collectWaiting(chat.store, user.id, budget)]);
+    [partners, waiting] = await Promise.all([
+      chat.store.privatePartners(user.id),
+      collectWaiting(chat.store, user.id, budget),
+    ]);
   } catch (err) {
     if (target.session === session) {
       disconnect(chat, session, 'login failed', { announce: false, advanceCursors: false });
@@ -137,7 +148,12 @@ export function completeLogin(chat: Chat, session: Session): void {
 }
 
 /** Takes the session offline: frees the name, keeps room memberships, tells contacts. */
-export function disconnect(chat: Chat, session: Session, reason: string, options = { announce: true, advanceCursors: true }): void {
+export function disconnect(
+  chat: Chat,
+  session: Session,
+  reason: string,
+  options = { announce: true, advanceCursors: true },
+): void {
   chat.presence.remove(session);
   for (const room of session.rooms) room.online.delete(session);
   if (session.isReady) {
@@ -171,6 +187,13 @@ function announcePresence(chat: Chat, session: Session, event: 'connect' | 'disc
   }
   recipients.delete(session);
   if (recipients.size === 0) return;
-  const bytes = encodeSystemEvent({ status: 'system', event, sender: session.name, receiver: 'everyone', text, ts: chat.now() });
+  const bytes = encodeSystemEvent({
+    status: 'system',
+    event,
+    sender: session.name,
+    receiver: 'everyone',
+    text,
+    ts: chat.now(),
+  });
   for (const recipient of recipients) recipient.deliver(bytes);
 }

@@ -20,7 +20,11 @@ export interface PageQuery {
 /** A page of the users online, by name key; `total` is how many are online in all. */
 export function whoIsOnline(chat: Chat, query: PageQuery): { users: string[]; total: number; next?: string } {
   const page = chat.presence.page(query.after, query.limit);
-  return { users: page.items.map((s) => s.name), total: chat.presence.size, ...(page.next !== undefined ? { next: page.next } : {}) };
+  return {
+    users: page.items.map((s) => s.name),
+    total: chat.presence.size,
+    ...(page.next !== undefined ? { next: page.next } : {}),
+  };
 }
 
 export interface KnownUser {
@@ -38,7 +42,11 @@ export interface KnownUser {
 export async function listUsers(chat: Chat, query: PageQuery): Promise<{ users: KnownUser[]; next?: string }> {
   const rows = await chat.store.usersAfter(query.after ?? '', query.limit + 1);
   const page = rows.slice(0, query.limit);
-  const users = page.map((u): KnownUser => ({ name: u.name, online: chat.presence.byName(u.key) !== undefined, ...(u.role === 'admin' ? { admin: true as const } : {}) }));
+  const users = page.map((u): KnownUser => ({
+    name: u.name,
+    online: chat.presence.byName(u.key) !== undefined,
+    ...(u.role === 'admin' ? { admin: true as const } : {}),
+  }));
   return { users, ...(rows.length > query.limit ? { next: page[page.length - 1]!.key } : {}) };
 }
 
@@ -56,7 +64,11 @@ export function listRooms(chat: Chat, query: PageQuery): { rooms: RoomSummary[];
 }
 
 /** A page of a room's members, by name key, with who is online. Throws no_such_room. */
-export function listMembers(chat: Chat, roomName: string, query: PageQuery): { room: string; members: { name: string; online: boolean }[]; next?: string } {
+export function listMembers(
+  chat: Chat,
+  roomName: string,
+  query: PageQuery,
+): { room: string; members: { name: string; online: boolean }[]; next?: string } {
   const room = chat.rooms.get(nameKey(roomName));
   if (!room) throw new ChatError('no_such_room', `there is no room named ${roomName}`);
   const page = room.membersByKey.page(query.after, query.limit);
@@ -93,14 +105,16 @@ export async function history(
     conv = chat.everyone;
     name = EVERYONE;
   } else if (room) {
-    if (!room.has(session.userId)) throw new ChatError('not_a_member', `only members of ${room.name} may read its history`);
+    if (!room.has(session.userId))
+      throw new ChatError('not_a_member', `only members of ${room.name} may read its history`);
     conv = room;
     name = room.name;
   } else {
     const online = chat.presence.byName(key);
     const user = online ? { id: online.userId, name: online.name } : await chat.store.findUser(key);
     if (!user) throw new ChatError('no_such_user', `there is no user or room named ${receiver}`);
-    if (user.id === session.userId) throw new ChatError('bad_request', 'a private conversation is between two users; name the other one');
+    if (user.id === session.userId)
+      throw new ChatError('bad_request', 'a private conversation is between two users; name the other one');
     conv = await chat.findPrivate(session.userId, user.id);
     name = user.name;
   }

@@ -17,9 +17,18 @@ export interface Created {
 }
 
 /** Creates a room with the creator and `memberNames` as members. Throws invalid_name, room_exists, name_taken, no_such_user. */
-export async function createRoom(chat: Chat, session: Session, name: string, memberNames: readonly string[]): Promise<Created> {
+export async function createRoom(
+  chat: Chat,
+  session: Session,
+  name: string,
+  memberNames: readonly string[],
+): Promise<Created> {
   if (!isValidName(name)) {
-    throw new ChatError('invalid_name', reservedNameText(name, 'room name') ?? `"${name}" is not a valid room name: 1-32 letters, digits, ".", "_" or "-"`);
+    throw new ChatError(
+      'invalid_name',
+      reservedNameText(name, 'room name') ??
+        `"${name}" is not a valid room name: 1-32 letters, digits, ".", "_" or "-"`,
+    );
   }
   const key = nameKey(name);
   assertRoomNameFree(chat, key);
@@ -34,7 +43,8 @@ export async function createRoom(chat: Chat, session: Session, name: string, mem
   chat.store.insertConversation({ id: room.id, kind: 'room', key, name }, session.userId, now);
   chat.rooms.add(room);
   const others = members.map((m) => m.name);
-  const text = others.length > 0 ? `${session.name} created ${name} with ${others.join(', ')}` : `${session.name} created ${name}`;
+  const text =
+    others.length > 0 ? `${session.name} created ${name} with ${others.join(', ')}` : `${session.name} created ${name}`;
   const message = chat.record(room, 'system', session, name, text, 'created');
   // The creator has seen the event; the members added have not (an offline one gets it at login).
   addMember(chat, room, { userId: session.userId, name: session.name, key: session.key }, message.seq, now);
@@ -58,7 +68,9 @@ export function joinRoom(chat: Chat, session: Session, name: string): { room: Ro
 export function leaveRoom(chat: Chat, session: Session, name: string): { room: Room; deleted: boolean } {
   const room = findRoom(chat, name);
   if (!room.has(session.userId)) throw new ChatError('not_a_member', `you are not a member of ${room.name}`);
-  const deleted = removeMember(chat, room, session.userId, (heir) => chat.record(room, 'system', session, room.name, `${session.name} left ${room.name}${heir}`, 'leave'));
+  const deleted = removeMember(chat, room, session.userId, (heir) =>
+    chat.record(room, 'system', session, room.name, `${session.name} left ${room.name}${heir}`, 'leave'),
+  );
   return { room, deleted };
 }
 
@@ -74,7 +86,12 @@ export function findRoom(chat: Chat, name: string): Room {
  * text to append when ownership passed on ('' otherwise); the remaining members are told. The last
  * member out deletes the room. Returns true when it was deleted.
  */
-export function removeMember(chat: Chat, room: Room, userId: number, record: (heirNote: string) => StoredMessage): boolean {
+export function removeMember(
+  chat: Chat,
+  room: Room,
+  userId: number,
+  record: (heirNote: string) => StoredMessage,
+): boolean {
   const session = chat.presence.byUser(userId);
   chat.rooms.part(room, userId, session);
   if (room.members.size === 0) {

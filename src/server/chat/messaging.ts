@@ -28,11 +28,19 @@ export function assertTextSize(chat: Chat, text: string): void {
 }
 
 /** Posts to a room. Throws no_such_room, not_a_member. */
-export function sendGroup(chat: Chat, session: Session, roomName: string, text: string, clientRef: string | null = null, fileId: number | null = null): Sent {
+export function sendGroup(
+  chat: Chat,
+  session: Session,
+  roomName: string,
+  text: string,
+  clientRef: string | null = null,
+  fileId: number | null = null,
+): Sent {
   assertTextSize(chat, text);
   const room = chat.rooms.get(nameKey(roomName));
   if (!room) throw new ChatError('no_such_room', `there is no room named ${roomName}`);
-  if (!room.has(session.userId)) throw new ChatError('not_a_member', `you are not a member of ${room.name}; join it first`);
+  if (!room.has(session.userId))
+    throw new ChatError('not_a_member', `you are not a member of ${room.name}; join it first`);
   const message = chat.record(room, 'group', session, room.name, text, null, clientRef, fileId);
   const bytes = encodeMessage(message);
   let delivered = 0;
@@ -68,19 +76,35 @@ export interface SentPrivate extends Sent {
 }
 
 /** Sends to one user, online or not. Throws no_such_user, bad_request (to yourself). */
-export function sendPrivate(chat: Chat, session: Session, toName: string, text: string, clientRef: string | null = null, fileId: number | null = null): SentPrivate | Promise<SentPrivate> {
+export function sendPrivate(
+  chat: Chat,
+  session: Session,
+  toName: string,
+  text: string,
+  clientRef: string | null = null,
+  fileId: number | null = null,
+): SentPrivate | Promise<SentPrivate> {
   assertTextSize(chat, text);
   const key = nameKey(toName);
   if (key === session.key) throw new ChatError('bad_request', 'you cannot send a private message to yourself');
   const online = chat.presence.byName(key);
   if (online) {
     const conv = chat.privateConversation(session.userId, online.userId);
-    if (!(conv instanceof Promise)) return deliverPrivate(chat, session, online.userId, online.name, conv, text, clientRef, fileId);
+    if (!(conv instanceof Promise))
+      return deliverPrivate(chat, session, online.userId, online.name, conv, text, clientRef, fileId);
   }
   return sendPrivateSlow(chat, session, key, toName, text, clientRef, fileId);
 }
 
-async function sendPrivateSlow(chat: Chat, session: Session, key: string, toName: string, text: string, clientRef: string | null, fileId: number | null): Promise<SentPrivate> {
+async function sendPrivateSlow(
+  chat: Chat,
+  session: Session,
+  key: string,
+  toName: string,
+  text: string,
+  clientRef: string | null,
+  fileId: number | null,
+): Promise<SentPrivate> {
   const online = chat.presence.byName(key);
   const user = online ? { id: online.userId, name: online.name } : await chat.store.findUser(key);
   if (!user) {
@@ -91,7 +115,16 @@ async function sendPrivateSlow(chat: Chat, session: Session, key: string, toName
   return deliverPrivate(chat, session, user.id, user.name, conv, text, clientRef, fileId);
 }
 
-function deliverPrivate(chat: Chat, session: Session, toId: number, toName: string, conv: Conversation, text: string, clientRef: string | null, fileId: number | null): SentPrivate {
+function deliverPrivate(
+  chat: Chat,
+  session: Session,
+  toId: number,
+  toName: string,
+  conv: Conversation,
+  text: string,
+  clientRef: string | null,
+  fileId: number | null,
+): SentPrivate {
   // Looked up again: the recipient may have come online or left while the conversation loaded.
   const recipient = chat.presence.byUser(toId);
   if (!recipient) queueFor(chat, toId, toName, text);
@@ -115,13 +148,19 @@ function queueFor(chat: Chat, toId: number, toName: string, text: string): void 
   const bytes = Buffer.byteLength(text);
   const limit = chat.limits.maxQueuedBytes;
   if (waiting + bytes > limit) {
-    throw new ChatError('queue_full', `${toName} is offline and ${Math.round(waiting / 1024)} KiB already wait for them (at most ${Math.round(limit / 1024)} KiB); try again after they next log in`);
+    throw new ChatError(
+      'queue_full',
+      `${toName} is offline and ${Math.round(waiting / 1024)} KiB already wait for them (at most ${Math.round(limit / 1024)} KiB); try again after they next log in`,
+    );
   }
   chat.waitingBytes.set(toId, waiting + bytes);
 }
 
 function logDelivery(chat: Chat, message: StoredMessage, delivered: number): void {
   if (chat.log.isLevelEnabled('debug')) {
-    chat.log.debug({ msgid: message.id, kind: message.kind, from: message.sender, to: message.receiver, delivered }, 'message');
+    chat.log.debug(
+      { msgid: message.id, kind: message.kind, from: message.sender, to: message.receiver, delivered },
+      'message',
+    );
   }
 }

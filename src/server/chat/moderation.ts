@@ -19,7 +19,8 @@ function assertAdmin(session: Session, what: string): void {
 /** Issue #11.13: the owner must still be a member (ownership passes on when they leave). */
 function assertOwnerOrAdmin(session: Session, room: Room, what: string): void {
   const owns = room.ownerId === session.userId && room.has(session.userId);
-  if (session.role !== 'admin' && !owns) throw new ChatError('forbidden', `only ${room.name}'s owner or an admin may ${what}`);
+  if (session.role !== 'admin' && !owns)
+    throw new ChatError('forbidden', `only ${room.name}'s owner or an admin may ${what}`);
 }
 
 const because = (reason: string | undefined) => (reason ? `: ${reason}` : '');
@@ -49,7 +50,17 @@ export function kickFromRoom(chat: Chat, actor: Session, roomName: string, name:
       // Behind (issue #11.11): its chat waits in the store, and catch-up skips a room it is no longer
       // in, so it is told now, as an event without a msgid (a msgid above what it is still owed would
       // make its client's `since` skip those).
-      else target.deliver(encodeSystemEvent({ status: 'system', event: 'kicked', sender: actor.name, receiver: room.name, text: recorded.text, ts: recorded.ts }));
+      else
+        target.deliver(
+          encodeSystemEvent({
+            status: 'system',
+            event: 'kicked',
+            sender: actor.name,
+            receiver: room.name,
+            text: recorded.text,
+            ts: recorded.ts,
+          }),
+        );
     }
     return recorded;
   });
@@ -60,7 +71,14 @@ export function kickFromRoom(chat: Chat, actor: Session, roomName: string, name:
 export function removeRoom(chat: Chat, actor: Session, roomName: string): Room {
   const room = findRoom(chat, roomName);
   assertOwnerOrAdmin(actor, room, 'delete it');
-  const bytes = encodeSystemEvent({ status: 'system', event: 'deleted', sender: actor.name, receiver: room.name, text: `${actor.name} deleted ${room.name}`, ts: chat.now() });
+  const bytes = encodeSystemEvent({
+    status: 'system',
+    event: 'deleted',
+    sender: actor.name,
+    receiver: room.name,
+    text: `${actor.name} deleted ${room.name}`,
+    ts: chat.now(),
+  });
   for (const member of room.online) if (member !== actor) member.deliver(bytes);
   deleteRoom(chat, room);
   chat.log.warn({ by: actor.name, room: room.name }, 'room deleted');
@@ -68,7 +86,13 @@ export function removeRoom(chat: Chat, actor: Session, roomName: string): Room {
 }
 
 /** Mutes a user (online or not) for `seconds`; 0 lifts a mute. Admin only. Throws forbidden, no_such_user. */
-export async function muteUser(chat: Chat, actor: Session, name: string, seconds: number, reason?: string): Promise<{ name: string; until: string | null }> {
+export async function muteUser(
+  chat: Chat,
+  actor: Session,
+  name: string,
+  seconds: number,
+  reason?: string,
+): Promise<{ name: string; until: string | null }> {
   assertAdmin(actor, 'mute a user');
   const key = nameKey(name);
   const online = chat.presence.byName(key);
@@ -80,8 +104,18 @@ export async function muteUser(chat: Chat, actor: Session, name: string, seconds
   const target = chat.presence.byUser(user.id);
   if (target) {
     target.mutedUntil = until === null ? 0 : Date.parse(until);
-    const text = until === null ? `${actor.name} lifted your mute` : `${actor.name} muted you for ${seconds} s${because(reason)}`;
-    target.deliver(encodeSystemEvent({ status: 'system', event: 'muted', sender: actor.name, receiver: target.name, text, ts: chat.now() }));
+    const text =
+      until === null ? `${actor.name} lifted your mute` : `${actor.name} muted you for ${seconds} s${because(reason)}`;
+    target.deliver(
+      encodeSystemEvent({
+        status: 'system',
+        event: 'muted',
+        sender: actor.name,
+        receiver: target.name,
+        text,
+        ts: chat.now(),
+      }),
+    );
   }
   chat.log.warn({ by: actor.name, user: user.name, seconds, reason }, until === null ? 'unmuted' : 'muted');
   return { name: user.name, until };

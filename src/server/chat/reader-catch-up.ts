@@ -55,11 +55,16 @@ export class CatchUp {
  * the session is live again (session.catchUp becomes null) before any later message is recorded, so
  * nothing is missed or sent twice. Resolves to the bytes queued. Call only while session.catchUp is set.
  */
-export async function queueCatchUpPage(chat: Chat, session: Session, limits: Pick<Limits, 'catchUpPageBytes'>): Promise<number> {
+export async function queueCatchUpPage(
+  chat: Chat,
+  session: Session,
+  limits: Pick<Limits, 'catchUpPageBytes'>,
+): Promise<number> {
   const state = session.catchUp!;
   const upTo = Math.min(chat.watermark(), state.next + PAGE_ID_SPAN);
   const limit = state.pageRows;
-  const rows = state.next < upTo ? await chat.store.catchUpFor(session.userId, chat.everyone.id, state.next, upTo, limit) : [];
+  const rows =
+    state.next < upTo ? await chat.store.catchUpFor(session.userId, chat.everyone.id, state.next, upTo, limit) : [];
   if (session.catchUp !== state) return 0; // went offline meanwhile
   // Below upTo everything was read, unless the page was full (then up to its last row).
   let next = rows.length === limit ? rows[limit - 1]!.id + 1 : upTo;

@@ -14,7 +14,13 @@ import type { Session } from './session.js';
 export const RESEND_WINDOW_MS = 24 * 3600 * 1000;
 
 /** `clientRef`: the request id as stored (JSON). */
-export function findResent(chat: Chat, session: Session, kind: ChatKind, request: Record<string, unknown>, clientRef: string): StoredMessage | undefined | Promise<StoredMessage | undefined> {
+export function findResent(
+  chat: Chat,
+  session: Session,
+  kind: ChatKind,
+  request: Record<string, unknown>,
+  clientRef: string,
+): StoredMessage | undefined | Promise<StoredMessage | undefined> {
   const receiver = kind === 'broadcast' ? EVERYONE : nameKey(String(request.receiver));
   return chat.store.findResent({
     senderId: session.userId,

@@ -111,7 +111,6 @@ export class Session {
     this.catchUp = null;
   }
 
-
   /** Queues a reply or login output, ahead of anything held. */
   sendNow(bytes: Buffer): void {
     this.out.send(bytes);

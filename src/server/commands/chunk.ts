@@ -17,7 +17,8 @@ export const chunk = command({
   // Not `flood`: chunks are paced by the connection (one written at a time) and bounded by the quota.
   async handle(ctx, request) {
     const data = Buffer.from(request.data, 'base64');
-    if (data.length > UPLOAD_CHUNK_BYTES) throw new ChatError('too_large', `a chunk carries at most ${UPLOAD_CHUNK_BYTES} bytes`);
+    if (data.length > UPLOAD_CHUNK_BYTES)
+      throw new ChatError('too_large', `a chunk carries at most ${UPLOAD_CHUNK_BYTES} bytes`);
     sendChunkReply(ctx, request.file, await ctx.files.chunk(ctx.session, ctx.conn, request.file, request.offset, data));
   },
 });
@@ -29,5 +30,11 @@ export function sendChunkReply(ctx: Context, fileId: number, accepted: Accepted)
     return;
   }
   const queued = 'queued' in accepted.sent && accepted.sent.queued ? ',"queued":true' : '';
-  ctx.conn.send(encodeSentReply(ctx.ref, accepted.sent.message, `,"file":${fileId},"offset":${accepted.offset},"done":true${queued}`));
+  ctx.conn.send(
+    encodeSentReply(
+      ctx.ref,
+      accepted.sent.message,
+      `,"file":${fileId},"offset":${accepted.offset},"done":true${queued}`,
+    ),
+  );
 }

@@ -11,6 +11,11 @@ export const create = command({
   flood: true,
   async handle(ctx, request) {
     const { room, message } = await createRoom(ctx.chat, ctx.session, request.receiver, request.members ?? []);
-    ctx.ok({ receiver: room.name, members: [...room.members.values()].map((m) => m.name), seq: message.seq, text: message.text });
+    ctx.ok({
+      receiver: room.name,
+      members: [...room.members.values()].map((m) => m.name),
+      seq: message.seq,
+      text: message.text,
+    });
   },
 });

@@ -7,7 +7,12 @@ export const fetch = command({
   status: 'fetch',
   needsName: true,
   async handle(ctx, request) {
-    const { file, data } = await ctx.files.read(ctx.session, request.file, request.offset, request.length ?? FETCH_CHUNK_BYTES);
+    const { file, data } = await ctx.files.read(
+      ctx.session,
+      request.file,
+      request.offset,
+      request.length ?? FETCH_CHUNK_BYTES,
+    );
     const end = request.offset + data.length;
     // The reply is mostly the base64 data: it is written straight into one buffer of the exact size,
     // not joined into a string first (that copy was a fifth of a download's CPU time).

@@ -8,7 +8,11 @@ export const history = command({
   needsName: true,
   async handle(ctx, request) {
     const limit = request.limit ?? DEFAULT_HISTORY_LIMIT;
-    const page = await readHistory(ctx.chat, ctx.session, request.receiver, { before: request.before, after: request.after, limit });
+    const page = await readHistory(ctx.chat, ctx.session, request.receiver, {
+      before: request.before,
+      after: request.after,
+      limit,
+    });
     ctx.ok({ receiver: page.receiver, messages: page.messages, more: page.more });
   },
 });

@@ -27,17 +27,34 @@ import { who } from './who.js';
 
 export const COMMANDS: readonly Command<any>[] = [
   // accounts
-  register, login, password,
+  register,
+  login,
+  password,
   // messages
-  privateMessage, broadcast, group,
+  privateMessage,
+  broadcast,
+  group,
   // rooms
-  create, join, leave,
+  create,
+  join,
+  leave,
   // lookups
-  who, users, rooms, members, history,
+  who,
+  users,
+  rooms,
+  members,
+  history,
   // files
-  upload, chunk, files, fetch,
+  upload,
+  chunk,
+  files,
+  fetch,
   // moderation
-  kick, mute, deleteRoom,
+  kick,
+  mute,
+  deleteRoom,
   // connection
-  ping, help, exit,
+  ping,
+  help,
+  exit,
 ];

@@ -11,6 +11,11 @@ export const join = command({
   flood: true,
   handle(ctx, request) {
     const { room, message } = joinRoom(ctx.chat, ctx.session, request.receiver);
-    ctx.ok({ receiver: room.name, members: [...room.members.values()].map((m) => m.name), seq: message.seq, text: `you joined ${room.name}` });
+    ctx.ok({
+      receiver: room.name,
+      members: [...room.members.values()].map((m) => m.name),
+      seq: message.seq,
+      text: `you joined ${room.name}`,
+    });
   },
 });

@@ -11,6 +11,12 @@ export const kick = command({
   handle(ctx, request) {
     if (request.room === undefined) kickUser(ctx.chat, ctx.session, request.receiver, request.text);
     else kickFromRoom(ctx.chat, ctx.session, request.room, request.receiver, request.text);
-    ctx.ok({ receiver: request.receiver, text: request.room === undefined ? `${request.receiver} was kicked` : `${request.receiver} was removed from ${request.room}` });
+    ctx.ok({
+      receiver: request.receiver,
+      text:
+        request.room === undefined
+          ? `${request.receiver} was kicked`
+          : `${request.receiver} was removed from ${request.room}`,
+    });
   },
 });

@@ -11,6 +11,10 @@ export const leave = command({
   flood: true,
   handle(ctx, request) {
     const { room, deleted } = leaveRoom(ctx.chat, ctx.session, request.receiver);
-    ctx.ok({ receiver: room.name, deleted, text: deleted ? `you left ${room.name}; it had no other members and was deleted` : `you left ${room.name}` });
+    ctx.ok({
+      receiver: room.name,
+      deleted,
+      text: deleted ? `you left ${room.name}; it had no other members and was deleted` : `you left ${room.name}`,
+    });
   },
 });

@@ -10,9 +10,14 @@ export const login = command({
   status: 'login',
   needsName: false,
   async handle(ctx, request) {
-    const account = await ctx.accounts.logIn(ctx.conn, request.sender, { password: request.password, token: request.token });
+    const account = await ctx.accounts.logIn(ctx.conn, request.sender, {
+      password: request.password,
+      token: request.token,
+    });
     if (!account) return;
-    ctx.chat.presence.byName(nameKey(account.user.name))?.close('replaced', `${account.user.name} logged in from another connection; this one is closed`);
+    ctx.chat.presence
+      .byName(nameKey(account.user.name))
+      ?.close('replaced', `${account.user.name} logged in from another connection; this one is closed`);
     const login = await goOnline(ctx.chat, ctx.conn, account.user, request.since);
     if (!login) return;
     login.session.tokenId = account.tokenId;

@@ -10,7 +10,10 @@ export const members = command({
   // A read costs the server work too: charged like a message, one page per token (issue #11.6).
   flood: true,
   handle(ctx, request) {
-    const { room, members, next } = listMembers(ctx.chat, request.receiver, { after: request.after, limit: request.limit ?? DEFAULT_PAGE_LIMIT });
+    const { room, members, next } = listMembers(ctx.chat, request.receiver, {
+      after: request.after,
+      limit: request.limit ?? DEFAULT_PAGE_LIMIT,
+    });
     ctx.ok({ receiver: room, members, ...(next !== undefined ? { next } : {}) });
   },
 });

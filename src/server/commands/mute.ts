@@ -8,6 +8,10 @@ export const mute = command({
   needsName: true,
   async handle(ctx, request) {
     const { name, until } = await muteUser(ctx.chat, ctx.session, request.receiver, request.seconds, request.text);
-    ctx.ok({ receiver: name, until, text: until === null ? `${name} may send again` : `${name} is muted until ${until}` });
+    ctx.ok({
+      receiver: name,
+      until,
+      text: until === null ? `${name} may send again` : `${name} is muted until ${until}`,
+    });
   },
 });

@@ -13,10 +13,18 @@ export const upload = command({
   flood: true,
   speaks: true,
   async handle(ctx, request) {
-    const started = await ctx.files.start(ctx.session, ctx.conn, request, ctx.ref === undefined ? null : JSON.stringify(ctx.ref));
+    const started = await ctx.files.start(
+      ctx.session,
+      ctx.conn,
+      request,
+      ctx.ref === undefined ? null : JSON.stringify(ctx.ref),
+    );
     if ('repeated' in started) {
       // The reply the last chunk got, built the same way.
-      sendChunkReply(ctx, started.repeated.fileId!, { offset: request.size, sent: { message: started.repeated, delivered: 0 } });
+      sendChunkReply(ctx, started.repeated.fileId!, {
+        offset: request.size,
+        sent: { message: started.repeated, delivered: 0 },
+      });
       return;
     }
     const { file, offset } = started;

@@ -6,7 +6,14 @@ export function welcome(ctx: Context, login: Login, extra: Record<string, unknow
   const { session, waiting, truncated } = login;
   const note = waiting.length > 0 ? `; ${waiting.length} message${waiting.length === 1 ? '' : 's'} waited for you` : '';
   const rooms = [...session.rooms].map((room) => room.name).sort();
-  ctx.ok({ sender: session.name, text: `welcome, ${session.name}${note}`, waiting: waiting.length, rooms, ...(truncated ? { truncated } : {}), ...extra });
+  ctx.ok({
+    sender: session.name,
+    text: `welcome, ${session.name}${note}`,
+    waiting: waiting.length,
+    rooms,
+    ...(truncated ? { truncated } : {}),
+    ...extra,
+  });
   for (const line of waiting) session.sendNow(line);
   completeLogin(ctx.chat, session);
 }

@@ -10,8 +10,16 @@ export const who = command({
   // A read costs the server work too: charged like a message, one page per token (issue #11.6).
   flood: true,
   handle(ctx, request) {
-    const { users, total, next } = whoIsOnline(ctx.chat, { after: request.after, limit: request.limit ?? DEFAULT_PAGE_LIMIT });
+    const { users, total, next } = whoIsOnline(ctx.chat, {
+      after: request.after,
+      limit: request.limit ?? DEFAULT_PAGE_LIMIT,
+    });
     const more = next !== undefined ? `, … (${total - users.length} more on the next pages)` : '';
-    ctx.ok({ users, online: total, text: `${total} online: ${users.join(', ')}${more}`, ...(next !== undefined ? { next } : {}) });
+    ctx.ok({
+      users,
+      online: total,
+      text: `${total} online: ${users.join(', ')}${more}`,
+      ...(next !== undefined ? { next } : {}),
+    });
   },
 });

@@ -10,7 +10,12 @@ import type { Session } from '../chat/session.js';
 import type { FileRecord } from '../store/store.js';
 
 /** Throws no_such_file or not_a_member unless `session` may list and fetch `file`. */
-export function assertMaySee(chat: Chat, session: Session, file: FileRecord | undefined, fileId: number): asserts file is FileRecord {
+export function assertMaySee(
+  chat: Chat,
+  session: Session,
+  file: FileRecord | undefined,
+  fileId: number,
+): asserts file is FileRecord {
   if (!file || file.completedAt === null) throw noSuchFile(fileId);
   if (file.kind === 'private') {
     if (file.senderId !== session.userId && file.receiverId !== session.userId) throw noSuchFile(fileId);
@@ -19,7 +24,8 @@ export function assertMaySee(chat: Chat, session: Session, file: FileRecord | un
   const room = chat.rooms.get(nameKey(file.receiver));
   // A room deleted (and perhaps made again under its name) takes its files with it.
   if (!room || room.id !== file.convId) throw noSuchFile(fileId);
-  if (!room.has(session.userId)) throw new ChatError('not_a_member', `file ${fileId} belongs to ${room.name}; only its members may fetch it`);
+  if (!room.has(session.userId))
+    throw new ChatError('not_a_member', `file ${fileId} belongs to ${room.name}; only its members may fetch it`);
 }
 
 export function noSuchFile(fileId: number): ChatError {
@@ -27,12 +33,17 @@ export function noSuchFile(fileId: number): ChatError {
 }
 
 /** Where an upload from `session` to `receiver` goes. Throws bad_request, not_a_member, no_such_user. */
-export async function uploadTarget(chat: Chat, session: Session, receiver: string): Promise<Pick<FileRecord, 'convId' | 'kind' | 'receiverId' | 'receiver'>> {
+export async function uploadTarget(
+  chat: Chat,
+  session: Session,
+  receiver: string,
+): Promise<Pick<FileRecord, 'convId' | 'kind' | 'receiverId' | 'receiver'>> {
   const key = nameKey(receiver);
   if (key === EVERYONE) throw new ChatError('bad_request', 'upload: files go to a user or a room, not to everyone');
   const room = chat.rooms.get(key);
   if (room) {
-    if (!room.has(session.userId)) throw new ChatError('not_a_member', `you are not a member of ${room.name}; join it first`);
+    if (!room.has(session.userId))
+      throw new ChatError('not_a_member', `you are not a member of ${room.name}; join it first`);
     return { convId: room.id, kind: 'group', receiverId: null, receiver: room.name };
   }
   if (key === session.key) throw new ChatError('bad_request', 'upload: you cannot send a file to yourself');

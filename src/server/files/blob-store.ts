@@ -61,7 +61,11 @@ export class BlobStore {
   async hashPartial(fileId: number, length: number): Promise<Hash> {
     const hash = createHash('sha256');
     if (length === 0) return hash;
-    const stream = fs.createReadStream(this.partialPath(fileId), { start: 0, end: length - 1, highWaterMark: REHASH_READ_BYTES });
+    const stream = fs.createReadStream(this.partialPath(fileId), {
+      start: 0,
+      end: length - 1,
+      highWaterMark: REHASH_READ_BYTES,
+    });
     for await (const chunk of stream) hash.update(chunk as Buffer);
     return hash;
   }

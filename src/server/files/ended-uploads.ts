@@ -58,17 +58,27 @@ export function whyEnded(chat: Chat, session: Session, file: FileRecord): ChatEr
 
 /** The sender left the room or was removed from it. */
 export function leftRoom(file: FileRecord): ChatError {
-  return new ChatError('not_a_member', `you are no longer a member of ${file.receiver}; upload ${file.id} (${file.name}) was discarded`, { file: file.id });
+  return new ChatError(
+    'not_a_member',
+    `you are no longer a member of ${file.receiver}; upload ${file.id} (${file.name}) was discarded`,
+    { file: file.id },
+  );
 }
 
 /** The room was deleted. */
 export function roomDeleted(file: FileRecord): ChatError {
-  return new ChatError('no_such_room', `${file.receiver} was deleted; upload ${file.id} (${file.name}) was discarded`, { file: file.id });
+  return new ChatError('no_such_room', `${file.receiver} was deleted; upload ${file.id} (${file.name}) was discarded`, {
+    file: file.id,
+  });
 }
 
 /** Discarded at the per-user cap to make room for a newer upload (issue #11.7). */
 export function replaced(file: FileRecord, max: number): ChatError {
-  return new ChatError('no_such_file', `upload ${file.id} (${file.name}) was discarded: it was idle and you started another (at most ${max} unfinished); send it again`, { file: file.id });
+  return new ChatError(
+    'no_such_file',
+    `upload ${file.id} (${file.name}) was discarded: it was idle and you started another (at most ${max} unfinished); send it again`,
+    { file: file.id },
+  );
 }
 
 /** A chunk for an upload that is not (or no longer) the sender's unfinished one. */

@@ -25,7 +25,13 @@ import { Upload, type UploadProgress } from './upload.js';
 
 export type FileLimits = Pick<
   Limits,
-  'maxFileBytes' | 'fileQuotaBytes' | 'fileRetentionDays' | 'uploadAbandonHours' | 'maxUploadsPerUser' | 'maxUploadsPerAddress' | 'uploadIdleMs'
+  | 'maxFileBytes'
+  | 'fileQuotaBytes'
+  | 'fileRetentionDays'
+  | 'uploadAbandonHours'
+  | 'maxUploadsPerUser'
+  | 'maxUploadsPerAddress'
+  | 'uploadIdleMs'
 >;
 
 /** Expired files removed per sweep round (the sweep repeats until none are left). */
@@ -77,7 +83,9 @@ export class Files {
     this.uploads = new OpenUploads(addressKey);
     // Issue #11.16: an upload to a room ends when its sender leaves it (or is removed, or it is deleted).
     chat.onRoomExit = (roomId, userId) => {
-      this.endUploadsTo(roomId, userId).catch((err: unknown) => this.log.error({ err, room: roomId, user: userId }, 'discarding uploads to a room failed'));
+      this.endUploadsTo(roomId, userId).catch((err: unknown) =>
+        this.log.error({ err, room: roomId, user: userId }, 'discarding uploads to a room failed'),
+      );
     };
   }
 
@@ -92,16 +100,32 @@ export class Files {
    * finished (its last reply was lost with the connection) returns that upload's announcement, so
    * the file is neither stored nor announced twice. Without an id, the same bytes again are a new file.
    */
-  async start(session: Session, holder: UploadHolder, request: { receiver: string; name: string; size: number; sha256: string }, clientRef: string | null): Promise<Started | Repeated> {
+  async start(
+    session: Session,
+    holder: UploadHolder,
+    request: { receiver: string; name: string; size: number; sha256: string },
+    clientRef: string | null,
+  ): Promise<Started | Repeated> {
     const { size } = request;
     const sha256 = request.sha256.toLowerCase();
-    if (size > this.limits.maxFileBytes) throw new ChatError('too_large', `a file is at most ${formatBytes(this.limits.maxFileBytes)}; this one is ${formatBytes(size)}`);
+    if (size > this.limits.maxFileBytes)
+      throw new ChatError(
+        'too_large',
+        `a file is at most ${formatBytes(this.limits.maxFileBytes)}; this one is ${formatBytes(size)}`,
+      );
     const target = await uploadTarget(this.chat, session, request.receiver);
     const resumable = await this.chat.store.findUnfinishedUpload(session.userId, target.convId, size, sha256);
     if (resumable) return { file: resumable, offset: (await this.open(resumable, holder)).received };
     if (clientRef !== null) {
       const since = new Date(Date.now() - RESEND_WINDOW_MS).toISOString();
-      const repeated = await this.chat.store.findRepeatedUpload({ senderId: session.userId, clientRef, convId: target.convId, size, sha256, since });
+      const repeated = await this.chat.store.findRepeatedUpload({
+        senderId: session.userId,
+        clientRef,
+        convId: target.convId,
+        size,
+        sha256,
+        since,
+      });
       if (repeated) return { repeated };
     }
     this.assertAddressMayOpen(holder);
@@ -109,7 +133,10 @@ export class Files {
     // The quota counts every upload at the size it announced, finished or not (issue #11.7).
     const stored = await this.chat.store.bytesStoredBy(session.userId);
     if (stored + size > this.limits.fileQuotaBytes) {
-      throw new ChatError('quota_exceeded', `you store ${formatBytes(stored)} of your ${formatBytes(this.limits.fileQuotaBytes)}; this file needs ${formatBytes(size)} (files are deleted after ${this.limits.fileRetentionDays} days)`);
+      throw new ChatError(
+        'quota_exceeded',
+        `you store ${formatBytes(stored)} of your ${formatBytes(this.limits.fileQuotaBytes)}; this file needs ${formatBytes(size)} (files are deleted after ${this.limits.fileRetentionDays} days)`,
+      );
     }
     const record: Omit<FileRecord, 'id'> = {
       ...target,
@@ -140,7 +167,8 @@ export class Files {
       const accepted = await upload.serial(() => this.applyChunk(session, holder, upload, offset, data));
       if (accepted) return accepted;
       // Closed while this chunk waited (idle, or its connection went): look it up again.
-      if (attempt === CHUNK_ATTEMPTS) throw new Error(`upload ${fileId} was closed ${attempt} times while a chunk waited`);
+      if (attempt === CHUNK_ATTEMPTS)
+        throw new Error(`upload ${fileId} was closed ${attempt} times while a chunk waited`);
     }
   }
 
@@ -162,11 +190,20 @@ export class Files {
   }
 
   /** `fetch`: up to `length` bytes of a finished file from `offset`. */
-  async read(session: Session, fileId: number, offset: number, length: number): Promise<{ file: FileRecord; data: Buffer }> {
+  async read(
+    session: Session,
+    fileId: number,
+    offset: number,
+    length: number,
+  ): Promise<{ file: FileRecord; data: Buffer }> {
     const file = await this.chat.store.findFile(fileId);
     assertMaySee(this.chat, session, file, fileId);
-    if (offset > file.size) throw new ChatError('bad_offset', `file ${fileId} has ${file.size} bytes`, { file: fileId, offset: file.size });
-    const data = offset === file.size ? Buffer.alloc(0) : await this.blobs.read(file.sha256, offset, Math.min(length, file.size - offset));
+    if (offset > file.size)
+      throw new ChatError('bad_offset', `file ${fileId} has ${file.size} bytes`, { file: fileId, offset: file.size });
+    const data =
+      offset === file.size
+        ? Buffer.alloc(0)
+        : await this.blobs.read(file.sha256, offset, Math.min(length, file.size - offset));
     return { file, data };
   }
 
@@ -187,7 +224,8 @@ export class Files {
         this.kept.delete(file.id);
         this.chat.store.deleteFile(file.id);
         await this.blobs.removePartial(file.id);
-        if (file.completedAt !== null && !(await this.chat.store.sha256InUse(file.sha256))) await this.blobs.removeBlob(file.sha256);
+        if (file.completedAt !== null && !(await this.chat.store.sha256InUse(file.sha256)))
+          await this.blobs.removeBlob(file.sha256);
         removed++;
       }
       this.chat.requestCommit();
@@ -246,7 +284,15 @@ export class Files {
       await handle.close();
       throw err;
     }
-    const upload = new Upload(file, handle, hash, received, holder, this.limits.uploadIdleMs, (idle) => void this.closeInTurn(idle));
+    const upload = new Upload(
+      file,
+      handle,
+      hash,
+      received,
+      holder,
+      this.limits.uploadIdleMs,
+      (idle) => void this.closeInTurn(idle),
+    );
     this.uploads.add(upload);
     return upload;
   }
@@ -263,7 +309,13 @@ export class Files {
   }
 
   /** One chunk, run in the upload's turn; undefined when the upload was closed while the chunk waited. */
-  private async applyChunk(session: Session, holder: UploadHolder, current: Upload, offset: number, data: Buffer): Promise<Accepted | undefined> {
+  private async applyChunk(
+    session: Session,
+    holder: UploadHolder,
+    current: Upload,
+    offset: number,
+    data: Buffer,
+  ): Promise<Accepted | undefined> {
     if (this.uploads.get(current.file.id) !== current) return undefined;
     this.uploads.hand(current, holder);
     const left = whyEnded(this.chat, session, current.file);
@@ -302,7 +354,10 @@ export class Files {
       excess--;
     }
     if (excess > 0) {
-      throw new ChatError('too_many_uploads', `you have ${unfinished.length} uploads in progress (at most ${this.limits.maxUploadsPerUser}); finish one, or leave one idle for ${this.limits.uploadIdleMs / 1000} s, first`);
+      throw new ChatError(
+        'too_many_uploads',
+        `you have ${unfinished.length} uploads in progress (at most ${this.limits.maxUploadsPerUser}); finish one, or leave one idle for ${this.limits.uploadIdleMs / 1000} s, first`,
+      );
     }
   }
 
@@ -310,7 +365,10 @@ export class Files {
   private assertAddressMayOpen(holder: UploadHolder): void {
     const open = this.uploads.countFrom(holder);
     if (open === null || open < this.limits.maxUploadsPerAddress) return;
-    throw new ChatError('too_many_uploads', `your address has ${this.limits.maxUploadsPerAddress} uploads in progress, the most it may; finish one first`);
+    throw new ChatError(
+      'too_many_uploads',
+      `your address has ${this.limits.maxUploadsPerAddress} uploads in progress, the most it may; finish one first`,
+    );
   }
 
   /** Issue #11.16: the unfinished uploads to a room of a user who left it (or of everyone, when it was deleted). */
@@ -346,7 +404,10 @@ export class Files {
     } finally {
       settle();
     }
-    this.log.info({ file: file.id, user: file.sender, to: file.receiver, reason: why.code }, 'unfinished upload discarded');
+    this.log.info(
+      { file: file.id, user: file.sender, to: file.receiver, reason: why.code },
+      'unfinished upload discarded',
+    );
   }
 
   /**
@@ -362,8 +423,15 @@ export class Files {
         await this.blobs.removePartial(file.id);
         this.chat.store.deleteFile(file.id);
         this.chat.requestCommit();
-        this.log.warn({ file: file.id, user: session.name, expected: file.sha256, actual }, 'upload did not match its SHA-256; discarded');
-        throw new ChatError('corrupt', `file ${file.id} (${file.name}) did not match its SHA-256; it was discarded, send it again`, { file: file.id });
+        this.log.warn(
+          { file: file.id, user: session.name, expected: file.sha256, actual },
+          'upload did not match its SHA-256; discarded',
+        );
+        throw new ChatError(
+          'corrupt',
+          `file ${file.id} (${file.name}) did not match its SHA-256; it was discarded, send it again`,
+          { file: file.id },
+        );
       }
       await this.blobs.finish(file.id, upload.fileHandle, file.sha256);
       // Issue #11.16: the sender may have left the room while the file was flushed; checked with no
@@ -378,14 +446,19 @@ export class Files {
       }
       this.chat.store.completeFile(file.id, this.chat.now());
       const text = `${session.name} sent ${file.name} (${formatBytes(file.size)}) [id ${file.id}] - /get ${file.id}`;
-      const sent = file.kind === 'group' ? sendGroup(this.chat, session, file.receiver, text, null, file.id) : await sendPrivate(this.chat, session, file.receiver, text, null, file.id);
+      const sent =
+        file.kind === 'group'
+          ? sendGroup(this.chat, session, file.receiver, text, null, file.id)
+          : await sendPrivate(this.chat, session, file.receiver, text, null, file.id);
       this.log.info({ file: file.id, user: session.name, to: file.receiver, size: file.size }, 'upload finished');
       return sent;
     } finally {
       this.uploads.remove(upload);
       upload.stopIdleTimer();
       // Closed already unless something above failed; closing twice is harmless.
-      await upload.fileHandle.close().catch((err: unknown) => this.log.warn({ err, file: file.id }, 'closing an upload failed'));
+      await upload.fileHandle
+        .close()
+        .catch((err: unknown) => this.log.warn({ err, file: file.id }, 'closing an upload failed'));
     }
   }
 
@@ -400,6 +473,8 @@ export class Files {
     upload.stopIdleTimer();
     this.kept.set(upload.file.id, upload.progress);
     if (this.kept.size > KEPT_PROGRESS) this.kept.delete(this.kept.keys().next().value!);
-    await upload.fileHandle.close().catch((err: unknown) => this.log.warn({ err, file: upload.file.id }, 'closing an upload failed'));
+    await upload.fileHandle
+      .close()
+      .catch((err: unknown) => this.log.warn({ err, file: upload.file.id }, 'closing an upload failed'));
   }
 }

@@ -36,8 +36,14 @@ export function toListing(f: FileRecord, retentionDays: number): FileListing {
 }
 
 /** `files`: the finished files of one conversation, or of all of the user's (the newest LIST_LIMIT). */
-export async function listFiles(chat: Chat, session: Session, receiver: string | undefined, retentionDays: number): Promise<FileListing[]> {
-  if (receiver === undefined) return (await chat.store.filesOf(session.userId, LIST_LIMIT)).map((f) => toListing(f, retentionDays));
+export async function listFiles(
+  chat: Chat,
+  session: Session,
+  receiver: string | undefined,
+  retentionDays: number,
+): Promise<FileListing[]> {
+  if (receiver === undefined)
+    return (await chat.store.filesOf(session.userId, LIST_LIMIT)).map((f) => toListing(f, retentionDays));
   const key = nameKey(receiver);
   const room = chat.rooms.get(key);
   if (room) {

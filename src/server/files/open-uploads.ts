@@ -15,7 +15,6 @@ export interface UploadHolder {
   readonly closed: boolean;
 }
 
-
 /** The open uploads, indexed three ways; Files decides when one opens and closes. */
 export class OpenUploads {
   private readonly byFile = new Map<number, Upload>();

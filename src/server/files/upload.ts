@@ -66,10 +66,16 @@ export class Upload {
   async append(offset: number, data: Buffer): Promise<void> {
     this.idleTimer.refresh();
     if (offset !== this.received) {
-      throw new ChatError('bad_offset', `file ${this.file.id} stands at ${this.received} bytes; continue from there`, { file: this.file.id, offset: this.received });
+      throw new ChatError('bad_offset', `file ${this.file.id} stands at ${this.received} bytes; continue from there`, {
+        file: this.file.id,
+        offset: this.received,
+      });
     }
     if (offset + data.length > this.file.size) {
-      throw new ChatError('too_large', `file ${this.file.id} was announced as ${this.file.size} bytes; this chunk goes past its end`);
+      throw new ChatError(
+        'too_large',
+        `file ${this.file.id} was announced as ${this.file.size} bytes; this chunk goes past its end`,
+      );
     }
     if (this.bytesThisTurn >= BYTES_PER_TURN) {
       this.bytesThisTurn = 0;

@@ -14,7 +14,10 @@ export class Admission {
 
   /** `exempt`: addresses ("10.0.0.5", "::1") and CIDR ranges ("10.0.0.0/8"). Throws on a malformed one. */
   constructor(
-    private readonly limits: Pick<Limits, 'maxConnections' | 'maxPerAddress' | 'ipv4Prefix' | 'ipv6Prefix' | 'loopbackOneHost'>,
+    private readonly limits: Pick<
+      Limits,
+      'maxConnections' | 'maxPerAddress' | 'ipv4Prefix' | 'ipv6Prefix' | 'loopbackOneHost'
+    >,
     exempt: readonly string[],
   ) {
     for (const entry of exempt) {
@@ -24,7 +27,8 @@ export class Admission {
       if (prefix === undefined) this.exempt.addAddress(address, family);
       else {
         const bits = Number(prefix);
-        if (!Number.isInteger(bits) || bits < 0 || bits > (family === 'ipv4' ? 32 : 128)) throw new Error(`bad CIDR prefix: ${entry}`);
+        if (!Number.isInteger(bits) || bits < 0 || bits > (family === 'ipv4' ? 32 : 128))
+          throw new Error(`bad CIDR prefix: ${entry}`);
         this.exempt.addSubnet(address, bits, family);
       }
     }
@@ -32,7 +36,8 @@ export class Admission {
 
   /** Counts a new connection from `address`, or returns why it is refused (and counts nothing). */
   admit(address: string): string | null {
-    if (this.total >= this.limits.maxConnections) return `the server is full (${this.limits.maxConnections} connections)`;
+    if (this.total >= this.limits.maxConnections)
+      return `the server is full (${this.limits.maxConnections} connections)`;
     // An exempt address is not counted in its group: exempting 10.0.0.1 must not use up the cap of 10.0.0.2.
     if (!this.isExempt(address)) {
       const group = addressGroup(address, this.limits);

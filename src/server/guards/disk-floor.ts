@@ -37,7 +37,11 @@ export class DiskFloor {
     if (below !== this.wasBelow) {
       this.wasBelow = below;
       const fields = { free: this.freeBytes, floor: this.limits.minFreeDiskBytes, dir: this.dir };
-      if (below) this.log.error(fields, 'free disk space is below the floor: requests that store something are refused until there is more');
+      if (below)
+        this.log.error(
+          fields,
+          'free disk space is below the floor: requests that store something are refused until there is more',
+        );
       else this.log.warn(fields, 'free disk space is above the floor again: storing resumes');
     }
     return below;

@@ -13,9 +13,7 @@ interface Bucket {
   strikes: number;
 }
 
-export type FloodVerdict =
-  | { ok: true }
-  | { ok: false; retryAfterMs: number; disconnect: boolean };
+export type FloodVerdict = { ok: true } | { ok: false; retryAfterMs: number; disconnect: boolean };
 
 const OK: FloodVerdict = { ok: true };
 

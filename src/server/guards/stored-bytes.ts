@@ -40,7 +40,8 @@ export class StoredBytesBudget {
     const key = this.addressKey(address);
     const byAddress = key === null ? null : refill(this.addresses, key, perAddress, now);
     if (user.bytes < bytes) return { ok: false, retryAfterMs: waitFor(bytes - user.bytes, perUser), per: 'user' };
-    if (byAddress && byAddress.bytes < bytes) return { ok: false, retryAfterMs: waitFor(bytes - byAddress.bytes, perAddress), per: 'address' };
+    if (byAddress && byAddress.bytes < bytes)
+      return { ok: false, retryAfterMs: waitFor(bytes - byAddress.bytes, perAddress), per: 'address' };
     user.bytes -= bytes;
     if (byAddress) byAddress.bytes -= bytes;
     return OK;

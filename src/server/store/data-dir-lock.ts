@@ -27,7 +27,9 @@ export class DataDirInUse extends Error {
     /** The holder's pid as it wrote it, or null when it cannot be read. */
     readonly pid: number | null,
   ) {
-    super(`another server is using ${dataDir}${pid === null ? '' : ` (pid ${pid})`}; stop it first or give another --data`);
+    super(
+      `another server is using ${dataDir}${pid === null ? '' : ` (pid ${pid})`}; stop it first or give another --data`,
+    );
   }
 }
 
@@ -76,7 +78,8 @@ export class DataDirLock {
       db.prepare('SELECT COUNT(*) FROM sqlite_master').get();
       return null;
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_BUSY') return new DataDirInUse(dataDir, readPid(path.join(dataDir, PID_FILE)));
+      if ((err as { code?: string }).code === 'SQLITE_BUSY')
+        return new DataDirInUse(dataDir, readPid(path.join(dataDir, PID_FILE)));
       return null; // unreadable for another reason: acquire() will say so if it comes to that
     } finally {
       db?.close();

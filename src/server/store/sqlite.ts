@@ -108,9 +108,11 @@ export class SqliteStore implements Store {
 
   async load(): Promise<InitialState> {
     const saved = new Map((this.q.counters.all() as { name: string; value: number }[]).map((c) => [c.name, c.value]));
-    const next = (stmt: Database.Statement, counter?: string) => Math.max((stmt.get() as { n: number }).n, saved.get(counter ?? '') ?? 0);
+    const next = (stmt: Database.Statement, counter?: string) =>
+      Math.max((stmt.get() as { n: number }).n, saved.get(counter ?? '') ?? 0);
     const rooms = new Map<number, RoomRecord>();
-    for (const room of this.q.rooms.all() as Omit<RoomRecord, 'members'>[]) rooms.set(room.id, { ...room, members: [] });
+    for (const room of this.q.rooms.all() as Omit<RoomRecord, 'members'>[])
+      rooms.set(room.id, { ...room, members: [] });
     for (const row of this.q.roomMembers.all() as (MemberRecord & { convId: number })[]) {
       rooms.get(row.convId)?.members.push({ userId: row.userId, name: row.name, key: row.key, cursor: row.cursor });
     }
@@ -144,7 +146,9 @@ export class SqliteStore implements Store {
   }
 
   async insertUser(user: NewUser, createdAt: string): Promise<number> {
-    return Number(this.write(this.q.insertUser, user.name, user.key, createdAt, user.passwordHash, user.role).lastInsertRowid);
+    return Number(
+      this.write(this.q.insertUser, user.name, user.key, createdAt, user.passwordHash, user.role).lastInsertRowid,
+    );
   }
 
   setPassword(userId: number, passwordHash: string): void {
@@ -163,7 +167,12 @@ export class SqliteStore implements Store {
     return Number(this.write(this.q.insertToken, tokenHash, userId, createdAt).lastInsertRowid);
   }
 
-  async insertTokenIfPassword(tokenHash: string, userId: number, passwordHash: string, createdAt: string): Promise<number | null> {
+  async insertTokenIfPassword(
+    tokenHash: string,
+    userId: number,
+    passwordHash: string,
+    createdAt: string,
+  ): Promise<number | null> {
     const result = this.write(this.q.insertTokenIfPassword, tokenHash, createdAt, userId, passwordHash);
     return result.changes === 0 ? null : Number(result.lastInsertRowid);
   }
@@ -173,7 +182,10 @@ export class SqliteStore implements Store {
   }
 
   setFirstPassword(userId: number, passwordHash: string, whileClaimed: boolean): boolean {
-    return this.write(whileClaimed ? this.q.setFirstPasswordIfClaimed : this.q.setFirstPassword, passwordHash, userId).changes > 0;
+    return (
+      this.write(whileClaimed ? this.q.setFirstPasswordIfClaimed : this.q.setFirstPassword, passwordHash, userId)
+        .changes > 0
+    );
   }
 
   releaseName(userId: number): void {
@@ -209,7 +221,16 @@ export class SqliteStore implements Store {
   }
 
   insertConversation(conv: Omit<ConversationRecord, 'lastSeq'>, createdBy: number | null, createdAt: string): void {
-    this.write(this.q.insertConversation, conv.id, conv.kind, conv.key, conv.name, createdBy, conv.kind === 'room' ? createdBy : null, createdAt);
+    this.write(
+      this.q.insertConversation,
+      conv.id,
+      conv.kind,
+      conv.key,
+      conv.name,
+      createdBy,
+      conv.kind === 'room' ? createdBy : null,
+      createdAt,
+    );
   }
 
   setRoomOwner(convId: number, ownerId: number | null): void {
@@ -234,7 +255,21 @@ export class SqliteStore implements Store {
   }
 
   insertMessage(m: StoredMessage): void {
-    this.write(this.q.insertMessage, m.id, m.convId, m.seq, m.kind, m.event, m.senderId, m.sender, m.receiver, m.text, m.ts, m.clientRef ?? null, m.fileId ?? null);
+    this.write(
+      this.q.insertMessage,
+      m.id,
+      m.convId,
+      m.seq,
+      m.kind,
+      m.event,
+      m.senderId,
+      m.sender,
+      m.receiver,
+      m.text,
+      m.ts,
+      m.clientRef ?? null,
+      m.fileId ?? null,
+    );
   }
 
   advanceCursors(userId: number, belowId: number): void {
@@ -259,7 +294,21 @@ export class SqliteStore implements Store {
   }
 
   async insertFile(f: NewFile): Promise<number> {
-    return Number(this.write(this.q.insertFile, f.convId, f.kind, f.senderId, f.receiverId, f.receiver, f.name, f.size, f.sha256, f.createdAt, f.clientRef).lastInsertRowid);
+    return Number(
+      this.write(
+        this.q.insertFile,
+        f.convId,
+        f.kind,
+        f.senderId,
+        f.receiverId,
+        f.receiver,
+        f.name,
+        f.size,
+        f.sha256,
+        f.createdAt,
+        f.clientRef,
+      ).lastInsertRowid,
+    );
   }
 
   completeFile(fileId: number, completedAt: string): void {
@@ -274,12 +323,18 @@ export class SqliteStore implements Store {
     return this.q.findFile.get(fileId) as FileRecord | undefined;
   }
 
-  async findUnfinishedUpload(senderId: number, convId: number, size: number, sha256: string): Promise<FileRecord | undefined> {
+  async findUnfinishedUpload(
+    senderId: number,
+    convId: number,
+    size: number,
+    sha256: string,
+  ): Promise<FileRecord | undefined> {
     return this.q.findUnfinishedUpload.get(senderId, convId, size, sha256) as FileRecord | undefined;
   }
 
   async findRepeatedUpload(q: RepeatedUploadQuery): Promise<StoredMessage | undefined> {
-    return this.q.findRepeatedUpload.get(q.senderId, q.clientRef, q.convId, q.size, q.sha256, q.since) as StoredMessage | undefined;
+    return this.q.findRepeatedUpload.get(q.senderId, q.clientRef, q.convId, q.size, q.sha256, q.since) as
+      StoredMessage | undefined;
   }
 
   async filesIn(convId: number, limit: number): Promise<FileRecord[]> {
@@ -315,7 +370,8 @@ export class SqliteStore implements Store {
   }
 
   findResent(q: ResentQuery): StoredMessage | undefined {
-    return this.q.findResent.get(q.senderId, q.clientRef, q.kind, q.receiverKey, q.text, q.since) as StoredMessage | undefined;
+    return this.q.findResent.get(q.senderId, q.clientRef, q.kind, q.receiverKey, q.text, q.since) as
+      StoredMessage | undefined;
   }
 
   async hasToken(userId: number): Promise<boolean> {
@@ -346,19 +402,39 @@ export class SqliteStore implements Store {
     return this.q.pendingConversations.all(userId, userId) as PendingConversation[];
   }
 
-  async pendingIn(convId: number, userId: number, range: { afterSeq: number; beforeSeq: number; belowId: number }, limit: number): Promise<StoredMessage[]> {
-    return this.q.pendingIn.all(convId, range.afterSeq, range.beforeSeq, range.belowId, userId, limit) as StoredMessage[];
+  async pendingIn(
+    convId: number,
+    userId: number,
+    range: { afterSeq: number; beforeSeq: number; belowId: number },
+    limit: number,
+  ): Promise<StoredMessage[]> {
+    return this.q.pendingIn.all(
+      convId,
+      range.afterSeq,
+      range.beforeSeq,
+      range.belowId,
+      userId,
+      limit,
+    ) as StoredMessage[];
   }
 
-  async catchUpFor(userId: number, everyoneId: number, fromId: number, belowId: number, limit: number): Promise<StoredMessage[]> {
+  async catchUpFor(
+    userId: number,
+    everyoneId: number,
+    fromId: number,
+    belowId: number,
+    limit: number,
+  ): Promise<StoredMessage[]> {
     return this.q.catchUpFor.all(fromId, belowId, userId, everyoneId, userId, limit) as StoredMessage[];
   }
 
   async history(convId: number, query: HistoryQuery): Promise<StoredMessage[]> {
     const { before, after, limit } = query;
-    if (after !== undefined && before !== undefined) return this.q.historyBetween.all(convId, after, before, limit) as StoredMessage[];
+    if (after !== undefined && before !== undefined)
+      return this.q.historyBetween.all(convId, after, before, limit) as StoredMessage[];
     if (after !== undefined) return this.q.historyAfter.all(convId, after, limit) as StoredMessage[];
-    const rows = before !== undefined ? this.q.historyBefore.all(convId, before, limit) : this.q.historyNewest.all(convId, limit);
+    const rows =
+      before !== undefined ? this.q.historyBefore.all(convId, before, limit) : this.q.historyNewest.all(convId, limit);
     return (rows as StoredMessage[]).reverse();
   }
 

@@ -185,7 +185,12 @@ export interface Store {
    * Like insertToken, but only while the user's password hash is still `passwordHash` (checked in the
    * same statement); resolves to null when it is not (issue #11.3: a login racing a reset).
    */
-  insertTokenIfPassword(tokenHash: string, userId: number, passwordHash: string, createdAt: string): Promise<number | null>;
+  insertTokenIfPassword(
+    tokenHash: string,
+    userId: number,
+    passwordHash: string,
+    createdAt: string,
+  ): Promise<number | null>;
   /** Sets a new password hash only while the old one is `expected`; false when it changed meanwhile. */
   setPasswordIf(userId: number, passwordHash: string, expected: string): boolean;
   /**
@@ -273,13 +278,24 @@ export interface Store {
    * Messages waiting for `userId` in one conversation, newest first: seq in (afterSeq, beforeSeq), id
    * below `belowId`, not sent by the user; at most `limit`.
    */
-  pendingIn(convId: number, userId: number, range: { afterSeq: number; beforeSeq: number; belowId: number }, limit: number): Promise<StoredMessage[]>;
+  pendingIn(
+    convId: number,
+    userId: number,
+    range: { afterSeq: number; beforeSeq: number; belowId: number },
+    limit: number,
+  ): Promise<StoredMessage[]>;
   /**
    * Messages for an online user with fromId <= id < belowId, oldest first, at most `limit`: the same
    * ones live delivery would have queued (their conversations after the cursor, and broadcasts in
    * `everyoneId`), not sent by the user. For a member catching up from the store (issue #11.11).
    */
-  catchUpFor(userId: number, everyoneId: number, fromId: number, belowId: number, limit: number): Promise<StoredMessage[]>;
+  catchUpFor(
+    userId: number,
+    everyoneId: number,
+    fromId: number,
+    belowId: number,
+    limit: number,
+  ): Promise<StoredMessage[]>;
   /** A page of a conversation, oldest first. */
   history(convId: number, query: HistoryQuery): Promise<StoredMessage[]>;
 

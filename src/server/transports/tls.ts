@@ -43,7 +43,11 @@ export function loadTlsCredentials(files: { certFile: string; keyFile: string })
   return { cert, key, fingerprint: certificate.fingerprint256, validTo: new Date(certificate.validTo) };
 }
 
-const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a directory' };
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'it is a directory',
+};
 
 function readFile(flag: string, file: string): Buffer {
   try {
@@ -70,7 +74,13 @@ export function listenTls(
   onSocket: (socket: tls.TLSSocket) => void,
 ): Promise<tls.Server> {
   const server = tls.createServer(
-    { ...SOCKET_OPTIONS, cert: credentials.cert, key: credentials.key, minVersion: 'TLSv1.2', handshakeTimeout: handshakeMs },
+    {
+      ...SOCKET_OPTIONS,
+      cert: credentials.cert,
+      key: credentials.key,
+      minVersion: 'TLSv1.2',
+      handshakeTimeout: handshakeMs,
+    },
     onSocket,
   );
   // Before tls.Server's own listener wraps the socket: a refused one is destroyed here, and the TLS

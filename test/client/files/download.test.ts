@@ -67,14 +67,35 @@ class FakeServer {
         if (socket.destroyed || socket.writableEnded) return;
         const { bytes, served = bytes, name, id } = this.file;
         if (request.status === 'files') {
-          const info = { file: id, name, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), sender: 'Mallory', receiver: 'Me', ts: new Date().toISOString() };
+          const info = {
+            file: id,
+            name,
+            size: bytes.length,
+            sha256: createHash('sha256').update(bytes).digest('hex'),
+            sender: 'Mallory',
+            receiver: 'Me',
+            ts: new Date().toISOString(),
+          };
           socket.write(JSON.stringify({ status: 'ok', ref: request.id, files: [info] }) + '\n');
         } else if (request.status === 'fetch') {
           this.fetches.push(request.offset);
           mine.push(request.offset);
-          const data = served.subarray(request.offset, request.offset + Math.min(request.length ?? 262144, this.pieceBytes));
+          const data = served.subarray(
+            request.offset,
+            request.offset + Math.min(request.length ?? 262144, this.pieceBytes),
+          );
           const eof = request.offset + data.length >= bytes.length;
-          socket.write(JSON.stringify({ status: 'ok', ref: request.id, file: id, offset: request.offset, size: bytes.length, eof, data: data.toString('base64') }) + '\n');
+          socket.write(
+            JSON.stringify({
+              status: 'ok',
+              ref: request.id,
+              file: id,
+              offset: request.offset,
+              size: bytes.length,
+              eof,
+              data: data.toString('base64'),
+            }) + '\n',
+          );
           // end(), not destroy(): the replies written so far arrive, then the connection closes.
           if (connection === 1 && ++replies >= this.cutFirstAfter) socket.end();
         }

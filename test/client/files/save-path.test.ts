@@ -48,7 +48,13 @@ test('two downloads racing for one name get different files', async () => {
   const dir = tempDir();
   const claimed = await Promise.all(Array.from({ length: 5 }, () => claimSavePath(dir, 'same.txt')));
   assert.equal(new Set(claimed).size, 5);
-  assert.deepEqual(fs.readdirSync(dir).sort(), ['same (1).txt', 'same (2).txt', 'same (3).txt', 'same (4).txt', 'same.txt']);
+  assert.deepEqual(fs.readdirSync(dir).sort(), [
+    'same (1).txt',
+    'same (2).txt',
+    'same (3).txt',
+    'same (4).txt',
+    'same.txt',
+  ]);
 });
 
 test('hostile names are saved inside the directory under a clean name', async () => {

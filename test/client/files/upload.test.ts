@@ -42,7 +42,16 @@ async function fakeServer(options: { loseOnce?: number; corrupt?: boolean; dropB
         if (r.status === 'upload') {
           uploadIds.push(r.id);
           if (finishedId !== undefined && r.id === finishedId) {
-            reply({ status: 'ok', file: 3, offset: received.length, done: true, msgid: 9, seq: 1, ts: new Date().toISOString(), receiver: 'Bob' });
+            reply({
+              status: 'ok',
+              file: 3,
+              offset: received.length,
+              done: true,
+              msgid: 9,
+              seq: 1,
+              ts: new Date().toISOString(),
+              receiver: 'Bob',
+            });
             continue;
           }
           sha = r.sha256;
@@ -68,8 +77,19 @@ async function fakeServer(options: { loseOnce?: number; corrupt?: boolean; dropB
           return;
         }
         if (received.length < 10_000) reply({ status: 'ok', file: 3, offset: received.length });
-        else if (options.corrupt || createHash('sha256').update(received).digest('hex') !== sha) reply({ status: 'error', code: 'corrupt', text: 'file 3 did not match its SHA-256; send it again' });
-        else reply({ status: 'ok', file: 3, offset: received.length, done: true, msgid: 9, seq: 1, ts: new Date().toISOString(), receiver: 'Bob' });
+        else if (options.corrupt || createHash('sha256').update(received).digest('hex') !== sha)
+          reply({ status: 'error', code: 'corrupt', text: 'file 3 did not match its SHA-256; send it again' });
+        else
+          reply({
+            status: 'ok',
+            file: 3,
+            offset: received.length,
+            done: true,
+            msgid: 9,
+            seq: 1,
+            ts: new Date().toISOString(),
+            receiver: 'Bob',
+          });
       }
     });
   });

@@ -35,7 +35,11 @@ async function admin(args: string[], stdin = ''): Promise<string> {
 /** Asserts the server closes `client` with logged_out within LIVE_MS of now; resolves to how long it took. */
 async function expectLoggedOut(client: TestClient): Promise<number> {
   const started = performance.now();
-  const error = await client.waitFor((m) => m.status === 'error' && m.ref === undefined, LIVE_MS, 'the logged_out error');
+  const error = await client.waitFor(
+    (m) => m.status === 'error' && m.ref === undefined,
+    LIVE_MS,
+    'the logged_out error',
+  );
   assert.equal(error.code, 'logged_out', JSON.stringify(error));
   await expectClosed(client, LIVE_MS);
   return performance.now() - started;
@@ -133,7 +137,9 @@ async function racingAdmin(name: string) {
   const worker = new Worker(new URL('../../helpers/admin-worker.js', import.meta.url), { workerData: data });
   const call = (op: 'setOld' | 'reset' | 'close') =>
     new Promise<void>((resolve, reject) => {
-      worker.once('message', (answer: { ok: boolean; error?: string }) => (answer.ok ? resolve() : reject(new Error(`admin worker ${op}: ${answer.error}`))));
+      worker.once('message', (answer: { ok: boolean; error?: string }) =>
+        answer.ok ? resolve() : reject(new Error(`admin worker ${op}: ${answer.error}`)),
+      );
       worker.postMessage(op);
     });
   return {
@@ -177,7 +183,9 @@ test('#11.3 a password login racing a reset never ends with a working token', as
   } finally {
     await admin.close();
   }
-  console.log(`# #11.3 racing logins: ${refused} refused (the reset landed during the verify), ${closedAfterLogin} logged in first and were logged out`);
+  console.log(
+    `# #11.3 racing logins: ${refused} refused (the reset landed during the verify), ${closedAfterLogin} logged in first and were logged out`,
+  );
   assert.ok(refused > 0, 'the reset never landed inside a verify: the race was not exercised');
 });
 
@@ -190,7 +198,9 @@ test("#11.3 a password change racing a reset never undoes it: the administrator'
       const client = await TestClient.connect(server.port, `changer-${i}`);
       await client.ok({ status: 'login', sender: 'Changer', password: 'the old password' });
       // The logout may close the connection before the reply is sent: then there is none.
-      const reply = client.request({ status: 'password', password: 'the old password', new_password: 'changed by the user' }).catch(() => null);
+      const reply = client
+        .request({ status: 'password', password: 'the old password', new_password: 'changed by the user' })
+        .catch(() => null);
       await raceDelay(i);
       await admin.reset();
       const answer: Obj | null = await Promise.race([reply, client.closed.then(() => null)]);

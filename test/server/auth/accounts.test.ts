@@ -40,9 +40,17 @@ test('accounts: register with a password creates an account that owns the name',
 test('accounts: a wrong password and an unknown name get the same auth_failed reply', async () => {
   await (await signUp('Owner2')).client.ok({ status: 'exit' });
   const a = await TestClient.connect(server.port, 'guess-a');
-  const wrongPassword = await expectError(a, { status: 'login', sender: 'Owner2', password: 'wrong password!' }, 'auth_failed');
+  const wrongPassword = await expectError(
+    a,
+    { status: 'login', sender: 'Owner2', password: 'wrong password!' },
+    'auth_failed',
+  );
   const b = await TestClient.connect(server.port, 'guess-b');
-  const unknownName = await expectError(b, { status: 'login', sender: 'NoSuchOwner', password: 'wrong password!' }, 'auth_failed');
+  const unknownName = await expectError(
+    b,
+    { status: 'login', sender: 'NoSuchOwner', password: 'wrong password!' },
+    'auth_failed',
+  );
   assert.equal(wrongPassword.text, unknownName.text);
   assert.deepEqual(Object.keys(wrongPassword).sort(), Object.keys(unknownName).sort());
   await a.close();
@@ -89,12 +97,17 @@ test('accounts: a password change revokes every token and the old password', asy
   await first.close();
   const second = await TestClient.connect(server.port, 'Changer');
   const login = await second.ok({ status: 'login', sender: 'Changer', password: PASSWORD });
-  await expectError(second, { status: 'password', password: 'not the password', new_password: 'brand new secret' }, 'auth_failed');
+  await expectError(
+    second,
+    { status: 'password', password: 'not the password', new_password: 'brand new secret' },
+    'auth_failed',
+  );
   const changed = await second.ok({ status: 'password', password: PASSWORD, new_password: 'brand new secret' });
   assert.equal(typeof changed.token, 'string');
   await second.close();
   const third = await TestClient.connect(server.port, 'Changer');
-  for (const token of [oldToken, login.token]) await expectError(third, { status: 'login', sender: 'Changer', token }, 'auth_failed');
+  for (const token of [oldToken, login.token])
+    await expectError(third, { status: 'login', sender: 'Changer', token }, 'auth_failed');
   await expectError(third, { status: 'login', sender: 'Changer', password: PASSWORD }, 'auth_failed');
   await third.close();
   const fourth = await TestClient.connect(server.port, 'Changer');
@@ -142,7 +155,10 @@ test('accounts: passwords and tokens are never logged', async () => {
   await c.close();
   const logLines = log.entries.map((entry) => JSON.stringify(entry));
   assert.ok(logLines.length > 10, 'the server logged at debug level');
-  assert.ok(logLines.some((line) => line.includes('Logged')), 'the user name is in the log');
+  assert.ok(
+    logLines.some((line) => line.includes('Logged')),
+    'the user name is in the log',
+  );
   for (const line of logLines) {
     assert.equal(line.includes(secret), false, `a password in the log: ${line}`);
     assert.equal(line.includes(token), false, `a token in the log: ${line}`);

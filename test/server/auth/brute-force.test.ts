@@ -10,7 +10,15 @@ import { startServer, type TestServer } from '../../helpers/server.js';
 import { DEFAULT_LIMITS } from '../../../src/server/limits.js';
 
 let server: TestServer;
-before(async () => (server = await startServer({ limits: { loginFailuresPerMinute: DEFAULT_LIMITS.loginFailuresPerMinute, accountFailuresBeforeLock: DEFAULT_LIMITS.accountFailuresBeforeLock } })));
+before(
+  async () =>
+    (server = await startServer({
+      limits: {
+        loginFailuresPerMinute: DEFAULT_LIMITS.loginFailuresPerMinute,
+        accountFailuresBeforeLock: DEFAULT_LIMITS.accountFailuresBeforeLock,
+      },
+    })),
+);
 after(() => server.stop());
 
 const PASSWORD = 'the right password';
@@ -24,7 +32,8 @@ async function account(name: string): Promise<void> {
 test('brute force: after 3 failed logins a connection gets rate_limited, even with the right password', async () => {
   await account('Target1');
   const c = await TestClient.connect(server.port, 'guesser');
-  for (let i = 0; i < DEFAULT_LIMITS.loginFailuresPerMinute; i++) await expectError(c, { status: 'login', sender: 'Target1', password: `guess ${i} wrong` }, 'auth_failed');
+  for (let i = 0; i < DEFAULT_LIMITS.loginFailuresPerMinute; i++)
+    await expectError(c, { status: 'login', sender: 'Target1', password: `guess ${i} wrong` }, 'auth_failed');
   const limited = await expectError(c, { status: 'login', sender: 'Target1', password: PASSWORD }, 'rate_limited');
   assert.ok(limited.retry_after_ms > 0 && limited.retry_after_ms <= 60_000, JSON.stringify(limited));
   // Another connection (below the per-name lock) still logs in.
@@ -59,5 +68,8 @@ test('brute force: an unknown name is locked the same way, so a lock does not re
     replies.push(await c.request({ status: 'login', sender: 'NobodyHere', password: `guess ${i} wrong` }));
     await c.close();
   }
-  assert.deepEqual(replies.map((r) => r.code), [...Array(lock).fill('auth_failed'), 'rate_limited']);
+  assert.deepEqual(
+    replies.map((r) => r.code),
+    [...Array(lock).fill('auth_failed'), 'rate_limited'],
+  );
 });

@@ -25,10 +25,18 @@ test('#11.9 suspects never hold the kept slot: an address in good standing start
   assert.deepEqual(granted, ['attacker-a', 'student'], 'the kept slot goes to the student at once');
   slots.release('student');
   await settle();
-  assert.deepEqual(granted, ['attacker-a', 'student'], 'the kept slot stays free for the next student, not for a suspect');
+  assert.deepEqual(
+    granted,
+    ['attacker-a', 'student'],
+    'the kept slot stays free for the next student, not for a suspect',
+  );
   slots.release('attacker-a');
   await settle();
-  assert.deepEqual(granted, ['attacker-a', 'student', 'attacker-b'], 'a suspect slot passes to the next suspect in turn');
+  assert.deepEqual(
+    granted,
+    ['attacker-a', 'student', 'attacker-b'],
+    'a suspect slot passes to the next suspect in turn',
+  );
 });
 
 test('#11.9 a freed slot goes to a waiting address in good standing before any suspect that waited longer', async () => {

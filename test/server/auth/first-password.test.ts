@@ -43,11 +43,16 @@ test('#12.5 a claimed name sets its first password without a current one: the cl
   const withPassword = await TestClient.connect(server.port, 'Ada');
   const login = await withPassword.ok({ status: 'login', sender: 'Ada', password: 'ada first password' });
   // And it is an ordinary password account now: changing it needs the current one.
-  await expectError(withPassword, { status: 'password', password: 'not the password', new_password: 'ada second password' }, 'auth_failed');
+  await expectError(
+    withPassword,
+    { status: 'password', password: 'not the password', new_password: 'ada second password' },
+    'auth_failed',
+  );
   await withPassword.ok({ status: 'password', password: 'ada first password', new_password: 'ada second password' });
   await withPassword.close();
   const stale = await TestClient.connect(server.port, 'stale');
-  for (const token of [set.token, login.token]) await expectError(stale, { status: 'login', sender: 'Ada', token }, 'auth_failed');
+  for (const token of [set.token, login.token])
+    await expectError(stale, { status: 'login', sender: 'Ada', token }, 'auth_failed');
   await stale.close();
 });
 

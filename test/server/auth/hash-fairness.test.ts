@@ -33,7 +33,11 @@ test('#11.9 register with a password on a name an account owns answers password_
     const hashes = countHashes(server.server.accounts.hasher);
     const claimer = await TestClient.connect(server.port, 'claimer');
     for (let i = 0; i < 5; i++) {
-      const reply = await expectError(claimer, { status: 'register', sender: i % 2 ? 'Owned9' : 'OWNED9', password: `another password ${i}` }, 'password_required');
+      const reply = await expectError(
+        claimer,
+        { status: 'register', sender: i % 2 ? 'Owned9' : 'OWNED9', password: `another password ${i}` },
+        'password_required',
+      );
       assert.equal(reply.account, true);
     }
     assert.equal(hashes.count, 0, 'no hash was computed for an answer known in advance');
@@ -52,9 +56,17 @@ test('#11.9 a wrong current password on `password` is throttled like a failed lo
     const c = await TestClient.connect(server.port, 'changer');
     await c.ok({ status: 'register', sender: 'Changer9', password: PASSWORD });
     for (let i = 0; i < DEFAULT_LIMITS.loginFailuresPerMinute; i++) {
-      await expectError(c, { status: 'password', password: `wrong current ${i}`, new_password: 'a new password' }, 'auth_failed');
+      await expectError(
+        c,
+        { status: 'password', password: `wrong current ${i}`, new_password: 'a new password' },
+        'auth_failed',
+      );
     }
-    const limited = await expectError(c, { status: 'password', password: PASSWORD, new_password: 'a new password' }, 'rate_limited');
+    const limited = await expectError(
+      c,
+      { status: 'password', password: PASSWORD, new_password: 'a new password' },
+      'rate_limited',
+    );
     assert.ok(limited.retry_after_ms > 0 && limited.retry_after_ms <= 60_000, JSON.stringify(limited));
     // The same guard as login: another connection from this address at this name is not locked yet (5 failures lock it).
     await c.close();
@@ -70,7 +82,13 @@ test('#11.9 180 connections from three addresses flooding password logins and re
   const server = await startServer({
     scryptCost: 14,
     // 127.0.0.2-5 stand in for four hosts: loopback is not grouped as one (issue #11.17).
-    limits: { loginFailuresPerMinute: 1_000_000, loginFailuresPerAddress: 1_000_000, accountFailuresBeforeLock: 1_000_000, nameFailuresUnderAttack: 1_000_000, loopbackOneHost: 0 },
+    limits: {
+      loginFailuresPerMinute: 1_000_000,
+      loginFailuresPerAddress: 1_000_000,
+      accountFailuresBeforeLock: 1_000_000,
+      nameFailuresUnderAttack: 1_000_000,
+      loopbackOneHost: 0,
+    },
   });
   const attackers: TestClient[] = [];
   try {
@@ -86,14 +104,22 @@ test('#11.9 180 connections from three addresses flooding password logins and re
       for (let c = 0; c < PER_ADDRESS; c++) {
         const client = await TestClient.connectFrom(server.port, address, `attacker@${address}#${c}`);
         attackers.push(client);
-        if (c === 0) firstReply.set(address, client.waitFor((m) => m.ref !== undefined, 30_000, 'a first reply'));
+        if (c === 0)
+          firstReply.set(
+            address,
+            client.waitFor((m) => m.ref !== undefined, 30_000, 'a first reply'),
+          );
       }
     }
     let n = 0;
     for (const client of attackers) {
       for (let i = 0; i < PIPELINED; i++, n++) {
         // Wrong passwords at unknown names (a decoy hash each), and sign-ups on an owned name.
-        client.send(n % 4 === 0 ? { status: 'register', sender: 'RealUser9', password: `attack ${n}`, id: n } : { status: 'login', sender: `ghost${n}`, password: `attack ${n}`, id: n });
+        client.send(
+          n % 4 === 0
+            ? { status: 'register', sender: 'RealUser9', password: `attack ${n}`, id: n }
+            : { status: 'login', sender: `ghost${n}`, password: `attack ${n}`, id: n },
+        );
       }
     }
     // Every attacking address is being served (its first requests were handled) before the real user comes.
@@ -103,7 +129,9 @@ test('#11.9 180 connections from three addresses flooding password logins and re
     const started = performance.now();
     const reply = await real.request({ status: 'login', sender: 'RealUser9', password: PASSWORD }, 15_000);
     const elapsed = performance.now() - started;
-    console.log(`#11.9: real login under attack: ${reply.status}${reply.code ? ' ' + reply.code : ''} after ${Math.round(elapsed)} ms`);
+    console.log(
+      `#11.9: real login under attack: ${reply.status}${reply.code ? ' ' + reply.code : ''} after ${Math.round(elapsed)} ms`,
+    );
     assert.equal(reply.status, 'ok', JSON.stringify(reply));
     assert.ok(elapsed < 2000, `the real login took ${Math.round(elapsed)} ms`);
     await real.close();

@@ -8,7 +8,16 @@ import { startServer, type TestServer } from '../../helpers/server.js';
 import { DEFAULT_LIMITS } from '../../../src/server/limits.js';
 
 let server: TestServer;
-before(async () => (server = await startServer({ limits: { loginFailuresPerMinute: DEFAULT_LIMITS.loginFailuresPerMinute, accountFailuresBeforeLock: DEFAULT_LIMITS.accountFailuresBeforeLock, loopbackOneHost: 0 } })));
+before(
+  async () =>
+    (server = await startServer({
+      limits: {
+        loginFailuresPerMinute: DEFAULT_LIMITS.loginFailuresPerMinute,
+        accountFailuresBeforeLock: DEFAULT_LIMITS.accountFailuresBeforeLock,
+        loopbackOneHost: 0,
+      },
+    })),
+);
 after(() => server.stop());
 
 const PASSWORD = 'the right password';
@@ -17,7 +26,7 @@ const OWNER = '127.0.0.5';
 
 /** `count` wrong passwords at `name` from `address`, on as many connections as the per-connection limit needs. */
 async function failFrom(address: string, name: string, count: number): Promise<void> {
-  for (let done = 0; done < count; ) {
+  for (let done = 0; done < count;) {
     const c = await TestClient.connectFrom(server.port, address, `guesser@${address}`);
     for (let i = 0; i < DEFAULT_LIMITS.loginFailuresPerMinute && done < count; i++, done++) {
       await expectError(c, { status: 'login', sender: name, password: `guess ${done} from ${address}` }, 'auth_failed');
@@ -26,7 +35,7 @@ async function failFrom(address: string, name: string, count: number): Promise<v
   }
 }
 
-test('#11.10 5 wrong passwords from 5 connections on another address stop neither the owner\'s token login nor their password login', async () => {
+test("#11.10 5 wrong passwords from 5 connections on another address stop neither the owner's token login nor their password login", async () => {
   const first = await TestClient.connectFrom(server.port, OWNER, 'owner');
   const { token } = await first.ok({ status: 'register', sender: 'Victim10', password: PASSWORD });
   first.socket.destroy(); // a dropped connection: the token stays valid for the reconnect
@@ -40,7 +49,11 @@ test('#11.10 5 wrong passwords from 5 connections on another address stop neithe
   }
   // The attacker's address is locked out of the name (the lock still works)...
   const attacker = await TestClient.connectFrom(server.port, ATTACKER, 'attacker-last');
-  const locked = await expectError(attacker, { status: 'login', sender: 'Victim10', password: PASSWORD }, 'rate_limited');
+  const locked = await expectError(
+    attacker,
+    { status: 'login', sender: 'Victim10', password: PASSWORD },
+    'rate_limited',
+  );
   assert.ok(locked.retry_after_ms >= 25_000, `locked for about 30 s at first: ${locked.retry_after_ms}`);
   await attacker.close();
 
@@ -64,7 +77,8 @@ test('#11.10 once a name has failed from many addresses, each further address ge
   await owner.close();
   // nameFailuresUnderAttack failures spread over addresses, each below its own lock.
   const attackers = DEFAULT_LIMITS.nameFailuresUnderAttack / (DEFAULT_LIMITS.accountFailuresBeforeLock - 1);
-  for (let a = 0; a < attackers; a++) await failFrom(`127.0.1.${a + 1}`, 'Popular10', DEFAULT_LIMITS.accountFailuresBeforeLock - 1);
+  for (let a = 0; a < attackers; a++)
+    await failFrom(`127.0.1.${a + 1}`, 'Popular10', DEFAULT_LIMITS.accountFailuresBeforeLock - 1);
   const late = await TestClient.connectFrom(server.port, '127.0.2.1', 'late');
   await expectError(late, { status: 'login', sender: 'Popular10', password: 'one guess' }, 'auth_failed');
   await expectError(late, { status: 'login', sender: 'Popular10', password: PASSWORD }, 'rate_limited');

@@ -47,11 +47,15 @@ test('#11.1 registering an offline claimed name is refused with name_claimed and
   assert.match(refused.text, /classchat admin release-name Alice/);
   assert.equal(refused.rooms, undefined);
   assert.equal(refused.token, undefined);
-  await assertNotReceived(mallory, (m) => m.status === 'private' || m.status === 'group', 'any of Alice\'s messages');
+  await assertNotReceived(mallory, (m) => m.status === 'private' || m.status === 'group', "any of Alice's messages");
   // Nor by history, which needs a name, nor with a password sign-up over her claim.
   await expectError(mallory, { status: 'history', receiver: 'alice-room' }, 'not_registered');
   await expectError(mallory, { status: 'register', sender: 'Alice', password: 'a password of mine' }, 'name_claimed');
-  await expectError(mallory, { status: 'login', sender: 'Alice', token: 'not-her-token-not-her-token-not-her-token00' }, 'auth_failed');
+  await expectError(
+    mallory,
+    { status: 'login', sender: 'Alice', token: 'not-her-token-not-her-token-not-her-token00' },
+    'auth_failed',
+  );
   // The refused connection may still claim a free name.
   const own = await mallory.ok({ status: 'register', sender: 'Mallory' });
   assert.equal(own.waiting, 0);
@@ -83,7 +87,10 @@ test('#11.1 --auth open still lets anyone take an offline name, and warns at sta
   const open = await spawnServer(tempDataDir(), ['--auth', 'open']);
   const claimDefault = await spawnServer(tempDataDir());
   try {
-    const warning = open.output().split('\n').find((line) => /"level":40/.test(line) && /open mode/.test(line));
+    const warning = open
+      .output()
+      .split('\n')
+      .find((line) => /"level":40/.test(line) && /open mode/.test(line));
     assert.ok(warning, `open mode logs a warning at start-up:\n${open.output()}`);
     assert.match(warning, /anyone can take any offline name/);
     assert.doesNotMatch(claimDefault.output(), /open mode/, 'the default mode does not warn');
@@ -97,7 +104,11 @@ test('#11.1 --auth open still lets anyone take an offline name, and warns at sta
     await bob.close();
     const anyone = await TestClient.connect(open.port, 'anyone');
     const taken = await anyone.ok({ status: 'register', sender: 'aLiCe' });
-    assert.equal(taken.waiting, 1, "in open mode the seeds' behaviour stays: Alice's message goes to whoever types her name");
+    assert.equal(
+      taken.waiting,
+      1,
+      "in open mode the seeds' behaviour stays: Alice's message goes to whoever types her name",
+    );
     await anyone.close();
   } finally {
     await open.stop();

@@ -26,7 +26,12 @@ test('passwords: two hashes of one password differ (salted); a hash made at anot
 
 test('passwords: at most maxConcurrent hashes run at once and the queue behind them is bounded', async () => {
   const hasher = new PasswordHasher(12, 1);
-  const attempts = Array.from({ length: 100 }, (_, i) => hasher.hash(`password ${i}`).then(() => 'ok', (err: Error & { code?: string }) => err.code ?? 'other'));
+  const attempts = Array.from({ length: 100 }, (_, i) =>
+    hasher.hash(`password ${i}`).then(
+      () => 'ok',
+      (err: Error & { code?: string }) => err.code ?? 'other',
+    ),
+  );
   const results = await Promise.all(attempts);
   const refused = results.filter((r) => r === 'rate_limited').length;
   assert.equal(results.filter((r) => r === 'ok').length, 65, 'one running and 64 queued');
@@ -44,7 +49,11 @@ test('#11.9 hashes are shared fairly: one owner holds at most its share, and own
   // The flooder asks first, 10 times; the others once each, after it.
   const attempts = [...Array.from({ length: 10 }, (_, i) => run('flood', i)), run('alice', 0), run('bob', 0)];
   await Promise.all(attempts);
-  assert.equal(order.filter((o) => o === 'flood:rate_limited').length, 6, `past its share of 4 the flooder is refused: ${order}`);
+  assert.equal(
+    order.filter((o) => o === 'flood:rate_limited').length,
+    6,
+    `past its share of 4 the flooder is refused: ${order}`,
+  );
   const served = order.filter((o) => !o.includes(':'));
   // One running (flood), then turns: the flooder's next, alice, bob, ...: neither waits behind all of the flooder's.
   assert.ok(served.indexOf('alice') <= 2 && served.indexOf('bob') <= 3, `served in turns: ${served}`);

@@ -39,7 +39,11 @@ test('#11.4 --signup closed refuses a new name but lets an account the instructo
       const made = await runAdmin(server.dataDir, ['add-user', 'Student1'], `${PASSWORD}\n`);
       assert.equal(made.code, 0, made.stderr);
       const stranger = await TestClient.connect(server.port, 'stranger');
-      const refused = await expectError(stranger, { status: 'register', sender: 'Stranger', password: PASSWORD }, 'signup_closed');
+      const refused = await expectError(
+        stranger,
+        { status: 'register', sender: 'Stranger', password: PASSWORD },
+        'signup_closed',
+      );
       assert.match(refused.text, /instructor/);
       if (auth === 'claim') await expectError(stranger, { status: 'register', sender: 'Stranger' }, 'signup_closed');
       else await expectError(stranger, { status: 'register', sender: 'Stranger' }, 'password_required');

@@ -43,7 +43,10 @@ test('#11.6 waiting messages from several rooms and private conversations arrive
   assert.equal(reply.truncated, true);
   await back.waitFor((m) => m.msgid === sent[29]!.msgid, 3000, 'the newest waiting message');
   const delivered = back.received.filter((m) => m.ref === undefined && typeof m.msgid === 'number');
-  assert.deepEqual(delivered.map((m) => m.text), sent.slice(20).map((_, i) => `m${i + 20}`));
+  assert.deepEqual(
+    delivered.map((m) => m.text),
+    sent.slice(20).map((_, i) => `m${i + 20}`),
+  );
   for (const c of [back, bob, carol]) await c.close();
   await server.stop();
 });
@@ -55,7 +58,9 @@ test('#11.6 a login reads about as many waiting messages as it sends, not the ne
   await talker.ok({ status: 'create', receiver: 'busy', members: ['Reader'] });
   await away.ok({ status: 'exit' });
   const text = 'z'.repeat(1024);
-  const last = await Promise.all(Array.from({ length: 3000 }, () => talker.request({ status: 'group', receiver: 'busy', text })));
+  const last = await Promise.all(
+    Array.from({ length: 3000 }, () => talker.request({ status: 'group', receiver: 'busy', text })),
+  );
   assert.ok(last.every((r) => r.status === 'ok'));
   talker.received.length = 0;
   const reads = countRowsRead(server.server.chat.store);

@@ -17,7 +17,15 @@ const base: StoredMessage = {
   ts: '2026-11-21T09:00:00.123Z',
 };
 
-const TEXTS = ['plain', 'quote " backslash \\ slash /', 'new\nline\ttab\r', 'control \u0000\u001f\u007f', 'é€😀 and a lone \ud800 surrogate', '</script>', '{"status":"ok"}'];
+const TEXTS = [
+  'plain',
+  'quote " backslash \\ slash /',
+  'new\nline\ttab\r',
+  'control \u0000\u001f\u007f',
+  'é€😀 and a lone \ud800 surrogate',
+  '</script>',
+  '{"status":"ok"}',
+];
 
 test('encodeMessage equals JSON of the wire object for every kind and awkward text', () => {
   for (const kind of ['private', 'group', 'broadcast', 'system'] as const) {
@@ -32,8 +40,18 @@ test('encodeMessage equals JSON of the wire object for every kind and awkward te
 
 test('encodeSentReply carries ref, msgid, seq, ts and receiver, with or without a ref', () => {
   for (const ref of [undefined, 1, 'a "quoted" id', 'x\ny']) {
-    const reply = JSON.parse(encodeSentReply(ref, base, `,"queued":true,"text":${JSON.stringify('Bob "is" away')}`).toString());
-    const expected: Record<string, unknown> = { status: 'ok', msgid: 42, seq: 7, ts: base.ts, receiver: 'CS350', queued: true, text: 'Bob "is" away' };
+    const reply = JSON.parse(
+      encodeSentReply(ref, base, `,"queued":true,"text":${JSON.stringify('Bob "is" away')}`).toString(),
+    );
+    const expected: Record<string, unknown> = {
+      status: 'ok',
+      msgid: 42,
+      seq: 7,
+      ts: base.ts,
+      receiver: 'CS350',
+      queued: true,
+      text: 'Bob "is" away',
+    };
     if (ref !== undefined) expected.ref = ref;
     assert.deepEqual(reply, expected);
   }

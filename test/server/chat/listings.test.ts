@@ -29,10 +29,16 @@ test('#11.6 rooms, members and who come in pages that together list everything o
   for (const name of names) await cara!.ok({ status: 'create', receiver: name, members: ['abe', 'Bo', 'dan', 'Eve'] });
   const rooms = await allPages(cara!, { status: 'rooms', limit: 3 }, 'rooms');
   assert.equal(rooms.pages, 3);
-  assert.deepEqual(rooms.items.map((r) => r.name), [...names].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)));
+  assert.deepEqual(
+    rooms.items.map((r) => r.name),
+    [...names].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)),
+  );
   assert.deepEqual(rooms.items[0], { name: 'alpha', members: 5, online: 5 });
   const members = await allPages(cara!, { status: 'members', receiver: 'Zeta', limit: 2 }, 'members');
-  assert.deepEqual(members.items.map((m) => m.name), ['abe', 'Bo', 'Cara', 'dan', 'Eve']);
+  assert.deepEqual(
+    members.items.map((m) => m.name),
+    ['abe', 'Bo', 'Cara', 'dan', 'Eve'],
+  );
   assert.ok(members.items.every((m) => m.online === true));
   const who = await allPages(cara!, { status: 'who', limit: 4 }, 'users');
   assert.equal(who.pages, 2);
@@ -42,7 +48,11 @@ test('#11.6 rooms, members and who come in pages that together list everything o
   assert.deepEqual(first.users, ['abe', 'Bo', 'Cara', 'dan', 'Eve']);
   assert.equal(first.next, undefined);
   assert.match(String(first.text), /^5 online: abe, Bo, Cara, dan, Eve$/);
-  assert.equal((await cara!.ok({ status: 'rooms', after: 'zeta' })).rooms.length, 0, 'after the last key: an empty page');
+  assert.equal(
+    (await cara!.ok({ status: 'rooms', after: 'zeta' })).rooms.length,
+    0,
+    'after the last key: an empty page',
+  );
   assert.equal((await cara!.request({ status: 'rooms', limit: 501 })).code, 'bad_request', 'a page holds at most 500');
   for (const user of users) await user.close();
   await server.stop();

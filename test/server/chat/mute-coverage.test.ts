@@ -62,7 +62,13 @@ test('#11.14 a muted user reaches nobody with any request kind: join, leave, cre
     await witness.ok({ status: 'create', receiver: 'WitnessRoom' });
     await witness.ok({ status: 'create', receiver: 'WitnessLounge' });
     await hush.ok({ status: 'join', receiver: 'WitnessLounge' });
-    const started = await hush.ok({ status: 'upload', receiver: 'Witness', name: 'hello.txt', size: 5, sha256: HELLO_SHA256 });
+    const started = await hush.ok({
+      status: 'upload',
+      receiver: 'Witness',
+      name: 'hello.txt',
+      size: 5,
+      sha256: HELLO_SHA256,
+    });
     await admin.ok({ status: 'mute', receiver: 'Hush', seconds: 600 });
     await hush.event('system', { event: 'muted' });
     await barrier(witness);

@@ -34,7 +34,15 @@ test('#12.8 a student offline when a broadcast is sent gets it at login (claim t
     assert.equal(back.welcome!.waiting, 1);
     assert.equal(back.welcome!.text, 'welcome, Bob; 1 message waited for you');
     const got = await back.event('broadcast', { msgid: sent.msgid });
-    assert.deepEqual(got, { status: 'broadcast', sender: 'Prof', receiver: 'everyone', text: 'quiz on Friday', msgid: sent.msgid, seq: sent.seq, ts: sent.ts });
+    assert.deepEqual(got, {
+      status: 'broadcast',
+      sender: 'Prof',
+      receiver: 'everyone',
+      text: 'quiz on Friday',
+      msgid: sent.msgid,
+      seq: sent.seq,
+      ts: sent.ts,
+    });
 
     const caraBack = await TestClient.connect(server.port, 'Cara');
     const welcome = await caraBack.ok({ status: 'login', sender: 'Cara', password: 'correct horse' });
@@ -123,7 +131,9 @@ test('#12.8 after kill -9, a login with since gets the broadcasts it missed once
   const login = async (port: number, name: string, extra: Obj = {}) => {
     const client = await TestClient.connect(port, name);
     const token = tokens.get(name);
-    const reply = await client.ok(token ? { status: 'login', sender: name, token, ...extra } : { status: 'register', sender: name });
+    const reply = await client.ok(
+      token ? { status: 'login', sender: name, token, ...extra } : { status: 'register', sender: name },
+    );
     if (!token) tokens.set(name, reply.token);
     return { client, reply };
   };
@@ -167,9 +177,17 @@ test('#12.8 waiting broadcasts share the login bounds with other waiting message
     assert.equal(back.welcome!.truncated, true);
     await back.event('broadcast', { msgid: sent[4]!.msgid });
     const delivered = back.received.filter((m) => m.msgid !== undefined && m.ref === undefined);
-    assert.deepEqual(delivered.map((m) => m.text), ['b2', 'p2', 'b3'], 'the newest three, oldest first');
+    assert.deepEqual(
+      delivered.map((m) => m.text),
+      ['b2', 'p2', 'b3'],
+      'the newest three, oldest first',
+    );
     const history = await back.ok({ status: 'history', receiver: 'everyone' });
-    assert.deepEqual(history.messages.map((m: Obj) => m.text), ['b1', 'b2', 'b3'], 'the older one stays in history');
+    assert.deepEqual(
+      history.messages.map((m: Obj) => m.text),
+      ['b1', 'b2', 'b3'],
+      'the older one stays in history',
+    );
     for (const c of [prof, back]) await c.close();
   } finally {
     await server.stop();
@@ -188,8 +206,12 @@ test('#12.8 upgrading a database: its users start at the end of the broadcasts s
   const user = db.prepare('INSERT INTO users (id, name, name_key, created_at) VALUES (?, ?, ?, ?)');
   user.run(1, 'Prof', 'prof', now);
   user.run(2, 'Bob', 'bob', now);
-  db.prepare(`INSERT INTO conversations (id, kind, conv_key, name, created_at) VALUES (1, 'everyone', 'everyone', '', ?)`).run(now);
-  const message = db.prepare(`INSERT INTO messages (id, conv_id, seq, kind, sender_id, sender, receiver, text, ts) VALUES (?, 1, ?, 'broadcast', 1, 'Prof', 'everyone', ?, ?)`);
+  db.prepare(
+    `INSERT INTO conversations (id, kind, conv_key, name, created_at) VALUES (1, 'everyone', 'everyone', '', ?)`,
+  ).run(now);
+  const message = db.prepare(
+    `INSERT INTO messages (id, conv_id, seq, kind, sender_id, sender, receiver, text, ts) VALUES (?, 1, ?, 'broadcast', 1, 'Prof', 'everyone', ?, ?)`,
+  );
   message.run(1, 1, 'old one', now);
   message.run(2, 2, 'old two', now);
   db.close();

@@ -26,7 +26,10 @@ test('offline limits: past the count limit the newest are delivered, truncated i
   assert.equal(reply.waiting, 20);
   assert.equal(reply.truncated, true);
   await back.event('private', { msgid: sent[29]!.msgid });
-  assert.deepEqual(back.received.filter((m) => m.status === 'private').map((m) => m.text), sent.slice(10).map((_, i) => `m${i + 10}`));
+  assert.deepEqual(
+    back.received.filter((m) => m.status === 'private').map((m) => m.text),
+    sent.slice(10).map((_, i) => `m${i + 10}`),
+  );
   const older = await back.ok({ status: 'history', receiver: 'CountSender', limit: 50 });
   assert.equal(older.messages.length, 30, 'all 30 remain in history');
   for (const c of [back, sender]) await c.close();
@@ -45,16 +48,25 @@ test('offline limits: messages older than 30 days are not delivered at login but
   await server.stop();
   // Age the first message on disk: 31 days old.
   const db = new Database(path.join(dataDir, 'classchat.db'));
-  db.prepare('UPDATE messages SET ts = ? WHERE id = ?').run(new Date(Date.now() - 31 * 86_400_000).toISOString(), old.msgid);
+  db.prepare('UPDATE messages SET ts = ? WHERE id = ?').run(
+    new Date(Date.now() - 31 * 86_400_000).toISOString(),
+    old.msgid,
+  );
   db.close();
   server = await startServer({ dataDir });
   const back = await TestClient.back(server.port, away);
   const reply = back.welcome!;
   assert.equal(reply.waiting, 1);
   await back.event('private', { msgid: recent.msgid });
-  assert.equal(back.received.some((m) => m.msgid === old.msgid), false);
+  assert.equal(
+    back.received.some((m) => m.msgid === old.msgid),
+    false,
+  );
   const history = await back.ok({ status: 'history', receiver: 'AgeSender' });
-  assert.deepEqual(history.messages.map((m: { text: string }) => m.text), ['from long ago', 'from this week']);
+  assert.deepEqual(
+    history.messages.map((m: { text: string }) => m.text),
+    ['from long ago', 'from this week'],
+  );
   await back.close();
   await server.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });

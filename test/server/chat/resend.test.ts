@@ -24,7 +24,8 @@ test('resend: the same id and content after a reconnect is stored once and answe
   const again = await TestClient.back(server.port, alice);
   for (const [i, r] of requests.entries()) {
     const reply = await again.ok({ ...r, receiver: r.receiver?.toLowerCase() });
-    for (const field of ['ref', 'msgid', 'seq', 'ts', 'receiver']) assert.deepEqual(reply[field], first[i]![field], `${r.status} ${field}`);
+    for (const field of ['ref', 'msgid', 'seq', 'ts', 'receiver'])
+      assert.deepEqual(reply[field], first[i]![field], `${r.status} ${field}`);
   }
   const history = await bob.ok({ status: 'history', receiver: 'ResendAlice' });
   assert.equal(history.messages.filter((m: { text: string }) => m.text === 'once only').length, 1);
@@ -54,7 +55,8 @@ test('since: a login with the highest msgid the client has gets only what came a
   const carol = await TestClient.as(server.port, 'SinceCarol');
   const dave = await TestClient.as(server.port, 'SinceDave');
   const sent = [];
-  for (let i = 0; i < 4; i++) sent.push(await dave.ok({ status: 'private', receiver: 'SinceCarol', text: `live ${i}` }));
+  for (let i = 0; i < 4; i++)
+    sent.push(await dave.ok({ status: 'private', receiver: 'SinceCarol', text: `live ${i}` }));
   await carol.event('private', { msgid: sent[3]!.msgid });
   // Carol's connection dies; as after kill -9, the server may not have saved how far she got, and
   // she has seen up to live 1 only (the rest were in flight).

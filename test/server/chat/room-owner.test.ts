@@ -85,7 +85,9 @@ test('#11.13 upgrading a database: a room whose creator had already left gets it
   user.run(1, 'Gone', 'gone', now);
   user.run(2, 'Elder', 'elder', now);
   user.run(3, 'Junior', 'junior', now);
-  db.prepare(`INSERT INTO conversations (id, kind, conv_key, name, created_by, created_at) VALUES (1, 'room', 'legacy', 'Legacy', 1, ?)`).run(now);
+  db.prepare(
+    `INSERT INTO conversations (id, kind, conv_key, name, created_by, created_at) VALUES (1, 'room', 'legacy', 'Legacy', 1, ?)`,
+  ).run(now);
   const member = db.prepare('INSERT INTO members (conv_id, user_id, cursor, joined_at) VALUES (1, ?, 0, ?)');
   member.run(3, '2026-01-02T00:00:00.000Z');
   member.run(2, '2026-01-01T00:00:00.000Z');

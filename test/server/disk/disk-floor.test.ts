@@ -31,7 +31,11 @@ test('#11.12 below the free-disk floor every request that stores is refused with
     await alice.ok({ status: 'who' });
     await alice.ok({ status: 'history', receiver: 'Bob' });
     await alice.ok({ status: 'rooms' });
-    assert.deepEqual(bob.pending().filter((m) => m.status !== 'system'), [], 'nothing reached Bob');
+    assert.deepEqual(
+      bob.pending().filter((m) => m.status !== 'system'),
+      [],
+      'nothing reached Bob',
+    );
 
     // Room on the disk again (the floor is read on every check).
     server.server.limits.minFreeDiskBytes = 0;

@@ -40,7 +40,10 @@ test('#11.12 private messages waiting for an offline user are bounded by bytes: 
     // Bob logs in and gets what waited; the queue is empty again.
     const back = await as('Bob');
     const got = [await back.event('private', { sender: 'Alice' }), await back.event('private', { sender: 'Carol' })];
-    assert.deepEqual(got.map((m) => m.text.slice(0, 2)), ['a1', 'c1']);
+    assert.deepEqual(
+      got.map((m) => m.text.slice(0, 2)),
+      ['a1', 'c1'],
+    );
     await back.ok({ status: 'exit' });
     await back.closed;
     await alice2.event('system', { event: 'disconnect', sender: 'Bob' });

@@ -22,7 +22,9 @@ test('#11.12 a full database (SQLITE_FULL) stops the server cleanly: clients tol
   const dataDir = tempDataDir();
   try {
     // The database may grow by a few pages, then SQLite reports SQLITE_FULL as on a full disk.
-    const server = await spawnServer(dataDir, ['--flood-rate', '100000', '--flood-burst', '100000'], 10_000, { CLASSCHAT_TEST_DB_SPARE_PAGES: '12' });
+    const server = await spawnServer(dataDir, ['--flood-rate', '100000', '--flood-burst', '100000'], 10_000, {
+      CLASSCHAT_TEST_DB_SPARE_PAGES: '12',
+    });
     running = server;
     const alice = await TestClient.as(server.port, 'Alice');
     const bob = await TestClient.as(server.port, 'Bob');
@@ -45,12 +47,17 @@ test('#11.12 a full database (SQLITE_FULL) stops the server cleanly: clients tol
     assert.ok(refused !== null, 'the database filled up within 200 messages');
     assert.ok(acknowledged.length > 0, 'some messages were stored before it filled up');
 
-    const code = await withTimeout(server.exited, 10_000, 'the server to exit after the storage failure').catch((err: Error) => {
-      throw new Error(`${err.message}; refused with ${JSON.stringify(refused)}; server output:\n${server.output().slice(-3000)}`);
-    });
+    const code = await withTimeout(server.exited, 10_000, 'the server to exit after the storage failure').catch(
+      (err: Error) => {
+        throw new Error(
+          `${err.message}; refused with ${JSON.stringify(refused)}; server output:\n${server.output().slice(-3000)}`,
+        );
+      },
+    );
     assert.equal(code, 1, `exit code; server output:\n${server.output().slice(-3000)}`);
     for (const client of [alice, bob, reader]) {
-      const event = client.received.find((m) => m.event === 'shutdown') ?? (await client.event('system', { event: 'shutdown' }));
+      const event =
+        client.received.find((m) => m.event === 'shutdown') ?? (await client.event('system', { event: 'shutdown' }));
       assert.match(event.text, /storage failure/);
       await expectClosed(client);
     }

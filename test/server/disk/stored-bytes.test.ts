@@ -26,7 +26,10 @@ test('#11.12 a user past their stored-bytes budget for the hour is refused with 
     assert.equal(refused!.code, 'rate_limited');
     assert.match(refused!.text, /this hour/);
     // The time the missing bytes take to refill at 20,000 bytes an hour (a few hundred bytes: about a minute).
-    assert.ok(refused!.retry_after_ms > 10_000 && refused!.retry_after_ms <= 3_600_000, `retry_after_ms ${refused!.retry_after_ms}`);
+    assert.ok(
+      refused!.retry_after_ms > 10_000 && refused!.retry_after_ms <= 3_600_000,
+      `retry_after_ms ${refused!.retry_after_ms}`,
+    );
     const history = await bob.ok({ status: 'history', receiver: 'Alice', limit: 50 });
     assert.equal(history.messages.length, 4, 'the refused message was not stored');
     // Bob has his own budget; reading is not counted.
@@ -40,7 +43,10 @@ test('#11.12 a user past their stored-bytes budget for the hour is refused with 
 
 test('#11.12 names are free in open mode, so one address has a budget too; an exempt address does not', async () => {
   for (const exempt of [false, true]) {
-    const server = await startServer({ limits: { storedBytesPerHour: 1e12, storedBytesPerHourPerAddress: BUDGET }, exempt: exempt ? ['127.0.0.1'] : [] });
+    const server = await startServer({
+      limits: { storedBytesPerHour: 1e12, storedBytesPerHourPerAddress: BUDGET },
+      exempt: exempt ? ['127.0.0.1'] : [],
+    });
     const clients: TestClient[] = [];
     try {
       const target = await TestClient.as(server.port, 'Target');
@@ -53,7 +59,8 @@ test('#11.12 names are free in open mode, so one address has a budget too; an ex
         replies.push(await sock.request({ status: 'private', receiver: 'Target', text: text(`s${i}`) }));
       }
       const codes = replies.map((r) => r.code ?? r.status);
-      if (exempt) assert.deepEqual(codes, ['ok', 'ok', 'ok', 'ok', 'ok', 'ok'], 'an exempt address has no per-address budget');
+      if (exempt)
+        assert.deepEqual(codes, ['ok', 'ok', 'ok', 'ok', 'ok', 'ok'], 'an exempt address has no per-address budget');
       else {
         assert.deepEqual(codes, ['ok', 'ok', 'ok', 'ok', 'rate_limited', 'rate_limited']);
         assert.match(replies[4]!.text, /your address/);

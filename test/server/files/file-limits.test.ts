@@ -23,11 +23,19 @@ test('file limits: a file over the size limit is refused before any byte is sent
   const server = await startServer({ limits: { maxFileBytes: 10_000 } });
   const alice = await TestClient.as(server.port, 'AliceL');
   await TestClient.as(server.port, 'BobL');
-  const big = await expectError(alice, { status: 'upload', receiver: 'BobL', name: 'big.iso', size: 10_001, sha256: sha256(Buffer.alloc(10_001)) }, 'too_large');
+  const big = await expectError(
+    alice,
+    { status: 'upload', receiver: 'BobL', name: 'big.iso', size: 10_001, sha256: sha256(Buffer.alloc(10_001)) },
+    'too_large',
+  );
   assert.match(big.text, /at most 10\.0 kB/);
   const { bytes } = randomFile(5_000);
   const started = await startUpload(alice, 'BobL', 'small.bin', bytes);
-  await expectError(alice, { status: 'chunk', file: started.file, offset: 0, data: Buffer.alloc(6_000).toString('base64') }, 'too_large');
+  await expectError(
+    alice,
+    { status: 'chunk', file: started.file, offset: 0, data: Buffer.alloc(6_000).toString('base64') },
+    'too_large',
+  );
   const done = await sendChunks(alice, started, bytes);
   assert.equal(done.done, true, 'the upload is still usable after the refused chunk');
   await server.stop();
@@ -39,7 +47,11 @@ test('file limits: past the quota an upload is refused with quota_exceeded; unfi
   await TestClient.as(server.port, 'BobQ');
   assert.equal((await uploadFile(alice, 'BobQ', 'one.bin', randomFile(60_000).bytes)).done, true);
   await startUpload(alice, 'BobQ', 'two.bin', randomFile(30_000).bytes); // unfinished, still counted
-  const refused = await expectError(alice, { status: 'upload', receiver: 'BobQ', name: 'three.bin', size: 20_000, sha256: sha256(Buffer.alloc(20_000)) }, 'quota_exceeded');
+  const refused = await expectError(
+    alice,
+    { status: 'upload', receiver: 'BobQ', name: 'three.bin', size: 20_000, sha256: sha256(Buffer.alloc(20_000)) },
+    'quota_exceeded',
+  );
   assert.match(refused.text, /90\.0 kB of your 100 kB/);
   // Another user's quota is their own.
   const carol = await TestClient.as(server.port, 'CarolQ');
@@ -53,9 +65,21 @@ test('file limits: uploads pipelined on one connection cannot together pass the 
   await TestClient.as(server.port, 'BobQQ');
   // Sent together; the connection runs them in turn, so each sees the ones before it.
   const replies = await Promise.all(
-    ['a', 'b', 'c'].map((n) => alice.request({ status: 'upload', receiver: 'BobQQ', name: `${n}.bin`, size: 60_000, sha256: sha256(Buffer.from(n)) })),
+    ['a', 'b', 'c'].map((n) =>
+      alice.request({
+        status: 'upload',
+        receiver: 'BobQQ',
+        name: `${n}.bin`,
+        size: 60_000,
+        sha256: sha256(Buffer.from(n)),
+      }),
+    ),
   );
-  assert.deepEqual(replies.map((r) => r.code ?? r.status).sort(), ['ok', 'quota_exceeded', 'quota_exceeded'], JSON.stringify(replies));
+  assert.deepEqual(
+    replies.map((r) => r.code ?? r.status).sort(),
+    ['ok', 'quota_exceeded', 'quota_exceeded'],
+    JSON.stringify(replies),
+  );
   await server.stop();
 });
 
@@ -74,7 +98,11 @@ test('file limits: files are deleted after the retention period, bytes and all; 
   // A day later: only the unfinished upload is gone.
   assert.equal(await server.server.files.expire(Date.now() + 25 * 3_600_000), 1);
   assert.equal(countFiles(partials), 0);
-  await expectError(alice, { status: 'chunk', file: partial.file, offset: partial.offset, data: 'AAAA' }, 'no_such_file');
+  await expectError(
+    alice,
+    { status: 'chunk', file: partial.file, offset: partial.offset, data: 'AAAA' },
+    'no_such_file',
+  );
   assert.ok((await downloadFile(bob, done.file)).equals(bytes), 'the finished file is still there');
   // After the retention period the finished file goes too.
   assert.equal(await server.server.files.expire(Date.now() + 31 * DAY_MS), 1);
@@ -121,7 +149,10 @@ test('file names: path parts, control and bidi characters and device names are r
   }
   // Nothing was written outside the data directory's file store.
   const written = listAll(path.join(server.dataDir, 'files'));
-  assert.ok(written.every((f) => /\/files\/sha256\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(f)), written.join('\n'));
+  assert.ok(
+    written.every((f) => /\/files\/sha256\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(f)),
+    written.join('\n'),
+  );
   await server.stop();
 });
 
@@ -131,5 +162,8 @@ function countFiles(dir: string): number {
 
 function listAll(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath ?? (e as any).path, e.name));
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath ?? (e as any).path, e.name));
 }

@@ -26,7 +26,10 @@ test('files: a file sent to a user is announced to them, listed, and downloads b
   assert.equal(announced.text, `AliceU sent notes.pdf (300 kB) [id ${done.file}] - /get ${done.file}`);
   assert.equal(announced.msgid, done.msgid);
   const listed = await bob.ok({ status: 'files', receiver: 'AliceU' });
-  assert.deepEqual(listed.files.map((f: any) => [f.file, f.name, f.size, f.sha256, f.sender, f.receiver]), [[done.file, 'notes.pdf', bytes.length, hash, 'AliceU', 'BobU']]);
+  assert.deepEqual(
+    listed.files.map((f: any) => [f.file, f.name, f.size, f.sha256, f.sender, f.receiver]),
+    [[done.file, 'notes.pdf', bytes.length, hash, 'AliceU', 'BobU']],
+  );
   const got = await downloadFile(bob, done.file);
   assert.equal(sha256(got), hash);
   assert.ok(got.equals(bytes));
@@ -49,7 +52,11 @@ test('files: a file sent to a room reaches every member; a non-member can neithe
   assert.ok((await downloadFile(bob, done.file)).equals(bytes));
   const history = await bob.ok({ status: 'history', receiver: 'FilesRoom' });
   assert.equal(history.messages.at(-1).file, done.file, 'history keeps the announcement with its file id');
-  await expectError(dave, { status: 'upload', receiver: 'FilesRoom', name: 'x.txt', size: 3, sha256: sha256(Buffer.from('abc')) }, 'not_a_member');
+  await expectError(
+    dave,
+    { status: 'upload', receiver: 'FilesRoom', name: 'x.txt', size: 3, sha256: sha256(Buffer.from('abc')) },
+    'not_a_member',
+  );
   await expectError(dave, { status: 'fetch', file: done.file, offset: 0 }, 'not_a_member');
   await expectError(dave, { status: 'files', receiver: 'FilesRoom' }, 'not_a_member');
   // Once Dave joins, the room's files are his to fetch.
@@ -111,7 +118,12 @@ test('files: an upload cut by a dropped connection resumes from the last acknowl
   assert.equal(resumed.file, started.file, 'the same upload');
   assert.equal(resumed.offset, half.offset, 'from the last acknowledged chunk');
   // A chunk from the wrong place is refused with where to continue.
-  const wrong = await alice.request({ status: 'chunk', file: started.file, offset: 0, data: bytes.subarray(0, 10).toString('base64') });
+  const wrong = await alice.request({
+    status: 'chunk',
+    file: started.file,
+    offset: 0,
+    data: bytes.subarray(0, 10).toString('base64'),
+  });
   assert.equal(wrong.code, 'bad_offset');
   assert.equal(wrong.offset, half.offset);
   const done = await sendChunks(alice, resumed, bytes);
@@ -127,7 +139,14 @@ test('files: an upload announced again with the same id after it finished gets t
   const bob = await TestClient.as(server.port, 'BobRepeat');
   let alice = await TestClient.as(server.port, 'AliceRepeat');
   const { bytes, sha256: hash } = randomFile(120_000);
-  const announce = { status: 'upload', receiver: 'BobRepeat', name: 'twice.bin', size: bytes.length, sha256: hash, id: 'up-same' };
+  const announce = {
+    status: 'upload',
+    receiver: 'BobRepeat',
+    name: 'twice.bin',
+    size: bytes.length,
+    sha256: hash,
+    id: 'up-same',
+  };
   const started = await alice.ok(announce);
   const done = await sendChunks(alice, started, bytes);
   assert.equal(done.done, true);
@@ -136,7 +155,8 @@ test('files: an upload announced again with the same id after it finished gets t
   alice = await TestClient.back(server.port, alice);
   const again = await alice.ok(announce);
   assert.equal(again.done, true, 'answered as finished, nothing to send');
-  for (const field of ['file', 'msgid', 'seq', 'ts', 'receiver', 'offset']) assert.deepEqual(again[field], done[field], field);
+  for (const field of ['file', 'msgid', 'seq', 'ts', 'receiver', 'offset'])
+    assert.deepEqual(again[field], done[field], field);
   // Another id is another upload of the same bytes (sending a file twice on purpose).
   const other = await alice.ok({ ...announce, id: 'up-other' });
   assert.notEqual(other.file, done.file);
@@ -148,7 +168,11 @@ test('files: an upload announced again with the same id after it finished gets t
   assert.equal(elsewhere.done, undefined);
   await bob.event('private', { file: done.file });
   const listed = await bob.ok({ status: 'files', receiver: 'AliceRepeat' });
-  assert.deepEqual(listed.files.map((f: { file: number }) => f.file), [done.file], 'one finished file');
+  assert.deepEqual(
+    listed.files.map((f: { file: number }) => f.file),
+    [done.file],
+    'one finished file',
+  );
   const history = await bob.ok({ status: 'history', receiver: 'AliceRepeat' });
   assert.equal(history.messages.filter((m: { file?: number }) => m.file !== undefined).length, 1, 'announced once');
   for (const c of [alice, bob]) await c.close();

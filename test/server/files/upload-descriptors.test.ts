@@ -46,7 +46,11 @@ test('#11.7 60 users who start uploads and drop their connections leave no file 
   // 60 connections are 120 sockets here (both ends), and 240 uploads in progress hold their files open.
   assert.ok(during >= baseline + 120 + 240, `${during} descriptors, baseline ${baseline}`);
   await Promise.all(users.map((user) => user.close()));
-  await eventually(() => openDescriptors() <= baseline + SLACK, 5_000, `descriptors back to the baseline ${baseline} (now ${openDescriptors()})`);
+  await eventually(
+    () => openDescriptors() <= baseline + SLACK,
+    5_000,
+    `descriptors back to the baseline ${baseline} (now ${openDescriptors()})`,
+  );
   // A newcomer registers and sends a file as usual.
   const newcomer = await TestClient.as(server.port, 'FdNewcomer');
   const { bytes } = randomFile(50_000);
@@ -78,15 +82,24 @@ test("#11.7 a user's fifth upload in progress is refused, and a reconnect does n
   let alice = await TestClient.as(server.port, 'CapAlice');
   await TestClient.as(server.port, 'CapBob');
   const first: number[] = [];
-  for (let n = 0; n < 4; n++) first.push((await startUpload(alice, 'CapBob', `a${n}.bin`, randomFile(10_000).bytes)).file);
-  const refused = await expectError(alice, { status: 'upload', receiver: 'CapBob', name: 'a4.bin', size: 10_000, sha256: sha256(Buffer.alloc(10_000)) }, 'too_many_uploads');
+  for (let n = 0; n < 4; n++)
+    first.push((await startUpload(alice, 'CapBob', `a${n}.bin`, randomFile(10_000).bytes)).file);
+  const refused = await expectError(
+    alice,
+    { status: 'upload', receiver: 'CapBob', name: 'a4.bin', size: 10_000, sha256: sha256(Buffer.alloc(10_000)) },
+    'too_many_uploads',
+  );
   assert.match(refused.text, /at most 4/);
   // Reconnected, the four are still unfinished: each new upload takes the place of the oldest idle
   // one (discarded, so an abandoned upload never locks its sender out), never a fifth place.
   await alice.close();
   alice = await TestClient.back(server.port, alice);
   for (let n = 0; n < 4; n++) await startUpload(alice, 'CapBob', `b${n}.bin`, randomFile(10_000).bytes);
-  await expectError(alice, { status: 'upload', receiver: 'CapBob', name: 'b4.bin', size: 10_000, sha256: sha256(Buffer.alloc(10_000)) }, 'too_many_uploads');
+  await expectError(
+    alice,
+    { status: 'upload', receiver: 'CapBob', name: 'b4.bin', size: 10_000, sha256: sha256(Buffer.alloc(10_000)) },
+    'too_many_uploads',
+  );
   const gone = await expectError(alice, { status: 'chunk', file: first[0], offset: 0, data: 'AAAA' }, 'no_such_file');
   assert.match(gone.text, /discarded/);
   await server.stop();
@@ -100,13 +113,29 @@ test('#11.7 one address has at most max-uploads-per-address uploads in progress;
   await startUpload(ann, 'AddrBen', 'b.bin', randomFile(10_000).bytes);
   await startUpload(ben, 'AddrAnn', 'c.bin', randomFile(10_000).bytes);
   const { bytes } = randomFile(10_000);
-  const refused = await expectError(ben, { status: 'upload', receiver: 'AddrAnn', name: 'd.bin', size: bytes.length, sha256: sha256(bytes) }, 'too_many_uploads');
+  const refused = await expectError(
+    ben,
+    { status: 'upload', receiver: 'AddrAnn', name: 'd.bin', size: bytes.length, sha256: sha256(bytes) },
+    'too_many_uploads',
+  );
   assert.match(refused.text, /your address/);
   await ann.close();
-  let reply = await ben.request({ status: 'upload', receiver: 'AddrAnn', name: 'd.bin', size: bytes.length, sha256: sha256(bytes) });
-  for (const deadline = Date.now() + 5_000; reply.code === 'too_many_uploads' && Date.now() < deadline; ) {
+  let reply = await ben.request({
+    status: 'upload',
+    receiver: 'AddrAnn',
+    name: 'd.bin',
+    size: bytes.length,
+    sha256: sha256(bytes),
+  });
+  for (const deadline = Date.now() + 5_000; reply.code === 'too_many_uploads' && Date.now() < deadline;) {
     await sleep(20);
-    reply = await ben.request({ status: 'upload', receiver: 'AddrAnn', name: 'd.bin', size: bytes.length, sha256: sha256(bytes) });
+    reply = await ben.request({
+      status: 'upload',
+      receiver: 'AddrAnn',
+      name: 'd.bin',
+      size: bytes.length,
+      sha256: sha256(bytes),
+    });
   }
   assert.equal(reply.status, 'ok', JSON.stringify(reply));
   await server.stop();
@@ -118,7 +147,11 @@ test('#11.7 the quota charges an unfinished upload the size it announced, not th
   await TestClient.as(server.port, 'QuotaBob');
   const big = randomFile(90_000).bytes;
   await sendChunks(alice, await startUpload(alice, 'QuotaBob', 'big.bin', big), big, 1_000); // 1 kB of 90 kB sent
-  const refused = await expectError(alice, { status: 'upload', receiver: 'QuotaBob', name: 'more.bin', size: 20_000, sha256: sha256(Buffer.alloc(20_000)) }, 'quota_exceeded');
+  const refused = await expectError(
+    alice,
+    { status: 'upload', receiver: 'QuotaBob', name: 'more.bin', size: 20_000, sha256: sha256(Buffer.alloc(20_000)) },
+    'quota_exceeded',
+  );
   assert.match(refused.text, /90\.0 kB of your 100 kB/);
   await server.stop();
 });

@@ -31,7 +31,11 @@ test('#11.16 leaving a room mid-upload refuses the remaining chunks; the file is
   assert.deepEqual((await bob.ok({ status: 'files', receiver: 'LvRoom' })).files, []);
   await assertNotReceived(bob, (m) => m.file === started.file, 'an announcement of the discarded file');
   const other = randomFile(100_000).bytes;
-  assert.equal((await uploadFile(alice, 'LvBob', 'other.bin', other)).done, true, 'the 100 kB it announced are free again');
+  assert.equal(
+    (await uploadFile(alice, 'LvBob', 'other.bin', other)).done,
+    true,
+    'the 100 kB it announced are free again',
+  );
   assert.match(refused.text, /no longer a member of LvRoom; upload \d+ \(notes\.pdf\) was discarded/);
   await server.stop();
 });
@@ -51,11 +55,21 @@ test('#11.16 being removed from the room or its deletion ends the uploads to it 
   assert.equal(partials(server.dataDir).length, 2);
 
   await owner.ok({ status: 'kick', receiver: 'RmBob', room: 'RmRoom' });
-  const kicked = await bob.request({ status: 'chunk', file: bobStarted.file, offset: 50_000, data: bobs.subarray(50_000, 60_000).toString('base64') });
+  const kicked = await bob.request({
+    status: 'chunk',
+    file: bobStarted.file,
+    offset: 50_000,
+    data: bobs.subarray(50_000, 60_000).toString('base64'),
+  });
   assert.equal(kicked.code, 'not_a_member', JSON.stringify(kicked));
 
   await owner.ok({ status: 'delete', receiver: 'RmRoom' });
-  const deleted = await carol.request({ status: 'chunk', file: carolStarted.file, offset: 50_000, data: carols.subarray(50_000, 60_000).toString('base64') });
+  const deleted = await carol.request({
+    status: 'chunk',
+    file: carolStarted.file,
+    offset: 50_000,
+    data: carols.subarray(50_000, 60_000).toString('base64'),
+  });
   assert.equal(deleted.code, 'no_such_room', JSON.stringify(deleted));
   assert.match(deleted.text, /RmRoom was deleted/);
   assert.deepEqual(partials(server.dataDir), []);

@@ -33,7 +33,8 @@ test('#11.17 an IPv4-mapped IPv6 address counts as its IPv4 address, in either n
 
 test('#11.17 all of loopback is one host: 127.0.0.0/8, its mapped form and ::1', () => {
   const group = addressGroup('127.0.0.1', DEFAULTS);
-  for (const other of ['127.0.0.6', '127.255.1.2', '::ffff:127.0.0.8', '::1']) assert.equal(addressGroup(other, DEFAULTS), group, other);
+  for (const other of ['127.0.0.6', '127.255.1.2', '::ffff:127.0.0.8', '::1'])
+    assert.equal(addressGroup(other, DEFAULTS), group, other);
   assert.notEqual(addressGroup('128.0.0.1', DEFAULTS), group);
   // Tests that stand in for many hosts with 127.0.0.x turn it off.
   const apart = { ...DEFAULTS, loopbackOneHost: 0 };
@@ -84,9 +85,12 @@ test('#11.17 127.0.0.6, .7 and .8 together cannot exceed the per-address cap', a
 test('#11.17 an exempt address in a group neither counts against it nor is held to it', async () => {
   const server = await startServer({ limits: { maxPerAddress: 1 }, exempt: ['127.0.0.9'] });
   const exempt = [await pingFrom(server.port, '127.0.0.9'), await pingFrom(server.port, '127.0.0.9')];
-  assert.deepEqual(exempt.map((e) => e.reply.status), ['ok', 'ok']);
+  assert.deepEqual(
+    exempt.map((e) => e.reply.status),
+    ['ok', 'ok'],
+  );
   const other = await pingFrom(server.port, '127.0.0.10');
-  assert.equal(other.reply.status, 'ok', 'the exempt connections do not use up loopback\'s cap');
+  assert.equal(other.reply.status, 'ok', "the exempt connections do not use up loopback's cap");
   const second = await pingFrom(server.port, '127.0.0.11');
   assert.equal(second.reply.code, 'too_many_connections');
   for (const c of [...exempt, other, second]) c.socket.destroy();

@@ -26,7 +26,10 @@ test('connection caps: past the per-address cap a connection gets too_many_conne
   let admitted: TestClient | null = null;
   for (let attempt = 0; attempt < 50 && admitted === null; attempt++) {
     const next = await TestClient.connect(server.port, 'retry');
-    const reply = await Promise.race([next.request({ status: 'ping' }).catch(() => null), next.closed.then(() => null)]);
+    const reply = await Promise.race([
+      next.request({ status: 'ping' }).catch(() => null),
+      next.closed.then(() => null),
+    ]);
     if (reply?.status === 'ok') admitted = next;
     else await next.close();
   }

@@ -40,7 +40,9 @@ function receivedIds(client: TestClient, status: string): number[] {
 
 test('#11.11 a member reading at full speed is not cut off when 40 users send their burst into the room', async () => {
   // The real flood limits: each sender may send its burst of 10 at once.
-  const server = await startServer({ limits: { floodBurst: DEFAULT_LIMITS.floodBurst, floodRate: DEFAULT_LIMITS.floodRate } });
+  const server = await startServer({
+    limits: { floodBurst: DEFAULT_LIMITS.floodBurst, floodRate: DEFAULT_LIMITS.floodRate },
+  });
   // The reader reads at full speed over a 20 Mbit/s link (2.5 MB/s), a classroom Wi-Fi share.
   const link = await RateLimitedLink.start(server.port, 2_500_000);
   try {
@@ -59,25 +61,42 @@ test('#11.11 a member reading at full speed is not cut off when 40 users send th
       sender.socket.removeAllListeners('data');
       sender.socket.on('data', () => {});
       let lines = '';
-      for (let m = 0; m < DEFAULT_LIMITS.floodBurst; m++) lines += JSON.stringify({ status: 'group', receiver: 'Lecture', text: `${i}:${m}:${text}` }) + '\n';
+      for (let m = 0; m < DEFAULT_LIMITS.floodBurst; m++)
+        lines += JSON.stringify({ status: 'group', receiver: 'Lecture', text: `${i}:${m}:${text}` }) + '\n';
       sender.raw(lines + JSON.stringify({ status: 'leave', receiver: 'Lecture' }) + '\n');
     }
     const expected = senders.length * DEFAULT_LIMITS.floodBurst;
     const fromSenders = () => reader.received.filter((m) => m.status === 'group');
-    await withTimeout((async () => {
-      while (fromSenders().length < expected) {
-        const next = await reader.waitFor((m) => m.status === 'group' || m.code === 'too_slow', 20_000, 'a message');
-        if (next.code === 'too_slow') break;
-      }
-    })(), 120_000, 'every message of the burst');
-    assert.deepEqual(reader.received.filter((m) => m.code === 'too_slow'), [], 'the reader was not cut off');
+    await withTimeout(
+      (async () => {
+        while (fromSenders().length < expected) {
+          const next = await reader.waitFor((m) => m.status === 'group' || m.code === 'too_slow', 20_000, 'a message');
+          if (next.code === 'too_slow') break;
+        }
+      })(),
+      120_000,
+      'every message of the burst',
+    );
+    assert.deepEqual(
+      reader.received.filter((m) => m.code === 'too_slow'),
+      [],
+      'the reader was not cut off',
+    );
     const got = fromSenders();
     assert.equal(got.length, expected);
     const ids = got.map((m) => m.msgid as number);
-    assert.deepEqual(ids, [...new Set(ids)].sort((a, b) => a - b), 'in msgid order, none twice');
+    assert.deepEqual(
+      ids,
+      [...new Set(ids)].sort((a, b) => a - b),
+      'in msgid order, none twice',
+    );
     for (let i = 0; i < senders.length; i++) {
       const order = got.filter((m) => m.sender === `Burst${i}`).map((m) => Number(m.text.split(':')[1]));
-      assert.deepEqual(order, Array.from({ length: DEFAULT_LIMITS.floodBurst }, (_, m) => m), `Burst${i}'s burst, in order`);
+      assert.deepEqual(
+        order,
+        Array.from({ length: DEFAULT_LIMITS.floodBurst }, (_, m) => m),
+        `Burst${i}'s burst, in order`,
+      );
     }
     await reader.ok({ status: 'who' });
     await reader.close();
@@ -114,14 +133,23 @@ test('#11.11 a member that stops reading holds at most N bytes on the server and
       sent.push(...(await sendBatch(sender, { status: 'group', receiver: 'Hall' }, 10, `b${batches++}m`)));
       measure();
     }
-    assert.ok(names.every((n) => isBehind(server, n)), `every idle member fell behind (after ${sent.length} messages)`);
+    assert.ok(
+      names.every((n) => isBehind(server, n)),
+      `every idle member fell behind (after ${sent.length} messages)`,
+    );
     for (let i = 0; i < 10; i++) {
       sent.push(...(await sendBatch(sender, { status: 'group', receiver: 'Hall' }, 10, `a${i}m`)));
       measure();
     }
-    t.diagnostic(`${sent.length} messages of 16 KB to 60 idle members: at most ${most} bytes held for one (bound ${BOUND}); RSS grew ${Math.round((process.memoryUsage().rss - rssBefore) / 1048576)} MiB (test clients included)`);
+    t.diagnostic(
+      `${sent.length} messages of 16 KB to 60 idle members: at most ${most} bytes held for one (bound ${BOUND}); RSS grew ${Math.round((process.memoryUsage().rss - rssBefore) / 1048576)} MiB (test clients included)`,
+    );
     assert.ok(most <= BOUND, `at most ${BOUND} bytes held for one member, saw ${most}`);
-    assert.equal(((await sender.ok({ status: 'who' })).users as string[]).filter((u) => u.startsWith('Idle')).length, 60, 'none cut off');
+    assert.equal(
+      ((await sender.ok({ status: 'who' })).users as string[]).filter((u) => u.startsWith('Idle')).length,
+      60,
+      'none cut off',
+    );
 
     // One reads again, while more is sent: it gets every message, in order, none twice, and goes live.
     const back = idle[0]!;
@@ -130,9 +158,13 @@ test('#11.11 a member that stops reading holds at most N bytes on the server and
     const expected = sent.map((r) => r.msgid as number);
     await back.event('group', { msgid: expected.at(-1) }, 60_000);
     assert.deepEqual(receivedIds(back, 'group'), expected);
-    await withTimeout((async () => {
-      while (isBehind(server, back.label)) await back.ok({ status: 'who' });
-    })(), 10_000, 'the reader to be live again');
+    await withTimeout(
+      (async () => {
+        while (isBehind(server, back.label)) await back.ok({ status: 'who' });
+      })(),
+      10_000,
+      'the reader to be live again',
+    );
     const live = await sender.ok({ status: 'group', receiver: 'Hall', text: 'live again' });
     await back.event('group', { msgid: live.msgid });
     assert.equal(receivedIds(back, 'group').filter((id) => id === live.msgid).length, 1);
@@ -175,7 +207,10 @@ test('#11.11 a reader that never drains is cut off after the no-progress timeout
     await again.event('private', { msgid: sent.at(-1)!.msgid }, 20_000);
     const got = receivedIds(again, 'private');
     assert.equal(got.length, reply.waiting);
-    assert.deepEqual(got.slice(-sent.length), sent.map((r) => r.msgid));
+    assert.deepEqual(
+      got.slice(-sent.length),
+      sent.map((r) => r.msgid),
+    );
     await alice.close();
     await again.close();
   } finally {
@@ -208,8 +243,10 @@ async function fallBehind(server: TestServer, from: TestClient, member: TestClie
   for (let i = 0; i < 20_000; i++) more += `{"status":"help","id":${++asked}}\n`;
   member.raw(more);
   const sent: Obj[] = [];
-  while (sent.length < 200 && !isBehind(server, name)) sent.push(await from.ok({ status: 'private', receiver: name, text: `missed ${sent.length}` }));
-  for (let i = 0; i < 5; i++) sent.push(await from.ok({ status: 'private', receiver: name, text: `missed ${sent.length}` }));
+  while (sent.length < 200 && !isBehind(server, name))
+    sent.push(await from.ok({ status: 'private', receiver: name, text: `missed ${sent.length}` }));
+  for (let i = 0; i < 5; i++)
+    sent.push(await from.ok({ status: 'private', receiver: name, text: `missed ${sent.length}` }));
   assert.ok(isBehind(server, name), `${name} fell behind (after ${sent.length} messages)`);
   return sent;
 }
@@ -230,7 +267,10 @@ test('#11.11 a member that disconnects while behind gets what it missed at its n
     const reply = await again.comeBackAs(bob, { since: hello.msgid });
     assert.equal(reply.waiting, sent.length, 'no gap: every message it missed waited');
     await again.event('private', { msgid: sent.at(-1)!.msgid });
-    assert.deepEqual(receivedIds(again, 'private'), sent.map((r) => r.msgid));
+    assert.deepEqual(
+      receivedIds(again, 'private'),
+      sent.map((r) => r.msgid),
+    );
     await alice.close();
     await again.close();
   } finally {

@@ -15,23 +15,37 @@ before(async () => {
 after(() => server.stop());
 
 function burst(client: TestClient, to: string, count: number): Promise<Obj[]> {
-  return Promise.all(Array.from({ length: count }, (_, i) => client.request({ status: 'private', receiver: to, text: `flood ${i}` })));
+  return Promise.all(
+    Array.from({ length: count }, (_, i) => client.request({ status: 'private', receiver: to, text: `flood ${i}` })),
+  );
 }
 
 test('flood: a burst of 10 passes, the 11th gets rate_limited with retry_after_ms, and after that wait it passes', async () => {
   const a = await TestClient.as(server.port, 'FloodA');
   const b = await TestClient.as(server.port, 'FloodB');
   const replies = await burst(a, 'FloodB', DEFAULT_LIMITS.floodBurst + 1);
-  assert.deepEqual(replies.slice(0, DEFAULT_LIMITS.floodBurst).map((r) => r.status), Array(DEFAULT_LIMITS.floodBurst).fill('ok'));
+  assert.deepEqual(
+    replies.slice(0, DEFAULT_LIMITS.floodBurst).map((r) => r.status),
+    Array(DEFAULT_LIMITS.floodBurst).fill('ok'),
+  );
   const refused = replies.at(-1)!;
   assert.equal(refused.code, 'rate_limited', JSON.stringify(refused));
-  assert.ok(Number.isInteger(refused.retry_after_ms) && refused.retry_after_ms > 0 && refused.retry_after_ms <= 1000 / DEFAULT_LIMITS.floodRate, JSON.stringify(refused));
+  assert.ok(
+    Number.isInteger(refused.retry_after_ms) &&
+      refused.retry_after_ms > 0 &&
+      refused.retry_after_ms <= 1000 / DEFAULT_LIMITS.floodRate,
+    JSON.stringify(refused),
+  );
   // The refused message was not delivered: B got exactly the burst.
   await b.event('private', { text: `flood ${DEFAULT_LIMITS.floodBurst - 1}` });
   await withTimeout(new Promise((resolve) => setTimeout(resolve, refused.retry_after_ms)), 2000, 'retry_after_ms');
   await a.ok({ status: 'private', receiver: 'FloodB', text: 'after waiting' });
   await b.event('private', { text: 'after waiting' });
-  assert.equal(b.received.filter((m) => m.text === `flood ${DEFAULT_LIMITS.floodBurst}`).length, 0, 'the refused message was not delivered');
+  assert.equal(
+    b.received.filter((m) => m.text === `flood ${DEFAULT_LIMITS.floodBurst}`).length,
+    0,
+    'the refused message was not delivered',
+  );
   // Requests that send nothing and read little are not limited (listings are: issue #11.6).
   await a.ok({ status: 'ping' });
   await a.close();

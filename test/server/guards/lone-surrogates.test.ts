@@ -30,7 +30,13 @@ test('#11.15 a lone surrogate arrives live, at login and in history as the same 
     assert.equal(groupLive.text, '\ufffd');
     assert.equal(groupHistory.messages.at(-1).text, '\ufffd');
 
-    const upload = await alice.ok({ status: 'upload', receiver: 'Bob', name: '\ud800.txt', size: 0, sha256: EMPTY_SHA256 });
+    const upload = await alice.ok({
+      status: 'upload',
+      receiver: 'Bob',
+      name: '\ud800.txt',
+      size: 0,
+      sha256: EMPTY_SHA256,
+    });
     const announced = await bob.event('private', { msgid: upload.msgid });
     const listed = await bob.ok({ status: 'files' });
     assert.equal(listed.files[0].name, '\ufffd.txt', 'the file name is cleaned of the lone surrogate');

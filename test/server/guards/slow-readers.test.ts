@@ -28,7 +28,8 @@ test('slow readers: twenty clients that stop reading hold at most the bound each
   const reader = await TestClient.as(server.port, 'Reader');
   const talker = await TestClient.as(server.port, 'Talker');
   const sender = await TestClient.as(server.port, 'Loud');
-  const slowOnline = async () => ((await reader.ok({ status: 'who' })).users as string[]).filter((u) => u.startsWith('Slow')).length;
+  const slowOnline = async () =>
+    ((await reader.ok({ status: 'who' })).users as string[]).filter((u) => u.startsWith('Slow')).length;
   const slowConnections = () => [...server.server.connections].filter((c) => c.session?.name.startsWith('Slow'));
   let most = 0;
   const measure = () => {
@@ -53,7 +54,10 @@ test('slow readers: twenty clients that stop reading hold at most the bound each
   // The ones that read got every broadcast, in order, and still chat.
   await reader.event('broadcast', { text: `${sent - 1}:${TEXT}` }, 10_000);
   const got = reader.received.filter((m) => m.status === 'broadcast').map((m) => Number(m.text.split(':')[0]));
-  assert.deepEqual(got, Array.from({ length: sent }, (_, i) => i));
+  assert.deepEqual(
+    got,
+    Array.from({ length: sent }, (_, i) => i),
+  );
   await assertPrivateFlows(talker, reader);
   for (const c of [reader, talker, sender]) await c.close();
 });

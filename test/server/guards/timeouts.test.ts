@@ -12,7 +12,12 @@ const PING_MS = 300;
 const IDLE_MS = 600;
 
 let server: TestServer;
-before(async () => (server = await startServer({ limits: { registerTimeoutMs: REGISTER_MS, pingAfterMs: PING_MS, idleTimeoutMs: IDLE_MS } })));
+before(
+  async () =>
+    (server = await startServer({
+      limits: { registerTimeoutMs: REGISTER_MS, pingAfterMs: PING_MS, idleTimeoutMs: IDLE_MS },
+    })),
+);
 after(() => server.stop());
 
 test('timeouts: a connection that does not register within the deadline gets timeout and is closed', async () => {
@@ -52,7 +57,10 @@ test('timeouts: a client that answers pings stays connected past the idle deadli
   }
   assert.equal(a.isClosed || b.isClosed, false);
   await assertPrivateFlows(a, b);
-  assert.equal(a.received.some((m) => m.code === 'timeout'), false);
+  assert.equal(
+    a.received.some((m) => m.code === 'timeout'),
+    false,
+  );
   await a.close();
   await b.close();
 });

@@ -38,7 +38,10 @@ test('seed 000: private chat, a group created and joined, group messages, and an
 
   // Zach is not in the room: he got none of it.
   await zach.ok({ status: 'who' });
-  assert.equal(zach.received.some((m) => m.receiver === 'Volleyball'), false);
+  assert.equal(
+    zach.received.some((m) => m.receiver === 'Volleyball'),
+    false,
+  );
 
   // Zach talks privately with Gauge, then exits: Gauge is told.
   await zach.ok({ status: 'private', receiver: 'Gauge', text: "nah I think i'll pass" });

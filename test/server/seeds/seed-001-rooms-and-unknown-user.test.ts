@@ -37,7 +37,11 @@ test('seed 001: private message, /create CS350, join notice, group chat, and "Us
   assert.equal(typeof notice.msgid, 'number');
 
   // Both members talk in the room; each sees the other's message.
-  const first = await alice.ok({ status: 'group', receiver: 'CS350', text: 'Dr. Mokhtari is genuinely a great professor' });
+  const first = await alice.ok({
+    status: 'group',
+    receiver: 'CS350',
+    text: 'Dr. Mokhtari is genuinely a great professor',
+  });
   const atBob = await bob.event('group', { msgid: first.msgid });
   assert.equal(atBob.sender, 'Alice');
   assert.equal(atBob.receiver, 'CS350');
@@ -49,7 +53,11 @@ test('seed 001: private message, /create CS350, join notice, group chat, and "Us
   assert.ok(reply.msgid > first.msgid, 'message ids increase');
 
   // Charlie: /private Nobody Hello there  ->  "[ERROR] User 'Nobody' not found."
-  const error = await expectError(charlie, { status: 'private', receiver: 'Nobody', text: 'Hello there' }, 'no_such_user');
+  const error = await expectError(
+    charlie,
+    { status: 'private', receiver: 'Nobody', text: 'Hello there' },
+    'no_such_user',
+  );
   assert.match(error.text, /Nobody/);
 
   // Charlie is not in CS350 and saw none of it; he still chats normally.

@@ -41,7 +41,11 @@ test('seed 003: broadcast, a group with members, a non-member refused, the group
   await expectError(mary, { status: 'private', receiver: 'Ram', text: 'Hello Ram' }, 'no_such_user');
 
   // 6. group groupStudent Bob,Mary,John,Alice,Tom: the members are told; Dr.ABC is not.
-  const created = await bob.ok({ status: 'create', receiver: 'groupStudent', members: ['Bob', 'Mary', 'John', 'Alice', 'Tom'] });
+  const created = await bob.ok({
+    status: 'create',
+    receiver: 'groupStudent',
+    members: ['Bob', 'Mary', 'John', 'Alice', 'Tom'],
+  });
   assert.deepEqual(created.members, ['Bob', 'Mary', 'John', 'Alice', 'Tom']);
   for (const member of [mary, john, alice, tom]) {
     const told = await member.event('system', { event: 'created', receiver: 'groupStudent' });
@@ -64,7 +68,11 @@ test('seed 003: broadcast, a group with members, a non-member refused, the group
   // Dr.ABC>groupStudent:Hello students!!!  is refused and nobody gets it.
   await expectError(drAbc, { status: 'group', receiver: 'groupStudent', text: 'Hello students!!!' }, 'not_a_member');
   for (const client of everyone) {
-    await assertNotReceived(client, (m) => m.text === 'Hello students!!!' || m.receiver === 'groupStudent' && m.sender === 'Dr.ABC', "Dr.ABC's refused group message");
+    await assertNotReceived(
+      client,
+      (m) => m.text === 'Hello students!!!' || (m.receiver === 'groupStudent' && m.sender === 'Dr.ABC'),
+      "Dr.ABC's refused group message",
+    );
   }
 
   // 8. Tom exits; the group still reaches the others.
@@ -73,7 +81,10 @@ test('seed 003: broadcast, a group with members, a non-member refused, the group
   const howIs = await alice.ok({ status: 'group', receiver: 'groupStudent', text: 'How is everybody doing?' });
   for (const member of [bob, john, mary]) await member.event('group', { msgid: howIs.msgid });
   const online = await mary.ok({ status: 'members', receiver: 'groupStudent' });
-  assert.deepEqual(online.members.find((m: { name: string }) => m.name === 'Tom'), { name: 'Tom', online: false });
+  assert.deepEqual(
+    online.members.find((m: { name: string }) => m.name === 'Tom'),
+    { name: 'Tom', online: false },
+  );
 
   // 10. Everyone else leaves the group; when its last member leaves it is deleted.
   for (const client of [alice, bob, john]) {

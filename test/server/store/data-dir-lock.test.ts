@@ -35,7 +35,9 @@ function snapshot(dir: string): Record<string, string> {
   const files: Record<string, string> = {};
   for (const name of fs.readdirSync(dir).sort()) {
     const stat = fs.statSync(path.join(dir, name));
-    files[name] = name.startsWith('classchat.db') ? 'present' : `${stat.size} ${stat.mtimeMs} ${stat.isFile() ? fs.readFileSync(path.join(dir, name), 'utf8') : ''}`;
+    files[name] = name.startsWith('classchat.db')
+      ? 'present'
+      : `${stat.size} ${stat.mtimeMs} ${stat.isFile() ? fs.readFileSync(path.join(dir, name), 'utf8') : ''}`;
   }
   return files;
 }
@@ -44,7 +46,11 @@ function snapshot(dir: string): Record<string, string> {
 async function assertRefused(dataDir: string, holderPid: number): Promise<void> {
   const before = snapshot(dataDir);
   const second = await runCli(['serve', '--port', '0', '--data', dataDir, '--log-format', 'json']);
-  assert.equal(second.code, 1, `the second server's exit code; stderr: ${second.stderr}; stdout: ${second.stdout.slice(0, 500)}`);
+  assert.equal(
+    second.code,
+    1,
+    `the second server's exit code; stderr: ${second.stderr}; stdout: ${second.stdout.slice(0, 500)}`,
+  );
   assert.equal(second.stdout, '', 'nothing logged: it never started');
   assert.equal(
     second.stderr,
@@ -82,7 +88,10 @@ test('#11.2 after kill -9 the lock is gone: a restart on the same data directory
   assert.ok(ms < 5000, `the restart took ${Math.round(ms)} ms`);
   console.log(`# #11.2 restart after kill -9: listening ${Math.round(ms)} ms after spawn`);
   const again = await TestClient.back(restarted.port, alice);
-  assert.ok((await again.ok({ status: 'rooms' })).rooms.some((r: { name: string }) => r.name === 'Kept'), 'the data survived');
+  assert.ok(
+    (await again.ok({ status: 'rooms' })).rooms.some((r: { name: string }) => r.name === 'Kept'),
+    'the data survived',
+  );
   await again.close();
   await assertRefused(dataDir, restarted.child.pid!);
 });
@@ -90,12 +99,18 @@ test('#11.2 after kill -9 the lock is gone: a restart on the same data directory
 test('#11.2 an in-process server on a locked directory throws; a clean shutdown releases the lock', async () => {
   const a = await startServer();
   const dataDir = a.dataDir;
-  const second = await startServer({ dataDir }).then((s) => s, (err: Error) => err);
+  const second = await startServer({ dataDir }).then(
+    (s) => s,
+    (err: Error) => err,
+  );
   if (!(second instanceof Error)) {
     await second.server.shutdown();
     assert.fail('a second in-process server started on a locked data directory');
   }
-  assert.match(second.message, new RegExp(`^another server is using ${dataDir} \\(pid ${process.pid}\\); stop it first or give another --data$`));
+  assert.match(
+    second.message,
+    new RegExp(`^another server is using ${dataDir} \\(pid ${process.pid}\\); stop it first or give another --data$`),
+  );
   await a.server.shutdown();
   const b = await startServer({ dataDir });
   await b.stop();

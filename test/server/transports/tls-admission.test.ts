@@ -51,11 +51,19 @@ test('#11.8 sockets that never finish a TLS handshake count against the per-addr
     for (let i = 0; i < 4 * cap; i++) sockets.push(await stall(server.port));
     // While the stalled sockets hold the address's slots, a real client from it is turned away too.
     assert.equal(await handshakes(server.port, cert.pem), false, 'a handshake from an address at its cap is refused');
-    const closedAfter = await withTimeout(Promise.all(sockets.map((s) => s.closed)), handshakeMs * 5, 'every stalled socket to be closed');
+    const closedAfter = await withTimeout(
+      Promise.all(sockets.map((s) => s.closed)),
+      handshakeMs * 5,
+      'every stalled socket to be closed',
+    );
     // Refused at accept: closed at once, long before the handshake timeout; the admitted ones wait it out.
     const early = closedAfter.filter((ms) => ms < handshakeMs / 2);
     const late = closedAfter.filter((ms) => ms >= handshakeMs * 0.9);
-    assert.equal(early.length, 3 * cap, `sockets past the cap are closed at accept (closed after: ${closedAfter.map(Math.round).join(', ')} ms)`);
+    assert.equal(
+      early.length,
+      3 * cap,
+      `sockets past the cap are closed at accept (closed after: ${closedAfter.map(Math.round).join(', ')} ms)`,
+    );
     assert.equal(late.length, cap, 'the admitted stalled sockets are closed by the handshake timeout');
     // Their slots are given back: a client from the same address now gets in and chats.
     const alice = await TestClient.as(server.port, 'Alice', { ca: cert.pem });

@@ -54,10 +54,18 @@ test('a TLS client registers and exchanges messages, and sees the certificate cl
 test('TLS 1.1 is refused by the server; the same client offering TLS 1.2 gets in', async () => {
   const connectedBefore = server.server.connections.size;
   // SECLEVEL=0 lets this client really offer TLS 1.1, so the refusal is the server's (its alert), not ours.
-  const old = { host: '127.0.0.1', port: server.port, ca: cert.pem, ciphers: 'DEFAULT:@SECLEVEL=0', minVersion: 'TLSv1' } as const;
+  const old = {
+    host: '127.0.0.1',
+    port: server.port,
+    ca: cert.pem,
+    ciphers: 'DEFAULT:@SECLEVEL=0',
+    minVersion: 'TLSv1',
+  } as const;
   const refused = await withTimeout(
     new Promise<NodeJS.ErrnoException>((resolve, reject) => {
-      const socket = tls.connect({ ...old, maxVersion: 'TLSv1.1' }, () => reject(new Error(`TLS 1.1 was accepted (${socket.getProtocol()})`)));
+      const socket = tls.connect({ ...old, maxVersion: 'TLSv1.1' }, () =>
+        reject(new Error(`TLS 1.1 was accepted (${socket.getProtocol()})`)),
+      );
       socket.on('error', resolve);
     }),
     3000,
@@ -82,12 +90,19 @@ test('a plain TCP client on the TLS port is closed and logged at debug; TLS clie
   assert.deepEqual(plain.received, [], 'the server says nothing in plain text');
   const entry = await handshakeFailure('ERR_SSL_WRONG_VERSION_NUMBER');
   assert.equal(entry.level, 20, 'logged at debug');
-  assert.deepEqual(log.entries.filter((e) => e.level >= 40), [], 'nothing logged as a warning or an error');
+  assert.deepEqual(
+    log.entries.filter((e) => e.level >= 40),
+    [],
+    'nothing logged as a warning or an error',
+  );
 
   await assertPrivateFlows(carol, dave);
   const erin = await tlsClient('Erin');
   await assertPrivateFlows(erin, carol);
-  assert.deepEqual((await erin.ok({ status: 'who' })).users.filter((u: string) => u === 'Mallory'), []);
+  assert.deepEqual(
+    (await erin.ok({ status: 'who' })).users.filter((u: string) => u === 'Mallory'),
+    [],
+  );
 });
 
 test('a client that never finishes its handshake is closed after the handshake timeout', async () => {
