@@ -58,6 +58,7 @@ test(
       assert.equal(bottom(lines).prompt, '[everyone]>');
       // The mention is highlighted in its line, and rang the bell once.
       const mention = term.screenWithEscapes().find((l) => l.includes('what does'))!;
+      // eslint-disable-next-line no-control-regex -- the highlight is an ANSI escape sequence, which starts with ESC (\x1b)
       assert.match(mention, /what does \x1b\[[\d;]+m(\x1b\[[\d;]+m)*tess\x1b\[/, JSON.stringify(mention));
       await waitUntil(
         () => bells() === 1,

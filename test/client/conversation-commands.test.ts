@@ -56,7 +56,7 @@ test('#12.7 /members without a room lists the current room; outside a room it sa
   const p = chat(['--user', 'MbGus']);
   await p.waitFor(/welcome, MbGus/);
   p.type('/members');
-  await p.waitFor(/^! usage: \/members <room> \[more\]  \(you are not in a room now\)$/);
+  await p.waitFor(/^! usage: \/members <room> \[more\] {2}\(you are not in a room now\)$/);
   p.type('/join MbRoom', '/members');
   await p.waitFor(/^MbRoom: MbGus \(online\)$/);
   p.type('/exit');

@@ -6,13 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ChatProcess, chatProcessesAgainstOneServer } from '../helpers/chat-process.js';
-import { TestClient } from '../helpers/client.js';
+import { type ChatProcess, chatProcessesAgainstOneServer } from '../helpers/chat-process.js';
+import { TestClient, type Obj } from '../helpers/client.js';
 
 const clients = chatProcessesAgainstOneServer();
 const chat = (args: string[], cwd?: string): ChatProcess => clients.chat(args, {}, cwd);
 
-const objects = (p: ChatProcess) => p.lines.map((l) => JSON.parse(l) as Record<string, any>);
+const objects = (p: ChatProcess) => p.lines.map((l) => JSON.parse(l) as Obj);
 
 test('#12.4 --json prints /who, /rooms, /members, /history and /files as data objects', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'classchat-json-'));
@@ -33,18 +33,18 @@ test('#12.4 --json prints /who, /rooms, /members, /history and /files as data ob
     assert.ok(data('who').users.includes('JData') && data('who').users.includes('JPeer'));
     assert.equal(typeof data('who').online, 'number');
     assert.deepEqual(
-      data('users').users.find((u: any) => u.name === 'JPeer'),
+      data('users').users.find((u: { name: string }) => u.name === 'JPeer'),
       { name: 'JPeer', online: true },
     );
     assert.deepEqual(
-      data('rooms').rooms.find((r: any) => r.name === 'JRoom'),
+      data('rooms').rooms.find((r: { name: string }) => r.name === 'JRoom'),
       { name: 'JRoom', members: 1, online: 1 },
     );
     assert.deepEqual(data('members').members, [{ name: 'JData', online: true }]);
     assert.equal(data('members').receiver, 'JRoom');
-    assert.ok(data('history').messages.some((m: any) => m.text === 'first line' && m.sender === 'JData'));
+    assert.ok(data('history').messages.some((m: Obj) => m.text === 'first line' && m.sender === 'JData'));
     assert.deepEqual(
-      data('files').files.map((f: any) => f.name),
+      data('files').files.map((f: { name: string }) => f.name),
       ['notes.txt'],
     );
     // The data is not said again as a sentence.

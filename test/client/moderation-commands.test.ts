@@ -78,7 +78,7 @@ test('#12.5 an admin kicks, mutes for a duration, unmutes and deletes a room fro
   await prof.waitFor(/Nobody is not online/);
   const lines = prof.lines.join('\n');
   assert.equal(
-    lines.match(/usage: \/mute <user> <time> \[reason\]  \(time: 90s, 10m, 2h or 1d; at most 30d\)/g)?.length,
+    lines.match(/usage: \/mute <user> <time> \[reason\] {2}\(time: 90s, 10m, 2h or 1d; at most 30d\)/g)?.length,
     2,
   );
   assert.match(lines, /usage: \/kick <user> \[#room\] \[reason\]/);

@@ -38,6 +38,7 @@ test('a message from another day shows its date', () => {
   assert.equal(r.render(old), '11-19 08:00 [CS350] <Ann> hi');
 });
 
+/* eslint-disable no-control-regex -- the colours are ANSI escape sequences: matching them means matching ESC (\x1b) */
 test('colours tell the kinds apart, and there are none when colour is off', () => {
   const colored = new Renderer(() => 'Me', true, now);
   const codes = ['private', 'group', 'broadcast'].map(
@@ -49,6 +50,7 @@ test('colours tell the kinds apart, and there are none when colour is off', () =
   const plain = new Renderer(() => 'Me', false, now);
   for (const k of ['private', 'group', 'broadcast']) assert.doesNotMatch(plain.render(msg(k, 'Ann', 'Me'))!, /\x1b/);
 });
+/* eslint-enable no-control-regex */
 
 test("#12.7 a file message names its sender once: '<Me> sent notes.pdf', not '<Me> Me sent'", () => {
   const r = new Renderer(() => 'Me', false, now);

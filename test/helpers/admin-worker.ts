@@ -21,7 +21,8 @@ const { dataDir, name, oldHash, newHash } = workerData as AdminWorkerData;
 const store = new SqliteStore({ dataDir });
 const user = await store.findUser(nameKey(name));
 
-parentPort!.on('message', async (op: 'setOld' | 'reset' | 'close') => {
+/** Runs one message and answers it; never rejects, since every error is the answer. */
+async function run(op: 'setOld' | 'reset' | 'close'): Promise<void> {
   try {
     if (!user) throw new Error(`no user named ${name}`);
     if (op === 'setOld') store.setPassword(user.id, oldHash);
@@ -32,4 +33,6 @@ parentPort!.on('message', async (op: 'setOld' | 'reset' | 'close') => {
   } catch (err) {
     parentPort!.postMessage({ ok: false, error: String(err) });
   }
-});
+}
+
+parentPort!.on('message', (op: 'setOld' | 'reset' | 'close') => void run(op));

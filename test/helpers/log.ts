@@ -1,7 +1,12 @@
 /** A server log a test can read and wait on: a pino logger at debug level that keeps its entries. */
 import { pino, type Logger } from 'pino';
 
-export type LogEntry = Record<string, any>;
+/** One pino entry as logged: its level and message, and whatever fields the line carried. */
+export interface LogEntry {
+  level: number;
+  msg?: string;
+  [field: string]: unknown;
+}
 
 const DEFAULT_TIMEOUT_MS = 3000;
 

@@ -25,8 +25,9 @@ export class LossyProxy {
   ) {}
 
   static async start(targetPort: number): Promise<LossyProxy> {
-    let proxy!: LossyProxy;
-    const server = net.createServer((client) => {
+    const server = await listenOnLoopback();
+    const proxy = new LossyProxy(server, (server.address() as net.AddressInfo).port);
+    server.on('connection', (client: net.Socket) => {
       const upstream = net.connect({ port: targetPort, host: '127.0.0.1' });
       const pair: [net.Socket, net.Socket] = [client, upstream];
       proxy.pairs.add(pair);
@@ -78,8 +79,6 @@ export class LossyProxy {
       client.on('close', close).on('error', close);
       upstream.on('close', close).on('error', close);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new LossyProxy(server, (server.address() as net.AddressInfo).port);
     return proxy;
   }
 
@@ -152,8 +151,9 @@ export class RateLimitedLink {
   ) {}
 
   static async start(targetPort: number, bytesPerSecond: number): Promise<RateLimitedLink> {
-    let link!: RateLimitedLink;
-    const server = net.createServer((client) => {
+    const server = await listenOnLoopback();
+    const link = new RateLimitedLink(server, (server.address() as net.AddressInfo).port);
+    server.on('connection', (client: net.Socket) => {
       const upstream = net.connect({ port: targetPort, host: '127.0.0.1' });
       link.sockets.add(client).add(upstream);
       client.pipe(upstream);
@@ -178,8 +178,6 @@ export class RateLimitedLink {
       client.on('close', close).on('error', close);
       upstream.on('close', close).on('error', close);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    link = new RateLimitedLink(server, (server.address() as net.AddressInfo).port);
     return link;
   }
 
@@ -188,4 +186,15 @@ export class RateLimitedLink {
     this.sockets.clear();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/**
+ * A TCP server listening on a free loopback port, with no connection handler yet. The caller adds one
+ * before it next yields to the event loop, so no connection arrives unhandled (and only the caller knows
+ * the port).
+ */
+async function listenOnLoopback(): Promise<net.Server> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
 }

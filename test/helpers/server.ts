@@ -51,7 +51,7 @@ export interface StartOptions {
 /**
  * Tests of other things send faster than a person types; the flood limit is tested on its own
  * (test/server/guards/flood.test.ts) with the default values, the stored-bytes budgets in
- * test/server/disk/stored-bytes.test.ts (issue #11.12).
+ * test/server/guards/stored-bytes.test.ts (issue #11.12).
  */
 const UNTHROTTLED: Partial<ServerConfig['limits']> = {
   floodBurst: 1_000_000,
@@ -150,8 +150,8 @@ export function spawnServer(
         });
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       err += chunk.toString();
     });

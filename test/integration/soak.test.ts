@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { AttackResult } from '../../bench/soak/runner.js';
 
 const SOAK = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/soak/main.js');
 const ATTACKS = ['stall-rooms', 'hash-one-address', 'hash-three-addresses', 'descriptors', 'memory', 'stall-catchup'];
@@ -82,7 +83,7 @@ test(
       const run = await runSoak({ ...SMALL, SOAK_JSON: json }, 55_000);
       // 0 or 1 (bounds kept or broken, both fine here); 2 would be a failed set-up, null a crash.
       assert.ok(run.code === 0 || run.code === 1, `exit code ${run.code}:\n${run.stderr}\n${run.stdout}`);
-      const { results } = JSON.parse(fs.readFileSync(json, 'utf8')) as { results: any[] };
+      const { results } = JSON.parse(fs.readFileSync(json, 'utf8')) as { results: AttackResult[] };
       assert.deepEqual(
         results.map((r) => r.name),
         ATTACKS,

@@ -14,7 +14,7 @@ test('#11.15 wellFormed: lone high and low surrogates become U+FFFD, pairs stay'
 test('#11.15 wellFormedRequest: every string of a request, in arrays and keys, without touching __proto__', () => {
   const line =
     '{"status":"create","receiver":"R\\ud800","members":["a\\udc00",["\\ud801"]],"k\\ud800":1,"__proto__":"\\ud800"}';
-  const request = wellFormedRequest(JSON.parse(line) as Record<string, any>, line);
+  const request = wellFormedRequest(JSON.parse(line) as Record<string, unknown>, line);
   assert.equal(request.receiver, 'R\ufffd');
   assert.deepEqual(request.members, ['a\ufffd', ['\ufffd']]);
   assert.equal(request['k\ufffd'], 1);
@@ -28,8 +28,8 @@ test('#11.15 wellFormedRequest: every string of a request, in arrays and keys, w
 test('#11.15 wellFormedRequest: arrays nested thousands deep are walked without running out of stack', () => {
   const depth = 50_000;
   const line = '{"status":"help","x":' + '['.repeat(depth) + '"\\ud800"' + ']'.repeat(depth) + '}';
-  const request = wellFormedRequest(JSON.parse(line) as Record<string, any>, line);
-  let inner: any = request.x;
-  for (let i = 0; i < depth; i++) inner = inner[0];
+  const request = wellFormedRequest(JSON.parse(line) as Record<string, unknown>, line);
+  let inner: unknown = request.x;
+  for (let i = 0; i < depth; i++) inner = (inner as unknown[])[0];
   assert.equal(inner, '\ufffd');
 });

@@ -131,7 +131,7 @@ function expectationOf(line: Buffer): Expected {
     (typeof id === 'string' && id.length <= MAX_ID_LENGTH) ||
     (typeof id === 'number' && Number.isFinite(id));
   if (!usable) return { kind: 'refused', code: 'bad_request', ref: undefined };
-  const ref = id as RequestId | undefined;
+  const ref: RequestId | undefined = id;
   const status: unknown = request.status;
   if (typeof status !== 'string' || !NEEDS_NAME.has(status) || !CHECKS[status]!.Check(request))
     return { kind: 'refused', code: 'bad_request', ref };

@@ -132,7 +132,7 @@ test('a line past 1 MiB closes the connection and takes the user offline even if
   const socket = net.connect({ port: server.port, host: '127.0.0.1', allowHalfOpen: true });
   socket.setEncoding('utf8');
   let received = '';
-  socket.on('data', (chunk) => (received += chunk));
+  socket.on('data', (chunk: string | Buffer) => (received += chunk.toString())); // strings, after setEncoding
   await new Promise<void>((resolve) => socket.once('connect', resolve));
   socket.write('{"status":"register","sender":"HalfBob"}\n{"status":"private","receiver":"HalfAlice","text":"hi"}\n');
   await alice.event('private', { sender: 'HalfBob' });

@@ -38,10 +38,10 @@ class FakeServer {
   ) {}
 
   static async start(file: FakeFile): Promise<FakeServer> {
-    let fake!: FakeServer;
-    const server = net.createServer((socket) => fake.serve(socket));
+    const server = net.createServer();
+    const fake = new FakeServer(server, { id: 7, ...file });
+    server.on('connection', (socket: net.Socket) => fake.serve(socket));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fake = new FakeServer(server, { id: 7, ...file });
     return fake;
   }
 

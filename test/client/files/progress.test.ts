@@ -7,7 +7,10 @@ import { formatDuration, ProgressMeter, REDRAW_MS } from '../../../src/client/fi
 test('the line has the percentage, the amounts, the speed and the time left', () => {
   let now = 0;
   const meter = new ProgressMeter('upload notes.pdf', 2_000_000, () => now);
-  assert.match(meter.update(0)!.text, /^upload notes\.pdf   0% \[-{20}\] 0 B of 2\.0 MB  0 B\/s  time left unknown$/);
+  assert.match(
+    meter.update(0)!.text,
+    /^upload notes\.pdf {3}0% \[-{20}\] 0 B of 2\.0 MB {2}0 B\/s {2}time left unknown$/,
+  );
   now = 1000;
   const half = meter.update(1_000_000)!;
   assert.equal(half.percent, 50);

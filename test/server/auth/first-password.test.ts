@@ -97,7 +97,7 @@ test('#12.5 the store sets a first password only on a name without one, and "whi
     assert.equal(store.setFirstPassword(id, 'hash-2', true), false, 'a password set meanwhile wins');
     assert.equal(store.setFirstPassword(id, 'hash-2', false), false);
     assert.equal((await store.findUser('dee'))?.passwordHash, 'hash-1');
-    await store.commit();
+    store.commit();
   } finally {
     await store.close();
   }

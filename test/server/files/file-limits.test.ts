@@ -162,8 +162,10 @@ function countFiles(dir: string): number {
 
 function listAll(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
+  // parentPath came in Node 20.12; earlier 20.x (engines allows them) name the folder `path`.
+  const folder = (e: fs.Dirent) => (e as { parentPath?: string }).parentPath ?? e.path;
   return fs
     .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
-    .map((e) => path.join(e.parentPath ?? (e as any).path, e.name));
+    .map((e) => path.join(folder(e), e.name));
 }

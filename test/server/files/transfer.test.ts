@@ -2,7 +2,7 @@
 // upload refused, resuming after a dropped connection and after a server restart, non-members refused.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { TestClient } from '../../helpers/client.js';
+import { TestClient, type Obj } from '../../helpers/client.js';
 import { expectError } from '../../helpers/expect.js';
 import { downloadFile, randomFile, sendChunks, sha256, startUpload, uploadFile } from '../../helpers/files.js';
 import { startServer, tempDataDir, type TestServer } from '../../helpers/server.js';
@@ -27,7 +27,7 @@ test('files: a file sent to a user is announced to them, listed, and downloads b
   assert.equal(announced.msgid, done.msgid);
   const listed = await bob.ok({ status: 'files', receiver: 'AliceU' });
   assert.deepEqual(
-    listed.files.map((f: any) => [f.file, f.name, f.size, f.sha256, f.sender, f.receiver]),
+    listed.files.map((f: Obj) => [f.file, f.name, f.size, f.sha256, f.sender, f.receiver]),
     [[done.file, 'notes.pdf', bytes.length, hash, 'AliceU', 'BobU']],
   );
   const got = await downloadFile(bob, done.file);

@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { parseServeArgs } from '../../src/server/config.js';
-import { makeCertificate, type TestCertificate } from '../helpers/certs.js';
-import { runCli } from '../helpers/cli.js';
-import { TestClient } from '../helpers/client.js';
-import { spawnServer, tempDataDir } from '../helpers/server.js';
+import { parseServeArgs } from '../../../src/server/config.js';
+import { makeCertificate, type TestCertificate } from '../../helpers/certs.js';
+import { runCli } from '../../helpers/cli.js';
+import { TestClient } from '../../helpers/client.js';
+import { spawnServer, tempDataDir } from '../../helpers/server.js';
 
 let cert: TestCertificate;
 let other: TestCertificate;

@@ -7,12 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
-import { ChatProcess } from '../helpers/chat-process.js';
-import { TestClient } from '../helpers/client.js';
-import { downloadFile } from '../helpers/files.js';
-import { LossyProxy } from '../helpers/proxy.js';
-import { CLI, startServer, type TestServer } from '../helpers/server.js';
-import { TMUX_SKIP, TmuxSession } from '../helpers/tmux.js';
+import { ChatProcess } from '../../helpers/chat-process.js';
+import { TestClient } from '../../helpers/client.js';
+import { downloadFile } from '../../helpers/files.js';
+import { LossyProxy } from '../../helpers/proxy.js';
+import { CLI, startServer, type TestServer } from '../../helpers/server.js';
+import { TMUX_SKIP, TmuxSession } from '../../helpers/tmux.js';
 
 let server: TestServer;
 let work: string;

@@ -2,9 +2,9 @@
 // offline and delivered at their next login), and group (the room's online members but the sender).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { TestClient, type Obj } from '../helpers/client.js';
-import { assertNotReceived, expectClosed, expectError, receivedBetween } from '../helpers/expect.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { TestClient, type Obj } from '../../helpers/client.js';
+import { assertNotReceived, expectClosed, expectError, receivedBetween } from '../../helpers/expect.js';
+import { startServer, type TestServer } from '../../helpers/server.js';
 
 let server: TestServer;
 before(async () => (server = await startServer()));

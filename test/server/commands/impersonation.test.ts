@@ -3,10 +3,10 @@
 // knows, so a new request kind cannot be added without this test covering it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { RequestSchemas, type RequestStatus } from '../../src/protocol/requests.js';
-import { TestClient, type Obj } from '../helpers/client.js';
-import { barrier, expectError } from '../helpers/expect.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { RequestSchemas, type RequestStatus } from '../../../src/protocol/requests.js';
+import { TestClient, type Obj } from '../../helpers/client.js';
+import { barrier, expectError } from '../../helpers/expect.js';
+import { startServer, type TestServer } from '../../helpers/server.js';
 
 const EXAMPLES: Record<RequestStatus, Obj> = {
   register: { status: 'register' },

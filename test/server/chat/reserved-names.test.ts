@@ -3,9 +3,9 @@
 // with the same stable code, invalid_name; a name of the wrong shape keeps the shape rule's text.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TestClient } from '../helpers/client.js';
-import { expectError } from '../helpers/expect.js';
-import { runAdmin, startServer } from '../helpers/server.js';
+import { TestClient } from '../../helpers/client.js';
+import { expectError } from '../../helpers/expect.js';
+import { runAdmin, startServer } from '../../helpers/server.js';
 
 test('#12.9 registering, logging in as or creating a room named everyone or server says the name is reserved', async () => {
   const server = await startServer();

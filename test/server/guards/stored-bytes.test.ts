@@ -3,7 +3,7 @@
 // request gets rate_limited with retry_after_ms, and nothing is stored.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TestClient } from '../../helpers/client.js';
+import { TestClient, type Obj } from '../../helpers/client.js';
 import { startServer } from '../../helpers/server.js';
 
 const BUDGET = 20_000;
@@ -16,7 +16,7 @@ test('#11.12 a user past their stored-bytes budget for the hour is refused with 
     const [alice, bob] = [await TestClient.as(server.port, 'Alice'), await TestClient.as(server.port, 'Bob')];
     clients.push(alice, bob);
     let sent = 0;
-    let refused: Record<string, any> | null = null;
+    let refused: Obj | null = null;
     for (let i = 0; i < 10 && !refused; i++) {
       const reply = await alice.request({ status: 'private', receiver: 'Bob', text: text(`m${i}`) });
       if (reply.status === 'ok') sent++;
@@ -51,7 +51,7 @@ test('#11.12 names are free in open mode, so one address has a budget too; an ex
     try {
       const target = await TestClient.as(server.port, 'Target');
       clients.push(target);
-      const replies: Record<string, any>[] = [];
+      const replies: Obj[] = [];
       // A fresh name for every message, all from 127.0.0.1.
       for (let i = 0; i < 6; i++) {
         const sock = await TestClient.as(server.port, `Sock${i}`);

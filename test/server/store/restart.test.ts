@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { afterEach, test } from 'node:test';
-import { TestClient, type Obj } from '../helpers/client.js';
-import { assertNotReceived, expectClosed, receivedBetween, withTimeout } from '../helpers/expect.js';
-import { spawnServer as spawn, tempDataDir, type ChildServer } from '../helpers/server.js';
+import { TestClient, type Obj } from '../../helpers/client.js';
+import { assertNotReceived, expectClosed, receivedBetween, withTimeout } from '../../helpers/expect.js';
+import { spawnServer as spawn, tempDataDir, type ChildServer } from '../../helpers/server.js';
 
 /** Servers and clients of the running test, so that a failing test leaves nothing behind. */
 const servers: ChildServer[] = [];

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { afterEach, test } from 'node:test';
-import { TestClient } from '../../helpers/client.js';
-import { expectClosed, withTimeout } from '../../helpers/expect.js';
-import { spawnServer, tempDataDir, type ChildServer } from '../../helpers/server.js';
+import { TestClient } from '../helpers/client.js';
+import { expectClosed, withTimeout } from '../helpers/expect.js';
+import { spawnServer, tempDataDir, type ChildServer } from '../helpers/server.js';
 
 let clients: TestClient[] = [];
 let running: ChildServer | null = null;

@@ -2,9 +2,9 @@
 // connection, and deletion with the last member (issue #2; seeds 000, 001, 003, 004).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { TestClient, type Obj } from '../helpers/client.js';
-import { assertNotReceived, expectError } from '../helpers/expect.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { TestClient, type Obj } from '../../helpers/client.js';
+import { assertNotReceived, expectError } from '../../helpers/expect.js';
+import { startServer, type TestServer } from '../../helpers/server.js';
 
 let server: TestServer;
 before(async () => (server = await startServer()));

@@ -2,9 +2,9 @@
 // disconnect (seed 002 "unique usernames", seed 003 "names can be used again after exit").
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { TestClient } from '../helpers/client.js';
-import { assertNotReceived, expectClosed, expectError } from '../helpers/expect.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { TestClient } from '../../helpers/client.js';
+import { assertNotReceived, expectClosed, expectError } from '../../helpers/expect.js';
+import { startServer, type TestServer } from '../../helpers/server.js';
 
 let server: TestServer;
 before(async () => (server = await startServer()));

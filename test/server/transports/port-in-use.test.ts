@@ -8,9 +8,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { makeCertificate } from '../helpers/certs.js';
-import { runCli } from '../helpers/cli.js';
-import { spawnServer, tempDataDir } from '../helpers/server.js';
+import { makeCertificate } from '../../helpers/certs.js';
+import { runCli } from '../../helpers/cli.js';
+import { spawnServer, tempDataDir } from '../../helpers/server.js';
 
 /** A real listener on 127.0.0.1 holding a port; resolves with the port and a way to let go of it. */
 async function holdPort(): Promise<{ port: number; release: () => Promise<void> }> {

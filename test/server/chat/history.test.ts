@@ -2,9 +2,9 @@
 // newest page. A room (members only), a private conversation (named by the other user) or everyone.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { TestClient, type Obj } from '../helpers/client.js';
-import { expectError } from '../helpers/expect.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { TestClient, type Obj } from '../../helpers/client.js';
+import { expectError } from '../../helpers/expect.js';
+import { startServer, type TestServer } from '../../helpers/server.js';
 
 let server: TestServer;
 before(async () => (server = await startServer()));
