@@ -25,10 +25,13 @@ const INSTALL_TIMEOUT_MS = 180_000;
  * Runs npm in `cwd` and resolves with its stdout; rejects with its stderr when it fails, or after
  * `timeoutMs`, killing its whole process group: a native build npm started (node-gyp, make) would
  * otherwise outlive it and hold its output open. The environment drops what `npm test` passes to its
- * scripts (npm_config_*), so npm reads only its own configuration.
+ * scripts (npm_config_*), so npm reads only its own configuration, and c8's NODE_V8_COVERAGE, so npm's
+ * own code is not measured with ours.
  */
 function npm(args: string[], cwd: string, timeoutMs: number): Promise<string> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_') && k !== 'NODE_V8_COVERAGE'),
+  );
   return new Promise((resolve, reject) => {
     const child = spawn('npm', args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
