@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-/** The `classchat` command. Each subcommand lives with the part of the system it runs. */
-import { chat } from './client/main.js';
-import { admin } from './server/admin/main.js';
-import { cert } from './server/cert.js';
-import { serve } from './server/main.js';
+/**
+ * The `classchat` command. Each subcommand lives with the part of the system it runs, and is imported
+ * only when it runs: `serve` and `admin` pull in the SQLite driver, an optional dependency that a
+ * client-only install lacks (issue #13), so `chat` must never import their modules.
+ */
+import { sqliteDriverProblem } from './server/store/sqlite-driver.js';
 
 const USAGE = `usage: classchat <command> [options]
 
@@ -20,13 +21,15 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':
-      return serve(rest);
+      if (!(await driverLoads(command))) return 1;
+      return (await import('./server/main.js')).serve(rest);
     case 'chat':
-      return chat(rest);
+      return (await import('./client/main.js')).chat(rest);
     case 'admin':
-      return admin(rest);
+      if (!(await driverLoads(command))) return 1;
+      return (await import('./server/admin/main.js')).admin(rest);
     case 'cert':
-      return cert(rest);
+      return (await import('./server/cert.js')).cert(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -37,6 +40,13 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`classchat: unknown command "${command}"\n${USAGE}\n`);
       return 2;
   }
+}
+
+/** True when the SQLite driver loads; otherwise false, after one line on stderr saying what to install. */
+async function driverLoads(command: string): Promise<boolean> {
+  const problem = await sqliteDriverProblem();
+  if (problem !== undefined) process.stderr.write(`classchat ${command}: ${problem}\n`);
+  return problem === undefined;
 }
 
 main(process.argv.slice(2)).then(

@@ -23,9 +23,12 @@ export class ChatProcess {
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   }
 
-  /** `cwd`: where the client runs (where /get saves by default); the test's own directory if not given. */
-  static start(port: number, args: string[] = [], env: NodeJS.ProcessEnv = {}, cwd?: string): ChatProcess {
-    const child = spawn(process.execPath, [CLI, 'chat', '--port', String(port), ...args], {
+  /**
+   * `cwd`: where the client runs (where /get saves by default); the test's own directory if not given.
+   * `cli`: the classchat script to run; the repository's build if not given (another for an installed copy).
+   */
+  static start(port: number, args: string[] = [], env: NodeJS.ProcessEnv = {}, cwd?: string, cli = CLI): ChatProcess {
+    const child = spawn(process.execPath, [cli, 'chat', '--port', String(port), ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
       cwd,
       env: { ...process.env, CLASSCHAT_CONFIG_DIR: testConfigDir(), ...env },
