@@ -99,7 +99,7 @@ describe('#13.packaging the packed tarball', () => {
 
   before(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'classchat-tarball-'));
-    // --ignore-scripts: `npm pack` runs prepack and prepare (a clean tsc build) first, and `npm test` has
+    // --ignore-scripts: `npm pack` runs prepare (a clean tsc build: `build` empties dist first) first, and `npm test` has
     // just built dist; the tarball is the build this run tests.
     const stdout = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT, PACK_TIMEOUT_MS);
     const [report] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
