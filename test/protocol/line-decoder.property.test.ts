@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { LineDecoder, type LineSink } from '../../src/protocol/line-decoder.js';
 import { DEFAULT_LIMITS } from '../../src/server/config.js';
 import { cut } from '../helpers/chunks.js';
+import { propertyRuns } from '../helpers/property-runs.js';
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
@@ -122,7 +123,7 @@ test('any bytes in any chunks: lines, too-large reports and closing follow the r
           `a non-empty line without a newline: ${JSON.stringify(line)}`,
         );
     }),
-    { numRuns: 3000, includeErrorInReport: true },
+    { numRuns: propertyRuns(3000), includeErrorInReport: true },
   );
 });
 
@@ -147,7 +148,7 @@ test('while every line is within the limit, how the stream is cut changes nothin
         .filter((line) => line.length > 0);
       assert.deepEqual(whole.lines, expected);
     }),
-    { numRuns: 1000, includeErrorInReport: true },
+    { numRuns: propertyRuns(1000), includeErrorInReport: true },
   );
 });
 
@@ -171,6 +172,6 @@ test("with the server's limits (64 KiB lines, 1 MiB discard), long lines in larg
       const chunks = cut(bytes, positions);
       assert.deepEqual(decode(chunks, maxLineBytes, maxDiscardBytes), reference(chunks, maxLineBytes, maxDiscardBytes));
     }),
-    { numRuns: 40, includeErrorInReport: true },
+    { numRuns: propertyRuns(40), includeErrorInReport: true },
   );
 });

@@ -17,6 +17,7 @@ import { nameKey } from '../../src/protocol/names.js';
 import { MAX_ID_LENGTH, RequestSchemas, type RequestId, type RequestStatus } from '../../src/protocol/requests.js';
 import { COMMANDS } from '../../src/server/commands/index.js';
 import { cut } from '../helpers/chunks.js';
+import { propertyRuns, propertyScale } from '../helpers/property-runs.js';
 import { TestClient, type Obj } from '../helpers/client.js';
 import { assertPrivateFlows, barrier, withTimeout } from '../helpers/expect.js';
 import {
@@ -46,7 +47,7 @@ const SPOOFED = [...BYSTANDERS, OFFLINE, 'bea', 'server', 'everyone', 'Mallory',
  */
 const OPTIONS = {
   includeErrorInReport: true,
-  plugins: [fc.interruptAfterTimeLimit(60_000, { failOnInterrupt: true })],
+  plugins: [fc.interruptAfterTimeLimit(60_000 * Math.max(1, propertyScale()), { failOnInterrupt: true })],
 };
 
 const CHECKS = Object.fromEntries(STATUSES.map((s) => [s, TypeCompiler.Compile(RequestSchemas[s])]));
@@ -340,7 +341,7 @@ test('random bytes: every complete line gets one reply, an error with a register
       });
       await runBatch(withName, () => bytes, cuts);
     }),
-    { ...OPTIONS, numRuns: 2000 },
+    { ...OPTIONS, numRuns: propertyRuns(2000) },
   );
 });
 
@@ -359,7 +360,7 @@ test('random JSON: every value gets one reply, with a registered code', async ()
       // JSON.stringify gives undefined for undefined (and functions): those are sent as null.
       await runBatch(withName, () => values.map((v) => Buffer.from(JSON.stringify(v) ?? 'null')));
     }),
-    { ...OPTIONS, numRuns: 2000 },
+    { ...OPTIONS, numRuns: propertyRuns(2000) },
   );
 });
 
@@ -381,7 +382,7 @@ test('mutated requests of every status: one reply each, in order, and no forged 
         if (e.status !== 'register' && 'sender' in e.request) spoofedOk++;
       }
     }),
-    { ...OPTIONS, numRuns: 2500 },
+    { ...OPTIONS, numRuns: propertyRuns(2500) },
   );
   const canSucceed = STATUSES.filter((s) => !NEEDS_ACCOUNT_OR_ROLE.has(s));
   assert.deepEqual(
