@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { readCommandLine } from '../src/cli-args.js';
 import { parseBenchArgs, USAGE, type BenchArgs } from './args.js';
 import type { LineClient } from './client.js';
 import { reexecWithMoreFds, softFdLimit } from './fd-limit.js';
@@ -96,17 +97,8 @@ async function runOne(w: Workload<any>, params: Params, args: BenchArgs): Promis
 }
 
 async function main(): Promise<number> {
-  let args: BenchArgs;
-  try {
-    args = parseBenchArgs(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`bench: ${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (args.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const args = readCommandLine('bench', USAGE, () => parseBenchArgs(process.argv.slice(2)));
+  if (typeof args === 'number') return args; // --help, or a bad flag or value
   const reexec = reexecWithMoreFds();
   if (reexec) return reexec;
 
