@@ -304,7 +304,7 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
         sender: 'server',
         receiver: this.session?.name ?? '',
         text: 'are you still there? send any request, e.g. {"status":"ping"}',
-        ts: new Date().toISOString(),
+        ts: this.host.chat.now(),
       }),
     );
   }

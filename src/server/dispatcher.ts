@@ -140,7 +140,8 @@ export class Dispatcher {
     line: string,
   ): void | Promise<void> {
     const status = entry.command.status;
-    const mutedFor = entry.command.speaks && conn.session!.mutedUntil !== 0 ? conn.session!.mutedUntil - Date.now() : 0;
+    const mutedFor =
+      entry.command.speaks && conn.session!.mutedUntil !== 0 ? conn.session!.mutedUntil - this.chat.nowMs() : 0;
     if (mutedFor > 0) {
       conn.replyError(ref, 'muted', `you are muted for ${Math.ceil(mutedFor / 1000)} more seconds`, {
         retry_after_ms: mutedFor,
