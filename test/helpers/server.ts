@@ -155,8 +155,8 @@ export function spawnServer(
         });
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       err += chunk.toString();
     });
