@@ -1,5 +1,5 @@
 /** The bench's command line: `npm run bench -- [--only a,b] [--quick] [...]`. */
-import { parseArgs } from 'node:util';
+import { parseCommandLine, UsageError } from '../src/cli-args.js';
 
 export interface BenchArgs {
   only: string[] | null;
@@ -23,24 +23,22 @@ export const USAGE = `usage: npm run bench -- [options]
   --server-args "A B"  extra arguments for 'classchat serve', for diagnostics only
                     (e.g. "--sync full", or "--data :memory:" to take the disk out)`;
 
+const BENCH_OPTIONS = {
+  only: { type: 'string' },
+  quick: { type: 'boolean' },
+  timeout: { type: 'string' },
+  stall: { type: 'string' },
+  json: { type: 'string' },
+  profile: { type: 'string' },
+  'server-args': { type: 'string' },
+} as const;
+
+/** The bench's options; throws UsageError for a bad flag or value. */
 export function parseBenchArgs(argv: string[]): BenchArgs {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      only: { type: 'string' },
-      quick: { type: 'boolean' },
-      timeout: { type: 'string' },
-      stall: { type: 'string' },
-      json: { type: 'string' },
-      profile: { type: 'string' },
-      'server-args': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
+  const { values, help } = parseCommandLine(argv, BENCH_OPTIONS);
   const seconds = (v: string | undefined, d: number, flag: string) => {
     const n = v === undefined ? d : Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${flag} must be a positive number of seconds`);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} must be a positive number of seconds`);
     return n;
   };
   return {
@@ -56,6 +54,6 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     json: values.json ?? null,
     profileDir: values.profile ?? null,
     serverArgs: values['server-args'] ? values['server-args'].split(/\s+/).filter(Boolean) : [],
-    help: values.help === true,
+    help,
   };
 }

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseCommandLine, readCommandLine, UsageError } from '../src/cli-args.js';
 
 interface ProfileNode {
   id: number;
@@ -44,15 +45,22 @@ function top(map: Map<string, number>, n: number, total: number): string[] {
     );
 }
 
-function main(): void {
-  const args = process.argv.slice(2);
-  const file = args.find((a) => !a.startsWith('--'));
-  const topIndex = args.indexOf('--top');
-  const n = topIndex !== -1 ? Number(args[topIndex + 1]) : 25;
-  if (!file) {
-    process.stderr.write('usage: node dist/bench/cpuprofile.js FILE.cpuprofile [--top 25]\n');
-    process.exit(2);
-  }
+const USAGE = 'usage: node dist/bench/cpuprofile.js FILE.cpuprofile [--top 25]';
+
+/** The profile to read and how many lines per table; throws UsageError without a file or with a bad --top. */
+function readArgs(argv: string[]): { file: string; n: number; help: boolean } {
+  const { values, positionals, help } = parseCommandLine(argv, { top: { type: 'string' } }, true);
+  const [file] = positionals;
+  const n = Number(values.top ?? 25);
+  if (!help && file === undefined) throw new UsageError('give the .cpuprofile file to summarise');
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--top must be a whole number above 0, not ${values.top}`);
+  return { file: file ?? '', n, help };
+}
+
+function main(): number {
+  const args = readCommandLine('cpuprofile', USAGE, () => readArgs(process.argv.slice(2)));
+  if (typeof args === 'number') return args; // --help, or a bad command line
+  const { file, n } = args;
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
@@ -103,6 +111,7 @@ function main(): void {
     ...top(new Map([...inclusive].filter(([k]) => k !== '(root)')), n, busy),
   ];
   process.stdout.write(out.join('\n') + '\n');
+  return 0;
 }
 
-main();
+process.exitCode = main();

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { readCommandLine } from '../src/cli-args.js';
 import { parseBenchArgs, USAGE, type BenchArgs } from './args.js';
 import type { LineClient } from './client.js';
 import { reexecWithMoreFds, softFdLimit } from './fd-limit.js';
@@ -19,7 +20,7 @@ import { fanout, fanoutLow } from './workloads/fanout.js';
 import { file } from './workloads/file.js';
 import { idle } from './workloads/idle.js';
 
-const WORKLOADS: Workload<any>[] = [fanout, fanoutLow, direct, directLow, idle, file];
+const WORKLOADS: Workload[] = [fanout, fanoutLow, direct, directLow, idle, file];
 /** Sockets and files the generator needs beside the workload's connections. */
 const FD_HEADROOM = 256;
 /** Before each workload, wait (up to QUIET_WAIT_MS) until the machine is at most this busy. */
@@ -35,11 +36,11 @@ function note(text: string): void {
   process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${text}\n`);
 }
 
-function failed(w: Workload<any>, params: Params, why: string): Result {
+function failed(w: Workload, params: Params, why: string): Result {
   return { workload: w.name, params: { ...params }, ok: false, problems: [why] };
 }
 
-async function runOne(w: Workload<any>, params: Params, args: BenchArgs): Promise<Result> {
+async function runOne(w: Workload, params: Params, args: BenchArgs): Promise<Result> {
   note(`${w.name}: ${w.summary} (${paramText(params)})`);
   const need = w.connections(params) + FD_HEADROOM;
   const soft = softFdLimit();
@@ -96,17 +97,8 @@ async function runOne(w: Workload<any>, params: Params, args: BenchArgs): Promis
 }
 
 async function main(): Promise<number> {
-  let args: BenchArgs;
-  try {
-    args = parseBenchArgs(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`bench: ${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (args.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const args = readCommandLine('bench', USAGE, () => parseBenchArgs(process.argv.slice(2)));
+  if (typeof args === 'number') return args; // --help, or a bad flag or value
   const reexec = reexecWithMoreFds();
   if (reexec) return reexec;
 

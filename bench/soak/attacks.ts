@@ -48,7 +48,7 @@ function onEachConnection(
   open: (worker: number) => Promise<Conn | null>,
   line: (worker: number) => string,
 ): Promise<void> {
-  const conns: (Conn | null)[] = new Array(workers).fill(null);
+  const conns: (Conn | null)[] = new Array<Conn | null>(workers).fill(null);
   return repeat(ctx, workers, async (worker) => {
     let conn = conns[worker];
     if (!conn || conn.closed) conn = conns[worker] = await open(worker);
@@ -133,8 +133,8 @@ function hashing(addresses: string[], perAddress: number): Attack['run'] {
   return (ctx) => {
     const workers = addresses.length * perAddress;
     const from = (worker: number) => addresses[worker % addresses.length]!;
-    const failures: number[] = new Array(workers).fill(0);
-    const conns: (Conn | null)[] = new Array(workers).fill(null);
+    const failures: number[] = new Array<number>(workers).fill(0);
+    const conns: (Conn | null)[] = new Array<Conn | null>(workers).fill(null);
     return repeat(ctx, workers, async (worker) => {
       let conn = conns[worker];
       // A password login gets 3 failures per connection: then the attacker simply reconnects.

@@ -1,7 +1,7 @@
 /** `classchat chat`: the terminal client. Interactive on a terminal; line by line from a pipe. */
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, readCommandLine } from '../cli-args.js';
 import { DEFAULT_PORT } from '../protocol/wire.js';
 import { ConnectError, type DialTarget } from './dial.js';
 import { KnownServers, knownServersPath } from './known-servers.js';
@@ -23,31 +23,21 @@ export const CHAT_USAGE = `usage: classchat chat [options]
   --insecure     connect even if the server's certificate cannot be verified (not private!); implies --tls
 Type /help once connected for the commands.`;
 
+const CHAT_OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  user: { type: 'string' },
+  invite: { type: 'string' },
+  json: { type: 'boolean' },
+  tls: { type: 'boolean' },
+  ca: { type: 'string' },
+  insecure: { type: 'boolean' },
+} as const;
+
 export async function chat(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        user: { type: 'string' },
-        invite: { type: 'string' },
-        json: { type: 'boolean' },
-        tls: { type: 'boolean' },
-        ca: { type: 'string' },
-        insecure: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    process.stderr.write(`classchat chat: ${(err as Error).message}\n${CHAT_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(CHAT_USAGE + '\n');
-    return 0;
-  }
+  const args = readCommandLine('classchat chat', CHAT_USAGE, () => parseCommandLine(argv, CHAT_OPTIONS));
+  if (typeof args === 'number') return args; // --help, or a bad flag
+  const { values } = args;
   const host = values.host ?? process.env.CLASSCHAT_HOST ?? '127.0.0.1';
   const port = Number(values.port ?? process.env.CLASSCHAT_PORT ?? DEFAULT_PORT);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {

@@ -1,6 +1,6 @@
 /**
- * The help text for every request, shared by the server's `help` reply and docs/protocol.md.
- * Order is the order shown to users.
+ * The help text for every request, sent by the server's `help` reply (as text and as data). Order is
+ * the order shown to users. docs/protocol.md describes the same requests, written by hand: change both.
  */
 import type { RequestStatus } from './requests.js';
 

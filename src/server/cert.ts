@@ -7,7 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, readCommandLine, UsageError } from '../cli-args.js';
 
 export const CERT_USAGE = `usage: classchat cert [options]
   --host NAME   a name or IP address students will use to reach the server; repeat for several
@@ -25,18 +25,8 @@ class CertError extends Error {}
 
 /** Runs `classchat cert`; resolves with the exit code (2 for bad arguments, 1 when it cannot make the files). */
 export async function cert(argv: string[]): Promise<number> {
-  let options;
-  try {
-    options = parseCertArgs(argv);
-  } catch (err) {
-    if (!(err instanceof CertError)) throw err;
-    process.stderr.write(`classchat cert: ${err.message}\n${CERT_USAGE}\n`);
-    return 2;
-  }
-  if (options === 'help') {
-    process.stdout.write(CERT_USAGE + '\n');
-    return 0;
-  }
+  const options = readCommandLine('classchat cert', CERT_USAGE, () => parseCertArgs(argv));
+  if (typeof options === 'number') return options; // --help, or a bad flag or value
   const certFile = path.join(options.out, 'cert.pem');
   const keyFile = path.join(options.out, 'key.pem');
   try {
@@ -75,34 +65,28 @@ interface CertOptions {
   out: string;
 }
 
-function parseCertArgs(argv: string[]): CertOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        host: { type: 'string', multiple: true },
-        out: { type: 'string' },
-        days: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new CertError((err as Error).message);
-  }
-  if (values.help) return 'help';
+const CERT_OPTIONS = {
+  host: { type: 'string', multiple: true },
+  out: { type: 'string' },
+  days: { type: 'string' },
+} as const;
+
+/** The options of `classchat cert`; throws UsageError for a bad flag or value. */
+function parseCertArgs(argv: string[]): CertOptions & { help: boolean } {
+  const { values, help } = parseCommandLine(argv, CERT_OPTIONS);
+  if (help) return { help, names: [], days: DEFAULT_DAYS, out: '.' }; // nothing else is read
   for (const host of values.host ?? []) {
     if (net.isIP(host) === 0 && !DNS_NAME.test(host))
-      throw new CertError(`--host ${host} is neither an IP address nor a host name`);
+      throw new UsageError(`--host ${host} is neither an IP address nor a host name`);
   }
   const days = Number(values.days ?? DEFAULT_DAYS);
   if (!Number.isInteger(days) || days < 1 || days > 36_500)
-    throw new CertError(`--days must be a whole number of days from 1 to 36500, not ${values.days}`);
+    throw new UsageError(`--days must be a whole number of days from 1 to 36500, not ${values.days}`);
   const names: string[] = [];
   for (const name of [...(values.host ?? []), ...ALWAYS_NAMES]) {
     if (!names.some((n) => n.toLowerCase() === name.toLowerCase())) names.push(name);
   }
-  return { names, days, out: values.out ?? '.' };
+  return { help, names, days, out: values.out ?? '.' };
 }
 
 /**

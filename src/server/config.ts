@@ -2,7 +2,7 @@
  * `classchat serve` settings: command-line flags, then CLASSCHAT_* environment variables, then
  * defaults. The limits and their defaults are listed once, in limits.ts.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandLine, UsageError } from '../cli-args.js';
 import { DEFAULT_PORT } from '../protocol/wire.js';
 import { DEFAULT_LIMITS, LIMIT_OPTIONS, type Limits } from './limits.js';
 import type { LogFormat } from './log.js';
@@ -76,34 +76,34 @@ export const SERVE_USAGE = `usage: classchat serve [options]
 limits (docs/security.md says why each default; each also as CLASSCHAT_<FLAG>, e.g. CLASSCHAT_FLOOD_RATE):
 ${LIMIT_USAGE}`;
 
-export class ConfigError extends Error {}
+/**
+ * A setting that cannot work. From the command line it is a UsageError (said with the usage); found
+ * later at start-up (an unreadable --tls-cert), `classchat serve` says it in one line.
+ */
+export class ConfigError extends UsageError {}
 
+const SERVE_OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  data: { type: 'string' },
+  auth: { type: 'string' },
+  signup: { type: 'string' },
+  exempt: { type: 'string' },
+  'scrypt-cost': { type: 'string' },
+  'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
+  sync: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  ...Object.fromEntries(LIMIT_OPTIONS.map((o) => [o.flag, { type: 'string' as const }])),
+} as const;
+
+/**
+ * `classchat serve`'s flags over `env` over the defaults. Throws UsageError for a flag it does not
+ * know, ConfigError (a UsageError too) for a value that cannot work.
+ */
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerConfig & { help: boolean } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        data: { type: 'string' },
-        auth: { type: 'string' },
-        signup: { type: 'string' },
-        exempt: { type: 'string' },
-        'scrypt-cost': { type: 'string' },
-        'log-level': { type: 'string' },
-        'log-format': { type: 'string' },
-        sync: { type: 'string' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        ...Object.fromEntries(LIMIT_OPTIONS.map((o) => [o.flag, { type: 'string' as const }])),
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new ConfigError((err as Error).message);
-  }
+  const { values, help } = parseCommandLine(argv, SERVE_OPTIONS);
   const flag = (name: string): string | undefined =>
     (values as Record<string, string | undefined>)[name] ?? env[envName(name)];
   const port = Number(flag('port') ?? DEFAULT_PORT);
@@ -158,7 +158,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if ((certFile === undefined) !== (keyFile === undefined))
     throw new ConfigError('--tls-cert and --tls-key go together: give both or neither');
   return {
-    help: values.help === true,
+    help,
     host: flag('host') ?? '127.0.0.1',
     port,
     dataDir: flag('data') ?? './classchat-data',

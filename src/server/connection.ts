@@ -83,9 +83,14 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
   ) {
     this.decoder = new LineDecoder(host.limits.maxLineBytes, host.limits.maxDiscardBytes);
     (socket as OwnedSocket)[CONNECTION] = this;
+    // Listeners shared by every connection, not closures per connection (idle connections are most of
+    // them, issue #4): Node calls them with the socket as `this`, which their `this: OwnedSocket` says
+    // and unbound-method does not read.
+    /* eslint-disable @typescript-eslint/unbound-method */
     socket.on('data', Connection.onSocketData);
     socket.on('error', Connection.onSocketError);
     socket.on('close', Connection.onSocketClose);
+    /* eslint-enable @typescript-eslint/unbound-method */
   }
 
   /** Closed: nothing more is written or handled. */
@@ -304,7 +309,7 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
         sender: 'server',
         receiver: this.session?.name ?? '',
         text: 'are you still there? send any request, e.g. {"status":"ping"}',
-        ts: new Date().toISOString(),
+        ts: this.host.chat.now(),
       }),
     );
   }
@@ -349,7 +354,7 @@ export class Connection implements LoginTarget, LineSink, OutputSink, Sweepable 
     }
   }
 
-  private static resumeAfterAsync(conn: Connection): void {
+  private static resumeAfterAsync(this: void, conn: Connection): void {
     conn.busy = false;
     conn.pump();
   }

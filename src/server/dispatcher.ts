@@ -3,6 +3,7 @@
  * exactly one reply; bad input gets `bad_request` with what was wrong, and the connection stays open.
  * Preconditions declared by a command (needs a name, request shape) are enforced here, once.
  */
+import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { Logger } from 'pino';
 import { ChatError, ERROR_CODES } from '../protocol/errors.js';
@@ -12,6 +13,7 @@ import {
   MAX_ID_LENGTH,
   RequestSchemas,
   type RequestId,
+  type RequestOf,
   type RequestStatus,
 } from '../protocol/requests.js';
 import type { Chat } from './chat/chat.js';
@@ -27,15 +29,16 @@ import type { Accounts } from './auth/accounts.js';
 import type { Files } from './files/files.js';
 
 interface Entry {
-  command: Command<any>;
-  check: TypeCheck<any>;
+  /** Any command: its handler's request type is the one its status's schema checks. */
+  command: Command;
+  check: TypeCheck<TSchema>;
 }
 
 export class Dispatcher {
   private readonly table = new Map<string, Entry>();
 
   constructor(
-    commands: readonly Command<any>[],
+    commands: readonly Command[],
     private readonly chat: Chat,
     private readonly log: Logger,
     private readonly flood: FloodLimiter,
@@ -45,7 +48,7 @@ export class Dispatcher {
     private readonly budget: StoredBytesBudget,
   ) {
     for (const command of commands) {
-      const schema = RequestSchemas[command.status as RequestStatus];
+      const schema = RequestSchemas[command.status];
       this.table.set(command.status, { command, check: TypeCompiler.Compile(schema) });
     }
   }
@@ -79,7 +82,7 @@ export class Dispatcher {
       );
       return;
     }
-    const ref = id as RequestId | undefined;
+    const ref: RequestId | undefined = id;
     const status = request.status;
     if (typeof status !== 'string') {
       conn.replyError(ref, 'bad_request', 'missing "status": it names the command, e.g. {"status":"help"}');
@@ -140,7 +143,8 @@ export class Dispatcher {
     line: string,
   ): void | Promise<void> {
     const status = entry.command.status;
-    const mutedFor = entry.command.speaks && conn.session!.mutedUntil !== 0 ? conn.session!.mutedUntil - Date.now() : 0;
+    const mutedFor =
+      entry.command.speaks && conn.session!.mutedUntil !== 0 ? conn.session!.mutedUntil - this.chat.nowMs() : 0;
     if (mutedFor > 0) {
       conn.replyError(ref, 'muted', `you are muted for ${Math.ceil(mutedFor / 1000)} more seconds`, {
         retry_after_ms: mutedFor,
@@ -188,7 +192,8 @@ export class Dispatcher {
     }
     const ctx = this.context(conn, ref, clientRef);
     try {
-      const pending = entry.command.handle(ctx, request);
+      // dispatch() checked the request against this command's schema, so it is this command's request.
+      const pending = entry.command.handle(ctx, request as RequestOf<RequestStatus>);
       if (pending) return pending.catch((err: unknown) => this.failed(ctx, status, err));
     } catch (err) {
       this.failed(ctx, status, err);

@@ -1,6 +1,7 @@
 /**
  * Every limit the server enforces, with its default and the flag that changes it. One table, so the
- * usage text, the config parser and docs/security.md (which says why each default was chosen) agree.
+ * usage text and the config parser agree. docs/security.md (which says why each default was chosen)
+ * is written by hand from it: change both.
  */
 
 export interface Limits {

@@ -32,7 +32,9 @@ export function prettyLine(json: string, color: boolean): string {
     .map(([key, value]) => `${key}=${formatValue(value)}`)
     .join(' ');
   const label = color ? `\x1b[${COLORS[level] ?? '0'}m${name}\x1b[0m` : name;
-  return `${time} ${label} ${String(entry.msg ?? '')}${fields ? ' ' + fields : ''}\n`;
+  // pino's msg is a string; anything else is shown as a field value would be, never as [object Object].
+  const msg = entry.msg === undefined ? '' : typeof entry.msg === 'string' ? entry.msg : formatValue(entry.msg);
+  return `${time} ${label} ${msg}${fields ? ' ' + fields : ''}\n`;
 }
 
 function formatValue(value: unknown): string {

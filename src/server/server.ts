@@ -1,13 +1,14 @@
 /**
- * Assembles a running server: store, chat domain, group commit, dispatcher and transport, chosen in
- * this one place (design §1). Also owns the connection set and the graceful shutdown.
+ * Assembles a running server: the store (SQLite, the only one so far; `classchat admin` opens its own),
+ * chat domain, group commit, dispatcher and transport. Also owns the connection set and the graceful
+ * shutdown.
  */
 import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { AdminEventPoller } from './admin/admin-events.js';
 import { Accounts } from './auth/accounts.js';
-import { Chat } from './chat/chat.js';
+import { Chat, type Clock } from './chat/chat.js';
 import { disconnect } from './chat/login.js';
 import { COMMANDS } from './commands/index.js';
 import type { ServerConfig } from './config.js';
@@ -67,6 +68,7 @@ export class ClassChatServer implements ConnectionHost {
     private readonly store: Store,
     readonly log: Logger,
     private readonly onFatal: (err: unknown) => void,
+    private readonly clock: Clock,
   ) {
     this.limits = config.limits;
     this.commit = new GroupCommit(store, log, (err) => this.storageFailed(err));
@@ -77,12 +79,14 @@ export class ClassChatServer implements ConnectionHost {
   /**
    * Listens, locks the data directory, opens the store and loads the chat state. A bad TLS file throws
    * a ConfigError; a port it cannot listen on, a ListenError; a data directory another server uses,
-   * DataDirInUse. Each of them before anything touches the data directory.
+   * DataDirInUse. Each of them before anything touches the data directory. `clock` is the chat
+   * domain's (tests pass their own to move time on without waiting).
    */
   static async start(
     config: ServerConfig,
     log: Logger,
     onFatal: (err: unknown) => void = () => {},
+    clock: Clock = Date.now,
   ): Promise<ClassChatServer> {
     // Read before the store opens: a mistyped --tls-cert should not create or touch a database.
     const credentials = config.tls ? loadTlsCredentials(config.tls) : null;
@@ -108,7 +112,7 @@ export class ClassChatServer implements ConnectionHost {
           log.error({ err }, 'checkpoint failed; the write-ahead log keeps growing until one succeeds'),
         ...spareDbPagesForTests(),
       });
-      server = new ClassChatServer(config, store, log, onFatal);
+      server = new ClassChatServer(config, store, log, onFatal, clock);
       server.lock = lock;
       await server.load();
       ready = server;
@@ -192,7 +196,7 @@ export class ClassChatServer implements ConnectionHost {
   /** Loads the chat state and starts what runs beside the connections (start-up, once the store is open). */
   private async load(): Promise<void> {
     const { config, log } = this;
-    this.chat = await Chat.open(this.store, log, config.limits, this.commit.request);
+    this.chat = await Chat.open(this.store, log, config.limits, this.commit.request, this.clock);
     this.adminEvents = await AdminEventPoller.start(this.chat);
     const addressKey: AddressKey = (address) =>
       this.admission.isExempt(address) ? null : addressGroup(address, config.limits);

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
+import type { Clock } from '../../src/server/chat/chat.js';
 import { DEFAULT_LIMITS, type ServerConfig } from '../../src/server/config.js';
 import { ClassChatServer } from '../../src/server/server.js';
 
@@ -46,6 +47,8 @@ export interface StartOptions {
   exempt?: string[];
   /** log2 of scrypt's N; TEST_SCRYPT_COST by default. */
   scryptCost?: number;
+  /** The chat domain's clock (ms since the epoch), to move time on without waiting; Date.now by default. */
+  clock?: Clock;
 }
 
 /**
@@ -85,6 +88,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const server = await ClassChatServer.start(
     config,
     options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    undefined,
+    options.clock,
   );
   const stop = async () => {
     await server.shutdown();

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, readCommandLine, USAGE_EXIT } from '../../cli-args.js';
 import { isValidName, nameKey, reservedNameText } from '../../protocol/names.js';
 import { assertPasswordRules, PasswordHasher } from '../auth/passwords.js';
 import { createInvite } from '../auth/signup.js';
@@ -34,31 +34,23 @@ options:
 
 class AdminError extends Error {}
 
+const ADMIN_OPTIONS = {
+  data: { type: 'string' },
+  admin: { type: 'boolean' },
+  'password-stdin': { type: 'boolean' },
+  'scrypt-cost': { type: 'string' },
+  uses: { type: 'string' },
+  days: { type: 'string' },
+} as const;
+
 export async function admin(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        data: { type: 'string' },
-        admin: { type: 'boolean' },
-        'password-stdin': { type: 'boolean' },
-        'scrypt-cost': { type: 'string' },
-        uses: { type: 'string' },
-        days: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`classchat admin: ${(err as Error).message}\n${ADMIN_USAGE}\n`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
+  const args = readCommandLine('classchat admin', ADMIN_USAGE, () => parseCommandLine(argv, ADMIN_OPTIONS, true));
+  if (typeof args === 'number') return args; // --help, or a bad flag
+  const { values, positionals } = args;
   const [command, name] = positionals;
-  if (values.help || command === undefined) {
-    (values.help ? process.stdout : process.stderr).write(ADMIN_USAGE + '\n');
-    return values.help ? 0 : 2;
+  if (command === undefined) {
+    process.stderr.write(ADMIN_USAGE + '\n');
+    return USAGE_EXIT;
   }
   const cost = Number(values['scrypt-cost'] ?? process.env.CLASSCHAT_SCRYPT_COST ?? DEFAULT_SCRYPT_COST);
   const dataDir = values.data ?? process.env.CLASSCHAT_DATA ?? './classchat-data';

@@ -1,7 +1,9 @@
 /**
- * The chat domain's state: who is online, the rooms, the conversations in use, and the id counters.
- * Operations live in the files beside this one (login, messaging, membership, lookups); they change
- * this state, record writes in the store, and queue output on sessions. No I/O happens here.
+ * The chat domain's state: who is online, the rooms, the conversations in use, the id counters and
+ * the clock. Operations live in the files beside this one (login, messaging, membership, lookups); they
+ * change this state, read and record writes through the Store interface, and queue output on sessions.
+ * The domain touches no socket or file itself (design §4.2): the store does the disk, the group commit
+ * makes a tick's writes durable before the connections write its output.
  */
 import type { Logger } from 'pino';
 import { EVERYONE } from '../../protocol/names.js';
@@ -24,6 +26,12 @@ export type ChatLimits = Pick<
   | 'storedBytesPerHourPerAddress'
 >;
 
+/**
+ * The domain's one clock: milliseconds since the epoch. Date.now in a server; a test may pass its own
+ * to drive time. Every time the domain stamps or compares comes from it (chat.now(), chat.nowMs()).
+ */
+export type Clock = () => number;
+
 /** Who a message is from: a user, or the server itself (null). */
 export interface Author {
   readonly userId: number;
@@ -44,6 +52,8 @@ export class Chat {
   private nextConversationId = 1;
   private nextMessageId = 1;
   private everyoneConversation: Conversation | undefined;
+  private lastMs = NaN;
+  private lastIso = '';
   /**
    * Told after a user stops being a member of a room (leave, kick: `userId`) or the room is deleted
    * (null): issue #11.16, an unfinished upload to a room ends with its sender's membership.
@@ -56,7 +66,7 @@ export class Chat {
     readonly limits: ChatLimits,
     /** Called after every write, so that the tick ends with a commit. */
     readonly requestCommit: () => void,
-    readonly now: () => string,
+    private readonly clock: Clock,
   ) {}
 
   /** Loads the persistent state (counters, rooms and members) from the store. */
@@ -65,9 +75,9 @@ export class Chat {
     log: Logger,
     limits: ChatLimits,
     requestCommit: () => void,
-    now = isoNow,
+    clock: Clock = Date.now,
   ): Promise<Chat> {
-    const chat = new Chat(store, log, limits, requestCommit, now);
+    const chat = new Chat(store, log, limits, requestCommit, clock);
     const state = await store.load();
     chat.nextConversationId = state.nextConversationId;
     chat.nextMessageId = state.nextMessageId;
@@ -86,6 +96,24 @@ export class Chat {
       chat.everyoneConversation = { id, key: EVERYONE, lastSeq: 0 };
     }
     return chat;
+  }
+
+  /** The time now in milliseconds since the epoch, for arithmetic: mutes, the resend window, retention. */
+  nowMs(): number {
+    return this.clock();
+  }
+
+  /**
+   * The time now as every stored row and wire event carries it: ISO 8601 UTC, from the same clock as
+   * nowMs(). Formatted once per millisecond (a busy tick stamps many messages with the same one).
+   */
+  now(): string {
+    const ms = this.clock();
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastIso = new Date(ms).toISOString();
+    }
+    return this.lastIso;
   }
 
   get everyone(): Conversation {
@@ -182,17 +210,4 @@ export class Chat {
 /** The key of the private conversation between two users, the same whichever writes first. */
 export function privateKey(a: number, b: number): string {
   return a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`;
-}
-
-let lastMs = 0;
-let lastIso = '';
-
-/** The current time as ISO 8601 UTC; formatted once per millisecond (many messages share one). */
-function isoNow(): string {
-  const ms = Date.now();
-  if (ms !== lastMs) {
-    lastMs = ms;
-    lastIso = new Date(ms).toISOString();
-  }
-  return lastIso;
 }

@@ -137,7 +137,7 @@ export async function goOnline(
 
 /** Waiting messages older than this are not delivered at login (issue #4); history keeps them. */
 function offlineCutoff(chat: Chat): string {
-  return new Date(Date.parse(chat.now()) - chat.limits.offlineMaxAgeDays * 86_400_000).toISOString();
+  return new Date(chat.nowMs() - chat.limits.offlineMaxAgeDays * 86_400_000).toISOString();
 }
 
 /** Ends the login: releases held live events and tells the user's contacts they are online. */

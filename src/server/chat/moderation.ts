@@ -98,7 +98,7 @@ export async function muteUser(
   const online = chat.presence.byName(key);
   const user = online ? { id: online.userId, name: online.name } : await chat.store.findUser(key);
   if (!user) throw new ChatError('no_such_user', `there is no user named ${name}`);
-  const until = seconds > 0 ? new Date(Date.now() + seconds * 1000).toISOString() : null;
+  const until = seconds > 0 ? new Date(chat.nowMs() + seconds * 1000).toISOString() : null;
   chat.store.setMutedUntil(user.id, until);
   chat.requestCommit();
   const target = chat.presence.byUser(user.id);

@@ -28,6 +28,6 @@ export function findResent(
     kind,
     receiverKey: receiver,
     text: String(request.text),
-    since: new Date(Date.now() - RESEND_WINDOW_MS).toISOString(),
+    since: new Date(chat.nowMs() - RESEND_WINDOW_MS).toISOString(),
   });
 }

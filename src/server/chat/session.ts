@@ -1,6 +1,6 @@
 /**
- * A registered user on one connection. The domain talks to the connection only through `Outbox`,
- * so it does no I/O itself (design §4.2).
+ * A registered user on one connection. The domain talks to the connection only through `Outbox`, so
+ * it never writes to a socket itself (design §4.2): the connection writes once the tick is committed.
  */
 import type { ErrorCode } from '../../protocol/errors.js';
 import type { Role } from '../store/store.js';

@@ -25,7 +25,7 @@ import { upload } from './upload.js';
 import { users } from './users.js';
 import { who } from './who.js';
 
-export const COMMANDS: readonly Command<any>[] = [
+export const COMMANDS: readonly Command[] = [
   // accounts
   register,
   login,

@@ -117,7 +117,7 @@ export class Files {
     const resumable = await this.chat.store.findUnfinishedUpload(session.userId, target.convId, size, sha256);
     if (resumable) return { file: resumable, offset: (await this.open(resumable, holder)).received };
     if (clientRef !== null) {
-      const since = new Date(Date.now() - RESEND_WINDOW_MS).toISOString();
+      const since = new Date(this.chat.nowMs() - RESEND_WINDOW_MS).toISOString();
       const repeated = await this.chat.store.findRepeatedUpload({
         senderId: session.userId,
         clientRef,
@@ -209,9 +209,10 @@ export class Files {
 
   /**
    * Deletes files past their retention, and uploads unfinished for too long, with their bytes when
-   * no other finished file has the same ones. Returns how many were deleted.
+   * no other finished file has the same ones. Returns how many were deleted. `now` (ms) is the domain
+   * clock's unless the caller gives a time.
    */
-  async expire(now = Date.now()): Promise<number> {
+  async expire(now = this.chat.nowMs()): Promise<number> {
     const createdBefore = new Date(now - this.limits.fileRetentionDays * DAY_MS).toISOString();
     const abandonedBefore = new Date(now - this.limits.uploadAbandonHours * HOUR_MS).toISOString();
     let removed = 0;

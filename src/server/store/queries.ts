@@ -1,6 +1,8 @@
 /**
- * Every query the stores run, written once in the SQL that SQLite and PostgreSQL share, with `?`
- * placeholders (design §4.3: a backend implements only what differs, e.g. placeholder syntax).
+ * Every query the SQLite store runs, in one table, with `?` placeholders. Written in SQL PostgreSQL also
+ * takes, so that a PostgreSQL store (#15) can reuse the table rather than copy it (design §4.3), apart
+ * from what it must translate: the placeholders ($1...), the tokens' `rowid` (deleteToken,
+ * findUserByToken), and the new row's id, which sqlite.ts reads from lastInsertRowid (RETURNING there).
  * Column aliases match the record types in store.ts so rows map without copying.
  */
 import { EVERYONE } from '../../protocol/names.js';

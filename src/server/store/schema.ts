@@ -1,7 +1,9 @@
 /**
  * The schema, as numbered migrations. Each runs once, in order, in a transaction; the database
  * remembers the last one applied. Never edit a migration that has shipped: add the next one.
- * The SQL is kept to the subset SQLite and PostgreSQL share.
+ * SQLite's dialect: most of it is SQL PostgreSQL also takes, but INTEGER PRIMARY KEY (numbered by
+ * SQLite), AUTOINCREMENT and the tokens' rowid are SQLite's own. A PostgreSQL store (#15) needs its own
+ * spelling of those.
  */
 export const MIGRATIONS: readonly string[] = [
   `

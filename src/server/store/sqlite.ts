@@ -61,7 +61,7 @@ export class SqliteStore implements Store {
   private readonly end: Database.Statement;
   private inTransaction = false;
   /** A write of this transaction failed on the disk (issue #11.12): its commit must fail too. */
-  private failedWrite: unknown = null;
+  private failedWrite: Error | null = null;
   private committedSinceCheckpoint = false;
   private readonly checkpointTimer: NodeJS.Timeout | null = null;
 
@@ -451,8 +451,8 @@ export class SqliteStore implements Store {
   }
 }
 
-/** SQLite's codes for a disk that is full, failing or gone (better-sqlite3 puts them in `code`). */
-export function isDiskError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
+/** SQLite's codes for a disk that is full, failing or gone (better-sqlite3's SqliteError puts them in `code`). */
+export function isDiskError(err: unknown): err is Error {
+  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
   return typeof code === 'string' && /^SQLITE_(FULL|IOERR|CORRUPT|CANTOPEN|READONLY|NOTADB)/.test(code);
 }

@@ -1,12 +1,14 @@
 /**
- * Storage behind one interface, chosen at start-up (design §1). The chat domain records writes in
- * order as they happen; `commit()` makes everything recorded so far durable in one transaction
- * (group commit, issue #2): the server releases a tick's replies and events only after it.
+ * Storage behind one interface (design §1; SQLite's is the only implementation so far, PostgreSQL's is
+ * #15). The chat domain records writes in order as they happen; `commit()` makes everything recorded
+ * so far durable in one transaction (group commit, issue #2): the server releases a tick's replies and
+ * events only after it.
  *
  * Contract for every implementation:
  * - a read sees every write recorded before it (even before commit);
  * - writes are applied in the order recorded; `commit()` is atomic;
- * - ids are assigned by the caller from the counters `load()` returns, so a write never waits.
+ * - conversation and message ids are assigned by the caller from the counters `load()` returns, so
+ *   those writes never wait; users, tokens, files and admin events get theirs from the store.
  */
 import type { ChatKind, SystemEventKind } from '../../protocol/wire.js';
 
