@@ -22,8 +22,8 @@ children.push(tsc);
 
 // Start the server after tsc's first clean build, so it never runs half-written output; later builds are
 // picked up by node --watch on its own.
-tsc.stdout!.setEncoding('utf8');
-tsc.stdout!.on('data', (chunk: string) => {
+tsc.stdout.setEncoding('utf8');
+tsc.stdout.on('data', (chunk: string) => {
   process.stdout.write(chunk);
   if (!server && /Found 0 errors/.test(chunk)) {
     server = spawn(process.execPath, ['--watch', 'dist/src/cli.js', 'serve', ...serveArgs], { stdio: 'inherit' });
