@@ -13,8 +13,8 @@ export const MAX_FILE_NAME_BYTES = 200;
 const FALLBACK = 'file';
 /** Characters Windows does not allow in names, and which shells treat specially. */
 const RESERVED_CHARS = /[<>:"|?*]/g;
-/** C0 and C1 control characters and DEL. */
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/g;
+/** C0 and C1 control characters and DEL (general category Cc: U+0000-U+001F, U+007F-U+009F). */
+const CONTROL_CHARS = /\p{Cc}/gu;
 /** Bidirectional overrides and isolates: they make "gpj.exe" display as "exe.jpg". */
 const BIDI_CONTROLS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 /** Device names Windows reserves whatever the extension (CON.txt is the console). */
