@@ -15,19 +15,19 @@ export type AccountAction = Extract<Action, { kind: 'password' | 'register' }>;
 /** Runs /password or /register; resolves when its outcome has been shown. */
 export async function runAccountCommand(host: CommandHost, action: AccountAction): Promise<void> {
   const prompts = host.prompts();
-  if (!prompts) return host.error('sign in first');
+  if (!prompts) return host.out.error('sign in first');
   return action.kind === 'password' ? changePassword(host, prompts) : protectName(host, prompts);
 }
 
 async function changePassword(host: CommandHost, prompts: SignInPrompts): Promise<void> {
   const name = host.me();
   // Asking for a current password that does not exist would only confuse.
-  if (!host.hasPassword()) return host.error(`${name} has no password yet: /register gives it one`);
+  if (!host.hasPassword()) return host.out.error(`${name} has no password yet: /register gives it one`);
   const current = await prompts.askPassword(`current password for ${name}: `);
   // An empty answer cancels: sent, it would count as a failed login.
-  if (!current) return host.info('password not changed');
-  const replacement = await choosePassword(name, prompts, (text) => host.error(text), 'new');
-  if (replacement === null) return host.info('password not changed');
+  if (!current) return host.out.info('password not changed');
+  const replacement = await choosePassword(name, prompts, (text) => host.out.error(text), 'new');
+  if (replacement === null) return host.out.info('password not changed');
   const reply = await requestShowingRefusal(
     host,
     { status: 'password', password: current, new_password: replacement },
@@ -35,18 +35,18 @@ async function changePassword(host: CommandHost, prompts: SignInPrompts): Promis
   );
   if (!reply) return;
   host.replaceToken(reply.token);
-  host.info('password changed; your other sessions must log in again');
+  host.out.info('password changed; your other sessions must log in again');
 }
 
 async function protectName(host: CommandHost, prompts: SignInPrompts): Promise<void> {
   const name = host.me();
-  if (host.hasPassword()) return host.error(`${name} already has a password: /password changes it`);
-  const password = await choosePassword(name, prompts, (text) => host.error(text));
-  if (password === null) return host.info(`${name} stays without a password`);
+  if (host.hasPassword()) return host.out.error(`${name} already has a password: /password changes it`);
+  const password = await choosePassword(name, prompts, (text) => host.out.error(text));
+  if (password === null) return host.out.info(`${name} stays without a password`);
   const reply = await requestShowingRefusal(host, { status: 'password', new_password: password }, (refusal) =>
     refusal.code === 'password_required' ? `${name} already has a password: /password changes it` : null,
   );
   if (!reply) return;
   host.replaceToken(reply.token);
-  host.info(`${name} is protected by your password now: the next time you connect, you log in with it`);
+  host.out.info(`${name} is protected by your password now: the next time you connect, you log in with it`);
 }

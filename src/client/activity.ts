@@ -10,17 +10,16 @@
  * past the bound the header says how many are not shown, and /history has them.
  */
 import { EVERYONE, nameKey } from '../protocol/names.js';
-import type { ServerObject } from './link.js';
+import type { Output, ShownMessage } from './output.js';
 import { targetLabel, type Target } from './parse.js';
-import type { Output } from './session.js';
 
 /** Messages kept per conversation to show again, and in all (the oldest go first). */
 export const KEPT_PER_CONVERSATION = 100;
 export const KEPT_IN_ALL = 1000;
 
 /** Messages that count as news: sent by people, as they came (not history asked for, nor shown again). */
-const PEOPLE = new Set(['private', 'group', 'broadcast']);
-const NEWS = new Set(['live', 'waiting', 'missed']);
+const PEOPLE: ReadonlySet<string> = new Set(['private', 'group', 'broadcast']);
+const NEWS: ReadonlySet<string> = new Set(['live', 'waiting', 'missed']);
 
 /** One conversation's unread messages. */
 export interface Unread {
@@ -31,11 +30,11 @@ export interface Unread {
   /** Whether one of them mentions you. */
   mention: boolean;
   /** The last of them (at most KEPT_PER_CONVERSATION), oldest first. */
-  messages: ServerObject[];
+  messages: ShownMessage[];
 }
 
 interface Kept {
-  message: ServerObject;
+  message: ShownMessage;
   /** Arrival order over all conversations, to drop the oldest when KEPT_IN_ALL is passed. */
   order: number;
 }
@@ -96,15 +95,15 @@ export class Activity {
     return first;
   }
 
-  private isMine(message: ServerObject): boolean {
-    return nameKey(String(message.sender)) === nameKey(this.me());
+  private isMine(message: ShownMessage): boolean {
+    return nameKey(message.sender) === nameKey(this.me());
   }
 
   /** The conversation a message belongs to, as the user would switch to it. */
-  private conversationOf(message: ServerObject): Target {
+  private conversationOf(message: ShownMessage): Target {
     if (message.status === 'broadcast') return { kind: 'everyone', name: EVERYONE };
-    if (message.status === 'group') return { kind: 'room', name: String(message.receiver) };
-    return { kind: 'user', name: String(this.isMine(message) ? message.receiver : message.sender) };
+    if (message.status === 'group') return { kind: 'room', name: message.receiver };
+    return { kind: 'user', name: this.isMine(message) ? message.receiver : message.sender };
   }
 
   private dropOldest(kept: Kept[]): void {
@@ -162,5 +161,5 @@ export function mentionPattern(name: string): RegExp {
  */
 export function ringsBell(output: Output, me: string): boolean {
   if (output.type !== 'message' || !NEWS.has(output.phase) || !PEOPLE.has(output.message.status)) return false;
-  return nameKey(String(output.message.sender)) !== nameKey(me) && mentions(output.message.text, me);
+  return nameKey(output.message.sender) !== nameKey(me) && mentions(output.message.text, me);
 }

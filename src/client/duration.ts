@@ -25,6 +25,6 @@ export function formatDuration(seconds: number): string {
         : seconds % 60 === 0
           ? ['minute', 60]
           : ['second', 1];
-  const count = seconds / (size as number);
+  const count = seconds / size;
   return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }

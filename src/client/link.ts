@@ -1,26 +1,30 @@
 /**
  * One connection to a ClassChat server: newline-delimited JSON, requests matched to replies by id,
- * everything else delivered as events. Reconnecting is the session's job (session.ts).
+ * everything else delivered as events. Reconnecting is the session's job (link-keeper.ts).
  */
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import { LineDecoder, type LineSink } from '../protocol/line-decoder.js';
+import { isWireObject, type ReplyOf, type WireObject } from '../protocol/messages.js';
+import type { RequestOf, RequestStatus } from '../protocol/requests.js';
 import { dial, type DialTarget, type ServerCertificate } from './dial.js';
 
-export type ServerObject = Record<string, any>;
+/** A request with the `id` it must keep: a repeat on a new connection is recognised by it (see Link.request). */
+export type Outgoing<S extends RequestStatus> = RequestOf<S> & { id?: string };
 
 /** Replies and events can be large (a history page); the server's own line limit is for requests. */
 const MAX_REPLY_LINE = 64 * 1024 * 1024;
 
 interface Waiter {
-  resolve: (reply: ServerObject) => void;
+  resolve: (reply: WireObject) => void;
   reject: (err: Error) => void;
   /** Runs as the reply is read, before any line after it (the promise resolves later). */
-  atOnce?: ((reply: ServerObject) => void) | undefined;
+  atOnce?: ((reply: WireObject) => void) | undefined;
 }
 
 export interface LinkEvents {
-  message: [ServerObject];
+  /** A line that answers no request of this link: a pushed message or event (narrowed by the session). */
+  message: [WireObject];
   close: [];
 }
 
@@ -54,15 +58,17 @@ export class Link extends EventEmitter<LinkEvents> implements LineSink {
   }
 
   onLine(line: string): void {
-    let message: ServerObject;
+    let message: unknown;
     try {
-      message = JSON.parse(line) as ServerObject;
+      message = JSON.parse(line);
     } catch {
       return; // not ours to fix; the server only sends JSON
     }
-    const ref = message.ref;
-    const waiter = typeof ref === 'string' ? this.waiting.get(ref) : undefined;
-    if (waiter) {
+    // Likewise: every line the server sends is an object with a `status`.
+    if (!isWireObject(message)) return;
+    const ref = typeof message.ref === 'string' ? message.ref : undefined;
+    const waiter = ref !== undefined ? this.waiting.get(ref) : undefined;
+    if (ref !== undefined && waiter) {
       this.waiting.delete(ref);
       waiter.atOnce?.(message);
       waiter.resolve(message);
@@ -77,12 +83,19 @@ export class Link extends EventEmitter<LinkEvents> implements LineSink {
    * Sends a request and resolves with its reply (ok or error); rejects if the connection closes first.
    * The id is the link's own next one, unless `body` brings one: a request repeated on a new
    * connection keeps its id, so the server recognises it (an upload whose last reply was lost).
+   * The reply is typed by the map in src/protocol/messages.ts: the server answers a request of status S
+   * with ReplyOf<S> (docs/protocol.md), and the one cast from the wire's object to it is here.
    */
-  request(body: ServerObject, atOnce?: (reply: ServerObject) => void): Promise<ServerObject> {
+  request<S extends RequestStatus>(body: RequestOf<S>, atOnce?: (reply: ReplyOf<S>) => void): Promise<ReplyOf<S>> {
     if (this.closed) return Promise.reject(new Error('connection closed'));
-    const id = typeof body.id === 'string' && !this.waiting.has(body.id) ? body.id : `c${this.nextId++}`;
+    const id =
+      'id' in body && typeof body.id === 'string' && !this.waiting.has(body.id) ? body.id : `c${this.nextId++}`;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject, atOnce });
+      this.waiting.set(id, {
+        resolve: (reply) => resolve(reply as ReplyOf<S>),
+        reject,
+        atOnce: atOnce && ((reply) => atOnce(reply as ReplyOf<S>)),
+      });
       this.socket.write(JSON.stringify({ ...body, id }) + '\n');
     });
   }

@@ -4,6 +4,7 @@
  * sends the server's request and says what happened in words; a refusal shows the server's text, with
  * a hint where the command has another form that would work.
  */
+import type { RequestOf } from '../protocol/requests.js';
 import type { Action } from './parse.js';
 import { formatDuration } from './duration.js';
 import { requestShowingRefusal, type CommandHost } from './command-host.js';
@@ -23,27 +24,27 @@ export async function runModeration(host: CommandHost, action: ModerationAction)
       const reply = await requestShowingRefusal(host, { status: 'delete', receiver: action.room });
       if (!reply) return;
       host.roomGone(reply.receiver);
-      host.info(`deleted ${reply.receiver} and its history; its members were told`);
+      host.out.info(`deleted ${reply.receiver} and its history; its members were told`);
       return;
     }
   }
 }
 
 async function listUsers(host: CommandHost, more: boolean): Promise<void> {
-  const reply = await host.listing('users', more, { status: 'users' });
+  const reply = await host.commands.listing('users', more, { status: 'users' });
   if (!reply) return;
-  const users: { name: string; online: boolean; admin?: boolean }[] = reply.users;
-  host.rememberUsers(users.map((u) => u.name));
+  const users = reply.users;
+  host.known.addUsers(users.map((u) => u.name));
   const shown = users.map((u) => {
     const notes = [u.admin ? 'admin' : '', u.online ? 'online' : ''].filter((n) => n !== '');
     return notes.length > 0 ? `${u.name} (${notes.join(', ')})` : u.name;
   });
   const next = typeof reply.next === 'string' ? ' … (more: /users more)' : '';
-  host.data('users', reply, shown.length > 0 ? `users: ${shown.join(', ')}${next}` : 'no more users');
+  host.out.data('users', reply, shown.length > 0 ? `users: ${shown.join(', ')}${next}` : 'no more users');
 }
 
 async function kick(host: CommandHost, user: string, room: string | null, reason: string | null): Promise<void> {
-  const request = {
+  const request: RequestOf<'kick'> = {
     status: 'kick',
     receiver: user,
     ...(room !== null ? { room } : {}),
@@ -57,7 +58,7 @@ async function kick(host: CommandHost, user: string, room: string | null, reason
   );
   if (!reply) return;
   const why = reason !== null ? ` (${reason})` : '';
-  host.info(
+  host.out.info(
     room === null
       ? `kicked ${reply.receiver} off the server${why}; they may connect again`
       : `removed ${reply.receiver} from ${room}${why}`,
@@ -65,14 +66,19 @@ async function kick(host: CommandHost, user: string, room: string | null, reason
 }
 
 async function mute(host: CommandHost, user: string, seconds: number, reason: string | null): Promise<void> {
-  const request = { status: 'mute', receiver: user, seconds, ...(reason !== null ? { text: reason } : {}) };
+  const request: RequestOf<'mute'> = {
+    status: 'mute',
+    receiver: user,
+    seconds,
+    ...(reason !== null ? { text: reason } : {}),
+  };
   const reply = await requestShowingRefusal(host, request);
   if (!reply) return;
   if (reply.until === null || reply.until === undefined) {
-    host.info(`${reply.receiver} is no longer muted`);
+    host.out.info(`${reply.receiver} is no longer muted`);
     return;
   }
-  host.info(
+  host.out.info(
     `muted ${reply.receiver} for ${formatDuration(seconds)}, until ${localTime(reply.until)}; /unmute ${reply.receiver} lifts it`,
   );
 }

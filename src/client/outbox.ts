@@ -7,7 +7,15 @@
  * so a message that did arrive before the connection dropped is not stored or delivered twice.
  */
 import { randomBytes } from 'node:crypto';
-import type { Link, ServerObject } from './link.js';
+import type { AnyRequest, ChatKind, ErrorReply, ReplyOf } from '../protocol/messages.js';
+import type { RequestOf, RequestStatus } from '../protocol/requests.js';
+import type { Link } from './link.js';
+
+/** A chat message's request, as it waits in the outbox. */
+export type ChatRequest = AnyRequest<ChatKind>;
+
+/** How a queued message ended: the server's reply, or the client giving up on it (`not_sent`). */
+export type SendOutcome = ReplyOf<ChatKind> | { status: 'error'; code: 'not_sent'; text: string };
 
 /** Added to the server's `retry_after_ms`: its bucket refills continuously, and timers fire a little early or late. */
 const RETRY_MARGIN_MS = 20;
@@ -17,10 +25,13 @@ export const LONG_WAIT_MS = 3000;
  * Requests whose `rate_limited` is about credentials (failed logins, wrong current passwords), not
  * about pace: sending them again by themselves would only collect more failures.
  */
-const NOT_PACED = new Set(['register', 'login', 'password']);
+const NOT_PACED: ReadonlySet<string> = new Set<RequestStatus>(['register', 'login', 'password']);
 
 /** Whether `reply` asks the client to wait and send `request` again (the request was not carried out). */
-function asksToWait(request: ServerObject, reply: ServerObject): reply is ServerObject & { retry_after_ms: number } {
+function asksToWait<S extends RequestStatus>(
+  request: RequestOf<S>,
+  reply: ReplyOf<S>,
+): reply is ErrorReply & { retry_after_ms: number } {
   return (
     reply.status === 'error' &&
     reply.code === 'rate_limited' &&
@@ -34,12 +45,12 @@ function asksToWait(request: ServerObject, reply: ServerObject): reply is Server
  * id) each time. A wait of more than `maxWaitMs` is not made: its refusal is the reply. `onLongWait`
  * hears of each wait past LONG_WAIT_MS. Rejects when the connection closes first.
  */
-export async function pacedRequest(
+export async function pacedRequest<S extends RequestStatus>(
   link: Link,
-  request: ServerObject,
+  request: RequestOf<S>,
   maxWaitMs = Infinity,
   onLongWait?: (ms: number) => void,
-): Promise<ServerObject> {
+): Promise<ReplyOf<S>> {
   for (;;) {
     const reply = await link.request(request);
     if (!asksToWait(request, reply) || reply.retry_after_ms > maxWaitMs) return reply;
@@ -49,9 +60,9 @@ export async function pacedRequest(
 }
 
 interface Entry {
-  request: ServerObject;
+  request: ChatRequest & { id: string };
   /** Runs with the final reply (ok, or a refusal that waiting does not cure). */
-  done: (reply: ServerObject) => void;
+  done: (outcome: SendOutcome) => void;
   /** Lets the caller of add() go on (see add). */
   release: () => void;
 }
@@ -91,7 +102,7 @@ export class Outbox {
    * or sooner when waiting for it is pointless for whoever typed it: the connection is down (it waits
    * for the reconnect) or the server asked for a long wait. The message stays queued either way.
    */
-  add(request: ServerObject, done: (reply: ServerObject) => void): Promise<void> {
+  add(request: ChatRequest, done: (outcome: SendOutcome) => void): Promise<void> {
     return new Promise((resolve) => {
       this.queue.push({ request: { ...request, id: `${this.idPrefix}.${this.nextId++}` }, done, release: resolve });
       if (!this.online || this.stalled) resolve();
@@ -153,7 +164,7 @@ export class Outbox {
       while (this.queue.length > 0 && this.link !== null && !this.link.closed) {
         const entry = this.queue[0]!;
         const link = this.link;
-        let reply: ServerObject;
+        let reply: SendOutcome;
         try {
           reply = await pacedRequest(link, entry.request, Infinity, (ms) => {
             this.stalled = true;

@@ -14,6 +14,9 @@ export interface Target {
   name: string;
 }
 
+/** The conversation with everyone: where a session starts, and goes back to when its room is gone. */
+export const EVERYONE_TARGET: Target = { kind: 'everyone', name: EVERYONE };
+
 export type Action =
   | { kind: 'send'; to: Target; text: string; switchTo?: boolean }
   | { kind: 'switch'; to: Target }
@@ -191,7 +194,7 @@ function parseSlash(input: string, ctx: ParseContext): Action {
       return {
         kind: 'kick',
         user: user.replace(/^@/, ''),
-        room: inRoom ? second!.replace(/^#/, '') : null,
+        room: inRoom ? second.replace(/^#/, '') : null,
         reason: reason || null,
       };
     }

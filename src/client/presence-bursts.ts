@@ -12,7 +12,18 @@
  * burst is one line. Other events (muted, role, deleted, …) are shown at once. --json prints every
  * event as it came (from the raw output), so scripts see them all.
  */
-import type { ServerObject } from './link.js';
+/**
+ * What a burst line reads of a presence event: a SystemEvent (src/protocol/messages.ts) is one. The
+ * line made of a burst keeps the last event's fields with the names in its text.
+ */
+export type PresenceEvent = {
+  status?: string;
+  event: string;
+  sender: string;
+  receiver?: string;
+  text: string;
+  ts?: string;
+};
 
 export interface BurstTiming {
   quietMs: number;
@@ -25,14 +36,14 @@ export const BURST_TIMING: BurstTiming = { quietMs: 1000, settleMs: 3000, maxHol
 const WORDS: Record<string, string> = { connect: 'online', disconnect: 'offline' };
 
 export class PresenceBursts {
-  private held: ServerObject[] = [];
+  private held: PresenceEvent[] = [];
   private lastAt = -Infinity;
   private settleUntil = -Infinity;
   private quietTimer: NodeJS.Timeout | null = null;
   private holdTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly show: (event: ServerObject) => void,
+    private readonly show: (event: PresenceEvent) => void,
     private readonly timing: BurstTiming = BURST_TIMING,
     private readonly now: () => number = () => performance.now(),
   ) {}
@@ -43,7 +54,7 @@ export class PresenceBursts {
   }
 
   /** Shows an event now, or holds it for the burst's line. */
-  push(event: ServerObject): void {
+  push(event: PresenceEvent): void {
     if (WORDS[event.event] === undefined) return this.show(event);
     const at = this.now();
     const inBurst = at - this.lastAt < this.timing.quietMs || at < this.settleUntil;
@@ -70,9 +81,9 @@ export class PresenceBursts {
     }
   }
 
-  private showRun(run: ServerObject[]): void {
+  private showRun(run: PresenceEvent[]): void {
     const last = run.at(-1)!;
-    const names = [...new Set(run.map((e) => String(e.sender)))];
+    const names = [...new Set(run.map((e) => e.sender))];
     if (names.length === 1) return this.show(last);
     this.show({ ...last, sender: 'server', text: `${WORDS[last.event]}: ${names.join(', ')}` });
   }

@@ -4,7 +4,7 @@
  * output is not a terminal). Messages from the past (waiting, missed, history) keep their original time.
  */
 import { mentionPattern } from './activity.js';
-import type { Output } from './session.js';
+import type { Output, ShownMessage } from './output.js';
 
 const COLORS = {
   private: '35',
@@ -52,7 +52,7 @@ export class Renderer {
     }
   }
 
-  private message(m: Record<string, any>): string {
+  private message(m: ShownMessage): string {
     const time = this.time(m.ts);
     if (m.status === 'system') return `${time} ${this.paint('system', `[${m.receiver}] * ${m.text}`)}`;
     const mine = m.sender === this.me();
@@ -95,11 +95,9 @@ export class Renderer {
  * A message's text after its `<sender>`. A file message's text names its sender ("Alice sent notes.pdf
  * …", for nc users): after `<Alice>` the name is said once (issue #12.7: the sender saw "<Alice> Alice sent").
  */
-function withoutSender(m: Record<string, any>): string {
+function withoutSender(m: ShownMessage): string {
   const named = `${m.sender} sent `;
-  return typeof m.file === 'number' && typeof m.text === 'string' && m.text.startsWith(named)
-    ? m.text.slice(m.sender.length + 1)
-    : String(m.text);
+  return typeof m.file === 'number' && m.text.startsWith(named) ? m.text.slice(m.sender.length + 1) : m.text;
 }
 
 /**

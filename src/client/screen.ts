@@ -13,7 +13,8 @@ import { PasteJoiner } from './paste.js';
 import { SLASH_COMMANDS, targetLabel, type Target } from './parse.js';
 import type { Renderer } from './render.js';
 import { statusLine } from './status-line.js';
-import type { Output, Session } from './session.js';
+import type { Output } from './output.js';
+import type { Session } from './session.js';
 
 export interface Screen {
   show(output: Output): void;
@@ -234,7 +235,8 @@ export class InteractiveScreen implements Screen {
   askPassword(prompt: string): Promise<string | null> {
     // readline echoes keystrokes through _writeToOutput; silencing it for one question hides the
     // password while the same interface (and its history, which must not keep it) stays in use.
-    const rl = this.rl as ReadlineRows & { _writeToOutput(text: string): void; history: string[] };
+    // A property, not a method: it is taken off the interface and called with `rl` as `this` again.
+    const rl = this.rl as ReadlineRows & { _writeToOutput: (text: string) => void; history: string[] };
     const echo = rl._writeToOutput;
     // Redraws write the prompt followed by the input: only the prompt gets through.
     rl._writeToOutput = (text: string) => {

@@ -2,9 +2,14 @@
  * The questions of getting a name onto a server, as the terminal client asks them (issues #4, #11.1,
  * #11.4): a name's saved token first; then `register`; when the server answers that a password is
  * needed, a log-in asks it once and a sign-up asks it twice and compares; when it wants an invite code,
- * the code. Session.register runs this and keeps the connection's state; this file only talks.
+ * the code. Login.register (login.ts) runs this and keeps the connection's state; this file only talks.
  */
-import type { ServerObject } from './link.js';
+import type { AnyRequest, ErrorReply, ReplyOf } from '../protocol/messages.js';
+
+/** A request that gets a name onto the server. */
+export type SignOnRequest = AnyRequest<'register' | 'login'>;
+/** Its reply: welcome (ok), or a refusal. */
+export type SignOnReply = ReplyOf<'register' | 'login'>;
 
 export interface SignInPrompts {
   /** Asks for a (different) name, saying why; null when the user gives up. */
@@ -16,13 +21,13 @@ export interface SignInPrompts {
 }
 
 /** What a sign-in ended with: the server's ok, the refusal to show (the caller may ask another name), or a giving-up. */
-export type SignInResult = { reply: ServerObject } | { gaveUp: true };
+export type SignInResult = { reply: SignOnReply } | { gaveUp: true };
 
 /** Sends one register or login and resolves with the server's reply. */
-export type SendRegister = (request: ServerObject) => Promise<ServerObject>;
+export type SendRegister = (request: SignOnRequest) => Promise<SignOnReply>;
 
-const PASSWORD_CODES = new Set(['password_required', 'auth_failed', 'weak_password']);
-const INVITE_CODES = new Set(['invite_required', 'bad_invite']);
+const PASSWORD_CODES: ReadonlySet<string> = new Set(['password_required', 'auth_failed', 'weak_password']);
+const INVITE_CODES: ReadonlySet<string> = new Set(['invite_required', 'bad_invite']);
 
 /**
  * Registers `name` (with `invite` when one was given up front), answering the server's questions
@@ -36,9 +41,9 @@ export async function signIn(
   showError: (text: string) => void,
   invite?: string,
 ): Promise<SignInResult> {
-  const withInvite = (request: ServerObject) =>
+  const withInvite = (request: SignOnRequest): SignOnRequest =>
     request.status === 'register' && invite !== undefined ? { ...request, invite } : request;
-  let request: ServerObject = { status: 'register', sender: name };
+  let request: SignOnRequest = { status: 'register', sender: name };
   // Whether the last password asked was to log in (else to sign up): a retry after a wrong one asks the same.
   let loggingIn = true;
   for (;;) {
@@ -68,7 +73,7 @@ export async function signIn(
  * an `nc` user to add `"invite":"<code>"` to the JSON, where a client's user gives `--invite CODE` (issue
  * #12.5: no raw JSON). `script`: nobody is asked for the code, so the flag is the way to give it.
  */
-export function signUpRefusal(reply: ServerObject, script: boolean): string {
+export function signUpRefusal(reply: ErrorReply, script: boolean): string {
   const flag = script ? ': start classchat chat with --invite CODE' : '';
   if (reply.code === 'invite_required')
     return `this server needs an invite code to sign up a new name${flag} (ask the instructor for one)`;
@@ -103,7 +108,7 @@ export async function choosePassword(
  * written for someone typing JSON at nc (it shows a login object to send); the client knows more: it
  * looked for a saved token for the name and has none (issue #12.4). Other refusals keep the server's text.
  */
-export function refusalText(name: string, reply: ServerObject, script: boolean): string {
+export function refusalText(name: string, reply: ErrorReply, script: boolean): string {
   if (reply.code === 'name_claimed') {
     return (
       `${name} is claimed by someone else (no saved token for this name on this machine). If it is yours, use the ` +

@@ -4,7 +4,8 @@
  * Nobody"); a name the client does not know yet is now looked up on the server first, so a typo is
  * refused at once and the current conversation stays.
  */
-import type { ServerObject } from './link.js';
+import type { ReplyOf } from '../protocol/messages.js';
+import type { RequestOf, RequestStatus } from '../protocol/requests.js';
 import type { Target } from './parse.js';
 
 export interface KnownConversations {
@@ -13,7 +14,7 @@ export interface KnownConversations {
 }
 
 /** Sends one request and resolves with its reply (ok or error). */
-export type Ask = (request: ServerObject) => Promise<ServerObject>;
+export type Ask = <S extends RequestStatus>(request: RequestOf<S>) => Promise<ReplyOf<S>>;
 
 /** The conversation to switch to (its name as the server spells it), or why there is none. */
 export type SwitchCheck = { to: Target } | { refused: string };

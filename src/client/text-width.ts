@@ -8,7 +8,7 @@
 function columnsOf(char: string): number {
   const cp = char.codePointAt(0)!;
   if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) return 0;
-  if (/[\p{M}\u200b-\u200f\u2060\ufe00-\ufe0f]/u.test(char)) return 0;
+  if (/[\p{M}\ufe00-\ufe0f\u200b-\u200f\u2060]/u.test(char)) return 0;
   if (
     (cp >= 0x1100 && cp <= 0x115f) ||
     (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||

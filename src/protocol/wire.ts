@@ -1,10 +1,8 @@
 /**
- * What the server sends: replies to requests and events pushed to recipients. Every object uses the
- * seeds' vocabulary (`status`, `sender`, `receiver`, `text`) plus the fields documented in
- * docs/protocol.md.
+ * Facts of the wire: the default port, and the chat messages and system events the server pushes.
+ * Every object uses the seeds' vocabulary (`status`, `sender`, `receiver`, `text`) plus the fields
+ * documented in docs/protocol.md; replies, and which reply each request gets, are in messages.ts.
  */
-import type { ErrorCode } from './errors.js';
-import type { RequestId } from './requests.js';
 
 /** The TCP port a server listens on and a client dials when none is given. */
 export const DEFAULT_PORT = 5555;
@@ -52,18 +50,3 @@ export interface SystemEvent {
   text: string;
   ts: string;
 }
-
-export interface OkReply {
-  status: 'ok';
-  ref?: RequestId;
-  [field: string]: unknown;
-}
-
-export interface ErrorReply {
-  status: 'error';
-  ref?: RequestId;
-  code: ErrorCode;
-  text: string;
-}
-
-export type ServerObject = ChatMessage | SystemEvent | OkReply | ErrorReply;

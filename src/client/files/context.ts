@@ -1,5 +1,7 @@
 /** What an upload or a download needs from the session, kept small so tests can supply their own. */
-import type { Link } from '../link.js';
+import type { ReplyOf } from '../../protocol/messages.js';
+import type { RequestStatus } from '../../protocol/requests.js';
+import type { Link, Outgoing } from '../link.js';
 
 /** The part of a connection a transfer uses. */
 export type TransferLink = Pick<Link, 'request' | 'drained' | 'closed'>;
@@ -23,10 +25,10 @@ export class TransferError extends Error {
 }
 
 /** What a pipelined request came to: its reply, or the connection closing before it. */
-export type Settled = { reply: Record<string, any> } | { lost: true };
+export type Settled<S extends RequestStatus> = { reply: ReplyOf<S> } | { lost: true };
 
 /** A request whose promise never rejects, so replies left unread after a failure raise no unhandled rejection. */
-export function settle(link: TransferLink, body: Record<string, unknown>): Promise<Settled> {
+export function settle<S extends RequestStatus>(link: TransferLink, body: Outgoing<S>): Promise<Settled<S>> {
   return link.request(body).then(
     (reply) => ({ reply }),
     () => ({ lost: true as const }),

@@ -6,25 +6,15 @@
  * file whose bytes do not match is deleted, never saved.
  */
 import fs from 'node:fs/promises';
-import { FETCH_CHUNK_BYTES } from '../../protocol/requests.js';
 import { safeFileName } from '../../protocol/file-names.js';
+import type { FileInfo } from '../../protocol/messages.js';
+import { FETCH_CHUNK_BYTES } from '../../protocol/requests.js';
 import { pause, settle, TransferError, type Settled, type TransferContext, type TransferLink } from './context.js';
 import { sha256File } from './hash.js';
 import { claimSavePath, partPath } from './save-path.js';
 
 /** Fetches in flight: each reply is up to 256 KiB, so a few keep the link busy without a large buffer. */
 export const DOWNLOAD_WINDOW = 4;
-
-/** A file as `files` lists it. */
-export interface FileInfo {
-  file: number;
-  name: string;
-  size: number;
-  sha256: string;
-  sender?: string;
-  receiver?: string;
-  ts?: string;
-}
 
 export interface DownloadHooks {
   /** The metadata is read; `offset` bytes were already in the part file (a resume). */
@@ -107,7 +97,7 @@ async function fetchInfo(ctx: TransferContext, fileId: number): Promise<FileInfo
     const reply = settled.reply;
     if (reply.status !== 'ok')
       throw new TransferError(reply.code ?? 'error', reply.text ?? `cannot get file ${fileId}`);
-    const info = Array.isArray(reply.files) ? reply.files.find((f: FileInfo) => f.file === fileId) : undefined;
+    const info = Array.isArray(reply.files) ? reply.files.find((f) => f.file === fileId) : undefined;
     if (!info) throw new TransferError('no_such_file', `no file ${fileId} is available to you`);
     if (
       !Number.isSafeInteger(info.size) ||
@@ -149,7 +139,7 @@ async function fetchRange(
   from: number,
   progress: (bytes: number) => void,
 ): Promise<RunEnd> {
-  const inflight: { offset: number; length: number; reply: Promise<Settled> }[] = [];
+  const inflight: { offset: number; length: number; reply: Promise<Settled<'fetch'>> }[] = [];
   let end: RunEnd | null = null;
   let written = from;
 

@@ -1,6 +1,6 @@
 /** The /files listing: one readable line per file, newest first as the server sends them. */
 import { formatBytes, safeFileName } from '../../protocol/file-names.js';
-import type { FileInfo } from './download.js';
+import type { FileInfo } from '../../protocol/messages.js';
 
 /** The lines /files prints for `files`; `receiver` is the conversation asked about, null for all of them. */
 export function formatFileList(files: FileInfo[], receiver: string | null): string {

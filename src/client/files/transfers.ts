@@ -6,7 +6,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { formatBytes, safeFileName } from '../../protocol/file-names.js';
-import type { Output } from '../session.js';
+import type { ChatMessage } from '../../protocol/messages.js';
+import type { Output } from '../output.js';
 import { TransferError, type TransferContext } from './context.js';
 import { download } from './download.js';
 import { ProgressMeter } from './progress.js';
@@ -18,7 +19,7 @@ export const DEFAULT_DOWNLOAD_DIR = 'downloads';
 export interface TransferHost extends TransferContext {
   output(output: Output): void;
   /** Shows the file message this client sent, as the server stored it, like an own chat message. */
-  showOwn(message: Record<string, any>): void;
+  showOwn(message: ChatMessage): void;
   me(): string;
   isMyRoom(name: string): boolean;
 }
@@ -48,10 +49,8 @@ export class Transfers {
         paused: (bytes) =>
           this.info(`${label} paused at ${formatBytes(bytes)}; it resumes when the connection is back`),
       }).then(({ file, name, size, reply }) => {
-        const text =
-          typeof reply.text === 'string'
-            ? reply.text
-            : `${this.host.me()} sent ${safeFileName(name)} (${formatBytes(size)}) [id ${file}] - /get ${file}`;
+        // The words the server gave the recipients' message (the reply does not carry them).
+        const text = `${this.host.me()} sent ${safeFileName(name)} (${formatBytes(size)}) [id ${file}] - /get ${file}`;
         const to = typeof reply.receiver === 'string' ? reply.receiver : receiver;
         if (typeof reply.msgid === 'number') {
           const status = this.host.isMyRoom(to) ? 'group' : 'private';

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { UploadDone } from '../../protocol/messages.js';
 import { UPLOAD_CHUNK_BYTES } from '../../protocol/requests.js';
 import { pause, settle, TransferError, type Settled, type TransferContext, type TransferLink } from './context.js';
 import { sha256File } from './hash.js';
@@ -29,14 +30,12 @@ export interface UploadResult {
   name: string;
   size: number;
   /** The server's final reply: `done`, with `msgid`, `seq`, `ts`, `receiver` of the file's message. */
-  reply: Record<string, any>;
+  reply: UploadDone;
 }
 
 /** How one run of chunks on one connection ended. */
 type RunEnd =
-  | { kind: 'done'; reply: Record<string, any> }
-  | { kind: 'lost' }
-  | { kind: 'restart'; offset: number; delayMs: number };
+  { kind: 'done'; reply: UploadDone } | { kind: 'lost' } | { kind: 'restart'; offset: number; delayMs: number };
 
 /** Uploads `file` to `receiver` (a user or a room); rejects with TransferError when the server refuses it. */
 export async function upload(
@@ -104,7 +103,7 @@ async function sendChunks(
   job: { file: number; from: number; size: number; chunkBytes: number },
   progress: (bytes: number) => void,
 ): Promise<RunEnd> {
-  const inflight: Promise<Settled>[] = [];
+  const inflight: Promise<Settled<'chunk'>>[] = [];
   let end: RunEnd | null = null;
   let acked = job.from;
 
