@@ -9,6 +9,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { ChatError } from '../../protocol/errors.js';
 import { formatBytes, safeFileName } from '../../protocol/file-names.js';
+import type { FileInfo } from '../../protocol/messages.js';
 import type { Chat } from '../chat/chat.js';
 import { sendGroup, sendPrivate, type Sent } from '../chat/messaging.js';
 import { RESEND_WINDOW_MS } from '../chat/resend.js';
@@ -19,7 +20,7 @@ import type { FileRecord, StoredMessage } from '../store/store.js';
 import { assertMaySee, uploadTarget } from './access.js';
 import type { BlobStore } from './blob-store.js';
 import { EndedUploads, leftRoom, noSuchUpload, replaced, roomDeleted, whyEnded } from './ended-uploads.js';
-import { listFiles, toListing, type FileListing } from './listing.js';
+import { listFiles, toListing } from './listing.js';
 import { OpenUploads, type UploadHolder } from './open-uploads.js';
 import { Upload, type UploadProgress } from './upload.js';
 
@@ -64,8 +65,6 @@ export interface Accepted {
   offset: number;
   sent?: Sent;
 }
-
-export type { FileListing } from './listing.js';
 
 export class Files {
   private readonly uploads: OpenUploads;
@@ -178,12 +177,12 @@ export class Files {
   }
 
   /** `files`: the finished files of one conversation, or of all of the user's. */
-  list(session: Session, receiver: string | undefined): Promise<FileListing[]> {
+  list(session: Session, receiver: string | undefined): Promise<FileInfo[]> {
     return listFiles(this.chat, session, receiver, this.limits.fileRetentionDays);
   }
 
   /** `files` with `file`: that one file, if the user may see it. */
-  async describe(session: Session, fileId: number): Promise<FileListing> {
+  async describe(session: Session, fileId: number): Promise<FileInfo> {
     const file = await this.chat.store.findFile(fileId);
     assertMaySee(this.chat, session, file, fileId);
     return toListing(file, this.limits.fileRetentionDays);

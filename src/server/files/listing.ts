@@ -1,6 +1,7 @@
 /** What the `files` command shows (issue #5): the finished files of a conversation, or of all of a user's. */
 import { ChatError } from '../../protocol/errors.js';
 import { nameKey } from '../../protocol/names.js';
+import type { FileInfo } from '../../protocol/messages.js';
 import type { Chat } from '../chat/chat.js';
 import type { Session } from '../chat/session.js';
 import type { FileRecord } from '../store/store.js';
@@ -9,20 +10,8 @@ import type { FileRecord } from '../store/store.js';
 const LIST_LIMIT = 100;
 const DAY_MS = 24 * 3_600_000;
 
-/** A file as `files` lists it. */
-export interface FileListing {
-  file: number;
-  name: string;
-  size: number;
-  sha256: string;
-  sender: string;
-  receiver: string;
-  ts: string;
-  expires: string;
-}
-
 /** How `files` shows a file: its expiry is `retentionDays` after it was uploaded. */
-export function toListing(f: FileRecord, retentionDays: number): FileListing {
+export function toListing(f: FileRecord, retentionDays: number): FileInfo {
   return {
     file: f.id,
     name: f.name,
@@ -41,7 +30,7 @@ export async function listFiles(
   session: Session,
   receiver: string | undefined,
   retentionDays: number,
-): Promise<FileListing[]> {
+): Promise<FileInfo[]> {
   if (receiver === undefined)
     return (await chat.store.filesOf(session.userId, LIST_LIMIT)).map((f) => toListing(f, retentionDays));
   const key = nameKey(receiver);
