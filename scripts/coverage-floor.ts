@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 
 /** Line coverage (%) that src/server and src/protocol may not drop below. */
-export const LINE_FLOORS: Record<string, number> = { 'src/server': 0, 'src/protocol': 0 };
+export const LINE_FLOORS: Record<string, number> = { 'src/server': 93, 'src/protocol': 99 };
 
 interface Counts {
   total: number;
