@@ -6,7 +6,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 
 /** A message off the wire, as untyped JSON: tests check the bytes the server sent, not the types it meant. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberate, until the typed protocol map (#14)
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberate: tests read the wire as sent; typed once the helpers return the types of src/protocol/messages.ts (#14)
 export type Obj = Record<string, any>;
 
 const DEFAULT_TIMEOUT_MS = 3000;

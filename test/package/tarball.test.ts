@@ -25,13 +25,25 @@ const INSTALL_TIMEOUT_MS = 180_000;
  * Runs npm in `cwd` and resolves with its stdout; rejects with its stderr when it fails, or after
  * `timeoutMs`, killing its whole process group: a native build npm started (node-gyp, make) would
  * otherwise outlive it and hold its output open. The environment drops what `npm test` passes to its
- * scripts (npm_config_*), so npm reads only its own configuration, and c8's NODE_V8_COVERAGE, so npm's
- * own code is not measured with ours.
+ * scripts (npm_lifecycle_*, npm_package_*, the npm_config_* of this run) but keeps the registry, cache and
+ * proxy settings a CI may set that way; and it drops c8's NODE_V8_COVERAGE, so npm's own code is not
+ * measured with ours.
  */
+/** npm settings a machine or CI may give in the environment: where the registry and the cache are, and how to reach them. */
+const NPM_SETTINGS_KEPT = new Set(
+  ['registry', 'cache', 'userconfig', 'globalconfig', 'proxy', 'https_proxy', 'noproxy', 'strict_ssl', 'cafile'].map(
+    (name) => `npm_config_${name}`,
+  ),
+);
+
+function keepForNpm(key: string): boolean {
+  const lower = key.toLowerCase().replaceAll('-', '_');
+  if (key === 'NODE_V8_COVERAGE') return false;
+  return !lower.startsWith('npm_') || NPM_SETTINGS_KEPT.has(lower);
+}
+
 function npm(args: string[], cwd: string, timeoutMs: number): Promise<string> {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_') && k !== 'NODE_V8_COVERAGE'),
-  );
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => keepForNpm(k)));
   return new Promise((resolve, reject) => {
     const child = spawn('npm', args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

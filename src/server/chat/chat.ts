@@ -29,6 +29,8 @@ export type ChatLimits = Pick<
 /**
  * The domain's one clock: milliseconds since the epoch. Date.now in a server; a test may pass its own
  * to drive time. Every time the domain stamps or compares comes from it (chat.now(), chat.nowMs()).
+ * `classchat admin` is another process with no Chat: its rows (invites, password changes) use the real
+ * clock, so a test server on a clock far from now sees them as long past or far ahead.
  */
 export type Clock = () => number;
 
