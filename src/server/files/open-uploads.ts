@@ -15,7 +15,7 @@ export interface UploadHolder {
   readonly closed: boolean;
 }
 
-/** The open uploads, indexed three ways; Files decides when one opens and closes. */
+/** The open uploads, indexed three ways; UploadLifecycle (upload-lifecycle.ts) decides when one opens and closes. */
 export class OpenUploads {
   private readonly byFile = new Map<number, Upload>();
   private readonly byHolder = new Map<UploadHolder, Set<Upload>>();
