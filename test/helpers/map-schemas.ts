@@ -214,15 +214,21 @@ type Flat<T> = T extends readonly unknown[]
     ? { [K in keyof T]: Flat<T[K]> }
     : T;
 
-/** True only when every schema above is exactly its entry of the map (checked where it is used, below). */
-type SchemasAreTheMap = [
-  { [S in RequestStatus]: SameType<Static<(typeof REPLY_FIELD_SCHEMAS)[S]>, ReplyFields[S]> }[RequestStatus],
-  SameType<Static<typeof ERROR_REPLY_SCHEMA>, ErrorReply>,
-  SameType<Static<typeof ChatMessageSchema>, ChatMessage>,
-  SameType<Static<typeof SystemEventSchema>, SystemEvent>,
-] extends [true, true, true, true]
-  ? true
-  : false;
+/**
+ * Compile-time: "Type 'false' does not satisfy the constraint 'true'" here means a schema above no longer
+ * is exactly its entry of the map. Exported only so that it is not an unused type.
+ */
+export type SchemasAreTheMap = IsTrue<
+  [
+    { [S in RequestStatus]: SameType<Static<(typeof REPLY_FIELD_SCHEMAS)[S]>, ReplyFields[S]> }[RequestStatus],
+    SameType<Static<typeof ERROR_REPLY_SCHEMA>, ErrorReply>,
+    SameType<Static<typeof ChatMessageSchema>, ChatMessage>,
+    SameType<Static<typeof SystemEventSchema>, SystemEvent>,
+  ] extends [true, true, true, true]
+    ? true
+    : false
+>;
+type IsTrue<T extends true> = T;
 
 const FIELD_CHECKS = new Map<string, TypeCheck<TSchema>>(
   Object.entries(REPLY_FIELD_SCHEMAS).map(([status, schema]) => [status, TypeCompiler.Compile<TSchema>(schema)]),
@@ -231,13 +237,8 @@ const ERROR_CHECK = TypeCompiler.Compile(ERROR_REPLY_SCHEMA);
 const CHAT_CHECK = TypeCompiler.Compile(ChatMessageSchema);
 const EVENT_CHECK = TypeCompiler.Compile(SystemEventSchema);
 
-/**
- * Why `reply` is not the map's reply to a request of status S (ok or error), or null when it is. A
- * compile error here ("not assignable to true") means a schema above no longer matches the map.
- */
+/** Why `reply` is not the map's reply to a request of status S (ok or error), or null when it is. */
 export function replyMismatch(status: RequestStatus, reply: unknown): string | null {
-  const schemasAreTheMap: SchemasAreTheMap = true;
-  void schemasAreTheMap;
   if (typeof reply !== 'object' || reply === null) return `not an object: ${JSON.stringify(reply)}`;
   const { status: kind, ref, ...fields } = reply as Record<string, unknown>;
   if (kind === 'error') return ERROR_CHECK.Check(reply) ? null : describe(ERROR_CHECK, reply);

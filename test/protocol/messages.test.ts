@@ -14,6 +14,7 @@ import {
 } from '../../src/protocol/messages.js';
 import type { RequestStatus } from '../../src/protocol/requests.js';
 import { TestClient, type TypedRequest } from '../helpers/client.js';
+import { expectClosed } from '../helpers/expect.js';
 import { sha256 } from '../helpers/files.js';
 import { pushedMismatch } from '../helpers/map-schemas.js';
 import { REQUEST_EXAMPLES, STATUSES, type ExampleNames } from '../helpers/request-examples.js';
@@ -49,7 +50,7 @@ test("#14 every command's ok reply from a live server is its status's entry in t
   const bob = await TestClient.as(server.port, names.online);
   const dee = await TestClient.as(server.port, names.offline);
   await ok(dee, REQUEST_EXAMPLES.exit(names));
-  await dee.closed;
+  await expectClosed(dee);
   const ann = await TestClient.connect(server.port, names.fresh);
   await ok(ann, REQUEST_EXAMPLES.register(names));
   const run = <S extends RequestStatus>(status: S): Promise<OkReplyOf<S>> =>
@@ -66,6 +67,11 @@ test("#14 every command's ok reply from a live server is its status's entry in t
   await run('create');
   await run('group');
   await run('join');
+  const refused = await ann.reply({ status: 'join', receiver: names.lounge });
+  assert.ok(
+    refused.status === 'error' && refused.code === 'already_a_member',
+    'a refusal is checked as the map has it',
+  );
   for (const status of ['who', 'users', 'rooms', 'members', 'history', 'help', 'ping', 'files'] as const)
     await run(status);
   const roomHistory = await ok(ann, { status: 'history', receiver: names.room });
@@ -104,19 +110,19 @@ test("#14 every command's ok reply from a live server is its status's entry in t
   assert.equal((await ok(prof, { status: 'mute', receiver: names.offline, seconds: 0 })).until, null);
   await ok(prof, { status: 'delete', receiver: names.lounge });
   await ok(prof, { status: 'kick', receiver: names.online });
-  await bob.closed;
+  await expectClosed(bob);
   await ok(ann, REQUEST_EXAMPLES.exit(names));
-  await ann.closed;
+  await expectClosed(ann);
   await prof.close();
 
   assert.deepEqual([...answered].sort(), [...STATUSES].sort(), 'every request status was answered ok');
+  const kinds = new Set<string>();
   for (const client of [prof, bob, dee, ann])
-    for (const line of client.received.filter((m) => m.ref === undefined))
+    for (const line of client.received.filter((m) => m.ref === undefined)) {
       assert.equal(pushedMismatch(line), null, `${client.label} was pushed ${JSON.stringify(line)}`);
-  assert.ok(
-    bob.received.some((m) => m.event === 'created' || m.status === 'private'),
-    'Bob was pushed chat and events to check',
-  );
+      kinds.add(isChatMessage(line) ? 'chat' : isSystemEvent(line) ? 'event' : String(line.status));
+    }
+  assert.deepEqual([...kinds].sort(), ['chat', 'error', 'event'], 'chat, events and a closing error were checked');
 });
 
 test('#13 the guards tell apart the lines a real server pushes: chat, room system message, presence, refusal, closing error', async () => {
