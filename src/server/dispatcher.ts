@@ -20,7 +20,7 @@ import type { Chat } from './chat/chat.js';
 import { encodeSentReply } from './chat/encode.js';
 import { findResent } from './chat/resend.js';
 import type { ChatKind } from '../protocol/wire.js';
-import type { Command, Context } from './commands/command.js';
+import type { Command, Context, SentText } from './commands/command.js';
 import type { Connection } from './connection.js';
 import type { DiskFloor } from './guards/disk-floor.js';
 import type { FloodLimiter } from './guards/flood.js';
@@ -203,10 +203,11 @@ export class Dispatcher {
   /**
    * The reply to a resent chat message, read back from the store: SentReply alone, without what the
    * first reply added (a broadcast's `delivered`, a queued private message's note), so the map makes
-   * those fields optional (typed: a required one would not let '' through here).
+   * those fields optional (typed: were one required, '' would not compile here).
    */
   private resent(conn: Connection, ref: RequestId | undefined, original: StoredMessage): void {
-    conn.send(encodeSentReply<ChatKind>(ref, original, ''));
+    const nothingMore: SentText<'private'> & SentText<'group'> & SentText<'broadcast'> = ''; // for each kind
+    conn.send(encodeSentReply(ref, original, nothingMore));
   }
 
   private context(conn: Connection, ref: RequestId | undefined, clientRef: string | null = null): Context {

@@ -7,7 +7,6 @@
 import type { ChatMessage, SystemEvent } from '../../protocol/messages.js';
 import type { RequestId } from '../../protocol/requests.js';
 import type { StoredMessage } from '../store/store.js';
-import type { SentStatus, SentText } from './reply-text.js';
 
 /** The wire form of a stored message, as delivered live, at login and in history. */
 export function toWire(m: StoredMessage): ChatMessage {
@@ -39,14 +38,10 @@ export function encodeMessage(m: StoredMessage): Buffer {
 }
 
 /**
- * The `ok` reply to a message a client sent: its id, sequence number and time, then `extra`, the fields
- * of status S's reply beyond those (typed by the map, src/protocol/messages.ts; '' for `group`).
+ * The `ok` reply to a message a client sent: its id, sequence number and time, then `extra` (JSON text
+ * typed by the map where it is written: SentText in src/server/commands/command.ts).
  */
-export function encodeSentReply<S extends SentStatus>(
-  ref: RequestId | undefined,
-  m: StoredMessage,
-  extra: SentText<S>,
-): Buffer {
+export function encodeSentReply(ref: RequestId | undefined, m: StoredMessage, extra = ''): Buffer {
   const head = ref === undefined ? '{"status":"ok"' : `{"status":"ok","ref":${JSON.stringify(ref)}`;
   return Buffer.from(`${head},"msgid":${m.id},"seq":${m.seq},"ts":"${m.ts}","receiver":"${m.receiver}"${extra}}\n`);
 }

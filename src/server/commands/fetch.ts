@@ -1,8 +1,7 @@
 // {"status":"fetch","file":<id>,"offset":<bytes>[,"length":<bytes>]}: up to 256 KiB of a file, base64.
 // Fetches may be pipelined; a download resumes by fetching from the bytes it has.
 import { FETCH_CHUNK_BYTES } from '../../protocol/requests.js';
-import type { OkText, RefText } from '../chat/reply-text.js';
-import { command } from './command.js';
+import { command, type OkText, type RefText } from './command.js';
 
 export const fetch = command({
   status: 'fetch',

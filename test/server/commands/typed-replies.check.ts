@@ -1,12 +1,11 @@
-// Compile-time checks of issue #14's promise (src/server/commands/command.ts, src/server/chat/reply-text.ts):
+// Compile-time checks of issue #14's promise (src/server/commands/command.ts):
 // a handler whose reply leaves the typed map (src/protocol/messages.ts) does not compile. This file is
 // built by `npm test` (tsc) and never run; each `@ts-expect-error` must stay an error, or the build fails
 // ("unused @ts-expect-error"), so loosening a type shows up here. What the server really sends is checked
 // against the same map at run time by "#14 every command's ok reply ..." in test/protocol/messages.test.ts.
 import type { ChatMessage, SystemEvent } from '../../../src/protocol/messages.js';
-import { encodeSentReply, encodeSystemEvent } from '../../../src/server/chat/encode.js';
-import type { OkText } from '../../../src/server/chat/reply-text.js';
-import { command, type Context } from '../../../src/server/commands/command.js';
+import { encodeSystemEvent } from '../../../src/server/chat/encode.js';
+import { command, type Context, type OkText } from '../../../src/server/commands/command.js';
 import type { StoredMessage } from '../../../src/server/store/store.js';
 
 /** ok() takes exactly the fields of its status's reply. */
@@ -38,6 +37,7 @@ export function sentText(
   broadcast: Context<'broadcast'>,
   privately: Context<'private'>,
   chunk: Context<'chunk'>,
+  group: Context<'group'>,
   who: Context<'who'>,
   m: StoredMessage,
   n: number,
@@ -57,9 +57,9 @@ export function sentText(
   chunk.sent(m, `,"offset":${n},"file":${n},"done":true`);
   // @ts-expect-error `who` is not answered with a stored message
   who.sent(m, '');
-  encodeSentReply<'group'>(undefined, m, '');
+  group.sent(m, '');
   // @ts-expect-error a group reply adds nothing
-  encodeSentReply<'group'>(undefined, m, `,"delivered":${n}`);
+  group.sent(m, `,"delivered":${n}`);
 }
 
 /** A reply built as text from its head (`fetch`) must name every field of the map, in order. */
