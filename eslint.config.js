@@ -38,11 +38,12 @@ export default tseslint.config(
     rules: { '@typescript-eslint/require-await': 'off' },
   },
   {
-    // Tests read replies off the wire as untyped JSON (test/helpers/client.ts `Obj`): they check the bytes the
-    // server sent, not the types the server meant. The no-unsafe-* family would flag every such read, so it is
-    // off here; src/ and bench/ keep it. The typed map of replies (src/protocol/messages.ts) exists now and the
-    // client reads through it; when the tests' helpers return its types too (the server side of the map, #14),
-    // this block goes.
+    // Most tests read replies off the wire as untyped JSON (test/helpers/client.ts `Obj`): they check the bytes
+    // the server sent, not the types the server meant. The no-unsafe-* family would flag every such read, so it
+    // is off here; src/ and bench/ keep it. The typed path exists (#14): TestClient's reply() and okReply() return
+    // the map's types (src/protocol/messages.ts), checked against what the server sent. With these rules on,
+    // test/ still has about 520 findings in 70 files (counted 2026-12-01), so the block stays until tests
+    // move to the typed path.
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',

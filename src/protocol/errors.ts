@@ -3,6 +3,8 @@
  * the default human-readable explanation sent with it (a handler may send a more specific one).
  * Never rename or reuse a code: add a new one.
  */
+import type { ErrorFields } from './messages.js';
+
 export const ERROR_CODES = {
   bad_request: 'the request is not valid',
   not_registered: 'register a name first: {"status":"register","sender":"<name>"}',
@@ -52,8 +54,8 @@ export class ChatError extends Error {
   constructor(
     readonly code: ErrorCode,
     text?: string,
-    /** Extra reply fields a client can act on, e.g. `retry_after_ms` with rate_limited. */
-    readonly fields?: Record<string, unknown>,
+    /** Extra reply fields a client can act on, e.g. `retry_after_ms` with rate_limited (the map's ErrorFields). */
+    readonly fields?: ErrorFields,
   ) {
     super(text ?? ERROR_CODES[code]);
   }

@@ -74,16 +74,24 @@ export type UploadStarted = UploadProgress & { chunk_bytes: number; name: string
 /** The last chunk's reply (or an upload with nothing left to send): the message that announced the file. */
 export type UploadDone = SentReply & { file: number; offset: number; done: true; queued?: true };
 
-/** For each request `status`, the fields of its ok reply (docs/protocol.md, "Requests and their replies"). */
-export type ReplyFields = {
+/**
+ * For each request `status`, the fields of its ok reply (docs/protocol.md, "Requests and their replies").
+ * EveryStatus makes a status of RequestSchemas without an entry here, or an entry for no status, fail to
+ * compile; the server's command table (src/server/commands/index.ts) does the same for commands, and each
+ * command's `ctx.ok()` takes exactly its status's fields (src/server/commands/command.ts, issue #14).
+ */
+export type ReplyFields = EveryStatus<{
   register: WelcomeReply;
   login: WelcomeReply;
   /** The new session token: every other token is revoked. */
   password: { token: string; text: string };
   /** `queued` (with a `text`) when the receiver is offline. */
   private: SentReply & { queued?: true; text?: string };
-  /** `delivered`: how many online users got it now. */
-  broadcast: SentReply & { delivered: number };
+  /**
+   * `delivered`: how many online users got it now. Absent when the broadcast was a resend (the same id and
+   * text again): that reply is read back from the store, where the count is not kept.
+   */
+  broadcast: SentReply & { delivered?: number };
   group: SentReply;
   /** `members`: the creator first; `seq` of the `created` event. */
   create: { receiver: string; members: string[]; seq: number; text: string };
@@ -108,9 +116,12 @@ export type ReplyFields = {
   mute: { receiver: string; until: string | null; text: string };
   delete: { receiver: string; text: string };
   ping: { text: string };
-  help: { text: string; commands: CommandHelp[] };
+  help: { text: string; commands: readonly CommandHelp[] };
   exit: { text: string };
-};
+}>;
+
+/** Checks a per-status map at compile time: one entry for every request status, and nothing else. */
+type EveryStatus<T extends { [S in RequestStatus]: object } & { [K in Exclude<keyof T, RequestStatus>]: never }> = T;
 
 /** The `ok` reply to a request of status S (a union of statuses gives the union of their replies). */
 export type OkReplyOf<S extends RequestStatus> = S extends RequestStatus
@@ -123,11 +134,18 @@ export type ErrorReply = {
   ref?: RequestId;
   code: ErrorCode;
   text: string;
+} & ErrorFields;
+
+/** What an error line may carry besides its code and text: what the client needs to act on it. */
+export type ErrorFields = {
   /** `rate_limited`, `muted`: how long to wait before sending again. */
   retry_after_ms?: number;
   /** `bad_offset`: where the upload stands (for a `fetch` past the end, the file's size). */
   offset?: number;
-  /** A `chunk` of an upload that was discarded (`not_a_member`, `no_such_room`): which file. */
+  /**
+   * Which file: with `bad_offset`, and with a `chunk` of an upload that was discarded (`not_a_member`,
+   * `no_such_room`, `no_such_file` when a newer upload took its place).
+   */
   file?: number;
   /** `password_required`: true when an account owns the name (log in), false when one must be made. */
   account?: boolean;

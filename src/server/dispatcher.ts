@@ -20,13 +20,14 @@ import type { Chat } from './chat/chat.js';
 import { encodeSentReply } from './chat/encode.js';
 import { findResent } from './chat/resend.js';
 import type { ChatKind } from '../protocol/wire.js';
-import type { Command, Context } from './commands/command.js';
+import type { Command, Context, SentText } from './commands/command.js';
 import type { Connection } from './connection.js';
 import type { DiskFloor } from './guards/disk-floor.js';
 import type { FloodLimiter } from './guards/flood.js';
 import type { StoredBytesBudget } from './guards/stored-bytes.js';
 import type { Accounts } from './auth/accounts.js';
 import type { Files } from './files/files.js';
+import type { StoredMessage } from './store/store.js';
 
 interface Entry {
   /** Any command: its handler's request type is the one its status's schema checks. */
@@ -120,13 +121,12 @@ export class Dispatcher {
       }
       if (original instanceof Promise) {
         return original.then(
-          (found) =>
-            found ? conn.send(encodeSentReply(ref, found)) : this.run(entry, conn, request, ref, clientRef, line),
+          (found) => (found ? this.resent(conn, ref, found) : this.run(entry, conn, request, ref, clientRef, line)),
           (err: unknown) => this.failed(this.context(conn, ref, clientRef), status, err),
         );
       }
       if (original) {
-        conn.send(encodeSentReply(ref, original));
+        this.resent(conn, ref, original);
         return;
       }
     }
@@ -200,6 +200,16 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * The reply to a resent chat message, read back from the store: SentReply alone, without what the
+   * first reply added (a broadcast's `delivered`, a queued private message's note), so the map makes
+   * those fields optional (typed: were one required, '' would not compile here).
+   */
+  private resent(conn: Connection, ref: RequestId | undefined, original: StoredMessage): void {
+    const nothingMore: SentText<'private'> & SentText<'group'> & SentText<'broadcast'> = ''; // for each kind
+    conn.send(encodeSentReply(ref, original, nothingMore));
+  }
+
   private context(conn: Connection, ref: RequestId | undefined, clientRef: string | null = null): Context {
     return {
       chat: this.chat,
@@ -209,7 +219,8 @@ export class Dispatcher {
       ref,
       clientRef,
       session: conn.session!,
-      ok: (fields = {}) => conn.reply(ref, fields),
+      ok: (fields) => conn.reply(ref, fields),
+      sent: (message, extra) => conn.send(encodeSentReply(ref, message, extra)),
       fail: (code, text, fields) => conn.replyError(ref, code, text, fields),
     };
   }

@@ -1,13 +1,22 @@
 /**
  * A test client over a real TCP socket: sends JSON lines, and waits (with a timeout, never a fixed
- * sleep) for replies by ref or for events matching a predicate.
+ * sleep) for replies by ref or for events matching a predicate. request() and ok() take and give raw
+ * JSON (`Obj`), for tests of what is on the wire, malformed input included; reply() and okReply() take a
+ * well-formed request and give its reply typed by the map (src/protocol/messages.ts), after checking
+ * that the server's reply is what the map says (issue #14).
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import type { OkReplyOf, ReplyOf } from '../../src/protocol/messages.js';
+import type { RequestId, RequestOf, RequestStatus } from '../../src/protocol/requests.js';
+import { replyMismatch } from './map-schemas.js';
 
 /** A message off the wire, as untyped JSON: tests check the bytes the server sent, not the types it meant. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberate: tests read the wire as sent; typed once the helpers return the types of src/protocol/messages.ts (#14)
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberate: the raw path reads the wire as sent; the typed path (reply, okReply) returns the map's types
 export type Obj = Record<string, any>;
+
+/** A request as the typed helpers take it: well-formed for its status, with an optional `id`. */
+export type TypedRequest<S extends RequestStatus> = RequestOf<S> & { id?: RequestId };
 
 const DEFAULT_TIMEOUT_MS = 3000;
 
@@ -146,6 +155,29 @@ export class TestClient {
   /** Like request, but fails unless the reply is ok. */
   async ok(request: Obj, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Obj> {
     const reply = await this.request(request, timeoutMs);
+    if (reply.status !== 'ok')
+      throw new Error(`${this.label}: expected ok for ${JSON.stringify(request)}, got ${JSON.stringify(reply)}`);
+    return reply;
+  }
+
+  /**
+   * Sends a well-formed request and resolves with its reply (ok or error) typed by the map; fails when
+   * the reply is not the map's reply to that status (a field missing, extra or of another type).
+   */
+  async reply<S extends RequestStatus>(request: TypedRequest<S>, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ReplyOf<S>> {
+    const reply = await this.request(request, timeoutMs);
+    const mismatch = replyMismatch(request.status, reply);
+    if (mismatch !== null)
+      throw new Error(`${this.label}: the reply to ${request.status} is not what the typed map says: ${mismatch}`);
+    return reply as ReplyOf<S>;
+  }
+
+  /** Like reply, but fails unless the reply is ok. */
+  async okReply<S extends RequestStatus>(
+    request: TypedRequest<S>,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<OkReplyOf<S>> {
+    const reply = await this.reply(request, timeoutMs);
     if (reply.status !== 'ok')
       throw new Error(`${this.label}: expected ok for ${JSON.stringify(request)}, got ${JSON.stringify(reply)}`);
     return reply;

@@ -4,8 +4,8 @@
  * directly: the only free-form field, `text`, goes through JSON.stringify; names are safe as they are
  * because every user and room name matches the name rules (letters, digits, `.`, `_`, `-`).
  */
+import type { ChatMessage, SystemEvent } from '../../protocol/messages.js';
 import type { RequestId } from '../../protocol/requests.js';
-import type { ChatMessage, SystemEvent } from '../../protocol/wire.js';
 import type { StoredMessage } from '../store/store.js';
 
 /** The wire form of a stored message, as delivered live, at login and in history. */
@@ -37,12 +37,16 @@ export function encodeMessage(m: StoredMessage): Buffer {
   );
 }
 
-/** The `ok` reply to a message a client sent: its id, sequence number and time. */
+/**
+ * The `ok` reply to a message a client sent: its id, sequence number and time, then `extra` (JSON text
+ * typed by the map where it is written: SentText in src/server/commands/command.ts).
+ */
 export function encodeSentReply(ref: RequestId | undefined, m: StoredMessage, extra = ''): Buffer {
   const head = ref === undefined ? '{"status":"ok"' : `{"status":"ok","ref":${JSON.stringify(ref)}`;
   return Buffer.from(`${head},"msgid":${m.id},"seq":${m.seq},"ts":"${m.ts}","receiver":"${m.receiver}"${extra}}\n`);
 }
 
+/** A system event outside any history (presence, ping, shutdown…), as the map types it. */
 export function encodeSystemEvent(event: SystemEvent): Buffer {
   return encodeLine(event);
 }

@@ -3,8 +3,8 @@
  * conversation's history.
  */
 import { ChatError } from '../../protocol/errors.js';
+import type { KnownUser, MemberSummary, ReplyFields, RoomSummary } from '../../protocol/messages.js';
 import { EVERYONE, nameKey } from '../../protocol/names.js';
-import type { ChatMessage } from '../../protocol/wire.js';
 import type { Chat } from './chat.js';
 import { toWire } from './encode.js';
 import type { Conversation } from './room.js';
@@ -27,19 +27,13 @@ export function whoIsOnline(chat: Chat, query: PageQuery): { users: string[]; to
   };
 }
 
-export interface KnownUser {
-  name: string;
-  online: boolean;
-  /** Present for an admin only (the instructor), so a page of a large class stays small. */
-  admin?: true;
-}
-
 /**
- * A page of every known user, online or not, by name key (issue #12.5). Read from the store's index on
+ * A page of every known user, online or not, by name key (issue #12.5); `admin` only on admins, so a page
+ * of a large class stays small. Read from the store's index on
  * the name key, not kept in memory: users also come and go by `classchat admin` while the server runs.
  * One more row than the page is read to know whether a next page exists.
  */
-export async function listUsers(chat: Chat, query: PageQuery): Promise<{ users: KnownUser[]; next?: string }> {
+export async function listUsers(chat: Chat, query: PageQuery): Promise<ReplyFields['users']> {
   const rows = await chat.store.usersAfter(query.after ?? '', query.limit + 1);
   const page = rows.slice(0, query.limit);
   const users = page.map((u): KnownUser => ({
@@ -50,16 +44,14 @@ export async function listUsers(chat: Chat, query: PageQuery): Promise<{ users: 
   return { users, ...(rows.length > query.limit ? { next: page[page.length - 1]!.key } : {}) };
 }
 
-export interface RoomSummary {
-  name: string;
-  members: number;
-  online: number;
-}
-
 /** A page of the rooms, by name key, with their member and online counts. */
-export function listRooms(chat: Chat, query: PageQuery): { rooms: RoomSummary[]; next?: string } {
+export function listRooms(chat: Chat, query: PageQuery): ReplyFields['rooms'] {
   const page = chat.rooms.page(query.after, query.limit);
-  const rooms = page.items.map((room) => ({ name: room.name, members: room.members.size, online: room.online.size }));
+  const rooms = page.items.map((room): RoomSummary => ({
+    name: room.name,
+    members: room.members.size,
+    online: room.online.size,
+  }));
   return { rooms, ...(page.next !== undefined ? { next: page.next } : {}) };
 }
 
@@ -68,7 +60,7 @@ export function listMembers(
   chat: Chat,
   roomName: string,
   query: PageQuery,
-): { room: string; members: { name: string; online: boolean }[]; next?: string } {
+): { room: string; members: MemberSummary[]; next?: string } {
   const room = chat.rooms.get(nameKey(roomName));
   if (!room) throw new ChatError('no_such_room', `there is no room named ${roomName}`);
   const page = room.membersByKey.page(query.after, query.limit);
@@ -76,13 +68,12 @@ export function listMembers(
   return { room: room.name, members, ...(page.next !== undefined ? { next: page.next } : {}) };
 }
 
-export interface HistoryPage {
-  /** The conversation, as the client should name it next time. */
-  receiver: string;
-  messages: ChatMessage[];
-  /** The page was cut by the count or byte limit: there may be more in the direction read. */
-  more: boolean;
-}
+/**
+ * A page of history, as the `history` reply carries it: `receiver` is the conversation as the client
+ * should name it next time; `more`, the page was cut by the count or byte limit (there may be more in the
+ * direction read).
+ */
+export type HistoryPage = ReplyFields['history'];
 
 /** A history page stays below this many bytes of message text (the count limit alone allows ~20 MB). */
 export const HISTORY_PAGE_BYTES = 512 * 1024;

@@ -1,5 +1,4 @@
 // {"status":"broadcast","text":"..."}: message every user but yourself (online now, or at their next login).
-import { encodeSentReply } from '../chat/encode.js';
 import { sendBroadcast } from '../chat/messaging.js';
 import { command } from './command.js';
 
@@ -12,6 +11,6 @@ export const broadcast = command({
   resendable: true,
   handle(ctx, request) {
     const { message, delivered } = sendBroadcast(ctx.chat, ctx.session, request.text, ctx.clientRef);
-    ctx.conn.send(encodeSentReply(ctx.ref, message, `,"delivered":${delivered}`));
+    ctx.sent(message, `,"delivered":${delivered}`);
   },
 });

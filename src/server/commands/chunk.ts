@@ -3,8 +3,7 @@
 // announced the file (or `corrupt` when the bytes do not match the SHA-256).
 import { ChatError } from '../../protocol/errors.js';
 import { UPLOAD_CHUNK_BYTES } from '../../protocol/requests.js';
-import { encodeSentReply } from '../chat/encode.js';
-import type { Accepted } from '../files/files.js';
+import type { Sent } from '../chat/messaging.js';
 import { command, type Context } from './command.js';
 
 export const chunk = command({
@@ -19,22 +18,14 @@ export const chunk = command({
     const data = Buffer.from(request.data, 'base64');
     if (data.length > UPLOAD_CHUNK_BYTES)
       throw new ChatError('too_large', `a chunk carries at most ${UPLOAD_CHUNK_BYTES} bytes`);
-    sendChunkReply(ctx, request.file, await ctx.files.chunk(ctx.session, ctx.conn, request.file, request.offset, data));
+    const accepted = await ctx.files.chunk(ctx.session, ctx.conn, request.file, request.offset, data);
+    if (accepted.sent) replyDone(ctx, request.file, accepted.offset, accepted.sent);
+    else ctx.ok({ file: request.file, offset: accepted.offset });
   },
 });
 
-/** `offset` while the upload goes on; with the last chunk, `done` and the announcing message's ids. */
-export function sendChunkReply(ctx: Context, fileId: number, accepted: Accepted): void {
-  if (!accepted.sent) {
-    ctx.ok({ file: fileId, offset: accepted.offset });
-    return;
-  }
-  const queued = 'queued' in accepted.sent && accepted.sent.queued ? ',"queued":true' : '';
-  ctx.conn.send(
-    encodeSentReply(
-      ctx.ref,
-      accepted.sent.message,
-      `,"file":${fileId},"offset":${accepted.offset},"done":true${queued}`,
-    ),
-  );
+/** The reply to an upload's last chunk (or an `upload` with nothing left to send): `done`, the announcing message's ids. */
+export function replyDone(ctx: Context<'chunk' | 'upload'>, fileId: number, offset: number, sent: Sent): void {
+  const queued = 'queued' in sent && sent.queued ? ',"queued":true' : '';
+  ctx.sent(sent.message, `,"file":${fileId},"offset":${offset},"done":true${queued}`);
 }

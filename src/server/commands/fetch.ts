@@ -1,7 +1,7 @@
 // {"status":"fetch","file":<id>,"offset":<bytes>[,"length":<bytes>]}: up to 256 KiB of a file, base64.
 // Fetches may be pipelined; a download resumes by fetching from the bytes it has.
 import { FETCH_CHUNK_BYTES } from '../../protocol/requests.js';
-import { command } from './command.js';
+import { command, type OkText, type RefText } from './command.js';
 
 export const fetch = command({
   status: 'fetch',
@@ -16,8 +16,10 @@ export const fetch = command({
     const end = request.offset + data.length;
     // The reply is mostly the base64 data: it is written straight into one buffer of the exact size,
     // not joined into a string first (that copy was a fifth of a download's CPU time).
-    const ref = ctx.ref === undefined ? '' : `,"ref":${JSON.stringify(ctx.ref)}`;
-    const head = `{"status":"ok"${ref},"file":${file.id},"offset":${request.offset},"size":${file.size},"eof":${end === file.size},"data":"`;
+    // Typed by the map's `fetch` reply (issue #14); `data` is last, its text written after the head.
+    const ref: RefText = ctx.ref === undefined ? '' : `,"ref":${JSON.stringify(ctx.ref)}`;
+    const head: OkText<'fetch', ['file', 'offset', 'size', 'eof', 'data']> =
+      `{"status":"ok"${ref},"file":${file.id},"offset":${request.offset},"size":${file.size},"eof":${end === file.size},"data":"`;
     const tail = '"}\n';
     const headBytes = Buffer.byteLength(head);
     const dataChars = Math.ceil(data.length / 3) * 4;

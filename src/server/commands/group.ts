@@ -1,5 +1,4 @@
 // {"status":"group","receiver":"<room>","text":"..."}: message a room you are a member of.
-import { encodeSentReply } from '../chat/encode.js';
 import { sendGroup } from '../chat/messaging.js';
 import { command } from './command.js';
 
@@ -12,6 +11,6 @@ export const group = command({
   resendable: true,
   handle(ctx, request) {
     const { message } = sendGroup(ctx.chat, ctx.session, request.receiver, request.text, ctx.clientRef);
-    ctx.conn.send(encodeSentReply(ctx.ref, message));
+    ctx.sent(message, '');
   },
 });

@@ -1,4 +1,5 @@
 /** The command table: every request status and its handler, gathered by static import (design §4.1). */
+import type { RequestStatus } from '../../protocol/requests.js';
 import type { Command } from './command.js';
 import { broadcast } from './broadcast.js';
 import { create } from './create.js';
@@ -25,13 +26,17 @@ import { upload } from './upload.js';
 import { users } from './users.js';
 import { who } from './who.js';
 
-export const COMMANDS: readonly Command[] = [
+/**
+ * Keyed by status, so a status of RequestSchemas without its command (or a command filed under another
+ * status) does not compile, as ReplyFields in src/protocol/messages.ts does for replies (issue #14).
+ */
+const BY_STATUS: { readonly [S in RequestStatus]: Command<S> } = {
   // accounts
   register,
   login,
   password,
   // messages
-  privateMessage,
+  private: privateMessage,
   broadcast,
   group,
   // rooms
@@ -52,9 +57,12 @@ export const COMMANDS: readonly Command[] = [
   // moderation
   kick,
   mute,
-  deleteRoom,
+  delete: deleteRoom,
   // connection
   ping,
   help,
   exit,
-];
+};
+
+/** Every command, one per request status. */
+export const COMMANDS: readonly Command[] = Object.values(BY_STATUS);

@@ -1,5 +1,4 @@
 // {"status":"private","receiver":"<user>","text":"..."}: message one user; queued while they are offline.
-import { encodeSentReply } from '../chat/encode.js';
 import { sendPrivate, type SentPrivate } from '../chat/messaging.js';
 import { command, type Context } from './command.js';
 
@@ -17,7 +16,7 @@ export const privateMessage = command({
   },
 });
 
-function reply(ctx: Context, { message, queued }: SentPrivate): void {
+function reply(ctx: Context<'private'>, { message, queued }: SentPrivate): void {
   const note = `${message.receiver} is offline; the message will be delivered when they return`;
-  ctx.conn.send(encodeSentReply(ctx.ref, message, queued ? `,"queued":true,"text":${JSON.stringify(note)}` : ''));
+  ctx.sent(message, queued ? `,"queued":true,"text":${JSON.stringify(note)}` : '');
 }

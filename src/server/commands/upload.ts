@@ -3,7 +3,7 @@
 // `file` id to send `chunk`s for, from which `offset`, and how large a chunk may be. The same request
 // id and content as an upload that already finished gets that upload's last reply again.
 import { UPLOAD_CHUNK_BYTES } from '../../protocol/requests.js';
-import { sendChunkReply } from './chunk.js';
+import { replyDone } from './chunk.js';
 import { command } from './command.js';
 
 export const upload = command({
@@ -21,17 +21,15 @@ export const upload = command({
     );
     if ('repeated' in started) {
       // The reply the last chunk got, built the same way.
-      sendChunkReply(ctx, started.repeated.fileId!, {
-        offset: request.size,
-        sent: { message: started.repeated, delivered: 0 },
-      });
+      replyDone(ctx, started.repeated.fileId!, request.size, { message: started.repeated, delivered: 0 });
       return;
     }
     const { file, offset } = started;
-    // Nothing left to send (an empty file, or every byte already here): finish it now.
+    // Nothing left to send (an empty file, or every byte already here): finish it now. With every byte
+    // in, the chunk always finishes (or throws); were it not to, the reply below says where it stands.
     if (offset === file.size) {
-      sendChunkReply(ctx, file.id, await ctx.files.chunk(ctx.session, ctx.conn, file.id, offset, Buffer.alloc(0)));
-      return;
+      const accepted = await ctx.files.chunk(ctx.session, ctx.conn, file.id, offset, Buffer.alloc(0));
+      if (accepted.sent) return replyDone(ctx, file.id, accepted.offset, accepted.sent);
     }
     ctx.ok({ file: file.id, offset, chunk_bytes: UPLOAD_CHUNK_BYTES, name: file.name });
   },

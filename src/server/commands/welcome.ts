@@ -1,8 +1,14 @@
 /** The reply every way of going online shares (register, login): welcome, then what waited. */
+import type { WelcomeReply } from '../../protocol/messages.js';
 import { completeLogin, type Login } from '../chat/login.js';
 import type { Context } from './command.js';
 
-export function welcome(ctx: Context, login: Login, extra: Record<string, unknown> = {}): void {
+/** Replies with the welcome (and `extra`: the token and role an account login adds), then sends what waited. */
+export function welcome(
+  ctx: Context<'register' | 'login'>,
+  login: Login,
+  extra: Pick<WelcomeReply, 'token' | 'role'> = {},
+): void {
   const { session, waiting, truncated } = login;
   const note = waiting.length > 0 ? `; ${waiting.length} message${waiting.length === 1 ? '' : 's'} waited for you` : '';
   const rooms = [...session.rooms].map((room) => room.name).sort();

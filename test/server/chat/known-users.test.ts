@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
+import type { KnownUser } from '../../../src/protocol/messages.js';
 import { SqliteStore } from '../../../src/server/store/sqlite.js';
-import { TestClient, type Obj } from '../../helpers/client.js';
+import { TestClient } from '../../helpers/client.js';
 import { expectError } from '../../helpers/expect.js';
 import { runAdmin, startServer, tempDataDir } from '../../helpers/server.js';
 
@@ -22,11 +23,11 @@ test('#12.5 users lists every known user, online or not, in pages in name order,
   const online = await Promise.all(['Cara', 'abe', 'Eve'].map((n) => TestClient.as(server.port, n)));
   const [cara] = online;
 
-  const items: Obj[] = [];
+  const items: KnownUser[] = [];
   let after: string | undefined;
   let pages = 0;
   do {
-    const reply = await cara!.ok({ status: 'users', limit: 2, ...(after !== undefined ? { after } : {}) });
+    const reply = await cara!.okReply({ status: 'users', limit: 2, after });
     assert.ok(reply.users.length <= 2);
     items.push(...reply.users);
     after = reply.next;
@@ -41,18 +42,18 @@ test('#12.5 users lists every known user, online or not, in pages in name order,
     { name: 'Eve', online: true },
     { name: 'Prof', online: false, admin: true },
   ]);
-  const first = await cara!.ok({ status: 'users' });
+  const first = await cara!.okReply({ status: 'users' });
   assert.equal(first.users.length, 6, 'without a limit: the first 100');
   assert.equal(first.next, undefined);
   assert.equal(
-    (await cara!.ok({ status: 'users', after: 'prof' })).users.length,
+    (await cara!.okReply({ status: 'users', after: 'prof' })).users.length,
     0,
     'after the last key: an empty page',
   );
   await expectError(cara!, { status: 'users', limit: 501 }, 'bad_request');
   // The help reply lists it.
-  const help = await cara!.ok({ status: 'help' });
-  assert.ok(help.commands.some((c: Obj) => c.status === 'users'));
+  const help = await cara!.okReply({ status: 'help' });
+  assert.ok(help.commands.some((c) => c.status === 'users'));
   for (const client of online) await client.close();
   await server.stop();
 });

@@ -61,13 +61,14 @@ test('#11.6 rooms, members and who come in pages that together list everything o
 test('#11.6 without a limit a listing holds the first 100, and says where the next page starts', async () => {
   const server = await startServer();
   const owner = await TestClient.as(server.port, 'Owner');
-  for (let i = 0; i < 130; i++) await owner.ok({ status: 'create', receiver: `r${String(i).padStart(3, '0')}` });
-  const reply = await owner.ok({ status: 'rooms' });
+  for (let i = 0; i < 130; i++) await owner.okReply({ status: 'create', receiver: `r${String(i).padStart(3, '0')}` });
+  // Typed by the map (issue #14): `rooms` is a RoomSummary[], `next` a string when more follow.
+  const reply = await owner.okReply({ status: 'rooms' });
   assert.equal(reply.rooms.length, 100);
   assert.equal(reply.next, 'r099');
-  const rest = await owner.ok({ status: 'rooms', after: reply.next });
+  const rest = await owner.okReply({ status: 'rooms', after: reply.next });
   assert.equal(rest.rooms.length, 30);
-  assert.equal(rest.rooms[0].name, 'r100');
+  assert.equal(rest.rooms[0]?.name, 'r100');
   assert.equal(rest.next, undefined);
   await owner.close();
   await server.stop();
