@@ -69,7 +69,9 @@ export function request(port: number, urlPath: string, options: HttpOptions = {}
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
         res.on('error', reject);
       },
     );
@@ -80,7 +82,9 @@ export function request(port: number, urlPath: string, options: HttpOptions = {}
 }
 
 /** A raw TCP socket to the server, with everything it receives and a promise of its close. */
-export async function rawSocket(port: number): Promise<{ socket: net.Socket; received: () => string; closed: Promise<void> }> {
+export async function rawSocket(
+  port: number,
+): Promise<{ socket: net.Socket; received: () => string; closed: Promise<void> }> {
   const socket = net.connect(port, '127.0.0.1');
   await withTimeout(new Promise((resolve) => socket.once('connect', resolve)), TIMEOUT_MS, 'a TCP connection');
   let text = '';

@@ -35,7 +35,8 @@ test('#14 nc-style JSON lines and HTTP share the port: register and message over
     alice.socket.write('{"id":1,"status":"private","receiver":"Bob","text":"same port"}\n');
     await withTimeout(
       (async () => {
-        while (!lines(bob.received()).some((m) => m.status === 'private')) await new Promise((r) => bob.socket.once('data', r));
+        while (!lines(bob.received()).some((m) => m.status === 'private'))
+          await new Promise((r) => bob.socket.once('data', r));
       })(),
       3000,
       "Bob's private message",
@@ -46,6 +47,36 @@ test('#14 nc-style JSON lines and HTTP share the port: register and message over
     assert.equal(lines(alice.received())[0]!.status, 'ok', 'Alice registered');
     alice.socket.destroy();
     bob.socket.destroy();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('#14 first bytes cut short ("G", "{") wait for the rest: the request and the line both arrive whole', async () => {
+  const server = await startServer({ webDir: app.dir });
+  try {
+    const browser = await rawSocket(server.port);
+    const typist = await rawSocket(server.port);
+    browser.socket.setNoDelay(true);
+    typist.socket.setNoDelay(true);
+    browser.socket.write('G');
+    typist.socket.write('{"status":');
+    // A round trip on another socket, so the server has read the first bytes before the rest is sent.
+    assert.equal((await request(server.port, '/')).status, 200);
+    browser.socket.write('ET /assets/app-abc123.js HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    typist.socket.write('"help"}\n');
+    await withTimeout(browser.closed, 3000, 'the response');
+    assert.match(browser.received(), /^HTTP\/1.1 200 OK/);
+    assert.ok(browser.received().endsWith(app.asset.toString('latin1')), 'the whole file');
+    await withTimeout(
+      (async () => {
+        while (!typist.received().includes('\n')) await new Promise((r) => typist.socket.once('data', r));
+      })(),
+      3000,
+      'the help reply',
+    );
+    assert.equal(lines(typist.received())[0]?.status, 'ok');
+    typist.socket.destroy();
   } finally {
     await server.stop();
   }

@@ -5,9 +5,25 @@ import { test } from 'node:test';
 import { classify } from '../../../src/server/web/sniff.js';
 
 test('#14 an uppercase method and a space is HTTP; JSON, white space and lowercase are the line protocol', () => {
-  for (const line of ['GET / HTTP/1.1', 'HEAD /x', 'POST /', 'OPTIONS * HTTP/1.1', 'M-SEARCH * HTTP/1.1', 'PRI * HTTP/2.0'])
+  for (const line of [
+    'GET / HTTP/1.1',
+    'HEAD /x',
+    'POST /',
+    'OPTIONS * HTTP/1.1',
+    'M-SEARCH * HTTP/1.1',
+    'PRI * HTTP/2.0',
+  ])
     assert.equal(classify(Buffer.from(line)), 'http', line);
-  for (const line of ['{"status":"help"}', ' {"status":"help"}', '\n', 'get / HTTP/1.1', 'Get /', ' GET /', '-X /', '\u0016\u0003\u0001'])
+  for (const line of [
+    '{"status":"help"}',
+    ' {"status":"help"}',
+    '\n',
+    'get / HTTP/1.1',
+    'Get /',
+    ' GET /',
+    '-X /',
+    '\u0016\u0003\u0001',
+  ])
     assert.equal(classify(Buffer.from(line)), 'lines', JSON.stringify(line));
 });
 
