@@ -6,6 +6,7 @@ import { parseCommandLine, UsageError } from '../cli-args.js';
 import { DEFAULT_PORT } from '../protocol/wire.js';
 import { DEFAULT_LIMITS, LIMIT_OPTIONS, type Limits } from './limits.js';
 import type { LogFormat } from './log.js';
+import { normalizeOrigin } from './web/origin.js';
 
 /**
  * claim (the default, issue #11.1): a name's first `register` claims it and gets a token, needed to use
@@ -41,6 +42,10 @@ export interface ServerConfig {
   exempt: string[];
   /** PEM files: when set, the TCP port speaks TLS instead of plain TCP (issue #4). */
   tls?: { certFile: string; keyFile: string };
+  /** Origins besides the server's own whose pages may open the WebSocket (issue #14), normalized. */
+  webOrigins?: string[];
+  /** Where the web app's files are; by default dist/web beside the compiled server (tests pass their own). */
+  webDir?: string;
   limits: Limits;
 }
 
@@ -66,6 +71,8 @@ export const SERVE_USAGE = `usage: classchat serve [options]
   --signup MODE        who may bring a new name: open (default), closed (only users made with
                        classchat admin add-user) or invite (a code from classchat admin invite) [CLASSCHAT_SIGNUP]
   --exempt LIST        addresses or CIDR ranges without the per-address cap, comma-separated [CLASSCHAT_EXEMPT]
+  --web-origins LIST   other origins whose pages may open the WebSocket, comma-separated
+                       (e.g. https://chat.example.edu; the server's own is always allowed)  [CLASSCHAT_WEB_ORIGINS]
   --scrypt-cost N      log2 of scrypt's N for password hashes (default ${DEFAULT_SCRYPT_COST})           [CLASSCHAT_SCRYPT_COST]
   --log-level LEVEL    fatal, error, warn, info (default) or debug (one line per message)   [CLASSCHAT_LOG_LEVEL]
   --log-format FORMAT  pretty (default) or json                                             [CLASSCHAT_LOG_FORMAT]
@@ -89,6 +96,7 @@ const SERVE_OPTIONS = {
   auth: { type: 'string' },
   signup: { type: 'string' },
   exempt: { type: 'string' },
+  'web-origins': { type: 'string' },
   'scrypt-cost': { type: 'string' },
   'log-level': { type: 'string' },
   'log-format': { type: 'string' },
@@ -97,6 +105,14 @@ const SERVE_OPTIONS = {
   'tls-key': { type: 'string' },
   ...Object.fromEntries(LIMIT_OPTIONS.map((o) => [o.flag, { type: 'string' as const }])),
 } as const;
+
+/** A comma-separated flag's items, trimmed, empty ones dropped. */
+function list(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+}
 
 /**
  * `classchat serve`'s flags over `env` over the defaults. Throws UsageError for a flag it does not
@@ -125,10 +141,13 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   const scryptCost = Number(flag('scrypt-cost') ?? DEFAULT_SCRYPT_COST);
   if (!Number.isInteger(scryptCost) || scryptCost < 1 || scryptCost > 20)
     throw new ConfigError('--scrypt-cost must be an integer 1-20');
-  const exempt = (flag('exempt') ?? '')
-    .split(',')
-    .map((a) => a.trim())
-    .filter((a) => a !== '');
+  const exempt = list(flag('exempt'));
+  const webOrigins = list(flag('web-origins')).map((raw) => {
+    const origin = normalizeOrigin(raw);
+    if (origin === null)
+      throw new ConfigError(`--web-origins: ${JSON.stringify(raw)} is not an origin like https://chat.example.edu`);
+    return origin;
+  });
   const limits = { ...DEFAULT_LIMITS };
   for (const option of LIMIT_OPTIONS) {
     const raw = flag(option.flag);
@@ -169,6 +188,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     signup,
     scryptCost,
     exempt,
+    webOrigins,
     limits,
     tls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : undefined,
   };

@@ -6,6 +6,7 @@
 import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
 import { AdminEventPoller } from './admin/admin-events.js';
 import { Accounts } from './auth/accounts.js';
 import { Chat, type Clock } from './chat/chat.js';
@@ -20,7 +21,7 @@ import { Admission, socketAddress } from './guards/admission.js';
 import { DiskFloor } from './guards/disk-floor.js';
 import { FloodLimiter } from './guards/flood.js';
 import { StoredBytesBudget } from './guards/stored-bytes.js';
-import { IdleSweep } from './guards/idle-sweep.js';
+import { IdleSweep, registerTimeoutText } from './guards/idle-sweep.js';
 import { encodeLine, encodeSystemEvent } from './chat/encode.js';
 import { BlobStore } from './files/blob-store.js';
 import { Files } from './files/files.js';
@@ -30,6 +31,7 @@ import type { Store } from './store/store.js';
 import { listenTcp } from './transports/tcp.js';
 import { listenError } from './transports/listen-error.js';
 import { listenTls, loadTlsCredentials, type TlsCredentials } from './transports/tls.js';
+import { Door, type DoorHost } from './web/door.js';
 
 /** How long shutdown waits for clients to take their last output before cutting them off. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -38,7 +40,7 @@ const REFUSE_GRACE_MS = 2000;
 /** How often expired files are deleted (also once at start). */
 const FILE_EXPIRY_INTERVAL_MS = 3_600_000;
 
-export class ClassChatServer implements ConnectionHost {
+export class ClassChatServer implements ConnectionHost, DoorHost {
   readonly connections = new Set<Connection>();
   /** The TCP port's listener, plain or TLS. */
   private listener: net.Server | null = null;
@@ -50,6 +52,8 @@ export class ClassChatServer implements ConnectionHost {
   readonly limits: ServerConfig['limits'];
   private readonly admission: Admission;
   private readonly flood: FloodLimiter;
+  /** Where an admitted socket goes by its first bytes: the line protocol, or HTTP and WebSocket (issue #14). */
+  private readonly door: Door;
   private sweep: IdleSweep | null = null;
   private dispatcher!: Dispatcher;
   /** Accounts and their login guards (read by tests: the guard's memory, the hasher). */
@@ -74,6 +78,7 @@ export class ClassChatServer implements ConnectionHost {
     this.commit = new GroupCommit(store, log, (err) => this.storageFailed(err));
     this.admission = new Admission(config.limits, config.exempt);
     this.flood = new FloodLimiter(config.limits);
+    this.door = new Door(config, log, this);
   }
 
   /**
@@ -296,15 +301,31 @@ export class ClassChatServer implements ConnectionHost {
     return false;
   }
 
-  /** An admitted socket (for TLS, once its handshake is done) becomes a connection. */
+  /** An admitted socket (for TLS, once its handshake is done) goes where its first bytes say (issue #14). */
   private open(socket: net.Socket): void {
     if (this.stopping) {
       socket.destroy();
       return;
     }
+    this.door.take(socket);
+  }
+
+  /** A socket of JSON lines becomes a connection; one `silent` past the registration deadline is closed. */
+  openLine(socket: net.Socket, silent: boolean): void {
     const conn = new Connection(socket, this, socketAddress(socket));
     this.connections.add(conn);
     this.log.info({ conn: conn.id, remote: conn.remote, active: this.connections.size }, 'connection opened');
+    socket.resume(); // the door paused it to put its first bytes back
+    if (silent) conn.closeWith('timeout', registerTimeoutText(this.limits.registerTimeoutMs));
+  }
+
+  /**
+   * PLACEHOLDER (issue #14, branch h-door): the WebSocket wire (branch h-wire) replaces this with a
+   * connection over `ws`. Until then an accepted WebSocket is closed with 1013 "try again later".
+   */
+  openWebSocket(ws: WebSocket, address: string): void {
+    this.log.info({ remote: address }, 'WebSocket accepted, but the WebSocket wire is not built yet: closing');
+    ws.close(1013, 'not yet');
   }
 
   /**
@@ -334,6 +355,8 @@ export class ClassChatServer implements ConnectionHost {
     this.adminEvents?.stop();
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     const closed = new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()));
+    // Sockets not yet connections: silent ones become connections now (told below), HTTP ones are ended.
+    this.door.close(SHUTDOWN_GRACE_MS);
     const notice = encodeSystemEvent({
       status: 'system',
       event: 'shutdown',

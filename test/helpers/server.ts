@@ -49,6 +49,10 @@ export interface StartOptions {
   scryptCost?: number;
   /** The chat domain's clock (ms since the epoch), to move time on without waiting; Date.now by default. */
   clock?: Clock;
+  /** The web app's files (issue #14); dist/web by default. */
+  webDir?: string;
+  /** --web-origins, normalized. */
+  webOrigins?: string[];
 }
 
 /**
@@ -83,6 +87,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     scryptCost: options.scryptCost ?? TEST_SCRYPT_COST,
     exempt: options.exempt ?? [],
     tls: options.tls,
+    webDir: options.webDir,
+    webOrigins: options.webOrigins,
     limits: { ...DEFAULT_LIMITS, ...UNTHROTTLED, ...options.limits },
   };
   const server = await ClassChatServer.start(

@@ -53,7 +53,7 @@ export class IdleSweep {
     const now = clockNow();
     for (const conn of this.connections) {
       if (!conn.registered && (now - conn.openedAt) * CLOCK_STEP_MS >= registerTimeoutMs) {
-        conn.closeWith('timeout', `register or log in within ${seconds(registerTimeoutMs)}; closing the connection`);
+        conn.closeWith('timeout', registerTimeoutText(registerTimeoutMs));
       } else if ((now - conn.lastHeard) * CLOCK_STEP_MS >= idleTimeoutMs) {
         conn.closeWith('timeout', `nothing heard for ${seconds(idleTimeoutMs)}; closing the connection`);
       } else if (!conn.pinged && (now - conn.lastHeard) * CLOCK_STEP_MS >= pingAfterMs) {
@@ -67,6 +67,11 @@ export class IdleSweep {
   stop(): void {
     clearInterval(this.timer);
   }
+}
+
+/** What a connection that did not register in time is told. */
+export function registerTimeoutText(registerTimeoutMs: number): string {
+  return `register or log in within ${seconds(registerTimeoutMs)}; closing the connection`;
 }
 
 function seconds(ms: number): string {

@@ -1,0 +1,72 @@
+/**
+ * The server's one port as a browser sees it too (issue #14): every admitted socket comes here first;
+ * its first bytes send it to the line protocol (the chat's Connection) or to HTTP, where `GET /ws` may
+ * become a WebSocket. Built once per server; closed at shutdown.
+ */
+import type net from 'node:net';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import type { Limits } from '../limits.js';
+import { defaultWebDir, loadAppFiles, type AppFiles } from './app-files.js';
+import { HttpDoor } from './http-door.js';
+import { Sniffer, type Protocol } from './sniff.js';
+import { WebSocketDoor } from './upgrade.js';
+
+/** The server, as the door hands it sockets. */
+export interface DoorHost {
+  /** A socket of JSON lines becomes a connection; `silent`: it sent nothing before the registration deadline. */
+  openLine(socket: net.Socket, silent: boolean): void;
+  /** An accepted WebSocket becomes a connection. */
+  openWebSocket(ws: WebSocket, address: string): void;
+}
+
+export interface DoorConfig {
+  limits: Limits;
+  /** Other origins whose pages may open the WebSocket (normalized). */
+  webOrigins?: readonly string[];
+  /** The web app's files; dist/web by default. */
+  webDir?: string;
+}
+
+export class Door {
+  private readonly sniffer: Sniffer;
+  private readonly http: HttpDoor;
+
+  constructor(config: DoorConfig, log: Logger, host: DoorHost) {
+    const files = readApp(config.webDir ?? defaultWebDir(), log);
+    const websockets = new WebSocketDoor(config.webOrigins ?? [], config.limits.maxLineBytes, log, (ws, address) =>
+      host.openWebSocket(ws, address),
+    );
+    this.http = new HttpDoor(files, config.limits, log, (req, socket, head) => websockets.upgrade(req, socket, head));
+    this.sniffer = new Sniffer(config.limits.registerTimeoutMs, log, (socket: net.Socket, protocol: Protocol) => {
+      if (protocol === 'http') this.http.handle(socket);
+      else host.openLine(socket, protocol === 'silent');
+    });
+  }
+
+  /** Takes an admitted socket (for TLS, once its handshake is done) and routes it by its first bytes. */
+  take(socket: net.Socket): void {
+    this.sniffer.take(socket);
+  }
+
+  /**
+   * Shutdown, before the connections are told: sockets still silent become connections (so they are
+   * told too), HTTP sockets are ended, destroyed after `graceMs`.
+   */
+  close(graceMs: number): void {
+    this.sniffer.flush();
+    this.http.close(graceMs);
+  }
+}
+
+/** The app's files, or null (not built, or unreadable: chat over the line protocol goes on either way). */
+function readApp(dir: string, log: Logger): AppFiles {
+  try {
+    const files = loadAppFiles(dir);
+    if (files === null) log.info({ dir }, 'the web app is not built: browsers get a page saying so (npm run build)');
+    return files;
+  } catch (err) {
+    log.error({ err, dir }, 'cannot read the web app: browsers get the not-built page');
+    return null;
+  }
+}
