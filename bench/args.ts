@@ -13,7 +13,7 @@ export interface BenchArgs {
 }
 
 export const USAGE = `usage: npm run bench -- [options]
-  --only a,b        run only these workloads (fanout, fanout-low, direct, direct-low, idle, file)
+  --only a,b        run only these workloads (fanout, fanout-ws, fanout-low, direct, direct-low, idle, file)
   --quick           smaller counts, for development (not for the README)
   --timeout S       hard limit per workload, seconds (default 120)
   --stall S         abort a workload after S seconds without progress (default 10)

@@ -2,10 +2,15 @@
  * A fast line client for the load generator. Received bytes are decoded as latin1 (the bench's own
  * text is ASCII) and split at newlines without copying each line: the handler gets the chunk string
  * and the line's bounds, plus one timestamp per socket read. Output queued with `queue` is written
- * with one socket write per client per event-loop turn.
+ * with one socket write per client per event-loop turn. Over WebSocket (`transport` 'ws', issue #14)
+ * the same objects travel one per text frame, so workloads read and write lines either way.
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { WebSocket } from 'ws';
+
+/** How a bench client reaches the server: the line protocol over TCP, or the WebSocket endpoint on the same port. */
+export type Transport = 'tcp' | 'ws';
 
 /** Called for each received line: `data.slice(start, end)` is the line (no newline), read at `t` ms. */
 export type LineHandler = (client: LineClient, data: string, start: number, end: number, t: number) => void;
@@ -38,7 +43,9 @@ function flushAll(): void {
 }
 
 export class LineClient {
-  readonly sock: net.Socket;
+  /** The TCP socket, or for a WebSocket client the socket under it (set once it is open). */
+  private readonly sock: net.Socket | null;
+  private readonly ws: WebSocket | null;
   /** Set once the socket closed (for any reason). */
   closed = false;
   /** Why it closed, when the close was not ours. */
@@ -56,7 +63,27 @@ export class LineClient {
     readonly name: string,
     port: number,
     onConnect: (client: LineClient) => void,
+    transport: Transport = 'tcp',
   ) {
+    if (transport === 'ws') {
+      this.sock = null;
+      // No compression: the server refuses it, and the TCP client has none either.
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { perMessageDeflate: false });
+      this.ws = ws;
+      ws.on('open', () => onConnect(this));
+      ws.on('message', (data: Buffer) => {
+        const text = data.toString('latin1');
+        this.handler(this, text, 0, text.length, performance.now());
+      });
+      ws.on('error', (err: NodeJS.ErrnoException) => {
+        this.closeReason ??= `websocket error ${err.code ?? err.message}`;
+      });
+      ws.on('close', (code: number, reason: Buffer) =>
+        this.onClose(`closed by the server (${code} ${reason.toString()})`),
+      );
+      return;
+    }
+    this.ws = null;
     const sock = net.createConnection({ host: '127.0.0.1', port });
     this.sock = sock;
     sock.setNoDelay(true);
@@ -66,13 +93,15 @@ export class LineClient {
     sock.on('error', (err: NodeJS.ErrnoException) => {
       this.closeReason ??= `socket error ${err.code ?? err.message}`;
     });
-    sock.on('close', () => {
-      this.closed = true;
-      if (!this.ours) {
-        this.closeReason ??= 'closed by the server';
-        this.onUnexpectedClose?.(this);
-      }
-    });
+    sock.on('close', () => this.onClose('closed by the server'));
+  }
+
+  private onClose(why: string): void {
+    this.closed = true;
+    if (!this.ours) {
+      this.closeReason ??= why;
+      this.onUnexpectedClose?.(this);
+    }
   }
 
   private onData(chunk: string): void {
@@ -95,9 +124,19 @@ export class LineClient {
     this.rest = start < data.length ? data.slice(start) : '';
   }
 
-  /** Writes at once. */
+  /** Writes at once: one or more whole lines, each ending with a newline. */
   write(text: string): void {
-    if (!this.closed) this.sock.write(text);
+    if (this.closed) return;
+    if (this.sock) {
+      this.sock.write(text);
+      return;
+    }
+    // One object per frame; the newline is the line protocol's framing, not part of the object.
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      this.ws!.send(text.slice(start, nl));
+      start = nl + 1;
+    }
   }
 
   /** Appends to this turn's output; written by the next flush. */
@@ -122,6 +161,7 @@ export class LineClient {
   /** Closes from our side; not reported as a disconnect. */
   destroy(): void {
     this.ours = true;
-    this.sock.destroy();
+    if (this.sock) this.sock.destroy();
+    else this.ws!.terminate();
   }
 }

@@ -16,11 +16,11 @@ import { describe, machineText, markdown, paramText } from './report.js';
 import { ServerProcess } from './server-process.js';
 import type { Params, Result, Workload } from './workload.js';
 import { direct, directLow } from './workloads/direct.js';
-import { fanout, fanoutLow } from './workloads/fanout.js';
+import { fanout, fanoutLow, fanoutWs } from './workloads/fanout.js';
 import { file } from './workloads/file.js';
 import { idle } from './workloads/idle.js';
 
-const WORKLOADS: Workload[] = [fanout, fanoutLow, direct, directLow, idle, file];
+const WORKLOADS: Workload[] = [fanout, fanoutWs, fanoutLow, direct, directLow, idle, file];
 /** Sockets and files the generator needs beside the workload's connections. */
 const FD_HEADROOM = 256;
 /** Before each workload, wait (up to QUIET_WAIT_MS) until the machine is at most this busy. */

@@ -3,7 +3,7 @@
  * flight, and put them in one room (the first creates it, the others join). Setup traffic is small, so
  * replies are simply JSON-parsed; the join events every member gets are skipped unparsed.
  */
-import { LineClient, type LineHandler } from './client.js';
+import { LineClient, type LineHandler, type Transport } from './client.js';
 import type { Guard } from './guard.js';
 import { Kind, kindOf, req } from './wire.js';
 
@@ -38,6 +38,7 @@ export function connectAndRegister(
   concurrency: number,
   guard: Guard,
   registry: LineClient[],
+  transport: Transport = 'tcp',
 ): Promise<LineClient[]> {
   const clients: LineClient[] = [];
   let registered = 0;
@@ -61,7 +62,7 @@ export function connectAndRegister(
     const launch = () => {
       while (clients.length - registered < concurrency && clients.length < count) {
         const id = clients.length;
-        const client = new LineClient(id, `u${id}`, port, (c) => c.write(req.register(c.name)));
+        const client = new LineClient(id, `u${id}`, port, (c) => c.write(req.register(c.name)), transport);
         client.handler = onLine;
         client.onUnexpectedClose = (c) =>
           reject(new Error(`${c.name}: ${c.closeReason} during registration (${registered} of ${count} registered)`));

@@ -6,7 +6,7 @@
  * Checks: every expected delivery arrived, per (receiver, sender) in order, to the right clients.
  */
 import { performance } from 'node:perf_hooks';
-import type { LineHandler } from '../client.js';
+import type { LineHandler, Transport } from '../client.js';
 import { connectAndRegister, joinRoom } from '../setup.js';
 import { Histogram, sum } from '../stats.js';
 import { FANOUT, Kind, kindOf, parsePayload, payload, payloadText, req, textStart } from '../wire.js';
@@ -35,8 +35,16 @@ export function fanoutWorkload(
   summary: string,
   full: FanoutParams,
   quick: FanoutParams,
+  transport: Transport = 'tcp',
 ): Workload<FanoutParams> {
-  return { name, summary, full, quick, connections: (p) => p.clients, run: (ctx, p) => runFanout(name, ctx, p) };
+  return {
+    name,
+    summary,
+    full,
+    quick,
+    connections: (p) => p.clients,
+    run: (ctx, p) => runFanout(name, ctx, p, transport),
+  };
 }
 
 export const fanout = fanoutWorkload(
@@ -46,6 +54,9 @@ export const fanout = fanoutWorkload(
   { clients: 100, senders: 10, messages: 200, window: 50, pad: 32, concurrency: 200, warmup: 0 },
 );
 
+/** The same room fan-out with every client on the WebSocket endpoint (#14: a browser class), to compare with TCP's. */
+export const fanoutWs = fanoutWorkload('fanout-ws', 'room fan-out over WebSocket', fanout.full, fanout.quick, 'ws');
+
 export const fanoutLow = fanoutWorkload(
   'fanout-low',
   'room fan-out latency probe (window 1)',
@@ -53,12 +64,12 @@ export const fanoutLow = fanoutWorkload(
   { clients: 20, senders: 1, messages: 300, window: 1, pad: 32, concurrency: 200, warmup: 100 },
 );
 
-async function runFanout(name: string, ctx: WorkloadContext, p: FanoutParams): Promise<Result> {
+async function runFanout(name: string, ctx: WorkloadContext, p: FanoutParams, transport: Transport): Promise<Result> {
   const { clients: C, senders: S, messages: M, window: W } = p;
   if (C < 2 || S < 1 || S > C) throw new Error(`${name}: need 1 <= senders <= clients and clients >= 2`);
   const { guard } = ctx;
   let t = performance.now();
-  const clients = await connectAndRegister(ctx.port, C, p.concurrency, guard, ctx.clients);
+  const clients = await connectAndRegister(ctx.port, C, p.concurrency, guard, ctx.clients, transport);
   const registerMs = performance.now() - t;
   t = performance.now();
   await joinRoom(clients, ROOM, p.concurrency, guard);
