@@ -5,7 +5,7 @@
  * last seq seen per conversation: no gap, no duplicate), then sending what the outbox holds. Incoming
  * lines are applied by incoming.ts; what the user asks for is in actions.ts.
  */
-import type { ChatMessage, OkReplyOf, ReplyOf, WireObject } from '../../../src/protocol/messages.js';
+import type { ChatMessage, ErrorReply, OkReplyOf, ReplyOf, WireObject } from '../../../src/protocol/messages.js';
 import type { RequestOf, RequestStatus } from '../../../src/protocol/requests.js';
 import { Link, socketUrl } from '../net/link.js';
 import { Outbox } from '../net/outbox.js';
@@ -97,11 +97,7 @@ export class Session {
     }
     if (reply.status === 'ok') return this.afterLogin(link, false);
     const needPassword = reply.code === 'password_required' || (reply.code === 'auth_failed' && password !== '');
-    const text =
-      reply.code === 'password_required'
-        ? `${reply.text}${password === '' ? ' Enter the password for this name.' : ''}`
-        : reply.text;
-    this.store.set({ phase: 'signed-out', signInError: text, needPassword });
+    this.store.set({ phase: 'signed-out', signInError: refusalText(reply, password !== ''), needPassword });
   }
 
   /** Sign out: `exit` (which revokes a password account's session token), then back to the form. */
@@ -387,5 +383,19 @@ export class Session {
   private clearRetry(): void {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+  }
+}
+
+/** A sign-in refusal in the words of a web page (the server's text for name_claimed speaks of JSON and tokens). */
+function refusalText(reply: ErrorReply, withPassword: boolean): string {
+  switch (reply.code) {
+    case 'name_claimed':
+      return 'This name is taken. If it is yours, sign in with its password, or from the browser where you first used it; otherwise choose another name.';
+    case 'password_required':
+      return withPassword ? reply.text : `${reply.text} Enter the password for this name.`;
+    case 'auth_failed':
+      return 'Wrong name or password.';
+    default:
+      return reply.text;
   }
 }
