@@ -19,7 +19,13 @@ export async function loadInitial(session: Session, key: string): Promise<void> 
     const first = conv.messages[0];
     if (!first) {
       const reply = await session.request({ status: 'history', receiver, limit: PAGE });
-      if (!reply || reply.status !== 'ok') return;
+      if (!reply) return;
+      if (reply.status === 'error') {
+        // No history to show (a user never registered, a room left meanwhile): say so instead of "Loading…".
+        session.addHistory(key, [], { loaded: true, hasOlder: false });
+        session.notice(key, reply.text);
+        return;
+      }
       session.addHistory(key, reply.messages, { loaded: true, hasOlder: reply.more });
       return;
     }

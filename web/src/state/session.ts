@@ -5,7 +5,7 @@
  * last seq seen per conversation: no gap, no duplicate), then sending what the outbox holds. Incoming
  * lines are applied by incoming.ts; what the user asks for is in actions.ts.
  */
-import type { ChatMessage, ErrorReply, OkReplyOf, ReplyOf, WireObject } from '../../../src/protocol/messages.js';
+import type { ChatMessage, OkReplyOf, ReplyOf, WireObject } from '../../../src/protocol/messages.js';
 import type { RequestOf, RequestStatus } from '../../../src/protocol/requests.js';
 import { Link, socketUrl } from '../net/link.js';
 import { Outbox } from '../net/outbox.js';
@@ -13,6 +13,7 @@ import { convKey, emptyConv, mergeMessages, receiverOf, type Conv, type ConvKind
 import { loadInitial } from './history.js';
 import { applyMessages, applyPushed } from './incoming.js';
 import { claimToken, forgetSession, loadDms, loadSession, saveClaim, saveDms, saveSession } from './storage.js';
+import { refusalText } from './refusal-text.js';
 import { initialState, Store } from './store.js';
 
 type SignOn = RequestOf<'register'> | RequestOf<'login'>;
@@ -383,19 +384,5 @@ export class Session {
   private clearRetry(): void {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = null;
-  }
-}
-
-/** A sign-in refusal in the words of a web page (the server's text for name_claimed speaks of JSON and tokens). */
-function refusalText(reply: ErrorReply, withPassword: boolean): string {
-  switch (reply.code) {
-    case 'name_claimed':
-      return 'This name is taken. If it is yours, sign in with its password, or from the browser where you first used it; otherwise choose another name.';
-    case 'password_required':
-      return withPassword ? reply.text : `${reply.text} Enter the password for this name.`;
-    case 'auth_failed':
-      return 'Wrong name or password.';
-    default:
-      return reply.text;
   }
 }

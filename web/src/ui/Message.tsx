@@ -5,7 +5,17 @@ import { FileCard } from './FileCard.js';
 import { timeOf } from './format.js';
 import { RichText } from './RichText.js';
 
-export function Message({ message, head, mine }: { message: ChatMessage; head: boolean; mine: boolean }) {
+export function Message({
+  message,
+  head,
+  mine,
+  mentioned,
+}: {
+  message: ChatMessage;
+  head: boolean;
+  mine: boolean;
+  mentioned: boolean;
+}) {
   const time = (
     <time dateTime={message.ts} title={new Date(message.ts).toLocaleString()}>
       {timeOf(message.ts)}
@@ -19,7 +29,7 @@ export function Message({ message, head, mine }: { message: ChatMessage; head: b
     );
   return (
     <article
-      class={`msg${head ? ' head' : ' cont'}${mine ? ' mine' : ''}`}
+      class={`msg${head ? ' head' : ' cont'}${mine ? ' mine' : ''}${mentioned ? ' mention' : ''}`}
       data-msgid={message.msgid}
       aria-label={`${message.sender} at ${timeOf(message.ts)}`}
     >

@@ -3,7 +3,7 @@
 // "Jump to latest" while the view is scrolled away from the newest message.
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { loadOlder } from '../state/history.js';
-import type { Conv } from '../state/conversations.js';
+import { mentions, type Conv } from '../state/conversations.js';
 import type { Notice } from '../state/store.js';
 import { toRows } from '../text/grouping.js';
 import { dayLabel } from './format.js';
@@ -108,6 +108,7 @@ export function MessageLog({ conv, me, notices }: { conv: Conv; me: string; noti
               message={row.message}
               head={row.head}
               mine={row.message.sender.toLowerCase() === me.toLowerCase()}
+              mentioned={row.message.sender.toLowerCase() !== me.toLowerCase() && mentions(row.message.text, me)}
             />,
             ...noticeRows(row.message.msgid),
           ];

@@ -36,7 +36,12 @@ export function RoomMembers({ conv, canModerate }: { conv: Conv; canModerate: bo
         Members
       </button>
       {open && (
-        <div class="members-panel">
+        <div
+          class="members-panel"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') setOpen(false);
+          }}
+        >
           {members === null ? (
             <p class="muted">Loading…</p>
           ) : (
