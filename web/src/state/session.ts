@@ -98,7 +98,7 @@ export class Session {
     }
     if (reply.status === 'ok') return this.afterLogin(link, false);
     const needPassword = reply.code === 'password_required' || (reply.code === 'auth_failed' && password !== '');
-    this.store.set({ phase: 'signed-out', signInError: refusalText(reply, password !== ''), needPassword });
+    this.store.set({ phase: 'signed-out', signInError: refusalText(reply), needPassword });
   }
 
   /** Sign out: `exit` (which revokes a password account's session token), then back to the form. */

@@ -22,6 +22,16 @@ function Frame() {
   const state = useAppState();
   const [drawer, setDrawer] = useState(false);
   const unread = Object.values(state.convs).reduce((n, c) => n + c.unread, 0);
+  // The drawer (phone width): Escape closes it; opening it moves focus to the open conversation's entry.
+  useEffect(() => {
+    if (!drawer) return;
+    document.querySelector<HTMLElement>('.sidebar [aria-current="page"]')?.focus();
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape') setDrawer(false);
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, [drawer]);
   useEffect(() => {
     document.title = unread > 0 ? `(${unread}) ClassChat` : 'ClassChat';
   }, [unread]);
