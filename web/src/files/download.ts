@@ -47,7 +47,9 @@ async function run(
     try {
       for (;;) {
         while (inflight.length < WINDOW && next < info.size) {
-          inflight.push(link.request({ status: 'fetch', file: fileId, offset: next, length: PIECE }));
+          const reply = link.request({ status: 'fetch', file: fileId, offset: next, length: PIECE });
+          reply.catch(() => undefined); // dropped unread when the connection goes
+          inflight.push(reply);
           next += PIECE;
         }
         const first = inflight.shift();

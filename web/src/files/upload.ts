@@ -99,7 +99,10 @@ async function sendChunks(
     while (inflight.length < WINDOW && next < file.size) {
       const bytes = new Uint8Array(await file.slice(next, next + chunkBytes).arrayBuffer());
       if (link.closed) return { kind: 'lost' };
-      inflight.push(link.request({ status: 'chunk', file: fileId, offset: next, data: toBase64(bytes) }));
+      const reply = link.request({ status: 'chunk', file: fileId, offset: next, data: toBase64(bytes) });
+      // Handled here too: when the run ends early (a drop, a refusal), the replies still in flight are dropped.
+      reply.catch(() => undefined);
+      inflight.push(reply);
       next += bytes.length;
     }
     const first = inflight.shift();
@@ -112,7 +115,6 @@ async function sendChunks(
     }
     if (reply.status === 'error') {
       // The replies after a refusal are its consequences: drop them and announce again (the reply says where).
-      for (const later of inflight) later.catch(() => undefined);
       if (reply.code === 'bad_offset' || reply.code === 'no_such_file') return { kind: 'again', delayMs: 0 };
       if (reply.retry_after_ms !== undefined) return { kind: 'again', delayMs: reply.retry_after_ms + 20 };
       return { kind: 'refused', text: reply.text };

@@ -5,6 +5,7 @@ import { deleteRoom, leaveRoom } from '../state/actions.js';
 import { convTitle, type Conv } from '../state/conversations.js';
 import { Composer } from './Composer.js';
 import { MessageLog } from './MessageLog.js';
+import { PresenceDot } from './PresenceDot.js';
 import { RoomMembers } from './RoomMembers.js';
 import { Transfers } from './Transfers.js';
 import { useAppState, useSession } from './use-app-state.js';
@@ -42,7 +43,11 @@ export function ConversationView({ conv, onFiles }: { conv: Conv; onFiles: (file
       <header class="conv-head">
         <h2 id="conv-title">
           {convTitle(conv)}
-          {online !== undefined && <span class="muted small-text"> {online ? '● online' : '○ offline'}</span>}
+          {online !== undefined && (
+            <span class="muted small-text head-presence">
+              <PresenceDot online={online} /> {online ? 'online' : 'offline'}
+            </span>
+          )}
         </h2>
         <div class="conv-actions">
           {conv.kind === 'room' && (
