@@ -108,14 +108,23 @@ export class Session {
     const link = this.link;
     if (link && !link.closed && this.loggedIn) await link.request({ status: 'exit' }).catch(() => undefined);
     link?.close();
+    this.link = null;
+    this.endSession(null);
+  }
+
+  /**
+   * The session is over (signed out, or its token no longer works): nothing of it may carry over to the
+   * next name signed in here, not its queued messages, nor its `since` (which would skip the next name's).
+   */
+  private endSession(signInError: string | null): void {
     forgetSession();
+    this.wantOnline = false;
     this.outbox.clear();
     this.token = null;
     this.since = 0;
     this.seenSeq.clear();
     this.loggedIn = false;
-    this.link = null;
-    this.store.set(initialState());
+    this.store.set({ ...initialState(), signInError });
   }
 
   /** Sends a request on the logged-in link; null when offline (the caller says so). */
@@ -278,11 +287,9 @@ export class Session {
     if (reply.status === 'ok') return this.afterLogin(link, true);
     if (['auth_failed', 'password_required', 'name_claimed', 'logged_out'].includes(reply.code)) {
       // The token was revoked or the name needs a password now: the same login would never succeed.
-      forgetSession();
       if (this.token !== null) saveClaim(me, null);
-      this.wantOnline = false;
       link.close();
-      this.store.set({ ...initialState(), signInError: `Please sign in again: ${reply.text}` });
+      this.endSession(`Please sign in again: ${refusalText(reply)}`);
       return;
     }
     link.close(); // rate limited or the like: try again after the backoff
@@ -361,10 +368,8 @@ export class Session {
     this.outbox.pause();
     const state = this.store.get();
     if (reason?.code === 'logged_out') {
-      forgetSession();
       saveClaim(state.me, null);
-      this.wantOnline = false;
-      this.store.set({ ...initialState(), signInError: reason.text });
+      this.endSession(reason.text);
       return;
     }
     if (reason && NO_AUTO_RECONNECT.has(reason.code)) {
