@@ -30,6 +30,15 @@ export default tseslint.config(
     },
   },
   {
+    // The browser client (#14): its browser globals come from web/tsconfig.json's DOM lib, which the type-aware
+    // rules read (typescript-eslint turns no-undef off for TypeScript, so no globals list is needed here).
+    // A browser has no Node: its modules must not import node: built-ins.
+    files: ['web/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'web/ runs in a browser' }] }],
+    },
+  },
+  {
     // The Store contract is Promise-returning (a PostgreSQL store, #15, must await its reads), and
     // better-sqlite3 answers at once. The SQLite store's methods stay `async` without awaiting: that is
     // what turns a SQLite error into a rejection, as the contract promises, where `return

@@ -123,7 +123,7 @@ describe('#13.packaging the packed tarball', () => {
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  test('#13.packaging npm pack ships the compiled src, README, LICENSE and docs, and no tests, bench, scripts or source maps', () => {
+  test('#13.packaging npm pack ships the compiled src, the built web app, README, LICENSE and docs, and no tests, bench, scripts or source maps', () => {
     for (const wanted of ['package.json', 'README.md', 'LICENSE', 'dist/src/cli.js', 'dist/src/client/main.js'])
       assert.ok(packed.includes(wanted), `${wanted} is in the tarball`);
     assert.ok(
@@ -132,16 +132,31 @@ describe('#13.packaging the packed tarball', () => {
     );
     const stray = packed.filter(
       (p) =>
-        !['package.json', 'README.md', 'LICENSE'].includes(p) && !/^docs\//.test(p) && !/^dist\/src\/.*\.js$/.test(p),
+        !['package.json', 'README.md', 'LICENSE'].includes(p) &&
+        !/^docs\//.test(p) &&
+        !/^dist\/src\/.*\.js$/.test(p) &&
+        !/^dist\/web\/(index\.html|assets\/[^/]+)$/.test(p),
     );
-    assert.deepEqual(stray, [], 'nothing but the compiled src, the docs, README, LICENSE and package.json');
+    assert.deepEqual(
+      stray,
+      [],
+      'nothing but the compiled src, the web app, the docs, README, LICENSE and package.json',
+    );
     // Every module the build made for src/ ships: the list keeps out nothing that runs.
     const built = filesUnder(path.join(ROOT, 'dist/src'))
       .filter((p) => p.endsWith('.js'))
       .map((p) => `dist/src/${p}`);
     assert.deepEqual(
-      packed.filter((p) => p.startsWith('dist/')),
+      packed.filter((p) => p.startsWith('dist/src/')),
       built,
+    );
+    // The browser client (#14): its page and every asset Vite built ship, and nothing else of dist/web (the
+    // modules tsc compiles there for test/web stay out).
+    const web = filesUnder(path.join(ROOT, 'dist/web/assets')).map((p) => `dist/web/assets/${p}`);
+    assert.ok(web.some((p) => p.endsWith('.js')) && web.some((p) => p.endsWith('.css')), 'the web app was built');
+    assert.deepEqual(
+      packed.filter((p) => p.startsWith('dist/web/')),
+      ['dist/web/index.html', ...web].sort(),
     );
   });
 
