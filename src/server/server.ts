@@ -21,15 +21,17 @@ import { DiskFloor } from './guards/disk-floor.js';
 import { FloodLimiter } from './guards/flood.js';
 import { StoredBytesBudget } from './guards/stored-bytes.js';
 import { IdleSweep } from './guards/idle-sweep.js';
-import { encodeLine, encodeSystemEvent } from './chat/encode.js';
+import { encodeJson, encodeSystemEvent } from './chat/encode.js';
 import { BlobStore } from './files/blob-store.js';
 import { Files } from './files/files.js';
 import { DataDirLock } from './store/data-dir-lock.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
+import { frameLines, LineWire } from './transports/line-wire.js';
 import { listenTcp } from './transports/tcp.js';
 import { listenError } from './transports/listen-error.js';
 import { listenTls, loadTlsCredentials, type TlsCredentials } from './transports/tls.js';
+import type { Wire } from './transports/wire.js';
 
 /** How long shutdown waits for clients to take their last output before cutting them off. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -291,20 +293,32 @@ export class ClassChatServer implements ConnectionHost {
     // Read (and drop) what it sends: a socket nobody reads never sees the peer hang up, and would
     // hold the listener's close (and the shutdown) until the grace timer.
     socket.resume();
-    socket.end(encodeLine({ status: 'error', code: 'too_many_connections', text: `${refused}; try again later` }));
+    socket.end(
+      frameLines([encodeJson({ status: 'error', code: 'too_many_connections', text: `${refused}; try again later` })]),
+    );
     setTimeout(() => socket.destroy(), REFUSE_GRACE_MS).unref();
     return false;
   }
 
   /** An admitted socket (for TLS, once its handshake is done) becomes a connection. */
   private open(socket: net.Socket): void {
+    this.openWire(new LineWire(socket, socketAddress(socket), this.limits));
+  }
+
+  /**
+   * Any wire becomes a connection (issue #14's seam): every guard that lives in the connection and the
+   * dispatcher applies to it. Returns null, the wire destroyed, once shutdown has begun.
+   */
+  openWire(wire: Wire, via?: string): Connection | null {
     if (this.stopping) {
-      socket.destroy();
-      return;
+      wire.destroy();
+      return null;
     }
-    const conn = new Connection(socket, this, socketAddress(socket));
+    const conn = new Connection(wire, this);
     this.connections.add(conn);
-    this.log.info({ conn: conn.id, remote: conn.remote, active: this.connections.size }, 'connection opened');
+    const opened = { conn: conn.id, remote: conn.remote, ...(via && { via }), active: this.connections.size };
+    this.log.info(opened, 'connection opened');
+    return conn;
   }
 
   /**
