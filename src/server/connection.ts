@@ -58,6 +58,7 @@ export class Connection
   private pending: Buffer[] | null = null;
   private pendingBytes = 0;
   private queue: Queued[] | null = null;
+
   constructor(
     private readonly wire: Wire,
     private readonly host: ConnectionHost,
@@ -71,16 +72,16 @@ export class Connection
     return this.wire.address;
   }
 
+  /** Who the peer is, for the log. */
+  get remote(): string {
+    return this.wire.remote;
+  }
+
   onError(err: Error): void {
     this.host.log.debug({ conn: this.id, err: err.message, unsent: this.unsentBytes }, 'transport error');
     // Output still unsent when the transport fails is lost (by the close event Node has emptied the
     // buffer): the cursors must not move past it (issue #11.11; better twice than never).
     if (this.unsentBytes > 0) this.dropped = true;
-  }
-
-  /** Who the peer is, for the log. */
-  get remote(): string {
-    return this.wire.remote;
   }
 
   onReceive(): boolean {
@@ -141,10 +142,12 @@ export class Connection
     startPacing(this, this.host);
   }
 
+  /** Closed or closing: nothing more is handled. */
   get stopped(): boolean {
     return this.closed || this.ending;
   }
 
+  /** Bytes the network has taken from this connection's wire so far. */
   get sentBytes(): number {
     return this.wire.sentBytes;
   }

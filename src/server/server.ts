@@ -6,6 +6,7 @@
 import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
 import { AdminEventPoller } from './admin/admin-events.js';
 import { Accounts } from './auth/accounts.js';
 import { Chat, type Clock } from './chat/chat.js';
@@ -31,6 +32,7 @@ import { frameLines, LineWire } from './transports/line-wire.js';
 import { listenTcp } from './transports/tcp.js';
 import { listenError } from './transports/listen-error.js';
 import { listenTls, loadTlsCredentials, type TlsCredentials } from './transports/tls.js';
+import { WebSocketWire } from './transports/websocket-wire.js';
 import type { Wire } from './transports/wire.js';
 
 /** How long shutdown waits for clients to take their last output before cutting them off. */
@@ -309,7 +311,7 @@ export class ClassChatServer implements ConnectionHost {
    * Any wire becomes a connection (issue #14's seam): every guard that lives in the connection and the
    * dispatcher applies to it. Returns null, the wire destroyed, once shutdown has begun.
    */
-  openWire(wire: Wire, via?: string): Connection | null {
+  openWire(wire: Wire, via?: 'websocket'): Connection | null {
     if (this.stopping) {
       wire.destroy();
       return null;
@@ -319,6 +321,15 @@ export class ClassChatServer implements ConnectionHost {
     const opened = { conn: conn.id, remote: conn.remote, ...(via && { via }), active: this.connections.size };
     this.log.info(opened, 'connection opened');
     return conn;
+  }
+
+  /**
+   * An upgraded WebSocket (GET /ws) becomes a connection: one JSON object per text frame. The HTTP side
+   * admitted its socket at accept (ClassChatServer.admit), checked its Origin and set `maxPayload` to
+   * maxLineBytes; `address` is the peer's IP address as socketAddress() gives it.
+   */
+  openWebSocket(ws: WebSocket, address: string): Connection | null {
+    return this.openWire(new WebSocketWire(ws, address, this.limits.maxLineBytes), 'websocket');
   }
 
   /**
