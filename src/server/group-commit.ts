@@ -1,16 +1,19 @@
 /**
  * Group commit (issue #2): everything a tick produces, writes and output alike, is held until one
- * commit makes the writes durable; then each connection's output is written with one socket write.
- * So a sender's `ok` is never sent before its message is stored, a whole tick costs one transaction,
- * and small writes to the same socket are coalesced (design §4.10).
+ * commit makes the writes durable; then each connection's output goes to its wire at once (one socket
+ * write on the line wire). So a sender's `ok` is never sent before its message is stored, a whole tick
+ * costs one transaction, and small writes to the same socket are coalesced (design §4.10).
  */
 import type { Logger } from 'pino';
 import type { Store } from './store/store.js';
 
-/** A connection as group commit sees it: output to take at the end of a tick, and to write after commit. */
+/**
+ * A connection as group commit sees it: output to take at the end of a tick, and to write after commit.
+ * Output is the tick's messages, shared with other recipients; the connection's wire frames them.
+ */
 export interface OutputSink {
-  takeOutput(): Buffer | null;
-  writeOutput(bytes: Buffer): void;
+  takeOutput(): Buffer[] | null;
+  writeOutput(messages: Buffer[]): void;
 }
 
 export class GroupCommit {
@@ -70,7 +73,7 @@ export class GroupCommit {
     else this.inFlight = this.chain(result, sinks, outputs);
   };
 
-  private chain(commit: Promise<void>, sinks: OutputSink[], outputs: (Buffer | null)[]): Promise<void> {
+  private chain(commit: Promise<void>, sinks: OutputSink[], outputs: (Buffer[] | null)[]): Promise<void> {
     const tail: Promise<void> = commit
       .then(
         () => release(sinks, outputs),
@@ -93,9 +96,9 @@ export class GroupCommit {
   }
 }
 
-function release(sinks: OutputSink[], outputs: (Buffer | null)[]): void {
+function release(sinks: OutputSink[], outputs: (Buffer[] | null)[]): void {
   for (let i = 0; i < sinks.length; i++) {
-    const bytes = outputs[i];
-    if (bytes) sinks[i]!.writeOutput(bytes);
+    const messages = outputs[i];
+    if (messages) sinks[i]!.writeOutput(messages);
   }
 }

@@ -22,15 +22,18 @@ import { DiskFloor } from './guards/disk-floor.js';
 import { FloodLimiter } from './guards/flood.js';
 import { StoredBytesBudget } from './guards/stored-bytes.js';
 import { IdleSweep, registerTimeoutText } from './guards/idle-sweep.js';
-import { encodeLine, encodeSystemEvent } from './chat/encode.js';
+import { encodeJson, encodeSystemEvent } from './chat/encode.js';
 import { BlobStore } from './files/blob-store.js';
 import { Files } from './files/files.js';
 import { DataDirLock } from './store/data-dir-lock.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
+import { frameLines, LineWire } from './transports/line-wire.js';
 import { listenTcp } from './transports/tcp.js';
 import { listenError } from './transports/listen-error.js';
 import { listenTls, loadTlsCredentials, type TlsCredentials } from './transports/tls.js';
+import { WebSocketWire } from './transports/websocket-wire.js';
+import type { Wire } from './transports/wire.js';
 import { Door, type DoorHost } from './web/door.js';
 
 /** How long shutdown waits for clients to take their last output before cutting them off. */
@@ -296,7 +299,9 @@ export class ClassChatServer implements ConnectionHost, DoorHost {
     // Read (and drop) what it sends: a socket nobody reads never sees the peer hang up, and would
     // hold the listener's close (and the shutdown) until the grace timer.
     socket.resume();
-    socket.end(encodeLine({ status: 'error', code: 'too_many_connections', text: `${refused}; try again later` }));
+    socket.end(
+      frameLines([encodeJson({ status: 'error', code: 'too_many_connections', text: `${refused}; try again later` })]),
+    );
     setTimeout(() => socket.destroy(), REFUSE_GRACE_MS).unref();
     return false;
   }
@@ -312,20 +317,34 @@ export class ClassChatServer implements ConnectionHost, DoorHost {
 
   /** A socket of JSON lines becomes a connection; one `silent` past the registration deadline is closed. */
   openLine(socket: net.Socket, silent: boolean): void {
-    const conn = new Connection(socket, this, socketAddress(socket));
-    this.connections.add(conn);
-    this.log.info({ conn: conn.id, remote: conn.remote, active: this.connections.size }, 'connection opened');
+    const conn = this.openWire(new LineWire(socket, socketAddress(socket), this.limits));
     socket.resume(); // the door paused it to put its first bytes back
-    if (silent) conn.closeWith('timeout', registerTimeoutText(this.limits.registerTimeoutMs));
+    if (conn && silent) conn.closeWith('timeout', registerTimeoutText(this.limits.registerTimeoutMs));
   }
 
   /**
-   * PLACEHOLDER (issue #14, branch h-door): the WebSocket wire (branch h-wire) replaces this with a
-   * connection over `ws`. Until then an accepted WebSocket is closed with 1013 "try again later".
+   * Any wire becomes a connection (issue #14's seam): every guard that lives in the connection and the
+   * dispatcher applies to it. Returns null, the wire destroyed, once shutdown has begun.
    */
-  openWebSocket(ws: WebSocket, address: string): void {
-    this.log.info({ remote: address }, 'WebSocket accepted, but the WebSocket wire is not built yet: closing');
-    ws.close(1013, 'not yet');
+  openWire(wire: Wire, via?: 'websocket'): Connection | null {
+    if (this.stopping) {
+      wire.destroy();
+      return null;
+    }
+    const conn = new Connection(wire, this);
+    this.connections.add(conn);
+    const opened = { conn: conn.id, remote: conn.remote, ...(via && { via }), active: this.connections.size };
+    this.log.info(opened, 'connection opened');
+    return conn;
+  }
+
+  /**
+   * An upgraded WebSocket (GET /ws) becomes a connection: one JSON object per text frame. The door
+   * admitted its socket at accept (ClassChatServer.admit), checked its Origin and set `maxPayload` to
+   * maxLineBytes; `address` is the peer's IP address as socketAddress() gives it.
+   */
+  openWebSocket(ws: WebSocket, address: string): Connection | null {
+    return this.openWire(new WebSocketWire(ws, address, this.limits.maxLineBytes), 'websocket');
   }
 
   /**

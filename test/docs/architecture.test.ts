@@ -142,8 +142,9 @@ test('#13 the name check tells a definition from a call or an import', () => {
   assert.ok(group.includes('sendGroup('), 'group.ts calls sendGroup');
   assert.ok(!defines(group, 'sendGroup'), 'a function only imported and called is not defined there');
   assert.ok(!defines(group, 'noSuchFunction'));
+  const lineWire = fs.readFileSync(path.join(ROOT, 'src/server/transports/line-wire.ts'), 'utf8');
+  assert.ok(defines(lineWire, 'onSocketData'), 'a private static method');
   const connection = fs.readFileSync(path.join(ROOT, 'src/server/connection.ts'), 'utf8');
-  assert.ok(defines(connection, 'onSocketData'), 'a private static method');
   assert.ok(defines(connection, 'unsentBytes'), 'a getter');
   const commit = fs.readFileSync(path.join(ROOT, 'src/server/group-commit.ts'), 'utf8');
   assert.ok(defines(commit, 'flush'), 'an arrow-function property');

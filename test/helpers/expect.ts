@@ -4,12 +4,12 @@
  * anything sent to it before the barrier's reply has arrived by then).
  */
 import assert from 'node:assert/strict';
-import type { Obj, TestClient } from './client.js';
+import type { MessageClient, Obj, TestClient } from './client.js';
 
 const DEFAULT_TIMEOUT_MS = 3000;
 
 /** Sends `request` and asserts the reply is an error with `code`; returns the reply. */
-export async function expectError(client: TestClient, request: Obj, code: string): Promise<Obj> {
+export async function expectError(client: MessageClient, request: Obj, code: string): Promise<Obj> {
   const reply = await client.request(request);
   assert.equal(
     reply.status,
@@ -27,7 +27,7 @@ export async function expectError(client: TestClient, request: Obj, code: string
 }
 
 /** Waits for an error reply that has no `ref` (input the server could not attach an id to). */
-export async function expectUnrefError(client: TestClient, code: string, what: string): Promise<Obj> {
+export async function expectUnrefError(client: MessageClient, code: string, what: string): Promise<Obj> {
   const reply = await client.waitFor(
     (m) => m.status === 'error' && m.ref === undefined,
     DEFAULT_TIMEOUT_MS,
@@ -39,13 +39,17 @@ export async function expectUnrefError(client: TestClient, code: string, what: s
 }
 
 /** A round trip on `client` (help works before and after register). */
-export async function barrier(client: TestClient): Promise<void> {
+export async function barrier(client: MessageClient): Promise<void> {
   const reply = await client.request({ status: 'help' });
   assert.equal(reply.status, 'ok', `${client.label}: barrier (help) failed: ${JSON.stringify(reply)}`);
 }
 
 /** After a barrier, asserts that nothing `client` ever received matches `match`. */
-export async function assertNotReceived(client: TestClient, match: (m: Obj) => boolean, what: string): Promise<void> {
+export async function assertNotReceived(
+  client: MessageClient,
+  match: (m: Obj) => boolean,
+  what: string,
+): Promise<void> {
   await barrier(client);
   const found = client.received.filter(match);
   assert.deepEqual(found, [], `${client.label} should not have received ${what}`);
@@ -72,7 +76,7 @@ let flows = 0;
  * Asserts that a private message from `from` reaches `to` live, with the right sender (both clients were
  * made with TestClient.as, so their labels are their names).
  */
-export async function assertPrivateFlows(from: TestClient, to: TestClient): Promise<void> {
+export async function assertPrivateFlows(from: MessageClient, to: MessageClient): Promise<void> {
   const text = `still chatting #${++flows}`;
   const sent = await from.ok({ status: 'private', receiver: to.label, text });
   const got = await to.event('private', { msgid: sent.msgid });
@@ -82,7 +86,7 @@ export async function assertPrivateFlows(from: TestClient, to: TestClient): Prom
 }
 
 /** The objects `client` received after `reply` (by identity), up to but not including `until` if given. */
-export function receivedBetween(client: TestClient, reply: Obj, until?: Obj): Obj[] {
+export function receivedBetween(client: MessageClient, reply: Obj, until?: Obj): Obj[] {
   const start = client.received.indexOf(reply);
   assert.notEqual(start, -1, 'the reply is among the received objects');
   const end = until === undefined ? client.received.length : client.received.indexOf(until);
@@ -91,7 +95,7 @@ export function receivedBetween(client: TestClient, reply: Obj, until?: Obj): Ob
 }
 
 /** A whole conversation's history, oldest first, read page by page backwards from the newest. */
-export async function fullHistory(client: TestClient, receiver: string): Promise<Obj[]> {
+export async function fullHistory(client: MessageClient, receiver: string): Promise<Obj[]> {
   const history: Obj[] = [];
   let before: number | undefined;
   for (;;) {

@@ -1,6 +1,7 @@
 /**
- * Turns what the domain produces into wire bytes. An event is serialized once and the same buffer is
- * written to every recipient (design §4.10). Chat messages are the hot path, so their line is built
+ * Turns what the domain produces into messages: the UTF-8 JSON of one object, unframed. An event is
+ * serialized once and the same buffer is written to every recipient (design §4.10); each wire frames
+ * it (a newline on the line wire, a text frame on a WebSocket: src/server/transports/). Chat messages are the hot path, so their line is built
  * directly: the only free-form field, `text`, goes through JSON.stringify; names are safe as they are
  * because every user and room name matches the name rules (letters, digits, `.`, `_`, `-`).
  */
@@ -24,16 +25,17 @@ export function toWire(m: StoredMessage): ChatMessage {
   return wire;
 }
 
-export function encodeLine(value: object): Buffer {
-  return Buffer.from(JSON.stringify(value) + '\n');
+/** `value` as a message: its JSON bytes. */
+export function encodeJson(value: object): Buffer {
+  return Buffer.from(JSON.stringify(value));
 }
 
-/** The same bytes as encodeLine(toWire(m)), built without the intermediate object. */
+/** The same bytes as encodeJson(toWire(m)), built without the intermediate object. */
 export function encodeMessage(m: StoredMessage): Buffer {
   const event = m.event === null ? '' : `,"event":"${m.event}"`;
   const file = m.fileId ? `,"file":${m.fileId}` : '';
   return Buffer.from(
-    `{"status":"${m.kind}","sender":"${m.sender}","receiver":"${m.receiver}","text":${JSON.stringify(m.text)},"msgid":${m.id},"seq":${m.seq},"ts":"${m.ts}"${event}${file}}\n`,
+    `{"status":"${m.kind}","sender":"${m.sender}","receiver":"${m.receiver}","text":${JSON.stringify(m.text)},"msgid":${m.id},"seq":${m.seq},"ts":"${m.ts}"${event}${file}}`,
   );
 }
 
@@ -43,10 +45,10 @@ export function encodeMessage(m: StoredMessage): Buffer {
  */
 export function encodeSentReply(ref: RequestId | undefined, m: StoredMessage, extra = ''): Buffer {
   const head = ref === undefined ? '{"status":"ok"' : `{"status":"ok","ref":${JSON.stringify(ref)}`;
-  return Buffer.from(`${head},"msgid":${m.id},"seq":${m.seq},"ts":"${m.ts}","receiver":"${m.receiver}"${extra}}\n`);
+  return Buffer.from(`${head},"msgid":${m.id},"seq":${m.seq},"ts":"${m.ts}","receiver":"${m.receiver}"${extra}}`);
 }
 
 /** A system event outside any history (presence, ping, shutdown…), as the map types it. */
 export function encodeSystemEvent(event: SystemEvent): Buffer {
-  return encodeLine(event);
+  return encodeJson(event);
 }

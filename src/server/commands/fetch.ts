@@ -20,7 +20,7 @@ export const fetch = command({
     const ref: RefText = ctx.ref === undefined ? '' : `,"ref":${JSON.stringify(ctx.ref)}`;
     const head: OkText<'fetch', ['file', 'offset', 'size', 'eof', 'data']> =
       `{"status":"ok"${ref},"file":${file.id},"offset":${request.offset},"size":${file.size},"eof":${end === file.size},"data":"`;
-    const tail = '"}\n';
+    const tail = '"}';
     const headBytes = Buffer.byteLength(head);
     const dataChars = Math.ceil(data.length / 3) * 4;
     const line = Buffer.allocUnsafe(headBytes + dataChars + tail.length);

@@ -1,7 +1,7 @@
 // The hand-built encoders of the hot path must produce exactly what JSON.stringify would, for any text.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeLine, encodeMessage, encodeSentReply, toWire } from '../../../src/server/chat/encode.js';
+import { encodeJson, encodeMessage, encodeSentReply, toWire } from '../../../src/server/chat/encode.js';
 import type { StoredMessage } from '../../../src/server/store/store.js';
 
 const base: StoredMessage = {
@@ -32,7 +32,7 @@ test('encodeMessage equals JSON of the wire object for every kind and awkward te
     for (const text of TEXTS) {
       const m: StoredMessage = { ...base, kind, text, event: kind === 'system' ? 'join' : null };
       const fast = encodeMessage(m);
-      assert.equal(fast.toString(), encodeLine(toWire(m)).toString());
+      assert.equal(fast.toString(), encodeJson(toWire(m)).toString());
       assert.deepEqual(JSON.parse(fast.toString()), toWire(m));
     }
   }

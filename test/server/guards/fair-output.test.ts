@@ -230,8 +230,8 @@ async function fallBehind(server: TestServer, from: TestClient, member: TestClie
   // Until the kernel takes no more (the socket itself buffers output): before that, each tick's replies
   // were handed to the kernel whole and the session could be live again between two messages, which
   // made the outcome depend on the size of a help reply (it grew with the `users` request, #12.5).
-  const socket = (conn as unknown as { socket: { writableLength: number } }).socket;
-  while (asked < 40_000 && (conn.unsentBytes < DEFAULT_LIMITS.behindBytes || socket.writableLength === 0)) {
+  const wire = (conn as unknown as { wire: { bufferedBytes: number } }).wire;
+  while (asked < 40_000 && (conn.unsentBytes < DEFAULT_LIMITS.behindBytes || wire.bufferedBytes === 0)) {
     let lines = '';
     for (let i = 0; i < 500; i++) lines += `{"status":"help","id":${++asked}}\n`;
     member.raw(lines);
