@@ -7,7 +7,7 @@
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { WebSocket } from 'ws';
+import { FrameReader, framesOf, handshake } from './ws-framing.js';
 
 /** How a bench client reaches the server: the line protocol over TCP, or the WebSocket endpoint on the same port. */
 export type Transport = 'tcp' | 'ws';
@@ -43,9 +43,10 @@ function flushAll(): void {
 }
 
 export class LineClient {
-  /** The TCP socket, or for a WebSocket client the socket under it (set once it is open). */
-  private readonly sock: net.Socket | null;
-  private readonly ws: WebSocket | null;
+  private readonly sock: net.Socket;
+  /** For a WebSocket client: its frames in, and whether its handshake is done. */
+  private readonly frames: FrameReader | null;
+  private upgraded = false;
   /** Set once the socket closed (for any reason). */
   closed = false;
   /** Why it closed, when the close was not ours. */
@@ -65,31 +66,19 @@ export class LineClient {
     onConnect: (client: LineClient) => void,
     transport: Transport = 'tcp',
   ) {
-    if (transport === 'ws') {
-      this.sock = null;
-      // No compression: the server refuses it, and the TCP client has none either.
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { perMessageDeflate: false });
-      this.ws = ws;
-      ws.on('open', () => onConnect(this));
-      ws.on('message', (data: Buffer) => {
-        const text = data.toString('latin1');
-        this.handler(this, text, 0, text.length, performance.now());
-      });
-      ws.on('error', (err: NodeJS.ErrnoException) => {
-        this.closeReason ??= `websocket error ${err.code ?? err.message}`;
-      });
-      ws.on('close', (code: number, reason: Buffer) =>
-        this.onClose(`closed by the server (${code} ${reason.toString()})`),
-      );
-      return;
-    }
-    this.ws = null;
+    this.frames = transport === 'ws' ? new FrameReader() : null;
     const sock = net.createConnection({ host: '127.0.0.1', port });
     this.sock = sock;
     sock.setNoDelay(true);
     sock.setEncoding('latin1');
-    sock.on('connect', () => onConnect(this));
-    sock.on('data', (chunk: string) => this.onData(chunk));
+    if (transport === 'ws') {
+      const { request, accept } = handshake(port);
+      sock.on('connect', () => sock.write(request));
+      sock.on('data', (chunk: string) => this.onWsData(chunk, accept, onConnect));
+    } else {
+      sock.on('connect', () => onConnect(this));
+      sock.on('data', (chunk: string) => this.onData(chunk));
+    }
     sock.on('error', (err: NodeJS.ErrnoException) => {
       this.closeReason ??= `socket error ${err.code ?? err.message}`;
     });
@@ -101,6 +90,33 @@ export class LineClient {
     if (!this.ours) {
       this.closeReason ??= why;
       this.onUnexpectedClose?.(this);
+    }
+  }
+
+  /** The handshake's answer, then frames: each text frame is a line to the handler. */
+  private onWsData(chunk: string, accept: string, onConnect: (client: LineClient) => void): void {
+    if (!this.upgraded) {
+      this.rest += chunk;
+      const end = this.rest.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const head = this.rest.slice(0, end);
+      chunk = this.rest.slice(end + 4);
+      this.rest = '';
+      if (!head.startsWith('HTTP/1.1 101') || !head.includes(`Sec-WebSocket-Accept: ${accept}`)) {
+        this.closeReason = `the WebSocket upgrade was refused: ${head.split('\r\n')[0]}`;
+        this.sock.destroy();
+        return;
+      }
+      this.upgraded = true;
+      onConnect(this);
+      if (chunk.length === 0) return;
+    }
+    const t = performance.now();
+    const handler = this.handler;
+    const code = this.frames!.push(chunk, (data, start, end) => handler(this, data, start, end, t));
+    if (code !== null) {
+      this.closeReason ??= `closed by the server (WebSocket close ${code})`;
+      this.sock.destroy();
     }
   }
 
@@ -124,19 +140,11 @@ export class LineClient {
     this.rest = start < data.length ? data.slice(start) : '';
   }
 
-  /** Writes at once: one or more whole lines, each ending with a newline. */
+  /** Writes at once: one or more whole lines, each ending with a newline (over WebSocket, a frame each). */
   write(text: string): void {
     if (this.closed) return;
-    if (this.sock) {
-      this.sock.write(text);
-      return;
-    }
-    // One object per frame; the newline is the line protocol's framing, not part of the object.
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      this.ws!.send(text.slice(start, nl));
-      start = nl + 1;
-    }
+    if (this.frames) this.sock.write(framesOf(text), 'latin1');
+    else this.sock.write(text);
   }
 
   /** Appends to this turn's output; written by the next flush. */
@@ -161,7 +169,6 @@ export class LineClient {
   /** Closes from our side; not reported as a disconnect. */
   destroy(): void {
     this.ours = true;
-    if (this.sock) this.sock.destroy();
-    else this.ws!.terminate();
+    this.sock.destroy();
   }
 }

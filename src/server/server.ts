@@ -343,8 +343,8 @@ export class ClassChatServer implements ConnectionHost, DoorHost {
    * admitted its socket at accept (ClassChatServer.admit), checked its Origin and set `maxPayload` to
    * maxLineBytes; `address` is the peer's IP address as socketAddress() gives it.
    */
-  openWebSocket(ws: WebSocket, address: string): Connection | null {
-    return this.openWire(new WebSocketWire(ws, address, this.limits.maxLineBytes), 'websocket');
+  openWebSocket(ws: WebSocket, socket: net.Socket, address: string): Connection | null {
+    return this.openWire(new WebSocketWire(ws, socket, address, this.limits.maxLineBytes), 'websocket');
   }
 
   /**

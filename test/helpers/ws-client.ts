@@ -33,7 +33,7 @@ export async function openWebSocketDoor(
   const serverSide: WebSocket[] = [];
   wss.on('connection', (ws, req) => {
     serverSide.push(ws);
-    server.openWebSocket(ws, socketAddress(req.socket));
+    server.openWebSocket(ws, req.socket, socketAddress(req.socket));
   });
   await new Promise<void>((resolve) => wss.once('listening', resolve));
   const door: WebSocketDoor = {

@@ -17,7 +17,7 @@ export interface DoorHost {
   /** A socket of JSON lines becomes a connection; `silent`: it sent nothing before the registration deadline. */
   openLine(socket: net.Socket, silent: boolean): void;
   /** An accepted WebSocket becomes a connection. */
-  openWebSocket(ws: WebSocket, address: string): void;
+  openWebSocket(ws: WebSocket, socket: net.Socket, address: string): void;
 }
 
 export interface DoorConfig {
@@ -34,8 +34,11 @@ export class Door {
 
   constructor(config: DoorConfig, log: Logger, host: DoorHost) {
     const files = readApp(config.webDir ?? defaultWebDir(), log);
-    const websockets = new WebSocketDoor(config.webOrigins ?? [], config.limits.maxLineBytes, log, (ws, address) =>
-      host.openWebSocket(ws, address),
+    const websockets = new WebSocketDoor(
+      config.webOrigins ?? [],
+      config.limits.maxLineBytes,
+      log,
+      (ws, socket, address) => host.openWebSocket(ws, socket, address),
     );
     this.http = new HttpDoor(files, config.limits, log, (req, socket, head) => websockets.upgrade(req, socket, head));
     this.sniffer = new Sniffer(config.limits.registerTimeoutMs, log, (socket: net.Socket, protocol: Protocol) => {

@@ -12,7 +12,7 @@ import { originAllowed } from './origin.js';
 import { requestPath, WEBSOCKET_PATH } from './respond.js';
 
 /** Where an accepted WebSocket goes, with the peer's IP address (what the per-address caps count). */
-export type OpenWebSocket = (ws: WebSocket, address: string) => void;
+export type OpenWebSocket = (ws: WebSocket, socket: net.Socket, address: string) => void;
 
 export class WebSocketDoor {
   private readonly wss: WebSocketServer;
@@ -45,7 +45,7 @@ export class WebSocketDoor {
       return;
     }
     const address = socketAddress(socket);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, address));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, socket, address));
   }
 }
 
