@@ -1,4 +1,5 @@
 /** Uploading and downloading files over a TestClient, as the protocol describes (docs/protocol.md, Files). */
+import type { MessageClient } from './message-client.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Obj, TestClient } from './client.js';
 
@@ -46,8 +47,8 @@ export async function uploadFile(client: TestClient, receiver: string, name: str
   return sendChunks(client, started, bytes);
 }
 
-/** Fetches a file from `offset` to its end; fails on any error reply. */
-export async function downloadFile(client: TestClient, file: number, offset = 0): Promise<Buffer> {
+/** Fetches a file from `offset` to its end over either transport; fails on any error reply. */
+export async function downloadFile(client: MessageClient, file: number, offset = 0): Promise<Buffer> {
   const parts: Buffer[] = [];
   for (;;) {
     const reply = await client.ok({ status: 'fetch', file, offset });

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import { TestClient, type Obj } from '../../helpers/client.js';
 import { assertPrivateFlows, withTimeout } from '../../helpers/expect.js';
+import { downloadFile, randomFile, uploadFile } from '../../helpers/files.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
 import { openWebSocketDoor, WsClient, type WebSocketDoor } from '../../helpers/ws-client.js';
 import { DEFAULT_LIMITS } from '../../../src/server/limits.js';
@@ -43,6 +44,30 @@ test('#14 a WebSocket client and a TCP client in one room exchange messages both
     assert.equal(frame.binary, false);
     assert.ok(frame.text.startsWith('{') && frame.text.endsWith('}'), frame.text);
   }
+  await web.close();
+  await tcp.close();
+});
+
+test('#14 replies past 64 KiB arrive whole over WebSocket (16- and 64-bit frame lengths), beside small frames of the same tick', async () => {
+  const tcp = await TestClient.as(server.port, 'BigSender');
+  const web = await WsClient.as(door.url, 'BigReader');
+  const { bytes } = randomFile(700 * 1024);
+  const done = await uploadFile(tcp, 'BigReader', 'big.bin', bytes);
+  assert.equal(done.done, true, JSON.stringify(done));
+  // A fetch reply is one large message (hundreds of KiB of base64); a ping pipelined behind it shares its tick.
+  const file = done.file as number;
+  const ping = web.request({ status: 'ping' });
+  assert.ok(Buffer.compare(await downloadFile(web, file), bytes) === 0, 'the downloaded bytes equal the upload');
+  assert.equal((await ping).status, 'ok');
+  const sizes = web.frames.map((f) => Buffer.byteLength(f.text));
+  assert.ok(
+    sizes.some((n) => n > 65535),
+    `a frame needed a 64-bit length (largest ${Math.max(...sizes)} bytes)`,
+  );
+  assert.ok(
+    sizes.some((n) => n < 126),
+    'small frames too',
+  );
   await web.close();
   await tcp.close();
 });
