@@ -96,18 +96,40 @@ function NotifyButton() {
   if (typeof Notification === 'undefined') return null;
   if (state.notify)
     return (
-      <button type="button" class="small" aria-pressed="true" onClick={() => session.store.set({ notify: false })}>
-        Notifications on
+      <button
+        type="button"
+        class="small notify"
+        aria-pressed="true"
+        onClick={() => session.store.set({ notify: false })}
+      >
+        <Bell />
+        <span class="label">Notifications on</span>
       </button>
     );
   return (
     <button
       type="button"
-      class="small"
+      class="small notify"
       aria-pressed="false"
       onClick={() => void Notification.requestPermission().then((p) => session.store.set({ notify: p === 'granted' }))}
     >
-      Enable notifications
+      <Bell />
+      <span class="label">Enable notifications</span>
     </button>
+  );
+}
+
+/** At phone width the notification button is this icon alone (its text stays as its accessible name). */
+function Bell() {
+  return (
+    <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+      <path
+        fill="none"
+        stroke="currentColor"
+        stroke-width="2"
+        stroke-linejoin="round"
+        d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20a2 2 0 0 0 4 0"
+      />
+    </svg>
   );
 }

@@ -59,10 +59,19 @@ export function FileCard({ message }: { message: ChatMessage }) {
     <div class="file-card" ref={box}>
       {preview && <img src={preview.url} alt={name} loading="lazy" />}
       <div class="file-line">
+        {!isImage && <DocIcon />}
         <span class="file-name">{name}</span>
         <span class="muted">{size}</span>
-        <button type="button" class="small" onClick={() => void download()} disabled={progress !== null}>
-          Download {name}
+        {/* Shown as "Download" (the name is beside it); named in full for screen readers and the tests. */}
+        <button
+          type="button"
+          class="small file-get"
+          aria-label={`Download ${name}`}
+          title={`Download ${name}`}
+          onClick={() => void download()}
+          disabled={progress !== null}
+        >
+          Download
         </button>
       </div>
       {progress !== null && (
@@ -74,5 +83,19 @@ export function FileCard({ message }: { message: ChatMessage }) {
         </span>
       )}
     </div>
+  );
+}
+
+function DocIcon() {
+  return (
+    <svg class="file-icon" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+      <path
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.6"
+        stroke-linejoin="round"
+        d="M6 2.5h8l4.5 4.5v14.5h-12.5zM14 2.5V7h4.5M9 12h6M9 15.5h6"
+      />
+    </svg>
   );
 }

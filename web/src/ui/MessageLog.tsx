@@ -62,6 +62,20 @@ export function MessageLog({ conv, me, notices }: { conv: Conv; me: string; noti
     if (el.scrollTop < NEAR_TOP && conv.hasOlder && conv.loaded) void loadOlder(session, conv.key);
   };
 
+  // An image preview arrives after its message was laid out and makes the log taller without a scroll
+  // event: at the bottom, stay there (the new picture is seen whole), unless the "New since you were away"
+  // divider is on screen (the reader is there); otherwise "Jump to latest" appears.
+  const onImageLoad = (): void => {
+    const el = ref.current;
+    if (!el) return;
+    const mark = el.querySelector<HTMLElement>('.divider');
+    const dividerInView = mark !== null && mark.offsetTop >= el.scrollTop;
+    if (last.current.bottom && !dividerInView) el.scrollTop = el.scrollHeight;
+    last.current.bottom = isAtBottom(el);
+    last.current.height = el.scrollHeight;
+    setAtBottom(last.current.bottom);
+  };
+
   const jump = (): void => {
     const el = ref.current;
     if (!el) return;
@@ -80,13 +94,23 @@ export function MessageLog({ conv, me, notices }: { conv: Conv; me: string; noti
 
   return (
     <div class="log-wrap">
-      <div ref={ref} class="log" role="log" aria-label="Messages" aria-live="polite" tabIndex={0} onScroll={onScroll}>
+      <div
+        ref={ref}
+        class="log"
+        role="log"
+        aria-label="Messages"
+        aria-live="polite"
+        tabIndex={0}
+        onScroll={onScroll}
+        onLoadCapture={onImageLoad}
+      >
         <div class="log-top muted">
           {!conv.loaded
             ? 'Loading…'
             : conv.hasOlder
               ? 'Loading older messages…'
               : 'This is the beginning of the conversation.'}
+          {conv.loaded && !conv.hasOlder && conv.messages.length === 0 && <p class="empty-hint">{emptyHint(conv)}</p>}
         </div>
         {noticeRows(null)}
         {rows.map((row) => {
@@ -121,6 +145,14 @@ export function MessageLog({ conv, me, notices }: { conv: Conv; me: string; noti
       )}
     </div>
   );
+}
+
+/** What an empty conversation says, so a new one does not look broken. */
+function emptyHint(conv: Conv): string {
+  if (conv.kind === 'user')
+    return `No messages with ${conv.name} yet. If they are offline, what you send waits for them.`;
+  if (conv.kind === 'room') return `No messages in #${conv.name} yet. Say hello!`;
+  return 'No messages to everyone yet. What you send here reaches every user.';
 }
 
 function isAtBottom(el: HTMLElement): boolean {

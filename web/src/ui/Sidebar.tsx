@@ -70,6 +70,7 @@ export function Sidebar({ onPicked }: { onPicked: () => void }) {
           </div>
         </div>
         <ul class="conv-list">{dms.map(item)}</ul>
+        {dms.length === 0 && <p class="muted empty">No private messages yet.</p>}
       </nav>
       <People onPick={(name) => (openDm(session, name), onPicked())} />
       {asking === 'create' && (

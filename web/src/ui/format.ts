@@ -1,8 +1,9 @@
 // How times, days and sizes read in the app (issue #14): the viewer's local time and language.
 
-/** A message's local time, e.g. 09:05. */
+/** A message's local time in the viewer's style: 9:05 AM, or 09:05 where the clock has 24 hours. */
 export function timeOf(ts: string): string {
-  return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  // hour 'numeric', not '2-digit': a 12-hour clock reads "1:26 PM", not "01:26 PM" (24-hour locales pad anyway).
+  return new Date(ts).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
 }
 
 /** A local day (YYYY-MM-DD, from grouping.ts) as a header: Today, Yesterday, or the date. */
