@@ -100,7 +100,7 @@ test(
         'while Ben was away 3',
       ]);
       const ids = await shownMsgids(back.page);
-      assert.equal(new Set(ids).size, ids.length, `no msgid twice: ${ids}`);
+      assert.equal(new Set(ids).size, ids.length, `no msgid twice: ${ids.join(',')}`);
       assert.deepEqual(
         ids,
         [...ids].sort((a, b) => a - b),

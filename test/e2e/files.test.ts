@@ -83,7 +83,7 @@ test(
       const img = log(fay.page).getByRole('img', { name: 'dot.png' });
       await img.waitFor({ timeout: 15_000 });
       await fay.page.waitForFunction(
-        () => (document.querySelector('[role=log] img[alt="dot.png"]') as HTMLImageElement | null)?.naturalWidth === 1,
+        () => document.querySelector<HTMLImageElement>('[role=log] img[alt="dot.png"]')?.naturalWidth === 1,
         null,
         { timeout: 10_000 },
       );
