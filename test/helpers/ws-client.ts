@@ -1,14 +1,20 @@
 /**
  * WebSocket clients for tests (issue #14): the same waits as TestClient, over one JSON object per text
- * frame. Until the HTTP side serves GET /ws on the chat port, `openWebSocketDoor` stands in for it: a
- * `ws` server on its own loopback port, set up as the door sets it up (maxPayload the line limit, no
- * compression), handing each upgraded WebSocket to `ClassChatServer.openWebSocket`.
+ * frame. Tests connect to the real endpoint, `wsUrl(port)`: GET /ws on the chat port. `openWebSocketDoor`
+ * is a stand-in door only for what the real one cannot be made to do (let frames past the line limit
+ * through, to reach the wire's own too_large check): a `ws` server on its own loopback port handing each
+ * upgraded WebSocket to `ClassChatServer.openWebSocket`.
  */
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { socketAddress } from '../../src/server/guards/admission.js';
 import type { ClassChatServer } from '../../src/server/server.js';
 import { MessageClient, type Obj } from './message-client.js';
+
+/** The real WebSocket endpoint of a server listening on `port` (the same port as the line protocol). */
+export function wsUrl(port: number): string {
+  return `ws://127.0.0.1:${port}/ws`;
+}
 
 /** How a WebSocket closed, as the client saw it. */
 export interface Closing {

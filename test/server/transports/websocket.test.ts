@@ -1,27 +1,34 @@
 // The WebSocket wire (issue #14): one JSON object per text frame, the line protocol's objects, and every
-// guard of the line port because they live in the connection and the dispatcher. Each test opens the
-// server's WebSocket path in-process through a stand-in for the door (test/helpers/ws-client.ts).
+// guard of the line port because they live in the connection and the dispatcher. Each test goes through
+// the real endpoint, GET /ws on the chat port (src/server/web/), except the one that needs a door letting
+// frames past the line limit through, which uses the stand-in of test/helpers/ws-client.ts.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
+import type { WebSocket } from 'ws';
 import { TestClient, type Obj } from '../../helpers/client.js';
 import { assertPrivateFlows, withTimeout } from '../../helpers/expect.js';
 import { downloadFile, randomFile, uploadFile } from '../../helpers/files.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
-import { openWebSocketDoor, WsClient, type WebSocketDoor } from '../../helpers/ws-client.js';
+import { openWebSocketDoor, wsUrl, WsClient } from '../../helpers/ws-client.js';
 import { DEFAULT_LIMITS } from '../../../src/server/limits.js';
 import { CLOSED_FOR_ERROR } from '../../../src/server/transports/websocket-wire.js';
 
 let server: TestServer;
-let door: WebSocketDoor;
+/** The real endpoint: GET /ws on the server's own port. */
+let url: string;
 before(async () => {
   server = await startServer();
-  door = await openWebSocketDoor(server.server);
+  url = wsUrl(server.port);
 });
-after(async () => {
-  await door.close();
-  await server.stop();
-});
+after(() => server.stop());
+
+/** The server's side of `name`'s WebSocket (to watch what ws reports on it). */
+function serverSide(on: TestServer, name: string): WebSocket {
+  const conn = [...on.server.connections].find((c) => c.session?.name === name);
+  if (!conn) throw new Error(`${name} has no connection`);
+  return (conn as unknown as { wire: { ws: WebSocket } }).wire.ws;
+}
 
 /** An error with no ref (input the server could not attach an id to). */
 function unrefError(client: WsClient): Promise<Obj> {
@@ -29,7 +36,7 @@ function unrefError(client: WsClient): Promise<Obj> {
 }
 
 test('#14 a WebSocket client and a TCP client in one room exchange messages both ways, the sender set by the server', async () => {
-  const web = await WsClient.as(door.url, 'WebAnn');
+  const web = await WsClient.as(url, 'WebAnn');
   const tcp = await TestClient.as(server.port, 'TcpBen');
   await web.ok({ status: 'create', receiver: 'Mixed', members: ['TcpBen'] });
   await web.ok({ status: 'group', receiver: 'Mixed', sender: 'TcpBen', text: 'from the browser' });
@@ -73,7 +80,7 @@ test('#14 replies past 64 KiB arrive whole over WebSocket (16- and 64-bit frame 
 });
 
 test('#14 a WebSocket client that pipelines requests while not reading gets every reply, in order, once it reads: the drain resumes the server', async () => {
-  const web = await WsClient.as(door.url, 'WebPipe');
+  const web = await WsClient.as(url, 'WebPipe');
   const other = await TestClient.as(server.port, 'PipeWatcher');
   const conn = [...server.server.connections].find((c) => c.session?.name === 'WebPipe')!;
   const wire = (conn as unknown as { wire: { bufferedBytes: number } }).wire;
@@ -100,7 +107,7 @@ test('#14 a WebSocket client that pipelines requests while not reading gets ever
 });
 
 test('#14 a binary frame is answered bad_request and the connection goes on, in request order', async () => {
-  const web = await WsClient.as(door.url, 'WebBin');
+  const web = await WsClient.as(url, 'WebBin');
   web.raw(Buffer.from('{"status":"ping"}'), true);
   const reply = web.request({ status: 'ping' });
   const refused = await unrefError(web);
@@ -127,9 +134,9 @@ test('#14 a text frame past the line limit is refused too_large when the door le
 
 test('#14 an oversized frame closes that WebSocket with 1009, output it could no longer deliver waits for its next login, and others are unharmed', async () => {
   const tom = await TestClient.as(server.port, 'BigTom');
-  const ann = await WsClient.as(door.url, 'BigAnn');
-  const annOnServer = door.serverSide.at(-1)!;
-  const cat = await WsClient.as(door.url, 'BigCat');
+  const ann = await WsClient.as(url, 'BigAnn');
+  const annOnServer = serverSide(server, 'BigAnn');
+  const cat = await WsClient.as(url, 'BigCat');
   const dan = await TestClient.as(server.port, 'BigDan');
   await tom.ok({ status: 'private', receiver: 'BigAnn', text: 'before' });
   await ann.event('private', { text: 'before' });
@@ -157,9 +164,8 @@ test('#14 an oversized frame closes that WebSocket with 1009, output it could no
 test('#14 the flood guard answers rate_limited over WebSocket', async () => {
   const { floodBurst, floodRate, floodStrikes } = DEFAULT_LIMITS;
   const strict = await startServer({ limits: { floodBurst, floodRate, floodStrikes } });
-  const strictDoor = await openWebSocketDoor(strict.server);
   try {
-    const web = await WsClient.as(strictDoor.url, 'WebFlood');
+    const web = await WsClient.as(wsUrl(strict.port), 'WebFlood');
     const peer = await TestClient.as(strict.port, 'FloodPeer');
     const replies = await Promise.all(
       Array.from({ length: floodBurst + 1 }, (_, i) =>
@@ -176,7 +182,6 @@ test('#14 the flood guard answers rate_limited over WebSocket', async () => {
     await web.close();
     await peer.close();
   } finally {
-    await strictDoor.close();
     await strict.stop();
   }
 });
@@ -184,10 +189,9 @@ test('#14 the flood guard answers rate_limited over WebSocket', async () => {
 test('#14 a WebSocket that never logs in is closed at the registration deadline, with the reason in its close frame', async () => {
   const registerTimeoutMs = 300;
   const strict = await startServer({ limits: { registerTimeoutMs } });
-  const strictDoor = await openWebSocketDoor(strict.server);
   try {
     const started = performance.now();
-    const lurker = await WsClient.connect(strictDoor.url, 'lurker');
+    const lurker = await WsClient.connect(wsUrl(strict.port), 'lurker');
     await lurker.ok({ status: 'help' });
     const notice = await lurker.waitFor((m) => m.code === 'timeout', 3000, 'the timeout notice');
     assert.match(notice.text, /register/);
@@ -195,7 +199,6 @@ test('#14 a WebSocket that never logs in is closed at the registration deadline,
     assert.deepEqual(closing, { code: CLOSED_FOR_ERROR, reason: 'timeout' });
     assert.ok(performance.now() - started >= registerTimeoutMs, 'not before the deadline');
   } finally {
-    await strictDoor.close();
     await strict.stop();
   }
 });
@@ -203,11 +206,10 @@ test('#14 a WebSocket that never logs in is closed at the registration deadline,
 test('#14 a WebSocket client that stops reading is cut off at the slow-reader bound while others keep receiving', async () => {
   const limits = { maxOutputBytes: 256 * 1024, behindBytes: 128 * 1024, catchUpPageBytes: 32 * 1024 };
   const roomy = await startServer({ limits: { ...limits, noProgressMs: 1000, offlineDeliveryBytes: 64 << 20 } });
-  const roomyDoor = await openWebSocketDoor(roomy.server);
   try {
     const talker = await TestClient.as(roomy.port, 'SlowTalker');
-    const slow = await WsClient.as(roomyDoor.url, 'SlowWeb');
-    const reader = await WsClient.as(roomyDoor.url, 'ReadWeb');
+    const slow = await WsClient.as(wsUrl(roomy.port), 'SlowWeb');
+    const reader = await WsClient.as(wsUrl(roomy.port), 'ReadWeb');
     await talker.ok({ status: 'create', receiver: 'Busy', members: ['SlowWeb', 'ReadWeb'] });
     slow.ws.pause(); // reads nothing more: the kernel's buffers fill, then the server's
     const text = 'w'.repeat(16_000);
@@ -238,24 +240,18 @@ test('#14 a WebSocket client that stops reading is cut off at the slow-reader bo
     await back.event('group', { msgid: sent.at(-1)!.msgid }, 20_000);
     for (const c of [talker, reader, back]) await c.close();
   } finally {
-    await roomyDoor.close();
     await roomy.stop();
   }
 });
 
 test('#14 shutdown closes WebSocket connections as it closes the others: told why, then a normal close', async () => {
   const stopping = await startServer();
-  const stoppingDoor = await openWebSocketDoor(stopping.server);
-  try {
-    const web = await WsClient.as(stoppingDoor.url, 'WebBye');
-    const tcp = await TestClient.as(stopping.port, 'TcpBye');
-    const stopped = stopping.stop();
-    const notice = await web.event('system', { event: 'shutdown' });
-    assert.equal(notice.sender, 'server');
-    assert.equal((await withTimeout(web.closed, 3000, 'the WebSocket to close')).code, 1000);
-    await withTimeout(tcp.closed, 3000, 'the TCP client to close');
-    await withTimeout(stopped, 5000, 'the shutdown to finish before its grace period');
-  } finally {
-    await stoppingDoor.close();
-  }
+  const web = await WsClient.as(wsUrl(stopping.port), 'WebBye');
+  const tcp = await TestClient.as(stopping.port, 'TcpBye');
+  const stopped = stopping.stop();
+  const notice = await web.event('system', { event: 'shutdown' });
+  assert.equal(notice.sender, 'server');
+  assert.equal((await withTimeout(web.closed, 3000, 'the WebSocket to close')).code, 1000);
+  await withTimeout(tcp.closed, 3000, 'the TCP client to close');
+  await withTimeout(stopped, 5000, 'the shutdown to finish before its grace period');
 });
