@@ -57,7 +57,7 @@ test('#14 a WebSocket client and a TCP client in one room exchange messages both
 
 test('#14 replies past 64 KiB arrive whole over WebSocket (16- and 64-bit frame lengths), beside small frames of the same tick', async () => {
   const tcp = await TestClient.as(server.port, 'BigSender');
-  const web = await WsClient.as(door.url, 'BigReader');
+  const web = await WsClient.as(url, 'BigReader');
   const { bytes } = randomFile(700 * 1024);
   const done = await uploadFile(tcp, 'BigReader', 'big.bin', bytes);
   assert.equal(done.done, true, JSON.stringify(done));
