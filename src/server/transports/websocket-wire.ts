@@ -16,11 +16,6 @@ const OPEN = 1;
 /** Close codes: a normal end, and the server closing for the error named in the close reason. */
 const NORMAL_CLOSURE = 1000;
 export const CLOSED_FOR_ERROR = 4000;
-/**
- * Buffered output above which the writer waits for a drain: a TCP socket's default high-water mark,
- * so a tab reads under the same backpressure as a line client.
- */
-const DRAIN_MARK = 16 * 1024;
 /** The first byte of a whole text frame: FIN and opcode 1 (RFC 6455 §5.2). */
 const FIN_TEXT = 0x81;
 /** A tick's frames are copied into one buffer up to this size; past it each payload is written as it is. */
@@ -71,8 +66,6 @@ export class WebSocketWire implements Wire {
   private sink: WireSink | null = null;
   /** Bytes of frames (header and payload) written: what bufferedAmount is subtracted from. */
   private framedBytes = 0;
-  /** The connection waits for onDrain. */
-  private drainWanted = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -124,32 +117,27 @@ export class WebSocketWire implements Wire {
     let total = 0;
     for (let i = 0; i < messages.length; i++) total += headerBytes(messages[i]!.length) + messages[i]!.length;
     this.framedBytes += total;
-    // The write's callback runs once everything before it is written out: the drain signal. Whole
-    // frames only, so ws's own frames (a pong, the close) never land inside one of ours.
+    // Whole frames only, so ws's own frames (a pong, the close) never land inside one of ours. No write
+    // callback: each would cost a tick; the socket's 'drain' is the signal, as on the line wire.
     if (total <= COPY_LIMIT) {
-      this.socket.write(frameAll(messages, total), this.afterWrite);
+      this.socket.write(frameAll(messages, total));
       return true;
     }
     // Large messages (a fetch reply) go as they are, behind their headers, without a copy.
     this.socket.cork();
-    const last = messages.length - 1;
-    for (let i = 0; i <= last; i++) {
-      const message = messages[i]!;
+    for (const message of messages) {
       const header = Buffer.allocUnsafe(headerBytes(message.length));
       writeHeader(header, 0, message.length);
       this.socket.write(header);
-      if (i === last) this.socket.write(message, this.afterWrite);
-      else this.socket.write(message);
+      this.socket.write(message);
     }
     this.socket.uncork();
     return true;
   }
 
-  private readonly afterWrite = (err?: Error | null): void => {
-    if (err || !this.drainWanted || this.ws.bufferedAmount >= DRAIN_MARK) return;
-    this.drainWanted = false;
-    this.sink!.onDrain();
-  };
+  private static onSocketDrain(this: net.Socket & { [WIRE]: WebSocketWire }): void {
+    this[WIRE].sink!.onDrain();
+  }
 
   get bufferedBytes(): number {
     return this.ws.bufferedAmount;
@@ -159,12 +147,15 @@ export class WebSocketWire implements Wire {
     return this.framedBytes - this.ws.bufferedAmount;
   }
 
+  /** The socket's own high-water mark, as for a line client: a tab reads under the same backpressure. */
   get needsDrain(): boolean {
-    return this.ws.bufferedAmount >= DRAIN_MARK;
+    return this.socket.writableNeedDrain;
   }
 
   awaitDrain(): void {
-    this.drainWanted = true;
+    (this.socket as net.Socket & { [WIRE]: WebSocketWire })[WIRE] = this;
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    this.socket.once('drain', WebSocketWire.onSocketDrain);
   }
 
   pause(): void {
