@@ -64,8 +64,6 @@ function frameAll(messages: readonly Buffer[], total: number): Buffer {
 
 export class WebSocketWire implements Wire {
   private sink: WireSink | null = null;
-  /** Bytes of frames (header and payload) written: what bufferedAmount is subtracted from. */
-  private framedBytes = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -116,7 +114,6 @@ export class WebSocketWire implements Wire {
     if (this.ws.readyState !== OPEN) return false;
     let total = 0;
     for (let i = 0; i < messages.length; i++) total += headerBytes(messages[i]!.length) + messages[i]!.length;
-    this.framedBytes += total;
     // Whole frames only, so ws's own frames (a pong, the close) never land inside one of ours. No write
     // callback: each would cost a tick; the socket's 'drain' is the signal, as on the line wire.
     if (total <= COPY_LIMIT) {
@@ -143,8 +140,12 @@ export class WebSocketWire implements Wire {
     return this.ws.bufferedAmount;
   }
 
+  /**
+   * What the peer has taken, as on the line wire: the socket's own count, so ws's frames (pongs, the
+   * close) count too and a stalled tab that sends pings cannot look like progress (review of #14).
+   */
   get sentBytes(): number {
-    return this.framedBytes - this.ws.bufferedAmount;
+    return this.socket.bytesWritten - this.socket.writableLength;
   }
 
   /** The socket's own high-water mark, as for a line client: a tab reads under the same backpressure. */
