@@ -1,18 +1,18 @@
 // The Content-Security-Policy in a real browser (issue #14, src/server/web/headers.ts): Chromium lets
 // the app's own script open the WebSocket at the same host and port under `connect-src 'self'`, over
-// ws: and wss:, and refuses an inline script. Runs Debian's chromium through playwright-core (it
-// downloads no browser); skipped where there is none.
+// ws: and wss:, and refuses an inline script. Runs Debian's chromium through test/helpers/browser.ts
+// (skipped with the reason where there is none; required in CI).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { BROWSER_SKIP, launchBrowser } from '../../helpers/browser.js';
 import { makeCertificate, type TestCertificate } from '../../helpers/certs.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const skip = fs.existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (set CHROMIUM)`;
+const skip = BROWSER_SKIP;
 
 /** A page whose script reports what the policy let it do: open the WebSocket, run an inline script. */
 const SCRIPT = `
@@ -45,7 +45,7 @@ before(async () => {
   cert = await makeCertificate();
   plain = await startServer({ webDir: dir });
   secure = await startServer({ webDir: dir, tls: cert.files });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchBrowser();
 });
 after(async () => {
   if (skip) return;
