@@ -18,8 +18,9 @@ export const BROWSER_SKIP: string | false =
 /**
  * Launches headless Chromium (playwright gives it a fresh temporary profile). The flags keep it off the network: this machine's
  * closed network refuses Chromium's background connections, and a sandbox needs privileges CI lacks.
+ * `extraArgs`: more command-line flags (e.g. --host-resolver-rules, to reach loopback by another name).
  */
-export function launchBrowser(): Promise<Browser> {
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -31,6 +32,7 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }

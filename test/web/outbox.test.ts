@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { RequestId } from '../../src/protocol/requests.js';
+import { CLOSE_TOO_BIG, FrameTooLarge, LinkClosed } from '../../web/src/net/frame.js';
 import type { Link } from '../../web/src/net/link.js';
 import { Outbox, type ChatRequest } from '../../web/src/net/outbox.js';
 import { TestClient, type Obj } from '../helpers/client.js';
@@ -122,3 +123,49 @@ test('#14 web outbox: a message whose reply was lost with the connection goes ag
   await again.close();
   await bob.close();
 });
+
+/** A link whose every request fails with `fail` for a text starting "big", and is answered ok otherwise. */
+class FakeLink {
+  closed = false;
+  readonly sent: string[] = [];
+  constructor(private readonly fail: () => Error) {}
+  request(request: ChatRequest): Promise<Obj> {
+    this.sent.push(request.text);
+    if (!request.text.startsWith('big')) return Promise.resolve({ status: 'ok', msgid: 1, seq: 1, ts: 0 });
+    const err = this.fail();
+    if (err instanceof LinkClosed) this.closed = true;
+    return Promise.reject(err);
+  }
+  asLink(): Link {
+    return this as unknown as Link;
+  }
+}
+
+for (const [what, fail] of [
+  ['refused before sending (frame past the limit)', () => new FrameTooLarge(70_000)],
+  ['closed by the server with 1009', () => new LinkClosed(CLOSE_TOO_BIG)],
+] as const) {
+  test(`#14 web outbox: a message too large (${what}) is dropped with a too_large reply, not resent; the next goes`, async () => {
+    const outbox = new Outbox(() => undefined);
+    const first = new FakeLink(fail);
+    outbox.resume(first.asLink());
+    const replies: Obj[] = [];
+    const done = new Promise<void>((resolve) => {
+      outbox.add({ status: 'private', receiver: 'Bob', text: 'big one' }, (r) => replies.push(r));
+      outbox.add({ status: 'private', receiver: 'Bob', text: 'next' }, (r) => {
+        replies.push(r);
+        resolve();
+      });
+    });
+    // After a close, the outbox waits for the reconnect: a new link.
+    const second = new FakeLink(fail);
+    if (first.closed) outbox.resume(second.asLink());
+    await done;
+    assert.equal(replies[0]!.status, 'error');
+    assert.equal(replies[0]!.code, 'too_large');
+    assert.match(String(replies[0]!.text), /too large/);
+    assert.equal(replies[1]!.status, 'ok');
+    assert.deepEqual([...first.sent, ...second.sent], ['big one', 'next'], 'the big one went once');
+    assert.equal(outbox.pending.length, 0);
+  });
+}

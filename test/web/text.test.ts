@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseCommand, parseDuration } from '../../web/src/text/commands.js';
 import { safeHref, toSegments } from '../../web/src/text/segments.js';
-import { MAX_TEXT_BYTES, splitAtLines } from '../../web/src/text/split.js';
+import { MAX_FRAME_BYTES, utf8Length } from '../../web/src/net/frame.js';
+import { MAX_TEXT_BYTES, MAX_TEXT_JSON_BYTES, splitAtLines } from '../../web/src/text/split.js';
 
 test('#14 web text: links become http(s) link segments, trailing punctuation stays text', () => {
   assert.deepEqual(toSegments('see https://example.com/a?b=1. or http://x.org!'), [
@@ -69,4 +70,32 @@ test('#14 web composer: a paste within the limit is one message; past it, cut at
   const pieces = splitAtLines(long);
   assert.equal(pieces.join(''), long);
   for (const p of pieces) assert.ok(Buffer.byteLength(p) <= MAX_TEXT_BYTES);
+});
+
+test('#14 web composer: text that is small as UTF-8 but large as JSON (12,000 ESC) is cut so each frame fits', () => {
+  const big = '\u001b'.repeat(12_000);
+  const pieces = splitAtLines(big);
+  assert.ok(pieces.length >= 2);
+  assert.equal(pieces.join(''), big);
+  for (const p of pieces) assert.ok(Buffer.byteLength(JSON.stringify(p)) - 2 <= MAX_TEXT_JSON_BYTES);
+  for (const p of pieces) {
+    const frame = JSON.stringify({
+      status: 'private',
+      receiver: 'x'.repeat(64),
+      text: p,
+      id: 'w12345678abcdefgh.99999',
+    });
+    assert.ok(Buffer.byteLength(frame) <= MAX_FRAME_BYTES, `frame ${Buffer.byteLength(frame)} bytes`);
+  }
+  // At line boundaries first: lines of control characters and quotes are kept whole.
+  const lines = Array.from({ length: 40 }, (_, i) => `${i} ${'"\u0001'.repeat(300)}`);
+  const messages = splitAtLines(lines.join('\n'));
+  assert.ok(messages.length >= 2);
+  assert.deepEqual(messages.join('\n').split('\n'), lines);
+  for (const m of messages) assert.ok(Buffer.byteLength(JSON.stringify(m)) - 2 <= MAX_TEXT_JSON_BYTES);
+});
+
+test('#14 web frame measure: utf8Length equals TextEncoder on mixed text', () => {
+  const text = 'aé€😀\u001b"\\\n' + '\ud800x' + '\udc00';
+  assert.equal(utf8Length(text), new TextEncoder().encode(text).length);
 });

@@ -1,4 +1,6 @@
-// Bytes for the file protocol (issue #14): base64 both ways and hex SHA-256, in the browser (no Buffer).
+// Bytes for the file protocol (issue #14): base64 both ways, hex SHA-256 and random ids, in the browser (no
+// Buffer), on https and on plain http alike.
+import { Sha256 } from './sha256.js';
 
 /** `bytes` as base64 (btoa over pieces, so a 45 KiB chunk does not overflow the argument list). */
 export function toBase64(bytes: Uint8Array): string {
@@ -15,8 +17,28 @@ export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** Hex SHA-256 of `data` (crypto.subtle: only on https or localhost, where the app is served). */
-export async function sha256Hex(data: BufferSource): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+/** Slices read at a time when hashing without crypto.subtle: the file is never held whole for it. */
+const HASH_SLICE = 4 * 1024 * 1024;
+
+/**
+ * Hex SHA-256 of `blob`. crypto.subtle (native, fast) exists only in secure contexts (https, localhost);
+ * over plain http at the teacher's address it is undefined, and the pure-TypeScript hash reads the blob
+ * in slices instead.
+ */
+export async function sha256Hex(blob: Blob): Promise<string> {
+  // Optional in fact though typed as always there: `isSecureContext` decides whether it exists.
+  const subtle = globalThis.crypto?.subtle as SubtleCrypto | undefined;
+  if (subtle) {
+    const digest = new Uint8Array(await subtle.digest('SHA-256', await blob.arrayBuffer()));
+    return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+  const hash = new Sha256();
+  for (let at = 0; at < blob.size; at += HASH_SLICE)
+    hash.update(new Uint8Array(await blob.slice(at, at + HASH_SLICE).arrayBuffer()));
+  return hash.hex();
+}
+
+/** A random id of 128 bits in hex (crypto.getRandomValues works on plain http; randomUUID does not). */
+export function randomHex(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -71,7 +71,7 @@ async function run(
   }
   const blob = new Blob(parts);
   if (blob.size !== info.size) throw new Error('the file is not the size the server announced');
-  const hash = await sha256Hex(await blob.arrayBuffer());
+  const hash = await sha256Hex(blob);
   if (hash !== info.sha256) throw new Error('the file does not match its SHA-256: not saved');
   return { url: URL.createObjectURL(new Blob(parts, { type: mimeOf(info.name) })), info };
 }

@@ -1,5 +1,5 @@
 /**
- * Sending a file (issue #14, docs/protocol.md "Upload"): hash it (SHA-256, crypto.subtle), announce it
+ * Sending a file (issue #14, docs/protocol.md "Upload"): hash it (SHA-256: bytes.ts), announce it
  * with `upload`, then send `chunk`s in order, a few in flight. A dropped connection waits for the sign-in
  * and announces the same upload again: the server's reply says how many bytes it has. The announcement's
  * id is kept in localStorage for the file (name, size, time, receiver), so picking the same file again
@@ -8,7 +8,7 @@
 import type { ErrorReply, OkReplyOf, UploadDone } from '../../../src/protocol/messages.js';
 import type { Link } from '../net/link.js';
 import type { Session } from '../state/session.js';
-import { sha256Hex, toBase64 } from './bytes.js';
+import { randomHex, sha256Hex, toBase64 } from './bytes.js';
 import { sleep, whenOnline } from './online.js';
 
 /** Chunks sent and not yet acknowledged. */
@@ -33,7 +33,7 @@ export async function uploadFile(
   file: File,
   hooks: UploadHooks,
 ): Promise<UploadDone> {
-  const sha256 = await sha256Hex(await file.arrayBuffer());
+  const sha256 = await sha256Hex(file);
   hooks.hashed();
   const memo = `${receiver.toLowerCase()}|${file.name}|${file.size}|${file.lastModified}|${sha256}`;
   const id = savedId(memo);
@@ -136,7 +136,7 @@ function readIds(): Record<string, string> {
 /** The request id this file's upload was announced with before (a resume), or a new one, kept. */
 function savedId(memo: string): string {
   const ids = readIds();
-  const id = ids[memo] ?? `up-${crypto.randomUUID()}`;
+  const id = ids[memo] ?? `up-${randomHex()}`;
   ids[memo] = id;
   localStorage.setItem(IDS, JSON.stringify(ids));
   return id;

@@ -6,6 +6,7 @@
 import type { ReplyOf, WireObject } from '../../../src/protocol/messages.js';
 import { isWireObject } from '../../../src/protocol/messages.js';
 import type { RequestId, RequestOf, RequestStatus } from '../../../src/protocol/requests.js';
+import { FrameTooLarge, LinkClosed, MAX_FRAME_BYTES, utf8Length } from './frame.js';
 
 /** The address of the app's WebSocket: the page's own host, /ws. */
 export function socketUrl(): string {
@@ -33,6 +34,8 @@ export class Link {
   private readonly prefix = `r${++linkCount}.`;
   private nextId = 1;
   private closeReason: { code: string; text: string } | null = null;
+  /** The WebSocket close code, once closed (1009: the server refused a frame as too big). */
+  private closeCode = 0;
   closed = false;
   readonly open: Promise<void>;
 
@@ -46,20 +49,24 @@ export class Link {
       this.ws.addEventListener('close', () => reject(new Error('could not connect')), { once: true });
     });
     this.ws.addEventListener('message', (event) => this.receive(event.data));
-    this.ws.addEventListener('close', () => this.onClose());
+    this.ws.addEventListener('close', (event) => this.onClose(event.code));
   }
 
   /**
    * Sends `request` and resolves with its reply; `onReply` runs as the reply is read, before any line
    * that follows it (a login's waiting messages). `id`: one the caller keeps across resends (the outbox).
-   * Rejects when the connection closes first.
+   * Rejects when the connection closes first (LinkClosed), and at once, sending nothing, when the frame
+   * would pass the server's limit (FrameTooLarge): the server would close the connection over it.
    */
   request<S extends RequestStatus>(
     request: RequestOf<S>,
     onReply?: (reply: ReplyOf<S>) => void,
     id: RequestId = `${this.prefix}${this.nextId++}`,
   ): Promise<ReplyOf<S>> {
-    if (this.closed) return Promise.reject(new Error('connection closed'));
+    if (this.closed) return Promise.reject(new LinkClosed(this.closeCode));
+    const frame = JSON.stringify({ ...request, id });
+    const bytes = utf8Length(frame);
+    if (bytes > MAX_FRAME_BYTES) return Promise.reject(new FrameTooLarge(bytes));
     return new Promise((resolve, reject) => {
       this.waiting.set(String(id), {
         resolve: (line) => {
@@ -69,7 +76,7 @@ export class Link {
         },
         reject,
       });
-      this.ws.send(JSON.stringify({ ...request, id }));
+      this.ws.send(frame);
     });
   }
 
@@ -99,10 +106,11 @@ export class Link {
     this.handlers.pushed(line);
   }
 
-  private onClose(): void {
+  private onClose(code: number): void {
     if (this.closed) return;
     this.closed = true;
-    const err = new Error('connection closed');
+    this.closeCode = code;
+    const err = new LinkClosed(code);
     for (const waiter of this.waiting.values()) waiter.reject(err);
     this.waiting.clear();
     this.handlers.closed(this.closeReason);

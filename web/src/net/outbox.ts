@@ -3,9 +3,12 @@
  * written and none is dropped. A flood refusal (`rate_limited` with `retry_after_ms`) is waited out and the
  * same request sent again with the same id; a message written offline, or whose reply was lost with the
  * connection, waits for the reconnect and goes with its original id, which the server recognises
- * (docs/protocol.md: a resend is answered with the stored message, not stored twice).
+ * (docs/protocol.md: a resend is answered with the stored message, not stored twice). One message is
+ * dropped, never resent: one too large to send (its frame past the server's limit; the server would close
+ * the connection over it, and over it again after every reconnect, with everything behind it stuck).
  */
 import type { AnyRequest, ChatKind, ReplyOf } from '../../../src/protocol/messages.js';
+import { CLOSE_TOO_BIG, FrameTooLarge, LinkClosed } from './frame.js';
 import type { Link } from './link.js';
 
 export type ChatRequest = AnyRequest<ChatKind>;
@@ -75,8 +78,14 @@ export class Outbox {
         let reply: ReplyOf<ChatKind>;
         try {
           reply = await link.request(entry.pending.request, undefined, entry.pending.id);
-        } catch {
-          // The connection closed before the reply: the message stays first and goes again (same id).
+        } catch (err) {
+          const tooLarge = tooLargeText(err);
+          if (tooLarge !== null && this.queue[0] === entry) {
+            this.queue.shift();
+            entry.done({ status: 'error', code: 'too_large', text: tooLarge });
+            this.notify();
+          }
+          // Otherwise the connection closed before the reply: the message stays first and goes again (same id).
           continue;
         }
         if (reply.status === 'error' && reply.code === 'rate_limited' && typeof reply.retry_after_ms === 'number') {
@@ -95,4 +104,15 @@ export class Outbox {
       this.pumping = false;
     }
   }
+}
+
+/**
+ * Why a failed send is too large to try again, or null: refused before sending (FrameTooLarge), or the
+ * server closed with 1009 while it was the one in flight (the app's measure should make this never happen:
+ * a server with a smaller limit, say).
+ */
+function tooLargeText(err: unknown): string | null {
+  if (err instanceof FrameTooLarge) return err.message;
+  if (err instanceof LinkClosed && err.code === CLOSE_TOO_BIG) return 'too large: the server refused it and closed';
+  return null;
 }
