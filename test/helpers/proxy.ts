@@ -16,6 +16,8 @@ export class LossyProxy {
    * it is dropped (blackhole turns on): a network that fails just after a given reply arrived.
    */
   blackholeAfter: RegExp | null = null;
+  /** What the blackhole dropped (latin1): to wait until the server has written a given message. */
+  dropped = '';
   private readonly pairs = new Set<[net.Socket, net.Socket]>();
   private onHeld: (() => void) | null = null;
 
@@ -49,7 +51,10 @@ export class LossyProxy {
       // Set once blackholeAfter matched in a chunk that did not hold the end of its line.
       let cutAtNewline = false;
       upstream.on('data', (chunk: Buffer) => {
-        if (proxy.blackhole) return;
+        if (proxy.blackhole) {
+          proxy.dropped += chunk.toString('latin1');
+          return;
+        }
         let start = -1;
         if (cutAtNewline) start = 0;
         else if (proxy.blackholeAfter) {

@@ -9,15 +9,18 @@ import { isChatMessage, isSystemEvent } from '../../../src/protocol/messages.js'
 import { convKey, convOf, convTitle, mentions, mergeMessages, type Conv } from './conversations.js';
 import type { Session } from './session.js';
 
-/** How messages arrived: live, missed (waited at login, or read by catch-up), or the sender's own. */
-export type Arrival = 'live' | 'missed' | 'own';
+/**
+ * How messages arrived: pushed live, pushed as missed (they waited at login), read by catch-up's
+ * `history` (missed too, but not pushed: they do not count for `since`), or the sender's own.
+ */
+export type Arrival = 'live' | 'missed' | 'read' | 'own';
 
 /** Adds `messages` to conversation `key` (made if new) and counts what the user has not seen. */
 export function applyMessages(session: Session, key: string, messages: readonly ChatMessage[], how: Arrival): void {
   const state = session.store.get();
   const conv = state.convs[key];
   if (!conv) return;
-  for (const message of messages) session.noteSeen(message, key, how !== 'own');
+  for (const message of messages) session.noteSeen(message, key, how === 'live' || how === 'missed');
   const { messages: merged, added } = mergeMessages(conv.messages, messages);
   if (added.length === 0) return;
   const me = state.me.toLowerCase();
@@ -28,7 +31,7 @@ export function applyMessages(session: Session, key: string, messages: readonly 
     next.unread += fromOthers.length;
     if (fromOthers.some((m) => mentions(m.text, state.me))) next.mentioned = true;
   }
-  if (how === 'missed' && !session.dividedThisLogin.has(key)) {
+  if ((how === 'missed' || how === 'read') && !session.dividedThisLogin.has(key)) {
     session.dividedThisLogin.add(key);
     next.dividerBefore = added[0]!.msgid;
   }

@@ -37,8 +37,15 @@ export class Session {
   private token: string | null = null;
   /** The highest msgid of a message the server pushed: a reconnect's `since`. */
   private since = 0;
-  /** Per conversation key, the highest seq read from the server (pushes and history): catch-up starts after it. */
+  /** Per conversation key, the highest seq read from the server (pushes and history). */
   readonly seenSeq = new Map<string, number>();
+  /**
+   * Per conversation key, the seq its catch-up reads after, taken from seenSeq before the login is sent
+   * and kept until that conversation's catch-up has read to the end: what the login brings (waiting
+   * messages, live pushes) raises seenSeq above messages lost in flight before the drop, which the
+   * server counts as given and will not send again. A drop mid-catch-up keeps the older mark.
+   */
+  private readonly owed = new Map<string, number>();
   /** Messages still to come that waited for this login (they are "new since you were away"). */
   waitingLeft = 0;
   /** Conversations whose divider was set during this login (the next missed message does not move it). */
@@ -123,6 +130,7 @@ export class Session {
     this.token = null;
     this.since = 0;
     this.seenSeq.clear();
+    this.owed.clear();
     this.loggedIn = false;
     this.store.set({ ...initialState(), signInError });
   }
@@ -147,7 +155,10 @@ export class Session {
     this.connect();
   }
 
-  /** Notes a message the server pushed (for `since`) or read (for catch-up's `after`). */
+  /**
+   * Notes a message the server pushed (`pushed`: it counts for `since`) or one read with `history` (it
+   * does not: a session behind the server is still owed older chat than what history showed it).
+   */
   noteSeen(message: ChatMessage, key: string, pushed: boolean): void {
     if (pushed && message.msgid > this.since) this.since = message.msgid;
     if (message.seq > (this.seenSeq.get(key) ?? 0)) this.seenSeq.set(key, message.seq);
@@ -170,6 +181,7 @@ export class Session {
     const convs = { ...state.convs };
     delete convs[key];
     this.seenSeq.delete(key);
+    this.owed.delete(key);
     this.store.set({ convs, selected: state.selected === key ? 'everyone' : state.selected });
     if (key.startsWith('user:')) this.saveDmList();
   }
@@ -263,6 +275,13 @@ export class Session {
     });
     if (first) for (const name of loadDms(reply.sender)) this.ensureConv('user', name);
     for (const room of reply.rooms) this.ensureConv('room', room);
+    // As the terminal client: say that older messages than those delivered now are in the history (a
+    // conversation opened reads around what it holds; catch-up reads everything after its marks).
+    if (reply.truncated)
+      this.notice(
+        this.store.get().selected,
+        `${reply.waiting} messages waited; older ones are in each conversation's history (scroll up).`,
+      );
     // Rooms the server no longer lists (left elsewhere, removed while away) leave the sidebar.
     const rooms = new Set(reply.rooms.map((r) => convKey('room', r)));
     for (const conv of Object.values(this.store.get().convs))
@@ -273,6 +292,8 @@ export class Session {
   private async relogin(link: Link): Promise<void> {
     const me = this.store.get().me;
     const since = this.since > 0 ? { since: this.since } : {};
+    // The marks catch-up reads after, before anything this login brings can raise them.
+    for (const [key, seq] of this.seenSeq) if (!this.owed.has(key)) this.owed.set(key, seq);
     let reply: ReplyOf<'register' | 'login'>;
     try {
       reply = await this.signOn(
@@ -299,10 +320,11 @@ export class Session {
   private async afterLogin(link: Link, again: boolean): Promise<void> {
     this.attempt = 0;
     if (again) {
-      for (const [key, after] of this.seenSeq) {
+      for (const [key, after] of [...this.owed]) {
         const conv = this.store.get().convs[key];
-        if (!conv) continue;
-        await this.catchUp(link, conv, after);
+        if (!conv) this.owed.delete(key);
+        else await this.catchUp(link, conv, after);
+        if (link.closed) return;
       }
     }
     if (link.closed) return;
@@ -312,20 +334,26 @@ export class Session {
     if (selected && !selected.loaded) void loadInitial(this, selected.key);
   }
 
-  /** Reads `conv`'s history after seq `after`, page by page, as missed messages. */
+  /**
+   * Reads `conv`'s history after seq `after`, page by page, as missed messages; its owed mark follows
+   * each page and goes once the end is read (or the conversation cannot be read: left, removed).
+   */
   private async catchUp(link: Link, conv: Conv, after: number): Promise<void> {
     for (;;) {
       let reply: ReplyOf<'history'>;
       try {
         reply = await link.request({ status: 'history', receiver: receiverOf(conv), after, limit: 200 });
       } catch {
-        return;
+        return; // closed: the mark stays for the next login
       }
-      if (reply.status !== 'ok' || reply.messages.length === 0) return;
-      applyMessages(this, conv.key, reply.messages, 'missed');
-      after = reply.messages.at(-1)!.seq;
-      if (!reply.more) return;
+      const last = reply.status === 'ok' ? reply.messages.at(-1) : undefined;
+      if (reply.status !== 'ok' || !last) break;
+      applyMessages(this, conv.key, reply.messages, 'read');
+      after = last.seq;
+      if (!reply.more) break;
+      if (this.owed.has(conv.key)) this.owed.set(conv.key, after);
     }
+    this.owed.delete(conv.key);
   }
 
   private peopleTimer: ReturnType<typeof setTimeout> | null = null;
