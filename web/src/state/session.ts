@@ -9,9 +9,10 @@ import type { ChatMessage, OkReplyOf, ReplyOf, WireObject } from '../../../src/p
 import type { RequestOf, RequestStatus } from '../../../src/protocol/requests.js';
 import { Link, socketUrl } from '../net/link.js';
 import { Outbox } from '../net/outbox.js';
-import { convKey, emptyConv, mergeMessages, receiverOf, type Conv, type ConvKind } from './conversations.js';
+import { convKey, emptyConv, mergeMessages, type Conv, type ConvKind } from './conversations.js';
 import { loadInitial } from './history.js';
-import { applyMessages, applyPushed } from './incoming.js';
+import { CatchUp } from './catch-up.js';
+import { applyPushed } from './incoming.js';
 import { claimToken, forgetSession, loadDms, loadSession, saveClaim, saveDms, saveSession } from './storage.js';
 import { refusalText } from './refusal-text.js';
 import { initialState, Store } from './store.js';
@@ -39,13 +40,8 @@ export class Session {
   private since = 0;
   /** Per conversation key, the highest seq read from the server (pushes and history). */
   readonly seenSeq = new Map<string, number>();
-  /**
-   * Per conversation key, the seq its catch-up reads after, taken from seenSeq before the login is sent
-   * and kept until that conversation's catch-up has read to the end: what the login brings (waiting
-   * messages, live pushes) raises seenSeq above messages lost in flight before the drop, which the
-   * server counts as given and will not send again. A drop mid-catch-up keeps the older mark.
-   */
-  private readonly owed = new Map<string, number>();
+  /** What conversations missed while the connection was down, read after each login (catch-up.ts). */
+  private readonly catchUp = new CatchUp();
   /** Messages still to come that waited for this login (they are "new since you were away"). */
   waitingLeft = 0;
   /** Conversations whose divider was set during this login (the next missed message does not move it). */
@@ -130,7 +126,7 @@ export class Session {
     this.token = null;
     this.since = 0;
     this.seenSeq.clear();
-    this.owed.clear();
+    this.catchUp.clear();
     this.loggedIn = false;
     this.store.set({ ...initialState(), signInError });
   }
@@ -181,7 +177,7 @@ export class Session {
     const convs = { ...state.convs };
     delete convs[key];
     this.seenSeq.delete(key);
-    this.owed.delete(key);
+    this.catchUp.forget(key);
     this.store.set({ convs, selected: state.selected === key ? 'everyone' : state.selected });
     if (key.startsWith('user:')) this.saveDmList();
   }
@@ -293,7 +289,7 @@ export class Session {
     const me = this.store.get().me;
     const since = this.since > 0 ? { since: this.since } : {};
     // The marks catch-up reads after, before anything this login brings can raise them.
-    for (const [key, seq] of this.seenSeq) if (!this.owed.has(key)) this.owed.set(key, seq);
+    this.catchUp.markFrom(this.seenSeq);
     let reply: ReplyOf<'register' | 'login'>;
     try {
       reply = await this.signOn(
@@ -319,41 +315,12 @@ export class Session {
   /** Logged in: catch up on what was missed, then send what waits and refresh the lists. */
   private async afterLogin(link: Link, again: boolean): Promise<void> {
     this.attempt = 0;
-    if (again) {
-      for (const [key, after] of [...this.owed]) {
-        const conv = this.store.get().convs[key];
-        if (!conv) this.owed.delete(key);
-        else await this.catchUp(link, conv, after);
-        if (link.closed) return;
-      }
-    }
+    if (again) await this.catchUp.run(this, link);
     if (link.closed) return;
     this.outbox.resume(link);
     void this.refreshPeople();
     const selected = this.store.get().convs[this.store.get().selected];
     if (selected && !selected.loaded) void loadInitial(this, selected.key);
-  }
-
-  /**
-   * Reads `conv`'s history after seq `after`, page by page, as missed messages; its owed mark follows
-   * each page and goes once the end is read (or the conversation cannot be read: left, removed).
-   */
-  private async catchUp(link: Link, conv: Conv, after: number): Promise<void> {
-    for (;;) {
-      let reply: ReplyOf<'history'>;
-      try {
-        reply = await link.request({ status: 'history', receiver: receiverOf(conv), after, limit: 200 });
-      } catch {
-        return; // closed: the mark stays for the next login
-      }
-      const last = reply.status === 'ok' ? reply.messages.at(-1) : undefined;
-      if (reply.status !== 'ok' || !last) break;
-      applyMessages(this, conv.key, reply.messages, 'read');
-      after = last.seq;
-      if (!reply.more) break;
-      if (this.owed.has(conv.key)) this.owed.set(conv.key, after);
-    }
-    this.owed.delete(conv.key);
   }
 
   private peopleTimer: ReturnType<typeof setTimeout> | null = null;
