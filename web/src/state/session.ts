@@ -104,8 +104,13 @@ export class Session {
     this.store.set({ phase: 'signed-out', signInError: refusalText(reply), needPassword });
   }
 
-  /** Sign out: `exit` (which revokes a password account's session token), then back to the form. */
-  async signOut(): Promise<void> {
+  /**
+   * Sign out: `exit` (which revokes a password account's session token), then back to the form. With
+   * `forgetName`, the claim token of a name without a password goes too, so the next person at a shared
+   * computer cannot sign in as it (review of #14); kept, it is how this browser gets the name back.
+   */
+  async signOut(forgetName = false): Promise<void> {
+    if (forgetName) saveClaim(this.store.get().me, null);
     this.wantOnline = false;
     this.clearRetry();
     const link = this.link;

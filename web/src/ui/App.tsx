@@ -6,6 +6,7 @@ import { sendFiles } from '../files/send.js';
 import { ConversationView } from './ConversationView.js';
 import { Sidebar } from './Sidebar.js';
 import { SignIn } from './SignIn.js';
+import { askToForget } from './forget-name.js';
 import { Status } from './Status.js';
 import { SessionContext, useAppState, useSession } from './use-app-state.js';
 
@@ -63,7 +64,7 @@ function Frame() {
           {state.me}
           {state.role === 'admin' && <span class="tag">admin</span>}
         </span>
-        <button type="button" class="small" onClick={() => void session.signOut()}>
+        <button type="button" class="small" onClick={() => void session.signOut(askToForget(state.me))}>
           Sign out
         </button>
       </header>
