@@ -52,8 +52,8 @@ export class Connection
   readonly id = nextConnectionId++;
   session: Session | null = null;
   /** Coarse clock ticks (see clockNow): small integers, so V8 stores them unboxed. */
-  readonly openedAt = clockNow();
-  lastHeard = this.openedAt;
+  readonly openedAt: number;
+  lastHeard: number;
   loginGuard: ConnectionLoginGuard | null = null;
   private pending: Buffer[] | null = null;
   private pendingBytes = 0;
@@ -62,8 +62,15 @@ export class Connection
   constructor(
     private readonly wire: Wire,
     private readonly host: ConnectionHost,
+    /**
+     * When the client connected: for a socket whose first bytes were awaited (src/server/web/sniff.ts),
+     * its accept, so the registration deadline counts the wait too (review of #14).
+     */
+    openedAt = clockNow(),
   ) {
     super();
+    this.openedAt = openedAt;
+    this.lastHeard = openedAt;
     wire.start(this);
   }
 

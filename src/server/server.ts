@@ -316,8 +316,8 @@ export class ClassChatServer implements ConnectionHost, DoorHost {
   }
 
   /** A socket of JSON lines becomes a connection; one `silent` past the registration deadline is closed. */
-  openLine(socket: net.Socket, silent: boolean): void {
-    const conn = this.openWire(new LineWire(socket, socketAddress(socket), this.limits));
+  openLine(socket: net.Socket, silent: boolean, since: number): void {
+    const conn = this.openWire(new LineWire(socket, socketAddress(socket), this.limits), 'line', since);
     socket.resume(); // the door paused it to put its first bytes back
     if (conn && silent) conn.closeWith('timeout', registerTimeoutText(this.limits.registerTimeoutMs));
   }
@@ -326,14 +326,19 @@ export class ClassChatServer implements ConnectionHost, DoorHost {
    * Any wire becomes a connection (issue #14's seam): every guard that lives in the connection and the
    * dispatcher applies to it. Returns null, the wire destroyed, once shutdown has begun.
    */
-  openWire(wire: Wire, via?: 'websocket'): Connection | null {
+  openWire(wire: Wire, via: 'line' | 'websocket' = 'line', since?: number): Connection | null {
     if (this.stopping) {
       wire.destroy();
       return null;
     }
-    const conn = new Connection(wire, this);
+    const conn = new Connection(wire, this, since);
     this.connections.add(conn);
-    const opened = { conn: conn.id, remote: conn.remote, ...(via && { via }), active: this.connections.size };
+    const opened = {
+      conn: conn.id,
+      remote: conn.remote,
+      ...(via === 'websocket' && { via }),
+      active: this.connections.size,
+    };
     this.log.info(opened, 'connection opened');
     return conn;
   }

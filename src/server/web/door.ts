@@ -14,8 +14,11 @@ import { WebSocketDoor } from './upgrade.js';
 
 /** The server, as the door hands it sockets. */
 export interface DoorHost {
-  /** A socket of JSON lines becomes a connection; `silent`: it sent nothing before the registration deadline. */
-  openLine(socket: net.Socket, silent: boolean): void;
+  /**
+   * A socket of JSON lines becomes a connection; `silent`: it sent nothing before the registration
+   * deadline; `since`: when the door took it (clockNow), from which that deadline counts.
+   */
+  openLine(socket: net.Socket, silent: boolean, since: number): void;
   /** An accepted WebSocket becomes a connection. */
   openWebSocket(ws: WebSocket, socket: net.Socket, address: string): void;
 }
@@ -41,10 +44,14 @@ export class Door {
       (ws, socket, address) => host.openWebSocket(ws, socket, address),
     );
     this.http = new HttpDoor(files, config.limits, log, (req, socket, head) => websockets.upgrade(req, socket, head));
-    this.sniffer = new Sniffer(config.limits.registerTimeoutMs, log, (socket: net.Socket, protocol: Protocol) => {
-      if (protocol === 'http') this.http.handle(socket);
-      else host.openLine(socket, protocol === 'silent');
-    });
+    this.sniffer = new Sniffer(
+      config.limits.registerTimeoutMs,
+      log,
+      (socket: net.Socket, protocol: Protocol, since: number) => {
+        if (protocol === 'http') this.http.handle(socket);
+        else host.openLine(socket, protocol === 'silent', since);
+      },
+    );
   }
 
   /** Takes an admitted socket (for TLS, once its handshake is done) and routes it by its first bytes. */

@@ -7,6 +7,7 @@
  */
 import type net from 'node:net';
 import type { Logger } from 'pino';
+import { clockNow } from '../guards/idle-sweep.js';
 
 /** What a socket speaks; 'silent': nothing arrived within the deadline. */
 export type Protocol = 'http' | 'lines' | 'silent';
@@ -27,8 +28,8 @@ export function classify(head: Buffer): 'http' | 'lines' | null {
   return null;
 }
 
-/** Where a sniffed socket goes: paused, with its first bytes unread again. */
-export type Route = (socket: net.Socket, protocol: Protocol) => void;
+/** Where a sniffed socket goes: paused, with its first bytes unread again; `since`: when it was taken (clockNow). */
+export type Route = (socket: net.Socket, protocol: Protocol, since: number) => void;
 
 export class Sniffer {
   /** Sockets whose first bytes have not come yet, each with what hands it on. */
@@ -46,6 +47,7 @@ export class Sniffer {
 
   /** Reads `socket` until its first bytes decide, or the deadline passes, then routes it. */
   take(socket: net.Socket): void {
+    const since = clockNow();
     const chunks: Buffer[] = [];
     const onData = (chunk: Buffer) => {
       chunks.push(chunk);
@@ -66,7 +68,7 @@ export class Sniffer {
       forget();
       socket.pause();
       if (chunks.length > 0) socket.unshift(Buffer.concat(chunks));
-      this.route(socket, protocol);
+      this.route(socket, protocol, since);
     };
     this.waiting.set(socket, handOn);
     socket.on('data', onData);

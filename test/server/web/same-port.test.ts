@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { TestClient } from '../../helpers/client.js';
 import { withTimeout } from '../../helpers/expect.js';
 import { startServer } from '../../helpers/server.js';
+import { clockNow } from '../../../src/server/guards/idle-sweep.js';
 import { rawSocket, request, writeWebApp, type WebApp } from '../../helpers/web.js';
 
 let app: WebApp;
@@ -139,4 +140,40 @@ test('#14 shutdown ends a keep-alive HTTP socket and a silent socket instead of 
   // The silent socket was told, as every connection is.
   assert.equal(lines(silent.received())[0]?.event, 'shutdown');
   assert.equal((await chat.event('system', { event: 'shutdown' })).status, 'system');
+});
+
+test('#14 the registration deadline counts from the accept, not from the first bytes: waiting before speaking buys no time', async () => {
+  const server = await startServer({ webDir: app.dir });
+  try {
+    const raw = await rawSocket(server.port);
+    const connectedBy = clockNow();
+    // Let the connection's clock move on before the first bytes: 20 steps of CLOCK_STEP_MS (80 ms).
+    await withTimeout(
+      new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+          if (clockNow() >= connectedBy + 20) resolve(clearInterval(poll));
+        }, 5);
+      }),
+      3000,
+      'the clock to move on',
+    );
+    raw.socket.write('{"status":"ping","id":"p"}\n');
+    await withTimeout(
+      new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+          if (raw.received().includes('"ref":"p"')) resolve(clearInterval(poll));
+        }, 5);
+      }),
+      3000,
+      'the ping reply',
+    );
+    const [conn] = [...server.server.connections];
+    assert.ok(conn, 'the socket is a connection');
+    // Before the fix the deadline counted from the first bytes, so a client could hold a socket (and a
+    // place under the per-address cap) for twice --register-timeout-ms (review of #14).
+    assert.ok(conn.openedAt <= connectedBy, `opened at ${conn.openedAt}, connected by ${connectedBy} (clock steps)`);
+    raw.socket.destroy();
+  } finally {
+    await server.stop();
+  }
 });
