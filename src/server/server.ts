@@ -29,9 +29,8 @@ import { DataDirLock } from './store/data-dir-lock.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 import { frameLines, LineWire } from './transports/line-wire.js';
-import { listenTcp } from './transports/tcp.js';
-import { listenError } from './transports/listen-error.js';
-import { listenTls, loadTlsCredentials, type TlsCredentials } from './transports/tls.js';
+import { listenChatPort, type PortHost } from './transports/chat-port.js';
+import { loadTlsCredentials } from './transports/tls.js';
 import { WebSocketWire } from './transports/websocket-wire.js';
 import type { Wire } from './transports/wire.js';
 import { Door, type DoorHost } from './web/door.js';
@@ -43,7 +42,7 @@ const REFUSE_GRACE_MS = 2000;
 /** How often expired files are deleted (also once at start). */
 const FILE_EXPIRY_INTERVAL_MS = 3_600_000;
 
-export class ClassChatServer implements ConnectionHost, DoorHost {
+export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
   readonly connections = new Set<Connection>();
   /** The TCP port's listener, plain or TLS. */
   private listener: net.Server | null = null;
@@ -103,7 +102,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost {
     // while the store opens (migrations can take a while) is refused, which a client retries as a server
     // not up yet, instead of being taken and closed without a word. (Another program taking the port in
     // between is refused by the second bind, with the same one line.)
-    const probe = await ClassChatServer.listen(config, credentials, log, () => null, true);
+    const probe = await listenChatPort(config, credentials, log, () => null, true);
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     let ready: ClassChatServer | null = null;
     let listener: net.Server | null = null;
@@ -124,7 +123,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost {
       server.lock = lock;
       await server.load();
       ready = server;
-      listener = await ClassChatServer.listen(config, credentials, log, () => ready);
+      listener = await listenChatPort(config, credentials, log, () => ready);
       server.listener = listener;
     } catch (err) {
       // Nothing may keep the process alive, and the data directory is free for the next server.
@@ -153,52 +152,6 @@ export class ClassChatServer implements ConnectionHost, DoorHost {
       );
     }
     return server;
-  }
-
-  /**
-   * Binds the TCP port (plain or TLS); sockets go to the server `ready()` returns, or are closed while it
-   * is null. `beforeLock`: the data directory is not ours yet, so a port in use may be its server's.
-   */
-  private static async listen(
-    config: ServerConfig,
-    credentials: TlsCredentials | null,
-    log: Logger,
-    ready: () => ClassChatServer | null,
-    beforeLock = false,
-  ): Promise<net.Server> {
-    try {
-      return credentials
-        ? await listenTls(
-            config.host,
-            config.port,
-            credentials,
-            config.limits.tlsHandshakeMs,
-            log,
-            (raw) => {
-              const server = ready();
-              if (server) return server.admit(raw, false);
-              raw.destroy();
-              return false;
-            },
-            (socket) => {
-              const server = ready();
-              if (server) server.open(socket);
-              else socket.destroy();
-            },
-          )
-        : await listenTcp(config.host, config.port, (socket) => {
-            const server = ready();
-            if (server === null) socket.destroy();
-            else if (server.admit(socket, true)) server.open(socket);
-          });
-    } catch (err) {
-      // The same command run twice: the data directory's refusal names the running server's pid.
-      const held =
-        beforeLock && (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && config.dataDir !== ':memory:'
-          ? DataDirLock.holder(config.dataDir)
-          : null;
-      throw held ?? listenError(config.host, config.port, err);
-    }
   }
 
   /** Loads the chat state and starts what runs beside the connections (start-up, once the store is open). */
@@ -278,7 +231,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost {
    * cannot pile up past the per-address cap). A refused socket is closed; `explain` (plain TCP)
    * first tells it why. Returns whether it was admitted.
    */
-  private admit(socket: net.Socket, explain: boolean): boolean {
+  admit(socket: net.Socket, explain: boolean): boolean {
     if (this.stopping) {
       socket.destroy();
       return false;
@@ -307,7 +260,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost {
   }
 
   /** An admitted socket (for TLS, once its handshake is done) goes where its first bytes say (issue #14). */
-  private open(socket: net.Socket): void {
+  open(socket: net.Socket): void {
     if (this.stopping) {
       socket.destroy();
       return;

@@ -1,0 +1,66 @@
+/**
+ * Binds the chat's one port, plain TCP or TLS, and hands each accepted socket to whatever server is
+ * ready: admission first (counted from the TCP accept, issue #11.8), then the socket itself (for TLS once
+ * its handshake is done). Every protocol arrives here: line clients, browsers over HTTP and WebSocket.
+ */
+import type net from 'node:net';
+import type { Logger } from 'pino';
+import type { ServerConfig } from '../config.js';
+import { DataDirLock } from '../store/data-dir-lock.js';
+import { listenError } from './listen-error.js';
+import { listenTcp } from './tcp.js';
+import { listenTls, type TlsCredentials } from './tls.js';
+
+/** The server as the port sees it. */
+export interface PortHost {
+  /** Counts `socket` against the connection caps; false after closing one it refuses (`explain`: say why first). */
+  admit(socket: net.Socket, explain: boolean): boolean;
+  /** An admitted socket (TLS: after its handshake). */
+  open(socket: net.Socket): void;
+}
+
+/**
+ * Binds the port; sockets go to the host `ready()` returns, or are closed while it is null. `beforeLock`:
+ * the data directory is not ours yet, so a port in use may be its own server's (said by the refusal).
+ */
+export async function listenChatPort(
+  config: ServerConfig,
+  credentials: TlsCredentials | null,
+  log: Logger,
+  ready: () => PortHost | null,
+  beforeLock = false,
+): Promise<net.Server> {
+  try {
+    return credentials
+      ? await listenTls(
+          config.host,
+          config.port,
+          credentials,
+          config.limits.tlsHandshakeMs,
+          log,
+          (raw) => {
+            const host = ready();
+            if (host) return host.admit(raw, false);
+            raw.destroy();
+            return false;
+          },
+          (socket) => {
+            const host = ready();
+            if (host) host.open(socket);
+            else socket.destroy();
+          },
+        )
+      : await listenTcp(config.host, config.port, (socket) => {
+          const host = ready();
+          if (host === null) socket.destroy();
+          else if (host.admit(socket, true)) host.open(socket);
+        });
+  } catch (err) {
+    // The same command run twice: the data directory's refusal names the running server's pid.
+    const held =
+      beforeLock && (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && config.dataDir !== ':memory:'
+        ? DataDirLock.holder(config.dataDir)
+        : null;
+    throw held ?? listenError(config.host, config.port, err);
+  }
+}
