@@ -8,7 +8,15 @@ import type { Page } from 'playwright-core';
 import { BROWSER_SKIP } from '../helpers/browser.js';
 import { TestClient } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { appUrl, browserPerFile, createRoom, seesMessage, signIn, UI_TIMEOUT_MS } from '../helpers/web-user.js';
+import {
+  appUrl,
+  browserPerFile,
+  createRoom,
+  seesMessage,
+  setHidden,
+  signIn,
+  UI_TIMEOUT_MS,
+} from '../helpers/web-user.js';
 
 const browser = browserPerFile();
 let server: TestServer;
@@ -18,14 +26,6 @@ after(() => server.stop());
 /** The notifications the page made so far, as "title | body". */
 function shown(page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { shownNotes: string[] }).shownNotes.slice());
-}
-
-function setHidden(page: Page, hidden: boolean): Promise<void> {
-  return page.evaluate((h) => {
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
-    document.dispatchEvent(new Event('visibilitychange'));
-  }, hidden);
 }
 
 test(

@@ -15,6 +15,7 @@ import {
   screenshot,
   seesMessage,
   signedIn,
+  setHidden,
   UI_TIMEOUT_MS,
 } from '../helpers/web-user.js';
 
@@ -25,15 +26,6 @@ after(() => server.stop());
 
 function titleIs(page: Page, title: string): Promise<unknown> {
   return page.waitForFunction((t) => document.title === t, title, { timeout: UI_TIMEOUT_MS });
-}
-
-/** Makes the page report itself hidden or shown, as switching tabs does (headless Chromium never hides a page). */
-function setHidden(page: Page, hidden: boolean): Promise<void> {
-  return page.evaluate((h) => {
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
-    document.dispatchEvent(new Event('visibilitychange'));
-  }, hidden);
 }
 
 test(

@@ -184,6 +184,15 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   if (dir) await page.screenshot({ path: path.join(dir, `${name}.png`) });
 }
 
+/** Makes the page report itself hidden or shown, as switching tabs does (headless Chromium never hides a page). */
+export function setHidden(page: Page, hidden: boolean): Promise<void> {
+  return page.evaluate((h) => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+}
+
 /** Closes the user's context (all its pages). */
 export async function leave(user: WebUser): Promise<void> {
   await user.context.close();
