@@ -141,7 +141,8 @@ export abstract class BaseBus implements Bus {
     if (this.delivering) return;
     this.delivering = true;
     try {
-      for (let next = this.pending.shift(); next; next = this.pending.shift()) this.deliverNow(next.topic, next.payload, next.fromNode);
+      for (let next = this.pending.shift(); next; next = this.pending.shift())
+        this.deliverNow(next.topic, next.payload, next.fromNode);
     } finally {
       this.delivering = false;
     }

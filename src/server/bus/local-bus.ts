@@ -10,7 +10,11 @@ import type { Logger } from 'pino';
 import { BaseBus } from './bus.js';
 
 export class LocalBus extends BaseBus {
-  constructor(nodeId: string, log: Logger, private readonly hub: LocalHub | null = null) {
+  constructor(
+    nodeId: string,
+    log: Logger,
+    private readonly hub: LocalHub | null = null,
+  ) {
     super(nodeId, log);
     hub?.join(this);
   }

@@ -142,10 +142,14 @@ export abstract class BaseNameRegistry implements NameRegistry {
     const lost = await this.reclaim([...this.held]);
     for (const [name, owner] of lost) {
       if (!this.held.delete(name)) continue;
-      this.log.warn({ node: this.nodeId, name, owner: nodeOf(owner) }, 'name registry: a held name was taken meanwhile');
+      this.log.warn(
+        { node: this.nodeId, name, owner: nodeOf(owner) },
+        'name registry: a held name was taken meanwhile',
+      );
       for (const listener of [...this.lostListeners]) listener(name, nodeOf(owner));
     }
-    if (lost.length === 0) this.log.info({ node: this.nodeId, names: this.held.size }, 'name registry: names re-asserted');
+    if (lost.length === 0)
+      this.log.info({ node: this.nodeId, names: this.held.size }, 'name registry: names re-asserted');
   }
 
   /** Refreshes this instance's mark for `ttlMs`; resolves whether it was still there. */

@@ -49,7 +49,12 @@ export class RedisBus extends BaseBus {
   }
 
   protected send(topic: string, payload: Buffer): void {
-    const frame = encodeFrame({ fromNode: this.nodeId, epoch: this.counter.epoch, seq: this.counter.take(topic), payload });
+    const frame = encodeFrame({
+      fromNode: this.nodeId,
+      epoch: this.counter.epoch,
+      seq: this.counter.take(topic),
+      payload,
+    });
     this.pub.publish(this.prefix + topic, frame).catch((err: unknown) => {
       // Its receivers see the jump in seq at this publisher's next message and catch up from the store.
       this.log.error({ err, node: this.nodeId, topic }, 'bus: publish to Redis failed');
@@ -84,7 +89,10 @@ export class RedisBus extends BaseBus {
     const topic = name.slice(this.prefix.length);
     const frame = decodeFrame(message);
     if (!frame) {
-      this.log.warn({ node: this.nodeId, topic, bytes: message.length }, 'bus: dropped a message that is not a bus frame');
+      this.log.warn(
+        { node: this.nodeId, topic, bytes: message.length },
+        'bus: dropped a message that is not a bus frame',
+      );
       return;
     }
     if (frame.fromNode === this.nodeId) return;

@@ -41,7 +41,11 @@ export class Inbox {
       };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got ${JSON.stringify(this.texts().slice(-20))}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${what}; got ${JSON.stringify(this.texts().slice(-20))}`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.push(waiter);
     });

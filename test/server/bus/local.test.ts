@@ -16,9 +16,22 @@ function shared<T>(map: Map<string, T>, key: string, make: () => T): T {
   return value;
 }
 
-busSuite('local', (cluster, nodeId) => new LocalBus(nodeId, log, shared(hubs, cluster, () => new LocalHub())));
+busSuite(
+  'local',
+  (cluster, nodeId) =>
+    new LocalBus(
+      nodeId,
+      log,
+      shared(hubs, cluster, () => new LocalHub()),
+    ),
+);
 registrySuite(
   'local',
   (cluster, nodeId, timing) =>
-    new LocalNameRegistry(nodeId, log, timing, shared(tables, cluster, () => new LocalNameTable())),
+    new LocalNameRegistry(
+      nodeId,
+      log,
+      timing,
+      shared(tables, cluster, () => new LocalNameTable()),
+    ),
 );

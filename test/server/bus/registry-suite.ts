@@ -64,7 +64,8 @@ export function registrySuite(name: string, makeRegistry: MakeRegistry, skip: st
         const results = await Promise.all(registries.map((r) => r.claim(name)));
         const winners = registries.filter((_, i) => results[i] === true).map((r) => r.nodeId);
         assert.equal(winners.length, 1, `round ${round}: ${JSON.stringify(results)}`);
-        for (const result of results) assert.ok(result === true || result === winners[0], `round ${round}: losers see the winner`);
+        for (const result of results)
+          assert.ok(result === true || result === winners[0], `round ${round}: losers see the winner`);
         assert.equal(await registries[0]!.owner(name), winners[0]);
       }
     });
