@@ -75,13 +75,15 @@ export abstract class BaseBus implements Bus {
   async subscribe(topic: string, handler: BusHandler): Promise<void> {
     if (this.closed) throw new Error('subscribe on a closed bus');
     const list = this.handlers.get(topic);
-    if (list) {
-      list.push(handler);
-      await this.listening(topic);
-      return;
+    if (list) list.push(handler);
+    else this.handlers.set(topic, [handler]);
+    try {
+      await (list ? this.listening(topic) : this.listen(topic));
+    } catch (err) {
+      // Not live: the caller is told, and may subscribe again; a half-made subscription is not left behind.
+      this.unsubscribe(topic, handler);
+      throw err;
     }
-    this.handlers.set(topic, [handler]);
-    await this.listen(topic);
   }
 
   unsubscribe(topic: string, handler: BusHandler): void {

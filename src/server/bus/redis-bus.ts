@@ -8,6 +8,9 @@
  * jump in a publisher's numbering (a publish that failed, a subscriber Redis cut off) is a gap too
  * (`skipped`); a resent PUBLISH seen twice is dropped (src/server/bus/sequence-check.ts). The node then
  * catches up from the store, which every message reached before it was published.
+ *
+ * Topics are meant to be few and long-lived (cluster-wide channels such as commits and events, not one per
+ * user): each is a Redis channel, and each publisher keeps a counter per topic it has published on.
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -37,6 +40,7 @@ export class RedisBus extends BaseBus {
   /** Each topic's SUBSCRIBE, so a later handler of the topic can wait for it too. */
   private readonly subscriptions = new Map<string, Promise<void>>();
   private subscriberWasReady = false;
+  private failedPublishes = 0;
 
   constructor(options: RedisBusOptions) {
     checkNodeId(options.nodeId);
@@ -55,10 +59,19 @@ export class RedisBus extends BaseBus {
       seq: this.counter.take(topic),
       payload,
     });
-    this.pub.publish(this.prefix + topic, frame).catch((err: unknown) => {
-      // Its receivers see the jump in seq at this publisher's next message and catch up from the store.
-      this.log.error({ err, node: this.nodeId, topic }, 'bus: publish to Redis failed');
-    });
+    this.pub.publish(this.prefix + topic, frame).then(
+      () => {
+        if (this.failedPublishes === 0) return;
+        this.log.warn({ node: this.nodeId, failed: this.failedPublishes }, 'bus: publishing to Redis works again');
+        this.failedPublishes = 0;
+      },
+      (err: unknown) => {
+        // Its receivers see the jump in seq at this publisher's next message and catch up from the store.
+        // One error line per outage, not one per message: the count comes when publishing works again.
+        if (this.failedPublishes++ === 0)
+          this.log.error({ err, node: this.nodeId, topic }, 'bus: publish to Redis failed');
+      },
+    );
   }
 
   protected listen(topic: string): Promise<void> {

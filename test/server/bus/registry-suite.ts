@@ -99,6 +99,17 @@ export function registrySuite(name: string, makeRegistry: MakeRegistry, skip: st
       assert.equal(await b!.claim('alice'), 'a');
     });
 
+    test('close leaves no socket or timer behind, and twice is fine', async () => {
+      const handles = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'Timeout');
+      const before = handles().length;
+      const [a] = cluster(['a']);
+      assert.equal(await a!.claim('alice'), true);
+      await a!.close();
+      await a!.close();
+      assert.equal(handles().length, before, `handles left: ${process.getActiveResourcesInfo().join(', ')}`);
+      await assert.rejects(a!.claim('bob'), /closed/);
+    });
+
     test('the timing is checked: a heartbeat slower than the TTL is refused', () => {
       assert.throws(() => makeRegistry(uniqueName('names'), 'a', { ttlMs: 100, heartbeatMs: 100 }), /heartbeat/);
     });
