@@ -72,9 +72,8 @@ export abstract class BaseNameRegistry implements NameRegistry {
   /** Starts the heartbeat (the first beat at once). Call once, after the backend can run commands. */
   protected start(): void {
     this.heartbeat();
+    // Not unref'd: a registry is open until close(), like the sockets of its backend.
     this.timer = setInterval(this.heartbeat, this.timing.heartbeatMs);
-    // The registry alone must not keep a process alive; close() clears it anyway.
-    this.timer.unref();
   }
 
   async claim(name: string): Promise<true | string> {
