@@ -75,8 +75,8 @@ export abstract class BaseBus implements Bus {
   async subscribe(topic: string, handler: BusHandler): Promise<void> {
     if (this.closed) throw new Error('subscribe on a closed bus');
     const list = this.handlers.get(topic);
-    if (list) list.push(handler);
-    else this.handlers.set(topic, [handler]);
+    // A new array, as in unsubscribe(): a delivery running now keeps the handlers it started with.
+    this.handlers.set(topic, [...(list ?? []), handler]);
     try {
       await (list ? this.listening(topic) : this.listen(topic));
     } catch (err) {

@@ -4,9 +4,11 @@
  * the owner's node id back (to answer `name_taken`, or to ask that node to replace its session).
  *
  * Bound on a dead node: every registry instance keeps one liveness mark in the backend, refreshed every
- * `heartbeatMs` and gone `ttlMs` after the last refresh; a name whose owner's mark is gone is free. So the
- * names of a node killed with -9 are free at most `ttlMs` (default 10 s) after its last heartbeat, and a
- * living node's names never are (it refreshes `ttlMs / heartbeatMs` times per lifetime of its mark).
+ * `heartbeatMs` and gone `ttlMs` after the last refresh; a name whose owner's mark is gone is free (the
+ * next claim takes it). The last refresh of a node killed with -9 came at most `heartbeatMs` before the
+ * kill, so its names are free between `ttlMs - heartbeatMs` and `ttlMs` after it: 7 to 10 s by default.
+ * A living node's names never are: it refreshes `ttlMs / heartbeatMs` times per lifetime of its mark, so
+ * it must miss several heartbeats in a row (Redis unreachable, or its event loop blocked for that long).
  *
  * Losing the backend's state (a Redis restart without persistence) would free every name: the registry
  * keeps the names it holds, notices its mark was gone at the next heartbeat or claim, and claims them
@@ -51,6 +53,8 @@ export abstract class BaseNameRegistry implements NameRegistry {
   protected readonly instance: string;
   protected readonly timing: RegistryTiming;
   private readonly held = new Set<string>();
+  /** Released here while the backend could not be told: freed there at a later heartbeat. */
+  private readonly unreleased = new Set<string>();
   private readonly lostListeners = new Set<(name: string, owner: string) => void>();
   private timer: NodeJS.Timeout | null = null;
   private beating: Promise<void> | null = null;
@@ -78,6 +82,8 @@ export abstract class BaseNameRegistry implements NameRegistry {
 
   async claim(name: string): Promise<true | string> {
     if (this.closed) throw new Error('claim on a closed name registry');
+    // Before the claim is sent: a leftover release sent after it would free the name it takes again.
+    this.unreleased.delete(name);
     const { owner, wasAlive } = await this.tryClaim(name);
     if (owner !== this.instance) return nodeOf(owner);
     this.held.add(name);
@@ -87,7 +93,13 @@ export abstract class BaseNameRegistry implements NameRegistry {
 
   async release(name: string): Promise<void> {
     if (!this.held.delete(name)) return;
-    await this.tryRelease([name]);
+    try {
+      await this.tryRelease([name]);
+    } catch (err) {
+      // Left as it is, the name would stay this live node's for good: retried at each heartbeat.
+      this.unreleased.add(name);
+      this.log.warn({ err, node: this.nodeId, name }, 'name registry: release failed; retrying at the next heartbeat');
+    }
   }
 
   async owner(name: string): Promise<string | null> {
@@ -108,13 +120,14 @@ export abstract class BaseNameRegistry implements NameRegistry {
     await this.beating;
     if (!options.keepNames) {
       try {
-        await this.tryRelease([...this.held], { leaving: true });
+        await this.tryRelease([...this.held, ...this.unreleased], { leaving: true });
       } catch (err) {
         // Not fatal: the names are freed by the TTL instead.
         this.log.warn({ err, node: this.nodeId, names: this.held.size }, 'name registry: releasing at close failed');
       }
     }
     this.held.clear();
+    this.unreleased.clear();
     await this.shutdown();
   }
 
@@ -127,6 +140,7 @@ export abstract class BaseNameRegistry implements NameRegistry {
     if (this.closed || this.beating) return;
     this.beating = this.beat()
       .then((wasAlive) => (wasAlive ? undefined : this.reassert()))
+      .then(() => this.releaseLeftovers())
       .catch((err: unknown) => {
         this.log.warn({ err, node: this.nodeId }, 'name registry: heartbeat failed; names stay until the TTL');
       })
@@ -134,6 +148,13 @@ export abstract class BaseNameRegistry implements NameRegistry {
         this.beating = null;
       });
   };
+
+  private async releaseLeftovers(): Promise<void> {
+    if (this.unreleased.size === 0) return;
+    const names = [...this.unreleased];
+    await this.tryRelease(names);
+    for (const name of names) this.unreleased.delete(name);
+  }
 
   /** This registry's mark was gone (expired or wiped): claims its names again, reports those taken. */
   private async reassert(): Promise<void> {
