@@ -1,11 +1,12 @@
 /**
- * Every query the SQLite store runs, in one table, with `?` placeholders. Written in SQL PostgreSQL also
- * takes, so that a PostgreSQL store (#15) can reuse the table rather than copy it (design §4.3), apart
- * from what it must translate: the placeholders ($1...), the tokens' `rowid` (deleteToken,
- * findUserByToken), and the new row's id, which sqlite.ts reads from lastInsertRowid (RETURNING there).
+ * Every query the store runs, in one table for both databases (design §4.3), with `?` placeholders.
+ * Written in SQL that SQLite and PostgreSQL both take; what differs is in the Dialect (dialect.ts): the
+ * tokens' row id (SQLite's implicit `rowid`, PostgreSQL's `id` column), the placeholders ($1...) and
+ * how an insert reports its new id (lastInsertRowid, RETURNING), translated once when prepared.
  * Column aliases match the record types in store.ts so rows map without copying.
  */
 import { EVERYONE } from '../../protocol/names.js';
+import type { Dialect } from './dialect.js';
 
 const MESSAGE_COLUMNS = `m.id, m.conv_id AS "convId", m.seq, m.kind, m.event, m.sender_id AS "senderId",
   m.sender, m.receiver, m.text, m.ts, m.file_id AS "fileId"`;
@@ -21,7 +22,10 @@ const LAST_SEQ = `(SELECT COALESCE(MAX(seq), 0) FROM messages WHERE conv_id = c.
 /** The everyone conversation's id, found through the unique index on conversation keys. */
 const EVERYONE_ID = `(SELECT id FROM conversations WHERE conv_key = '${EVERYONE}')`;
 
-export const SQL = {
+/** The query table in a dialect, before its placeholders are translated (Dialect.prepare does that). */
+export function queries(dialect: Pick<Dialect, 'tokenId'>) {
+  const TOKEN_ID = dialect.tokenId;
+  return {
   nextConversationId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM conversations`,
   nextMessageId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM messages`,
   counters: `SELECT name, value FROM counters`,
@@ -61,7 +65,7 @@ export const SQL = {
   lastAdminEventId: `SELECT COALESCE(MAX(id), 0) AS n FROM admin_events`,
   adminEventsAfter: `SELECT e.id, e.user_id AS "userId", e.kind, u.role FROM admin_events e JOIN users u ON u.id = e.user_id
     WHERE e.id > ? ORDER BY e.id LIMIT ?`,
-  deleteToken: `DELETE FROM tokens WHERE rowid = ?`,
+  deleteToken: `DELETE FROM tokens WHERE ${TOKEN_ID} = ?`,
   deleteTokens: `DELETE FROM tokens WHERE user_id = ?`,
   insertInvite: `INSERT INTO invites (code_hash, uses_left, expires_at, created_at) VALUES (?, ?, ?, ?)`,
   useInvite: `UPDATE invites SET uses_left = uses_left - 1 WHERE code_hash = ? AND uses_left > 0 AND expires_at > ?`,
@@ -110,7 +114,7 @@ export const SQL = {
   sha256InUse: `SELECT 1 AS n FROM files WHERE sha256 = ? AND completed_at IS NOT NULL LIMIT 1`,
   findUser: `SELECT ${USER_COLUMNS} FROM users u WHERE u.name_key = ?`,
   hasToken: `SELECT 1 AS n FROM tokens WHERE user_id = ? LIMIT 1`,
-  findUserByToken: `SELECT ${USER_COLUMNS}, t.rowid AS "tokenId" FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
+  findUserByToken: `SELECT ${USER_COLUMNS}, t.${TOKEN_ID} AS "tokenId" FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
   listUsers: `SELECT ${USER_COLUMNS} FROM users u ORDER BY u.name_key`,
   // Issue #12.5: a page of every user by name key, read through the unique index on name_key.
   usersAfter: `SELECT u.name, u.name_key AS key, u.role FROM users u WHERE u.name_key > ? ORDER BY u.name_key LIMIT ?`,
@@ -149,3 +153,6 @@ export const SQL = {
   historyAfter: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? AND m.seq > ? ORDER BY m.seq ASC LIMIT ?`,
   historyBetween: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? AND m.seq > ? AND m.seq < ? ORDER BY m.seq ASC LIMIT ?`,
 } as const;
+}
+
+export type QueryName = keyof ReturnType<typeof queries>;
