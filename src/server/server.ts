@@ -114,7 +114,8 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
       // One server per SQLite database (issue #11.2); nodes sharing a PostgreSQL database must all run,
       // so that lock is SQLite's alone (their shared data directory holds only file bytes for now).
       const storeChoice = config.store ?? { kind: 'sqlite' };
-      lock = config.dataDir === ':memory:' || storeChoice.kind !== 'sqlite' ? null : DataDirLock.acquire(config.dataDir);
+      lock =
+        config.dataDir === ':memory:' || storeChoice.kind !== 'sqlite' ? null : DataDirLock.acquire(config.dataDir);
       store = await openStore({
         store: storeChoice,
         onConnectionError: (err) => log.error({ err }, 'database connection lost; the next commit reconnects'),

@@ -97,7 +97,10 @@ export class SqlStore implements Store {
   }
 
   setFirstPassword(userId: number, passwordHash: string, whileClaimed: boolean): MaybePromise<boolean> {
-    return map(this.write(whileClaimed ? 'setFirstPasswordIfClaimed' : 'setFirstPassword', [passwordHash, userId]), changed);
+    return map(
+      this.write(whileClaimed ? 'setFirstPasswordIfClaimed' : 'setFirstPassword', [passwordHash, userId]),
+      changed,
+    );
   }
 
   releaseName(userId: number): void {
@@ -261,8 +264,14 @@ export class SqlStore implements Store {
 
   findResent(q: ResentQuery): MaybePromise<StoredMessage | undefined> {
     // Synchronous on SQLite: it runs for every message that carries a request id.
-    return this.driver.get('findResent', [q.senderId, q.clientRef, q.kind, q.receiverKey, q.text, q.since]) as
-      MaybePromise<StoredMessage | undefined>;
+    return this.driver.get('findResent', [
+      q.senderId,
+      q.clientRef,
+      q.kind,
+      q.receiverKey,
+      q.text,
+      q.since,
+    ]) as MaybePromise<StoredMessage | undefined>;
   }
 
   async hasToken(userId: number): Promise<boolean> {

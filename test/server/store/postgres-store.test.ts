@@ -40,44 +40,53 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
   }
 }
 
-test('#15 several nodes opening one empty PostgreSQL schema at once apply each migration once', { skip: POSTGRES_SKIP }, () =>
-  onSchema(async (schema) => {
-    const stores = await Promise.all(Array.from({ length: 5 }, () => openOn(schema.url)));
-    try {
-      const rows = await query<{ version: number }>(schema.url, 'SELECT version FROM schema_migrations ORDER BY version');
-      assert.deepEqual(
-        rows.map((r) => r.version),
-        [1],
-      );
-      // Every node can use the schema: one writes, another reads.
-      await stores[0]!.insertUser({ name: 'Bob', key: 'bob', passwordHash: null, role: 'user' }, 'now');
-      assert.equal((await stores[4]!.findUser('bob'))?.name, 'Bob');
-    } finally {
-      for (const store of stores) await store.close();
-    }
-  }),
+test(
+  '#15 several nodes opening one empty PostgreSQL schema at once apply each migration once',
+  { skip: POSTGRES_SKIP },
+  () =>
+    onSchema(async (schema) => {
+      const stores = await Promise.all(Array.from({ length: 5 }, () => openOn(schema.url)));
+      try {
+        const rows = await query<{ version: number }>(
+          schema.url,
+          'SELECT version FROM schema_migrations ORDER BY version',
+        );
+        assert.deepEqual(
+          rows.map((r) => r.version),
+          [1],
+        );
+        // Every node can use the schema: one writes, another reads.
+        await stores[0]!.insertUser({ name: 'Bob', key: 'bob', passwordHash: null, role: 'user' }, 'now');
+        assert.equal((await stores[4]!.findUser('bob'))?.name, 'Bob');
+      } finally {
+        for (const store of stores) await store.close();
+      }
+    }),
 );
 
-test('#15 a PostgreSQL batch with a failing statement stores nothing of it, and commit() rejects', { skip: POSTGRES_SKIP }, () =>
-  onSchema(async (schema) => {
-    const store = await openOn(schema.url);
-    try {
-      const bob = await store.insertUser({ name: 'Bob', key: 'bob', passwordHash: null, role: 'user' }, 'now');
-      await store.commit();
-      store.setRole(bob, 'admin');
-      store.insertConversation({ id: 1, kind: 'room', key: 'room', name: 'Room' }, bob, 'now');
-      store.insertConversation({ id: 1, kind: 'room', key: 'other', name: 'Other' }, bob, 'now'); // the same id
-      await assert.rejects(Promise.resolve(store.commit()), /duplicate key/);
-      assert.equal((await store.findUser('bob'))?.role, 'user', 'the write before the failure is rolled back too');
-      assert.equal(await store.findConversation('room'), undefined);
-      // The store goes on: the next batch commits.
-      store.setRole(bob, 'admin');
-      await store.commit();
-      assert.equal((await store.findUser('bob'))?.role, 'admin');
-    } finally {
-      await store.close();
-    }
-  }),
+test(
+  '#15 a PostgreSQL batch with a failing statement stores nothing of it, and commit() rejects',
+  { skip: POSTGRES_SKIP },
+  () =>
+    onSchema(async (schema) => {
+      const store = await openOn(schema.url);
+      try {
+        const bob = await store.insertUser({ name: 'Bob', key: 'bob', passwordHash: null, role: 'user' }, 'now');
+        await store.commit();
+        store.setRole(bob, 'admin');
+        store.insertConversation({ id: 1, kind: 'room', key: 'room', name: 'Room' }, bob, 'now');
+        store.insertConversation({ id: 1, kind: 'room', key: 'other', name: 'Other' }, bob, 'now'); // the same id
+        await assert.rejects(Promise.resolve(store.commit()), /duplicate key/);
+        assert.equal((await store.findUser('bob'))?.role, 'user', 'the write before the failure is rolled back too');
+        assert.equal(await store.findConversation('room'), undefined);
+        // The store goes on: the next batch commits.
+        store.setRole(bob, 'admin');
+        await store.commit();
+        assert.equal((await store.findUser('bob'))?.role, 'admin');
+      } finally {
+        await store.close();
+      }
+    }),
 );
 
 test('#15 the last use of an invite, raced by several PostgreSQL nodes, is taken once', { skip: POSTGRES_SKIP }, () =>
@@ -86,7 +95,7 @@ test('#15 the last use of an invite, raced by several PostgreSQL nodes, is taken
     try {
       stores[0]!.insertInvite('code', 1, '2999-01-01T00:00:00.000Z', 'now');
       await stores[0]!.commit();
-      const uses = await Promise.all(stores.map((s) => s.useInvite('code', '2026-12-01T00:00:00.000Z')));
+      const uses = await Promise.all(stores.map(async (s) => await s.useInvite('code', '2026-12-01T00:00:00.000Z')));
       assert.equal(uses.filter(Boolean).length, 1, `uses: ${uses.join(', ')}`);
     } finally {
       for (const store of stores) await store.close();

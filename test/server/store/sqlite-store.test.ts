@@ -4,10 +4,10 @@ import { SqliteStore } from '../../../src/server/store/sqlite.js';
 import { tempDataDir } from '../../helpers/server.js';
 import { storeSuite } from './store-suite.js';
 
-storeSuite('SQLite', async () => {
+storeSuite('SQLite', () => {
   const dataDir = tempDataDir();
-  return {
-    open: async () => new SqliteStore({ dataDir }),
-    drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
-  };
+  return Promise.resolve({
+    open: () => Promise.resolve(new SqliteStore({ dataDir })),
+    drop: () => Promise.resolve(fs.rmSync(dataDir, { recursive: true, force: true })),
+  });
 });

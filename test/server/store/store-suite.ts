@@ -84,7 +84,7 @@ function file(convId: number, senderId: number, sha256: string, createdAt = T0):
 
 export function storeSuite(name: string, makeBackend: () => Promise<StoreBackend>, options: SuiteOptions = {}): void {
   const it = (title: string, body: (store: Store, open: () => Promise<Store>) => Promise<void>) =>
-    test(`#15 ${name} store: ${title}`, { skip: options.skip ?? false }, () => onFresh(makeBackend, body));
+    void test(`#15 ${name} store: ${title}`, { skip: options.skip ?? false }, () => onFresh(makeBackend, body));
 
   it('users: ids from the store, every field read back, changes seen, pages by name key', async (store) => {
     const bob = await addUser(store, 'Bob');
@@ -242,8 +242,7 @@ export function storeSuite(name: string, makeBackend: () => Promise<StoreBackend
     const bob = await addUser(store, 'Bob');
     store.insertConversation({ id: 5, kind: 'room', key: 'room', name: 'Room' }, bob, T0);
     for (let seq = 1; seq <= 5; seq++) store.insertMessage(message(10 + seq, 5, seq, bob, `m${seq}`));
-    const seqs = async (query: Parameters<Store['history']>[1]) =>
-      (await store.history(5, query)).map((m) => m.seq);
+    const seqs = async (query: Parameters<Store['history']>[1]) => (await store.history(5, query)).map((m) => m.seq);
     assert.deepEqual(await seqs({ limit: 2 }), [4, 5]);
     assert.deepEqual(await seqs({ before: 4, limit: 2 }), [2, 3]);
     assert.deepEqual(await seqs({ after: 1, limit: 2 }), [2, 3]);
@@ -328,7 +327,14 @@ export function storeSuite(name: string, makeBackend: () => Promise<StoreBackend
     const bob = await addUser(store, 'Bob');
     store.insertConversation({ id: 2, kind: 'room', key: 'room', name: 'Room' }, bob, T0);
     store.insertMessage({ ...message(7, 2, 1, bob, 'once'), clientRef: '"r1"' });
-    const query = { senderId: bob, clientRef: '"r1"', kind: 'group' as const, receiverKey: 'room', text: 'once', since: T0 };
+    const query = {
+      senderId: bob,
+      clientRef: '"r1"',
+      kind: 'group' as const,
+      receiverKey: 'room',
+      text: 'once',
+      since: T0,
+    };
     assert.equal((await store.findResent(query))?.id, 7);
     assert.equal(await store.findResent({ ...query, text: 'other' }), undefined);
     assert.equal(await store.findResent({ ...query, since: T2 }), undefined);

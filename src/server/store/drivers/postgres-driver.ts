@@ -33,7 +33,10 @@ const NUMERIC_TYPES: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: string) =>
     oid === 20 || oid === 1700
       ? Number
-      : (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+      : (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(
+          oid,
+          format,
+        )) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 interface QueuedWrite {
@@ -54,7 +57,7 @@ export class PostgresDriver implements SqlDriver {
   private tail: Promise<void> | null = null;
   private commitScheduled = false;
   /** The failure of a batch nobody awaited, for the next commit() to report. */
-  private unreported: unknown = null;
+  private unreported: Error | null = null;
   private writer: Promise<pg.Client> | null = null;
 
   private constructor(
@@ -138,7 +141,7 @@ export class PostgresDriver implements SqlDriver {
   /** A batch sent for a read or on a schedule: its failure is also the next commit()'s to report. */
   private unawaited(batch: Promise<void>): Promise<void> {
     return batch.catch((err: unknown) => {
-      this.unreported ??= err;
+      this.unreported ??= err instanceof Error ? err : new Error(String(err));
       throw err;
     });
   }
@@ -245,7 +248,9 @@ async function migrate(pool: pg.Pool): Promise<void> {
       await client.query(
         'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
       );
-      const { rows } = await client.query<{ v: number }>('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations');
+      const { rows } = await client.query<{ v: number }>(
+        'SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations',
+      );
       for (let version = rows[0]!.v; version < POSTGRES_MIGRATIONS.length; version++) {
         await client.query('BEGIN');
         try {

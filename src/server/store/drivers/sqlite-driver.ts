@@ -137,12 +137,15 @@ export class SqliteDriver implements SqlDriver {
     this.committedSinceCheckpoint = true;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     try {
       this.commit();
       // Leave a compact database file and an empty log behind.
       this.db.pragma('wal_checkpoint(TRUNCATE)');
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     } finally {
       this.db.close();
     }
