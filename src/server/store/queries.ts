@@ -156,3 +156,6 @@ export function queries(dialect: Pick<Dialect, 'tokenId'>) {
 }
 
 export type QueryName = keyof ReturnType<typeof queries>;
+
+/** Every query's name, in the table's order. */
+export const QUERY_NAMES = Object.keys(queries({ tokenId: 'id' })) as readonly QueryName[];

@@ -4,7 +4,8 @@
  * driver gives them, so a method is synchronous on SQLite and a promise on PostgreSQL where the Store
  * interface allows either (`T | Promise<T>`).
  */
-import type { MaybePromise, SqlDriver, WriteResult } from './drivers/driver.js';
+import type { MaybePromise, PreparedQuery, SqlDriver, WriteResult } from './drivers/driver.js';
+import { QUERY_NAMES, type QueryName } from './queries.js';
 import type {
   AdminEvent,
   AdminEventKind,
@@ -35,51 +36,55 @@ const changed = (result: WriteResult): boolean => result.changes > 0;
 const newId = (result: WriteResult): number => Number(result.lastInsertRowid);
 
 export class SqlStore implements Store {
-  constructor(protected readonly driver: SqlDriver) {}
+  /** Every query, prepared once by the driver; reached by name as a property (a fast, monomorphic lookup). */
+  private readonly q: Record<QueryName, PreparedQuery>;
 
-  private write(name: Parameters<SqlDriver['write']>[0], params: readonly unknown[]): MaybePromise<WriteResult> {
-    return this.driver.write(name, params);
+  constructor(protected readonly driver: SqlDriver) {
+    this.q = Object.fromEntries(QUERY_NAMES.map((name) => [name, driver.prepare(name)])) as Record<
+      QueryName,
+      PreparedQuery
+    >;
   }
 
   async load(): Promise<InitialState> {
-    const d = this.driver;
-    const counters = (await d.all('counters', [])) as { name: string; value: number }[];
+    const q = this.q;
+    const counters = (await q.counters.all([])) as { name: string; value: number }[];
     const saved = new Map(counters.map((c) => [c.name, c.value]));
     const next = async (name: 'nextConversationId' | 'nextMessageId', counter: string) =>
-      Math.max(((await d.get(name, [])) as { n: number }).n, saved.get(counter) ?? 0);
+      Math.max(((await q[name].get([])) as { n: number }).n, saved.get(counter) ?? 0);
     const rooms = new Map<number, RoomRecord>();
-    for (const room of (await d.all('rooms', [])) as Omit<RoomRecord, 'members'>[])
+    for (const room of (await q.rooms.all([])) as Omit<RoomRecord, 'members'>[])
       rooms.set(room.id, { ...room, members: [] });
-    for (const row of (await d.all('roomMembers', [])) as (MemberRecord & { convId: number })[]) {
+    for (const row of (await q.roomMembers.all([])) as (MemberRecord & { convId: number })[]) {
       rooms.get(row.convId)?.members.push({ userId: row.userId, name: row.name, key: row.key, cursor: row.cursor });
     }
     return {
       nextConversationId: await next('nextConversationId', 'next_conversation_id'),
       nextMessageId: await next('nextMessageId', 'next_message_id'),
       rooms: [...rooms.values()],
-      everyone: (await d.get('findConversation', ['everyone'])) as ConversationRecord | undefined,
-      waitingBytes: (await d.all('waitingBytes', [])) as { userId: number; bytes: number }[],
+      everyone: (await q.findConversation.get(['everyone'])) as ConversationRecord | undefined,
+      waitingBytes: (await q.waitingBytes.all([])) as { userId: number; bytes: number }[],
     };
   }
 
   async insertUser(user: NewUser, createdAt: string): Promise<number> {
-    return newId(await this.write('insertUser', [user.name, user.key, createdAt, user.passwordHash, user.role]));
+    return newId(await this.q.insertUser.write([user.name, user.key, createdAt, user.passwordHash, user.role]));
   }
 
   setPassword(userId: number, passwordHash: string): void {
-    void this.write('setPassword', [passwordHash, userId]);
+    void this.q.setPassword.write([passwordHash, userId]);
   }
 
   setRole(userId: number, role: Role): void {
-    void this.write('setRole', [role, userId]);
+    void this.q.setRole.write([role, userId]);
   }
 
   setMutedUntil(userId: number, until: string | null): void {
-    void this.write('setMutedUntil', [until, userId]);
+    void this.q.setMutedUntil.write([until, userId]);
   }
 
   async insertToken(tokenHash: string, userId: number, createdAt: string): Promise<number> {
-    return newId(await this.write('insertToken', [tokenHash, userId, createdAt]));
+    return newId(await this.q.insertToken.write([tokenHash, userId, createdAt]));
   }
 
   async insertTokenIfPassword(
@@ -88,81 +93,81 @@ export class SqlStore implements Store {
     passwordHash: string,
     createdAt: string,
   ): Promise<number | null> {
-    const result = await this.write('insertTokenIfPassword', [tokenHash, createdAt, userId, passwordHash]);
+    const result = await this.q.insertTokenIfPassword.write([tokenHash, createdAt, userId, passwordHash]);
     return result.changes === 0 ? null : newId(result);
   }
 
   setPasswordIf(userId: number, passwordHash: string, expected: string): MaybePromise<boolean> {
-    return map(this.write('setPasswordIf', [passwordHash, userId, expected]), changed);
+    return map(this.q.setPasswordIf.write([passwordHash, userId, expected]), changed);
   }
 
   setFirstPassword(userId: number, passwordHash: string, whileClaimed: boolean): MaybePromise<boolean> {
     return map(
-      this.write(whileClaimed ? 'setFirstPasswordIfClaimed' : 'setFirstPassword', [passwordHash, userId]),
+      (whileClaimed ? this.q.setFirstPasswordIfClaimed : this.q.setFirstPassword).write([passwordHash, userId]),
       changed,
     );
   }
 
   releaseName(userId: number): void {
-    void this.write('releaseName', [userId]);
+    void this.q.releaseName.write([userId]);
   }
 
   recordAdminEvent(userId: number, kind: AdminEventKind, createdAt: string): void {
-    void this.write('insertAdminEvent', [userId, kind, createdAt]);
+    void this.q.insertAdminEvent.write([userId, kind, createdAt]);
   }
 
   async lastAdminEventId(): Promise<number> {
-    return ((await this.driver.get('lastAdminEventId', [])) as { n: number }).n;
+    return ((await this.q.lastAdminEventId.get([])) as { n: number }).n;
   }
 
   async adminEventsAfter(afterId: number, limit: number): Promise<AdminEvent[]> {
-    return (await this.driver.all('adminEventsAfter', [afterId, limit])) as AdminEvent[];
+    return (await this.q.adminEventsAfter.all([afterId, limit])) as AdminEvent[];
   }
 
   deleteToken(tokenId: number): void {
-    void this.write('deleteToken', [tokenId]);
+    void this.q.deleteToken.write([tokenId]);
   }
 
   deleteTokens(userId: number): void {
-    void this.write('deleteTokens', [userId]);
+    void this.q.deleteTokens.write([userId]);
   }
 
   insertInvite(codeHash: string, uses: number, expiresAt: string, createdAt: string): void {
-    void this.write('insertInvite', [codeHash, uses, expiresAt, createdAt]);
+    void this.q.insertInvite.write([codeHash, uses, expiresAt, createdAt]);
   }
 
   useInvite(codeHash: string, now: string): MaybePromise<boolean> {
-    return map(this.write('useInvite', [codeHash, now]), (result) => result.changes === 1);
+    return map(this.q.useInvite.write([codeHash, now]), (result) => result.changes === 1);
   }
 
   insertConversation(conv: Omit<ConversationRecord, 'lastSeq'>, createdBy: number | null, createdAt: string): void {
     const owner = conv.kind === 'room' ? createdBy : null;
-    void this.write('insertConversation', [conv.id, conv.kind, conv.key, conv.name, createdBy, owner, createdAt]);
+    void this.q.insertConversation.write([conv.id, conv.kind, conv.key, conv.name, createdBy, owner, createdAt]);
   }
 
   setRoomOwner(convId: number, ownerId: number | null): void {
-    void this.write('setRoomOwner', [ownerId, convId]);
+    void this.q.setRoomOwner.write([ownerId, convId]);
   }
 
   deleteConversation(convId: number): void {
-    void this.write('deleteConversation', [convId]);
+    void this.q.deleteConversation.write([convId]);
   }
 
   saveCounters(next: { conversation: number; message: number }): void {
-    void this.write('saveCounter', ['next_conversation_id', next.conversation]);
-    void this.write('saveCounter', ['next_message_id', next.message]);
+    void this.q.saveCounter.write(['next_conversation_id', next.conversation]);
+    void this.q.saveCounter.write(['next_message_id', next.message]);
   }
 
   insertMember(convId: number, userId: number, cursor: number, joinedAt: string): void {
-    void this.write('insertMember', [convId, userId, cursor, joinedAt]);
+    void this.q.insertMember.write([convId, userId, cursor, joinedAt]);
   }
 
   deleteMember(convId: number, userId: number): void {
-    void this.write('deleteMember', [convId, userId]);
+    void this.q.deleteMember.write([convId, userId]);
   }
 
   insertMessage(m: StoredMessage): void {
-    void this.write('insertMessage', [
+    void this.q.insertMessage.write([
       m.id,
       m.convId,
       m.seq,
@@ -179,8 +184,8 @@ export class SqlStore implements Store {
   }
 
   advanceCursors(userId: number, belowId: number): void {
-    void this.write('advanceCursors', [belowId, userId]);
-    void this.write('advanceEveryoneCursor', [belowId, userId]);
+    void this.q.advanceCursors.write([belowId, userId]);
+    void this.q.advanceEveryoneCursor.write([belowId, userId]);
   }
 
   commit(): void | Promise<void> {
@@ -189,7 +194,7 @@ export class SqlStore implements Store {
 
   async insertFile(f: NewFile): Promise<number> {
     return newId(
-      await this.write('insertFile', [
+      await this.q.insertFile.write([
         f.convId,
         f.kind,
         f.senderId,
@@ -205,15 +210,15 @@ export class SqlStore implements Store {
   }
 
   completeFile(fileId: number, completedAt: string): void {
-    void this.write('completeFile', [completedAt, fileId]);
+    void this.q.completeFile.write([completedAt, fileId]);
   }
 
   deleteFile(fileId: number): void {
-    void this.write('deleteFile', [fileId]);
+    void this.q.deleteFile.write([fileId]);
   }
 
   async findFile(fileId: number): Promise<FileRecord | undefined> {
-    return (await this.driver.get('findFile', [fileId])) as FileRecord | undefined;
+    return (await this.q.findFile.get([fileId])) as FileRecord | undefined;
   }
 
   async findUnfinishedUpload(
@@ -222,84 +227,79 @@ export class SqlStore implements Store {
     size: number,
     sha256: string,
   ): Promise<FileRecord | undefined> {
-    return (await this.driver.get('findUnfinishedUpload', [senderId, convId, size, sha256])) as FileRecord | undefined;
+    return (await this.q.findUnfinishedUpload.get([senderId, convId, size, sha256])) as FileRecord | undefined;
   }
 
   async findRepeatedUpload(q: RepeatedUploadQuery): Promise<StoredMessage | undefined> {
     const params = [q.senderId, q.clientRef, q.convId, q.size, q.sha256, q.since];
-    return (await this.driver.get('findRepeatedUpload', params)) as StoredMessage | undefined;
+    return (await this.q.findRepeatedUpload.get(params)) as StoredMessage | undefined;
   }
 
   async filesIn(convId: number, limit: number): Promise<FileRecord[]> {
-    return (await this.driver.all('filesIn', [convId, limit])) as FileRecord[];
+    return (await this.q.filesIn.all([convId, limit])) as FileRecord[];
   }
 
   async filesOf(userId: number, limit: number): Promise<FileRecord[]> {
-    return (await this.driver.all('filesOf', [userId, limit])) as FileRecord[];
+    return (await this.q.filesOf.all([userId, limit])) as FileRecord[];
   }
 
   async unfinishedUploadsOf(senderId: number): Promise<FileRecord[]> {
-    return (await this.driver.all('unfinishedUploadsOf', [senderId])) as FileRecord[];
+    return (await this.q.unfinishedUploadsOf.all([senderId])) as FileRecord[];
   }
 
   async unfinishedUploadsIn(convId: number): Promise<FileRecord[]> {
-    return (await this.driver.all('unfinishedUploadsIn', [convId])) as FileRecord[];
+    return (await this.q.unfinishedUploadsIn.all([convId])) as FileRecord[];
   }
 
   async bytesStoredBy(userId: number): Promise<number> {
-    return ((await this.driver.get('bytesStoredBy', [userId])) as { n: number }).n;
+    return ((await this.q.bytesStoredBy.get([userId])) as { n: number }).n;
   }
 
   async expiredFiles(createdBefore: string, abandonedBefore: string, limit: number): Promise<FileRecord[]> {
-    return (await this.driver.all('expiredFiles', [createdBefore, abandonedBefore, limit])) as FileRecord[];
+    return (await this.q.expiredFiles.all([createdBefore, abandonedBefore, limit])) as FileRecord[];
   }
 
   async sha256InUse(sha256: string): Promise<boolean> {
-    return (await this.driver.get('sha256InUse', [sha256])) !== undefined;
+    return (await this.q.sha256InUse.get([sha256])) !== undefined;
   }
 
   async findUser(key: string): Promise<UserRecord | undefined> {
-    return (await this.driver.get('findUser', [key])) as UserRecord | undefined;
+    return (await this.q.findUser.get([key])) as UserRecord | undefined;
   }
 
   findResent(q: ResentQuery): MaybePromise<StoredMessage | undefined> {
     // Synchronous on SQLite: it runs for every message that carries a request id.
-    return this.driver.get('findResent', [
-      q.senderId,
-      q.clientRef,
-      q.kind,
-      q.receiverKey,
-      q.text,
-      q.since,
-    ]) as MaybePromise<StoredMessage | undefined>;
+    return this.q.findResent.get([q.senderId, q.clientRef, q.kind, q.receiverKey, q.text, q.since]) as MaybePromise<
+      StoredMessage | undefined
+    >;
   }
 
   async hasToken(userId: number): Promise<boolean> {
-    return (await this.driver.get('hasToken', [userId])) !== undefined;
+    return (await this.q.hasToken.get([userId])) !== undefined;
   }
 
   async findUserByToken(tokenHash: string): Promise<(UserRecord & { tokenId: number }) | undefined> {
-    return (await this.driver.get('findUserByToken', [tokenHash])) as (UserRecord & { tokenId: number }) | undefined;
+    return (await this.q.findUserByToken.get([tokenHash])) as (UserRecord & { tokenId: number }) | undefined;
   }
 
   async listUsers(): Promise<UserRecord[]> {
-    return (await this.driver.all('listUsers', [])) as UserRecord[];
+    return (await this.q.listUsers.all([])) as UserRecord[];
   }
 
   async usersAfter(afterKey: string, limit: number): Promise<UserSummary[]> {
-    return (await this.driver.all('usersAfter', [afterKey, limit])) as UserSummary[];
+    return (await this.q.usersAfter.all([afterKey, limit])) as UserSummary[];
   }
 
   async findConversation(key: string): Promise<ConversationRecord | undefined> {
-    return (await this.driver.get('findConversation', [key])) as ConversationRecord | undefined;
+    return (await this.q.findConversation.get([key])) as ConversationRecord | undefined;
   }
 
   async privatePartners(userId: number): Promise<number[]> {
-    return ((await this.driver.all('privatePartners', [userId])) as { userId: number }[]).map((row) => row.userId);
+    return ((await this.q.privatePartners.all([userId])) as { userId: number }[]).map((row) => row.userId);
   }
 
   async pendingConversations(userId: number): Promise<PendingConversation[]> {
-    return (await this.driver.all('pendingConversations', [userId, userId])) as PendingConversation[];
+    return (await this.q.pendingConversations.all([userId, userId])) as PendingConversation[];
   }
 
   async pendingIn(
@@ -309,7 +309,7 @@ export class SqlStore implements Store {
     limit: number,
   ): Promise<StoredMessage[]> {
     const params = [convId, range.afterSeq, range.beforeSeq, range.belowId, userId, limit];
-    return (await this.driver.all('pendingIn', params)) as StoredMessage[];
+    return (await this.q.pendingIn.all(params)) as StoredMessage[];
   }
 
   async catchUpFor(
@@ -320,19 +320,19 @@ export class SqlStore implements Store {
     limit: number,
   ): Promise<StoredMessage[]> {
     const params = [fromId, belowId, userId, everyoneId, userId, limit];
-    return (await this.driver.all('catchUpFor', params)) as StoredMessage[];
+    return (await this.q.catchUpFor.all(params)) as StoredMessage[];
   }
 
   async history(convId: number, query: HistoryQuery): Promise<StoredMessage[]> {
     const { before, after, limit } = query;
-    const d = this.driver;
+    const q = this.q;
     if (after !== undefined && before !== undefined)
-      return (await d.all('historyBetween', [convId, after, before, limit])) as StoredMessage[];
-    if (after !== undefined) return (await d.all('historyAfter', [convId, after, limit])) as StoredMessage[];
+      return (await q.historyBetween.all([convId, after, before, limit])) as StoredMessage[];
+    if (after !== undefined) return (await q.historyAfter.all([convId, after, limit])) as StoredMessage[];
     const rows =
       before !== undefined
-        ? await d.all('historyBefore', [convId, before, limit])
-        : await d.all('historyNewest', [convId, limit]);
+        ? await q.historyBefore.all([convId, before, limit])
+        : await q.historyNewest.all([convId, limit]);
     return (rows as StoredMessage[]).reverse();
   }
 

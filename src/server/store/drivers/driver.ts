@@ -1,6 +1,6 @@
 /**
- * What SqlStore (../sql-store.ts) needs from a database (design §6): run a named query from the one
- * table in queries.ts, make the tick's writes durable, apply the schema, close. A backend implements
+ * What SqlStore (../sql-store.ts) needs from a database (design §6): prepare each query of the one
+ * table in queries.ts and run it, make the tick's writes durable, apply the schema, close. A backend implements
  * only this; the queries and the mapping of rows live once, in the store.
  *
  * Results are plain values where the database answers at once (SQLite) and promises where it cannot
@@ -23,16 +23,22 @@ export interface WriteResult {
 /** A result row, its columns named as the record types in store.ts (the store casts it to one). */
 export type Row = object;
 
-export interface SqlDriver {
+/** One query of the table, prepared by a driver: how SqlStore runs it. */
+export interface PreparedQuery {
   /**
    * Records a write in the current tick's transaction. Its result may come only after the write is
    * committed (PostgreSQL): the store awaits it only for writes that return something.
    */
-  write(name: QueryName, params: readonly unknown[]): MaybePromise<WriteResult>;
+  write(params: readonly unknown[]): MaybePromise<WriteResult>;
   /** The first row of a read, which sees every write recorded before it. */
-  get(name: QueryName, params: readonly unknown[]): MaybePromise<Row | undefined>;
+  get(params: readonly unknown[]): MaybePromise<Row | undefined>;
   /** Every row of a read, which sees every write recorded before it. */
-  all(name: QueryName, params: readonly unknown[]): MaybePromise<Row[]>;
+  all(params: readonly unknown[]): MaybePromise<Row[]>;
+}
+
+export interface SqlDriver {
+  /** The query `name` of queries.ts in this database's dialect, ready to run (called once per query). */
+  prepare(name: QueryName): PreparedQuery;
   /** Makes every write recorded so far durable, atomically; returns a promise only when it must wait. */
   commit(): void | Promise<void>;
   /** Commits what is left and releases the database; closes even when that commit fails (then rejects). */

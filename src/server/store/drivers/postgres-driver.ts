@@ -17,7 +17,7 @@ import pg from 'pg';
 import { POSTGRES, preparedQueries } from '../dialect.js';
 import { POSTGRES_MIGRATIONS } from '../postgres-schema.js';
 import type { QueryName } from '../queries.js';
-import { ANSWERING_WRITES, type Row, type SqlDriver, type WriteResult } from './driver.js';
+import { ANSWERING_WRITES, type PreparedQuery, type Row, type SqlDriver, type WriteResult } from './driver.js';
 
 export interface PostgresOptions {
   /** postgres://user@host:port/db (options=-c search_path=... picks a schema). */
@@ -83,7 +83,16 @@ export class PostgresDriver implements SqlDriver {
     return driver;
   }
 
-  write(name: QueryName, params: readonly unknown[]): Promise<WriteResult> {
+  prepare(name: QueryName): PreparedQuery {
+    // pg prepares a named statement on each connection at its first use.
+    return {
+      write: (params) => this.write(name, params),
+      get: async (params) => (await this.read(name, params))[0],
+      all: (params) => this.read(name, params),
+    };
+  }
+
+  private write(name: QueryName, params: readonly unknown[]): Promise<WriteResult> {
     let entry!: QueuedWrite;
     const result = new Promise<WriteResult>((resolve, reject) => {
       entry = { name, params: [...params], resolve, reject };
@@ -99,14 +108,6 @@ export class PostgresDriver implements SqlDriver {
       });
     }
     return result;
-  }
-
-  async get(name: QueryName, params: readonly unknown[]): Promise<Row | undefined> {
-    return (await this.read(name, params))[0];
-  }
-
-  all(name: QueryName, params: readonly unknown[]): Promise<Row[]> {
-    return this.read(name, params);
   }
 
   commit(): void | Promise<void> {
