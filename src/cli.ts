@@ -13,6 +13,8 @@ commands:
   chat      connect to a server and chat (classchat chat --help)
   admin     manage accounts on the server machine (classchat admin --help)
   cert      make a self-signed TLS certificate for a server (classchat cert --help)
+  migrate   apply the database schema and exit, e.g. before several servers share PostgreSQL
+            (classchat migrate --help)
 
 Start a server with "classchat serve", then "classchat chat --user Alice", or use any
 line-based TCP tool: nc 127.0.0.1 5555, then {"status":"register","sender":"Alice"}`;
@@ -30,6 +32,9 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./server/admin/main.js')).admin(rest);
     case 'cert':
       return (await import('./server/cert.js')).cert(rest);
+    case 'migrate':
+      // No SQLite check: migrating a PostgreSQL database needs only pg (a SQLite one reports its own error).
+      return (await import('./server/migrate.js')).migrate(rest);
     case undefined:
     case 'help':
     case '--help':

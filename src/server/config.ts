@@ -6,6 +6,7 @@ import { parseCommandLine, UsageError } from '../cli-args.js';
 import { DEFAULT_PORT } from '../protocol/wire.js';
 import { DEFAULT_LIMITS, LIMIT_OPTIONS, type Limits } from './limits.js';
 import type { LogFormat } from './log.js';
+import { BadStoreUrl, parseStoreUrl, type StoreChoice } from './store/open-store.js';
 import { normalizeOrigin } from './web/origin.js';
 
 /**
@@ -26,8 +27,10 @@ export const SIGNUP_MODES: readonly SignupMode[] = ['open', 'closed', 'invite'];
 export interface ServerConfig {
   host: string;
   port: number;
-  /** Directory of the SQLite database. */
+  /** Directory of the SQLite database (and, for now, of uploaded files whatever the store). */
   dataDir: string;
+  /** Where the chat state lives (#15): SQLite in dataDir when absent, or a PostgreSQL database. */
+  store?: StoreChoice;
   logLevel: string;
   logFormat: LogFormat;
   /** SQLite durability: normal survives a process crash, full also a power loss (slower). */
@@ -64,7 +67,9 @@ const LIMIT_USAGE = LIMIT_OPTIONS.map((o) => `  --${o.flag} N`.padEnd(32) + `${o
 export const SERVE_USAGE = `usage: classchat serve [options]
   --host HOST          address to listen on (default 127.0.0.1; 0.0.0.0 for the whole network)  [CLASSCHAT_HOST]
   --port PORT          TCP port (default ${DEFAULT_PORT}; 0 picks a free one)                      [CLASSCHAT_PORT]
-  --data DIR           directory for the SQLite database (default ./classchat-data)         [CLASSCHAT_DATA]
+  --data DIR           directory for the SQLite database and files (default ./classchat-data) [CLASSCHAT_DATA]
+  --store URL          sqlite: (default: in --data) or postgres://user@host/db, which several
+                       servers may share (apply its schema first with: classchat migrate)    [CLASSCHAT_STORE]
   --auth MODE          claim (default: a name's first user gets a token that is needed to use it again),
                        open (anyone may use any offline name and read its messages: trusted rooms only),
                        or accounts (everyone has a password)                                 [CLASSCHAT_AUTH]
@@ -93,6 +98,7 @@ const SERVE_OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   data: { type: 'string' },
+  store: { type: 'string' },
   auth: { type: 'string' },
   signup: { type: 'string' },
   exempt: { type: 'string' },
@@ -172,6 +178,13 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       `--behind-bytes plus --catch-up-page-bytes must stay below --max-output-bytes (${limits.maxOutputBytes})`,
     );
   }
+  let store: StoreChoice;
+  try {
+    store = parseStoreUrl(flag('store'));
+  } catch (err) {
+    if (err instanceof BadStoreUrl) throw new ConfigError(err.message);
+    throw err;
+  }
   const certFile = values['tls-cert'] ?? env.CLASSCHAT_TLS_CERT;
   const keyFile = values['tls-key'] ?? env.CLASSCHAT_TLS_KEY;
   if ((certFile === undefined) !== (keyFile === undefined))
@@ -181,6 +194,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     host: flag('host') ?? '127.0.0.1',
     port,
     dataDir: flag('data') ?? './classchat-data',
+    store,
     logLevel,
     logFormat,
     sync,

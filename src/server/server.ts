@@ -1,5 +1,5 @@
 /**
- * Assembles a running server: the store (SQLite, the only one so far; `classchat admin` opens its own),
+ * Assembles a running server: the store (openStore: SQLite or PostgreSQL; `classchat admin` opens its own),
  * chat domain, group commit, dispatcher and transport. Also owns the connection set and the graceful
  * shutdown.
  */
@@ -26,7 +26,7 @@ import { encodeJson, encodeSystemEvent } from './chat/encode.js';
 import { BlobStore } from './files/blob-store.js';
 import { Files } from './files/files.js';
 import { DataDirLock } from './store/data-dir-lock.js';
-import { SqliteStore } from './store/sqlite.js';
+import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { frameLines, LineWire } from './transports/line-wire.js';
 import { listenChatPort, type PortHost } from './transports/chat-port.js';
@@ -107,12 +107,18 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     let ready: ClassChatServer | null = null;
     let listener: net.Server | null = null;
     let lock: DataDirLock | null = null;
-    let store: SqliteStore | undefined;
+    let store: Store | undefined;
     let server: ClassChatServer | undefined;
     try {
       // Before anything touches the directory (migrations included): a second server changes nothing.
-      lock = config.dataDir === ':memory:' ? null : DataDirLock.acquire(config.dataDir);
-      store = new SqliteStore({
+      // One server per SQLite database (issue #11.2); nodes sharing a PostgreSQL database must all run,
+      // so that lock is SQLite's alone (their shared data directory holds only file bytes for now).
+      const storeChoice = config.store ?? { kind: 'sqlite' };
+      lock =
+        config.dataDir === ':memory:' || storeChoice.kind !== 'sqlite' ? null : DataDirLock.acquire(config.dataDir);
+      store = await openStore({
+        store: storeChoice,
+        onConnectionError: (err) => log.error({ err }, 'database connection lost; the next commit reconnects'),
         dataDir: config.dataDir,
         sync: config.sync,
         onCheckpointFailure: (err) =>

@@ -12,6 +12,7 @@ import { pino, type Logger } from 'pino';
 import type { Clock } from '../../src/server/chat/chat.js';
 import { DEFAULT_LIMITS, type ServerConfig } from '../../src/server/config.js';
 import { ClassChatServer } from '../../src/server/server.js';
+import { parseStoreUrl } from '../../src/server/store/open-store.js';
 
 export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli.js');
 
@@ -53,6 +54,8 @@ export interface StartOptions {
   webDir?: string;
   /** --web-origins, normalized. */
   webOrigins?: string[];
+  /** --store: a postgres:// URL (e.g. from freshPostgresSchema()); SQLite in dataDir by default. */
+  store?: string;
 }
 
 /**
@@ -77,6 +80,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     host: '127.0.0.1',
     port: 0,
     dataDir,
+    store: parseStoreUrl(options.store),
     logLevel: 'silent',
     logFormat: 'json',
     sync: 'normal',

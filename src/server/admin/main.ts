@@ -10,7 +10,7 @@ import { isValidName, nameKey, reservedNameText } from '../../protocol/names.js'
 import { assertPasswordRules, PasswordHasher } from '../auth/passwords.js';
 import { createInvite } from '../auth/signup.js';
 import { DEFAULT_SCRYPT_COST } from '../config.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { BadStoreUrl, openStore, parseStoreUrl, type StoreChoice } from '../store/open-store.js';
 import type { Role, Store, UserRecord } from '../store/store.js';
 import { changeRole, releaseName, resetPassword, revokeTokens } from './actions.js';
 import { readPassword } from './read-password.js';
@@ -29,6 +29,7 @@ commands:
 a running server applies each change to the user's live session within a second
 options:
   --data DIR          the server's data directory (default ./classchat-data)  [CLASSCHAT_DATA]
+  --store URL         the server's --store: sqlite: (default, in --data) or postgres://...  [CLASSCHAT_STORE]
   --password-stdin    read the password from the first line of standard input (for scripts)
   --scrypt-cost N     log2 of scrypt's N for the new hash (default ${DEFAULT_SCRYPT_COST})      [CLASSCHAT_SCRYPT_COST]`;
 
@@ -36,6 +37,7 @@ class AdminError extends Error {}
 
 const ADMIN_OPTIONS = {
   data: { type: 'string' },
+  store: { type: 'string' },
   admin: { type: 'boolean' },
   'password-stdin': { type: 'boolean' },
   'scrypt-cost': { type: 'string' },
@@ -54,13 +56,23 @@ export async function admin(argv: string[]): Promise<number> {
   }
   const cost = Number(values['scrypt-cost'] ?? process.env.CLASSCHAT_SCRYPT_COST ?? DEFAULT_SCRYPT_COST);
   const dataDir = values.data ?? process.env.CLASSCHAT_DATA ?? './classchat-data';
+  let choice: StoreChoice;
+  try {
+    choice = parseStoreUrl(values.store ?? process.env.CLASSCHAT_STORE);
+  } catch (err) {
+    if (!(err instanceof BadStoreUrl)) throw err;
+    process.stderr.write(`classchat admin: ${err.message}\n`);
+    return USAGE_EXIT;
+  }
   // Only add-user and invite may start a database (an instructor may make accounts and codes before
-  // the first start); anything else on a directory without one is a wrong --data.
-  if (command !== 'add-user' && command !== 'invite' && !fs.existsSync(path.join(dataDir, 'classchat.db'))) {
+  // the first start); anything else on a directory without one is a wrong --data. (A PostgreSQL
+  // database is made by `classchat migrate` or the first server: opening it applies the schema.)
+  const noDatabase = choice.kind === 'sqlite' && !fs.existsSync(path.join(dataDir, 'classchat.db'));
+  if (command !== 'add-user' && command !== 'invite' && noDatabase) {
     process.stderr.write(`classchat admin: no ClassChat database in ${dataDir}; give the server's --data directory\n`);
     return 1;
   }
-  const store = new SqliteStore({ dataDir });
+  const store = await openStore({ store: choice, dataDir });
   const hasher = new PasswordHasher(cost, 1);
   const newPassword = async (who: string) => {
     try {
@@ -140,7 +152,7 @@ export async function admin(argv: string[]): Promise<number> {
       default:
         throw new AdminError(`unknown command "${command}"\n${ADMIN_USAGE}`);
     }
-    store.commit();
+    await store.commit();
     return 0;
   } catch (err) {
     if (!(err instanceof AdminError)) throw err;

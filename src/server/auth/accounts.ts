@@ -204,7 +204,7 @@ export class Accounts {
     this.guard.succeeded(address, session.key);
     const hash = await this.hasher.hash(replacement, address);
     // Issue #11.3: an admin reset committed while we hashed wins; the session is being logged out.
-    if (!this.chat.store.setPasswordIf(user.id, hash, user.passwordHash))
+    if (!(await this.chat.store.setPasswordIf(user.id, hash, user.passwordHash)))
       throw new ChatError('auth_failed', 'your password was reset meanwhile; log in again');
     this.chat.store.deleteTokens(user.id);
     const { token, tokenId } = await this.issueToken({ ...user, passwordHash: hash });
@@ -235,7 +235,7 @@ export class Accounts {
     const hash = await this.hasher.hash(replacement, this.countedAs(conn));
     if (conn.closed || conn.session !== session) return null;
     // Outside open mode a token holds the name; `classchat admin` revoking it meanwhile wins (issue #11.3).
-    if (!this.chat.store.setFirstPassword(user.id, hash, this.mode !== 'open')) {
+    if (!(await this.chat.store.setFirstPassword(user.id, hash, this.mode !== 'open'))) {
       throw new ChatError(
         'auth_failed',
         `${user.name} was given a password, released or logged out meanwhile; log in again`,

@@ -1,11 +1,12 @@
 /**
- * Every query the SQLite store runs, in one table, with `?` placeholders. Written in SQL PostgreSQL also
- * takes, so that a PostgreSQL store (#15) can reuse the table rather than copy it (design §4.3), apart
- * from what it must translate: the placeholders ($1...), the tokens' `rowid` (deleteToken,
- * findUserByToken), and the new row's id, which sqlite.ts reads from lastInsertRowid (RETURNING there).
+ * Every query the store runs, in one table for both databases (design §4.3), with `?` placeholders.
+ * Written in SQL that SQLite and PostgreSQL both take; what differs is in the Dialect (dialect.ts): the
+ * tokens' row id (SQLite's implicit `rowid`, PostgreSQL's `id` column), the placeholders ($1...) and
+ * how an insert reports its new id (lastInsertRowid, RETURNING), translated once when prepared.
  * Column aliases match the record types in store.ts so rows map without copying.
  */
 import { EVERYONE } from '../../protocol/names.js';
+import type { Dialect } from './dialect.js';
 
 const MESSAGE_COLUMNS = `m.id, m.conv_id AS "convId", m.seq, m.kind, m.event, m.sender_id AS "senderId",
   m.sender, m.receiver, m.text, m.ts, m.file_id AS "fileId"`;
@@ -21,110 +22,113 @@ const LAST_SEQ = `(SELECT COALESCE(MAX(seq), 0) FROM messages WHERE conv_id = c.
 /** The everyone conversation's id, found through the unique index on conversation keys. */
 const EVERYONE_ID = `(SELECT id FROM conversations WHERE conv_key = '${EVERYONE}')`;
 
-export const SQL = {
-  nextConversationId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM conversations`,
-  nextMessageId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM messages`,
-  counters: `SELECT name, value FROM counters`,
-  saveCounter: `INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
-  rooms: `SELECT c.id, c.kind, c.conv_key AS key, c.name, c.owner_id AS "ownerId", ${LAST_SEQ} AS "lastSeq"
+/** The query table in a dialect, before its placeholders are translated (Dialect.prepare does that). */
+export function queries(dialect: Pick<Dialect, 'tokenId'>) {
+  const TOKEN_ID = dialect.tokenId;
+  return {
+    nextConversationId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM conversations`,
+    nextMessageId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM messages`,
+    counters: `SELECT name, value FROM counters`,
+    saveCounter: `INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
+    rooms: `SELECT c.id, c.kind, c.conv_key AS key, c.name, c.owner_id AS "ownerId", ${LAST_SEQ} AS "lastSeq"
     FROM conversations c WHERE c.kind = 'room' ORDER BY c.id`,
-  // Issue #11.12: bytes of private messages waiting for each user (characters, as both databases count
-  // them the same way; the counter in memory counts UTF-8 bytes from here on).
-  waitingBytes: `SELECT mb.user_id AS "userId", SUM(LENGTH(m.text)) AS bytes FROM members mb
+    // Issue #11.12: bytes of private messages waiting for each user (characters, as both databases count
+    // them the same way; the counter in memory counts UTF-8 bytes from here on).
+    waitingBytes: `SELECT mb.user_id AS "userId", SUM(LENGTH(m.text)) AS bytes FROM members mb
     JOIN conversations c ON c.id = mb.conv_id AND c.kind = 'dm'
     JOIN messages m ON m.conv_id = mb.conv_id AND m.seq > mb.cursor
     WHERE m.sender_id <> mb.user_id GROUP BY mb.user_id`,
-  roomMembers: `SELECT mb.conv_id AS "convId", mb.user_id AS "userId", u.name, u.name_key AS key, mb.cursor
+    roomMembers: `SELECT mb.conv_id AS "convId", mb.user_id AS "userId", u.name, u.name_key AS key, mb.cursor
     FROM members mb JOIN conversations c ON c.id = mb.conv_id JOIN users u ON u.id = mb.user_id
     WHERE c.kind = 'room' ORDER BY mb.conv_id, mb.joined_at, mb.user_id`,
 
-  // Issue #12.8: a new user starts at the everyone conversation's current end, as a room's new member
-  // after its last message: a new name is not sent every broadcast of the past at its first login.
-  insertUser: `INSERT INTO users (name, name_key, created_at, password_hash, role, everyone_cursor) VALUES (?, ?, ?, ?, ?,
+    // Issue #12.8: a new user starts at the everyone conversation's current end, as a room's new member
+    // after its last message: a new name is not sent every broadcast of the past at its first login.
+    insertUser: `INSERT INTO users (name, name_key, created_at, password_hash, role, everyone_cursor) VALUES (?, ?, ?, ?, ?,
     COALESCE((SELECT MAX(m.seq) FROM messages m WHERE m.conv_id = ${EVERYONE_ID}), 0))`,
-  setPassword: `UPDATE users SET password_hash = ? WHERE id = ?`,
-  setRole: `UPDATE users SET role = ? WHERE id = ?`,
-  setMutedUntil: `UPDATE users SET muted_until = ? WHERE id = ?`,
-  insertToken: `INSERT INTO tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)`,
-  // Issue #11.3: a token only while the password the login verified is still the account's, in the same
-  // statement, so a reset committed during the (asynchronous) verify makes the insert a no-op.
-  insertTokenIfPassword: `INSERT INTO tokens (token_hash, user_id, created_at)
+    setPassword: `UPDATE users SET password_hash = ? WHERE id = ?`,
+    setRole: `UPDATE users SET role = ? WHERE id = ?`,
+    setMutedUntil: `UPDATE users SET muted_until = ? WHERE id = ?`,
+    insertToken: `INSERT INTO tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)`,
+    // Issue #11.3: a token only while the password the login verified is still the account's, in the same
+    // statement, so a reset committed during the (asynchronous) verify makes the insert a no-op.
+    insertTokenIfPassword: `INSERT INTO tokens (token_hash, user_id, created_at)
     SELECT ?, u.id, ? FROM users u WHERE u.id = ? AND u.password_hash = ?`,
-  setPasswordIf: `UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`,
-  // Issue #12.5: a name's first password. "Claimed": only while a token still holds the name, so a
-  // release or revoke by \`classchat admin\` while the hash was computed wins.
-  setFirstPassword: `UPDATE users SET password_hash = ? WHERE id = ? AND password_hash IS NULL`,
-  setFirstPasswordIfClaimed: `UPDATE users SET password_hash = ? WHERE id = ? AND password_hash IS NULL
+    setPasswordIf: `UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`,
+    // Issue #12.5: a name's first password. "Claimed": only while a token still holds the name, so a
+    // release or revoke by \`classchat admin\` while the hash was computed wins.
+    setFirstPassword: `UPDATE users SET password_hash = ? WHERE id = ? AND password_hash IS NULL`,
+    setFirstPasswordIfClaimed: `UPDATE users SET password_hash = ? WHERE id = ? AND password_hash IS NULL
     AND EXISTS (SELECT 1 FROM tokens t WHERE t.user_id = users.id)`,
-  releaseName: `UPDATE users SET password_hash = NULL, role = 'user' WHERE id = ?`,
-  insertAdminEvent: `INSERT INTO admin_events (user_id, kind, created_at) VALUES (?, ?, ?)`,
-  lastAdminEventId: `SELECT COALESCE(MAX(id), 0) AS n FROM admin_events`,
-  adminEventsAfter: `SELECT e.id, e.user_id AS "userId", e.kind, u.role FROM admin_events e JOIN users u ON u.id = e.user_id
+    releaseName: `UPDATE users SET password_hash = NULL, role = 'user' WHERE id = ?`,
+    insertAdminEvent: `INSERT INTO admin_events (user_id, kind, created_at) VALUES (?, ?, ?)`,
+    lastAdminEventId: `SELECT COALESCE(MAX(id), 0) AS n FROM admin_events`,
+    adminEventsAfter: `SELECT e.id, e.user_id AS "userId", e.kind, u.role FROM admin_events e JOIN users u ON u.id = e.user_id
     WHERE e.id > ? ORDER BY e.id LIMIT ?`,
-  deleteToken: `DELETE FROM tokens WHERE rowid = ?`,
-  deleteTokens: `DELETE FROM tokens WHERE user_id = ?`,
-  insertInvite: `INSERT INTO invites (code_hash, uses_left, expires_at, created_at) VALUES (?, ?, ?, ?)`,
-  useInvite: `UPDATE invites SET uses_left = uses_left - 1 WHERE code_hash = ? AND uses_left > 0 AND expires_at > ?`,
-  insertConversation: `INSERT INTO conversations (id, kind, conv_key, name, created_by, owner_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  setRoomOwner: `UPDATE conversations SET owner_id = ? WHERE id = ?`,
-  deleteConversation: `DELETE FROM conversations WHERE id = ?`,
-  insertMember: `INSERT INTO members (conv_id, user_id, cursor, joined_at) VALUES (?, ?, ?, ?)`,
-  deleteMember: `DELETE FROM members WHERE conv_id = ? AND user_id = ?`,
-  insertMessage: `INSERT INTO messages (id, conv_id, seq, kind, event, sender_id, sender, receiver, text, ts, client_ref, file_id)
+    deleteToken: `DELETE FROM tokens WHERE ${TOKEN_ID} = ?`,
+    deleteTokens: `DELETE FROM tokens WHERE user_id = ?`,
+    insertInvite: `INSERT INTO invites (code_hash, uses_left, expires_at, created_at) VALUES (?, ?, ?, ?)`,
+    useInvite: `UPDATE invites SET uses_left = uses_left - 1 WHERE code_hash = ? AND uses_left > 0 AND expires_at > ?`,
+    insertConversation: `INSERT INTO conversations (id, kind, conv_key, name, created_by, owner_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    setRoomOwner: `UPDATE conversations SET owner_id = ? WHERE id = ?`,
+    deleteConversation: `DELETE FROM conversations WHERE id = ?`,
+    insertMember: `INSERT INTO members (conv_id, user_id, cursor, joined_at) VALUES (?, ?, ?, ?)`,
+    deleteMember: `DELETE FROM members WHERE conv_id = ? AND user_id = ?`,
+    insertMessage: `INSERT INTO messages (id, conv_id, seq, kind, event, sender_id, sender, receiver, text, ts, client_ref, file_id)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  insertFile: `INSERT INTO files (conv_id, kind, sender_id, receiver_id, receiver, name, size, sha256, created_at, client_ref)
+    insertFile: `INSERT INTO files (conv_id, kind, sender_id, receiver_id, receiver, name, size, sha256, created_at, client_ref)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  completeFile: `UPDATE files SET completed_at = ? WHERE id = ?`,
-  deleteFile: `DELETE FROM files WHERE id = ?`,
-  findResent: `SELECT ${MESSAGE_COLUMNS} FROM messages m
+    completeFile: `UPDATE files SET completed_at = ? WHERE id = ?`,
+    deleteFile: `DELETE FROM files WHERE id = ?`,
+    findResent: `SELECT ${MESSAGE_COLUMNS} FROM messages m
     WHERE m.sender_id = ? AND m.client_ref = ? AND m.kind = ? AND lower(m.receiver) = ? AND m.text = ? AND m.ts >= ?
     ORDER BY m.id DESC LIMIT 1`,
-  // Only ever forward: a client's `since` may be older than what the server already saved. Ids grow
-  // with seq in a conversation, so the newest row below the id is found by reading down from the top
-  // (issue #11.6: MAX(seq) over the range read every waiting message, 100,000 of them in a busy room).
-  advanceCursors: `UPDATE members SET cursor = COALESCE(
+    // Only ever forward: a client's `since` may be older than what the server already saved. Ids grow
+    // with seq in a conversation, so the newest row below the id is found by reading down from the top
+    // (issue #11.6: MAX(seq) over the range read every waiting message, 100,000 of them in a busy room).
+    advanceCursors: `UPDATE members SET cursor = COALESCE(
       (SELECT m.seq FROM messages m WHERE m.conv_id = members.conv_id AND m.id < ? AND m.seq > members.cursor
         ORDER BY m.seq DESC LIMIT 1), cursor)
     WHERE user_id = ?`,
-  // The same for the user's cursor in the everyone conversation (issue #12.8), kept on the users row.
-  advanceEveryoneCursor: `UPDATE users SET everyone_cursor = COALESCE(
+    // The same for the user's cursor in the everyone conversation (issue #12.8), kept on the users row.
+    advanceEveryoneCursor: `UPDATE users SET everyone_cursor = COALESCE(
       (SELECT m.seq FROM messages m WHERE m.conv_id = ${EVERYONE_ID} AND m.id < ? AND m.seq > users.everyone_cursor
         ORDER BY m.seq DESC LIMIT 1), everyone_cursor)
     WHERE id = ?`,
 
-  findFile: `SELECT ${FILE_COLUMNS} FROM files f WHERE f.id = ?`,
-  findUnfinishedUpload: `SELECT ${FILE_COLUMNS} FROM files f
+    findFile: `SELECT ${FILE_COLUMNS} FROM files f WHERE f.id = ?`,
+    findUnfinishedUpload: `SELECT ${FILE_COLUMNS} FROM files f
     WHERE f.sender_id = ? AND f.conv_id = ? AND f.size = ? AND f.sha256 = ? AND f.completed_at IS NULL ORDER BY f.id DESC LIMIT 1`,
-  findRepeatedUpload: `SELECT ${MESSAGE_COLUMNS} FROM files f JOIN messages m ON m.file_id = f.id
+    findRepeatedUpload: `SELECT ${MESSAGE_COLUMNS} FROM files f JOIN messages m ON m.file_id = f.id
     WHERE f.sender_id = ? AND f.client_ref = ? AND f.conv_id = ? AND f.size = ? AND f.sha256 = ? AND f.completed_at >= ?
     ORDER BY f.id DESC LIMIT 1`,
-  filesIn: `SELECT ${FILE_COLUMNS} FROM files f WHERE f.conv_id = ? AND f.completed_at IS NOT NULL ORDER BY f.id DESC LIMIT ?`,
-  filesOf: `SELECT ${FILE_COLUMNS} FROM files f JOIN members mb ON mb.conv_id = f.conv_id AND mb.user_id = ?
+    filesIn: `SELECT ${FILE_COLUMNS} FROM files f WHERE f.conv_id = ? AND f.completed_at IS NOT NULL ORDER BY f.id DESC LIMIT ?`,
+    filesOf: `SELECT ${FILE_COLUMNS} FROM files f JOIN members mb ON mb.conv_id = f.conv_id AND mb.user_id = ?
     WHERE f.completed_at IS NOT NULL ORDER BY f.id DESC LIMIT ?`,
-  // Issue #11.7 (the per-user cap) and #11.16 (uploads that end with their sender's membership).
-  unfinishedUploadsOf: `SELECT ${FILE_COLUMNS} FROM files f WHERE f.sender_id = ? AND f.completed_at IS NULL ORDER BY f.id`,
-  unfinishedUploadsIn: `SELECT ${FILE_COLUMNS} FROM files f WHERE f.conv_id = ? AND f.completed_at IS NULL ORDER BY f.id`,
-  bytesStoredBy: `SELECT COALESCE(SUM(size), 0) AS n FROM files WHERE sender_id = ?`,
-  expiredFiles: `SELECT ${FILE_COLUMNS} FROM files f
+    // Issue #11.7 (the per-user cap) and #11.16 (uploads that end with their sender's membership).
+    unfinishedUploadsOf: `SELECT ${FILE_COLUMNS} FROM files f WHERE f.sender_id = ? AND f.completed_at IS NULL ORDER BY f.id`,
+    unfinishedUploadsIn: `SELECT ${FILE_COLUMNS} FROM files f WHERE f.conv_id = ? AND f.completed_at IS NULL ORDER BY f.id`,
+    bytesStoredBy: `SELECT COALESCE(SUM(size), 0) AS n FROM files WHERE sender_id = ?`,
+    expiredFiles: `SELECT ${FILE_COLUMNS} FROM files f
     WHERE f.created_at < ? OR (f.completed_at IS NULL AND f.created_at < ?) ORDER BY f.id LIMIT ?`,
-  sha256InUse: `SELECT 1 AS n FROM files WHERE sha256 = ? AND completed_at IS NOT NULL LIMIT 1`,
-  findUser: `SELECT ${USER_COLUMNS} FROM users u WHERE u.name_key = ?`,
-  hasToken: `SELECT 1 AS n FROM tokens WHERE user_id = ? LIMIT 1`,
-  findUserByToken: `SELECT ${USER_COLUMNS}, t.rowid AS "tokenId" FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
-  listUsers: `SELECT ${USER_COLUMNS} FROM users u ORDER BY u.name_key`,
-  // Issue #12.5: a page of every user by name key, read through the unique index on name_key.
-  usersAfter: `SELECT u.name, u.name_key AS key, u.role FROM users u WHERE u.name_key > ? ORDER BY u.name_key LIMIT ?`,
-  findConversation: `SELECT c.id, c.kind, c.conv_key AS key, c.name, ${LAST_SEQ} AS "lastSeq"
+    sha256InUse: `SELECT 1 AS n FROM files WHERE sha256 = ? AND completed_at IS NOT NULL LIMIT 1`,
+    findUser: `SELECT ${USER_COLUMNS} FROM users u WHERE u.name_key = ?`,
+    hasToken: `SELECT 1 AS n FROM tokens WHERE user_id = ? LIMIT 1`,
+    findUserByToken: `SELECT ${USER_COLUMNS}, t.${TOKEN_ID} AS "tokenId" FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
+    listUsers: `SELECT ${USER_COLUMNS} FROM users u ORDER BY u.name_key`,
+    // Issue #12.5: a page of every user by name key, read through the unique index on name_key.
+    usersAfter: `SELECT u.name, u.name_key AS key, u.role FROM users u WHERE u.name_key > ? ORDER BY u.name_key LIMIT ?`,
+    findConversation: `SELECT c.id, c.kind, c.conv_key AS key, c.name, ${LAST_SEQ} AS "lastSeq"
     FROM conversations c WHERE c.conv_key = ?`,
-  privatePartners: `SELECT other.user_id AS "userId" FROM members mine
+    privatePartners: `SELECT other.user_id AS "userId" FROM members mine
     JOIN conversations c ON c.id = mine.conv_id AND c.kind = 'dm'
     JOIN members other ON other.conv_id = mine.conv_id AND other.user_id <> mine.user_id
     WHERE mine.user_id = ?`,
-  // Issue #11.6: catch-up reads each conversation newest first, a page at a time, and stops when the
-  // login's count and byte budgets are spent: never every waiting message at once.
-  // The user's conversations with something after their cursor, with the newest message id (an upper
-  // bound for the merge in login-catch-up.ts). One index probe each.
-  pendingConversations: `SELECT mb.conv_id AS "convId", mb.cursor,
+    // Issue #11.6: catch-up reads each conversation newest first, a page at a time, and stops when the
+    // login's count and byte budgets are spent: never every waiting message at once.
+    // The user's conversations with something after their cursor, with the newest message id (an upper
+    // bound for the merge in login-catch-up.ts). One index probe each.
+    pendingConversations: `SELECT mb.conv_id AS "convId", mb.cursor,
       (SELECT m.id FROM messages m WHERE m.conv_id = mb.conv_id ORDER BY m.seq DESC LIMIT 1) AS "newestId"
     FROM members mb
     WHERE mb.user_id = ? AND EXISTS (SELECT 1 FROM messages m WHERE m.conv_id = mb.conv_id AND m.seq > mb.cursor)
@@ -133,19 +137,25 @@ export const SQL = {
       (SELECT m.id FROM messages m WHERE m.conv_id = c.id ORDER BY m.seq DESC LIMIT 1) AS "newestId"
     FROM users u JOIN conversations c ON c.conv_key = '${EVERYONE}'
     WHERE u.id = ? AND EXISTS (SELECT 1 FROM messages m WHERE m.conv_id = c.id AND m.seq > u.everyone_cursor)`,
-  pendingIn: `SELECT ${MESSAGE_COLUMNS} FROM messages m
+    pendingIn: `SELECT ${MESSAGE_COLUMNS} FROM messages m
     WHERE m.conv_id = ? AND m.seq > ? AND m.seq < ? AND m.id < ? AND (m.sender_id IS NULL OR m.sender_id <> ?)
     ORDER BY m.seq DESC LIMIT ?`,
-  // Catching up a member that fell behind (issue #11.11): a range of the messages' primary key, so each
-  // page reads at most the ids between its bounds. The same recipients as live delivery: the user's
-  // conversations (after the cursor, so not a room's messages from before they joined) and the
-  // everyone conversation (broadcasts reach every online user), never their own messages.
-  catchUpFor: `SELECT ${MESSAGE_COLUMNS} FROM messages m
+    // Catching up a member that fell behind (issue #11.11): a range of the messages' primary key, so each
+    // page reads at most the ids between its bounds. The same recipients as live delivery: the user's
+    // conversations (after the cursor, so not a room's messages from before they joined) and the
+    // everyone conversation (broadcasts reach every online user), never their own messages.
+    catchUpFor: `SELECT ${MESSAGE_COLUMNS} FROM messages m
     WHERE m.id >= ? AND m.id < ? AND (m.sender_id IS NULL OR m.sender_id <> ?)
       AND (m.conv_id = ? OR EXISTS (SELECT 1 FROM members mb WHERE mb.conv_id = m.conv_id AND mb.user_id = ? AND mb.cursor < m.seq))
     ORDER BY m.id LIMIT ?`,
-  historyNewest: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? ORDER BY m.seq DESC LIMIT ?`,
-  historyBefore: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
-  historyAfter: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? AND m.seq > ? ORDER BY m.seq ASC LIMIT ?`,
-  historyBetween: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? AND m.seq > ? AND m.seq < ? ORDER BY m.seq ASC LIMIT ?`,
-} as const;
+    historyNewest: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? ORDER BY m.seq DESC LIMIT ?`,
+    historyBefore: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
+    historyAfter: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? AND m.seq > ? ORDER BY m.seq ASC LIMIT ?`,
+    historyBetween: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? AND m.seq > ? AND m.seq < ? ORDER BY m.seq ASC LIMIT ?`,
+  } as const;
+}
+
+export type QueryName = keyof ReturnType<typeof queries>;
+
+/** Every query's name, in the table's order. */
+export const QUERY_NAMES = Object.keys(queries({ tokenId: 'id' })) as readonly QueryName[];

@@ -1,11 +1,11 @@
 /**
- * Storage behind one interface (design §1; SQLite's is the only implementation so far, PostgreSQL's is
- * #15). The chat domain records writes in order as they happen; `commit()` makes everything recorded
+ * Storage behind one interface (design §1): SqlStore (sql-store.ts) over SQLite or PostgreSQL, chosen by
+ * openStore (open-store.ts); test/server/store/store-suite.ts checks this contract on both. The chat domain records writes in order as they happen; `commit()` makes everything recorded
  * so far durable in one transaction (group commit, issue #2): the server releases a tick's replies and
  * events only after it.
  *
  * Contract for every implementation:
- * - a read sees every write recorded before it (even before commit);
+ * - a read sees every write recorded before it (even before commit; PostgreSQL commits them first);
  * - writes are applied in the order recorded; `commit()` is atomic;
  * - conversation and message ids are assigned by the caller from the counters `load()` returns, so
  *   those writes never wait; users, tokens, files and admin events get theirs from the store.
@@ -193,13 +193,16 @@ export interface Store {
     passwordHash: string,
     createdAt: string,
   ): Promise<number | null>;
-  /** Sets a new password hash only while the old one is `expected`; false when it changed meanwhile. */
-  setPasswordIf(userId: number, passwordHash: string, expected: string): boolean;
+  /**
+   * Sets a new password hash only while the old one is `expected`; false when it changed meanwhile.
+   * Synchronous where the backend answers at once (SQLite); a promise, settled once committed, elsewhere.
+   */
+  setPasswordIf(userId: number, passwordHash: string, expected: string): boolean | Promise<boolean>;
   /**
    * Gives a user without a password its first one (issue #12.5); `whileClaimed`: only while a token
    * still holds the name. False when the user has a password by now, or (whileClaimed) no token.
    */
-  setFirstPassword(userId: number, passwordHash: string, whileClaimed: boolean): boolean;
+  setFirstPassword(userId: number, passwordHash: string, whileClaimed: boolean): boolean | Promise<boolean>;
   /** Frees a name (issue #11.3): no password and a plain role, so the next claim of it starts afresh. */
   releaseName(userId: number): void;
   /** Records a change made by `classchat admin`, in the same transaction as the change. */

@@ -1,0 +1,67 @@
+/**
+ * What SqlStore (../sql-store.ts) needs from a database (design §6): prepare each query of the one
+ * table in queries.ts and run it, make the tick's writes durable, apply the schema, close. A backend implements
+ * only this; the queries and the mapping of rows live once, in the store.
+ *
+ * Results are plain values where the database answers at once (SQLite) and promises where it cannot
+ * (PostgreSQL): the store passes either through, so SQLite's hot paths stay synchronous.
+ */
+import type { QueryName } from '../queries.js';
+
+/** A value now, or later. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * What a write reports: rows changed, and the id of the row it inserted (for the queries in
+ * RETURNS_ID; 0 otherwise). The shape of better-sqlite3's RunResult, so SQLite passes its own through.
+ */
+export interface WriteResult {
+  changes: number;
+  lastInsertRowid: number | bigint;
+}
+
+/** A result row, its columns named as the record types in store.ts (the store casts it to one). */
+export type Row = object;
+
+/** One query of the table, prepared by a driver: how SqlStore runs it. */
+export interface PreparedQuery {
+  /**
+   * Records a write in the current tick's transaction. Its result may come only after the write is
+   * committed (PostgreSQL): the store awaits it only for writes that return something.
+   */
+  write(params: readonly unknown[]): MaybePromise<WriteResult>;
+  /** The first row of a read, which sees every write recorded before it. */
+  get(params: readonly unknown[]): MaybePromise<Row | undefined>;
+  /** Every row of a read, which sees every write recorded before it. */
+  all(params: readonly unknown[]): MaybePromise<Row[]>;
+}
+
+export interface SqlDriver {
+  /** The query `name` of queries.ts in this database's dialect, ready to run (called once per query). */
+  prepare(name: QueryName): PreparedQuery;
+  /** Makes every write recorded so far durable, atomically; returns a promise only when it must wait. */
+  commit(): void | Promise<void>;
+  /** Commits what is left and releases the database; closes even when that commit fails (then rejects). */
+  close(): Promise<void>;
+}
+
+/** Inserts whose new row's id the store returns: SQLite reads lastInsertRowid, PostgreSQL adds RETURNING id. */
+export const RETURNS_ID: ReadonlySet<QueryName> = new Set<QueryName>([
+  'insertUser',
+  'insertToken',
+  'insertTokenIfPassword',
+  'insertFile',
+]);
+
+/**
+ * Writes whose result the store hands back (an id, or whether a row changed): a caller awaits them,
+ * so PostgreSQL commits them even when nobody calls commit(), and a failure of one fails only that
+ * write, not its whole batch (as a failed statement in SQLite fails only itself).
+ */
+export const ANSWERING_WRITES: ReadonlySet<QueryName> = new Set<QueryName>([
+  ...RETURNS_ID,
+  'setPasswordIf',
+  'setFirstPassword',
+  'setFirstPasswordIfClaimed',
+  'useInvite',
+]);

@@ -1,0 +1,275 @@
+/**
+ * PostgreSQL under SqlStore (#15, pg). Writes are queued as the domain records them and sent at
+ * `commit()` in ONE transaction on a dedicated client (group commit: the server releases a tick's
+ * replies only once that resolves). Reads run on a pool, after every write recorded before them is
+ * committed (committing the queue early when there is one): a read sees every write before it.
+ *
+ * A write whose answer someone awaits (ANSWERING_WRITES) runs under a savepoint, so its failure (a
+ * name taken by another node meanwhile) fails that write alone, as in SQLite; and it schedules a
+ * commit of its own, so it settles even if nobody calls commit(). Any other failed statement fails
+ * its whole batch: nothing of it is stored and commit() rejects with the error (the caller decides).
+ * A commit nobody awaited (scheduled, or early for a read) that fails is reported by the next commit().
+ *
+ * Connection errors never crash the process: the pool and the client have 'error' handlers; a broken
+ * write client is replaced at the next batch.
+ */
+import pg from 'pg';
+import { POSTGRES, preparedQueries } from '../dialect.js';
+import { POSTGRES_MIGRATIONS } from '../postgres-schema.js';
+import type { QueryName } from '../queries.js';
+import { ANSWERING_WRITES, type PreparedQuery, type Row, type SqlDriver, type WriteResult } from './driver.js';
+
+export interface PostgresOptions {
+  /** postgres://user@host:port/db (options=-c search_path=... picks a schema). */
+  url: string;
+  /** Told of a connection error no query was waiting for (an idle connection dropped); logged by the server. */
+  onConnectionError?: (err: Error) => void;
+  /** Connections for reads (default 10). */
+  readConnections?: number;
+}
+
+/** BIGINT (20) and NUMERIC (1700, what SUM(BIGINT) gives) as JS numbers: ids and counts stay below 2^53. */
+const NUMERIC_TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === 20 || oid === 1700
+      ? Number
+      : (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(
+          oid,
+          format,
+        )) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+interface QueuedWrite {
+  name: QueryName;
+  params: unknown[];
+  resolve(result: WriteResult): void;
+  reject(err: unknown): void;
+}
+
+const SQL = preparedQueries(POSTGRES);
+
+/** Migrations of one schema run one node at a time: a lock keyed by the schema's name. */
+const MIGRATION_LOCK = `hashtext('classchat.migrate:' || COALESCE(current_schema(), ''))`;
+
+export class PostgresDriver implements SqlDriver {
+  private queue: QueuedWrite[] = [];
+  /** The last batch sent; always resolves (its failure goes to its writes and its committer). */
+  private tail: Promise<void> | null = null;
+  private commitScheduled = false;
+  /** The failure of a batch nobody awaited, for the next commit() to report. */
+  private unreported: Error | null = null;
+  private writer: Promise<pg.Client> | null = null;
+
+  private constructor(
+    private readonly options: PostgresOptions,
+    private readonly pool: pg.Pool,
+  ) {}
+
+  /** Connects and brings the schema up to date (once, however many nodes start at the same time). */
+  static async open(options: PostgresOptions): Promise<PostgresDriver> {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      types: NUMERIC_TYPES,
+      max: options.readConnections ?? 10,
+    });
+    pool.on('error', (err) => options.onConnectionError?.(err));
+    const driver = new PostgresDriver(options, pool);
+    try {
+      await migrate(pool);
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    return driver;
+  }
+
+  prepare(name: QueryName): PreparedQuery {
+    // pg prepares a named statement on each connection at its first use.
+    return {
+      write: (params) => this.write(name, params),
+      get: async (params) => (await this.read(name, params))[0],
+      all: (params) => this.read(name, params),
+    };
+  }
+
+  private write(name: QueryName, params: readonly unknown[]): Promise<WriteResult> {
+    let entry!: QueuedWrite;
+    const result = new Promise<WriteResult>((resolve, reject) => {
+      entry = { name, params: [...params], resolve, reject };
+    });
+    // Most writes are never awaited: their failure is the batch's, reported by commit().
+    result.catch(() => {});
+    this.queue.push(entry);
+    if (ANSWERING_WRITES.has(name) && !this.commitScheduled) {
+      this.commitScheduled = true;
+      setImmediate(() => {
+        this.commitScheduled = false;
+        if (this.queue.length > 0) this.unawaited(this.sendQueue()).catch(() => {});
+      });
+    }
+    return result;
+  }
+
+  commit(): void | Promise<void> {
+    if (this.queue.length === 0 && this.tail === null && this.unreported === null) return;
+    const sent = this.queue.length > 0 ? this.sendQueue() : (this.tail ?? Promise.resolve());
+    return sent.then(() => {
+      const err = this.unreported;
+      this.unreported = null;
+      if (err !== null) throw err;
+    });
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.commit();
+    } finally {
+      const writer = this.writer;
+      this.writer = null;
+      if (writer) await writer.then((client) => client.end()).catch(() => {});
+      await this.pool.end();
+    }
+  }
+
+  /** Runs a read once every write recorded before it is committed. */
+  private async read(name: QueryName, params: readonly unknown[]): Promise<Row[]> {
+    if (this.queue.length > 0) await this.unawaited(this.sendQueue());
+    else if (this.tail) await this.tail;
+    const result = await this.pool.query<Row>({ name, text: SQL[name], values: params as unknown[] });
+    return result.rows;
+  }
+
+  /** A batch sent for a read or on a schedule: its failure is also the next commit()'s to report. */
+  private unawaited(batch: Promise<void>): Promise<void> {
+    return batch.catch((err: unknown) => {
+      this.unreported ??= err instanceof Error ? err : new Error(String(err));
+      throw err;
+    });
+  }
+
+  /** Sends the queue as one transaction, after the batch in flight; rejects when it is not stored. */
+  private sendQueue(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    const previous = this.tail;
+    const sent = (async () => {
+      if (previous) await previous;
+      await this.send(batch);
+    })();
+    const tail: Promise<void> = sent.then(
+      () => {},
+      () => {},
+    );
+    this.tail = tail;
+    void tail.then(() => {
+      if (this.tail === tail) this.tail = null;
+    });
+    return sent;
+  }
+
+  private async send(batch: QueuedWrite[]): Promise<void> {
+    let client: pg.Client;
+    const results: (WriteResult | { failed: unknown })[] = [];
+    try {
+      client = await this.writeClient();
+      await client.query('BEGIN');
+      for (const w of batch) results.push(await this.run(client, w));
+      await client.query('COMMIT');
+    } catch (err) {
+      await this.rollback();
+      for (const w of batch) w.reject(err);
+      throw err;
+    }
+    batch.forEach((w, i) => {
+      const result = results[i]!;
+      if ('failed' in result) w.reject(result.failed);
+      else w.resolve(result);
+    });
+  }
+
+  /** One write of a batch; an answering write's own failure is its result, not the batch's. */
+  private async run(client: pg.Client, w: QueuedWrite): Promise<WriteResult | { failed: unknown }> {
+    const query = { name: w.name, text: SQL[w.name], values: w.params };
+    if (!ANSWERING_WRITES.has(w.name)) return toWriteResult(await client.query(query));
+    await client.query('SAVEPOINT answering');
+    try {
+      const result = toWriteResult(await client.query(query));
+      await client.query('RELEASE SAVEPOINT answering');
+      return result;
+    } catch (err) {
+      if (!(err instanceof pg.DatabaseError)) throw err; // the connection, not the statement: the batch fails
+      await client.query('ROLLBACK TO SAVEPOINT answering');
+      return { failed: err };
+    }
+  }
+
+  private async rollback(): Promise<void> {
+    const writer = this.writer;
+    if (!writer) return;
+    try {
+      await (await writer).query('ROLLBACK');
+    } catch {
+      // The connection is gone (that is why the batch failed): the next batch opens a new one.
+      if (this.writer === writer) this.writer = null;
+      void writer.then((client) => client.end()).catch(() => {});
+    }
+  }
+
+  /** The client every batch is sent on, (re)connected when needed. */
+  private writeClient(): Promise<pg.Client> {
+    if (this.writer) return this.writer;
+    const client = new pg.Client({ connectionString: this.options.url, types: NUMERIC_TYPES });
+    const writer = client.connect().then(() => client);
+    client.on('error', (err) => {
+      if (this.writer === writer) this.writer = null;
+      this.options.onConnectionError?.(err);
+    });
+    writer.catch(() => {
+      if (this.writer === writer) this.writer = null;
+    });
+    this.writer = writer;
+    return writer;
+  }
+}
+
+function toWriteResult(result: pg.QueryResult): WriteResult {
+  const row = result.rows[0] as { id?: number } | undefined;
+  return { changes: result.rowCount ?? 0, lastInsertRowid: row?.id ?? 0 };
+}
+
+/**
+ * Applies the migrations not yet in schema_migrations, each in its own transaction, holding an
+ * advisory lock so that nodes starting together apply each once (the others wait, then find it done).
+ */
+async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query(`SELECT pg_advisory_lock(${MIGRATION_LOCK})`);
+    try {
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
+      );
+      const { rows } = await client.query<{ v: number }>(
+        'SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations',
+      );
+      for (let version = rows[0]!.v; version < POSTGRES_MIGRATIONS.length; version++) {
+        await client.query('BEGIN');
+        try {
+          await client.query(POSTGRES_MIGRATIONS[version]!);
+          await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [
+            version + 1,
+            new Date().toISOString(),
+          ]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK');
+          throw err;
+        }
+      }
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`);
+    }
+  } finally {
+    client.release();
+  }
+}
