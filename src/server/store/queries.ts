@@ -65,7 +65,12 @@ export const SQL = {
   deleteTokens: `DELETE FROM tokens WHERE user_id = ?`,
   insertInvite: `INSERT INTO invites (code_hash, uses_left, expires_at, created_at) VALUES (?, ?, ?, ?)`,
   useInvite: `UPDATE invites SET uses_left = uses_left - 1 WHERE code_hash = ? AND uses_left > 0 AND expires_at > ?`,
-  insertConversation: `INSERT INTO conversations (id, kind, conv_key, name, created_by, owner_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  // #15: a key that exists already is not an error (two nodes opening one conversation at once).
+  insertConversation: `INSERT INTO conversations (id, kind, conv_key, name, created_by, owner_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (conv_key) DO NOTHING`,
+  conversationId: `SELECT id FROM conversations WHERE conv_key = ?`,
+  // #15: where a conversation's seq stands, read once per conversation and then counted by the store.
+  lastSeq: `SELECT COALESCE(MAX(seq), 0) AS n FROM messages WHERE conv_id = ?`,
   setRoomOwner: `UPDATE conversations SET owner_id = ? WHERE id = ?`,
   deleteConversation: `DELETE FROM conversations WHERE id = ?`,
   insertMember: `INSERT INTO members (conv_id, user_id, cursor, joined_at) VALUES (?, ?, ?, ?)`,

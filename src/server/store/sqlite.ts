@@ -18,12 +18,15 @@ import { SQL } from './queries.js';
 import type {
   AdminEvent,
   AdminEventKind,
+  ConversationInsert,
   ConversationRecord,
   FileRecord,
   HistoryQuery,
   InitialState,
   MemberRecord,
+  NewConversation,
   NewFile,
+  NewMessage,
   NewUser,
   PendingConversation,
   RepeatedUploadQuery,
@@ -64,6 +67,13 @@ export class SqliteStore implements Store {
   private failedWrite: Error | null = null;
   private committedSinceCheckpoint = false;
   private readonly checkpointTimer: NodeJS.Timeout | null = null;
+  /**
+   * The ids and seqs this store hands out (#15: the store assigns them, not the domain). One process
+   * owns a SQLite file, so they are counted here, from the highest stored (or saved) at open.
+   */
+  private readonly ids = { message: 1, conversation: 1 };
+  /** Each conversation's highest seq, read from the table on first use. */
+  private readonly lastSeqs = new Map<number, number>();
 
   constructor(options: SqliteOptions) {
     const file = options.dataDir === ':memory:' ? ':memory:' : path.join(options.dataDir, 'classchat.db');
@@ -81,6 +91,7 @@ export class SqliteStore implements Store {
     this.q = Object.fromEntries(Object.entries(SQL).map(([name, sql]) => [name, this.db.prepare(sql)])) as Statements;
     this.begin = this.db.prepare('BEGIN');
     this.end = this.db.prepare('COMMIT');
+    this.readCounters();
     if (file !== ':memory:') {
       this.db.pragma('wal_autocheckpoint = 0');
       const checkpoint = this.db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
@@ -106,10 +117,21 @@ export class SqliteStore implements Store {
     }
   }
 
-  async load(): Promise<InitialState> {
+  /**
+   * Where the ids stand: past the highest stored, and past what was saved before rows were deleted,
+   * so that an id is never handed out twice, even across restarts. Also after a rollback: what the
+   * failed transaction took is free again.
+   */
+  private readCounters(): void {
     const saved = new Map((this.q.counters.all() as { name: string; value: number }[]).map((c) => [c.name, c.value]));
-    const next = (stmt: Database.Statement, counter?: string) =>
-      Math.max((stmt.get() as { n: number }).n, saved.get(counter ?? '') ?? 0);
+    const next = (stmt: Database.Statement, counter: string) =>
+      Math.max((stmt.get() as { n: number }).n, saved.get(counter) ?? 0);
+    this.ids.message = next(this.q.nextMessageId, 'next_message_id');
+    this.ids.conversation = next(this.q.nextConversationId, 'next_conversation_id');
+    this.lastSeqs.clear();
+  }
+
+  async load(): Promise<InitialState> {
     const rooms = new Map<number, RoomRecord>();
     for (const room of this.q.rooms.all() as Omit<RoomRecord, 'members'>[])
       rooms.set(room.id, { ...room, members: [] });
@@ -117,8 +139,7 @@ export class SqliteStore implements Store {
       rooms.get(row.convId)?.members.push({ userId: row.userId, name: row.name, key: row.key, cursor: row.cursor });
     }
     return {
-      nextConversationId: next(this.q.nextConversationId, 'next_conversation_id'),
-      nextMessageId: next(this.q.nextMessageId, 'next_message_id'),
+      messagesBelow: this.ids.message,
       rooms: [...rooms.values()],
       everyone: this.q.findConversation.get('everyone') as ConversationRecord | undefined,
       waitingBytes: this.q.waitingBytes.all() as { userId: number; bytes: number }[],
@@ -220,30 +241,41 @@ export class SqliteStore implements Store {
     return this.write(this.q.useInvite, codeHash, now).changes === 1;
   }
 
-  insertConversation(conv: Omit<ConversationRecord, 'lastSeq'>, createdBy: number | null, createdAt: string): void {
-    this.write(
+  insertConversation(
+    conv: NewConversation,
+    createdBy: number | null,
+    createdAt: string,
+    memberIds: readonly number[] = [],
+  ): ConversationInsert {
+    const id = this.ids.conversation;
+    const owner = conv.kind === 'room' ? createdBy : null;
+    const { changes } = this.write(
       this.q.insertConversation,
-      conv.id,
+      id,
       conv.kind,
       conv.key,
       conv.name,
       createdBy,
-      conv.kind === 'room' ? createdBy : null,
+      owner,
       createdAt,
     );
+    if (changes === 0) return { id: (this.q.conversationId.get(conv.key) as { id: number }).id, created: false };
+    this.ids.conversation = id + 1;
+    this.lastSeqs.set(id, 0);
+    for (const userId of memberIds) this.write(this.q.insertMember, id, userId, 0, createdAt);
+    return { id, created: true };
   }
 
   setRoomOwner(convId: number, ownerId: number | null): void {
     this.write(this.q.setRoomOwner, ownerId, convId);
   }
 
+  /** Saves the counters first: the deleted rows may hold the highest ids, which must not come back. */
   deleteConversation(convId: number): void {
+    this.write(this.q.saveCounter, 'next_conversation_id', this.ids.conversation);
+    this.write(this.q.saveCounter, 'next_message_id', this.ids.message);
     this.write(this.q.deleteConversation, convId);
-  }
-
-  saveCounters(next: { conversation: number; message: number }): void {
-    this.write(this.q.saveCounter, 'next_conversation_id', next.conversation);
-    this.write(this.q.saveCounter, 'next_message_id', next.message);
+    this.lastSeqs.delete(convId);
   }
 
   insertMember(convId: number, userId: number, cursor: number, joinedAt: string): void {
@@ -254,12 +286,16 @@ export class SqliteStore implements Store {
     this.write(this.q.deleteMember, convId, userId);
   }
 
-  insertMessage(m: StoredMessage): void {
+  appendMessage(m: NewMessage): StoredMessage {
+    const id = this.ids.message;
+    let seq = this.lastSeqs.get(m.convId);
+    if (seq === undefined) seq = (this.q.lastSeq.get(m.convId) as { n: number }).n;
+    seq++;
     this.write(
       this.q.insertMessage,
-      m.id,
+      id,
       m.convId,
-      m.seq,
+      seq,
       m.kind,
       m.event,
       m.senderId,
@@ -270,6 +306,22 @@ export class SqliteStore implements Store {
       m.clientRef ?? null,
       m.fileId ?? null,
     );
+    this.ids.message = id + 1;
+    this.lastSeqs.set(m.convId, seq);
+    return {
+      id,
+      convId: m.convId,
+      seq,
+      kind: m.kind,
+      event: m.event,
+      senderId: m.senderId,
+      sender: m.sender,
+      receiver: m.receiver,
+      text: m.text,
+      ts: m.ts,
+      clientRef: m.clientRef ?? null,
+      fileId: m.fileId ?? null,
+    };
   }
 
   advanceCursors(userId: number, belowId: number): void {
@@ -288,9 +340,22 @@ export class SqliteStore implements Store {
     } catch (err) {
       // Leave the connection usable (the caller stops the server): a failed COMMIT can leave it open.
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.readCounters();
       throw err;
     }
     this.committedSinceCheckpoint = true;
+  }
+
+  /**
+   * Drops every write recorded since the last commit (#15: a commit that failed, as a test store plays
+   * it); the ids and seqs they took are handed out again, since nothing with them was ever stored.
+   */
+  rollback(): void {
+    if (!this.inTransaction) return;
+    this.inTransaction = false;
+    this.failedWrite = null;
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    this.readCounters();
   }
 
   async insertFile(f: NewFile): Promise<number> {
