@@ -94,6 +94,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     log: Logger,
     onFatal: (err: unknown) => void = () => {},
     clock: Clock = Date.now,
+    testHooks: TestHooks = {},
   ): Promise<ClassChatServer> {
     // Read before the store opens: a mistyped --tls-cert should not create or touch a database.
     const credentials = config.tls ? loadTlsCredentials(config.tls) : null;
@@ -119,7 +120,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
           log.error({ err }, 'checkpoint failed; the write-ahead log keeps growing until one succeeds'),
         ...spareDbPagesForTests(),
       });
-      server = new ClassChatServer(config, store, log, onFatal, clock);
+      server = new ClassChatServer(config, testHooks.wrapStore?.(store) ?? store, log, onFatal, clock);
       server.lock = lock;
       await server.load();
       ready = server;
@@ -382,6 +383,15 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     }
     for (const conn of this.connections) conn.abort('shutdown grace period over');
   }
+}
+
+/** What only tests change in a server. */
+export interface TestHooks {
+  /**
+   * Puts a store in front of the SQLite one (#15: one with PostgreSQL's timing, so the domain's
+   * asynchronous path is tested without PostgreSQL: test/helpers/deferred-store.ts).
+   */
+  wrapStore?: (store: SqliteStore) => Store;
 }
 
 /** A test hook (issue #11.12): a database that fills up after a few pages, as on a full disk. */
