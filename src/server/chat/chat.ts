@@ -1,7 +1,8 @@
 /**
  * The chat domain's state: who is online, the rooms, the conversations in use, how far messages have
- * been delivered, and the clock. Operations live in the files beside this one (login, messaging, membership, lookups); they
- * change this state, read and record writes through the Store interface, and queue output on sessions.
+ * been delivered, and the clock. Operations live in the files beside this one (login, messaging,
+ * membership, lookups); they change this state, read and record writes through the Store interface
+ * (which gives messages and conversations their ids: #15), and queue output on sessions.
  * The domain touches no socket or file itself (design §4.2): the store does the disk, the group commit
  * makes a tick's writes durable before the connections write its output.
  */
