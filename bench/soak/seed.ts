@@ -70,28 +70,23 @@ export async function seed(dataDir: string, settings: SoakSettings, note: (text:
   for (const name of ['soak-bystander', ...listers, ...waiters, ...uploaders]) await addUser(name, sharedHash, true);
   store.commit();
 
-  let convId = 1;
   for (let i = 0; i < settings.rooms; i++) {
     const name = `room-${String(i).padStart(5, '0')}`;
-    store.insertConversation({ id: convId, kind: 'room', key: nameKey(name), name }, posterId, now);
-    store.insertMember(convId, posterId, 0, now);
-    convId++;
+    store.insertConversation({ kind: 'room', key: nameKey(name), name }, posterId, now, [posterId]);
   }
   store.commit();
   note(`seeded ${settings.rooms} rooms and ${ids.size} users`);
 
   const busyRoom = 'busy';
-  const busyId = convId++;
-  store.insertConversation({ id: busyId, kind: 'room', key: busyRoom, name: busyRoom }, posterId, now);
-  store.insertMember(busyId, posterId, 0, now);
-  for (const name of waiters) store.insertMember(busyId, ids.get(name)!, 0, now);
+  const { id: busyId } = store.insertConversation({ kind: 'room', key: busyRoom, name: busyRoom }, posterId, now, [
+    posterId,
+    ...waiters.map((name) => ids.get(name)!),
+  ]);
   const filler = 'x'.repeat(settings.messageChars);
   for (let seq = 1; seq <= settings.busyMessages; seq++) {
     const text = `${seq} ${filler}`.slice(0, settings.messageChars);
-    store.insertMessage({
-      id: seq,
+    store.appendMessage({
       convId: busyId,
-      seq,
       kind: 'group',
       event: null,
       senderId: posterId,
@@ -105,7 +100,6 @@ export async function seed(dataDir: string, settings: SoakSettings, note: (text:
       await nextTurn(); // lets Ctrl-C through during a long seeding
     }
   }
-  store.saveCounters({ conversation: convId, message: settings.busyMessages + 1 });
   await store.close();
   note(
     `seeded ${settings.busyMessages} messages of ${settings.messageChars} characters waiting in "${busyRoom}" for ${waiters.length} users`,

@@ -27,6 +27,7 @@ import { BlobStore } from './files/blob-store.js';
 import { Files } from './files/files.js';
 import { DataDirLock } from './store/data-dir-lock.js';
 import { openStore } from './store/open-store.js';
+import type { SqlStore } from './store/sql-store.js';
 import type { Store } from './store/store.js';
 import { frameLines, LineWire } from './transports/line-wire.js';
 import { listenChatPort, type PortHost } from './transports/chat-port.js';
@@ -94,6 +95,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     log: Logger,
     onFatal: (err: unknown) => void = () => {},
     clock: Clock = Date.now,
+    testHooks: TestHooks = {},
   ): Promise<ClassChatServer> {
     // Read before the store opens: a mistyped --tls-cert should not create or touch a database.
     const credentials = config.tls ? loadTlsCredentials(config.tls) : null;
@@ -107,7 +109,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     let ready: ClassChatServer | null = null;
     let listener: net.Server | null = null;
     let lock: DataDirLock | null = null;
-    let store: Store | undefined;
+    let store: SqlStore | undefined;
     let server: ClassChatServer | undefined;
     try {
       // Before anything touches the directory (migrations included): a second server changes nothing.
@@ -125,7 +127,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
           log.error({ err }, 'checkpoint failed; the write-ahead log keeps growing until one succeeds'),
         ...spareDbPagesForTests(),
       });
-      server = new ClassChatServer(config, store, log, onFatal, clock);
+      server = new ClassChatServer(config, testHooks.wrapStore?.(store) ?? store, log, onFatal, clock);
       server.lock = lock;
       await server.load();
       ready = server;
@@ -388,6 +390,15 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     }
     for (const conn of this.connections) conn.abort('shutdown grace period over');
   }
+}
+
+/** What only tests change in a server. */
+export interface TestHooks {
+  /**
+   * Puts a store in front of the SQLite one (#15: one with PostgreSQL's timing, so the domain's
+   * asynchronous path is tested without PostgreSQL: test/helpers/deferred-store.ts).
+   */
+  wrapStore?: (store: SqlStore) => Store;
 }
 
 /** A test hook (issue #11.12): a database that fills up after a few pages, as on a full disk. */

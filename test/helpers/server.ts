@@ -13,6 +13,7 @@ import type { Clock } from '../../src/server/chat/chat.js';
 import { DEFAULT_LIMITS, type ServerConfig } from '../../src/server/config.js';
 import { ClassChatServer } from '../../src/server/server.js';
 import { parseStoreUrl } from '../../src/server/store/open-store.js';
+import { deferredStore } from './deferred-store.js';
 
 export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli.js');
 
@@ -56,6 +57,12 @@ export interface StartOptions {
   webOrigins?: string[];
   /** --store: a postgres:// URL (e.g. from freshPostgresSchema()); SQLite in dataDir by default. */
   store?: string;
+  /**
+   * A store with PostgreSQL's timing on SQLite (#15, test/helpers/deferred-store.ts): message ids and
+   * new conversations' ids are told only after their commit. CLASSCHAT_TEST_DEFERRED_STORE=1 makes it
+   * the default, to run any test on the domain's asynchronous path.
+   */
+  deferredStore?: boolean;
 }
 
 /**
@@ -100,6 +107,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     undefined,
     options.clock,
+    (options.deferredStore ?? process.env.CLASSCHAT_TEST_DEFERRED_STORE === '1') ? { wrapStore: deferredStore } : {},
   );
   const stop = async () => {
     await server.shutdown();

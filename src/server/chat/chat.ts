@@ -1,7 +1,8 @@
 /**
- * The chat domain's state: who is online, the rooms, the conversations in use, the id counters and
- * the clock. Operations live in the files beside this one (login, messaging, membership, lookups); they
- * change this state, read and record writes through the Store interface, and queue output on sessions.
+ * The chat domain's state: who is online, the rooms, the conversations in use, how far messages have
+ * been delivered, and the clock. Operations live in the files beside this one (login, messaging,
+ * membership, lookups); they change this state, read and record writes through the Store interface
+ * (which gives messages and conversations their ids: #15), and queue output on sessions.
  * The domain touches no socket or file itself (design §4.2): the store does the disk, the group commit
  * makes a tick's writes durable before the connections write its output.
  */
@@ -9,7 +10,7 @@ import type { Logger } from 'pino';
 import { EVERYONE } from '../../protocol/names.js';
 import type { ChatKind, SystemEventKind } from '../../protocol/wire.js';
 import type { Limits } from '../limits.js';
-import type { Store, StoredMessage } from '../store/store.js';
+import type { ConversationInsert, Store, StoredMessage } from '../store/store.js';
 import { Presence } from './presence.js';
 import { Room, Rooms, type Conversation } from './room.js';
 
@@ -40,6 +41,28 @@ export interface Author {
   readonly name: string;
 }
 
+/** A message to record, before the store gives it its id, seq and time. */
+export interface Draft {
+  kind: ChatKind | 'system';
+  author: Author | null;
+  receiver: string;
+  text: string;
+  event?: SystemEventKind | null;
+  /** The request id the sender gave it (JSON), to recognise a resend. */
+  clientRef?: string | null;
+  /** The file it announces (issue #5). */
+  fileId?: number | null;
+}
+
+/** A message appended to an asynchronous store, waiting for its commit (see Chat.record). */
+interface Settling {
+  stored: StoredMessage | null;
+  failure: { err: unknown } | null;
+  deliver: (message: StoredMessage) => void;
+  resolve: (message: StoredMessage) => void;
+  reject: (err: unknown) => void;
+}
+
 export class Chat {
   readonly presence = new Presence();
   readonly rooms = new Rooms();
@@ -51,8 +74,10 @@ export class Chat {
   /** Private conversations used since start-up, by key; loaded on first use. */
   private readonly conversations = new Map<string, Conversation>();
   private readonly loading = new Map<string, Promise<Conversation>>();
-  private nextConversationId = 1;
-  private nextMessageId = 1;
+  /** Every message with a lower id has been stored and queued to its online recipients (watermark()). */
+  private deliveredBelow = 1;
+  /** Messages whose commit is awaited (an asynchronous store), in the order appended: their id order. */
+  private readonly settling: Settling[] = [];
   private everyoneConversation: Conversation | undefined;
   private lastMs = NaN;
   private lastIso = '';
@@ -71,7 +96,7 @@ export class Chat {
     private readonly clock: Clock,
   ) {}
 
-  /** Loads the persistent state (counters, rooms and members) from the store. */
+  /** Loads the persistent state (rooms and members, where message ids stand) from the store. */
   static async open(
     store: Store,
     log: Logger,
@@ -81,21 +106,21 @@ export class Chat {
   ): Promise<Chat> {
     const chat = new Chat(store, log, limits, requestCommit, clock);
     const state = await store.load();
-    chat.nextConversationId = state.nextConversationId;
-    chat.nextMessageId = state.nextMessageId;
+    chat.deliveredBelow = state.messagesBelow;
     for (const record of state.rooms) {
-      const room = new Room(record.id, record.name, record.key, record.lastSeq, record.ownerId);
+      const room = new Room(record.id, record.name, record.key, record.ownerId);
       for (const m of record.members) room.addMember({ userId: m.userId, name: m.name, key: m.key });
       chat.rooms.add(room);
     }
     for (const { userId, bytes } of state.waitingBytes) chat.waitingBytes.set(userId, bytes);
     if (state.everyone) {
-      chat.everyoneConversation = { id: state.everyone.id, key: state.everyone.key, lastSeq: state.everyone.lastSeq };
+      chat.everyoneConversation = { id: state.everyone.id, key: state.everyone.key };
     } else {
-      const id = chat.newConversationId();
-      store.insertConversation({ id, kind: 'everyone', key: EVERYONE, name: '' }, null, chat.now());
-      await store.commit();
-      chat.everyoneConversation = { id, key: EVERYONE, lastSeq: 0 };
+      // Another node starting at the same moment may have made it: then it is that one (created: false).
+      const inserted = store.insertConversation({ kind: 'everyone', key: EVERYONE, name: '' }, null, chat.now());
+      const committed = store.commit();
+      const [{ id }] = await Promise.all([inserted, committed]);
+      chat.everyoneConversation = { id, key: EVERYONE };
     }
     return chat;
   }
@@ -122,48 +147,90 @@ export class Chat {
     return this.everyoneConversation!;
   }
 
-  newConversationId(): number {
-    return this.nextConversationId++;
-  }
-
-  /** Persists the id counters (before rows are deleted, which would lower the highest stored id). */
-  saveCounters(): void {
-    this.store.saveCounters({ conversation: this.nextConversationId, message: this.nextMessageId });
-  }
-
-  /** The id the next message will get: messages below it exist (or are being committed). */
+  /**
+   * Every message with an id below this has been stored and queued to the recipients online then: what
+   * a login reads from the store lies below it, and a session online from then on gets everything from
+   * it live (login, disconnect's cursors, a reader catching up: issue #11.11).
+   */
   watermark(): number {
-    return this.nextMessageId;
+    return this.deliveredBelow;
   }
 
-  /** Assigns a message its id, sequence number and time, and records it. */
+  /**
+   * Records a message stamped with the time now; the store gives it its id and seq (#15). `deliver`
+   * queues it to its online recipients once it exists: at once with a synchronous store (SQLite), and
+   * with an asynchronous one (PostgreSQL) after the commit of its tick, in id order, so that every
+   * session gets messages in msgid order and the watermark passes a message only once it is delivered.
+   * Returns the message, or a promise of it that settles after `deliver` ran; rejected when its commit
+   * failed, and then nothing was delivered and nothing in memory counts it.
+   */
   record(
     conv: Conversation,
-    kind: ChatKind | 'system',
-    author: Author | null,
-    receiver: string,
-    text: string,
-    event: SystemEventKind | null = null,
-    clientRef: string | null = null,
-    fileId: number | null = null,
-  ): StoredMessage {
-    const message: StoredMessage = {
-      id: this.nextMessageId++,
+    draft: Draft,
+    deliver: (message: StoredMessage) => void,
+  ): StoredMessage | Promise<StoredMessage> {
+    const author = draft.author;
+    const appended = this.store.appendMessage({
       convId: conv.id,
-      seq: ++conv.lastSeq,
-      kind,
-      event,
+      kind: draft.kind,
+      event: draft.event ?? null,
       senderId: author ? author.userId : null,
       sender: author ? author.name : 'server',
-      receiver,
-      text,
+      receiver: draft.receiver,
+      text: draft.text,
       ts: this.now(),
-      clientRef,
-      fileId,
-    };
-    this.store.insertMessage(message);
+      clientRef: draft.clientRef ?? null,
+      fileId: draft.fileId ?? null,
+    });
     this.requestCommit();
-    return message;
+    if (appended instanceof Promise) return this.afterCommit(appended, deliver);
+    deliver(appended);
+    this.deliveredBelow = appended.id + 1;
+    return appended;
+  }
+
+  /** Delivers messages of an asynchronous store as their commits settle, strictly in the order appended. */
+  private afterCommit(
+    appended: Promise<StoredMessage>,
+    deliver: (message: StoredMessage) => void,
+  ): Promise<StoredMessage> {
+    return new Promise<StoredMessage>((resolve, reject) => {
+      const entry: Settling = { stored: null, failure: null, deliver, resolve, reject };
+      this.settling.push(entry);
+      appended.then(
+        (stored) => {
+          entry.stored = stored;
+          this.settleInOrder();
+        },
+        (err: unknown) => {
+          entry.failure = { err };
+          this.settleInOrder();
+        },
+      );
+    });
+  }
+
+  /** Delivers the settled messages at the head of the queue; a later one waits for every earlier one. */
+  private settleInOrder(): void {
+    const queue = this.settling;
+    let head = queue[0];
+    while (head !== undefined && (head.stored !== null || head.failure !== null)) {
+      queue.shift();
+      if (head.failure !== null) {
+        head.reject(head.failure.err);
+      } else {
+        const message = head.stored!;
+        try {
+          head.deliver(message);
+        } catch (err) {
+          // Delivery queues bytes and does no I/O; should it throw, the message is stored all the same.
+          this.log.error({ err, msgid: message.id }, 'delivering a stored message failed');
+        }
+        if (message.id >= this.deliveredBelow) this.deliveredBelow = message.id + 1;
+        head.resolve(message);
+      }
+      head = queue[0];
+    }
   }
 
   /** The private conversation of two users, loaded or created on first use. */
@@ -186,14 +253,17 @@ export class Chat {
     const found = await this.store.findConversation(key);
     let conv: Conversation;
     if (found) {
-      conv = { id: found.id, key, lastSeq: found.lastSeq };
+      conv = { id: found.id, key };
     } else {
-      conv = { id: this.newConversationId(), key, lastSeq: 0 };
-      const now = this.now();
-      this.store.insertConversation({ id: conv.id, kind: 'dm', key, name: '' }, a, now);
-      this.store.insertMember(conv.id, a, 0, now);
-      this.store.insertMember(conv.id, b, 0, now);
+      // With both members in the same write; created elsewhere meanwhile, it is that one (#15).
+      const inserted: ConversationInsert | Promise<ConversationInsert> = this.store.insertConversation(
+        { kind: 'dm', key, name: '' },
+        a,
+        this.now(),
+        [a, b],
+      );
       this.requestCommit();
+      conv = { id: (await inserted).id, key };
     }
     this.conversations.set(key, conv);
     return conv;
@@ -205,7 +275,7 @@ export class Chat {
     const cached = this.conversations.get(key);
     if (cached) return cached;
     const found = await this.store.findConversation(key);
-    return found ? { id: found.id, key, lastSeq: found.lastSeq } : undefined;
+    return found ? { id: found.id, key } : undefined;
   }
 }
 

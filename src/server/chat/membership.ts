@@ -6,7 +6,7 @@
 import { ChatError } from '../../protocol/errors.js';
 import { isValidName, nameKey, reservedNameText } from '../../protocol/names.js';
 import type { StoredMessage } from '../store/store.js';
-import type { Chat } from './chat.js';
+import type { Chat, Draft } from './chat.js';
 import { encodeMessage } from './encode.js';
 import { Room, type Member } from './room.js';
 import type { Session } from './session.js';
@@ -38,39 +38,85 @@ export async function createRoom(
   const members = await resolveMembers(chat, session, memberNames);
   assertRoomNameFree(chat, key); // another create may have won while we looked users up
 
-  const room = new Room(chat.newConversationId(), name, key, 0, session.userId);
-  const now = chat.now();
-  chat.store.insertConversation({ id: room.id, kind: 'room', key, name }, session.userId, now);
+  const creator: Member = { userId: session.userId, name: session.name, key: session.key };
+  const everyone = [creator, ...members];
+  const inserted = chat.store.insertConversation(
+    { kind: 'room', key, name },
+    session.userId,
+    chat.now(),
+    everyone.map((m) => m.userId),
+  );
+  chat.requestCommit();
+  // #15: an asynchronous store tells the id after the commit. Two creates of one name (on two nodes,
+  // or here while that commit ran) both reach the store: the second finds the room made.
+  const { id, created } = inserted instanceof Promise ? await inserted : inserted;
+  if (!created) throw roomExists(name);
+  const room = new Room(id, name, key, session.userId);
   chat.rooms.add(room);
+  for (const member of everyone) chat.rooms.join(room, member, chat.presence.byUser(member.userId));
   const others = members.map((m) => m.name);
   const text =
     others.length > 0 ? `${session.name} created ${name} with ${others.join(', ')}` : `${session.name} created ${name}`;
-  const message = chat.record(room, 'system', session, name, text, 'created');
-  // The creator has seen the event; the members added have not (an offline one gets it at login).
-  addMember(chat, room, { userId: session.userId, name: session.name, key: session.key }, message.seq, now);
-  for (const member of members) addMember(chat, room, member, message.seq - 1, now);
-  tellOthers(room, session, message);
+  // The members added are told; an offline one finds it at login (their cursor starts before it).
+  const recorded = chat.record(room, { kind: 'system', event: 'created', author: session, receiver: name, text }, (m) =>
+    tellOthers(room, session, m),
+  );
+  const message = recorded instanceof Promise ? await recorded : recorded;
   return { room, message };
+}
+
+export interface Joined {
+  room: Room;
+  message: StoredMessage;
 }
 
 /** Joins an existing room. Throws no_such_room, already_a_member. */
-export function joinRoom(chat: Chat, session: Session, name: string): { room: Room; message: StoredMessage } {
+export function joinRoom(chat: Chat, session: Session, name: string): Joined | Promise<Joined> {
   const room = chat.rooms.get(nameKey(name));
   if (!room) throw new ChatError('no_such_room', `there is no room named ${name}; create it with "create"`);
   if (room.has(session.userId)) throw new ChatError('already_a_member', `you are already a member of ${room.name}`);
-  const message = chat.record(room, 'system', session, room.name, `${session.name} joined ${room.name}`, 'join');
-  addMember(chat, room, { userId: session.userId, name: session.name, key: session.key }, message.seq, chat.now());
-  tellOthers(room, session, message);
-  return { room, message };
+  const member: Member = { userId: session.userId, name: session.name, key: session.key };
+  // A member from the join event on (#15: once it is committed, when the store makes that wait): the
+  // messages before it are not theirs, the ones after it all are.
+  const recorded = chat.record(
+    room,
+    {
+      kind: 'system',
+      event: 'join',
+      author: session,
+      receiver: room.name,
+      text: `${session.name} joined ${room.name}`,
+    },
+    (message) => {
+      if (chat.rooms.get(room.key) !== room || room.has(member.userId)) return; // deleted, or joined, meanwhile
+      addMember(chat, room, member, message.seq, chat.now());
+      tellOthers(room, session, message);
+    },
+  );
+  if (!(recorded instanceof Promise)) return { room, message: recorded };
+  return recorded.then((message) => {
+    if (!room.has(member.userId)) throw new ChatError('no_such_room', `${room.name} was deleted meanwhile`);
+    return { room, message };
+  });
+}
+
+export interface Left {
+  room: Room;
+  deleted: boolean;
 }
 
 /** Leaves a room; the last member to leave deletes it. Throws no_such_room, not_a_member. */
-export function leaveRoom(chat: Chat, session: Session, name: string): { room: Room; deleted: boolean } {
+export function leaveRoom(chat: Chat, session: Session, name: string): Left | Promise<Left> {
   const room = findRoom(chat, name);
   if (!room.has(session.userId)) throw new ChatError('not_a_member', `you are not a member of ${room.name}`);
-  const deleted = removeMember(chat, room, session.userId, (heir) =>
-    chat.record(room, 'system', session, room.name, `${session.name} left ${room.name}${heir}`, 'leave'),
-  );
+  const deleted = removeMember(chat, room, session.userId, (heir) => ({
+    kind: 'system',
+    event: 'leave',
+    author: session,
+    receiver: room.name,
+    text: `${session.name} left ${room.name}${heir}`,
+  }));
+  if (deleted instanceof Promise) return deleted.then((d) => ({ room, deleted: d }));
   return { room, deleted };
 }
 
@@ -82,16 +128,18 @@ export function findRoom(chat: Chat, name: string): Room {
 }
 
 /**
- * Takes a member out of a room (leave, kick) and records the event with `record`, which is given the
- * text to append when ownership passed on ('' otherwise); the remaining members are told. The last
- * member out deletes the room. Returns true when it was deleted.
+ * Takes a member out of a room (leave, kick) and records the event that `describe` gives, which is told
+ * the text to append when ownership passed on ('' otherwise); the remaining members are told, and
+ * `alsoTell` (the one removed, for a kick) once it is stored. The last member out deletes the room,
+ * without an event. Returns true when it was deleted (a promise when the event waits for its commit).
  */
 export function removeMember(
   chat: Chat,
   room: Room,
   userId: number,
-  record: (heirNote: string) => StoredMessage,
-): boolean {
+  describe: (heirNote: string) => Draft,
+  alsoTell?: (message: StoredMessage) => void,
+): boolean | Promise<boolean> {
   const session = chat.presence.byUser(userId);
   chat.rooms.part(room, userId, session);
   if (room.members.size === 0) {
@@ -102,9 +150,11 @@ export function removeMember(
   chat.store.deleteMember(room.id, userId);
   chat.onRoomExit(room.id, userId);
   const heir = room.ownerId === userId ? passOwnership(chat, room) : undefined;
-  const message = record(heir ? `; ${heir.name} owns it now` : '');
-  tellOthers(room, session, message);
-  return false;
+  const recorded = chat.record(room, describe(heir ? `; ${heir.name} owns it now` : ''), (message) => {
+    alsoTell?.(message);
+    tellOthers(room, session, message);
+  });
+  return recorded instanceof Promise ? recorded.then(() => false) : false;
 }
 
 /**
@@ -123,7 +173,6 @@ function passOwnership(chat: Chat, room: Room): Member {
 export function deleteRoom(chat: Chat, room: Room): void {
   for (const member of room.online) member.parted(room);
   room.online.clear();
-  chat.saveCounters();
   chat.store.deleteConversation(room.id);
   chat.requestCommit();
   chat.rooms.delete(room);
@@ -137,7 +186,11 @@ function addMember(chat: Chat, room: Room, member: Member, cursor: number, now: 
 
 function assertRoomNameFree(chat: Chat, key: string): void {
   const existing = chat.rooms.get(key);
-  if (existing) throw new ChatError('room_exists', `a room named ${existing.name} already exists; join it`);
+  if (existing) throw roomExists(existing.name);
+}
+
+function roomExists(name: string): ChatError {
+  return new ChatError('room_exists', `a room named ${name} already exists; join it`);
 }
 
 /** Looks up every name (skipping the creator and repeats); throws no_such_user for the first unknown one. */

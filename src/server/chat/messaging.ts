@@ -2,14 +2,15 @@
  * Sending chat messages: private (to a user, queued when they are offline), group (to a room's
  * members) and broadcast (to every user: those online now, the others at their next login). Each
  * message is stored once and its bytes are shared by every recipient. The fast paths stay
- * synchronous: a promise appears only when a read is needed.
+ * synchronous: a promise appears only when a read is needed, or when the store gives a message its id
+ * only once its tick is committed (#15: PostgreSQL); then it is delivered and answered after that.
  */
 import { ChatError } from '../../protocol/errors.js';
 import { EVERYONE, nameKey } from '../../protocol/names.js';
 import type { StoredMessage } from '../store/store.js';
 import type { Chat } from './chat.js';
 import { encodeMessage } from './encode.js';
-import type { Conversation } from './room.js';
+import type { Conversation, Room } from './room.js';
 import type { Session } from './session.js';
 
 export interface Sent {
@@ -35,39 +36,63 @@ export function sendGroup(
   text: string,
   clientRef: string | null = null,
   fileId: number | null = null,
-): Sent {
+): Sent | Promise<Sent> {
   assertTextSize(chat, text);
   const room = chat.rooms.get(nameKey(roomName));
   if (!room) throw new ChatError('no_such_room', `there is no room named ${roomName}`);
   if (!room.has(session.userId))
     throw new ChatError('not_a_member', `you are not a member of ${room.name}; join it first`);
-  const message = chat.record(room, 'group', session, room.name, text, null, clientRef, fileId);
+  let delivered = 0;
+  const recorded = chat.record(
+    room,
+    { kind: 'group', author: session, receiver: room.name, text, clientRef, fileId },
+    // Whoever is online in the room once the message exists (#15: after its commit, when that waits).
+    (message) => {
+      delivered = deliverToRoom(room, session, message);
+      logDelivery(chat, message, delivered);
+    },
+  );
+  if (recorded instanceof Promise) return recorded.then((message) => ({ message, delivered }));
+  return { message: recorded, delivered };
+}
+
+function deliverToRoom(room: Room, sender: Session, message: StoredMessage): number {
   const bytes = encodeMessage(message);
   let delivered = 0;
   for (const member of room.online) {
-    if (member !== session) {
+    if (member !== sender) {
       member.deliver(bytes, message.id);
       delivered++;
     }
   }
-  logDelivery(chat, message, delivered);
-  return { message, delivered };
+  return delivered;
 }
 
 /** Sends to every online user but the sender; stored in the `everyone` history. */
-export function sendBroadcast(chat: Chat, session: Session, text: string, clientRef: string | null = null): Sent {
+export function sendBroadcast(
+  chat: Chat,
+  session: Session,
+  text: string,
+  clientRef: string | null = null,
+): Sent | Promise<Sent> {
   assertTextSize(chat, text);
-  const message = chat.record(chat.everyone, 'broadcast', session, EVERYONE, text, null, clientRef);
-  const bytes = encodeMessage(message);
   let delivered = 0;
-  for (const user of chat.presence.sessions()) {
-    if (user !== session) {
-      user.deliver(bytes, message.id);
-      delivered++;
-    }
-  }
-  logDelivery(chat, message, delivered);
-  return { message, delivered };
+  const recorded = chat.record(
+    chat.everyone,
+    { kind: 'broadcast', author: session, receiver: EVERYONE, text, clientRef },
+    (message) => {
+      const bytes = encodeMessage(message);
+      for (const user of chat.presence.sessions()) {
+        if (user !== session) {
+          user.deliver(bytes, message.id);
+          delivered++;
+        }
+      }
+      logDelivery(chat, message, delivered);
+    },
+  );
+  if (recorded instanceof Promise) return recorded.then((message) => ({ message, delivered }));
+  return { message: recorded, delivered };
 }
 
 export interface SentPrivate extends Sent {
@@ -124,19 +149,28 @@ function deliverPrivate(
   text: string,
   clientRef: string | null,
   fileId: number | null,
-): SentPrivate {
+): SentPrivate | Promise<SentPrivate> {
   // Looked up again: the recipient may have come online or left while the conversation loaded.
-  const recipient = chat.presence.byUser(toId);
-  if (!recipient) queueFor(chat, toId, toName, text);
-  const message = chat.record(conv, 'private', session, toName, text, null, clientRef, fileId);
-  (session.partners ??= new Set()).add(toId);
-  if (recipient) {
-    (recipient.partners ??= new Set()).add(session.userId);
-    recipient.deliver(encodeMessage(message), message.id);
-  }
-  const delivered = recipient ? 1 : 0;
-  logDelivery(chat, message, delivered);
-  return { message, delivered, queued: !recipient };
+  if (!chat.presence.byUser(toId)) queueFor(chat, toId, toName, text);
+  let delivered = 0;
+  const recorded = chat.record(
+    conv,
+    { kind: 'private', author: session, receiver: toName, text, clientRef, fileId },
+    (message) => {
+      (session.partners ??= new Set()).add(toId);
+      // Looked up once the message exists (#15: after its commit, when that waits): one who came online
+      // meanwhile gets it live, one who left meanwhile finds it waiting at their next login.
+      const recipient = chat.presence.byUser(toId);
+      if (recipient) {
+        (recipient.partners ??= new Set()).add(session.userId);
+        recipient.deliver(encodeMessage(message), message.id);
+        delivered = 1;
+      }
+      logDelivery(chat, message, delivered);
+    },
+  );
+  if (recorded instanceof Promise) return recorded.then((message) => ({ message, delivered, queued: delivered === 0 }));
+  return { message: recorded, delivered, queued: delivered === 0 };
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { ChatError } from '../../protocol/errors.js';
 import { nameKey } from '../../protocol/names.js';
+import type { StoredMessage } from '../store/store.js';
 import type { Chat } from './chat.js';
 import { encodeMessage, encodeSystemEvent } from './encode.js';
 import { deleteRoom, findRoom, removeMember } from './membership.js';
@@ -34,37 +35,57 @@ export function kickUser(chat: Chat, actor: Session, name: string, reason?: stri
   target.close('kicked', `${actor.name} removed you from the server${because(reason)}`);
 }
 
-/** Takes a member out of a room. The owner or an admin. Throws no_such_room, forbidden, not_a_member. */
-export function kickFromRoom(chat: Chat, actor: Session, roomName: string, name: string, reason?: string): void {
+/**
+ * Takes a member out of a room. The owner or an admin. Throws no_such_room, forbidden, not_a_member.
+ * A promise when the event waits for its commit (#15).
+ */
+export function kickFromRoom(
+  chat: Chat,
+  actor: Session,
+  roomName: string,
+  name: string,
+  reason?: string,
+): void | Promise<void> {
   const room = findRoom(chat, roomName);
   assertOwnerOrAdmin(actor, room, 'kick from it');
   const member = room.members.get(memberId(room, name) ?? -1);
   if (!member) throw new ChatError('not_a_member', `${name} is not a member of ${room.name}`);
-  const target = chat.presence.byUser(member.userId);
   const text = `${member.name} was removed from ${room.name} by ${actor.name}${because(reason)}`;
   // The one removed is told too (live); the others get it from the room's history as well.
-  const deleted = removeMember(chat, room, member.userId, (heirNote) => {
-    const recorded = chat.record(room, 'system', actor, room.name, text + heirNote, 'kicked');
-    if (target && target !== actor) {
-      if (target.catchUp === null) target.deliver(encodeMessage(recorded), recorded.id);
-      // Behind (issue #11.11): its chat waits in the store, and catch-up skips a room it is no longer
-      // in, so it is told now, as an event without a msgid (a msgid above what it is still owed would
-      // make its client's `since` skip those).
-      else
-        target.deliver(
-          encodeSystemEvent({
-            status: 'system',
-            event: 'kicked',
-            sender: actor.name,
-            receiver: room.name,
-            text: recorded.text,
-            ts: recorded.ts,
-          }),
-        );
-    }
-    return recorded;
-  });
-  chat.log.warn({ by: actor.name, user: member.name, room: room.name, deleted, reason }, 'kicked from room');
+  const tellTarget = (recorded: StoredMessage) => {
+    // Online when the event is stored (#15: after its commit, when that waits).
+    const target = chat.presence.byUser(member.userId);
+    if (!target || target === actor) return;
+    if (target.catchUp === null) target.deliver(encodeMessage(recorded), recorded.id);
+    // Behind (issue #11.11): its chat waits in the store, and catch-up skips a room it is no longer
+    // in, so it is told now, as an event without a msgid (a msgid above what it is still owed would
+    // make its client's `since` skip those).
+    else
+      target.deliver(
+        encodeSystemEvent({
+          status: 'system',
+          event: 'kicked',
+          sender: actor.name,
+          receiver: room.name,
+          text: recorded.text,
+          ts: recorded.ts,
+        }),
+      );
+  };
+  const deleted = removeMember(
+    chat,
+    room,
+    member.userId,
+    (heirNote) => ({ kind: 'system', event: 'kicked', author: actor, receiver: room.name, text: text + heirNote }),
+    tellTarget,
+  );
+  const logKick = (wasDeleted: boolean) =>
+    chat.log.warn(
+      { by: actor.name, user: member.name, room: room.name, deleted: wasDeleted, reason },
+      'kicked from room',
+    );
+  if (deleted instanceof Promise) return deleted.then(logKick);
+  logKick(deleted);
 }
 
 /** Deletes a room and its history; online members are told. The owner or an admin. */

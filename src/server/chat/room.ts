@@ -8,11 +8,10 @@ export interface Member {
   key: string;
 }
 
-/** A conversation as the domain sees it: an id and the last sequence number handed out. */
+/** A conversation as the domain sees it: its id and key (its seqs are the store's to hand out: #15). */
 export interface Conversation {
   readonly id: number;
   readonly key: string;
-  lastSeq: number;
 }
 
 export class Room implements Conversation {
@@ -27,7 +26,6 @@ export class Room implements Conversation {
     readonly id: number,
     readonly name: string,
     readonly key: string,
-    public lastSeq: number,
     /**
      * The member who may kick from the room and delete it: its creator, then the longest-standing
      * member when the owner leaves or is kicked (issue #11.13). A member, or null.

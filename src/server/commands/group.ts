@@ -10,7 +10,9 @@ export const group = command({
   speaks: true,
   resendable: true,
   handle(ctx, request) {
-    const { message } = sendGroup(ctx.chat, ctx.session, request.receiver, request.text, ctx.clientRef);
-    ctx.sent(message, '');
+    const sent = sendGroup(ctx.chat, ctx.session, request.receiver, request.text, ctx.clientRef);
+    // A promise when the store tells the message's id only after its commit (#15).
+    if (sent instanceof Promise) return sent.then(({ message }) => ctx.sent(message, ''));
+    ctx.sent(sent.message, '');
   },
 });

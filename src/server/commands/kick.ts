@@ -9,14 +9,16 @@ export const kick = command({
   // Issue #11.14: the room (or the user's contacts) is told.
   speaks: true,
   handle(ctx, request) {
-    if (request.room === undefined) kickUser(ctx.chat, ctx.session, request.receiver, request.text);
-    else kickFromRoom(ctx.chat, ctx.session, request.room, request.receiver, request.text);
-    ctx.ok({
-      receiver: request.receiver,
-      text:
-        request.room === undefined
-          ? `${request.receiver} was kicked`
-          : `${request.receiver} was removed from ${request.room}`,
-    });
+    if (request.room === undefined) {
+      kickUser(ctx.chat, ctx.session, request.receiver, request.text);
+      ctx.ok({ receiver: request.receiver, text: `${request.receiver} was kicked` });
+      return;
+    }
+    const room = request.room;
+    const reply = () => ctx.ok({ receiver: request.receiver, text: `${request.receiver} was removed from ${room}` });
+    // A promise when the event waits for its commit (#15).
+    const kicked = kickFromRoom(ctx.chat, ctx.session, room, request.receiver, request.text);
+    if (kicked instanceof Promise) return kicked.then(reply);
+    reply();
   },
 });

@@ -1,6 +1,6 @@
 // {"status":"leave","receiver":"<room>"}: leave a room; the last member to leave deletes it.
-import { leaveRoom } from '../chat/membership.js';
-import { command } from './command.js';
+import { leaveRoom, type Left } from '../chat/membership.js';
+import { command, type Context } from './command.js';
 
 export const leave = command({
   status: 'leave',
@@ -10,11 +10,17 @@ export const leave = command({
   // an owner from handing a room on (#11.13).
   flood: true,
   handle(ctx, request) {
-    const { room, deleted } = leaveRoom(ctx.chat, ctx.session, request.receiver);
-    ctx.ok({
-      receiver: room.name,
-      deleted,
-      text: deleted ? `you left ${room.name}; it had no other members and was deleted` : `you left ${room.name}`,
-    });
+    const left = leaveRoom(ctx.chat, ctx.session, request.receiver);
+    // A promise when the event waits for its commit (#15).
+    if (left instanceof Promise) return left.then((l) => reply(ctx, l));
+    reply(ctx, left);
   },
 });
+
+function reply(ctx: Context<'leave'>, { room, deleted }: Left): void {
+  ctx.ok({
+    receiver: room.name,
+    deleted,
+    text: deleted ? `you left ${room.name}; it had no other members and was deleted` : `you left ${room.name}`,
+  });
+}

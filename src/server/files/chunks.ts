@@ -126,10 +126,11 @@ export class ChunkReceiver {
       }
       this.chat.store.completeFile(file.id, this.chat.now());
       const text = `${session.name} sent ${file.name} (${formatBytes(file.size)}) [id ${file.id}] - /get ${file.id}`;
-      const sent =
+      const announced =
         file.kind === 'group'
           ? sendGroup(this.chat, session, file.receiver, text, null, file.id)
-          : await sendPrivate(this.chat, session, file.receiver, text, null, file.id);
+          : sendPrivate(this.chat, session, file.receiver, text, null, file.id);
+      const sent = announced instanceof Promise ? await announced : announced;
       this.log.info({ file: file.id, user: session.name, to: file.receiver, size: file.size }, 'upload finished');
       return sent;
     } finally {

@@ -10,6 +10,13 @@ import { queries, type QueryName } from './queries.js';
 export interface Dialect {
   /** The tokens' row id: SQLite's implicit `rowid` (the table predates an id column), PostgreSQL's `id`. */
   readonly tokenId: string;
+  /**
+   * Who numbers messages and conversations (numbering.ts): `process` when one process owns the
+   * database (SQLite: it counts, and the inserts carry the ids); `commit` when several nodes share it
+   * (PostgreSQL: the inserts number their rows inside the commit's transaction, from counter rows it
+   * holds locked until it commits, so message ids follow commit order across every node).
+   */
+  readonly numbering: 'process' | 'commit';
   /** The query `name` ready for the driver to prepare. */
   prepare(name: QueryName, sql: string): string;
 }
@@ -17,12 +24,14 @@ export interface Dialect {
 /** SQLite: `?` placeholders as written; a new row's id comes from lastInsertRowid. */
 export const SQLITE: Dialect = {
   tokenId: 'rowid',
+  numbering: 'process',
   prepare: (_name, sql) => sql,
 };
 
 /** PostgreSQL: numbered placeholders; a new row's id comes back through RETURNING. */
 export const POSTGRES: Dialect = {
   tokenId: 'id',
+  numbering: 'commit',
   prepare: (name, sql) => numberPlaceholders(sql) + (RETURNS_ID.has(name) ? ' RETURNING id' : ''),
 };
 

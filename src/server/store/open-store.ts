@@ -7,7 +7,7 @@
  * moves them, until then nodes sharing a database do not share uploaded files.
  */
 import type { SqliteOptions } from './drivers/sqlite-driver.js';
-import type { Store } from './store.js';
+import type { SqlStore } from './sql-store.js';
 
 export type StoreChoice = { kind: 'sqlite' } | { kind: 'postgres'; url: string };
 
@@ -42,7 +42,7 @@ export interface OpenStoreOptions extends SqliteOptions {
 }
 
 /** Opens the chosen store and brings its schema up to date (what `classchat migrate` does alone). */
-export async function openStore(options: OpenStoreOptions): Promise<Store> {
+export async function openStore(options: OpenStoreOptions): Promise<SqlStore> {
   const { store, onConnectionError, ...sqlite } = options;
   const { SqlStore } = await import('./sql-store.js');
   if (store.kind === 'postgres') {

@@ -22,10 +22,40 @@ const LAST_SEQ = `(SELECT COALESCE(MAX(seq), 0) FROM messages WHERE conv_id = c.
 /** The everyone conversation's id, found through the unique index on conversation keys. */
 const EVERYONE_ID = `(SELECT id FROM conversations WHERE conv_key = '${EVERYONE}')`;
 
+/**
+ * The two inserts that number what they store (#15), one pair per Dialect.numbering (numbering.ts
+ * passes their parameters). `process`: the store counted, the ids come as parameters. `commit`
+ * (PostgreSQL): the statement takes the next id from a counter row, which stays locked until the
+ * transaction commits, so that every node's commits are numbered in the order they commit; a message's
+ * seq comes from its conversation's row the same way. A key that exists already is not an error (two
+ * nodes opening one conversation at once): nothing is written and no row comes back.
+ */
+const NUMBERED_INSERTS = {
+  process: {
+    insertConversation: `INSERT INTO conversations (id, kind, conv_key, name, created_by, owner_id, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (conv_key) DO NOTHING`,
+    insertMessage: `INSERT INTO messages (id, conv_id, seq, kind, event, sender_id, sender, receiver, text, ts, client_ref, file_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  },
+  commit: {
+    insertConversation: `WITH n AS (UPDATE counters SET value = value + 1 WHERE name = 'next_conversation_id' RETURNING value - 1 AS id),
+      c AS (INSERT INTO conversations (id, kind, conv_key, name, created_by, owner_id, created_at)
+        SELECT n.id, ?, ?, ?, ?::bigint, ?::bigint, ? FROM n ON CONFLICT (conv_key) DO NOTHING RETURNING id),
+      m AS (INSERT INTO members (conv_id, user_id, cursor, joined_at)
+        SELECT c.id, u.id, 0, ?::text FROM c, unnest(?::bigint[]) AS u (id))
+    SELECT id FROM c`,
+    insertMessage: `WITH n AS (UPDATE counters SET value = value + 1 WHERE name = 'next_message_id' RETURNING value - 1 AS id),
+      s AS (UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING id, last_seq)
+    INSERT INTO messages (id, conv_id, seq, kind, event, sender_id, sender, receiver, text, ts, client_ref, file_id)
+    SELECT n.id, s.id, s.last_seq, ?, ?, ?::bigint, ?, ?, ?, ?, ?, ?::bigint FROM n, s RETURNING id, seq`,
+  },
+} as const;
+
 /** The query table in a dialect, before its placeholders are translated (Dialect.prepare does that). */
-export function queries(dialect: Pick<Dialect, 'tokenId'>) {
+export function queries(dialect: Pick<Dialect, 'tokenId' | 'numbering'>) {
   const TOKEN_ID = dialect.tokenId;
   return {
+    ...NUMBERED_INSERTS[dialect.numbering],
     nextConversationId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM conversations`,
     nextMessageId: `SELECT COALESCE(MAX(id), 0) + 1 AS n FROM messages`,
     counters: `SELECT name, value FROM counters`,
@@ -69,13 +99,14 @@ export function queries(dialect: Pick<Dialect, 'tokenId'>) {
     deleteTokens: `DELETE FROM tokens WHERE user_id = ?`,
     insertInvite: `INSERT INTO invites (code_hash, uses_left, expires_at, created_at) VALUES (?, ?, ?, ?)`,
     useInvite: `UPDATE invites SET uses_left = uses_left - 1 WHERE code_hash = ? AND uses_left > 0 AND expires_at > ?`,
-    insertConversation: `INSERT INTO conversations (id, kind, conv_key, name, created_by, owner_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    // #15: the id of a conversation a racing insert (another node, another request) made first.
+    conversationId: `SELECT id FROM conversations WHERE conv_key = ?`,
     setRoomOwner: `UPDATE conversations SET owner_id = ? WHERE id = ?`,
     deleteConversation: `DELETE FROM conversations WHERE id = ?`,
     insertMember: `INSERT INTO members (conv_id, user_id, cursor, joined_at) VALUES (?, ?, ?, ?)`,
     deleteMember: `DELETE FROM members WHERE conv_id = ? AND user_id = ?`,
-    insertMessage: `INSERT INTO messages (id, conv_id, seq, kind, event, sender_id, sender, receiver, text, ts, client_ref, file_id)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    // #15: where a conversation's seq stands, read once per conversation by a store that counts (numbering.ts).
+    lastSeq: `SELECT COALESCE(MAX(seq), 0) AS n FROM messages WHERE conv_id = ?`,
     insertFile: `INSERT INTO files (conv_id, kind, sender_id, receiver_id, receiver, name, size, sha256, created_at, client_ref)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     completeFile: `UPDATE files SET completed_at = ? WHERE id = ?`,
@@ -158,4 +189,4 @@ export function queries(dialect: Pick<Dialect, 'tokenId'>) {
 export type QueryName = keyof ReturnType<typeof queries>;
 
 /** Every query's name, in the table's order. */
-export const QUERY_NAMES = Object.keys(queries({ tokenId: 'id' })) as readonly QueryName[];
+export const QUERY_NAMES = Object.keys(queries({ tokenId: 'id', numbering: 'process' })) as readonly QueryName[];

@@ -5,16 +5,20 @@
  * interface allows either (`T | Promise<T>`).
  */
 import type { MaybePromise, PreparedQuery, SqlDriver, WriteResult } from './drivers/driver.js';
+import { CommitNumbering, ProcessNumbering, type Numbering } from './numbering.js';
 import { QUERY_NAMES, type QueryName } from './queries.js';
 import type {
   AdminEvent,
   AdminEventKind,
+  ConversationInsert,
   ConversationRecord,
   FileRecord,
   HistoryQuery,
   InitialState,
   MemberRecord,
+  NewConversation,
   NewFile,
+  NewMessage,
   NewUser,
   PendingConversation,
   RepeatedUploadQuery,
@@ -39,19 +43,20 @@ export class SqlStore implements Store {
   /** Every query, prepared once by the driver; reached by name as a property (a fast, monomorphic lookup). */
   private readonly q: Record<QueryName, PreparedQuery>;
 
+  /** Who numbers messages and conversations: this process, or the commit (numbering.ts). */
+  private readonly numbering: Numbering;
+
   constructor(protected readonly driver: SqlDriver) {
     this.q = Object.fromEntries(QUERY_NAMES.map((name) => [name, driver.prepare(name)])) as Record<
       QueryName,
       PreparedQuery
     >;
+    this.numbering =
+      driver.dialect.numbering === 'process' ? new ProcessNumbering(this.q) : new CommitNumbering(this.q);
   }
 
   async load(): Promise<InitialState> {
     const q = this.q;
-    const counters = (await q.counters.all([])) as { name: string; value: number }[];
-    const saved = new Map(counters.map((c) => [c.name, c.value]));
-    const next = async (name: 'nextConversationId' | 'nextMessageId', counter: string) =>
-      Math.max(((await q[name].get([])) as { n: number }).n, saved.get(counter) ?? 0);
     const rooms = new Map<number, RoomRecord>();
     for (const room of (await q.rooms.all([])) as Omit<RoomRecord, 'members'>[])
       rooms.set(room.id, { ...room, members: [] });
@@ -59,8 +64,7 @@ export class SqlStore implements Store {
       rooms.get(row.convId)?.members.push({ userId: row.userId, name: row.name, key: row.key, cursor: row.cursor });
     }
     return {
-      nextConversationId: await next('nextConversationId', 'next_conversation_id'),
-      nextMessageId: await next('nextMessageId', 'next_message_id'),
+      messagesBelow: await this.numbering.messagesBelow(),
       rooms: [...rooms.values()],
       everyone: (await q.findConversation.get(['everyone'])) as ConversationRecord | undefined,
       waitingBytes: (await q.waitingBytes.all([])) as { userId: number; bytes: number }[],
@@ -140,9 +144,13 @@ export class SqlStore implements Store {
     return map(this.q.useInvite.write([codeHash, now]), (result) => result.changes === 1);
   }
 
-  insertConversation(conv: Omit<ConversationRecord, 'lastSeq'>, createdBy: number | null, createdAt: string): void {
-    const owner = conv.kind === 'room' ? createdBy : null;
-    void this.q.insertConversation.write([conv.id, conv.kind, conv.key, conv.name, createdBy, owner, createdAt]);
+  insertConversation(
+    conv: NewConversation,
+    createdBy: number | null,
+    createdAt: string,
+    memberIds: readonly number[] = [],
+  ): MaybePromise<ConversationInsert> {
+    return this.numbering.insertConversation(conv, createdBy, createdAt, memberIds);
   }
 
   setRoomOwner(convId: number, ownerId: number | null): void {
@@ -150,12 +158,8 @@ export class SqlStore implements Store {
   }
 
   deleteConversation(convId: number): void {
+    this.numbering.beforeDelete(convId);
     void this.q.deleteConversation.write([convId]);
-  }
-
-  saveCounters(next: { conversation: number; message: number }): void {
-    void this.q.saveCounter.write(['next_conversation_id', next.conversation]);
-    void this.q.saveCounter.write(['next_message_id', next.message]);
   }
 
   insertMember(convId: number, userId: number, cursor: number, joinedAt: string): void {
@@ -166,21 +170,8 @@ export class SqlStore implements Store {
     void this.q.deleteMember.write([convId, userId]);
   }
 
-  insertMessage(m: StoredMessage): void {
-    void this.q.insertMessage.write([
-      m.id,
-      m.convId,
-      m.seq,
-      m.kind,
-      m.event,
-      m.senderId,
-      m.sender,
-      m.receiver,
-      m.text,
-      m.ts,
-      m.clientRef ?? null,
-      m.fileId ?? null,
-    ]);
+  appendMessage(m: NewMessage): MaybePromise<StoredMessage> {
+    return this.numbering.appendMessage(m);
   }
 
   advanceCursors(userId: number, belowId: number): void {
@@ -189,7 +180,24 @@ export class SqlStore implements Store {
   }
 
   commit(): void | Promise<void> {
-    return this.driver.commit();
+    try {
+      const done = this.driver.commit();
+      return done instanceof Promise ? done.catch((err: unknown) => this.forget(err)) : done;
+    } catch (err) {
+      return this.forget(err);
+    }
+  }
+
+  /** Drops the writes recorded since the last commit (a test store plays a failed commit with it). */
+  rollback(): void {
+    this.driver.rollback();
+    this.numbering.forgetUncommitted();
+  }
+
+  /** A commit failed: nothing it held was stored, so the ids it took are free again. */
+  private forget(err: unknown): never {
+    this.numbering.forgetUncommitted();
+    throw err;
   }
 
   async insertFile(f: NewFile): Promise<number> {

@@ -7,8 +7,11 @@
  * Contract for every implementation:
  * - a read sees every write recorded before it (even before commit; PostgreSQL commits them first);
  * - writes are applied in the order recorded; `commit()` is atomic;
- * - conversation and message ids are assigned by the caller from the counters `load()` returns, so
- *   those writes never wait; users, tokens, files and admin events get theirs from the store.
+ * - every id is assigned by the store (#15: several server nodes share one database, so no process
+ *   may count ids in its memory). A message's id and seq, and a new conversation's id, come back from
+ *   appendMessage and insertConversation: at once from a store that can answer at once (SQLite, one
+ *   process), or as a promise that settles once the tick's commit is done (PostgreSQL). A store answers
+ *   either always at once or never: the domain keeps the synchronous path as fast as it was.
  */
 import type { ChatKind, SystemEventKind } from '../../protocol/wire.js';
 
@@ -92,6 +95,26 @@ export interface StoredMessage {
   fileId?: number | null;
 }
 
+/**
+ * A message to append: the store gives it its id and seq (appendMessage). Message ids increase in
+ * commit order across every node and are never reused, not even after the rows were deleted and the
+ * server restarted; a seq is one more than the highest of its conversation.
+ */
+export type NewMessage = Omit<StoredMessage, 'id' | 'seq'>;
+
+/** A conversation to add: the store gives it its id (insertConversation). */
+export type NewConversation = Omit<ConversationRecord, 'id' | 'lastSeq'>;
+
+/**
+ * What insertConversation did: the conversation's id, and `created: false` when one with the same key
+ * existed already (another node, or another request, made it first), which is not an error: two nodes
+ * opening the same private conversation at once must not fail a commit.
+ */
+export interface ConversationInsert {
+  id: number;
+  created: boolean;
+}
+
 /** One upload of a file to a conversation (issue #5). */
 export interface FileRecord {
   id: number;
@@ -138,8 +161,11 @@ export interface PendingConversation {
 }
 
 export interface InitialState {
-  nextConversationId: number;
-  nextMessageId: number;
+  /**
+   * Every message stored when load() read has an id below this: where the domain's watermark starts
+   * (the store's own counters stay in the store).
+   */
+  messagesBelow: number;
   rooms: RoomRecord[];
   everyone: ConversationRecord | undefined;
   /** Bytes of private messages waiting for each user who has any (issue #11.12). */
@@ -164,7 +190,7 @@ export interface HistoryQuery {
 }
 
 export interface Store {
-  /** Reads what the domain keeps in memory: id counters and every room with its members. */
+  /** Reads what the domain keeps in memory: every room with its members, and where message ids stand. */
   load(): Promise<InitialState>;
 
   /**
@@ -218,17 +244,31 @@ export interface Store {
   insertInvite(codeHash: string, uses: number, expiresAt: string, createdAt: string): void;
   /** Takes one use of the invite if it exists, has uses left and has not expired at `now`; true if it did. */
   useInvite(codeHash: string, now: string): boolean | Promise<boolean>;
-  /** Adds a conversation; a room's creator is also its first owner. */
-  insertConversation(conv: Omit<ConversationRecord, 'lastSeq'>, createdBy: number | null, createdAt: string): void;
+  /**
+   * Adds a conversation with its first members (cursor 0), in the same transaction; a room's creator
+   * is also its first owner. The store assigns the id (never one a deleted conversation had). When a
+   * conversation with the same key exists, nothing is written and that one's id comes back with
+   * `created: false`. A promise (asynchronous stores) settles after the tick's commit.
+   */
+  insertConversation(
+    conv: NewConversation,
+    createdBy: number | null,
+    createdAt: string,
+    memberIds?: readonly number[],
+  ): ConversationInsert | Promise<ConversationInsert>;
   /** Hands a room to a new owner (null: nobody). */
   setRoomOwner(convId: number, ownerId: number | null): void;
   /** Deletes a conversation with its members and messages. */
   deleteConversation(convId: number): void;
-  /** Remembers the id counters so that ids of deleted rows are not handed out again after a restart. */
-  saveCounters(next: { conversation: number; message: number }): void;
   insertMember(convId: number, userId: number, cursor: number, joinedAt: string): void;
   deleteMember(convId: number, userId: number): void;
-  insertMessage(message: StoredMessage): void;
+  /**
+   * Appends a message: the store assigns its id (increasing in commit order, never reused) and its seq
+   * (one more than the conversation's highest). A synchronous store returns it at once; an asynchronous
+   * one returns a promise that settles once the tick's commit is done (rejected when it failed: then
+   * the message does not exist). Promises of one node settle in the order of their ids.
+   */
+  appendMessage(message: NewMessage): StoredMessage | Promise<StoredMessage>;
   /** Adds an unfinished upload and resolves to its id. */
   insertFile(file: NewFile): Promise<number>;
   completeFile(fileId: number, completedAt: string): void;

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { NewFile, Store, StoredMessage } from '../../../src/server/store/store.js';
+import type { MaybePromise } from '../../../src/server/store/drivers/driver.js';
+import type { ConversationKind, NewFile, NewMessage, Store, StoredMessage } from '../../../src/server/store/store.js';
 import { withTimeout } from '../../helpers/expect.js';
 
 export interface StoreBackend {
@@ -50,11 +51,10 @@ function addUser(store: Store, name: string, passwordHash: string | null = `h-${
   return store.insertUser({ name, key: name.toLowerCase(), passwordHash, role: 'user' }, T0);
 }
 
-function message(id: number, convId: number, seq: number, senderId: number | null, text: string): StoredMessage {
+/** A group message to append (the store gives it its id and seq). */
+function message(convId: number, senderId: number | null, text: string): NewMessage {
   return {
-    id,
     convId,
-    seq,
     kind: 'group',
     event: null,
     senderId,
@@ -65,6 +65,34 @@ function message(id: number, convId: number, seq: number, senderId: number | nul
     clientRef: null,
     fileId: null,
   };
+}
+
+/**
+ * What the store answers once the tick's commit is done: at once on SQLite, after the commit on
+ * PostgreSQL, which numbers messages and conversations inside it (numbering.ts).
+ */
+async function committed<T>(store: Store, answer: MaybePromise<T>): Promise<T> {
+  await store.commit();
+  return answer;
+}
+
+/** Appends a message and commits: the stored message, with the id and seq the store gave it. */
+function append(store: Store, m: NewMessage): Promise<StoredMessage> {
+  return committed(store, store.appendMessage(m));
+}
+
+/** Adds a conversation (with `members` at cursor 0) and commits: its id. */
+async function addConversation(
+  store: Store,
+  kind: ConversationKind,
+  key: string,
+  createdBy: number | null,
+  members: number[] = [],
+): Promise<number> {
+  const name = kind === 'room' ? 'Room' : '';
+  const made = await committed(store, store.insertConversation({ kind, key, name }, createdBy, T0, members));
+  assert.equal(made.created, true, `${key} is new`);
+  return made.id;
 }
 
 function file(convId: number, senderId: number, sha256: string, createdAt = T0): NewFile {
@@ -194,19 +222,29 @@ export function storeSuite(name: string, makeBackend: () => Promise<StoreBackend
   it('conversations, owners and members come back in load(); a deleted one takes its members and messages', async (store) => {
     const bob = await addUser(store, 'Bob');
     const amy = await addUser(store, 'Amy');
-    store.insertConversation({ id: 1, kind: 'everyone', key: 'everyone', name: '' }, null, T0);
-    store.insertConversation({ id: 2, kind: 'room', key: 'room', name: 'Room' }, bob, T0);
-    store.insertConversation({ id: 3, kind: 'dm', key: `dm:${bob}:${amy}`, name: '' }, null, T0);
-    store.insertMember(2, bob, 0, T0);
-    store.insertMember(2, amy, 0, T1);
-    store.insertMessage(message(1, 2, 1, bob, 'hello'));
-    store.insertMessage(message(2, 2, 2, amy, 'hi'));
-    await store.commit();
+    const everyone = await addConversation(store, 'everyone', 'everyone', null);
+    const roomId = await addConversation(store, 'room', 'room', bob);
+    const dm = await addConversation(store, 'dm', `dm:${bob}:${amy}`, null);
+    assert.equal(new Set([everyone, roomId, dm]).size, 3, 'three ids');
+    // The same key again (another node first): nothing written, that conversation's id back.
+    assert.deepEqual(
+      await committed(store, store.insertConversation({ kind: 'room', key: 'room', name: 'R' }, amy, T1)),
+      {
+        id: roomId,
+        created: false,
+      },
+    );
+    store.insertMember(roomId, bob, 0, T0);
+    store.insertMember(roomId, amy, 0, T1);
+    const hello = await append(store, message(roomId, bob, 'hello'));
+    const hi = await append(store, message(roomId, amy, 'hi'));
+    assert.deepEqual([hello.seq, hi.seq], [1, 2], 'seq counts up in the conversation');
+    assert.ok(hi.id > hello.id, 'ids grow');
     let state = await store.load();
-    assert.equal(state.everyone?.id, 1);
+    assert.equal(state.everyone?.id, everyone);
     assert.equal(state.rooms.length, 1, 'only rooms');
     const room = state.rooms[0]!;
-    assert.deepEqual([room.id, room.key, room.name, room.ownerId, room.lastSeq], [2, 'room', 'Room', bob, 2]);
+    assert.deepEqual([room.id, room.key, room.name, room.ownerId, room.lastSeq], [roomId, 'room', 'Room', bob, 2]);
     assert.deepEqual(
       room.members.map((m) => [m.userId, m.name, m.key, m.cursor]),
       [
@@ -214,43 +252,44 @@ export function storeSuite(name: string, makeBackend: () => Promise<StoreBackend
         [amy, 'Amy', 'amy', 0],
       ],
     );
-    assert.equal(state.nextConversationId, 4);
-    assert.equal(state.nextMessageId, 3);
+    assert.equal(state.messagesBelow, hi.id + 1, 'every stored message is below messagesBelow');
     assert.deepEqual(await store.findConversation(`dm:${bob}:${amy}`), {
-      id: 3,
+      id: dm,
       kind: 'dm',
       key: `dm:${bob}:${amy}`,
       name: '',
       lastSeq: 0,
     });
-    store.setRoomOwner(2, amy);
-    store.deleteMember(2, bob);
+    store.setRoomOwner(roomId, amy);
+    store.deleteMember(roomId, bob);
     state = await store.load();
     assert.equal(state.rooms[0]!.ownerId, amy);
     assert.deepEqual(
       state.rooms[0]!.members.map((m) => m.userId),
       [amy],
     );
-    store.deleteConversation(2);
+    store.deleteConversation(roomId);
     await store.commit();
     assert.equal(await store.findConversation('room'), undefined);
-    assert.deepEqual(await store.history(2, { limit: 10 }), []);
+    assert.deepEqual(await store.history(roomId, { limit: 10 }), []);
     assert.deepEqual((await store.load()).rooms, []);
   });
 
   it('history: the newest page, before, after and between, oldest first, every field read back', async (store) => {
     const bob = await addUser(store, 'Bob');
-    store.insertConversation({ id: 5, kind: 'room', key: 'room', name: 'Room' }, bob, T0);
-    for (let seq = 1; seq <= 5; seq++) store.insertMessage(message(10 + seq, 5, seq, bob, `m${seq}`));
-    const seqs = async (query: Parameters<Store['history']>[1]) => (await store.history(5, query)).map((m) => m.seq);
+    const roomId = await addConversation(store, 'room', 'room', bob);
+    const stored: StoredMessage[] = [];
+    for (let n = 1; n <= 5; n++) stored.push(await append(store, message(roomId, bob, `m${n}`)));
+    const seqs = async (query: Parameters<Store['history']>[1]) =>
+      (await store.history(roomId, query)).map((m) => m.seq);
     assert.deepEqual(await seqs({ limit: 2 }), [4, 5]);
     assert.deepEqual(await seqs({ before: 4, limit: 2 }), [2, 3]);
     assert.deepEqual(await seqs({ after: 1, limit: 2 }), [2, 3]);
     assert.deepEqual(await seqs({ after: 1, before: 4, limit: 10 }), [2, 3]);
-    const [first] = await store.history(5, { after: 0, limit: 1 });
+    const [first] = await store.history(roomId, { after: 0, limit: 1 });
     assert.deepEqual(first, {
-      id: 11,
-      convId: 5,
+      id: stored[0]!.id,
+      convId: roomId,
       seq: 1,
       kind: 'group',
       event: null,
@@ -267,66 +306,67 @@ export function storeSuite(name: string, makeBackend: () => Promise<StoreBackend
   it('pending and catch-up: after the cursor, never the own messages, broadcasts for users from before them', async (store) => {
     const bob = await addUser(store, 'Bob');
     const amy = await addUser(store, 'Amy');
-    store.insertConversation({ id: 1, kind: 'everyone', key: 'everyone', name: '' }, null, T0);
-    store.insertConversation({ id: 2, kind: 'room', key: 'room', name: 'Room' }, bob, T0);
-    store.insertConversation({ id: 3, kind: 'dm', key: `dm:${bob}:${amy}`, name: '' }, null, T0);
-    store.insertMember(2, bob, 0, T0);
-    store.insertMember(2, amy, 0, T0);
-    store.insertMember(3, bob, 0, T0);
-    store.insertMember(3, amy, 0, T0);
-    store.insertMessage(message(1, 2, 1, bob, 'r1'));
-    store.insertMessage(message(2, 2, 2, amy, 'own'));
-    store.insertMessage(message(3, 2, 3, bob, 'r3'));
-    store.insertMessage({ ...message(4, 3, 1, bob, 'dm1'), kind: 'private', receiver: 'Amy' });
-    store.insertMessage({ ...message(5, 1, 1, bob, 'to all'), kind: 'broadcast', receiver: 'everyone' });
+    const everyone = await addConversation(store, 'everyone', 'everyone', null);
+    const roomId = await addConversation(store, 'room', 'room', bob, [bob, amy]);
+    const dm = await addConversation(store, 'dm', `dm:${bob}:${amy}`, null, [bob, amy]);
+    const r1 = await append(store, message(roomId, bob, 'r1'));
+    const own = await append(store, message(roomId, amy, 'own'));
+    const r3 = await append(store, message(roomId, bob, 'r3'));
+    const dm1 = await append(store, { ...message(dm, bob, 'dm1'), kind: 'private', receiver: 'Amy' });
+    const toAll = await append(store, { ...message(everyone, bob, 'to all'), kind: 'broadcast', receiver: 'everyone' });
     const cy = await addUser(store, 'Cy'); // after the broadcast: not owed it (issue #12.8)
     await store.commit();
 
     const pending = (await store.pendingConversations(amy)).sort((a, b) => a.convId - b.convId);
-    assert.deepEqual(pending, [
-      { convId: 1, cursor: 0, newestId: 5 },
-      { convId: 2, cursor: 0, newestId: 3 },
-      { convId: 3, cursor: 0, newestId: 4 },
-    ]);
-    assert.deepEqual(await store.pendingConversations(cy), []);
-    const range = { afterSeq: 0, beforeSeq: Number.MAX_SAFE_INTEGER, belowId: 100 };
     assert.deepEqual(
-      (await store.pendingIn(2, amy, range, 10)).map((m) => m.text),
+      pending,
+      [
+        { convId: everyone, cursor: 0, newestId: toAll.id },
+        { convId: roomId, cursor: 0, newestId: r3.id },
+        { convId: dm, cursor: 0, newestId: dm1.id },
+      ].sort((a, b) => a.convId - b.convId),
+    );
+    assert.deepEqual(await store.pendingConversations(cy), []);
+    const end = toAll.id + 100;
+    const range = { afterSeq: 0, beforeSeq: Number.MAX_SAFE_INTEGER, belowId: end };
+    assert.deepEqual(
+      (await store.pendingIn(roomId, amy, range, 10)).map((m) => m.text),
       ['r3', 'r1'],
     );
     assert.deepEqual(
-      (await store.pendingIn(2, amy, { ...range, belowId: 3 }, 10)).map((m) => m.text),
+      (await store.pendingIn(roomId, amy, { ...range, belowId: r3.id }, 10)).map((m) => m.text),
       ['r1'],
     );
     assert.deepEqual(
-      (await store.catchUpFor(amy, 1, 1, 100, 10)).map((m) => m.id),
-      [1, 3, 4, 5],
+      (await store.catchUpFor(amy, everyone, r1.id, end, 10)).map((m) => m.id),
+      [r1.id, r3.id, dm1.id, toAll.id],
+      `never amy's own message ${own.id}`,
     );
     assert.deepEqual(
-      (await store.catchUpFor(amy, 1, 2, 5, 10)).map((m) => m.id),
-      [3, 4],
+      (await store.catchUpFor(amy, everyone, own.id, toAll.id, 10)).map((m) => m.id),
+      [r3.id, dm1.id],
     );
     assert.deepEqual(await store.privatePartners(amy), [bob]);
     const waiting = (await store.load()).waitingBytes;
     assert.deepEqual(waiting, [{ userId: amy, bytes: 3 }]);
 
-    store.advanceCursors(amy, 4); // everything below message 4 given
+    store.advanceCursors(amy, dm1.id); // everything below the private message given
     const after = (await store.pendingConversations(amy)).sort((a, b) => a.convId - b.convId);
     assert.deepEqual(
       after.map((p) => [p.convId, p.cursor]),
       [
-        [1, 0],
-        [3, 0],
-      ],
+        [everyone, 0],
+        [dm, 0],
+      ].sort((a, b) => a[0]! - b[0]!),
     );
-    store.advanceCursors(amy, 100);
+    store.advanceCursors(amy, end);
     assert.deepEqual(await store.pendingConversations(amy), []);
   });
 
   it('findResent: the same id, kind, receiver and text since the given time, and nothing else', async (store) => {
     const bob = await addUser(store, 'Bob');
-    store.insertConversation({ id: 2, kind: 'room', key: 'room', name: 'Room' }, bob, T0);
-    store.insertMessage({ ...message(7, 2, 1, bob, 'once'), clientRef: '"r1"' });
+    const roomId = await addConversation(store, 'room', 'room', bob);
+    const once = await append(store, { ...message(roomId, bob, 'once'), clientRef: '"r1"' });
     const query = {
       senderId: bob,
       clientRef: '"r1"',
@@ -335,7 +375,7 @@ export function storeSuite(name: string, makeBackend: () => Promise<StoreBackend
       text: 'once',
       since: T0,
     };
-    assert.equal((await store.findResent(query))?.id, 7);
+    assert.equal((await store.findResent(query))?.id, once.id);
     assert.equal(await store.findResent({ ...query, text: 'other' }), undefined);
     assert.equal(await store.findResent({ ...query, since: T2 }), undefined);
     assert.equal(await store.findResent({ ...query, clientRef: '"r2"' }), undefined);
@@ -344,30 +384,29 @@ export function storeSuite(name: string, makeBackend: () => Promise<StoreBackend
   it('files: unfinished, finished, per conversation and member, quota bytes, expiry, repeated upload', async (store) => {
     const bob = await addUser(store, 'Bob');
     const amy = await addUser(store, 'Amy');
-    store.insertConversation({ id: 2, kind: 'room', key: 'room', name: 'Room' }, bob, T0);
-    store.insertMember(2, bob, 0, T0);
-    const f1 = await store.insertFile(file(2, bob, 'aa'));
-    const f2 = await store.insertFile(file(2, bob, 'bb', T1));
+    const roomId = await addConversation(store, 'room', 'room', bob, [bob]);
+    const f1 = await store.insertFile(file(roomId, bob, 'aa'));
+    const f2 = await store.insertFile(file(roomId, bob, 'bb', T1));
     assert.ok(f2 > f1);
     const read = await store.findFile(f1);
-    assert.deepEqual(read, { id: f1, ...file(2, bob, 'aa'), sender: 'Bob', completedAt: null });
-    assert.equal((await store.findUnfinishedUpload(bob, 2, 10, 'aa'))?.id, f1);
+    assert.deepEqual(read, { id: f1, ...file(roomId, bob, 'aa'), sender: 'Bob', completedAt: null });
+    assert.equal((await store.findUnfinishedUpload(bob, roomId, 10, 'aa'))?.id, f1);
     assert.deepEqual(
       (await store.unfinishedUploadsOf(bob)).map((f) => f.id),
       [f1, f2],
     );
     assert.deepEqual(
-      (await store.unfinishedUploadsIn(2)).map((f) => f.id),
+      (await store.unfinishedUploadsIn(roomId)).map((f) => f.id),
       [f1, f2],
     );
     assert.equal(await store.sha256InUse('aa'), false, 'unfinished bytes are not in use');
-    assert.deepEqual(await store.filesIn(2, 10), []);
+    assert.deepEqual(await store.filesIn(roomId, 10), []);
     store.completeFile(f1, T1);
-    store.insertMessage({ ...message(9, 2, 1, bob, 'notes.txt'), fileId: f1 });
+    const announced = await append(store, { ...message(roomId, bob, 'notes.txt'), fileId: f1 });
     assert.equal(await store.sha256InUse('aa'), true);
-    assert.equal(await store.findUnfinishedUpload(bob, 2, 10, 'aa'), undefined);
+    assert.equal(await store.findUnfinishedUpload(bob, roomId, 10, 'aa'), undefined);
     assert.deepEqual(
-      (await store.filesIn(2, 10)).map((f) => [f.id, f.completedAt]),
+      (await store.filesIn(roomId, 10)).map((f) => [f.id, f.completedAt]),
       [[f1, T1]],
     );
     assert.deepEqual(
@@ -376,8 +415,8 @@ export function storeSuite(name: string, makeBackend: () => Promise<StoreBackend
     );
     assert.deepEqual(await store.filesOf(amy, 10), [], 'amy is not a member');
     assert.equal(await store.bytesStoredBy(bob), 20);
-    const repeated = { senderId: bob, clientRef: '"u1"', convId: 2, size: 10, sha256: 'aa', since: T0 };
-    assert.equal((await store.findRepeatedUpload(repeated))?.id, 9);
+    const repeated = { senderId: bob, clientRef: '"u1"', convId: roomId, size: 10, sha256: 'aa', since: T0 };
+    assert.equal((await store.findRepeatedUpload(repeated))?.id, announced.id);
     assert.equal(await store.findRepeatedUpload({ ...repeated, sha256: 'bb' }), undefined);
     // created before T1: f1 (T0) expires; abandoned before T2: f2 (unfinished, T1) too
     assert.deepEqual(
@@ -421,13 +460,14 @@ export function storeSuite(name: string, makeBackend: () => Promise<StoreBackend
     const bob = await addUser(store, 'Bob');
     store.setRole(bob, 'admin');
     assert.equal((await store.findUser('bob'))?.role, 'admin');
-    store.insertConversation({ id: 2, kind: 'room', key: 'room', name: 'Room' }, bob, T0);
-    store.insertMessage(message(1, 2, 1, bob, 'seen'));
+    const roomId = await addConversation(store, 'room', 'room', bob);
+    const seen = store.appendMessage(message(roomId, bob, 'seen'));
     assert.deepEqual(
-      (await store.history(2, { limit: 5 })).map((m) => m.text),
+      (await store.history(roomId, { limit: 5 })).map((m) => m.text),
       ['seen'],
     );
-    store.insertMessage({ ...message(2, 2, 2, bob, 'again'), clientRef: '"c"' });
+    assert.equal((await seen).seq, 1);
+    const again = store.appendMessage({ ...message(roomId, bob, 'again'), clientRef: '"c"' });
     const resent = await store.findResent({
       senderId: bob,
       clientRef: '"c"',
@@ -436,21 +476,26 @@ export function storeSuite(name: string, makeBackend: () => Promise<StoreBackend
       text: 'again',
       since: T0,
     });
-    assert.equal(resent?.id, 2);
+    assert.equal(resent?.id, (await again).id);
   });
 
   it('an answering write settles without a commit; commit() is atomic for another store', async (store, open) => {
     const bob = await withTimeout(addUser(store, 'Bob'), 5000, 'insertUser without a commit');
     await store.commit();
+    const roomId = await addConversation(store, 'room', 'room', bob);
     const other = await open();
     store.setRole(bob, 'admin');
-    store.insertConversation({ id: 2, kind: 'room', key: 'room', name: 'Room' }, bob, T0);
-    store.insertMember(2, bob, 0, T0);
-    store.insertMessage(message(1, 2, 1, bob, 'atomic'));
+    store.insertMember(roomId, bob, 0, T0);
+    const atomic = store.appendMessage(message(roomId, bob, 'atomic'));
     // Not committed: another node sees none of it.
     assert.equal((await other.findUser('bob'))?.role, 'user');
-    assert.equal(await other.findConversation('room'), undefined);
+    assert.equal((await other.findConversation('room'))?.lastSeq, 0);
+    assert.deepEqual(
+      (await other.load()).rooms.map((r) => r.members.length),
+      [0],
+    );
     await store.commit();
+    assert.equal((await atomic).seq, 1);
     assert.equal((await other.findUser('bob'))?.role, 'admin');
     assert.equal((await other.findConversation('room'))?.lastSeq, 1);
     assert.deepEqual(
@@ -461,18 +506,21 @@ export function storeSuite(name: string, makeBackend: () => Promise<StoreBackend
 
   it('ids are never handed out again after a delete and a reopen', async (store, open) => {
     const bob = await addUser(store, 'Bob');
-    store.insertConversation({ id: 7, kind: 'room', key: 'room', name: 'Room' }, bob, T0);
-    store.insertMessage(message(30, 7, 1, bob, 'gone'));
-    store.saveCounters({ conversation: 8, message: 31 });
-    const f1 = await store.insertFile(file(7, bob, 'aa'));
-    store.deleteConversation(7);
+    const roomId = await addConversation(store, 'room', 'room', bob);
+    const gone = await append(store, message(roomId, bob, 'gone'));
+    const f1 = await store.insertFile(file(roomId, bob, 'aa'));
+    store.deleteConversation(roomId); // it held the highest conversation and message ids
     store.deleteFile(f1);
     await store.close(); // close() commits what is left
     const reopened = await open();
     const state = await reopened.load();
-    assert.equal(state.nextConversationId, 8);
-    assert.equal(state.nextMessageId, 31);
-    const f2 = await reopened.insertFile(file(7, bob, 'bb'));
+    assert.ok(state.messagesBelow > gone.id, `messagesBelow ${state.messagesBelow} after ${gone.id}`);
+    const newRoom = await addConversation(reopened, 'room', 'room', bob);
+    assert.ok(newRoom > roomId, `conversation id ${newRoom} after ${roomId}`);
+    const fresh = await append(reopened, message(newRoom, bob, 'fresh'));
+    assert.ok(fresh.id > gone.id, `message id ${fresh.id} after ${gone.id}`);
+    assert.equal(fresh.seq, 1, 'a new conversation starts at seq 1');
+    const f2 = await reopened.insertFile(file(newRoom, bob, 'bb'));
     assert.ok(f2 > f1, `file id ${f2} after ${f1}`);
     assert.equal((await reopened.findUser('bob'))?.id, bob, 'what close() committed is there');
   });

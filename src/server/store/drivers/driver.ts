@@ -6,6 +6,7 @@
  * Results are plain values where the database answers at once (SQLite) and promises where it cannot
  * (PostgreSQL): the store passes either through, so SQLite's hot paths stay synchronous.
  */
+import type { Dialect } from '../dialect.js';
 import type { QueryName } from '../queries.js';
 
 /** A value now, or later. */
@@ -18,6 +19,8 @@ export type MaybePromise<T> = T | Promise<T>;
 export interface WriteResult {
   changes: number;
   lastInsertRowid: number | bigint;
+  /** The first row a write returned (PostgreSQL's numbered inserts: numbering.ts); absent on SQLite. */
+  row?: Row;
 }
 
 /** A result row, its columns named as the record types in store.ts (the store casts it to one). */
@@ -37,10 +40,14 @@ export interface PreparedQuery {
 }
 
 export interface SqlDriver {
+  /** How this database spells the queries, and who numbers rows in it (numbering.ts). */
+  readonly dialect: Dialect;
   /** The query `name` of queries.ts in this database's dialect, ready to run (called once per query). */
   prepare(name: QueryName): PreparedQuery;
   /** Makes every write recorded so far durable, atomically; returns a promise only when it must wait. */
   commit(): void | Promise<void>;
+  /** Drops every write recorded since the last commit (a test store plays a failed commit with it). */
+  rollback(): void;
   /** Commits what is left and releases the database; closes even when that commit fails (then rejects). */
   close(): Promise<void>;
 }

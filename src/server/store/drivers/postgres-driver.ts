@@ -52,6 +52,7 @@ const SQL = preparedQueries(POSTGRES);
 const MIGRATION_LOCK = `hashtext('classchat.migrate:' || COALESCE(current_schema(), ''))`;
 
 export class PostgresDriver implements SqlDriver {
+  readonly dialect = POSTGRES;
   private queue: QueuedWrite[] = [];
   /** The last batch sent; always resolves (its failure goes to its writes and its committer). */
   private tail: Promise<void> | null = null;
@@ -120,6 +121,13 @@ export class PostgresDriver implements SqlDriver {
     });
   }
 
+  rollback(): void {
+    const dropped = this.queue;
+    this.queue = [];
+    const err = new Error('rolled back');
+    for (const w of dropped) w.reject(err);
+  }
+
   async close(): Promise<void> {
     try {
       await this.commit();
@@ -176,7 +184,7 @@ export class PostgresDriver implements SqlDriver {
       for (const w of batch) results.push(await this.run(client, w));
       await client.query('COMMIT');
     } catch (err) {
-      await this.rollback();
+      await this.rollbackWriter();
       for (const w of batch) w.reject(err);
       throw err;
     }
@@ -203,7 +211,7 @@ export class PostgresDriver implements SqlDriver {
     }
   }
 
-  private async rollback(): Promise<void> {
+  private async rollbackWriter(): Promise<void> {
     const writer = this.writer;
     if (!writer) return;
     try {
@@ -234,7 +242,7 @@ export class PostgresDriver implements SqlDriver {
 
 function toWriteResult(result: pg.QueryResult): WriteResult {
   const row = result.rows[0] as { id?: number } | undefined;
-  return { changes: result.rowCount ?? 0, lastInsertRowid: row?.id ?? 0 };
+  return { changes: result.rowCount ?? 0, lastInsertRowid: row?.id ?? 0, row };
 }
 
 /**

@@ -36,6 +36,7 @@ const CHECKPOINT_INTERVAL_MS = 1000;
 
 export class SqliteDriver implements SqlDriver {
   private readonly db: Database.Database;
+  readonly dialect = SQLITE;
   private readonly sql = preparedQueries(SQLITE);
   private readonly begin: Database.Statement;
   private readonly end: Database.Statement;
@@ -125,6 +126,13 @@ export class SqliteDriver implements SqlDriver {
       throw err;
     }
     this.committedSinceCheckpoint = true;
+  }
+
+  rollback(): void {
+    if (!this.inTransaction) return;
+    this.inTransaction = false;
+    this.failedWrite = null;
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
   }
 
   close(): Promise<void> {

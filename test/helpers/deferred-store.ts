@@ -1,0 +1,108 @@
+/**
+ * A store with PostgreSQL's timing, on SQLite (#15), so the domain's asynchronous path runs on every CI
+ * run without PostgreSQL. The SQLite store underneath does the work at once, but the ids a tick's
+ * appendMessage and insertConversation got are told only after that tick's commit, on a later turn of the
+ * event loop, and every commit resolves on a later turn: what a commit over the network does. A test may
+ * make the next commit fail (failNextCommit): its writes are rolled back and its promises rejected.
+ */
+import type { SqlStore } from '../../src/server/store/sql-store.js';
+import type {
+  ConversationInsert,
+  NewConversation,
+  NewMessage,
+  Store,
+  StoredMessage,
+} from '../../src/server/store/store.js';
+
+/** A result of the open tick, told once the tick is committed (or rejected when that failed). */
+interface Waiting {
+  settle(): void;
+  fail(err: unknown): void;
+}
+
+/** What a test may do to a deferred store besides using it as a Store. */
+export interface DeferredControls {
+  /** The next commit fails with `err`: nothing of its tick is stored, and its promises reject. */
+  failNextCommit(err: Error): void;
+  /** How many commits so far waited for a later turn. */
+  readonly commits: number;
+}
+
+/** The methods whose timing a deferred store changes; everything else is the SQLite store's own. */
+class DeferredCommits implements DeferredControls {
+  private waiting: Waiting[] = [];
+  private failure: Error | null = null;
+  commits = 0;
+
+  constructor(private readonly inner: SqlStore) {}
+
+  appendMessage(message: NewMessage): Promise<StoredMessage> {
+    return this.afterCommit(this.inner.appendMessage(message));
+  }
+
+  insertConversation(
+    conv: NewConversation,
+    createdBy: number | null,
+    createdAt: string,
+    memberIds?: readonly number[],
+  ): Promise<ConversationInsert> {
+    return this.afterCommit(this.inner.insertConversation(conv, createdBy, createdAt, memberIds));
+  }
+
+  commit(): Promise<void> {
+    const waiting = this.waiting;
+    this.waiting = [];
+    const failure = this.failure;
+    this.failure = null;
+    this.commits++;
+    let err: Error | null = failure;
+    if (failure) this.inner.rollback();
+    else {
+      try {
+        // PostgreSQL's timing is played on a store that answers at once (SQLite), never on a slow one.
+        if (this.inner.commit() instanceof Promise) throw new Error('a deferred store wraps a synchronous store');
+      } catch (commitErr) {
+        err = commitErr instanceof Error ? commitErr : new Error(String(commitErr));
+      }
+    }
+    return new Promise<void>((resolve, reject) =>
+      setImmediate(() => {
+        if (err) {
+          for (const w of waiting) w.fail(err);
+          reject(err);
+        } else {
+          for (const w of waiting) w.settle();
+          resolve();
+        }
+      }),
+    );
+  }
+
+  failNextCommit(err: Error): void {
+    this.failure = err;
+  }
+
+  private afterCommit<T>(value: T | Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => this.waiting.push({ settle: () => resolve(value), fail: reject }));
+  }
+}
+
+const DEFERRED = new Set<string | symbol>([
+  'appendMessage',
+  'insertConversation',
+  'commit',
+  'failNextCommit',
+  'commits',
+]);
+
+/** `inner` with PostgreSQL's timing: the Store to give a server or a Chat, and the test's controls. */
+export function deferredStore(inner: SqlStore): Store & DeferredControls {
+  const commits = new DeferredCommits(inner);
+  return new Proxy(inner, {
+    get(target, prop) {
+      const owner: object = DEFERRED.has(prop) ? commits : target;
+      const value: unknown = Reflect.get(owner, prop);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(owner) : value;
+    },
+  }) as unknown as Store & DeferredControls;
+}
