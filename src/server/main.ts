@@ -4,6 +4,7 @@ import { readCommandLine, USAGE_EXIT } from '../cli-args.js';
 import { ConfigError, parseServeArgs, SERVE_USAGE } from './config.js';
 import { createLogger } from './log.js';
 import { ClassChatServer } from './server.js';
+import { DatabaseInUse } from './store/database-lock.js';
 import { DataDirInUse } from './store/data-dir-lock.js';
 import { ListenError } from './transports/listen-error.js';
 
@@ -40,7 +41,7 @@ export async function serve(argv: string[]): Promise<number> {
       process.stderr.write(`classchat serve: ${err.message}\n`);
       return USAGE_EXIT;
     }
-    if (err instanceof DataDirInUse || err instanceof ListenError) {
+    if (err instanceof DataDirInUse || err instanceof DatabaseInUse || err instanceof ListenError) {
       // Issues #11.2 and #12.9: one line saying what to do, not a stack trace in a log record.
       process.stderr.write(`classchat serve: ${err.message}\n`);
       return 1;

@@ -25,6 +25,7 @@ import { IdleSweep, registerTimeoutText } from './guards/idle-sweep.js';
 import { encodeJson, encodeSystemEvent } from './chat/encode.js';
 import { BlobStore } from './files/blob-store.js';
 import { Files } from './files/files.js';
+import { DatabaseLock } from './store/database-lock.js';
 import { DataDirLock } from './store/data-dir-lock.js';
 import { openStore } from './store/open-store.js';
 import type { SqlStore } from './store/sql-store.js';
@@ -67,6 +68,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
   private expiryTimer: NodeJS.Timeout | null = null;
   /** Held while serving: one server per data directory (issue #11.2). */
   private lock: DataDirLock | null = null;
+  private databaseLock: DatabaseLock | null = null;
   /** Applies `classchat admin` changes to live sessions (issue #11.3). */
   private adminEvents: AdminEventPoller | null = null;
 
@@ -109,15 +111,21 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     let ready: ClassChatServer | null = null;
     let listener: net.Server | null = null;
     let lock: DataDirLock | null = null;
+    let databaseLock: DatabaseLock | null = null;
     let store: SqlStore | undefined;
     let server: ClassChatServer | undefined;
     try {
       // Before anything touches the directory (migrations included): a second server changes nothing.
-      // One server per SQLite database (issue #11.2); nodes sharing a PostgreSQL database must all run,
-      // so that lock is SQLite's alone (their shared data directory holds only file bytes for now).
+      // One server per SQLite database (issue #11.2), and for now one per PostgreSQL database too, until
+      // delivery between nodes is built (database-lock.ts says why).
       const storeChoice = config.store ?? { kind: 'sqlite' };
       lock =
         config.dataDir === ':memory:' || storeChoice.kind !== 'sqlite' ? null : DataDirLock.acquire(config.dataDir);
+      if (storeChoice.kind === 'postgres') {
+        databaseLock = await DatabaseLock.acquire(storeChoice.url, (err) =>
+          log.error({ err }, 'lost the connection that keeps other servers off this database'),
+        );
+      }
       store = await openStore({
         store: storeChoice,
         onConnectionError: (err) => log.error({ err }, 'database connection lost; the next commit reconnects'),
@@ -129,6 +137,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
       });
       server = new ClassChatServer(config, testHooks.wrapStore?.(store) ?? store, log, onFatal, clock);
       server.lock = lock;
+      server.databaseLock = databaseLock;
       await server.load();
       ready = server;
       listener = await listenChatPort(config, credentials, log, () => ready);
@@ -139,6 +148,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
       if (server) await server.undoStart();
       else await store?.close();
       lock?.release();
+      await databaseLock?.release();
       throw err;
     }
     const tls = credentials ? { tls: credentials.fingerprint } : {};
@@ -374,6 +384,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     } finally {
       // Whatever failed above, the data directory is free for the next server (issue #11.2).
       this.lock?.release();
+      await this.databaseLock?.release();
     }
     this.log.info('stopped');
   }

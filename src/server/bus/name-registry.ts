@@ -53,6 +53,8 @@ export abstract class BaseNameRegistry implements NameRegistry {
   protected readonly instance: string;
   protected readonly timing: RegistryTiming;
   private readonly held = new Set<string>();
+  /** Claims sent and not yet answered: a release of one of these waits for it (see release()). */
+  private readonly claiming = new Map<string, Promise<unknown>>();
   /** Released here while the backend could not be told: freed there at a later heartbeat. */
   private readonly unreleased = new Set<string>();
   private readonly lostListeners = new Set<(name: string, owner: string) => void>();
@@ -84,7 +86,15 @@ export abstract class BaseNameRegistry implements NameRegistry {
     if (this.closed) throw new Error('claim on a closed name registry');
     // Before the claim is sent: a leftover release sent after it would free the name it takes again.
     this.unreleased.delete(name);
-    const { owner, wasAlive } = await this.tryClaim(name);
+    const attempt = this.tryClaim(name);
+    this.claiming.set(name, attempt);
+    let answer: Awaited<typeof attempt>;
+    try {
+      answer = await attempt;
+    } finally {
+      if (this.claiming.get(name) === attempt) this.claiming.delete(name);
+    }
+    const { owner, wasAlive } = answer;
     if (owner !== this.instance) return nodeOf(owner);
     this.held.add(name);
     if (!wasAlive) await this.reassert();
@@ -92,6 +102,10 @@ export abstract class BaseNameRegistry implements NameRegistry {
   }
 
   async release(name: string): Promise<void> {
+    // A release right behind its claim (a client that logs in and drops at once) waits for the claim's
+    // answer: else the claim, landing after it, would leave the name held by this live node for good.
+    const pending = this.claiming.get(name);
+    if (pending) await pending.catch(() => {});
     if (!this.held.delete(name)) return;
     try {
       await this.tryRelease([name]);

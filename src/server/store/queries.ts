@@ -27,8 +27,9 @@ const EVERYONE_ID = `(SELECT id FROM conversations WHERE conv_key = '${EVERYONE}
  * passes their parameters). `process`: the store counted, the ids come as parameters. `commit`
  * (PostgreSQL): the statement takes the next id from a counter row, which stays locked until the
  * transaction commits, so that every node's commits are numbered in the order they commit; a message's
- * seq comes from its conversation's row the same way. A key that exists already is not an error (two
- * nodes opening one conversation at once): nothing is written and no row comes back.
+ * seq comes from its conversation's row the same way; a message to a conversation deleted meanwhile
+ * takes no id, so the ids stay without holes (the bus waits for a missing id). A key that exists already
+ * is not an error (two nodes opening one conversation at once): nothing is written and no row comes back.
  */
 const NUMBERED_INSERTS = {
   process: {
@@ -44,8 +45,9 @@ const NUMBERED_INSERTS = {
       m AS (INSERT INTO members (conv_id, user_id, cursor, joined_at)
         SELECT c.id, u.id, 0, ?::text FROM c, unnest(?::bigint[]) AS u (id))
     SELECT id FROM c`,
-    insertMessage: `WITH n AS (UPDATE counters SET value = value + 1 WHERE name = 'next_message_id' RETURNING value - 1 AS id),
-      s AS (UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING id, last_seq)
+    insertMessage: `WITH s AS (UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING id, last_seq),
+      n AS (UPDATE counters SET value = value + 1 WHERE name = 'next_message_id' AND EXISTS (SELECT 1 FROM s)
+        RETURNING value - 1 AS id)
     INSERT INTO messages (id, conv_id, seq, kind, event, sender_id, sender, receiver, text, ts, client_ref, file_id)
     SELECT n.id, s.id, s.last_seq, ?, ?, ?::bigint, ?, ?, ?, ?, ?, ?::bigint FROM n, s RETURNING id, seq`,
   },

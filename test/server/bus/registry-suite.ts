@@ -48,6 +48,17 @@ export function registrySuite(name: string, makeRegistry: MakeRegistry, skip: st
       assert.equal(await a!.owner('alice'), 'b');
     });
 
+    test('a release sent while the claim is still on its way frees the name once the claim lands', async () => {
+      // A client that logs in and drops at once: its disconnect releases the name its login is claiming.
+      const [a, b] = cluster(['a', 'b']);
+      const claimed = a!.claim('alice');
+      const released = a!.release('alice');
+      assert.equal(await claimed, true);
+      await released;
+      assert.equal(await b!.owner('alice'), null, 'not left held by a live node');
+      assert.equal(await b!.claim('alice'), true);
+    });
+
     test('a release by a node that does not hold the name does nothing', async () => {
       const [a, b] = cluster(['a', 'b']);
       assert.equal(await a!.claim('alice'), true);

@@ -125,3 +125,31 @@ test('#15 classchat migrate refuses a --store it does not know, with the usage',
   assert.equal(result.code, 2);
   assert.match(result.stderr, /--store must be sqlite: or a postgres:\/\/ URL/);
 });
+
+test(
+  '#15 a second server on one PostgreSQL database is refused until delivery between nodes is built; it starts once the first stops',
+  { skip: POSTGRES_SKIP, timeout: 60_000 },
+  async () => {
+    const schema = await freshPostgresSchema();
+    let first: TestServer | null = null;
+    let second: TestServer | null = null;
+    try {
+      first = await startServer({ dataDir: tempDataDir(), store: schema.url });
+      await assert.rejects(startServer({ dataDir: tempDataDir(), store: schema.url }), (err: Error) => {
+        assert.equal(err.name, 'Error');
+        assert.match(err.message, /another ClassChat server is running on this PostgreSQL database/);
+        return true;
+      });
+      await first.stop();
+      first = null;
+      second = await startServer({ dataDir: tempDataDir(), store: schema.url });
+      const cast = new Cast(() => second!.port);
+      const alice = await cast.as('Alice');
+      await alice.ok({ status: 'exit' });
+    } finally {
+      await first?.stop();
+      await second?.stop();
+      await schema.drop();
+    }
+  },
+);

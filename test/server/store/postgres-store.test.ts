@@ -290,3 +290,81 @@ test(
       }
     }),
 );
+
+test(
+  '#15 PostgreSQL nodes whose ticks open conversations and post in opposite orders never deadlock',
+  { skip: POSTGRES_SKIP },
+  () =>
+    onSchema(async (schema) => {
+      const [a, b] = await Promise.all([openOn(schema.url), openOn(schema.url)]);
+      try {
+        const made = a.insertConversation({ kind: 'everyone', key: 'everyone', name: '' }, null, 'now');
+        await a.commit();
+        const everyone = (await made).id;
+        const post = (store: Store, text: string) =>
+          Promise.resolve(
+            store.appendMessage({
+              convId: everyone,
+              kind: 'broadcast',
+              event: null,
+              senderId: null,
+              sender: 'server',
+              receiver: 'everyone',
+              text,
+              ts: 'now',
+            }),
+          );
+        const open = (store: Store, key: string) =>
+          Promise.resolve(store.insertConversation({ kind: 'dm', key, name: '' }, null, 'now'));
+        for (let round = 0; round < 60; round++) {
+          // One tick on each node, with the same two kinds of write in the opposite order.
+          const answers = [open(a, `a${round}`), post(a, `a${round}`), post(b, `b${round}`), open(b, `b${round}`)];
+          const commits = await Promise.allSettled([a.commit(), b.commit()].map(async (c) => c));
+          for (const c of commits)
+            assert.equal(c.status, 'fulfilled', `round ${round}: ${String((c as PromiseRejectedResult).reason)}`);
+          await Promise.all(answers);
+        }
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    }),
+);
+
+test(
+  '#15 a message to a conversation deleted meanwhile takes no id on PostgreSQL: the ids stay without holes',
+  { skip: POSTGRES_SKIP },
+  () =>
+    onSchema(async (schema) => {
+      const [a, b] = await Promise.all([openOn(schema.url), openOn(schema.url)]);
+      try {
+        const rooms = ['kept', 'doomed'].map(async (key) =>
+          a.insertConversation({ kind: 'room', key, name: key }, null, 'now'),
+        );
+        await a.commit();
+        const [kept, doomed] = await Promise.all(rooms);
+        const draft = (convId: number, text: string) => ({
+          convId,
+          kind: 'group' as const,
+          event: null,
+          senderId: null,
+          sender: 'server',
+          receiver: 'Room',
+          text,
+          ts: 'now',
+        });
+        const first = Promise.resolve(a.appendMessage(draft(kept!.id, 'first')));
+        await a.commit();
+        b.deleteConversation(doomed!.id); // another node deletes the room
+        await b.commit();
+        const lost = Promise.resolve(a.appendMessage(draft(doomed!.id, 'lost')));
+        const next = Promise.resolve(a.appendMessage(draft(kept!.id, 'next')));
+        await a.commit();
+        await assert.rejects(lost, /no longer exists/);
+        assert.equal((await next).id, (await first).id + 1, 'the next id follows without a hole');
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    }),
+);

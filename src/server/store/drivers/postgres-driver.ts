@@ -48,6 +48,31 @@ interface QueuedWrite {
 
 const SQL = preparedQueries(POSTGRES);
 
+/**
+ * Taken first by every batch (see attempt()): the message counter's row, which the numbered inserts
+ * update anyway. Cluster-wide, commits are therefore serial; group commit makes each one a whole tick.
+ */
+const COMMIT_ORDER_LOCK = `SELECT value FROM counters WHERE name = 'next_message_id' FOR UPDATE`;
+
+/** A batch PostgreSQL aborted to break a deadlock or a serialization conflict is sent again, up to this many times in all. */
+const BATCH_ATTEMPTS = 3;
+const RETRYABLE_STATES = new Set(['40P01', '40001']);
+
+function isRetryable(err: unknown): boolean {
+  return err instanceof pg.DatabaseError && RETRYABLE_STATES.has(err.code ?? '');
+}
+
+/**
+ * Every connection: TCP keepalive and deadlines, so that a database gone silent (a partition, no reset)
+ * fails a batch in bounded time instead of holding every later tick behind it.
+ */
+const CONNECTION_SETTINGS = {
+  keepAlive: true,
+  connectionTimeoutMillis: 5000,
+  statement_timeout: 10_000,
+  query_timeout: 15_000,
+} as const;
+
 /** Migrations of one schema run one node at a time: a lock keyed by the schema's name. */
 const MIGRATION_LOCK = `hashtext('classchat.migrate:' || COALESCE(current_schema(), ''))`;
 
@@ -72,6 +97,7 @@ export class PostgresDriver implements SqlDriver {
       connectionString: options.url,
       types: NUMERIC_TYPES,
       max: options.readConnections ?? 10,
+      ...CONNECTION_SETTINGS,
     });
     pool.on('error', (err) => options.onConnectionError?.(err));
     const driver = new PostgresDriver(options, pool);
@@ -114,11 +140,19 @@ export class PostgresDriver implements SqlDriver {
   commit(): void | Promise<void> {
     if (this.queue.length === 0 && this.tail === null && this.unreported === null) return;
     const sent = this.queue.length > 0 ? this.sendQueue() : (this.tail ?? Promise.resolve());
-    return sent.then(() => {
-      const err = this.unreported;
-      this.unreported = null;
-      if (err !== null) throw err;
-    });
+    // Whatever this commit reports, an earlier unawaited failure is reported with it, never later: a
+    // commit whose own batch was stored must not fail for a batch before it.
+    return sent.then(
+      () => {
+        const err = this.unreported;
+        this.unreported = null;
+        if (err !== null) throw err;
+      },
+      (err: unknown) => {
+        this.unreported = null;
+        throw err;
+      },
+    );
   }
 
   rollback(): void {
@@ -176,23 +210,40 @@ export class PostgresDriver implements SqlDriver {
   }
 
   private async send(batch: QueuedWrite[]): Promise<void> {
-    let client: pg.Client;
-    const results: (WriteResult | { failed: unknown })[] = [];
-    try {
-      client = await this.writeClient();
-      await client.query('BEGIN');
-      for (const w of batch) results.push(await this.run(client, w));
-      await client.query('COMMIT');
-    } catch (err) {
-      await this.rollbackWriter();
-      for (const w of batch) w.reject(err);
-      throw err;
+    let results: (WriteResult | { failed: unknown })[];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        results = await this.attempt(batch);
+        break;
+      } catch (err) {
+        await this.rollbackWriter();
+        // Nothing of the batch was told to anyone before COMMIT, so running it again is invisible.
+        if (attempt < BATCH_ATTEMPTS && isRetryable(err)) continue;
+        for (const w of batch) w.reject(err);
+        throw err;
+      }
     }
     batch.forEach((w, i) => {
       const result = results[i]!;
       if ('failed' in result) w.reject(result.failed);
       else w.resolve(result);
     });
+  }
+
+  /**
+   * One try at a batch. It takes the commit-order lock first (COMMIT_ORDER_LOCK): every batch of every
+   * node then holds it before any row it writes, so no two batches can wait on each other in a cycle
+   * (without it, a tick that opened a conversation and then posted deadlocked against one that posted
+   * and then opened one). The numbered inserts need it anyway: message ids follow commit order.
+   */
+  private async attempt(batch: QueuedWrite[]): Promise<(WriteResult | { failed: unknown })[]> {
+    const client = await this.writeClient();
+    const results: (WriteResult | { failed: unknown })[] = [];
+    await client.query('BEGIN');
+    await client.query({ name: 'commitOrderLock', text: COMMIT_ORDER_LOCK });
+    for (const w of batch) results.push(await this.run(client, w));
+    await client.query('COMMIT');
+    return results;
   }
 
   /** One write of a batch; an answering write's own failure is its result, not the batch's. */
@@ -226,7 +277,7 @@ export class PostgresDriver implements SqlDriver {
   /** The client every batch is sent on, (re)connected when needed. */
   private writeClient(): Promise<pg.Client> {
     if (this.writer) return this.writer;
-    const client = new pg.Client({ connectionString: this.options.url, types: NUMERIC_TYPES });
+    const client = new pg.Client({ connectionString: this.options.url, types: NUMERIC_TYPES, ...CONNECTION_SETTINGS });
     const writer = client.connect().then(() => client);
     client.on('error', (err) => {
       if (this.writer === writer) this.writer = null;

@@ -1,0 +1,49 @@
+/**
+ * One server per PostgreSQL database, until the nodes are joined by the bus (#15). Two servers on one
+ * database each deliver live only the messages they committed themselves, and each moves its users'
+ * cursors past the other's messages at logout: those are then never delivered (a silent loss found in
+ * review). Until delivery between nodes is built, a second server on the same database (and schema) is
+ * refused at start, as a second server on one SQLite data directory is (data-dir-lock.ts).
+ *
+ * The lock is a session-level advisory lock held by one dedicated connection for the life of the
+ * server: PostgreSQL releases it when that connection ends, however the process dies, so kill -9 never
+ * leaves a stale lock. `classchat admin` and `classchat migrate` do not take it.
+ */
+import pg from 'pg';
+
+/** Thrown when another server holds the database; `message` is the one line to show. */
+export class DatabaseInUse extends Error {}
+
+/** The lock's key: one per schema, so servers on separate schemas of one database do not meet. */
+const KEY = `hashtext('classchat.server:' || COALESCE(current_schema(), ''))`;
+
+export class DatabaseLock {
+  private constructor(private readonly client: pg.Client) {}
+
+  /**
+   * Takes the database for this server, or throws DatabaseInUse. `onLost`: the connection holding the
+   * lock dropped (PostgreSQL restarted, a network cut); the server goes on, without the guard.
+   */
+  static async acquire(url: string, onLost: (err: Error) => void): Promise<DatabaseLock> {
+    const client = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5000 });
+    client.on('error', onLost);
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${KEY}) AS locked`);
+      if (!rows[0]!.locked) {
+        throw new DatabaseInUse(
+          'another ClassChat server is running on this PostgreSQL database; several servers on one database need delivery between them, which is not built yet (docs/scaling.md)',
+        );
+      }
+    } catch (err) {
+      await client.end().catch(() => {});
+      throw err;
+    }
+    return new DatabaseLock(client);
+  }
+
+  /** Frees the database for the next server (closing the connection releases the lock). */
+  async release(): Promise<void> {
+    await this.client.end().catch(() => {});
+  }
+}
