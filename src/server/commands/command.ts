@@ -54,6 +54,11 @@ export interface Command<S extends RequestStatus = RequestStatus> {
    * budgets; a 'file' is bounded by the file quota instead.
    */
   readonly stores?: 'message' | 'file';
+  /**
+   * Answered from memory alone: served while the database cannot be reached (#15); every other command
+   * is then refused with `unavailable` at once.
+   */
+  readonly inMemory?: boolean;
   /** A chat message: a resend (same id and content) is answered with the stored one, not stored again. */
   readonly resendable?: boolean;
   handle(ctx: Context<S>, request: RequestOf<S>): void | Promise<void>;

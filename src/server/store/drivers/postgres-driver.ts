@@ -11,12 +11,15 @@
  * A commit nobody awaited (scheduled, or early for a read) that fails is reported by the next commit().
  *
  * Connection errors never crash the process: the pool and the client have 'error' handlers; a broken
- * write client is replaced at the next batch.
+ * write client is replaced at the next batch. A batch or a read that fails because the database cannot
+ * be reached (not because of a statement) rejects with StoreUnreachable (#15): the server then answers
+ * `unavailable` and probes (probe()) until it answers again, instead of stopping.
  */
 import pg from 'pg';
 import { POSTGRES, preparedQueries } from '../dialect.js';
 import { POSTGRES_MIGRATIONS } from '../postgres-schema.js';
 import type { QueryName } from '../queries.js';
+import { StoreUnreachable } from '../unreachable.js';
 import { ANSWERING_WRITES, type PreparedQuery, type Row, type SqlDriver, type WriteResult } from './driver.js';
 
 export interface PostgresOptions {
@@ -48,6 +51,26 @@ interface QueuedWrite {
 
 const SQL = preparedQueries(POSTGRES);
 
+/**
+ * How long opening a connection may take before it counts as unreachable (#15). pg waits for ever by
+ * default: a database behind a dead route would hold every read and batch until TCP gave up.
+ */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * PostgreSQL's error classes that say the connection, not the statement, failed: 08 (connection
+ * exception) and 57P01-57P03 (the server shutting down, or not accepting connections yet).
+ */
+const CONNECTION_SQLSTATE = /^(08|57P0[123])/;
+
+/** `err` as StoreUnreachable when it says the database could not be reached; as it is otherwise. */
+function classify(err: unknown): unknown {
+  if (err instanceof StoreUnreachable) return err;
+  if (err instanceof pg.DatabaseError) return CONNECTION_SQLSTATE.test(err.code ?? '') ? new StoreUnreachable(err) : err;
+  // Anything else pg rejects with is about the socket: refused, reset, terminated, timed out.
+  return err instanceof Error ? new StoreUnreachable(err) : err;
+}
+
 /** Migrations of one schema run one node at a time: a lock keyed by the schema's name. */
 const MIGRATION_LOCK = `hashtext('classchat.migrate:' || COALESCE(current_schema(), ''))`;
 
@@ -72,6 +95,8 @@ export class PostgresDriver implements SqlDriver {
       connectionString: options.url,
       types: NUMERIC_TYPES,
       max: options.readConnections ?? 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
     });
     pool.on('error', (err) => options.onConnectionError?.(err));
     const driver = new PostgresDriver(options, pool);
@@ -128,6 +153,14 @@ export class PostgresDriver implements SqlDriver {
     for (const w of dropped) w.reject(err);
   }
 
+  async probe(): Promise<void> {
+    try {
+      await this.pool.query('SELECT 1');
+    } catch (err) {
+      throw classify(err);
+    }
+  }
+
   async close(): Promise<void> {
     try {
       await this.commit();
@@ -143,8 +176,12 @@ export class PostgresDriver implements SqlDriver {
   private async read(name: QueryName, params: readonly unknown[]): Promise<Row[]> {
     if (this.queue.length > 0) await this.unawaited(this.sendQueue());
     else if (this.tail) await this.tail;
-    const result = await this.pool.query<Row>({ name, text: SQL[name], values: params as unknown[] });
-    return result.rows;
+    try {
+      const result = await this.pool.query<Row>({ name, text: SQL[name], values: params as unknown[] });
+      return result.rows;
+    } catch (err) {
+      throw classify(err);
+    }
   }
 
   /** A batch sent for a read or on a schedule: its failure is also the next commit()'s to report. */
@@ -183,7 +220,8 @@ export class PostgresDriver implements SqlDriver {
       await client.query('BEGIN');
       for (const w of batch) results.push(await this.run(client, w));
       await client.query('COMMIT');
-    } catch (err) {
+    } catch (caught) {
+      const err = classify(caught);
       await this.rollbackWriter();
       for (const w of batch) w.reject(err);
       throw err;
@@ -226,7 +264,12 @@ export class PostgresDriver implements SqlDriver {
   /** The client every batch is sent on, (re)connected when needed. */
   private writeClient(): Promise<pg.Client> {
     if (this.writer) return this.writer;
-    const client = new pg.Client({ connectionString: this.options.url, types: NUMERIC_TYPES });
+    const client = new pg.Client({
+      connectionString: this.options.url,
+      types: NUMERIC_TYPES,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+    });
     const writer = client.connect().then(() => client);
     client.on('error', (err) => {
       if (this.writer === writer) this.writer = null;
