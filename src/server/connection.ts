@@ -312,7 +312,9 @@ export class Connection
     if (this.closed) return;
     this.dropped = true;
     const answers = (replies ?? []).map((r) =>
-      r.ok ? encodeJson({ status: 'error', ...(r.ref !== undefined && { ref: r.ref }), code: 'unavailable', text }) : r.bytes,
+      r.ok
+        ? encodeJson({ status: 'error', ...(r.ref !== undefined && { ref: r.ref }), code: 'unavailable', text })
+        : r.bytes,
     );
     this.writeOutput(answers);
   }

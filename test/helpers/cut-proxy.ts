@@ -7,6 +7,8 @@ import net from 'node:net';
 
 export class CutProxy {
   private cutOff = false;
+  /** Connections reset at once because the proxy was cut: how often the server tried to reach the database. */
+  refused = 0;
   private readonly sockets = new Set<net.Socket>();
 
   private constructor(
@@ -49,6 +51,7 @@ export class CutProxy {
   private forward(client: net.Socket, port: number, host: string): void {
     client.on('error', () => {});
     if (this.cutOff) {
+      this.refused++;
       client.resetAndDestroy();
       return;
     }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StoreUnreachable } from '../../src/server/store/unreachable.js';
-import { Cast, TestClient, type Obj } from '../helpers/client.js';
+import { Cast, type TestClient, type Obj } from '../helpers/client.js';
 import { CutProxy } from '../helpers/cut-proxy.js';
 import type { DeferredControls } from '../helpers/deferred-store.js';
 import { assertNotReceived, fullHistory } from '../helpers/expect.js';
@@ -36,7 +36,11 @@ async function okOnceServing(client: TestClient, request: Obj): Promise<Obj> {
   for (;;) {
     const reply = await client.request(request);
     if (reply.status === 'ok') return reply;
-    assert.equal(reply.code, 'unavailable', `only unavailable before the server serves again: ${JSON.stringify(reply)}`);
+    assert.equal(
+      reply.code,
+      'unavailable',
+      `only unavailable before the server serves again: ${JSON.stringify(reply)}`,
+    );
     if (Date.now() > deadline) throw new Error(`the server did not serve ${request.status} again by itself`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -185,10 +189,11 @@ test(
       await waitUntil(() => count(ann, 'before', 'ok') >= 5 && count(bob, 'before', 'ok') >= 5, 10_000, 'oks before');
       proxy.cut();
       phase = 'cut';
+      // A few seconds: until the server's probe (every 500 ms) has been turned away several times.
       await waitUntil(
-        () => count(ann, 'cut', 'error') >= 5 && count(bob, 'cut', 'error') >= 5,
+        () => count(ann, 'cut', 'error') >= 5 && count(bob, 'cut', 'error') >= 5 && proxy.refused >= 8,
         RESUME_TIMEOUT_MS,
-        'unavailable while cut',
+        'unavailable while cut, and probes turned away',
       );
       const who = await ann.ok({ status: 'who' });
       assert.deepEqual(who.users, ['Ann', 'Bob'], 'who answers from memory while the database is away');

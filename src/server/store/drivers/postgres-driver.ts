@@ -66,7 +66,8 @@ const CONNECTION_SQLSTATE = /^(08|57P0[123])/;
 /** `err` as StoreUnreachable when it says the database could not be reached; as it is otherwise. */
 function classify(err: unknown): unknown {
   if (err instanceof StoreUnreachable) return err;
-  if (err instanceof pg.DatabaseError) return CONNECTION_SQLSTATE.test(err.code ?? '') ? new StoreUnreachable(err) : err;
+  if (err instanceof pg.DatabaseError)
+    return CONNECTION_SQLSTATE.test(err.code ?? '') ? new StoreUnreachable(err) : err;
   // Anything else pg rejects with is about the socket: refused, reset, terminated, timed out.
   return err instanceof Error ? new StoreUnreachable(err) : err;
 }
@@ -97,6 +98,7 @@ export class PostgresDriver implements SqlDriver {
       max: options.readConnections ?? 10,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     });
     pool.on('error', (err) => options.onConnectionError?.(err));
     const driver = new PostgresDriver(options, pool);
@@ -269,6 +271,7 @@ export class PostgresDriver implements SqlDriver {
       types: NUMERIC_TYPES,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     });
     const writer = client.connect().then(() => client);
     client.on('error', (err) => {
