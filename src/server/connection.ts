@@ -261,19 +261,20 @@ export class Connection
     }
   }
 
-  reply(ref: RequestId | undefined, fields: Record<string, unknown>): void {
+  /** Replies ok; `undo` runs should its tick not be stored (lostOutput). */
+  reply(ref: RequestId | undefined, fields: Record<string, unknown>, undo?: () => void): void {
     const reply: Record<string, unknown> = { status: 'ok' };
     if (ref !== undefined) reply.ref = ref;
-    this.sendReply(ref, encodeJson(Object.assign(reply, fields)), true);
+    this.sendReply(ref, encodeJson(Object.assign(reply, fields)), true, undo);
   }
 
   /**
    * Queues a request's reply; `ok` when it reports success (which a tick that is not stored must not
    * send: lostOutput). Replies to requests go through here or reply/replyError, never send() alone.
    */
-  sendReply(ref: RequestId | undefined, bytes: Buffer, ok: boolean): void {
+  sendReply(ref: RequestId | undefined, bytes: Buffer, ok: boolean, undo?: () => void): void {
     this.send(bytes);
-    if (this.pending !== null) (this.replies ??= []).push({ ref, bytes, ok });
+    if (this.pending !== null) (this.replies ??= []).push({ ref, bytes, ok, undo });
   }
 
   replyError(
@@ -311,6 +312,7 @@ export class Connection
   lostOutput(replies: readonly TickReply[] | null, text: string): void {
     if (this.closed) return;
     this.dropped = true;
+    for (const r of replies ?? []) if (r.ok) r.undo?.();
     const answers = (replies ?? []).map((r) =>
       r.ok
         ? encodeJson({ status: 'error', ...(r.ref !== undefined && { ref: r.ref }), code: 'unavailable', text })

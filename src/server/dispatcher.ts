@@ -231,7 +231,7 @@ export class Dispatcher {
       ref,
       clientRef,
       session: conn.session!,
-      ok: (fields) => conn.reply(ref, fields),
+      ok: (fields, undo) => conn.reply(ref, fields, undo),
       sent: (message, extra) => conn.sendReply(ref, encodeSentReply(ref, message, extra), true),
       fail: (code, text, fields) => conn.replyError(ref, code, text, fields),
     };

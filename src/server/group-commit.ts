@@ -19,6 +19,8 @@ export interface TickReply {
   readonly ref: RequestId | undefined;
   readonly bytes: Buffer;
   readonly ok: boolean;
+  /** Takes back what the request changed in memory, when an `ok` is not sent because its tick was lost. */
+  readonly undo?: () => void;
 }
 
 /** What a sink had for one tick: its messages, and which of them are replies (null: none). */

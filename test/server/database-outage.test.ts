@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StoreUnreachable } from '../../src/server/store/unreachable.js';
-import { Cast, type TestClient, type Obj } from '../helpers/client.js';
+import { Cast, TestClient, type Obj } from '../helpers/client.js';
 import { CutProxy } from '../helpers/cut-proxy.js';
 import type { DeferredControls } from '../helpers/deferred-store.js';
 import { assertNotReceived, fullHistory } from '../helpers/expect.js';
@@ -135,6 +135,28 @@ test('#15 while the database cannot be reached, requests that need it are refuse
       ['back again'],
     );
     await assertNotReceived(bob, (m) => m.text === 'lost in the outage' || m.text === 'refused', 'what was not stored');
+  } finally {
+    await cast.closeAll();
+    await server.stop();
+  }
+});
+
+test('#15 a login whose commit cannot reach the database is answered unavailable and taken back, so the client just logs in again', async () => {
+  const server = await startServer({ auth: 'open', deferredStore: true });
+  const store = controls(server);
+  const cast = new Cast(() => server.port);
+  try {
+    const ann = await cast.as('Ann');
+    const cleo = await TestClient.connect(server.port, 'Cleo');
+    store.failNextCommit(unreachable());
+    const lost = await cleo.request({ status: 'register', sender: 'Cleo' });
+    assert.equal(lost.code, 'unavailable', JSON.stringify(lost));
+    // Not online behind the client's back: the same connection registers once the server serves again.
+    const welcome = await okOnceServing(cleo, { status: 'register', sender: 'Cleo' });
+    assert.equal(welcome.sender, 'Cleo');
+    const who = await ann.ok({ status: 'who' });
+    assert.deepEqual(who.users, ['Ann', 'Cleo']);
+    await cleo.close();
   } finally {
     await cast.closeAll();
     await server.stop();
