@@ -42,7 +42,10 @@ export const ERROR_CODES = {
   corrupt: 'the file did not match its SHA-256; it was discarded, upload it again',
   quota_exceeded: 'that upload would take you past your storage quota',
   queue_full: 'too much is already waiting for that user; try again after they next log in',
-  unavailable: 'the server is low on disk space and stores nothing new for now; reading still works',
+  // Two causes, one code (a client does the same for both: wait, then send again): a disk below its
+  // floor (issue #11.12), or a database the server cannot reach (#15). The text says which.
+  unavailable:
+    'the server cannot store anything new for now (low on disk, or its database unreachable); send it again later',
   too_many_uploads: 'you have too many uploads in progress; finish one first',
   internal: 'the server failed to handle the request; it has been logged',
 } as const;

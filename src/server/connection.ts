@@ -10,7 +10,7 @@ import type { Chat } from './chat/chat.js';
 import { encodeJson, encodeSystemEvent } from './chat/encode.js';
 import { disconnect, type LoginTarget } from './chat/login.js';
 import type { Session } from './chat/session.js';
-import type { GroupCommit, OutputSink } from './group-commit.js';
+import type { GroupCommit, OutputSink, TickOutput, TickReply } from './group-commit.js';
 import { clockNow, type Sweepable } from './guards/idle-sweep.js';
 import type { ConnectionLoginGuard } from './auth/login-guard.js';
 import type { Limits } from './limits.js';
@@ -56,6 +56,8 @@ export class Connection
   lastHeard: number;
   loginGuard: ConnectionLoginGuard | null = null;
   private pending: Buffer[] | null = null;
+  /** The replies among `pending`: what a tick whose commit could not reach the database still answers (#15). */
+  private replies: TickReply[] | null = null;
   private pendingBytes = 0;
   private queue: Queued[] | null = null;
 
@@ -259,10 +261,20 @@ export class Connection
     }
   }
 
-  reply(ref: RequestId | undefined, fields: Record<string, unknown>): void {
+  /** Replies ok; `undo` runs should its tick not be stored (lostOutput). */
+  reply(ref: RequestId | undefined, fields: Record<string, unknown>, undo?: () => void): void {
     const reply: Record<string, unknown> = { status: 'ok' };
     if (ref !== undefined) reply.ref = ref;
-    this.send(encodeJson(Object.assign(reply, fields)));
+    this.sendReply(ref, encodeJson(Object.assign(reply, fields)), true, undo);
+  }
+
+  /**
+   * Queues a request's reply; `ok` when it reports success (which a tick that is not stored must not
+   * send: lostOutput). Replies to requests go through here or reply/replyError, never send() alone.
+   */
+  sendReply(ref: RequestId | undefined, bytes: Buffer, ok: boolean, undo?: () => void): void {
+    this.send(bytes);
+    if (this.pending !== null) (this.replies ??= []).push({ ref, bytes, ok, undo });
   }
 
   replyError(
@@ -275,14 +287,38 @@ export class Connection
     if (ref !== undefined) reply.ref = ref;
     reply.code = code;
     reply.text = text;
-    this.send(encodeJson(fields ? Object.assign(reply, fields) : reply));
+    const bytes = encodeJson(fields ? Object.assign(reply, fields) : reply);
+    // Only a request's error (with its ref) is answered again after a lost tick; a notice without one
+    // (flooding, too_large before a close) goes with the rest of its tick.
+    if (ref === undefined) this.send(bytes);
+    else this.sendReply(ref, bytes, false);
   }
 
-  takeOutput(): Buffer[] | null {
-    const pending = this.pending;
+  takeOutput(): TickOutput | null {
+    const messages = this.pending;
+    const replies = this.replies;
     this.pending = null;
+    this.replies = null;
     this.pendingBytes = 0;
-    return pending;
+    return messages === null ? null : { messages, replies };
+  }
+
+  /**
+   * The tick's commit could not reach the database (#15): its output is not written. Each of its
+   * replies is answered now, without waiting for another commit: an error as it was (it promised
+   * nothing), an `ok` as `unavailable`, since what it reported may not be stored. Events are dropped;
+   * chat among them is not in the client's hands, so the cursors stay at logout (better twice than never).
+   */
+  lostOutput(replies: readonly TickReply[] | null, text: string): void {
+    if (this.closed) return;
+    this.dropped = true;
+    for (const r of replies ?? []) if (r.ok) r.undo?.();
+    const answers = (replies ?? []).map((r) =>
+      r.ok
+        ? encodeJson({ status: 'error', ...(r.ref !== undefined && { ref: r.ref }), code: 'unavailable', text })
+        : r.bytes,
+    );
+    this.writeOutput(answers);
   }
 
   writeOutput(messages: Buffer[]): void {
@@ -299,7 +335,7 @@ export class Connection
       return;
     }
     // A wire that is closing delivers nothing more: what it could not take is lost (issue #11.11).
-    if (!this.wire.write(messages)) this.dropped = true;
+    if (messages.length > 0 && !this.wire.write(messages)) this.dropped = true;
     if (this.ending && this.pending === null) this.wire.end(this.reason);
     else this.pump();
   }
@@ -324,6 +360,7 @@ export class Connection
     this.dropped = true;
     stopPacing(this);
     this.pending = null;
+    this.replies = null;
     this.pendingBytes = 0;
     // Closed from here on, before the socket's close event: work still in flight for this connection
     // (a password hash, a read) sees it and stops, also when shutdown closes the store next.
@@ -341,6 +378,7 @@ export class Connection
     this.dropped = true;
     stopPacing(this);
     this.pending = null;
+    this.replies = null;
     this.pendingBytes = 0;
     this.queue = null;
     const notice = encodeJson({ status: 'error', code: 'too_slow', text });
@@ -372,6 +410,7 @@ export class Connection
     this.closed = true;
     stopPacing(this);
     this.pending = null;
+    this.replies = null;
     this.queue = null;
     this.leave('connection closed');
     this.host.forget(this);

@@ -27,7 +27,13 @@ import type { FloodLimiter } from './guards/flood.js';
 import type { StoredBytesBudget } from './guards/stored-bytes.js';
 import type { Accounts } from './auth/accounts.js';
 import type { Files } from './files/files.js';
+import type { StoreOutage } from './store-outage.js';
 import type { StoredMessage } from './store/store.js';
+import { StoreUnreachable } from './store/unreachable.js';
+
+/** What a request that needs the database is answered while it cannot be reached (#15). */
+export const UNREACHABLE_TEXT =
+  'the server cannot reach its database for now, so this was not done; send it again in a moment (reading what is in memory, such as who and rooms, still works)';
 
 interface Entry {
   /** Any command: its handler's request type is the one its status's schema checks. */
@@ -47,6 +53,7 @@ export class Dispatcher {
     private readonly files: Files,
     private readonly disk: DiskFloor,
     private readonly budget: StoredBytesBudget,
+    private readonly outage: StoreOutage,
   ) {
     for (const command of commands) {
       const schema = RequestSchemas[command.status];
@@ -107,6 +114,11 @@ export class Dispatcher {
     }
     if (entry.command.needsName && conn.session === null) {
       conn.replyError(ref, 'not_registered');
+      return;
+    }
+    // #15: refused at once, not queued behind a database that does not answer (and may not for minutes).
+    if (this.outage.down && !entry.command.inMemory) {
+      conn.replyError(ref, 'unavailable', UNREACHABLE_TEXT);
       return;
     }
     // Serialized once: the resend lookup and the stored message use the same text.
@@ -207,7 +219,7 @@ export class Dispatcher {
    */
   private resent(conn: Connection, ref: RequestId | undefined, original: StoredMessage): void {
     const nothingMore: SentText<'private'> & SentText<'group'> & SentText<'broadcast'> = ''; // for each kind
-    conn.send(encodeSentReply(ref, original, nothingMore));
+    conn.sendReply(ref, encodeSentReply(ref, original, nothingMore), true);
   }
 
   private context(conn: Connection, ref: RequestId | undefined, clientRef: string | null = null): Context {
@@ -219,8 +231,8 @@ export class Dispatcher {
       ref,
       clientRef,
       session: conn.session!,
-      ok: (fields) => conn.reply(ref, fields),
-      sent: (message, extra) => conn.send(encodeSentReply(ref, message, extra)),
+      ok: (fields, undo) => conn.reply(ref, fields, undo),
+      sent: (message, extra) => conn.sendReply(ref, encodeSentReply(ref, message, extra), true),
       fail: (code, text, fields) => conn.replyError(ref, code, text, fields),
     };
   }
@@ -228,6 +240,12 @@ export class Dispatcher {
   private failed(ctx: Context, status: string, err: unknown): void {
     if (err instanceof ChatError) {
       ctx.fail(err.code, err.message, err.fields);
+      return;
+    }
+    if (err instanceof StoreUnreachable) {
+      // A read, or the commit this request awaited (then it may have been stored: the client resends).
+      this.outage.noticed(err);
+      ctx.fail('unavailable', UNREACHABLE_TEXT);
       return;
     }
     this.log.error({ err, status, conn: ctx.conn.id }, 'request failed');

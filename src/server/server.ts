@@ -16,6 +16,7 @@ import type { ServerConfig } from './config.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { Dispatcher } from './dispatcher.js';
 import { GroupCommit } from './group-commit.js';
+import { StoreOutage } from './store-outage.js';
 import { addressGroup, type AddressKey } from './guards/address-group.js';
 import { Admission, socketAddress } from './guards/admission.js';
 import { DiskFloor } from './guards/disk-floor.js';
@@ -53,6 +54,8 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
   private storageBroken = false;
   private whenEmpty: (() => void) | null = null;
   readonly commit: GroupCommit;
+  /** Whether the database answers (#15); refuses requests that need it while it does not. */
+  private readonly outage: StoreOutage;
   readonly limits: ServerConfig['limits'];
   private readonly admission: Admission;
   private readonly flood: FloodLimiter;
@@ -80,7 +83,15 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     private readonly clock: Clock,
   ) {
     this.limits = config.limits;
-    this.commit = new GroupCommit(store, log, (err) => this.storageFailed(err));
+    // #15: a database over the network that stops answering is waited out (store-outage.ts); the
+    // rooms are read back before requests are served again, since memory may hold what was not stored.
+    this.outage = new StoreOutage(store, log, () => this.chat.reloadRooms());
+    this.commit = new GroupCommit(
+      store,
+      log,
+      (err) => this.storageFailed(err),
+      (err) => this.outage.noticed(err),
+    );
     this.admission = new Admission(config.limits, config.exempt);
     this.flood = new FloodLimiter(config.limits);
     this.door = new Door(config, log, this);
@@ -191,7 +202,17 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     const disk = new DiskFloor(config.dataDir, config.limits, log);
     await disk.start();
     const budget = new StoredBytesBudget(config.limits, addressKey);
-    this.dispatcher = new Dispatcher(COMMANDS, this.chat, log, this.flood, accounts, this.files, disk, budget);
+    this.dispatcher = new Dispatcher(
+      COMMANDS,
+      this.chat,
+      log,
+      this.flood,
+      accounts,
+      this.files,
+      disk,
+      budget,
+      this.outage,
+    );
     void this.expireFiles();
     this.expiryTimer = setInterval(() => void this.expireFiles(), FILE_EXPIRY_INTERVAL_MS).unref();
     this.sweep = new IdleSweep(this.connections, config.limits, () => {
@@ -203,6 +224,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
 
   /** Undoes a start that failed part way: stops what `load` started and closes the store. */
   private async undoStart(): Promise<void> {
+    this.outage.stop();
     this.sweep?.stop();
     this.adminEvents?.stop();
     if (this.expiryTimer) clearInterval(this.expiryTimer);
@@ -346,6 +368,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
 
   private async stop(reason: string): Promise<void> {
     this.log.info({ active: this.connections.size }, 'shutting down');
+    this.outage.stop();
     this.sweep?.stop();
     this.adminEvents?.stop();
     if (this.expiryTimer) clearInterval(this.expiryTimer);

@@ -3,9 +3,12 @@
  * run without PostgreSQL. The SQLite store underneath does the work at once, but the ids a tick's
  * appendMessage and insertConversation got are told only after that tick's commit, on a later turn of the
  * event loop, and every commit resolves on a later turn: what a commit over the network does. A test may
- * make the next commit fail (failNextCommit): its writes are rolled back and its promises rejected.
+ * make the next commit fail (failNextCommit): its writes are rolled back and its promises rejected; or
+ * play a database that cannot be reached (reachable = false, #15): every commit fails with
+ * StoreUnreachable and so does probe(), until it is reachable again.
  */
 import type { SqlStore } from '../../src/server/store/sql-store.js';
+import { StoreUnreachable } from '../../src/server/store/unreachable.js';
 import type {
   ConversationInsert,
   NewConversation,
@@ -24,6 +27,8 @@ interface Waiting {
 export interface DeferredControls {
   /** The next commit fails with `err`: nothing of its tick is stored, and its promises reject. */
   failNextCommit(err: Error): void;
+  /** False: every commit fails as a database that cannot be reached, and so does every probe (#15). */
+  reachable: boolean;
   /** How many commits so far waited for a later turn. */
   readonly commits: number;
 }
@@ -33,6 +38,9 @@ class DeferredCommits implements DeferredControls {
   private waiting: Waiting[] = [];
   private failure: Error | null = null;
   commits = 0;
+  reachable = true;
+  /** A write was recorded since the last commit: an unreachable database fails only such a commit (as PostgreSQL's, which sends nothing otherwise). */
+  wrote = false;
 
   constructor(private readonly inner: SqlStore) {}
 
@@ -52,8 +60,9 @@ class DeferredCommits implements DeferredControls {
   commit(): Promise<void> {
     const waiting = this.waiting;
     this.waiting = [];
-    const failure = this.failure;
+    const failure = this.failure ?? (this.reachable || !this.wrote ? null : unreachable());
     this.failure = null;
+    this.wrote = false;
     this.commits++;
     let err: Error | null = failure;
     if (failure) this.inner.rollback();
@@ -78,6 +87,10 @@ class DeferredCommits implements DeferredControls {
     );
   }
 
+  probe(): void {
+    if (!this.reachable) throw unreachable();
+  }
+
   failNextCommit(err: Error): void {
     this.failure = err;
   }
@@ -87,7 +100,41 @@ class DeferredCommits implements DeferredControls {
   }
 }
 
+function unreachable(): StoreUnreachable {
+  return new StoreUnreachable(new Error('connect ECONNREFUSED (a test made the database unreachable)'));
+}
+
+/** The Store's writes: what makes a commit have something to send. */
+const WRITES = new Set<string | symbol>([
+  'insertUser',
+  'setPassword',
+  'setRole',
+  'setMutedUntil',
+  'insertToken',
+  'insertTokenIfPassword',
+  'setPasswordIf',
+  'setFirstPassword',
+  'releaseName',
+  'recordAdminEvent',
+  'deleteToken',
+  'deleteTokens',
+  'insertInvite',
+  'useInvite',
+  'insertConversation',
+  'setRoomOwner',
+  'deleteConversation',
+  'insertMember',
+  'deleteMember',
+  'appendMessage',
+  'advanceCursors',
+  'insertFile',
+  'completeFile',
+  'deleteFile',
+]);
+
 const DEFERRED = new Set<string | symbol>([
+  'probe',
+  'reachable',
   'appendMessage',
   'insertConversation',
   'commit',
@@ -99,7 +146,11 @@ const DEFERRED = new Set<string | symbol>([
 export function deferredStore(inner: SqlStore): Store & DeferredControls {
   const commits = new DeferredCommits(inner);
   return new Proxy(inner, {
+    set(target, prop, value) {
+      return DEFERRED.has(prop) ? Reflect.set(commits, prop, value) : Reflect.set(target, prop, value);
+    },
     get(target, prop) {
+      if (WRITES.has(prop)) commits.wrote = true;
       const owner: object = DEFERRED.has(prop) ? commits : target;
       const value: unknown = Reflect.get(owner, prop);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(owner) : value;

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { EVERYONE } from '../../protocol/names.js';
 import type { ChatKind, SystemEventKind } from '../../protocol/wire.js';
 import type { Limits } from '../limits.js';
-import type { ConversationInsert, Store, StoredMessage } from '../store/store.js';
+import type { ConversationInsert, RoomRecord, Store, StoredMessage } from '../store/store.js';
 import { Presence } from './presence.js';
 import { Room, Rooms, type Conversation } from './room.js';
 
@@ -65,7 +65,8 @@ interface Settling {
 
 export class Chat {
   readonly presence = new Presence();
-  readonly rooms = new Rooms();
+  /** Replaced whole when the store's state is read again after an outage (reloadRooms). */
+  rooms = new Rooms();
   /**
    * Bytes of private messages waiting for each offline user (issue #11.12: one address queued 18 GiB
    * an hour for one user). Read from the store at start, grown as messages queue, cleared at login.
@@ -107,11 +108,7 @@ export class Chat {
     const chat = new Chat(store, log, limits, requestCommit, clock);
     const state = await store.load();
     chat.deliveredBelow = state.messagesBelow;
-    for (const record of state.rooms) {
-      const room = new Room(record.id, record.name, record.key, record.ownerId);
-      for (const m of record.members) room.addMember({ userId: m.userId, name: m.name, key: m.key });
-      chat.rooms.add(room);
-    }
+    chat.rooms = roomsOf(state.rooms);
     for (const { userId, bytes } of state.waitingBytes) chat.waitingBytes.set(userId, bytes);
     if (state.everyone) {
       chat.everyoneConversation = { id: state.everyone.id, key: state.everyone.key };
@@ -123,6 +120,33 @@ export class Chat {
       chat.everyoneConversation = { id, key: EVERYONE };
     }
     return chat;
+  }
+
+  /**
+   * Reads rooms, members and what waits for offline users from the store again, and links the online
+   * sessions to the rooms as stored (#15). After a commit failed because the database could not be
+   * reached, memory may hold changes the store does not (a leave or kick parts the member, a delete
+   * drops the room, before their commit), or lack ones it does (a commit whose answer was lost). Undoing
+   * each change on failure would need an undo beside every change; reading the truth back once the
+   * database answers again is one place, and correct whichever way each lost commit went.
+   */
+  async reloadRooms(): Promise<void> {
+    const state = await this.store.load();
+    const before = this.rooms;
+    const after = roomsOf(state.rooms);
+    for (const session of this.presence.sessions()) {
+      session.clearRooms();
+      for (const room of after.of(session.userId)) after.join(room, room.members.get(session.userId)!, session);
+    }
+    this.rooms = after;
+    this.waitingBytes.clear();
+    for (const { userId, bytes } of state.waitingBytes) this.waitingBytes.set(userId, bytes);
+    // Whoever is no longer in a room (or the room is gone) ends what depended on it (issue #11.16).
+    for (const room of before.all()) {
+      const now = after.get(room.key);
+      if (now === undefined || now.id !== room.id) this.onRoomExit(room.id, null);
+      else for (const userId of room.members.keys()) if (!now.has(userId)) this.onRoomExit(room.id, userId);
+    }
   }
 
   /** The time now in milliseconds since the epoch, for arithmetic: mutes, the resend window, retention. */
@@ -277,6 +301,17 @@ export class Chat {
     const found = await this.store.findConversation(key);
     return found ? { id: found.id, key } : undefined;
   }
+}
+
+/** The rooms as the store holds them, with their members in the order they joined. */
+function roomsOf(records: readonly RoomRecord[]): Rooms {
+  const rooms = new Rooms();
+  for (const record of records) {
+    const room = new Room(record.id, record.name, record.key, record.ownerId);
+    for (const m of record.members) room.addMember({ userId: m.userId, name: m.name, key: m.key });
+    rooms.add(room);
+  }
+  return rooms;
 }
 
 /** The key of the private conversation between two users, the same whichever writes first. */

@@ -106,14 +106,17 @@ export function removeRoom(chat: Chat, actor: Session, roomName: string): Room {
   return room;
 }
 
-/** Mutes a user (online or not) for `seconds`; 0 lifts a mute. Admin only. Throws forbidden, no_such_user. */
+/**
+ * Mutes a user (online or not) for `seconds`; 0 lifts a mute. Admin only. Throws forbidden, no_such_user.
+ * `undo` puts the online target's mute back as it was, for a commit that does not reach the database (#15).
+ */
 export async function muteUser(
   chat: Chat,
   actor: Session,
   name: string,
   seconds: number,
   reason?: string,
-): Promise<{ name: string; until: string | null }> {
+): Promise<{ name: string; until: string | null; undo: () => void }> {
   assertAdmin(actor, 'mute a user');
   const key = nameKey(name);
   const online = chat.presence.byName(key);
@@ -123,6 +126,10 @@ export async function muteUser(
   chat.store.setMutedUntil(user.id, until);
   chat.requestCommit();
   const target = chat.presence.byUser(user.id);
+  const before = target?.mutedUntil;
+  const undo = () => {
+    if (target !== undefined && before !== undefined) target.mutedUntil = before;
+  };
   if (target) {
     target.mutedUntil = until === null ? 0 : Date.parse(until);
     const text =
@@ -139,7 +146,7 @@ export async function muteUser(
     );
   }
   chat.log.warn({ by: actor.name, user: user.name, seconds, reason }, until === null ? 'unmuted' : 'muted');
-  return { name: user.name, until };
+  return { name: user.name, until, undo };
 }
 
 function memberId(room: Room, name: string): number | undefined {

@@ -27,8 +27,12 @@ export interface Context<S extends RequestStatus = RequestStatus> {
   readonly clientRef: string | null;
   /** The registered session; set for every command with `needsName`. */
   readonly session: Session;
-  /** Replies ok with the fields of status S's reply in the map. */
-  ok(fields: ReplyFields[S]): void;
+  /**
+   * Replies ok with the fields of status S's reply in the map. `undo` takes back what the request
+   * changed in memory, should the commit of this reply's tick not reach the database (#15: then the
+   * reply becomes `unavailable`, and memory must not keep what it reported).
+   */
+  ok(fields: ReplyFields[S], undo?: () => void): void;
   /**
    * Replies ok to a chat message just stored (statuses whose reply is a SentReply): the message's ids,
    * then `extra`, the rest of S's reply as JSON text, typed by the map (src/server/chat/reply-text.ts).
@@ -54,6 +58,11 @@ export interface Command<S extends RequestStatus = RequestStatus> {
    * budgets; a 'file' is bounded by the file quota instead.
    */
   readonly stores?: 'message' | 'file';
+  /**
+   * Answered from memory alone: served while the database cannot be reached (#15); every other command
+   * is then refused with `unavailable` at once.
+   */
+  readonly inMemory?: boolean;
   /** A chat message: a resend (same id and content) is answered with the stored one, not stored again. */
   readonly resendable?: boolean;
   handle(ctx: Context<S>, request: RequestOf<S>): void | Promise<void>;

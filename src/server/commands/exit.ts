@@ -6,6 +6,7 @@ import { command } from './command.js';
 export const exit = command({
   status: 'exit',
   needsName: false,
+  inMemory: true,
   handle(ctx) {
     if (ctx.conn.session) ctx.accounts.revoke(ctx.conn.session);
     ctx.ok({ text: 'goodbye' });

@@ -27,6 +27,6 @@ export const fetch = command({
     line.write(head, 0);
     line.write(data.toString('base64'), headBytes, 'latin1');
     line.write(tail, headBytes + dataChars, 'latin1');
-    ctx.conn.send(line);
+    ctx.conn.sendReply(ctx.ref, line, true);
   },
 });

@@ -7,6 +7,7 @@ const TEXT = COMMAND_HELP.map((c) => `${c.status.padEnd(10)} ${c.summary}\n     
 export const help = command({
   status: 'help',
   needsName: false,
+  inMemory: true,
   handle(ctx) {
     ctx.ok({ text: TEXT, commands: COMMAND_HELP });
   },

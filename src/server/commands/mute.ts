@@ -7,11 +7,20 @@ export const mute = command({
   status: 'mute',
   needsName: true,
   async handle(ctx, request) {
-    const { name, until } = await muteUser(ctx.chat, ctx.session, request.receiver, request.seconds, request.text);
-    ctx.ok({
-      receiver: name,
-      until,
-      text: until === null ? `${name} may send again` : `${name} is muted until ${until}`,
-    });
+    const { name, until, undo } = await muteUser(
+      ctx.chat,
+      ctx.session,
+      request.receiver,
+      request.seconds,
+      request.text,
+    );
+    ctx.ok(
+      {
+        receiver: name,
+        until,
+        text: until === null ? `${name} may send again` : `${name} is muted until ${until}`,
+      },
+      undo,
+    );
   },
 });

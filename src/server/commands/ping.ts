@@ -4,6 +4,7 @@ import { command } from './command.js';
 export const ping = command({
   status: 'ping',
   needsName: false,
+  inMemory: true,
   handle(ctx) {
     ctx.ok({ text: 'pong' });
   },

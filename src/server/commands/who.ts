@@ -7,6 +7,7 @@ import { command } from './command.js';
 export const who = command({
   status: 'who',
   needsName: true,
+  inMemory: true,
   // A read costs the server work too: charged like a message, one page per token (issue #11.6).
   flood: true,
   handle(ctx, request) {

@@ -188,6 +188,10 @@ export class SqlStore implements Store {
     }
   }
 
+  probe(): MaybePromise<void> {
+    return this.driver.probe();
+  }
+
   /** Drops the writes recorded since the last commit (a test store plays a failed commit with it). */
   rollback(): void {
     this.driver.rollback();

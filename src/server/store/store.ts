@@ -276,8 +276,14 @@ export interface Store {
   /** Marks everything below message id `belowId` in the user's conversations (everyone's too) as given. */
   advanceCursors(userId: number, belowId: number): void;
 
-  /** Makes every write recorded so far durable. Returns a promise only when it must wait. */
+  /**
+   * Makes every write recorded so far durable. Returns a promise only when it must wait. Rejects with
+   * StoreUnreachable (unreachable.ts) when the database could not be reached: then whether it was
+   * stored is unknown; any other failure means it was not.
+   */
   commit(): void | Promise<void>;
+  /** Resolves once the database answers again; rejects with StoreUnreachable while it cannot be reached (#15). */
+  probe(): void | Promise<void>;
 
   findUser(key: string): Promise<UserRecord | undefined>;
   findFile(fileId: number): Promise<FileRecord | undefined>;

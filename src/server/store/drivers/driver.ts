@@ -48,6 +48,11 @@ export interface SqlDriver {
   commit(): void | Promise<void>;
   /** Drops every write recorded since the last commit (a test store plays a failed commit with it). */
   rollback(): void;
+  /**
+   * Resolves when the database answers a trivial query now, rejects (StoreUnreachable) when it cannot
+   * be reached: how the server notices a database over the network is back (#15, store-outage.ts).
+   */
+  probe(): MaybePromise<void>;
   /** Commits what is left and releases the database; closes even when that commit fails (then rejects). */
   close(): Promise<void>;
 }

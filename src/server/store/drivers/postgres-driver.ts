@@ -11,12 +11,15 @@
  * A commit nobody awaited (scheduled, or early for a read) that fails is reported by the next commit().
  *
  * Connection errors never crash the process: the pool and the client have 'error' handlers; a broken
- * write client is replaced at the next batch.
+ * write client is replaced at the next batch. A batch or a read that fails because the database cannot
+ * be reached (not because of a statement) rejects with StoreUnreachable (#15): the server then answers
+ * `unavailable` and probes (probe()) until it answers again, instead of stopping.
  */
 import pg from 'pg';
 import { POSTGRES, preparedQueries } from '../dialect.js';
 import { POSTGRES_MIGRATIONS } from '../postgres-schema.js';
 import type { QueryName } from '../queries.js';
+import { StoreUnreachable } from '../unreachable.js';
 import { ANSWERING_WRITES, type PreparedQuery, type Row, type SqlDriver, type WriteResult } from './driver.js';
 
 export interface PostgresOptions {
@@ -49,6 +52,29 @@ interface QueuedWrite {
 const SQL = preparedQueries(POSTGRES);
 
 /**
+ * How long opening a connection may take before it counts as unreachable (#15). pg waits for ever by
+ * default: a database behind a dead route would hold every read and batch until TCP gave up.
+ */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * PostgreSQL's error classes that say the connection, not the statement, failed: 08 (connection
+ * exception) and 57P01-57P03 (the server shutting down, or not accepting connections yet); and 57014,
+ * a statement cancelled at its deadline (CONNECTION_SETTINGS): a database that stopped answering, an
+ * outage to wait out, not a fault in our SQL.
+ */
+const CONNECTION_SQLSTATE = /^(08|57P0[123]|57014)/;
+
+/** `err` as StoreUnreachable when it says the database could not be reached; as it is otherwise. */
+function classify(err: unknown): unknown {
+  if (err instanceof StoreUnreachable) return err;
+  if (err instanceof pg.DatabaseError)
+    return CONNECTION_SQLSTATE.test(err.code ?? '') ? new StoreUnreachable(err) : err;
+  // Anything else pg rejects with is about the socket: refused, reset, terminated, timed out.
+  return err instanceof Error ? new StoreUnreachable(err) : err;
+}
+
+/**
  * Taken first by every batch (see attempt()): the message counter's row, which the numbered inserts
  * update anyway. Cluster-wide, commits are therefore serial; group commit makes each one a whole tick.
  */
@@ -68,7 +94,8 @@ function isRetryable(err: unknown): boolean {
  */
 const CONNECTION_SETTINGS = {
   keepAlive: true,
-  connectionTimeoutMillis: 5000,
+  keepAliveInitialDelayMillis: 10_000,
+  connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
   statement_timeout: 10_000,
   query_timeout: 15_000,
 } as const;
@@ -162,6 +189,14 @@ export class PostgresDriver implements SqlDriver {
     for (const w of dropped) w.reject(err);
   }
 
+  async probe(): Promise<void> {
+    try {
+      await this.pool.query('SELECT 1');
+    } catch (err) {
+      throw classify(err);
+    }
+  }
+
   async close(): Promise<void> {
     try {
       await this.commit();
@@ -177,8 +212,12 @@ export class PostgresDriver implements SqlDriver {
   private async read(name: QueryName, params: readonly unknown[]): Promise<Row[]> {
     if (this.queue.length > 0) await this.unawaited(this.sendQueue());
     else if (this.tail) await this.tail;
-    const result = await this.pool.query<Row>({ name, text: SQL[name], values: params as unknown[] });
-    return result.rows;
+    try {
+      const result = await this.pool.query<Row>({ name, text: SQL[name], values: params as unknown[] });
+      return result.rows;
+    } catch (err) {
+      throw classify(err);
+    }
   }
 
   /** A batch sent for a read or on a schedule: its failure is also the next commit()'s to report. */
@@ -215,10 +254,11 @@ export class PostgresDriver implements SqlDriver {
       try {
         results = await this.attempt(batch);
         break;
-      } catch (err) {
+      } catch (caught) {
         await this.rollbackWriter();
         // Nothing of the batch was told to anyone before COMMIT, so running it again is invisible.
-        if (attempt < BATCH_ATTEMPTS && isRetryable(err)) continue;
+        if (attempt < BATCH_ATTEMPTS && isRetryable(caught)) continue;
+        const err = classify(caught);
         for (const w of batch) w.reject(err);
         throw err;
       }

@@ -112,6 +112,10 @@ export class SqliteDriver implements SqlDriver {
     }
   }
 
+  probe(): void {
+    // A local file: reachable whenever this process runs (its failures are disk errors, issue #11.12).
+  }
+
   commit(): void {
     if (!this.inTransaction) return;
     this.inTransaction = false;

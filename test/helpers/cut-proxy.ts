@@ -1,0 +1,71 @@
+/**
+ * A TCP proxy on loopback that a test can cut and restore (#15): between one server and PostgreSQL,
+ * so that the database becomes unreachable for that server alone. Cut, it resets every connection
+ * through it and resets new ones at once (as a database host that went away); restored, it forwards again.
+ */
+import net from 'node:net';
+
+export class CutProxy {
+  private cutOff = false;
+  /** Connections reset at once because the proxy was cut: how often the server tried to reach the database. */
+  refused = 0;
+  private readonly sockets = new Set<net.Socket>();
+
+  private constructor(
+    private readonly server: net.Server,
+    readonly port: number,
+  ) {}
+
+  /** Listens on 127.0.0.1 and a free port, forwarding to 127.0.0.1:`targetPort`. */
+  static async start(targetPort: number, targetHost = '127.0.0.1'): Promise<CutProxy> {
+    const server = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const proxy = new CutProxy(server, (server.address() as net.AddressInfo).port);
+    server.on('connection', (client) => proxy.forward(client, targetPort, targetHost));
+    return proxy;
+  }
+
+  get isCut(): boolean {
+    return this.cutOff;
+  }
+
+  /** Resets every connection through the proxy, and every new one until restore(). */
+  cut(): void {
+    this.cutOff = true;
+    for (const socket of this.sockets) socket.resetAndDestroy();
+    this.sockets.clear();
+  }
+
+  restore(): void {
+    this.cutOff = false;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private forward(client: net.Socket, port: number, host: string): void {
+    client.on('error', () => {});
+    if (this.cutOff) {
+      this.refused++;
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = net.connect({ port, host });
+    upstream.on('error', () => {});
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.once('close', () => {
+        this.sockets.delete(socket);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+}

@@ -1,0 +1,277 @@
+// #15: a database shared over the network that cannot be reached is not a storage failure. The requests
+// of a commit that could not reach it are answered `unavailable` (never `ok`) and nothing of that commit
+// is delivered; while it lasts requests that need the database are refused at once; a probe notices it
+// is back and the server serves again by itself, on the same connections. Played on SQLite with the
+// deferred store's hooks, and on real PostgreSQL cut off behind a TCP proxy.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { StoreUnreachable } from '../../src/server/store/unreachable.js';
+import { Cast, TestClient, type Obj } from '../helpers/client.js';
+import { CutProxy } from '../helpers/cut-proxy.js';
+import type { DeferredControls } from '../helpers/deferred-store.js';
+import { assertNotReceived, fullHistory } from '../helpers/expect.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { freshPostgresSchema, POSTGRES_SKIP, POSTGRES_URL } from '../helpers/services.js';
+
+const RESUME_TIMEOUT_MS = 15_000;
+
+function controls(server: TestServer): DeferredControls {
+  const store = server.server.chat.store as unknown as Partial<DeferredControls>;
+  assert.equal(typeof store.failNextCommit, 'function', 'the server runs on the deferred store');
+  return store as DeferredControls;
+}
+
+/** Polls `condition` until it holds; fails after `ms`. */
+async function waitUntil(condition: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Sends `request` (a fresh id each time) until it is answered ok; every other answer must be `unavailable`. */
+async function okOnceServing(client: TestClient, request: Obj): Promise<Obj> {
+  const deadline = Date.now() + RESUME_TIMEOUT_MS;
+  for (;;) {
+    const reply = await client.request(request);
+    if (reply.status === 'ok') return reply;
+    assert.equal(
+      reply.code,
+      'unavailable',
+      `only unavailable before the server serves again: ${JSON.stringify(reply)}`,
+    );
+    if (Date.now() > deadline) throw new Error(`the server did not serve ${request.status} again by itself`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function unreachable(): StoreUnreachable {
+  return new StoreUnreachable(new Error('connection reset (a test cut it)'));
+}
+
+test('#15 a commit that cannot reach the database answers its requests unavailable, delivers nothing, undoes a lost leave, and the next commit works', async () => {
+  const server = await startServer({ auth: 'open', deferredStore: true });
+  const store = controls(server);
+  const cast = new Cast(() => server.port);
+  try {
+    const ann = await cast.as('Ann');
+    const bob = await cast.as('Bob');
+    const mia = await cast.as('Mia');
+    await ann.ok({ status: 'create', receiver: 'Lab', members: ['Bob', 'Mia'] });
+    const kept = await ann.ok({ status: 'group', receiver: 'Lab', text: 'stored before' });
+    await bob.event('group', { msgid: kept.msgid });
+
+    store.failNextCommit(unreachable());
+    const lost = await ann.request({ status: 'group', receiver: 'Lab', text: 'never stored' });
+    assert.equal(lost.status, 'error');
+    assert.equal(lost.code, 'unavailable');
+    assert.match(String(lost.text), /database/);
+
+    // Once the probe found it back, the next message is stored, delivered and answered.
+    const after = await okOnceServing(ann, { status: 'group', receiver: 'Lab', text: 'stored after' });
+    await bob.event('group', { msgid: after.msgid, text: 'stored after' });
+    await assertNotReceived(bob, (m) => m.text === 'never stored', 'the message of the failed commit');
+    await assertNotReceived(mia, (m) => m.text === 'never stored', 'the message of the failed commit');
+
+    // A leave parts the member in memory before its commit: a lost commit must not leave it parted.
+    store.failNextCommit(unreachable());
+    const leave = await mia.request({ status: 'leave', receiver: 'Lab' });
+    assert.equal(leave.code, 'unavailable', JSON.stringify(leave));
+    const again = await okOnceServing(ann, { status: 'group', receiver: 'Lab', text: 'Mia is still here' });
+    await mia.event('group', { msgid: again.msgid });
+    const members = await ann.ok({ status: 'members', receiver: 'Lab' });
+    assert.deepEqual(
+      (members.members as Obj[]).map((m) => m.name),
+      ['Ann', 'Bob', 'Mia'],
+    );
+    await assertNotReceived(ann, (m) => m.event === 'leave', 'a leave that was not stored');
+
+    const history = await fullHistory(bob, 'Lab');
+    assert.deepEqual(
+      history.filter((m) => m.status === 'group').map((m) => [m.msgid, m.text]),
+      [
+        [kept.msgid, 'stored before'],
+        [after.msgid, 'stored after'],
+        [again.msgid, 'Mia is still here'],
+      ],
+    );
+    assert.equal(history.filter((m) => m.event === 'leave').length, 0, 'no leave event was stored');
+  } finally {
+    await cast.closeAll();
+    await server.stop();
+  }
+});
+
+test('#15 while the database cannot be reached, requests that need it are refused at once, who still answers, and service resumes by itself', async () => {
+  const server = await startServer({ auth: 'open', deferredStore: true });
+  const store = controls(server);
+  const cast = new Cast(() => server.port);
+  try {
+    const ann = await cast.as('Ann');
+    const bob = await cast.as('Bob');
+    store.reachable = false;
+    const first = await ann.request({ status: 'private', receiver: 'Bob', text: 'lost in the outage' });
+    assert.equal(first.code, 'unavailable');
+    // Refused at the door now, not run: nothing waits for the database (the history would be read from
+    // this test's store, which still answers reads; it is refused all the same).
+    for (const request of [
+      { status: 'private', receiver: 'Bob', text: 'refused' },
+      { status: 'create', receiver: 'Lab' },
+      { status: 'history', receiver: 'Bob' },
+    ]) {
+      const reply = await ann.request(request);
+      assert.equal(reply.code, 'unavailable', JSON.stringify(reply));
+    }
+    const who = await bob.ok({ status: 'who' });
+    assert.deepEqual(who.users, ['Ann', 'Bob']);
+
+    store.reachable = true;
+    const sent = await okOnceServing(ann, { status: 'private', receiver: 'Bob', text: 'back again' });
+    await bob.event('private', { msgid: sent.msgid, text: 'back again' });
+    const history = await fullHistory(bob, 'Ann');
+    assert.deepEqual(
+      history.map((m) => m.text),
+      ['back again'],
+    );
+    await assertNotReceived(bob, (m) => m.text === 'lost in the outage' || m.text === 'refused', 'what was not stored');
+  } finally {
+    await cast.closeAll();
+    await server.stop();
+  }
+});
+
+test('#15 a login whose commit cannot reach the database is answered unavailable and taken back, so the client just logs in again', async () => {
+  const server = await startServer({ auth: 'open', deferredStore: true });
+  const store = controls(server);
+  const cast = new Cast(() => server.port);
+  try {
+    const ann = await cast.as('Ann');
+    const cleo = await TestClient.connect(server.port, 'Cleo');
+    store.failNextCommit(unreachable());
+    const lost = await cleo.request({ status: 'register', sender: 'Cleo' });
+    assert.equal(lost.code, 'unavailable', JSON.stringify(lost));
+    // Not online behind the client's back: the same connection registers once the server serves again.
+    const welcome = await okOnceServing(cleo, { status: 'register', sender: 'Cleo' });
+    assert.equal(welcome.sender, 'Cleo');
+    const who = await ann.ok({ status: 'who' });
+    assert.deepEqual(who.users, ['Ann', 'Cleo']);
+    await cleo.close();
+  } finally {
+    await cast.closeAll();
+    await server.stop();
+  }
+});
+
+interface Attempt {
+  text: string;
+  reply: Obj;
+  /** Sent while the proxy was cut (or just after: the server may not have noticed yet). */
+  phase: 'before' | 'cut' | 'restored';
+}
+
+test(
+  '#15 on PostgreSQL cut off for a while, every ok is exactly one stored message, the rest are unavailable, nothing unstored is delivered, and both clients go on on the same connections',
+  { skip: POSTGRES_SKIP },
+  async () => {
+    const schema = await freshPostgresSchema();
+    const target = new URL(POSTGRES_URL!);
+    const proxy = await CutProxy.start(Number(target.port || 5432), target.hostname);
+    const viaProxy = new URL(schema.url);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    const server = await startServer({ auth: 'open', store: viaProxy.toString() });
+    const cast = new Cast(() => server.port);
+    try {
+      const ann = await cast.as('Ann');
+      const bob = await cast.as('Bob');
+      await ann.ok({ status: 'create', receiver: 'Lab', members: ['Bob'] });
+      await bob.event('system', { event: 'created', receiver: 'Lab' });
+
+      let phase: Attempt['phase'] = 'before';
+      let sending = true;
+      const attempts = new Map<TestClient, Attempt[]>([
+        [ann, []],
+        [bob, []],
+      ]);
+      const send = async (client: TestClient) => {
+        for (let i = 0; sending; i++) {
+          const text = `${client.label} ${i}`;
+          const sentIn = phase;
+          const reply = await client.request({ status: 'group', receiver: 'Lab', text });
+          attempts.get(client)!.push({ text, reply, phase: sentIn });
+          // A client retrying a refusal, not a flood: a refusal is answered at once.
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      };
+      const count = (client: TestClient, inPhase: Attempt['phase'], status: string) =>
+        attempts.get(client)!.filter((a) => a.phase === inPhase && a.reply.status === status).length;
+      const senders = [send(ann), send(bob)];
+
+      await waitUntil(() => count(ann, 'before', 'ok') >= 5 && count(bob, 'before', 'ok') >= 5, 10_000, 'oks before');
+      proxy.cut();
+      phase = 'cut';
+      // A few seconds: until the server's probe (every 500 ms) has been turned away several times.
+      await waitUntil(
+        () => count(ann, 'cut', 'error') >= 5 && count(bob, 'cut', 'error') >= 5 && proxy.refused >= 8,
+        RESUME_TIMEOUT_MS,
+        'unavailable while cut, and probes turned away',
+      );
+      const who = await ann.ok({ status: 'who' });
+      assert.deepEqual(who.users, ['Ann', 'Bob'], 'who answers from memory while the database is away');
+      proxy.restore();
+      phase = 'restored';
+      await waitUntil(
+        () => count(ann, 'restored', 'ok') >= 5 && count(bob, 'restored', 'ok') >= 5,
+        RESUME_TIMEOUT_MS,
+        'oks after the database came back',
+      );
+      sending = false;
+      await Promise.all(senders);
+
+      const history = (await fullHistory(ann, 'Lab')).filter((m) => m.status === 'group');
+      const storedByText = new Map<string, Obj[]>();
+      for (const m of history) storedByText.set(m.text, [...(storedByText.get(m.text) ?? []), m]);
+      for (const [client, tries] of attempts) {
+        for (const { text, reply } of tries) {
+          const stored = storedByText.get(text) ?? [];
+          assert.ok(stored.length <= 1, `${text} is stored at most once`);
+          if (reply.status === 'ok') {
+            assert.equal(stored.length, 1, `${text} was answered ok, so it is stored`);
+            assert.equal(stored[0]!.msgid, reply.msgid, `${text}: the ok's msgid is the stored one`);
+          } else {
+            // Unavailable promises nothing: a commit whose answer was cut off may have been stored.
+            assert.equal(reply.code, 'unavailable', `${client.label}: ${text}: ${JSON.stringify(reply)}`);
+          }
+        }
+        assert.ok(count(client, 'cut', 'error') >= 5, `${client.label} was refused while the database was away`);
+      }
+      // Nothing was delivered that is not stored, and as stored.
+      for (const [client, other] of [
+        [ann, bob],
+        [bob, ann],
+      ] as const) {
+        const live = client.received.filter((m) => m.status === 'group' && m.ref === undefined);
+        assert.ok(live.length > 0, `${client.label} received the other's messages`);
+        for (const m of live) {
+          const stored = storedByText.get(m.text) ?? [];
+          assert.equal(stored.length, 1, `${m.text}, delivered to ${client.label}, is stored`);
+          assert.equal(stored[0]!.msgid, m.msgid);
+          assert.equal(m.sender, other.label);
+        }
+      }
+      // The same connections send and receive again.
+      const fromAnn = await ann.ok({ status: 'group', receiver: 'Lab', text: 'still here, Bob?' });
+      await bob.event('group', { msgid: fromAnn.msgid });
+      const fromBob = await bob.ok({ status: 'group', receiver: 'Lab', text: 'still here, Ann' });
+      await ann.event('group', { msgid: fromBob.msgid });
+      assert.equal(ann.isClosed || bob.isClosed, false, 'neither client was disconnected');
+    } finally {
+      proxy.restore();
+      await cast.closeAll();
+      await server.stop();
+      await proxy.close();
+      await schema.drop();
+    }
+  },
+);
