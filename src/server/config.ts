@@ -27,7 +27,7 @@ export const SIGNUP_MODES: readonly SignupMode[] = ['open', 'closed', 'invite'];
 export interface ServerConfig {
   host: string;
   port: number;
-  /** Directory of the SQLite database (and, for now, of uploaded files whatever the store). */
+  /** Directory of the SQLite database and uploaded files (with a PostgreSQL store, both are in the database). */
   dataDir: string;
   /** Where the chat state lives (#15): SQLite in dataDir when absent, or a PostgreSQL database. */
   store?: StoreChoice;

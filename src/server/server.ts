@@ -24,9 +24,9 @@ import { FloodLimiter } from './guards/flood.js';
 import { StoredBytesBudget } from './guards/stored-bytes.js';
 import { IdleSweep, registerTimeoutText } from './guards/idle-sweep.js';
 import { encodeJson, encodeSystemEvent } from './chat/encode.js';
-import { BlobStore } from './files/blob-store.js';
 import { Files } from './files/files.js';
 import { DatabaseLock } from './store/database-lock.js';
+import { openBlobs } from './files/open-blobs.js';
 import { DataDirLock } from './store/data-dir-lock.js';
 import { openStore } from './store/open-store.js';
 import type { SqlStore } from './store/sql-store.js';
@@ -198,7 +198,12 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
       config.limits,
       addressKey,
     ));
-    this.files = new Files(this.chat, BlobStore.forDataDir(config.dataDir), config.limits, log, addressKey);
+    const blobs = await openBlobs({
+      store: config.store ?? { kind: 'sqlite' },
+      dataDir: config.dataDir,
+      onConnectionError: (err) => log.error({ err }, 'file store connection lost; the next file request reconnects'),
+    });
+    this.files = new Files(this.chat, blobs, config.limits, log, addressKey);
     const disk = new DiskFloor(config.dataDir, config.limits, log);
     await disk.start();
     const budget = new StoredBytesBudget(config.limits, addressKey);

@@ -9,7 +9,7 @@ import { formatBytes } from '../../protocol/file-names.js';
 import type { Chat } from '../chat/chat.js';
 import { sendGroup, sendPrivate, type Sent } from '../chat/messaging.js';
 import type { Session } from '../chat/session.js';
-import type { BlobStore } from './blob-store.js';
+import type { Blobs } from './blobs.js';
 import { noSuchUpload, whyEnded } from './ended-uploads.js';
 import type { UploadHolder } from './open-uploads.js';
 import type { Upload } from './upload.js';
@@ -28,7 +28,7 @@ export interface Accepted {
 export class ChunkReceiver {
   constructor(
     private readonly chat: Chat,
-    private readonly blobs: BlobStore,
+    private readonly blobs: Blobs,
     private readonly lifecycle: UploadLifecycle,
     private readonly log: Logger,
   ) {}
@@ -80,7 +80,7 @@ export class ChunkReceiver {
     try {
       await current.append(offset, data);
     } catch (err) {
-      if (!(err instanceof ChatError)) await this.lifecycle.closeNow(current); // a failed write: the next resume starts from what is on disk
+      if (!(err instanceof ChatError)) await this.lifecycle.closeNow(current); // a failed write: the next resume starts from what is stored
       throw err;
     }
     if (!current.complete) {
@@ -99,7 +99,7 @@ export class ChunkReceiver {
     try {
       const actual = upload.digest();
       if (actual !== file.sha256) {
-        await upload.fileHandle.close();
+        await upload.writer.close();
         await this.blobs.removePartial(file.id);
         this.chat.store.deleteFile(file.id);
         this.chat.requestCommit();
@@ -113,7 +113,7 @@ export class ChunkReceiver {
           { file: file.id },
         );
       }
-      await this.blobs.finish(file.id, upload.fileHandle, file.sha256);
+      await upload.writer.finish(file.sha256);
       // Issue #11.16: the sender may have left the room while the file was flushed; checked with no
       // await between here and the announcement.
       const ended = whyEnded(this.chat, session, file);
@@ -137,7 +137,7 @@ export class ChunkReceiver {
       this.lifecycle.uploads.remove(upload);
       upload.stopIdleTimer();
       // Closed already unless something above failed; closing twice is harmless.
-      await upload.fileHandle
+      await upload.writer
         .close()
         .catch((err: unknown) => this.log.warn({ err, file: file.id }, 'closing an upload failed'));
     }

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Chat } from '../chat/chat.js';
 import type { Limits } from '../limits.js';
-import type { BlobStore } from './blob-store.js';
+import type { Blobs } from './blobs.js';
 import type { UploadLifecycle } from './upload-lifecycle.js';
 
 /** Expired files removed per sweep round (the sweep repeats until none are left). */
@@ -18,7 +18,7 @@ const DAY_MS = 24 * HOUR_MS;
 export class FileExpiry {
   constructor(
     private readonly chat: Chat,
-    private readonly blobs: BlobStore,
+    private readonly blobs: Blobs,
     private readonly lifecycle: UploadLifecycle,
     private readonly limits: Pick<Limits, 'fileRetentionDays' | 'uploadAbandonHours'>,
     private readonly log: Logger,

@@ -1,13 +1,13 @@
 /**
  * File transfer (issue #5): uploads to a user or a room, checked against their SHA-256 before anyone
  * may fetch them, resumable in both directions, within a size limit, a per-user quota and a retention
- * period. The bytes go to the BlobStore, the metadata to the Store; the file is announced with an
+ * period. The bytes go to the Blobs, the metadata to the Store; the file is announced with an
  * ordinary chat message (carrying `file`), so offline recipients learn of it like any message.
  *
  * This is the service the commands call, one method per request; each job is in its own file:
  * starting an upload (start-upload.ts), its chunks and finishing it (chunks.ts), opening, closing and
  * discarding uploads (upload-lifecycle.ts), expiry (expiry.ts), listing (listing.ts), who may see a
- * file (access.ts) and the bytes on disk (blob-store.ts).
+ * file (access.ts); the bytes are kept by a Blobs (blobs.ts: on disk or in PostgreSQL, open-blobs.ts).
  */
 import type { Logger } from 'pino';
 import { ChatError } from '../../protocol/errors.js';
@@ -18,7 +18,7 @@ import type { AddressKey } from '../guards/address-group.js';
 import type { Limits } from '../limits.js';
 import type { FileRecord } from '../store/store.js';
 import { assertMaySee } from './access.js';
-import type { BlobStore } from './blob-store.js';
+import type { Blobs } from './blobs.js';
 import { ChunkReceiver, type Accepted } from './chunks.js';
 import { FileExpiry } from './expiry.js';
 import { listFiles, toListing } from './listing.js';
@@ -49,7 +49,7 @@ export class Files {
 
   constructor(
     private readonly chat: Chat,
-    private readonly blobs: BlobStore,
+    private readonly blobs: Blobs,
     private readonly limits: FileLimits,
     private readonly log: Logger,
     /** What the per-address upload cap counts an address under (null: exempt). */

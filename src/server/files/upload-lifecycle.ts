@@ -6,14 +6,13 @@
  * and close uploads only through here, so each open file is counted once and closed in its turn.
  */
 import type { Hash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { ChatError } from '../../protocol/errors.js';
 import type { Chat } from '../chat/chat.js';
 import type { AddressKey } from '../guards/address-group.js';
 import type { Limits } from '../limits.js';
 import type { FileRecord } from '../store/store.js';
-import type { BlobStore } from './blob-store.js';
+import type { Blobs, PartialWriter } from './blobs.js';
 import { EndedUploads, leftRoom, roomDeleted } from './ended-uploads.js';
 import { OpenUploads, type UploadHolder } from './open-uploads.js';
 import { Upload, type UploadProgress } from './upload.js';
@@ -35,7 +34,7 @@ export class UploadLifecycle {
 
   constructor(
     private readonly chat: Chat,
-    private readonly blobs: BlobStore,
+    private readonly blobs: Blobs,
     private readonly limits: Pick<Limits, 'uploadIdleMs' | 'maxUploadsPerAddress'>,
     private readonly log: Logger,
     /** What the per-address upload cap counts an address under (null: exempt). */
@@ -55,27 +54,27 @@ export class UploadLifecycle {
       return known;
     }
     this.assertAddressMayOpen(holder);
-    let received: number, hash: Hash, handle: FileHandle;
+    let received: number, hash: Hash, partial: PartialWriter;
     try {
       received = Math.min(await this.blobs.partialSize(file.id), file.size);
       const kept = this.kept.get(file.id);
       this.kept.delete(file.id);
       hash = kept?.received === received ? kept.hash : await this.blobs.hashPartial(file.id, received);
-      handle = await this.blobs.openPartial(file.id, received);
+      partial = await this.blobs.openPartial(file.id, received);
     } catch (err) {
       throw this.ended.get(file.id) ?? err; // discarded meanwhile: its partial file went
     }
     const ended = this.ended.get(file.id);
     if (ended) {
       // Discarded while it opened (issue #11.16): opening for append made the partial file again.
-      await handle.close();
+      await partial.close();
       await this.blobs.removePartial(file.id);
       throw ended;
     }
     // Two resumes may have raced to open it: keep the first.
     const raced = this.uploads.get(file.id);
     if (raced) {
-      await handle.close();
+      await partial.close();
       this.uploads.hand(raced, holder);
       return raced;
     }
@@ -84,12 +83,12 @@ export class UploadLifecycle {
       this.assertAddressMayOpen(holder);
       if (holder.closed) throw new ChatError('no_such_file', `upload ${file.id}: the connection closed`);
     } catch (err) {
-      await handle.close();
+      await partial.close();
       throw err;
     }
     const upload = new Upload(
       file,
-      handle,
+      partial,
       hash,
       received,
       holder,
@@ -165,7 +164,7 @@ export class UploadLifecycle {
     upload.stopIdleTimer();
     this.kept.set(upload.file.id, upload.progress);
     if (this.kept.size > KEPT_PROGRESS) this.kept.delete(this.kept.keys().next().value!);
-    await upload.fileHandle
+    await upload.writer
       .close()
       .catch((err: unknown) => this.log.warn({ err, file: upload.file.id }, 'closing an upload failed'));
   }

@@ -1,14 +1,13 @@
 /**
- * One upload in progress (issue #5): the open partial file, the running SHA-256 and how many bytes
- * are on disk. Chunks are applied one at a time, in order; a reconnecting client finds the same
+ * One upload in progress (issue #5): the open partial upload, the running SHA-256 and how many bytes
+ * are stored. Chunks are applied one at a time, in order; a reconnecting client finds the same
  * state (or, after a server restart, one rebuilt from the partial file) and continues from `received`.
  */
 import type { Hash } from 'node:crypto';
-import { writeSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ChatError } from '../../protocol/errors.js';
 import type { FileRecord } from '../store/store.js';
+import type { PartialWriter } from './blobs.js';
 import type { UploadHolder } from './open-uploads.js';
 
 /**
@@ -17,7 +16,7 @@ import type { UploadHolder } from './open-uploads.js';
  */
 const BYTES_PER_TURN = 256 * 1024;
 
-/** How far an upload got: its bytes on disk and the hash of them. */
+/** How far an upload got: its bytes stored and the hash of them. */
 export interface UploadProgress {
   received: number;
   hash: Hash;
@@ -34,7 +33,7 @@ export class Upload {
 
   constructor(
     readonly file: FileRecord,
-    private readonly handle: FileHandle,
+    private readonly partial: PartialWriter,
     private readonly hash: Hash,
     received: number,
     /** The connection whose chunks it takes (see OpenUploads). */
@@ -81,11 +80,9 @@ export class Upload {
       this.bytesThisTurn = 0;
       await nextTurn();
     }
-    // A synchronous write: it lands in the page cache in microseconds, where a write through the
-    // thread pool costs a round trip per chunk and left uploads at 70 MB/s (bench, issue #5). The
-    // file is fsynced once, when complete, before it is announced.
-    let written = 0;
-    while (written < data.length) written += writeSync(this.handle.fd, data, written, data.length - written);
+    // On disk the write is synchronous (DiskBlobs says why) and nothing is awaited here.
+    const stored = this.partial.append(data);
+    if (stored) await stored;
     this.hash.update(data);
     this.received += data.length;
     this.bytesThisTurn += data.length;
@@ -101,8 +98,8 @@ export class Upload {
     return this.hash.digest('hex');
   }
 
-  /** The open file, handed over to be made permanent (or closed) by the owner. */
-  get fileHandle(): FileHandle {
-    return this.handle;
+  /** The open partial upload, handed over to be made permanent (or closed) by the owner. */
+  get writer(): PartialWriter {
+    return this.partial;
   }
 }

@@ -3,8 +3,8 @@
  * `sqlite:`, is SQLite in the data directory as ever; `postgres://` or `postgresql://` is PostgreSQL,
  * which several nodes may share. Used by the server, `classchat admin` and `classchat migrate`.
  *
- * Either way file bytes stay in the data directory for now (files/blob-store.ts): a later step of #15
- * moves them, until then nodes sharing a database do not share uploaded files.
+ * File bytes follow the same choice (files/open-blobs.ts): in the data directory with SQLite, in the
+ * database with PostgreSQL, so that nodes sharing a database share uploaded files too.
  */
 import type { SqliteOptions } from './drivers/sqlite-driver.js';
 import type { SqlStore } from './sql-store.js';

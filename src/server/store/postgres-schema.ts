@@ -11,6 +11,8 @@
  * - times stay ISO 8601 TEXT, as in SQLite, so comparisons and the values read back are the same.
  * - messages and conversations are numbered from the counters rows inside the commit's transaction,
  *   and each conversation keeps its last seq on its row (numbering.ts says why: ids in commit order).
+ * - file bytes are tables too (upload_chunks, blobs, blob_chunks: files/postgres-blobs.ts), so that every
+ *   node reaches every upload (docs/scaling.md); with SQLite they are files in the data directory.
  * The applied versions are rows of schema_migrations (SQLite keeps its count in user_version).
  */
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -102,5 +104,25 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     kind       TEXT NOT NULL,
     created_at TEXT NOT NULL
   );
+  -- File bytes: chunk rows (each one chunk of an upload, at most UPLOAD_CHUNK_BYTES), so no value is
+  -- ever a whole file; stored uncompressed (EXTERNAL), which files mostly are already.
+  CREATE TABLE upload_chunks (
+    file_id     BIGINT NOT NULL,
+    byte_offset BIGINT NOT NULL,
+    data        BYTEA NOT NULL,
+    PRIMARY KEY (file_id, byte_offset)
+  );
+  ALTER TABLE upload_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+  CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY,
+    size   BIGINT NOT NULL
+  );
+  CREATE TABLE blob_chunks (
+    sha256      TEXT NOT NULL REFERENCES blobs (sha256) ON DELETE CASCADE,
+    byte_offset BIGINT NOT NULL,
+    data        BYTEA NOT NULL,
+    PRIMARY KEY (sha256, byte_offset)
+  );
+  ALTER TABLE blob_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
   `,
 ];
