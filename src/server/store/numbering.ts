@@ -14,7 +14,7 @@
  */
 import type { MaybePromise, PreparedQuery } from './drivers/driver.js';
 import type { QueryName } from './queries.js';
-import type { ConversationInsert, NewConversation, NewMessage, StoredMessage } from './store.js';
+import type { ConversationInsert, NewConversation, NewMessage, ResentQuery, StoredMessage } from './store.js';
 
 type Queries = Record<QueryName, PreparedQuery>;
 
@@ -32,6 +32,12 @@ export interface Numbering {
   beforeDelete(convId: number): void;
   /** The writes since the last commit were dropped (rolled back, or their commit failed). */
   forgetUncommitted(): void;
+  /**
+   * A message matching a resend check that is appended but not committed yet, as it will be once
+   * stored; undefined when none (then the committed rows answer). Only a store whose answers wait for
+   * the commit has such messages.
+   */
+  pendingResend(q: ResentQuery): Promise<StoredMessage> | undefined;
 }
 
 const ownerOf = (conv: NewConversation, createdBy: number | null) => (conv.kind === 'room' ? createdBy : null);
@@ -123,18 +129,50 @@ export class ProcessNumbering implements Numbering {
   forgetUncommitted(): void {
     this.readCounters();
   }
+
+  pendingResend(): undefined {
+    return undefined; // every append is readable at once
+  }
 }
 
 /** Numbering in the commit's transaction: for a database several nodes share. */
 export class CommitNumbering implements Numbering {
+  /**
+   * Appends with a request id not committed yet, by sender and request id: the resend check answers
+   * them from here, so it never has to commit everyone's queued writes early to see them.
+   */
+  private readonly pending = new Map<string, { message: NewMessage; stored: Promise<StoredMessage> }>();
+
   constructor(private readonly q: Queries) {}
+
+  pendingResend(q: ResentQuery): Promise<StoredMessage> | undefined {
+    const entry = this.pending.get(`${q.senderId}:${q.clientRef}`);
+    if (entry === undefined) return undefined;
+    const m = entry.message;
+    const same =
+      m.kind === q.kind && m.receiver.toLowerCase() === q.receiverKey && m.text === q.text && m.ts >= q.since;
+    return same ? entry.stored : undefined;
+  }
 
   async messagesBelow(): Promise<number> {
     const counters = (await this.q.counters.all([])) as { name: string; value: number }[];
     return counters.find((c) => c.name === 'next_message_id')?.value ?? 1;
   }
 
-  async appendMessage(m: NewMessage): Promise<StoredMessage> {
+  appendMessage(m: NewMessage): Promise<StoredMessage> {
+    const stored = this.append(m);
+    if (m.clientRef == null || m.senderId === null) return stored;
+    const key = `${m.senderId}:${m.clientRef}`;
+    const entry = { message: m, stored };
+    this.pending.set(key, entry);
+    const settled = () => {
+      if (this.pending.get(key) === entry) this.pending.delete(key);
+    };
+    stored.then(settled, settled);
+    return stored;
+  }
+
+  private async append(m: NewMessage): Promise<StoredMessage> {
     const clientRef = m.clientRef ?? null;
     const fileId = m.fileId ?? null;
     const result = await this.q.insertMessage.write([

@@ -280,7 +280,13 @@ export class SqlStore implements Store {
   }
 
   findResent(q: ResentQuery): MaybePromise<StoredMessage | undefined> {
-    // Synchronous on SQLite: it runs for every message that carries a request id.
+    // Synchronous on SQLite: it runs for every message that carries a request id. On PostgreSQL what is
+    // not committed yet is found in memory, and the read does not commit other writes early.
+    const pending = this.numbering.pendingResend(q);
+    if (pending !== undefined) {
+      this.driver.scheduleCommit(); // its answer comes with the commit: make sure one comes
+      return pending;
+    }
     return this.q.findResent.get([q.senderId, q.clientRef, q.kind, q.receiverKey, q.text, q.since]) as MaybePromise<
       StoredMessage | undefined
     >;

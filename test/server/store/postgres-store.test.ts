@@ -368,3 +368,53 @@ test(
       }
     }),
 );
+
+test(
+  '#15 on PostgreSQL the resend check finds a message not committed yet, and commits nobody else’s writes early',
+  { skip: POSTGRES_SKIP },
+  () =>
+    onSchema(async (schema) => {
+      const [node, other] = await Promise.all([openOn(schema.url), openOn(schema.url)]);
+      try {
+        const bob = await node.insertUser({ name: 'Bob', key: 'bob', passwordHash: null, role: 'user' }, 'now');
+        const made = node.insertConversation({ kind: 'room', key: 'room', name: 'Room' }, bob, 'now', [bob]);
+        await node.commit();
+        const roomId = (await made).id;
+        // One tick: another request's write, then Bob's message with a request id, then his resend of it.
+        node.setRole(bob, 'admin');
+        const sent = Promise.resolve(
+          node.appendMessage({
+            convId: roomId,
+            kind: 'group',
+            event: null,
+            senderId: bob,
+            sender: 'Bob',
+            receiver: 'Room',
+            text: 'once',
+            ts: '2026-12-01T10:00:00.000Z',
+            clientRef: '"r1"',
+          }),
+        );
+        const query = {
+          senderId: bob,
+          clientRef: '"r1"',
+          kind: 'group' as const,
+          receiverKey: 'room',
+          text: 'once',
+          since: '2026-12-01T00:00:00.000Z',
+        };
+        const resent = Promise.resolve(node.findResent(query));
+        assert.equal(await node.findResent({ ...query, text: 'other' }), undefined, 'another text is no resend');
+        // The checks committed nothing: another node still sees none of the tick.
+        assert.equal((await other.findUser('bob'))?.role, 'user');
+        await node.commit();
+        const [message, found] = await Promise.all([sent, resent]);
+        assert.equal(found?.id, message.id, 'the resend is answered with the message it repeats');
+        assert.equal((await other.findUser('bob'))?.role, 'admin');
+        assert.equal((await node.findResent(query))?.id, message.id, 'and from the table once committed');
+      } finally {
+        await node.close();
+        await other.close();
+      }
+    }),
+);

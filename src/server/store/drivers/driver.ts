@@ -49,6 +49,12 @@ export interface SqlDriver {
   /** Drops every write recorded since the last commit (a test store plays a failed commit with it). */
   rollback(): void;
   /**
+   * Makes sure what is queued gets committed soon even if nobody calls commit(): for an answer someone
+   * awaits that only a commit gives (a resend check answered by an append not committed yet). A no-op
+   * where writes are readable at once (SQLite).
+   */
+  scheduleCommit(): void;
+  /**
    * Resolves when the database answers a trivial query now, rejects (StoreUnreachable) when it cannot
    * be reached: how the server notices a database over the network is back (#15, store-outage.ts).
    */
@@ -77,3 +83,11 @@ export const ANSWERING_WRITES: ReadonlySet<QueryName> = new Set<QueryName>([
   'setFirstPasswordIfClaimed',
   'useInvite',
 ]);
+
+/**
+ * Reads that need not wait for the queued writes of other requests, because the store answers what is
+ * not committed yet from memory (numbering.ts, pendingResend): the resend check that runs for every
+ * message carrying a request id. On PostgreSQL, waiting would commit everyone's queued writes early, so
+ * each such message would cost a transaction of its own instead of sharing its tick's.
+ */
+export const COMMITTED_READS: ReadonlySet<QueryName> = new Set<QueryName>(['findResent']);

@@ -20,7 +20,14 @@ import { POSTGRES, preparedQueries } from '../dialect.js';
 import { POSTGRES_MIGRATIONS } from '../postgres-schema.js';
 import type { QueryName } from '../queries.js';
 import { StoreUnreachable } from '../unreachable.js';
-import { ANSWERING_WRITES, type PreparedQuery, type Row, type SqlDriver, type WriteResult } from './driver.js';
+import {
+  ANSWERING_WRITES,
+  COMMITTED_READS,
+  type PreparedQuery,
+  type Row,
+  type SqlDriver,
+  type WriteResult,
+} from './driver.js';
 
 export interface PostgresOptions {
   /** postgres://user@host:port/db (options=-c search_path=... picks a schema). */
@@ -154,14 +161,18 @@ export class PostgresDriver implements SqlDriver {
     // Most writes are never awaited: their failure is the batch's, reported by commit().
     result.catch(() => {});
     this.queue.push(entry);
-    if (ANSWERING_WRITES.has(name) && !this.commitScheduled) {
-      this.commitScheduled = true;
-      setImmediate(() => {
-        this.commitScheduled = false;
-        if (this.queue.length > 0) this.unawaited(this.sendQueue()).catch(() => {});
-      });
-    }
+    if (ANSWERING_WRITES.has(name)) this.scheduleCommit();
     return result;
+  }
+
+  /** Commits the queue on a later turn unless someone commits first: for answers someone awaits. */
+  scheduleCommit(): void {
+    if (this.commitScheduled) return;
+    this.commitScheduled = true;
+    setImmediate(() => {
+      this.commitScheduled = false;
+      if (this.queue.length > 0) this.unawaited(this.sendQueue()).catch(() => {});
+    });
   }
 
   commit(): void | Promise<void> {
@@ -210,7 +221,9 @@ export class PostgresDriver implements SqlDriver {
 
   /** Runs a read once every write recorded before it is committed. */
   private async read(name: QueryName, params: readonly unknown[]): Promise<Row[]> {
-    if (this.queue.length > 0) await this.unawaited(this.sendQueue());
+    if (COMMITTED_READS.has(name)) {
+      // Answered from memory for what is not committed yet (COMMITTED_READS): no early commit.
+    } else if (this.queue.length > 0) await this.unawaited(this.sendQueue());
     else if (this.tail) await this.tail;
     try {
       const result = await this.pool.query<Row>({ name, text: SQL[name], values: params as unknown[] });

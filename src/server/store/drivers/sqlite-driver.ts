@@ -132,6 +132,10 @@ export class SqliteDriver implements SqlDriver {
     this.committedSinceCheckpoint = true;
   }
 
+  scheduleCommit(): void {
+    // Writes are readable at once: nothing waits for a commit.
+  }
+
   rollback(): void {
     if (!this.inTransaction) return;
     this.inTransaction = false;
