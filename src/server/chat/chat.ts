@@ -66,6 +66,20 @@ export interface ClusterOrder {
   local(message: StoredMessage, deliver: () => void, acknowledge: () => void): void;
 }
 
+/**
+ * A name is online on one node at a time (#15, src/server/cluster/names.ts): claimed before a session
+ * goes online, released when it ends. Absent for a server alone (its presence map is enough).
+ */
+export interface ClusterNames {
+  /**
+   * Takes the name key for this node. `replace` (a login): a session of it on another node is asked to
+   * close with `replaced` first. Throws ChatError name_taken when another node keeps it.
+   */
+  claim(key: string, name: string, replace: boolean): Promise<void>;
+  /** Frees the name key (its last session here ended). */
+  release(key: string): void;
+}
+
 /** A message appended to an asynchronous store, waiting for its commit (see Chat.record). */
 interface Settling {
   stored: StoredMessage | null;
@@ -101,6 +115,8 @@ export class Chat {
   onRoomExit: (roomId: number, userId: number | null) => void = () => {};
   /** Set when this node is joined to others by a bus (#15): delivery then goes in one id order with theirs. */
   cluster: ClusterOrder | null = null;
+  /** Set when this node is joined to others by a bus (#15): names are claimed cluster-wide. */
+  names: ClusterNames | null = null;
   /** Told when a room is deleted here (not a message): other nodes are told through the bus (#15). */
   onRoomDeleted: (roomId: number) => void = () => {};
 

@@ -12,6 +12,7 @@ import { RedisBus } from '../bus/redis-bus.js';
 import { RedisNameRegistry } from '../bus/redis-name-registry.js';
 import type { Chat } from '../chat/chat.js';
 import { ClusterFeed } from './feed.js';
+import { RegistryNames } from './names.js';
 
 export interface Cluster {
   readonly nodeId: string;
@@ -26,8 +27,10 @@ export async function joinCluster(chat: Chat, url: string, prefix: string | unde
   const bus = new RedisBus({ url, nodeId, log, ...(prefix !== undefined && { prefix: `${prefix}bus:` }) });
   const names = new RedisNameRegistry({ url, nodeId, log, ...(prefix !== undefined && { prefix: `${prefix}names:` }) });
   let feed: ClusterFeed;
+  let claims: RegistryNames;
   try {
     feed = await ClusterFeed.start(chat, bus, log);
+    claims = await RegistryNames.start(chat, bus, names, log);
   } catch (err) {
     await Promise.all([bus.close(), names.close()]);
     throw err;
@@ -41,6 +44,7 @@ export async function joinCluster(chat: Chat, url: string, prefix: string | unde
     close: () =>
       (closing ??= (async () => {
         feed.stop();
+        claims.stop();
         await Promise.all([bus.close(), names.close()]);
       })()),
   };

@@ -7,19 +7,25 @@ import type { Redis } from 'ioredis';
 import { TestClient, type Obj } from '../../helpers/client.js';
 import { ConfigError, parseServeArgs } from '../../../src/server/config.js';
 import { DatabaseInUse } from '../../../src/server/store/database-lock.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { startServer, type StartOptions, type TestServer } from '../../helpers/server.js';
+import { expectClosed } from '../../helpers/expect.js';
 import { freshPostgresSchema, POSTGRES_SKIP, REDIS_SKIP, REDIS_URL, uniqueName } from '../../helpers/services.js';
 
 const SKIP = POSTGRES_SKIP || REDIS_SKIP;
 
 /** `count` servers on one fresh schema, joined by one Redis under a fresh prefix; `body` runs with them. */
-async function withNodes(count: number, body: (nodes: TestServer[]) => Promise<void>): Promise<void> {
+async function withNodes(
+  count: number,
+  body: (nodes: TestServer[]) => Promise<void>,
+  options: Partial<StartOptions> = {},
+): Promise<void> {
   const schema = await freshPostgresSchema();
   const busPrefix = `${uniqueName('cluster')}:`;
   const nodes: TestServer[] = [];
   const clients: TestClient[] = [];
   try {
-    for (let i = 0; i < count; i++) nodes.push(await startServer({ store: schema.url, bus: REDIS_URL, busPrefix }));
+    for (let i = 0; i < count; i++)
+      nodes.push(await startServer({ ...options, store: schema.url, bus: REDIS_URL, busPrefix }));
     await body(nodes);
   } finally {
     for (const client of clients) await client.close();
@@ -198,5 +204,55 @@ test(
       await alone.stop();
       await schema.drop();
     }
+  },
+);
+
+test(
+  '#15 a name online on one node is name_taken for a register on another (open mode: no token)',
+  { skip: SKIP, timeout: 60_000 },
+  async () => {
+    await withNodes(
+      2,
+      async ([a, b]) => {
+        const first = await TestClient.as(a!.port, 'Alice');
+        const other = await TestClient.connect(b!.port);
+        try {
+          const refused = await other.request({ status: 'register', sender: 'Alice' });
+          assert.equal(refused.code, 'name_taken', JSON.stringify(refused));
+          await first.ok({ status: 'exit' });
+          await expectClosed(first);
+          // Released at disconnect: now the other node may have it.
+          await other.ok({ status: 'register', sender: 'Alice' });
+        } finally {
+          await first.close();
+          await other.close();
+        }
+      },
+      { auth: 'open' },
+    );
+  },
+);
+
+test(
+  '#15 a login on another node closes the session of the name with replaced, and the name moves there',
+  { skip: SKIP, timeout: 60_000 },
+  async () => {
+    await withNodes(2, async ([a, b]) => {
+      const first = await TestClient.as(a!.port, 'Alice');
+      let second: TestClient | null = null;
+      const again = await TestClient.connect(a!.port);
+      try {
+        second = await TestClient.back(b!.port, first);
+        const closing = await first.waitFor((m) => m.code === 'replaced', 10_000, 'replaced');
+        assert.match(closing.text as string, /another server/);
+        await expectClosed(first);
+        // The name is b's now: a login of it on a closes b's session in turn.
+        const third = await TestClient.back(a!.port, first);
+        await second.waitFor((m) => m.code === 'replaced', 10_000, 'replaced on b');
+        await third.close();
+      } finally {
+        for (const client of [first, second, again]) await client?.close();
+      }
+    });
   },
 );
