@@ -31,6 +31,13 @@ export interface ServerConfig {
   dataDir: string;
   /** Where the chat state lives (#15): SQLite in dataDir when absent, or a PostgreSQL database. */
   store?: StoreChoice;
+  /**
+   * Where nodes meet (#15): absent, this server is the only one (local bus, and the database is locked
+   * to it); a redis:// URL joins it to the other servers on the same PostgreSQL database and Redis.
+   */
+  bus?: string;
+  /** Put before the bus's channels and the registry's keys: several clusters (or tests) on one Redis. */
+  busPrefix?: string;
   logLevel: string;
   logFormat: LogFormat;
   /** SQLite durability: normal survives a process crash, full also a power loss (slower). */
@@ -70,6 +77,8 @@ export const SERVE_USAGE = `usage: classchat serve [options]
   --data DIR           directory for the SQLite database and files (default ./classchat-data) [CLASSCHAT_DATA]
   --store URL          sqlite: (default: in --data) or postgres://user@host/db, which several
                        servers may share (apply its schema first with: classchat migrate)    [CLASSCHAT_STORE]
+  --bus URL            redis://host:port: join the other servers on the same PostgreSQL --store
+                       (default: none, this server alone)                                    [CLASSCHAT_BUS]
   --auth MODE          claim (default: a name's first user gets a token that is needed to use it again),
                        open (anyone may use any offline name and read its messages: trusted rooms only),
                        or accounts (everyone has a password)                                 [CLASSCHAT_AUTH]
@@ -99,6 +108,7 @@ const SERVE_OPTIONS = {
   port: { type: 'string' },
   data: { type: 'string' },
   store: { type: 'string' },
+  bus: { type: 'string' },
   auth: { type: 'string' },
   signup: { type: 'string' },
   exempt: { type: 'string' },
@@ -185,6 +195,12 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     if (err instanceof BadStoreUrl) throw new ConfigError(err.message);
     throw err;
   }
+  const bus = flag('bus');
+  if (bus !== undefined && bus !== '') {
+    if (!/^rediss?:\/\//.test(bus)) throw new ConfigError(`--bus must be a redis:// URL, not ${JSON.stringify(bus)}`);
+    // Nodes share what is stored through the database: SQLite is one process's file.
+    if (store.kind !== 'postgres') throw new ConfigError('--bus needs a PostgreSQL --store that every node shares');
+  }
   const certFile = values['tls-cert'] ?? env.CLASSCHAT_TLS_CERT;
   const keyFile = values['tls-key'] ?? env.CLASSCHAT_TLS_KEY;
   if ((certFile === undefined) !== (keyFile === undefined))
@@ -195,6 +211,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     port,
     dataDir: flag('data') ?? './classchat-data',
     store,
+    ...(bus !== undefined && bus !== '' && { bus }),
     logLevel,
     logFormat,
     sync,

@@ -37,6 +37,8 @@ import { loadTlsCredentials } from './transports/tls.js';
 import { WebSocketWire } from './transports/websocket-wire.js';
 import type { Wire } from './transports/wire.js';
 import { Door, type DoorHost } from './web/door.js';
+import { joinCluster, type Cluster } from './cluster/join.js';
+import { ConfigError } from './config.js';
 
 /** How long shutdown waits for clients to take their last output before cutting them off. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -72,6 +74,8 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
   /** Held while serving: one server per data directory (issue #11.2). */
   private lock: DataDirLock | null = null;
   private databaseLock: DatabaseLock | null = null;
+  /** The bus and name registry joining this node to the others (#15); null for a server alone. */
+  cluster: Cluster | null = null;
   /** Applies `classchat admin` changes to live sessions (issue #11.3). */
   private adminEvents: AdminEventPoller | null = null;
 
@@ -130,9 +134,12 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
       // One server per SQLite database (issue #11.2), and for now one per PostgreSQL database too, until
       // delivery between nodes is built (database-lock.ts says why).
       const storeChoice = config.store ?? { kind: 'sqlite' };
+      if (config.bus !== undefined && storeChoice.kind !== 'postgres')
+        throw new ConfigError('--bus needs a PostgreSQL --store that every node shares');
       lock =
         config.dataDir === ':memory:' || storeChoice.kind !== 'sqlite' ? null : DataDirLock.acquire(config.dataDir);
-      if (storeChoice.kind === 'postgres') {
+      // Joined by a bus, the nodes deliver each other's messages: several may share the database.
+      if (storeChoice.kind === 'postgres' && config.bus === undefined) {
         databaseLock = await DatabaseLock.acquire(storeChoice.url, (err) =>
           log.error({ err }, 'lost the connection that keeps other servers off this database'),
         );
@@ -187,6 +194,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
   private async load(): Promise<void> {
     const { config, log } = this;
     this.chat = await Chat.open(this.store, log, config.limits, this.commit.request, this.clock);
+    if (config.bus !== undefined) this.cluster = await joinCluster(this.chat, config.bus, config.busPrefix, log);
     this.adminEvents = await AdminEventPoller.start(this.chat);
     const addressKey: AddressKey = (address) =>
       this.admission.isExempt(address) ? null : addressGroup(address, config.limits);
@@ -229,6 +237,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
 
   /** Undoes a start that failed part way: stops what `load` started and closes the store. */
   private async undoStart(): Promise<void> {
+    await this.cluster?.close();
     this.outage.stop();
     this.sweep?.stop();
     this.adminEvents?.stop();
@@ -408,6 +417,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
       await this.expiring;
       await this.files.close();
       await this.commit.drain();
+      await this.cluster?.close();
       await this.store.close();
     } finally {
       // Whatever failed above, the data directory is free for the next server (issue #11.2).

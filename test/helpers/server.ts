@@ -57,6 +57,10 @@ export interface StartOptions {
   webOrigins?: string[];
   /** --store: a postgres:// URL (e.g. from freshPostgresSchema()); SQLite in dataDir by default. */
   store?: string;
+  /** --bus: a redis:// URL joining this server to the others on the same `store` (#15). */
+  bus?: string;
+  /** Put before the bus's channels and the registry's keys (uniqueName() per test). */
+  busPrefix?: string;
   /**
    * A store with PostgreSQL's timing on SQLite (#15, test/helpers/deferred-store.ts): message ids and
    * new conversations' ids are told only after their commit. CLASSCHAT_TEST_DEFERRED_STORE=1 makes it
@@ -88,6 +92,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     port: 0,
     dataDir,
     store: parseStoreUrl(options.store),
+    ...(options.bus !== undefined && { bus: options.bus }),
+    ...(options.busPrefix !== undefined && { busPrefix: options.busPrefix }),
     logLevel: 'silent',
     logFormat: 'json',
     sync: 'normal',

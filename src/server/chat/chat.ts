@@ -54,6 +54,32 @@ export interface Draft {
   fileId?: number | null;
 }
 
+/**
+ * Orders delivery on a node joined to others (#15, src/server/cluster/feed.ts): this node's messages and
+ * the other nodes' are delivered in one id order, so this node's messages wait for lower ids of others.
+ */
+export interface ClusterOrder {
+  /**
+   * This node's committed `message`: `deliver` when its turn comes, or only `acknowledge` when the node
+   * already delivered it (read from the store while filling a gap before its commit settled here).
+   */
+  local(message: StoredMessage, deliver: () => void, acknowledge: () => void): void;
+}
+
+/**
+ * A name is online on one node at a time (#15, src/server/cluster/names.ts): claimed before a session
+ * goes online, released when it ends. Absent for a server alone (its presence map is enough).
+ */
+export interface ClusterNames {
+  /**
+   * Takes the name key for this node. `replace` (a login): a session of it on another node is asked to
+   * close with `replaced` first. Throws ChatError name_taken when another node keeps it.
+   */
+  claim(key: string, name: string, replace: boolean): Promise<void>;
+  /** Frees the name key (its last session here ended). */
+  release(key: string): void;
+}
+
 /** A message appended to an asynchronous store, waiting for its commit (see Chat.record). */
 interface Settling {
   stored: StoredMessage | null;
@@ -87,6 +113,12 @@ export class Chat {
    * (null): issue #11.16, an unfinished upload to a room ends with its sender's membership.
    */
   onRoomExit: (roomId: number, userId: number | null) => void = () => {};
+  /** Set when this node is joined to others by a bus (#15): delivery then goes in one id order with theirs. */
+  cluster: ClusterOrder | null = null;
+  /** Set when this node is joined to others by a bus (#15): names are claimed cluster-wide. */
+  names: ClusterNames | null = null;
+  /** Told when a room is deleted here (not a message): other nodes are told through the bus (#15). */
+  onRoomDeleted: (roomId: number) => void = () => {};
 
   private constructor(
     readonly store: Store,
@@ -180,6 +212,11 @@ export class Chat {
     return this.deliveredBelow;
   }
 
+  /** Every message below `belowId` was delivered here, this node's and the others' (#15: the cluster feed). */
+  advanceWatermark(belowId: number): void {
+    if (belowId > this.deliveredBelow) this.deliveredBelow = belowId;
+  }
+
   /**
    * Records a message stamped with the time now; the store gives it its id and seq (#15). `deliver`
    * queues it to its online recipients once it exists: at once with a synchronous store (SQLite), and
@@ -243,18 +280,29 @@ export class Chat {
       if (head.failure !== null) {
         head.reject(head.failure.err);
       } else {
+        const settled = head;
         const message = head.stored!;
-        try {
-          head.deliver(message);
-        } catch (err) {
-          // Delivery queues bytes and does no I/O; should it throw, the message is stored all the same.
-          this.log.error({ err, msgid: message.id }, 'delivering a stored message failed');
-        }
-        if (message.id >= this.deliveredBelow) this.deliveredBelow = message.id + 1;
-        head.resolve(message);
+        if (this.cluster === null) this.deliverSettled(settled, message);
+        else
+          this.cluster.local(
+            message,
+            () => this.deliverSettled(settled, message),
+            () => settled.resolve(message),
+          );
       }
       head = queue[0];
     }
+  }
+
+  private deliverSettled(entry: Settling, message: StoredMessage): void {
+    try {
+      entry.deliver(message);
+    } catch (err) {
+      // Delivery queues bytes and does no I/O; should it throw, the message is stored all the same.
+      this.log.error({ err, msgid: message.id }, 'delivering a stored message failed');
+    }
+    if (message.id >= this.deliveredBelow) this.deliveredBelow = message.id + 1;
+    entry.resolve(message);
   }
 
   /** The private conversation of two users, loaded or created on first use. */

@@ -84,15 +84,26 @@ export async function createUser(chat: Chat, user: NewUser): Promise<UserRecord>
  * the messages that waited. `since` is the highest msgid the client already has (it reconnects after
  * losing the connection, or the server): those are not sent again, so each message arrives once even
  * when the server died before it could save how far the user had got (issue #4, kill -9).
- * Resolves to null when the connection closed meanwhile.
+ * Resolves to null when the connection closed meanwhile. `replace` (a login): on a node joined to others,
+ * a session of the name on another node is closed with `replaced` (#15; on this node the login did it).
  */
 export async function goOnline(
   chat: Chat,
   target: LoginTarget,
   user: UserRecord,
   since?: number,
+  replace = false,
 ): Promise<Login | null> {
   if (target.closed) return null;
+  if (chat.names) {
+    // #15: one node at a time per name. Claimed before the checks below, which run with no await
+    // before presence.add; given back if this login goes no further.
+    await chat.names.claim(user.key, user.name, replace);
+    if (target.closed || chat.presence.byName(user.key) || chat.rooms.get(user.key)) {
+      if (!chat.presence.byName(user.key)) chat.names.release(user.key);
+      if (target.closed) return null;
+    }
+  }
   // Checked again here, with no await before presence.add: another claim may have run meanwhile.
   assertNameFree(chat, user.key, user.name);
   const session = new Session(user.id, user.name, user.key, target);
@@ -155,6 +166,8 @@ export function disconnect(
   options = { announce: true, advanceCursors: true },
 ): void {
   chat.presence.remove(session);
+  // #15: the name is free for other nodes, unless a newer session of it is online here (a login that replaced this one).
+  if (chat.names && !chat.presence.byName(session.key)) chat.names.release(session.key);
   for (const room of session.rooms) room.online.delete(session);
   if (session.isReady) {
     // Every message below the watermark was queued to this session while it was online, unless it

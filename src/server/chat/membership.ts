@@ -177,6 +177,7 @@ export function deleteRoom(chat: Chat, room: Room): void {
   chat.requestCommit();
   chat.rooms.delete(room);
   chat.onRoomExit(room.id, null);
+  chat.onRoomDeleted(room.id);
 }
 
 function addMember(chat: Chat, room: Room, member: Member, cursor: number, now: string): void {

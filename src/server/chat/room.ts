@@ -56,6 +56,8 @@ export class Room implements Conversation {
  */
 export class Rooms {
   private readonly byKey = new Map<string, Room>();
+  /** By conversation id: a message from another node names its room by id (#15). */
+  private readonly byConv = new Map<number, Room>();
   private readonly sorted = new SortedList<Room>((room) => room.key);
   private readonly byMember = new Map<number, Set<Room>>();
 
@@ -67,15 +69,22 @@ export class Rooms {
     return this.byKey.get(key);
   }
 
+  /** The room whose conversation id is `convId`. */
+  byId(convId: number): Room | undefined {
+    return this.byConv.get(convId);
+  }
+
   /** Adds a room with the members it already has. */
   add(room: Room): void {
     this.byKey.set(room.key, room);
+    this.byConv.set(room.id, room);
     this.sorted.insert(room);
     for (const userId of room.members.keys()) this.index(userId, room);
   }
 
   delete(room: Room): void {
     this.byKey.delete(room.key);
+    if (this.byConv.get(room.id) === room) this.byConv.delete(room.id);
     this.sorted.remove(room.key);
     for (const userId of room.members.keys()) this.unindex(userId, room);
   }

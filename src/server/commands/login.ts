@@ -18,7 +18,7 @@ export const login = command({
     ctx.chat.presence
       .byName(nameKey(account.user.name))
       ?.close('replaced', `${account.user.name} logged in from another connection; this one is closed`);
-    const login = await goOnline(ctx.chat, ctx.conn, account.user, request.since);
+    const login = await goOnline(ctx.chat, ctx.conn, account.user, request.since, true);
     if (!login) return;
     login.session.tokenId = account.tokenId;
     welcome(ctx, login, { role: account.user.role, ...(account.token ? { token: account.token } : {}) });

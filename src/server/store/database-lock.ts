@@ -1,5 +1,5 @@
 /**
- * One server per PostgreSQL database, until the nodes are joined by the bus (#15). Two servers on one
+ * One server per PostgreSQL database unless the nodes are joined by the bus (#15: `--bus`, which does not take this lock). Two servers on one
  * database each deliver live only the messages they committed themselves, and each moves its users'
  * cursors past the other's messages at logout: those are then never delivered (a silent loss found in
  * review). Until delivery between nodes is built, a second server on the same database (and schema) is

@@ -181,6 +181,8 @@ export function queries(dialect: Pick<Dialect, 'tokenId' | 'numbering'>) {
     WHERE m.id >= ? AND m.id < ? AND (m.sender_id IS NULL OR m.sender_id <> ?)
       AND (m.conv_id = ? OR EXISTS (SELECT 1 FROM members mb WHERE mb.conv_id = m.conv_id AND mb.user_id = ? AND mb.cursor < m.seq))
     ORDER BY m.id LIMIT ?`,
+    // A node joined to others by the bus fills a range of ids it did not get live (#15): the primary key.
+    messagesBetween: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id >= ? AND m.id < ? ORDER BY m.id LIMIT ?`,
     historyNewest: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? ORDER BY m.seq DESC LIMIT ?`,
     historyBefore: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
     historyAfter: `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conv_id = ? AND m.seq > ? ORDER BY m.seq ASC LIMIT ?`,

@@ -341,6 +341,10 @@ export class SqlStore implements Store {
     return (await this.q.catchUpFor.all(params)) as StoredMessage[];
   }
 
+  async messagesBetween(fromId: number, belowId: number, limit: number): Promise<StoredMessage[]> {
+    return (await this.q.messagesBetween.all([fromId, belowId, limit])) as StoredMessage[];
+  }
+
   async history(convId: number, query: HistoryQuery): Promise<StoredMessage[]> {
     const { before, after, limit } = query;
     const q = this.q;

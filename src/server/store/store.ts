@@ -349,6 +349,8 @@ export interface Store {
   ): Promise<StoredMessage[]>;
   /** A page of a conversation, oldest first. */
   history(convId: number, query: HistoryQuery): Promise<StoredMessage[]>;
+  /** Every message with fromId <= id < belowId, by id, at most `limit` (#15: a node filling what the bus missed). */
+  messagesBetween(fromId: number, belowId: number, limit: number): Promise<StoredMessage[]>;
 
   close(): Promise<void>;
 }
