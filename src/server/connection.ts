@@ -309,7 +309,7 @@ export class Connection
    * nothing), an `ok` as `unavailable`, since what it reported may not be stored. Events are dropped;
    * chat among them is not in the client's hands, so the cursors stay at logout (better twice than never).
    */
-  lostOutput(replies: readonly TickReply[] | null, text: string): void {
+  lostOutput({ messages, replies }: TickOutput, text: string): void {
     if (this.closed) return;
     this.dropped = true;
     for (const r of replies ?? []) if (r.ok) r.undo?.();
@@ -319,6 +319,20 @@ export class Connection
         : r.bytes,
     );
     this.writeOutput(answers);
+    // Events were dropped too (chat that may be stored, presence): the client must not go on receiving
+    // later messages past the hole, or its next login's `since` would step over it. Ended like a slow
+    // reader, its cursors stay, so it gets what it missed when it logs in again (review finding).
+    if (messages.length > answers.length && this.session !== null) this.endAfterLostEvents(text);
+  }
+
+  /** Ends a session whose live events of a lost tick were dropped: its next login catches it up. */
+  private endAfterLostEvents(text: string): void {
+    this.host.log.warn({ conn: this.id, user: this.session?.name }, 'closing a session whose events were lost');
+    const notice = encodeJson({ status: 'error', code: 'unavailable', text: `${text}; reconnect to catch up` });
+    this.leave('events lost with the database');
+    this.ending = true;
+    this.wire.end('unavailable', notice);
+    setTimeout(() => this.wire.destroy(), END_GRACE_MS).unref();
   }
 
   writeOutput(messages: Buffer[]): void {

@@ -41,7 +41,7 @@ export interface OutputSink {
   takeOutput(): TickOutput | null;
   writeOutput(messages: Buffer[]): void;
   /** The tick's commit could not reach the database: answer its replies without it (#15). */
-  lostOutput(replies: readonly TickReply[] | null, text: string): void;
+  lostOutput(output: TickOutput, text: string): void;
 }
 
 type Outputs = (TickOutput | null)[];
@@ -125,7 +125,7 @@ export class GroupCommit {
       );
       for (let i = 0; i < sinks.length; i++) {
         const output = outputs[i];
-        if (output) sinks[i]!.lostOutput(output.replies, LOST_TICK_TEXT);
+        if (output) sinks[i]!.lostOutput(output, LOST_TICK_TEXT);
       }
       this.onUnreachable(err);
       return;

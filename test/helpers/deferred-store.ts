@@ -25,8 +25,11 @@ interface Waiting {
 
 /** What a test may do to a deferred store besides using it as a Store. */
 export interface DeferredControls {
-  /** The next commit fails with `err`: nothing of its tick is stored, and its promises reject. */
-  failNextCommit(err: Error): void;
+  /**
+   * The next commit (or, with `skip`, the one after `skip` more) fails with `err`: nothing of its tick
+   * is stored, and its promises reject.
+   */
+  failNextCommit(err: Error, skip?: number): void;
   /** False: every commit fails as a database that cannot be reached, and so does every probe (#15). */
   reachable: boolean;
   /** How many commits so far waited for a later turn. */
@@ -37,6 +40,8 @@ export interface DeferredControls {
 class DeferredCommits implements DeferredControls {
   private waiting: Waiting[] = [];
   private failure: Error | null = null;
+  /** Commits to let through before `failure` applies. */
+  private failAfter = 0;
   commits = 0;
   reachable = true;
   /** A write was recorded since the last commit: an unreachable database fails only such a commit (as PostgreSQL's, which sends nothing otherwise). */
@@ -60,8 +65,9 @@ class DeferredCommits implements DeferredControls {
   commit(): Promise<void> {
     const waiting = this.waiting;
     this.waiting = [];
-    const failure = this.failure ?? (this.reachable || !this.wrote ? null : unreachable());
-    this.failure = null;
+    const due = this.failure !== null && this.failAfter-- <= 0;
+    const failure = (due ? this.failure : null) ?? (this.reachable || !this.wrote ? null : unreachable());
+    if (due) this.failure = null;
     this.wrote = false;
     this.commits++;
     let err: Error | null = failure;
@@ -91,8 +97,9 @@ class DeferredCommits implements DeferredControls {
     if (!this.reachable) throw unreachable();
   }
 
-  failNextCommit(err: Error): void {
+  failNextCommit(err: Error, skip = 0): void {
     this.failure = err;
+    this.failAfter = skip;
   }
 
   private afterCommit<T>(value: T | Promise<T>): Promise<T> {

@@ -9,7 +9,7 @@ import { StoreUnreachable } from '../../src/server/store/unreachable.js';
 import { Cast, TestClient, type Obj } from '../helpers/client.js';
 import { CutProxy } from '../helpers/cut-proxy.js';
 import type { DeferredControls } from '../helpers/deferred-store.js';
-import { assertNotReceived, fullHistory } from '../helpers/expect.js';
+import { assertNotReceived, expectClosed, fullHistory } from '../helpers/expect.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { freshPostgresSchema, POSTGRES_SKIP, POSTGRES_URL } from '../helpers/services.js';
 
@@ -137,6 +137,63 @@ test('#15 while the database cannot be reached, requests that need it are refuse
     await assertNotReceived(bob, (m) => m.text === 'lost in the outage' || m.text === 'refused', 'what was not stored');
   } finally {
     await cast.closeAll();
+    await server.stop();
+  }
+});
+
+test('#15 a session whose live messages were lost with a tick is closed, so its next login catches up what it missed instead of stepping over it', async () => {
+  // Review finding: on a store that numbers at commit, a stored message goes to its recipients in the
+  // next tick. If that tick's commit is lost, the recipient's copy is dropped; had the connection gone
+  // on, the later messages it got would make its next login's `since` step over the hole for good.
+  const server = await startServer({ auth: 'open', deferredStore: true });
+  const store = controls(server);
+  const cast = new Cast(() => server.port);
+  try {
+    const ann = await cast.as('Ann');
+    let bob = await cast.as('Bob');
+    const seen = await okOnceServing(ann, { status: 'private', receiver: 'Bob', text: 'seen' });
+    await bob.event('private', { msgid: seen.msgid });
+    // The message is stored by the first commit; the tick that carries it to Bob (and Ann's ok) is lost.
+    store.failNextCommit(unreachable(), 1);
+    const hole = await ann.request({ status: 'private', receiver: 'Bob', text: 'in the hole' });
+    assert.equal(hole.code, 'unavailable', 'the ok went with the lost tick');
+    const notice = await bob.event('error', { code: 'unavailable' });
+    assert.match(String(notice.text), /reconnect/);
+    await expectClosed(bob);
+    // Ann goes on; Bob comes back with what he had, and the message in the hole waits for him.
+    const after = await okOnceServing(ann, { status: 'private', receiver: 'Bob', text: 'after' });
+    bob = await TestClient.back(server.port, bob, { since: seen.msgid });
+    await bob.event('private', { text: 'in the hole' });
+    await bob.event('private', { msgid: after.msgid, text: 'after' });
+  } finally {
+    await cast.closeAll();
+    await server.stop();
+  }
+});
+
+test('#15 an exit while the database cannot be reached is refused, so the token it should end is never left valid unknown to the user', async () => {
+  // A shared lab computer: the student leaves with exit, which revokes the session token (issue #4).
+  // If that revoke cannot be stored, the student must be told, not sent off with a token still valid.
+  const server = await startServer({ auth: 'open', deferredStore: true });
+  const store = controls(server);
+  try {
+    const ann = await TestClient.connect(server.port, 'Ann');
+    const signed = await ann.ok({ status: 'register', sender: 'Ann', password: 'correct horse battery' });
+    const bob = await TestClient.as(server.port, 'Bob');
+    store.reachable = false;
+    // The outage is noticed by a request that needs the database; from then on one is refused at once.
+    const noticed = await ann.request({ status: 'private', receiver: 'Bob', text: 'lost' });
+    assert.equal(noticed.code, 'unavailable');
+    const refused = await ann.request({ status: 'exit' });
+    assert.equal(refused.code, 'unavailable', JSON.stringify(refused));
+    store.reachable = true;
+    await okOnceServing(ann, { status: 'exit' });
+    const later = await TestClient.connect(server.port, 'Ann');
+    const login = await later.request({ status: 'login', sender: 'Ann', token: signed.token });
+    assert.equal(login.code, 'auth_failed', 'the exit that was answered revoked the token');
+    await later.close();
+    await bob.close();
+  } finally {
     await server.stop();
   }
 });

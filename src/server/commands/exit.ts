@@ -5,8 +5,9 @@ import { command } from './command.js';
 
 export const exit = command({
   status: 'exit',
+  // Not inMemory (#15): revoking the token is a write. While the database cannot be reached the exit is
+  // answered unavailable, so a student at a shared computer is not sent off with the token still valid.
   needsName: false,
-  inMemory: true,
   handle(ctx) {
     if (ctx.conn.session) ctx.accounts.revoke(ctx.conn.session);
     ctx.ok({ text: 'goodbye' });

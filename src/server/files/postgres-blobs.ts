@@ -15,6 +15,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import pg from 'pg';
+import { classify, CONNECTION_SETTINGS } from '../store/drivers/postgres-driver.js';
 import { checkedFileId, checkedSha256, type Blobs, type PartialWriter } from './blobs.js';
 
 export interface PostgresBlobsOptions {
@@ -42,23 +43,45 @@ const BLOB_TYPES: pg.CustomTypesConfig = {
         )) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+/** A query on the pool; a failure to reach the database is StoreUnreachable, answered `unavailable`. */
+async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  pool: pg.Pool,
+  text: string,
+  values?: unknown[],
+): Promise<pg.QueryResult<R>> {
+  try {
+    return await pool.query<R>(text, values);
+  } catch (err) {
+    throw classify(err);
+  }
+}
+
 export class PostgresBlobs implements Blobs {
   private constructor(private readonly pool: pg.Pool) {}
 
   /** Blobs in the database at `url`, whose schema the store has brought up to date. */
   static open(options: PostgresBlobsOptions): PostgresBlobs {
-    const pool = new pg.Pool({ connectionString: options.url, types: BLOB_TYPES, max: options.connections ?? 4 });
-    pool.on('error', (err) => options.onConnectionError?.(err));
-    pool.on('connect', (client) => {
-      client
-        .query('SET synchronous_commit = off')
-        .catch((err: unknown) => options.onConnectionError?.(err instanceof Error ? err : new Error(String(err))));
+    // synchronous_commit off as a setting of the connection itself, beside whatever options the URL has
+    // (a search_path): a query sent on connect would race the pool's first query on that client.
+    const url = new URL(options.url);
+    url.searchParams.set(
+      'options',
+      [url.searchParams.get('options'), '-c synchronous_commit=off'].filter((o) => o !== null && o !== '').join(' '),
+    );
+    // The store's keepalive and deadlines: a database gone silent fails a chunk in bounded time.
+    const pool = new pg.Pool({
+      connectionString: url.toString(),
+      types: BLOB_TYPES,
+      max: options.connections ?? 4,
+      ...CONNECTION_SETTINGS,
     });
+    pool.on('error', (err) => options.onConnectionError?.(err));
     return new PostgresBlobs(pool);
   }
 
   async partialSize(fileId: number): Promise<number> {
-    const { rows } = await this.pool.query<{ size: number }>(
+    const { rows } = await query<{ size: number }>(
+      this.pool,
       'SELECT COALESCE(SUM(octet_length(data)), 0)::BIGINT AS size FROM upload_chunks WHERE file_id = $1',
       [checkedFileId(fileId)],
     );
@@ -71,7 +94,8 @@ export class PostgresBlobs implements Blobs {
     let hashed = 0;
     while (hashed < length) {
       // The rows are contiguous (each appended where the last ended), so the next one starts at `hashed`.
-      const { rows } = await this.pool.query<{ data: Buffer }>(
+      const { rows } = await query<{ data: Buffer }>(
+        this.pool,
         `SELECT substring(data FROM 1 FOR LEAST($3 - byte_offset, ${MAX_INT})::INTEGER) AS data
          FROM upload_chunks WHERE file_id = $1 AND byte_offset >= $2 AND byte_offset < $3
          ORDER BY byte_offset LIMIT ${HASH_PAGE_ROWS}`,
@@ -89,8 +113,9 @@ export class PostgresBlobs implements Blobs {
 
   async openPartial(fileId: number, length: number): Promise<PartialWriter> {
     checkedFileId(fileId);
-    await this.pool.query('DELETE FROM upload_chunks WHERE file_id = $1 AND byte_offset >= $2', [fileId, length]);
-    await this.pool.query(
+    await query(this.pool, 'DELETE FROM upload_chunks WHERE file_id = $1 AND byte_offset >= $2', [fileId, length]);
+    await query(
+      this.pool,
       `UPDATE upload_chunks SET data = substring(data FROM 1 FOR ($2 - byte_offset)::INTEGER)
        WHERE file_id = $1 AND byte_offset < $2 AND byte_offset + octet_length(data) > $2`,
       [fileId, length],
@@ -99,11 +124,11 @@ export class PostgresBlobs implements Blobs {
   }
 
   async removePartial(fileId: number): Promise<void> {
-    await this.pool.query('DELETE FROM upload_chunks WHERE file_id = $1', [checkedFileId(fileId)]);
+    await query(this.pool, 'DELETE FROM upload_chunks WHERE file_id = $1', [checkedFileId(fileId)]);
   }
 
   async removeBlob(sha256: string): Promise<void> {
-    await this.pool.query('DELETE FROM blobs WHERE sha256 = $1', [checkedSha256(sha256)]);
+    await query(this.pool, 'DELETE FROM blobs WHERE sha256 = $1', [checkedSha256(sha256)]);
   }
 
   async read(sha256: string, offset: number, length: number): Promise<Buffer> {
@@ -111,7 +136,8 @@ export class PostgresBlobs implements Blobs {
     const end = offset + length;
     // From the row holding `offset` (the last one starting at or before it) to the one holding `end - 1`,
     // each cut to the range on the server.
-    const { rows } = await this.pool.query<{ data: Buffer }>(
+    const { rows } = await query<{ data: Buffer }>(
+      this.pool,
       `SELECT substring(data FROM (GREATEST($2 - byte_offset, 0) + 1)::INTEGER
                              FOR LEAST($3 - GREATEST(byte_offset, $2), ${MAX_INT})::INTEGER) AS data
        FROM blob_chunks
@@ -122,7 +148,7 @@ export class PostgresBlobs implements Blobs {
       [sha256, offset, end],
     );
     if (rows.length === 0 && length > 0) {
-      const { rowCount } = await this.pool.query('SELECT 1 FROM blobs WHERE sha256 = $1', [sha256]);
+      const { rowCount } = await query(this.pool, 'SELECT 1 FROM blobs WHERE sha256 = $1', [sha256]);
       if (rowCount === 0) throw new Error(`no stored file has SHA-256 ${sha256}`);
     }
     return rows.length === 1 ? rows[0]!.data : Buffer.concat(rows.map((row) => row.data));
@@ -149,7 +175,7 @@ class PostgresPartial implements PartialWriter {
 
   private async insert(data: Buffer): Promise<void> {
     // The primary key refuses a second chunk at the same offset (two nodes appending at once).
-    await this.pool.query('INSERT INTO upload_chunks (file_id, byte_offset, data) VALUES ($1, $2, $3)', [
+    await query(this.pool, 'INSERT INTO upload_chunks (file_id, byte_offset, data) VALUES ($1, $2, $3)', [
       this.fileId,
       this.size,
       data,
@@ -159,7 +185,9 @@ class PostgresPartial implements PartialWriter {
 
   async finish(sha256: string): Promise<void> {
     checkedSha256(sha256);
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((err: unknown) => {
+      throw classify(err);
+    });
     /** Set when the connection itself failed: the pool then drops it instead of handing it out again. */
     let broken: Error | undefined;
     try {

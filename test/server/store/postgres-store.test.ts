@@ -403,10 +403,11 @@ test(
           text: 'once',
           since: '2026-12-01T00:00:00.000Z',
         };
-        const resent = Promise.resolve(node.findResent(query));
+        // The usual case, a new message: the check reads the table without committing the tick early.
         assert.equal(await node.findResent({ ...query, text: 'other' }), undefined, 'another text is no resend');
-        // The checks committed nothing: another node still sees none of the tick.
-        assert.equal((await other.findUser('bob'))?.role, 'user');
+        assert.equal((await other.findUser('bob'))?.role, 'user', 'the tick is not committed by the check');
+        // A resend of the message not committed yet is answered with it, once the commit is done.
+        const resent = Promise.resolve(node.findResent(query));
         await node.commit();
         const [message, found] = await Promise.all([sent, resent]);
         assert.equal(found?.id, message.id, 'the resend is answered with the message it repeats');

@@ -73,7 +73,7 @@ const CONNECT_TIMEOUT_MS = 5000;
 const CONNECTION_SQLSTATE = /^(08|57P0[123]|57014)/;
 
 /** `err` as StoreUnreachable when it says the database could not be reached; as it is otherwise. */
-function classify(err: unknown): unknown {
+export function classify(err: unknown): unknown {
   if (err instanceof StoreUnreachable) return err;
   if (err instanceof pg.DatabaseError)
     return CONNECTION_SQLSTATE.test(err.code ?? '') ? new StoreUnreachable(err) : err;
@@ -99,7 +99,7 @@ function isRetryable(err: unknown): boolean {
  * Every connection: TCP keepalive and deadlines, so that a database gone silent (a partition, no reset)
  * fails a batch in bounded time instead of holding every later tick behind it.
  */
-const CONNECTION_SETTINGS = {
+export const CONNECTION_SETTINGS = {
   keepAlive: true,
   keepAliveInitialDelayMillis: 10_000,
   connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
