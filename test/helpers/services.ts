@@ -57,3 +57,14 @@ async function adminQuery(sql: string): Promise<void> {
     await client.end();
   }
 }
+
+/** The rows of one query at `url`, on a connection of its own: what a test reads behind a store's back. */
+export async function queryRows<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}

@@ -3,11 +3,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import pg from 'pg';
 import { UPLOAD_CHUNK_BYTES } from '../../../src/protocol/requests.js';
 import { PostgresBlobs } from '../../../src/server/files/postgres-blobs.js';
 import { openStore } from '../../../src/server/store/open-store.js';
-import { freshPostgresSchema, POSTGRES_SKIP, type TestSchema } from '../../helpers/services.js';
+import { freshPostgresSchema, POSTGRES_SKIP, queryRows, type TestSchema } from '../../helpers/services.js';
 import { blobsSuite } from './blobs-suite.js';
 
 /** A fresh schema with ClassChat's tables: the store applies the migrations (as the server does first). */
@@ -18,16 +17,6 @@ async function migratedSchema(): Promise<TestSchema> {
   return schema;
 }
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 blobsSuite(
   'PostgreSQL',
   async () => {
@@ -35,7 +24,9 @@ blobsSuite(
     return {
       open: () => Promise.resolve(PostgresBlobs.open({ url: schema.url })),
       storedHashes: async () =>
-        (await query<{ sha256: string }>(schema.url, 'SELECT sha256 FROM blobs ORDER BY sha256')).map((r) => r.sha256),
+        (await queryRows<{ sha256: string }>(schema.url, 'SELECT sha256 FROM blobs ORDER BY sha256')).map(
+          (r) => r.sha256,
+        ),
       drop: () => schema.drop(),
     };
   },
@@ -55,16 +46,16 @@ test(
         await writer.append(bytes.subarray(at, at + UPLOAD_CHUNK_BYTES));
       const hash = createHash('sha256').update(bytes).digest('hex');
       await writer.finish(hash);
-      const [chunks] = await query<{ rows: string; largest: number; total: string }>(
+      const [chunks] = await queryRows<{ rows: string; largest: number; total: string }>(
         schema.url,
         'SELECT count(*) AS rows, max(octet_length(data)) AS largest, sum(octet_length(data)) AS total FROM blob_chunks',
       );
       assert.equal(Number(chunks!.rows), Math.ceil(bytes.length / UPLOAD_CHUNK_BYTES));
       assert.equal(chunks!.largest, UPLOAD_CHUNK_BYTES);
       assert.equal(Number(chunks!.total), bytes.length);
-      const [blob] = await query<{ size: string }>(schema.url, 'SELECT size FROM blobs');
+      const [blob] = await queryRows<{ size: string }>(schema.url, 'SELECT size FROM blobs');
       assert.equal(Number(blob!.size), bytes.length);
-      const [left] = await query<{ n: string }>(schema.url, 'SELECT count(*) AS n FROM upload_chunks');
+      const [left] = await queryRows<{ n: string }>(schema.url, 'SELECT count(*) AS n FROM upload_chunks');
       assert.equal(left!.n, '0', 'the upload rows are gone');
     } finally {
       await blobs.close();

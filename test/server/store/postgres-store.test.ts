@@ -11,6 +11,7 @@ import {
   freshPostgresSchema,
   POSTGRES_SKIP,
   POSTGRES_URL,
+  queryRows,
   uniqueName,
   type TestSchema,
 } from '../../helpers/services.js';
@@ -37,16 +38,6 @@ async function onSchema(body: (schema: TestSchema) => Promise<void>): Promise<vo
   }
 }
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 test(
   '#15 several nodes opening one empty PostgreSQL schema at once apply each migration once',
   { skip: POSTGRES_SKIP },
@@ -54,7 +45,7 @@ test(
     onSchema(async (schema) => {
       const stores = await Promise.all(Array.from({ length: 5 }, () => openOn(schema.url)));
       try {
-        const rows = await query<{ version: number }>(
+        const rows = await queryRows<{ version: number }>(
           schema.url,
           'SELECT version FROM schema_migrations ORDER BY version',
         );
@@ -131,7 +122,7 @@ test(
         const bob = await store.insertUser({ name: 'Bob', key: 'bob', passwordHash: null, role: 'user' }, 'now');
         await store.commit();
         assert.equal((await store.findUser('bob'))?.role, 'user'); // a read connection, idle in the pool now
-        const killed = await query<{ n: string }>(
+        const killed = await queryRows<{ n: string }>(
           POSTGRES_URL!,
           `SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = '${application}'`,
         );
