@@ -80,9 +80,11 @@ test(
       // Alt-a: to the first conversation that mentions you (Lab), its lines shown again; the half-typed line stays.
       term.type('draft');
       term.press('M-a');
+      // The prompt and the lines shown again are drawn one after the other: wait for both (a capture
+      // between them, on a loaded machine, found the prompt without the lines).
       lines = await term.waitFor(
-        (l) => bottom(l).prompt === '[Lab]> draft',
-        'the prompt switched to Lab, the draft kept',
+        (l) => bottom(l).prompt === '[Lab]> draft' && l.includes('--- 3 unread in Lab ---'),
+        'the prompt switched to Lab, the draft kept, the unread lines shown again',
       );
       assert.equal(bottom(lines).status, 'Act: @Bob:2');
       const header = lines.findIndex((l) => l === '--- 3 unread in Lab ---');
