@@ -138,10 +138,13 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
         throw new ConfigError('--bus needs a PostgreSQL --store that every node shares');
       lock =
         config.dataDir === ':memory:' || storeChoice.kind !== 'sqlite' ? null : DataDirLock.acquire(config.dataDir);
-      // Joined by a bus, the nodes deliver each other's messages: several may share the database.
-      if (storeChoice.kind === 'postgres' && config.bus === undefined) {
-        databaseLock = await DatabaseLock.acquire(storeChoice.url, (err) =>
-          log.error({ err }, 'lost the connection that keeps other servers off this database'),
+      // Joined by a bus, the nodes deliver each other's messages: several may share the database, but
+      // never beside a server that is not joined (database-lock.ts).
+      if (storeChoice.kind === 'postgres') {
+        databaseLock = await DatabaseLock.acquire(
+          storeChoice.url,
+          (err) => log.error({ err }, 'lost the connection that keeps other servers off this database'),
+          config.bus === undefined ? 'alone' : 'joined',
         );
       }
       store = await openStore({
