@@ -39,6 +39,8 @@ const OTHER_NOTE_PCT = 25;
 const started = performance.now();
 /** The servers running now, killed on Ctrl-C. */
 let current: ServerProcess[] = [];
+/** The deployment in use now (its schema and Redis keys), cleaned up on Ctrl-C too. */
+let currentDeployment: Deployment | null = null;
 
 function note(text: string): void {
   process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${text}\n`);
@@ -82,6 +84,7 @@ async function runOne(w: Workload, params: Params, args: BenchArgs, setup: Setup
   let deployment: Deployment;
   try {
     deployment = await (setup ?? SQLITE_ONE_NODE).prepare();
+    currentDeployment = deployment;
   } catch (err) {
     return failed(w, params, `could not prepare ${setup?.name}: ${(err as Error).message}`, setup ?? undefined);
   }
@@ -153,6 +156,7 @@ async function runOne(w: Workload, params: Params, args: BenchArgs, setup: Setup
 
 /** Drops the deployment's schema and keys; a failure is a problem of the result, not of the run. */
 async function cleanUp(deployment: Deployment, result?: Result): Promise<void> {
+  currentDeployment = null;
   try {
     await deployment.cleanup();
   } catch (err) {
@@ -189,10 +193,7 @@ async function main(): Promise<number> {
     selected = known.filter((w) => args.only!.includes(w.name));
   }
   if (args.profileDir) fs.mkdirSync(args.profileDir, { recursive: true });
-  process.on('SIGINT', () => {
-    for (const s of current) s.child.kill('SIGKILL');
-    process.exit(130);
-  });
+  process.on('SIGINT', () => void abandon(130));
 
   console.log(`ClassChat bench${args.quick ? ' (--quick: smaller counts, not for the README)' : ''}`);
   if (args.serverArgs.length > 0) console.log(`DIAGNOSTIC RUN: extra server arguments ${args.serverArgs.join(' ')}`);
@@ -225,11 +226,18 @@ async function main(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Stops at once: kills the servers, drops the schema and Redis keys in use (waiting at most a few seconds), exits. */
+async function abandon(code: number): Promise<never> {
+  for (const s of current) s.child.kill('SIGKILL');
+  const deployment = currentDeployment;
+  if (deployment) await Promise.race([cleanUp(deployment), sleep(5000)]);
+  process.exit(code);
+}
+
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
-    for (const s of current) s.child.kill('SIGKILL');
-    process.exit(1);
+    void abandon(1);
   },
 );
