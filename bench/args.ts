@@ -23,7 +23,7 @@ export const DEFAULT_BENCH_REDIS_URL = 'redis://127.0.0.1:6379';
 export const USAGE = `usage: npm run bench -- [options]
   --only a,b        run only these workloads (fanout, fanout-ws, fanout-low, direct, direct-low, idle, file)
   --quick           smaller counts, for development (not for the README)
-  --timeout S       hard limit per workload, seconds (default 120)
+  --timeout S       hard limit per workload, seconds (default 120; 300 with --nodes)
   --stall S         abort a workload after S seconds without progress (default 10)
   --json FILE       also write every result as JSON
   --profile DIR     run each server with node --cpu-prof, profiles into DIR
@@ -66,7 +66,8 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
           .filter(Boolean)
       : null,
     quick: values.quick === true,
-    timeoutS: seconds(values.timeout, 120, 'timeout'),
+    // PostgreSQL commits are far slower than SQLite's: the scaling run's workloads take longer.
+    timeoutS: seconds(values.timeout, values.nodes !== undefined ? 300 : 120, 'timeout'),
     stallS: seconds(values.stall, 10, 'stall'),
     json: values.json ?? null,
     profileDir: values.profile ?? null,

@@ -9,9 +9,12 @@ test('#15 bench without --nodes is the usual single-node run', () => {
   const args = parseBenchArgs(['--quick'], {});
   assert.equal(args.scaling, null);
   assert.equal(args.quick, true);
+  assert.equal(args.timeoutS, 120);
 });
 
 test('#15 bench --nodes 3 takes the local PostgreSQL and Redis by default, the environment over them, the flags over both', () => {
+  assert.equal(parseBenchArgs(['--nodes', '3'], {}).timeoutS, 300, 'PostgreSQL runs take longer');
+  assert.equal(parseBenchArgs(['--nodes', '3', '--timeout', '60'], {}).timeoutS, 60);
   assert.deepEqual(parseBenchArgs(['--nodes', '3'], {}).scaling, {
     nodes: 3,
     storeUrl: DEFAULT_BENCH_POSTGRES_URL,
