@@ -100,22 +100,35 @@ export interface CpuFigures {
   otherPct: number | null;
 }
 
-/** Measures CPU use of the server, the generator and the machine over a window. */
+/** utime + stime summed over processes, in seconds; null if any cannot be read. */
+function cpuSecondsOf(pids: readonly number[]): number | null {
+  let total = 0;
+  for (const pid of pids) {
+    const s = cpuSeconds(pid);
+    if (s === null) return null;
+    total += s;
+  }
+  return total;
+}
+
+/** Measures CPU use of the server (the sum over several nodes), the generator and the machine over a window. */
 export class CpuMeter {
   private readonly t0 = performance.now();
   private readonly server0: number | null;
   private readonly gen0 = process.cpuUsage();
   private readonly machine0 = machineTicks();
+  private readonly serverPids: readonly number[];
 
-  constructor(private readonly serverPid: number) {
-    this.server0 = cpuSeconds(serverPid);
+  constructor(serverPid: number | readonly number[]) {
+    this.serverPids = typeof serverPid === 'number' ? [serverPid] : serverPid;
+    this.server0 = cpuSecondsOf(this.serverPids);
   }
 
   /** The figures from construction until `endMs` (a performance.now() time; default now). */
   stop(endMs = performance.now()): CpuFigures {
     const wallS = Math.max((endMs - this.t0) / 1000, 1e-6);
     const gen = process.cpuUsage(this.gen0);
-    const server1 = cpuSeconds(this.serverPid);
+    const server1 = cpuSecondsOf(this.serverPids);
     const machine1 = machineTicks();
     const pct = (x: number) => Math.round((x / wallS) * 1000) / 10;
     let machineIdlePct: number | null = null;

@@ -45,7 +45,8 @@ export function sourceText(): string {
 
 /** The lines printed when a workload finishes. */
 export function describe(r: Result): string {
-  const lines = [`== ${r.workload} (${paramText(r.params)}): ${r.ok ? 'ok' : 'FAILED'}`];
+  const where = r.setup ? ` on ${r.setup}` : '';
+  const lines = [`== ${r.workload}${where} (${paramText(r.params)}): ${r.ok ? 'ok' : 'FAILED'}`];
   if (r.rate) lines.push(`   ${rate(r.rate.value)} ${r.rate.unit} over ${((r.durationMs ?? 0) / 1000).toFixed(2)} s`);
   if (r.latencyUs && r.latencyUs.n > 0) {
     const l = r.latencyUs;
@@ -95,6 +96,12 @@ export function describe(r: Result): string {
     const c = r.cpu;
     lines.push(
       `   CPU % of one core: server ${pct(c.serverPct)}, generator ${pct(c.genPct)}, rest of machine ${pct(c.otherPct)}; machine idle ${pct(c.machineIdlePct)} %, steal ${pct(c.machineStealPct)} %`,
+    );
+  }
+  if (r.parts) {
+    const s = (x: number | null) => (x === null ? '-' : `${x.toFixed(2)} s`);
+    lines.push(
+      `   CPU time in the measured phase: nodes ${s(r.parts.nodes)}, PostgreSQL ${s(r.parts.postgres)}, Redis ${s(r.parts.redis)} (${int(r.messages ?? 0)} messages)`,
     );
   }
   if (r.server)

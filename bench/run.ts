@@ -3,6 +3,9 @@
  * persistence on), run the workload against it from this process, stop the server with SIGTERM and
  * print the figures; at the end, markdown tables for the README. Exit code 1 if any workload lost,
  * reordered or failed; 2 for bad usage. Traffic goes to 127.0.0.1 only.
+ *
+ * `--nodes N` (#15) runs fanout and direct in three setups instead (bench/setups.ts) and prints the
+ * CPU cost per message of each part (bench/scaling-report.ts), the figures of docs/scaling.md.
  */
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -13,7 +16,9 @@ import { reexecWithMoreFds, softFdLimit } from './fd-limit.js';
 import { Guard } from './guard.js';
 import { statusKiB, waitForQuietMachine } from './proc.js';
 import { describe, machineText, markdown, paramText } from './report.js';
+import { scalingMarkdown } from './scaling-report.js';
 import { ServerProcess } from './server-process.js';
+import { scalingSetups, SQLITE_ONE_NODE, type Deployment, type Setup } from './setups.js';
 import type { Params, Result, Workload } from './workload.js';
 import { direct, directLow } from './workloads/direct.js';
 import { fanout, fanoutLow, fanoutWs } from './workloads/fanout.js';
@@ -21,6 +26,16 @@ import { file } from './workloads/file.js';
 import { idle } from './workloads/idle.js';
 
 const WORKLOADS: Workload[] = [fanout, fanoutWs, fanoutLow, direct, directLow, idle, file];
+/** What --nodes runs in each setup: the two throughput workloads, whose clients spread over the nodes. */
+const SCALING_WORKLOADS: Workload[] = [fanout, direct];
+/**
+ * Their full sizes for --nodes: the same clients, fewer messages each, so that the PostgreSQL setups
+ * (a few thousand messages/s) end within the time limit; the cost per message needs no more.
+ */
+const SCALING_FULL: Record<string, Params> = {
+  fanout: { ...fanout.full, messages: 300 },
+  direct: { ...direct.full, messages: 200 },
+};
 /** Sockets and files the generator needs beside the workload's connections. */
 const FD_HEADROOM = 256;
 /** Before each workload, wait (up to QUIET_WAIT_MS) until the machine is at most this busy. */
@@ -30,18 +45,40 @@ const QUIET_WAIT_MS = 30_000;
 const OTHER_NOTE_PCT = 25;
 
 const started = performance.now();
-let current: ServerProcess | null = null;
+/** The servers running now, killed on Ctrl-C. */
+let current: ServerProcess[] = [];
+/** The deployment in use now (its schema and Redis keys), cleaned up on Ctrl-C too. */
+let currentDeployment: Deployment | null = null;
 
 function note(text: string): void {
   process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${text}\n`);
 }
 
-function failed(w: Workload, params: Params, why: string): Result {
-  return { workload: w.name, params: { ...params }, ok: false, problems: [why] };
+function failed(w: Workload, params: Params, why: string, setup?: Setup): Result {
+  return { workload: w.name, ...(setup && { setup: setup.name }), params: { ...params }, ok: false, problems: [why] };
 }
 
-async function runOne(w: Workload, params: Params, args: BenchArgs): Promise<Result> {
-  note(`${w.name}: ${w.summary} (${paramText(params)})`);
+/** Starts the deployment's nodes one after the other (the first applies the schema); stops them all if one fails. */
+async function startNodes(deployment: Deployment, args: BenchArgs): Promise<ServerProcess[]> {
+  const servers: ServerProcess[] = [];
+  try {
+    for (let i = 0; i < deployment.nodes; i++) {
+      servers.push(
+        await ServerProcess.start({
+          profileDir: args.profileDir ?? undefined,
+          extraArgs: [...deployment.serverArgs, ...args.serverArgs],
+        }),
+      );
+    }
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw err;
+  }
+  return servers;
+}
+
+async function runOne(w: Workload, params: Params, args: BenchArgs, setup: Setup | null): Promise<Result> {
+  note(`${w.name}${setup ? ` on ${setup.name}` : ''}: ${w.summary} (${paramText(params)})`);
   const need = w.connections(params) + FD_HEADROOM;
   const soft = softFdLimit();
   if (soft < need)
@@ -49,34 +86,63 @@ async function runOne(w: Workload, params: Params, args: BenchArgs): Promise<Res
       w,
       params,
       `the open-file limit is ${soft}, below the ${need} this workload needs: raise it (ulimit -n)`,
+      setup ?? undefined,
     );
   const busy = await waitForQuietMachine(QUIET_PCT, 1000, QUIET_WAIT_MS);
-  let server: ServerProcess;
+  let deployment: Deployment;
   try {
-    server = await ServerProcess.start({ profileDir: args.profileDir ?? undefined, extraArgs: args.serverArgs });
+    deployment = await (setup ?? SQLITE_ONE_NODE).prepare();
+    currentDeployment = deployment;
   } catch (err) {
-    return failed(w, params, `server start failed: ${(err as Error).message}`);
+    return failed(w, params, `could not prepare ${setup?.name}: ${(err as Error).message}`, setup ?? undefined);
   }
-  current = server;
-  note(`server pid ${server.pid} on 127.0.0.1:${server.port}, data ${server.dataDir}`);
+  let servers: ServerProcess[];
+  try {
+    servers = await startNodes(deployment, args);
+  } catch (err) {
+    await cleanUp(deployment);
+    return failed(w, params, `server start failed: ${(err as Error).message}`, setup ?? undefined);
+  }
+  current = servers;
+  for (const s of servers) note(`server pid ${s.pid} on 127.0.0.1:${s.port}, data ${s.dataDir}`);
   await sleep(500); // let start-up settle before the first RSS/CPU reading
   const guard = new Guard(w.name, { timeoutMs: args.timeoutS * 1000, stallMs: args.stallS * 1000 });
   const clients: LineClient[] = [];
+  const ports = servers.map((s) => s.port);
+  const serverPids = servers.map((s) => s.pid);
   let result: Result;
   try {
-    result = await w.run({ port: server.port, serverPid: server.pid, guard, clients, note }, params);
+    result = await w.run(
+      {
+        ports,
+        serverPids,
+        ...(setup && { partMeter: () => deployment.partMeter(serverPids) }),
+        guard,
+        clients,
+        note,
+      },
+      params,
+    );
   } catch (err) {
     result = failed(w, params, (err as Error).message);
   } finally {
     guard.dispose();
   }
-  const vmHwmKiB = statusKiB(server.pid, 'VmHWM');
+  if (setup) result.setup = setup.name;
+  const hwms = serverPids.map((pid) => statusKiB(pid, 'VmHWM'));
+  const vmHwmKiB = hwms.includes(null) ? null : Math.max(...(hwms as number[]));
   // SIGTERM first: the server then takes every session offline quietly; then our side closes.
-  const stopping = server.stop();
+  const stopping = Promise.all(servers.map((s) => s.stop()));
   for (const client of clients) client.destroy();
-  const stopped = await stopping;
-  current = null;
-  result.server = { exit: stopped.exit, stopMs: stopped.stopMs, vmHwmKiB, output: server.log };
+  const stops = await stopping;
+  current = [];
+  await cleanUp(deployment, result);
+  const badStop = stops.find((s) => s.exit !== 'exit 0');
+  const stopped = badStop ?? stops[0]!;
+  const output = servers
+    .map((s, i) => (servers.length > 1 && s.log.trim() ? `node ${i + 1}:\n${s.log}` : s.log))
+    .join('');
+  result.server = { exit: stopped.exit, stopMs: Math.max(...stops.map((s) => s.stopMs)), vmHwmKiB, output };
   result.machineBusyBeforePct = busy;
   const other = result.cpu?.otherPct ?? null;
   if (other !== null && other > OTHER_NOTE_PCT) {
@@ -89,11 +155,31 @@ async function runOne(w: Workload, params: Params, args: BenchArgs): Promise<Res
       `the machine was ${busy} % busy with other work just before this workload (waited ${QUIET_WAIT_MS / 1000} s for it to calm down); figures may be low`,
     );
   }
-  if (stopped.exit !== 'exit 0') {
+  if (badStop) {
     result.ok = false;
     result.problems.push(`the server ended with ${stopped.exit} after SIGTERM`);
   }
   return result;
+}
+
+/** Drops the deployment's schema and keys; a failure is a problem of the result, not of the run. */
+async function cleanUp(deployment: Deployment, result?: Result): Promise<void> {
+  currentDeployment = null;
+  try {
+    await deployment.cleanup();
+  } catch (err) {
+    const why = `clean-up failed (schema or Redis keys left behind): ${(err as Error).message}`;
+    if (result) (result.notes ??= []).push(why);
+    else note(why);
+  }
+}
+
+/** The workloads and setups to run, in order: each workload on one SQLite node, or (--nodes) in every setup. */
+function plan(selected: Workload[], args: BenchArgs): [Workload, Setup | null][] {
+  if (!args.scaling) return selected.map((w) => [w, null]);
+  const { nodes, storeUrl, busUrl } = args.scaling;
+  const setups = scalingSetups(nodes, storeUrl, busUrl);
+  return selected.flatMap((w) => setups.map((s): [Workload, Setup] => [w, s]));
 }
 
 async function main(): Promise<number> {
@@ -102,22 +188,20 @@ async function main(): Promise<number> {
   const reexec = reexecWithMoreFds();
   if (reexec) return reexec;
 
-  let selected = WORKLOADS;
+  const known = args.scaling ? SCALING_WORKLOADS : WORKLOADS;
+  let selected = known;
   if (args.only) {
-    const unknown = args.only.filter((name) => !WORKLOADS.some((w) => w.name === name));
+    const unknown = args.only.filter((name) => !known.some((w) => w.name === name));
     if (unknown.length > 0) {
       process.stderr.write(
-        `bench: unknown workload ${unknown.join(', ')}; known: ${WORKLOADS.map((w) => w.name).join(', ')}\n`,
+        `bench: unknown workload ${unknown.join(', ')}${args.scaling ? ' for --nodes' : ''}; known: ${known.map((w) => w.name).join(', ')}\n`,
       );
       return 2;
     }
-    selected = WORKLOADS.filter((w) => args.only!.includes(w.name));
+    selected = known.filter((w) => args.only!.includes(w.name));
   }
   if (args.profileDir) fs.mkdirSync(args.profileDir, { recursive: true });
-  process.on('SIGINT', () => {
-    current?.child.kill('SIGKILL');
-    process.exit(130);
-  });
+  process.on('SIGINT', () => void abandon(130));
 
   console.log(`ClassChat bench${args.quick ? ' (--quick: smaller counts, not for the README)' : ''}`);
   if (args.serverArgs.length > 0) console.log(`DIAGNOSTIC RUN: extra server arguments ${args.serverArgs.join(' ')}`);
@@ -125,8 +209,13 @@ async function main(): Promise<number> {
     `${machineText()}; open-file limit ${softFdLimit()}; per-workload limit ${args.timeoutS} s, stall ${args.stallS} s`,
   );
   const results: Result[] = [];
-  for (const w of selected) {
-    const result = await runOne(w, args.quick ? w.quick : w.full, args);
+  if (args.scaling)
+    console.log(
+      `Scaling run (#15): ${SCALING_WORKLOADS.map((w) => w.name).join(' and ')} on 1 node (SQLite), 1 node (PostgreSQL), ${args.scaling.nodes} nodes (PostgreSQL + Redis)`,
+    );
+  for (const [w, setup] of plan(selected, args)) {
+    const full = (setup && SCALING_FULL[w.name]) ?? w.full;
+    const result = await runOne(w, args.quick ? w.quick : full, args, setup);
     console.log(describe(result));
     results.push(result);
     await sleep(1000); // let sockets in TIME_WAIT and the previous server's exit settle
@@ -135,21 +224,29 @@ async function main(): Promise<number> {
     args.serverArgs.length > 0
       ? `DIAGNOSTIC RUN (server arguments ${args.serverArgs.join(' ')}): not for the README\n`
       : '';
-  console.log('\n' + diagnostic + markdown(results));
+  console.log('\n' + diagnostic + (args.scaling ? scalingMarkdown(results, args.scaling.nodes) : markdown(results)));
   if (args.json)
     fs.writeFileSync(args.json, JSON.stringify({ machine: machineText(), quick: args.quick, results }, null, 2) + '\n');
   const bad = results.filter((r) => !r.ok);
-  if (bad.length > 0) console.log(`\nFAILED: ${bad.map((r) => r.workload).join(', ')}`);
+  if (bad.length > 0)
+    console.log(`\nFAILED: ${bad.map((r) => r.workload + (r.setup ? ` (${r.setup})` : '')).join(', ')}`);
   return bad.length > 0 ? 1 : 0;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Stops at once: kills the servers, drops the schema and Redis keys in use (waiting at most a few seconds), exits. */
+async function abandon(code: number): Promise<never> {
+  for (const s of current) s.child.kill('SIGKILL');
+  const deployment = currentDeployment;
+  if (deployment) await Promise.race([cleanUp(deployment), sleep(5000)]);
+  process.exit(code);
+}
+
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
-    current?.child.kill('SIGKILL');
-    process.exit(1);
+    void abandon(1);
   },
 );

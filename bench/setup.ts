@@ -30,10 +30,12 @@ export function show(line: unknown): string {
 
 /**
  * Opens and registers one client per name (`u<index>` if none given), at most `concurrency` at a time.
+ * Client i goes to ports[i % ports.length]: with several nodes, neighbours (a direct pair, senders and
+ * the room's other members) sit on different nodes, so their messages cross the bus.
  * Every client is also pushed to `registry` at once, so the caller can close them whatever happens.
  */
 export function connectAndRegister(
-  port: number,
+  ports: readonly number[],
   count: number,
   concurrency: number,
   guard: Guard,
@@ -62,6 +64,7 @@ export function connectAndRegister(
     const launch = () => {
       while (clients.length - registered < concurrency && clients.length < count) {
         const id = clients.length;
+        const port = ports[id % ports.length]!;
         const client = new LineClient(id, `u${id}`, port, (c) => c.write(req.register(c.name)), transport);
         client.handler = onLine;
         client.onUnexpectedClose = (c) =>
@@ -75,9 +78,25 @@ export function connectAndRegister(
   return guard.wait(done);
 }
 
-/** Puts every client in `room`: the first creates it, then the others join, `concurrency` at a time. */
-export async function joinRoom(clients: LineClient[], room: string, concurrency: number, guard: Guard): Promise<void> {
+/** How long a join answered no_such_room waits before it is sent again, and how often at most. */
+const JOIN_RETRY_MS = 50;
+const JOIN_RETRIES = 40;
+
+/**
+ * Puts every client in `room`: the first creates it, then the others join, `concurrency` at a time.
+ * With several nodes, a node learns of a room made on another one from the bus, a moment after the
+ * creator's ok: a join it answers no_such_room meanwhile is sent again shortly (up to 2 s). Resolves
+ * with the number of joins that had to be sent again (0 on one node).
+ */
+export async function joinRoom(
+  clients: LineClient[],
+  room: string,
+  concurrency: number,
+  guard: Guard,
+): Promise<number> {
   let joined = 0;
+  let retried = 0;
+  const tries = new Map<LineClient, number>();
   guard.phase = 'join';
   guard.progress = () => joined;
   guard.status = () => `${joined}/${clients.length} in the room`;
@@ -93,6 +112,13 @@ export async function joinRoom(clients: LineClient[], room: string, concurrency:
         else launch();
         return;
       }
+      const tried = tries.get(client) ?? 0;
+      if (typeof reply === 'object' && reply.ref === 'j' && reply.code === 'no_such_room' && tried < JOIN_RETRIES) {
+        if (tried === 0) retried++;
+        tries.set(client, tried + 1);
+        setTimeout(() => client.write(req.join(room)), JOIN_RETRY_MS);
+        return;
+      }
       reject(new Error(`${client.name}: unexpected reply while joining ${room}: ${show(reply)}`));
     };
     const launch = () => {
@@ -106,4 +132,5 @@ export async function joinRoom(clients: LineClient[], room: string, concurrency:
     clients[0]!.write(req.create(room));
   });
   await guard.wait(done);
+  return retried;
 }

@@ -1,12 +1,17 @@
 /** What a workload is given and what it reports. */
 import type { LineClient } from './client.js';
 import type { Guard } from './guard.js';
+import type { PartMeter, PartSeconds } from './part-cpu.js';
 import type { CpuFigures } from './proc.js';
 import type { LatencySummary } from './stats.js';
 
 export interface WorkloadContext {
-  port: number;
-  serverPid: number;
+  /** The nodes' ports: one for a single server; with several (--nodes), clients go round-robin over them. */
+  ports: number[];
+  /** The node processes, same order as `ports`: their CPU is summed. */
+  serverPids: number[];
+  /** Starts measuring the CPU of each part (nodes, PostgreSQL, Redis) when the runner asks for it (--nodes). */
+  partMeter?: () => PartMeter;
   guard: Guard;
   /** Every client the workload opens; the runner closes them all afterwards. */
   clients: LineClient[];
@@ -18,6 +23,8 @@ export type Params = Record<string, number | string>;
 
 export interface Result {
   workload: string;
+  /** Where it ran, for `--nodes` (e.g. "3 nodes, PostgreSQL + Redis"); absent for the usual one node on SQLite. */
+  setup?: string;
   params: Params;
   /** Complete, lossless, in order, no errors. */
   ok: boolean;
@@ -37,6 +44,10 @@ export interface Result {
   file?: FileFigures;
   setupMs?: Record<string, number>;
   cpu?: CpuFigures;
+  /** CPU seconds of each part over the measured phase, when the runner asked for them. */
+  parts?: PartSeconds;
+  /** Messages sent in the measured phase (a fan-out message makes C-1 deliveries). */
+  messages?: number;
   /** Filled by the runner: % of the machine busy with other work just before the workload. */
   machineBusyBeforePct?: number | null;
   /** Filled by the runner: the server's exit and its peak RSS. */

@@ -51,7 +51,7 @@ async function runDirect(name: string, ctx: WorkloadContext, p: DirectParams): P
   const N = 2 * P;
   const { guard } = ctx;
   const t = performance.now();
-  const clients = await connectAndRegister(ctx.port, N, p.concurrency, guard, ctx.clients);
+  const clients = await connectAndRegister(ctx.ports, N, p.concurrency, guard, ctx.clients);
   const registerMs = performance.now() - t;
   ctx.note(`${N} registered in ${(registerMs / 1000).toFixed(1)} s; sending`);
   const problems = new Problems();
@@ -108,7 +108,7 @@ async function runDirect(name: string, ctx: WorkloadContext, p: DirectParams): P
 
   for (const client of clients) client.handler = onLine;
   guard.status = () => `${received}/${expected} received, sent ${sum(sent)}`;
-  const cpu = await measureWindows(ctx, windows, problems, {
+  const { cpu, parts } = await measureWindows(ctx, windows, problems, {
     senders: N,
     done,
     received: () => received,
@@ -138,7 +138,9 @@ async function runDirect(name: string, ctx: WorkloadContext, p: DirectParams): P
     lost,
     outOfOrder,
     durationMs,
+    messages: sum(sent),
     setupMs: { register: Math.round(registerMs) },
     cpu,
+    ...(parts && { parts }),
   };
 }

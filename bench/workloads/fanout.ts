@@ -69,15 +69,20 @@ async function runFanout(name: string, ctx: WorkloadContext, p: FanoutParams, tr
   if (C < 2 || S < 1 || S > C) throw new Error(`${name}: need 1 <= senders <= clients and clients >= 2`);
   const { guard } = ctx;
   let t = performance.now();
-  const clients = await connectAndRegister(ctx.port, C, p.concurrency, guard, ctx.clients, transport);
+  const clients = await connectAndRegister(ctx.ports, C, p.concurrency, guard, ctx.clients, transport);
   const registerMs = performance.now() - t;
   t = performance.now();
-  await joinRoom(clients, ROOM, p.concurrency, guard);
+  const joinsRetried = await joinRoom(clients, ROOM, p.concurrency, guard);
   const joinMs = performance.now() - t;
   ctx.note(
     `${C} registered in ${(registerMs / 1000).toFixed(1)} s, joined in ${(joinMs / 1000).toFixed(1)} s; sending`,
   );
   const problems = new Problems();
+  const notes: string[] = [];
+  if (joinsRetried > 0)
+    notes.push(
+      `${joinsRetried} joins were answered no_such_room at first (the room was made on another node a moment before) and sent again`,
+    );
   for (const client of clients) {
     client.handler = () => {}; // the join events still arriving
     client.onUnexpectedClose = (c) => guard.abort(`${c.name}: ${c.closeReason}`);
@@ -142,7 +147,7 @@ async function runFanout(name: string, ctx: WorkloadContext, p: FanoutParams, tr
 
   for (const client of clients) client.handler = onLine;
   guard.status = () => `${received}/${expected} deliveries, sent ${sum(sent)}/${S * M}, completed ${sum(completed)}`;
-  const cpu = await measureWindows(ctx, windows, problems, {
+  const { cpu, parts } = await measureWindows(ctx, windows, problems, {
     senders: S,
     done,
     received: () => received,
@@ -176,6 +181,7 @@ async function runFanout(name: string, ctx: WorkloadContext, p: FanoutParams, tr
     params: { ...p },
     ok: problems.none(),
     problems: problems.list(),
+    ...(notes.length > 0 && { notes }),
     rate: { value: durationMs > 0 ? received / (durationMs / 1000) : 0, unit: 'deliveries/s' },
     latencyUs: hist.summary(),
     expected,
@@ -183,7 +189,9 @@ async function runFanout(name: string, ctx: WorkloadContext, p: FanoutParams, tr
     lost,
     outOfOrder,
     durationMs,
+    messages: sum(sent),
     setupMs: { register: Math.round(registerMs), join: Math.round(joinMs) },
     cpu,
+    ...(parts && { parts }),
   };
 }

@@ -55,7 +55,7 @@ async function runFile(ctx: WorkloadContext, p: FileParams): Promise<Result> {
   const sha256 = createHash('sha256').update(original).digest('hex');
   ctx.note(`${p.mib} MiB of random bytes and their SHA-256 in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   t = performance.now();
-  const [a, b, c, d] = await connectAndRegister(ctx.port, 4, 4, guard, ctx.clients);
+  const [a, b, c, d] = await connectAndRegister(ctx.ports, 4, 4, guard, ctx.clients);
   const registerMs = performance.now() - t;
   for (const client of [a!, b!, c!, d!]) client.onUnexpectedClose = (x) => guard.abort(`${x.name}: ${x.closeReason}`);
 
@@ -80,7 +80,7 @@ async function runFile(ctx: WorkloadContext, p: FileParams): Promise<Result> {
     await guard.sleep(p.chatLeadS * 1000);
     guard.phase = 'upload';
     probe.phase = upHist;
-    let cpu = new CpuMeter(ctx.serverPid);
+    let cpu = new CpuMeter(ctx.serverPids);
     const up = await uploadFile(guard, a!, b!.name, original, sha256, p.chunkWindow, progress);
     upload = { bytes: size, ms: up.ms, mbPerS: size / 1000 / up.ms, chatUs: upHist.summary(), cpu: cpu.stop(up.end) };
     ctx.note(`uploaded in ${(up.ms / 1000).toFixed(2)} s; waiting for the announcement`);
@@ -90,7 +90,7 @@ async function runFile(ctx: WorkloadContext, p: FileParams): Promise<Result> {
     if (fileId !== up.fileId) problems.add(`B was told of file ${fileId}, the upload created ${up.fileId}`);
     guard.phase = 'download';
     probe.phase = downHist;
-    cpu = new CpuMeter(ctx.serverPid);
+    cpu = new CpuMeter(ctx.serverPids);
     const down = await downloadFile(guard, b!, up.fileId, size, p.fetchWindow, p.fetchBytes, progress);
     download = {
       bytes: size,

@@ -41,11 +41,12 @@ async function runIdle(ctx: WorkloadContext, p: IdleParams): Promise<Result> {
   const N = p.conns;
   const { guard } = ctx;
   const problems = new Problems();
-  const rssBefore = statusKiB(ctx.serverPid, 'VmRSS');
-  if (rssBefore === null) throw new Error(`cannot read VmRSS of the server (pid ${ctx.serverPid}) from /proc`);
-  const cpuMeter = new CpuMeter(ctx.serverPid);
+  const pid = ctx.serverPids[0]!; // idle runs on one node: its RSS is the figure
+  const rssBefore = statusKiB(pid, 'VmRSS');
+  if (rssBefore === null) throw new Error(`cannot read VmRSS of the server (pid ${pid}) from /proc`);
+  const cpuMeter = new CpuMeter(pid);
   const t = performance.now();
-  const clients = await connectAndRegister(ctx.port, N, p.concurrency, guard, ctx.clients);
+  const clients = await connectAndRegister(ctx.ports, N, p.concurrency, guard, ctx.clients);
   const registerMs = performance.now() - t;
   const cpu = cpuMeter.stop();
   ctx.note(`${N} registered in ${(registerMs / 1000).toFixed(1)} s; holding ${p.hold} s, then ${p.settle} s more`);
@@ -74,10 +75,10 @@ async function runIdle(ctx: WorkloadContext, p: IdleParams): Promise<Result> {
   // Nothing happens during the hold by design: report time as progress so the stall detector waits.
   guard.progress = () => performance.now();
   await guard.sleep(p.hold * 1000);
-  const rssHeld = statusKiB(ctx.serverPid, 'VmRSS') ?? NaN;
+  const rssHeld = statusKiB(pid, 'VmRSS') ?? NaN;
   guard.phase = 'settle';
   await guard.sleep(p.settle * 1000);
-  const rssSettled = statusKiB(ctx.serverPid, 'VmRSS') ?? NaN;
+  const rssSettled = statusKiB(pid, 'VmRSS') ?? NaN;
   const alive = clients.filter((c) => !c.closed).length;
 
   guard.phase = 'liveness check';

@@ -79,6 +79,8 @@ export const SERVE_USAGE = `usage: classchat serve [options]
                        servers may share (apply its schema first with: classchat migrate)    [CLASSCHAT_STORE]
   --bus URL            redis://host:port: join the other servers on the same PostgreSQL --store
                        (default: none, this server alone)                                    [CLASSCHAT_BUS]
+  --bus-prefix TEXT    put before the bus's channels and keys, so several clusters share one Redis
+                       (every node of one cluster gives the same; default none)       [CLASSCHAT_BUS_PREFIX]
   --auth MODE          claim (default: a name's first user gets a token that is needed to use it again),
                        open (anyone may use any offline name and read its messages: trusted rooms only),
                        or accounts (everyone has a password)                                 [CLASSCHAT_AUTH]
@@ -109,6 +111,7 @@ const SERVE_OPTIONS = {
   data: { type: 'string' },
   store: { type: 'string' },
   bus: { type: 'string' },
+  'bus-prefix': { type: 'string' },
   auth: { type: 'string' },
   signup: { type: 'string' },
   exempt: { type: 'string' },
@@ -201,6 +204,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     // Nodes share what is stored through the database: SQLite is one process's file.
     if (store.kind !== 'postgres') throw new ConfigError('--bus needs a PostgreSQL --store that every node shares');
   }
+  const busPrefix = flag('bus-prefix');
+  if (busPrefix !== undefined && busPrefix !== '' && (bus === undefined || bus === ''))
+    throw new ConfigError('--bus-prefix goes with --bus');
   const certFile = values['tls-cert'] ?? env.CLASSCHAT_TLS_CERT;
   const keyFile = values['tls-key'] ?? env.CLASSCHAT_TLS_KEY;
   if ((certFile === undefined) !== (keyFile === undefined))
@@ -212,6 +218,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     dataDir: flag('data') ?? './classchat-data',
     store,
     ...(bus !== undefined && bus !== '' && { bus }),
+    ...(busPrefix !== undefined && busPrefix !== '' && { busPrefix }),
     logLevel,
     logFormat,
     sync,

@@ -185,12 +185,17 @@ test(
   },
 );
 
-test('#15 --bus takes a redis:// URL and needs a PostgreSQL store; none leaves the server alone', () => {
+test('#15 --bus takes a redis:// URL and needs a PostgreSQL store; none leaves the server alone; --bus-prefix goes with it', () => {
   const pg = ['--store', 'postgres://u@h/db'];
   assert.equal(parseServeArgs(pg, {}).bus, undefined);
   assert.equal(parseServeArgs([...pg, '--bus', 'redis://127.0.0.1:6379'], {}).bus, 'redis://127.0.0.1:6379');
   assert.equal(parseServeArgs(pg, { CLASSCHAT_BUS: 'redis://r:6379' }).bus, 'redis://r:6379');
   assert.throws(() => parseServeArgs([...pg, '--bus', 'http://r'], {}), /--bus must be a redis:\/\/ URL/);
+  const bus = [...pg, '--bus', 'redis://r:6379'];
+  assert.equal(parseServeArgs(bus, {}).busPrefix, undefined);
+  assert.equal(parseServeArgs([...bus, '--bus-prefix', 'bench_1:'], {}).busPrefix, 'bench_1:');
+  assert.equal(parseServeArgs(bus, { CLASSCHAT_BUS_PREFIX: 'b:' }).busPrefix, 'b:');
+  assert.throws(() => parseServeArgs([...pg, '--bus-prefix', 'b:'], {}), /--bus-prefix goes with --bus/);
   assert.throws(
     () => parseServeArgs(['--bus', 'redis://r:6379'], {}),
     (err: unknown) => {
