@@ -1,0 +1,315 @@
+// The three-node deployment of docs/operations.md run as written (#15): three `classchat serve` processes
+// started from deploy/three-node/classchat@.service and its environment file, on one fresh PostgreSQL
+// schema (reached through a proxy the test can cut) and a redis-server of the test's own, behind the real
+// haproxy with deploy/three-node/haproxy.cfg. Six users send private and group messages through HAProxy
+// at a steady pace while one node is killed with -9, Redis is killed and restarted, and PostgreSQL is cut
+// off for a few seconds. After each, every acknowledged message is stored once, and every user was
+// pushed each message of their conversations exactly once, in history's order, with no gap.
+// The tests run in order on one deployment: each starts from where the previous one left it.
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import type { Obj } from '../../helpers/client.js';
+import { fullHistory } from '../../helpers/expect.js';
+import { CutProxy } from '../../helpers/cut-proxy.js';
+import {
+  DEPLOY_DIR,
+  HAPROXY_SKIP,
+  readEnvFile,
+  readUnit,
+  replaceKeys,
+  startHaproxy,
+  startUnitNode,
+  type Haproxy,
+} from '../../helpers/deployment.js';
+import { killProcess, REDIS_SERVER_SKIP, startRedis } from '../../helpers/redis-server.js';
+import { freePort, tempDataDir, type ChildServer } from '../../helpers/server.js';
+import { freshPostgresSchema, POSTGRES_SKIP, POSTGRES_URL, type TestSchema } from '../../helpers/services.js';
+import { SteadyUser } from './steady-user.js';
+
+const SKIP = POSTGRES_SKIP || REDIS_SERVER_SKIP || HAPROXY_SKIP;
+const ROOM = 'Lab';
+const USERS = ['Ann', 'Ben', 'Cai', 'Dee', 'Eli', 'Fay'];
+/** The registry's documented bound on a dead node's names (docs/scaling.md, name-registry.ts). */
+const NAME_BOUND_MS = 10_000;
+/** What a login adds to the bound: its round trips through HAProxy, and the claim's 25 ms retries. */
+const LOGIN_SLACK_MS = 1_000;
+const PHASE_TIMEOUT_MS = 20_000;
+/** The PostgreSQL outage: a few seconds, so that every node's probe is turned away several times. */
+const OUTAGE_MS = 3_000;
+
+interface Deployment {
+  schema: TestSchema;
+  dbProxy: CutProxy;
+  redisPort: number;
+  redis: ChildProcess;
+  nodes: ChildServer[];
+  haproxy: Haproxy;
+  lbPort: number;
+  users: SteadyUser[];
+}
+
+let deployment: Deployment | null = null;
+const cleanup: (() => Promise<unknown>)[] = [];
+
+after(async () => {
+  for (const user of deployment?.users ?? []) for (const c of user.connections) await c.close();
+  for (const step of cleanup.reverse()) await step().catch(() => {});
+});
+
+/** Polls `condition` (cheap, in memory) until it holds; fails after `ms` saying `what`. */
+async function until(condition: () => boolean, what: string, ms = PHASE_TIMEOUT_MS): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Each user's next message: to the room, or to the next user, in turn. */
+function nextRequest(user: SteadyUser, i: number) {
+  const next = USERS[(USERS.indexOf(user.name) + 1) % USERS.length]!;
+  const text = `${user.name} ${i}`;
+  return i % 2 === 0 ? { status: 'group', receiver: ROOM, text } : { status: 'private', receiver: next, text };
+}
+
+async function deploy(): Promise<Deployment> {
+  const schema = await freshPostgresSchema();
+  cleanup.push(() => schema.drop());
+  const target = new URL(POSTGRES_URL!);
+  const dbProxy = await CutProxy.start(Number(target.port || 5432), target.hostname);
+  cleanup.push(() => dbProxy.close());
+  const store = new URL(schema.url);
+  store.hostname = '127.0.0.1';
+  store.port = String(dbProxy.port);
+
+  const redisPort = await freePort();
+  let redis = await startRedis(redisPort);
+  cleanup.push(() => killProcess(redis));
+
+  const files = {
+    '/etc/classchat/classchat.env': replaceKeys(
+      readEnvFile(path.join(DEPLOY_DIR, 'classchat.env')),
+      {
+        CLASSCHAT_STORE: store.toString(),
+        CLASSCHAT_BUS: `redis://127.0.0.1:${redisPort}`,
+        CLASSCHAT_HOST: '127.0.0.1',
+        CLASSCHAT_EXEMPT: '127.0.0.1',
+      },
+      'classchat.env',
+    ),
+  };
+  const nodes: ChildServer[] = [];
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort();
+    const unit = readUnit(path.join(DEPLOY_DIR, 'classchat@.service'), String(port));
+    const dataDir = tempDataDir();
+    // Started one after another: the first applies the schema, under its lock, while the others wait.
+    const node = await startUnitNode(unit, files, { CLASSCHAT_DATA: dataDir }, dataDir);
+    cleanup.push(() => node.stop('SIGKILL'));
+    assert.equal(node.port, port, 'the node listens on the port its instance names');
+    nodes.push(node);
+  }
+
+  const lbPort = await freePort();
+  const haproxyEnv = replaceKeys(
+    readEnvFile(path.join(DEPLOY_DIR, 'haproxy.env')),
+    {
+      CLASSCHAT_LB_BIND: `127.0.0.1:${lbPort}`,
+      ...Object.fromEntries(nodes.map((node, i) => [`CLASSCHAT_NODE${i + 1}`, `127.0.0.1:${node.port}`])),
+    },
+    'haproxy.env',
+  );
+  const haproxy = await startHaproxy(path.join(DEPLOY_DIR, 'haproxy.cfg'), haproxyEnv, lbPort);
+  cleanup.push(() => haproxy.stop());
+
+  const users: SteadyUser[] = [];
+  for (const name of USERS) users.push(await SteadyUser.register(lbPort, name, nextRequest));
+  const [owner, ...members] = users;
+  await owner!.client.ok({ status: 'create', receiver: ROOM, members: members.map((u) => u.name) });
+  for (const member of members) await member.client.event('system', { event: 'created', receiver: ROOM });
+  const result = { schema, dbProxy, redisPort, redis, nodes, haproxy, lbPort, users };
+  Object.defineProperty(result, 'redis', { get: () => redis, set: (r: ChildProcess) => (redis = r) });
+  return result;
+}
+
+/** The nodes each user's latest session is on, from the nodes' `registered` log lines. */
+function nodeOf(d: Deployment, user: SteadyUser): ChildServer | undefined {
+  let found: ChildServer | undefined;
+  let latest = -1;
+  for (const node of d.nodes) {
+    const lines = node.output().split('\n');
+    lines.forEach((line, i) => {
+      if (line.includes('"msg":"registered"') && line.includes(`"user":"${user.name}"`) && i > latest) {
+        latest = i;
+        found = node;
+      }
+    });
+  }
+  return found;
+}
+
+/** The log lines `node` printed after `mark` (its output's length at some earlier point). */
+function logsAfter(node: ChildServer, mark: number): string {
+  return node.output().slice(mark);
+}
+
+/** Sends until every user has `count` more messages acknowledged than now. */
+async function moreAcked(users: SteadyUser[], count: number, what: string): Promise<void> {
+  const from = new Map(users.map((u) => [u, u.acked()]));
+  await until(() => users.every((u) => u.acked() >= from.get(u)! + count), `${count} more acknowledged ${what}`);
+}
+
+/**
+ * With every user stopped: each message sent was acknowledged and is stored exactly once with the
+ * acknowledged msgid, nothing unsent is stored, and every user was pushed each message of their
+ * conversations that others sent exactly once, in the order of history, with none missing.
+ */
+async function checkEverything(d: Deployment): Promise<void> {
+  const reader = d.users[0]!.client;
+  const conversations = new Map<string, { members: string[]; messages: Obj[] }>();
+  const chat = (m: Obj) => m.status === 'group' || m.status === 'private';
+  conversations.set(ROOM, { members: USERS, messages: (await fullHistory(reader, ROOM)).filter(chat) });
+  for (const user of d.users) {
+    const next = USERS[(USERS.indexOf(user.name) + 1) % USERS.length]!;
+    conversations.set(`${user.name}>${next}`, {
+      members: [user.name, next],
+      messages: (await fullHistory(user.client, next)).filter(chat),
+    });
+  }
+  const stored = new Map<string, number[]>();
+  for (const { messages } of conversations.values())
+    for (const m of messages)
+      stored.set(m.text as string, [...(stored.get(m.text as string) ?? []), m.msgid as number]);
+  let sentCount = 0;
+  for (const user of d.users) {
+    for (const sent of user.sent) {
+      sentCount++;
+      assert.notEqual(sent.msgid, undefined, `${sent.id} was acknowledged before its sender stopped`);
+      assert.deepEqual(
+        stored.get(sent.request.text as string),
+        [sent.msgid],
+        `${sent.id} is stored once, as acknowledged`,
+      );
+    }
+  }
+  assert.equal(stored.size, sentCount, 'nothing is stored that was not sent');
+  for (const [key, { members, messages }] of conversations) {
+    for (const name of members) {
+      const user = d.users.find((u) => u.name === name)!;
+      const expected = messages.filter((m) => m.sender !== name).map((m) => m.msgid);
+      const got = user
+        .pushed()
+        .filter((m) =>
+          key === ROOM ? m.receiver === ROOM : m.status === 'private' && `${m.sender}>${m.receiver}` === key,
+        )
+        .map((m) => m.msgid as number);
+      assert.deepEqual(got, expected, `${name} was pushed every message of ${key} once, in history's order`);
+    }
+  }
+}
+
+test(
+  '#15 three nodes behind HAProxy: a node killed with -9 under steady load loses nothing acknowledged; its users log in elsewhere within the 10 s name bound and catch up',
+  { skip: SKIP, timeout: 60_000 },
+  async (t) => {
+    deployment = await deploy();
+    const d = deployment;
+    const placed = new Map(d.users.map((u) => [u, nodeOf(d, u)]));
+    // HAProxy's leastconn spreads six users two to a node.
+    for (const node of d.nodes)
+      assert.equal([...placed.values()].filter((n) => n === node).length, 2, 'two users on each node');
+    for (const user of d.users) user.start();
+    await moreAcked(d.users, 5, 'before the kill');
+
+    const victim = d.nodes[0]!;
+    const orphans = d.users.filter((u) => placed.get(u) === victim);
+    const killedAt = performance.now();
+    await victim.stop('SIGKILL');
+    d.nodes.splice(0, 1);
+    await until(() => orphans.every((u) => u.reconnects.length === 1), 'the orphans to log in again');
+    for (const user of orphans) {
+      const back = user.reconnects[0]!;
+      const ms = back.backAt - killedAt;
+      t.diagnostic(
+        `${user.name} logged in again ${Math.round(ms)} ms after the kill (refused: ${back.refusals.join(', ')})`,
+      );
+      assert.ok(ms <= NAME_BOUND_MS + LOGIN_SLACK_MS, `${user.name}'s name was free within the bound: ${ms} ms`);
+      assert.notEqual(nodeOf(d, user), victim);
+    }
+    // The others were never disconnected.
+    for (const user of d.users) if (!orphans.includes(user)) assert.equal(user.reconnects.length, 0, user.name);
+    await moreAcked(d.users, 5, 'after the kill');
+    await Promise.all(d.users.map((u) => u.stop()));
+    await checkEverything(d);
+    // The health check of haproxy.cfg took the dead node out, and only it.
+    await until(() => /nodes\/node1 is DOWN/.test(d.haproxy.output()), "HAProxy's check to mark node1 down");
+    assert.doesNotMatch(d.haproxy.output(), /node[23] is DOWN/);
+  },
+);
+
+test(
+  '#15 three nodes: Redis killed and restarted under load: sending goes on, nothing acknowledged is lost, live delivery resumes on the same connections',
+  { skip: SKIP, timeout: 60_000 },
+  async () => {
+    const d = deployment;
+    assert.ok(d, 'the deployment of the first test');
+    const connectionsBefore = d.users.map((u) => u.connections.length);
+    for (const user of d.users) user.start();
+    await moreAcked(d.users, 3, 'before Redis is killed');
+    const marks = d.nodes.map((n) => n.output().length);
+    await killProcess(d.redis);
+    d.redis = await startRedis(d.redisPort);
+    await moreAcked(d.users, 5, 'after Redis came back');
+    // Every node noticed: its registry found the names gone and claimed its users' names again.
+    await until(
+      () => d.nodes.every((n, i) => logsAfter(n, marks[i]!).includes('name registry: names re-asserted')),
+      'every node to re-assert its names',
+    );
+    await Promise.all(d.users.map((u) => u.stop()));
+    await checkEverything(d);
+    assert.deepEqual(
+      d.users.map((u) => u.connections.length),
+      connectionsBefore,
+      'no user lost its connection: what reached them came live',
+    );
+  },
+);
+
+test(
+  '#15 three nodes: PostgreSQL cut off for a few seconds under load: requests get unavailable meanwhile, nothing acknowledged is lost, service resumes by itself',
+  { skip: SKIP, timeout: 60_000 },
+  async (t) => {
+    const d = deployment;
+    assert.ok(d, 'the deployment of the first test');
+    for (const user of d.users) user.start();
+    await moreAcked(d.users, 3, 'before the cut');
+    const refusedBefore = d.users.map((u) => u.refused.length);
+    const marks = d.nodes.map((n) => n.output().length);
+    const cutAt = performance.now();
+    d.dbProxy.cut();
+    // The outage lasts OUTAGE_MS, and at least until every user was refused and every node said so.
+    await until(
+      () =>
+        performance.now() - cutAt >= OUTAGE_MS &&
+        d.users.every((u, i) => u.refused.length > refusedBefore[i]!) &&
+        d.nodes.every((n, i) => logsAfter(n, marks[i]!).includes('database unreachable')),
+      'unavailable answers while PostgreSQL is cut off',
+    );
+    d.dbProxy.restore();
+    t.diagnostic(`PostgreSQL was cut off for ${Math.round(performance.now() - cutAt)} ms`);
+    await moreAcked(d.users, 5, 'after PostgreSQL came back');
+    for (const [i, node] of d.nodes.entries())
+      assert.match(logsAfter(node, marks[i]!), /database reachable again: serving requests/);
+    await Promise.all(d.users.map((u) => u.stop()));
+    for (const [i, user] of d.users.entries()) {
+      const during = user.refused.slice(refusedBefore[i]);
+      assert.ok(
+        during.includes('unavailable'),
+        `${user.name} was answered unavailable during the cut: ${during.join()}`,
+      );
+    }
+    await checkEverything(d);
+  },
+);
