@@ -13,6 +13,8 @@ export interface Sent {
   request: Obj;
   /** The msgid of the ok, once acknowledged. */
   msgid?: number;
+  /** Written to a connection that closed before its answer came: sent again by `id` on the next one. */
+  lostInFlight?: boolean;
 }
 
 export interface Reconnect {
@@ -39,6 +41,7 @@ export class SteadyUser {
   /** Codes of refused sends (to see that an outage was felt). */
   readonly refused: string[] = [];
   private running: Promise<void> | null = null;
+  private writeWaiters: (() => void)[] = [];
   private stopping = false;
   private counter = 0;
 
@@ -69,6 +72,11 @@ export class SteadyUser {
     return this.sent.filter((s) => s.msgid !== undefined).length;
   }
 
+  /** Resolves just after the next request is written (for a test that strikes while it is in flight). */
+  nextWrite(): Promise<void> {
+    return new Promise((resolve) => this.writeWaiters.push(resolve));
+  }
+
   /** Starts sending; the loop's failure (an unexpected answer) surfaces in stop(). */
   start(): void {
     this.stopping = false;
@@ -93,6 +101,7 @@ export class SteadyUser {
       }
       const reply = await this.ask({ ...current.request, id: current.id });
       if (reply === null) {
+        if (this.wrote) current.lostInFlight = true;
         await this.reconnect();
         continue;
       }
@@ -111,11 +120,17 @@ export class SteadyUser {
     }
   }
 
+  /** Whether the last ask() wrote its request (false: the connection was found closed first). */
+  private wrote = false;
+
   /** The reply to `request` on the current connection, or null when the connection closes first. */
   private async ask(request: Obj): Promise<Obj | null> {
     const client = this.client;
+    this.wrote = !client.isClosed;
     if (client.isClosed) return null;
-    return Promise.race([client.request(request, REPLY_TIMEOUT_MS), client.closed.then(() => null)]);
+    const reply = client.request(request, REPLY_TIMEOUT_MS);
+    for (const written of this.writeWaiters.splice(0)) written();
+    return Promise.race([reply, client.closed.then(() => null)]);
   }
 
   /** A new connection through the balancer and a login with `since`, until one is answered ok. */

@@ -225,6 +225,8 @@ test(
 
     const victim = d.nodes[0]!;
     const orphans = d.users.filter((u) => placed.get(u) === victim);
+    // Struck while one of its users has a message on the way, whose answer never comes.
+    await orphans[0]!.nextWrite();
     const killedAt = performance.now();
     await victim.stop('SIGKILL');
     d.nodes.splice(0, 1);
@@ -238,6 +240,10 @@ test(
       assert.ok(ms <= NAME_BOUND_MS + LOGIN_SLACK_MS, `${user.name}'s name was free within the bound: ${ms} ms`);
       assert.notEqual(nodeOf(d, user), victim);
     }
+    assert.ok(
+      orphans[0]!.sent.some((m) => m.lostInFlight),
+      'a message in flight at the kill was sent again by its id (stored once: checkEverything)',
+    );
     // The others were never disconnected.
     for (const user of d.users) if (!orphans.includes(user)) assert.equal(user.reconnects.length, 0, user.name);
     await moreAcked(d.users, 5, 'after the kill');
@@ -286,6 +292,7 @@ test(
     for (const user of d.users) user.start();
     await moreAcked(d.users, 3, 'before the cut');
     const refusedBefore = d.users.map((u) => u.refused.length);
+    const connectionsBefore = d.users.map((u) => u.connections.length);
     const marks = d.nodes.map((n) => n.output().length);
     const cutAt = performance.now();
     d.dbProxy.cut();
@@ -303,6 +310,10 @@ test(
     for (const [i, node] of d.nodes.entries())
       assert.match(logsAfter(node, marks[i]!), /database reachable again: serving requests/);
     await Promise.all(d.users.map((u) => u.stop()));
+    t.diagnostic(
+      `refused during the cut: ${d.users.map((u, i) => u.refused.length - refusedBefore[i]!).join(', ')}; ` +
+        `connections closed: ${d.users.map((u, i) => u.connections.length - connectionsBefore[i]!).join(', ')}`,
+    );
     for (const [i, user] of d.users.entries()) {
       const during = user.refused.slice(refusedBefore[i]);
       assert.ok(
