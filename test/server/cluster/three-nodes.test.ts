@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import type { Obj } from '../../helpers/client.js';
+import { TestClient, type Obj } from '../../helpers/client.js';
 import { fullHistory } from '../../helpers/expect.js';
 import { CutProxy } from '../../helpers/cut-proxy.js';
 import {
@@ -46,12 +46,16 @@ interface Deployment {
   redisPort: number;
   redis: ChildProcess;
   nodes: ChildServer[];
+  /** Starts a node from the unit on `port` and `dataDir`, as systemd does for classchat@<port>. */
+  startNode(port: number, dataDir: string): Promise<ChildServer>;
   haproxy: Haproxy;
   lbPort: number;
   users: SteadyUser[];
 }
 
 let deployment: Deployment | null = null;
+/** The node the first test killed, for the last to start again. */
+let killed: ChildServer | null = null;
 const cleanup: (() => Promise<unknown>)[] = [];
 
 after(async () => {
@@ -86,8 +90,9 @@ async function deploy(): Promise<Deployment> {
   store.port = String(dbProxy.port);
 
   const redisPort = await freePort();
-  let redis = await startRedis(redisPort);
-  cleanup.push(() => killProcess(redis));
+  // Replaced when the Redis test restarts it: the clean-up kills whichever runs then.
+  const redis = { current: await startRedis(redisPort) };
+  cleanup.push(() => killProcess(redis.current));
 
   const files = {
     '/etc/classchat/classchat.env': replaceKeys(
@@ -101,17 +106,19 @@ async function deploy(): Promise<Deployment> {
       'classchat.env',
     ),
   };
-  const nodes: ChildServer[] = [];
-  for (let i = 0; i < 3; i++) {
-    const port = await freePort();
+  const startNode = async (port: number, dataDir: string) => {
     const unit = readUnit(path.join(DEPLOY_DIR, 'classchat@.service'), String(port));
-    const dataDir = tempDataDir();
-    // Started one after another: the first applies the schema, under its lock, while the others wait.
-    cleanup.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
     const node = await startUnitNode(unit, files, { CLASSCHAT_DATA: dataDir }, dataDir);
     cleanup.push(() => node.stop('SIGKILL'));
     assert.equal(node.port, port, 'the node listens on the port its instance names');
-    nodes.push(node);
+    return node;
+  };
+  const nodes: ChildServer[] = [];
+  for (let i = 0; i < 3; i++) {
+    const dataDir = tempDataDir();
+    cleanup.push(() => fs.promises.rm(dataDir, { recursive: true, force: true }));
+    // Started one after another: the first applies the schema, under its lock, while the others wait.
+    nodes.push(await startNode(await freePort(), dataDir));
   }
 
   const lbPort = await freePort();
@@ -131,23 +138,34 @@ async function deploy(): Promise<Deployment> {
   const [owner, ...members] = users;
   await owner!.client.ok({ status: 'create', receiver: ROOM, members: members.map((u) => u.name) });
   for (const member of members) await member.client.event('system', { event: 'created', receiver: ROOM });
-  const result = { schema, dbProxy, redisPort, redis, nodes, haproxy, lbPort, users };
-  Object.defineProperty(result, 'redis', { get: () => redis, set: (r: ChildProcess) => (redis = r) });
-  return result;
+  return {
+    schema,
+    dbProxy,
+    redisPort,
+    get redis() {
+      return redis.current;
+    },
+    set redis(child: ChildProcess) {
+      redis.current = child;
+    },
+    nodes,
+    startNode,
+    haproxy,
+    lbPort,
+    users,
+  };
 }
 
-/** The nodes each user's latest session is on, from the nodes' `registered` log lines. */
-function nodeOf(d: Deployment, user: SteadyUser): ChildServer | undefined {
+/** The node of `user`'s latest login: the living node that logged its `registered` line last. */
+function nodeOf(d: Deployment, user: { name: string }): ChildServer | undefined {
   let found: ChildServer | undefined;
   let latest = -1;
   for (const node of d.nodes) {
-    const lines = node.output().split('\n');
-    lines.forEach((line, i) => {
-      if (line.includes('"msg":"registered"') && line.includes(`"user":"${user.name}"`) && i > latest) {
-        latest = i;
-        found = node;
-      }
-    });
+    for (const line of node.output().split('\n')) {
+      if (!line.includes('"msg":"registered"')) continue;
+      const entry = JSON.parse(line) as { user?: string; time: number };
+      if (entry.user === user.name && entry.time >= latest) [latest, found] = [entry.time, node];
+    }
   }
   return found;
 }
@@ -221,7 +239,9 @@ test(
     const placed = new Map(d.users.map((u) => [u, nodeOf(d, u)]));
     // HAProxy's leastconn spreads the six users over the three nodes (two each, but for a check's
     // connection that had not closed yet).
-    t.diagnostic(`users per node: ${d.nodes.map((node) => [...placed.values()].filter((n) => n === node).length)}`);
+    t.diagnostic(
+      `users per node: ${d.nodes.map((node) => [...placed.values()].filter((n) => n === node).length).join(', ')}`,
+    );
     for (const node of d.nodes) assert.ok([...placed.values()].includes(node), 'every node has users');
     for (const user of d.users) user.start();
     await moreAcked(d.users, 5, 'before the kill');
@@ -232,7 +252,7 @@ test(
     await orphans[0]!.nextWrite();
     const killedAt = performance.now();
     await victim.stop('SIGKILL');
-    d.nodes.splice(0, 1);
+    killed = d.nodes.splice(0, 1)[0]!;
     await until(() => orphans.every((u) => u.reconnects.length === 1), 'the orphans to log in again');
     for (const user of orphans) {
       const back = user.reconnects[0]!;
@@ -328,5 +348,35 @@ test(
       );
     }
     await checkEverything(d);
+  },
+);
+
+test(
+  '#15 three nodes: the killed node started again (as Restart=always does) rejoins: HAProxy takes it back, and a user there talks with the others',
+  { skip: SKIP, timeout: 60_000 },
+  async () => {
+    const d = deployment;
+    assert.ok(d && killed, 'the deployment and the node the first test killed');
+    const mark = d.haproxy.output().length;
+    // Same instance, same port and data directory: what systemd starts after RestartSec.
+    const node = await d.startNode(killed.port, killed.dataDir);
+    d.nodes.unshift(node);
+    await until(() => /nodes\/node1 is UP/.test(d.haproxy.output().slice(mark)), 'HAProxy to take node1 back');
+    // leastconn: a new connection goes to the node that has none.
+    const gus = await TestClient.as(d.lbPort, 'Gus');
+    try {
+      assert.equal(nodeOf(d, { name: 'Gus' }), node, 'Gus is on the restarted node');
+      const [ann, ben] = [d.users[0]!.client, d.users[1]!.client];
+      const hello = await gus.ok({ status: 'private', receiver: 'Ann', text: 'hello from the restarted node' });
+      await ann.event('private', { msgid: hello.msgid, sender: 'Gus' });
+      const welcome = await ann.ok({ status: 'private', receiver: 'Gus', text: 'welcome back' });
+      await gus.event('private', { msgid: welcome.msgid, sender: 'Ann' });
+      await gus.ok({ status: 'join', receiver: ROOM });
+      await ben.event('system', { event: 'join', sender: 'Gus', receiver: ROOM });
+      const toRoom = await ben.ok({ status: 'group', receiver: ROOM, text: 'Gus is back in the Lab' });
+      await gus.event('group', { msgid: toRoom.msgid, sender: 'Ben' });
+    } finally {
+      await gus.close();
+    }
   },
 );
