@@ -34,8 +34,12 @@ const ROOM = 'Lab';
 const USERS = ['Ann', 'Ben', 'Cai', 'Dee', 'Eli', 'Fay'];
 /** The registry's documented bound on a dead node's names (docs/scaling.md, name-registry.ts). */
 const NAME_BOUND_MS = 10_000;
-/** What a login adds to the bound: its round trips through HAProxy, and the claim's 25 ms retries. */
-const LOGIN_SLACK_MS = 1_000;
+/**
+ * What a login adds to the bound: the claim's 25 ms retries, the login's round trips through HAProxy,
+ * the event loops of node and test. 0.2 s on an idle machine; up to 0.7 s seen with the full suite and
+ * other work on 2 cores (load average 19).
+ */
+const LOGIN_SLACK_MS = 2_000;
 const PHASE_TIMEOUT_MS = 20_000;
 /** The PostgreSQL outage: a few seconds, so that every node's probe is turned away several times. */
 const OUTAGE_MS = 3_000;
