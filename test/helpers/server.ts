@@ -144,14 +144,25 @@ export function spawnServer(
   timeoutMs = 10_000,
   env: NodeJS.ProcessEnv = {},
 ): Promise<ChildServer> {
-  const child = spawn(
-    process.execPath,
-    [CLI, 'serve', '--port', '0', '--data', dataDir, '--log-format', 'json', ...extraArgs],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    },
+  return spawnCli(
+    ['serve', '--port', '0', '--data', dataDir, '--log-format', 'json', ...extraArgs],
+    dataDir,
+    timeoutMs,
+    { ...process.env, ...env },
   );
+}
+
+/**
+ * Runs the built CLI with exactly `args` and `env` (a server whose settings come from the environment, as
+ * a systemd unit gives them) and resolves once it logs `listening` in JSON.
+ */
+export function spawnCli(
+  args: string[],
+  dataDir: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv,
+): Promise<ChildServer> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   let err = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -4,72 +4,34 @@
 // again, so a third node's claim of a held name still fails. Skipped with the reason when redis-server is
 // not installed, unless CLASSCHAT_TEST_REQUIRE_SERVICES=1.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { after, test } from 'node:test';
 import { RedisBus } from '../../../src/server/bus/redis-bus.js';
 import { RedisNameRegistry } from '../../../src/server/bus/redis-name-registry.js';
-import { withTimeout } from '../../helpers/expect.js';
+import { freePort } from '../../helpers/server.js';
+import { killProcess, REDIS_SERVER_SKIP, startRedis } from '../../helpers/redis-server.js';
 import { LogCapture } from '../../helpers/log.js';
 import { GapLog, Inbox } from './inbox.js';
 
-const REQUIRED = process.env.CLASSCHAT_TEST_REQUIRE_SERVICES === '1';
-const installed = spawnSync('redis-server', ['--version']).error === undefined;
-if (!installed && REQUIRED) throw new Error('CLASSCHAT_TEST_REQUIRE_SERVICES=1 but redis-server is not installed');
-const SKIP = installed ? false : 'redis-server is not installed (Debian: apt-get install redis-server)';
-
 const servers: ChildProcess[] = [];
 after(async () => {
-  await Promise.all(servers.map(kill));
+  await Promise.all(servers.map(killProcess));
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** A redis-server on `port` with nothing persisted; resolves once it accepts connections. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+/** This file's redis-server on `port`, killed after the tests whatever happens. */
+async function startOwnRedis(port: number): Promise<ChildProcess> {
+  const child = await startRedis(port);
   servers.push(child);
-  let output = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}) before it was ready: ${output}`)));
-  });
-  await withTimeout(ready, 10_000, 'redis-server to start');
   return child;
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
 }
 
 test(
   '#15 Redis killed and restarted empty: buses report the gap, resubscribe and deliver; registries re-assert their names',
-  { skip: SKIP, timeout: 60_000 },
+  { skip: REDIS_SERVER_SKIP, timeout: 60_000 },
   async () => {
     const port = await freePort();
     const url = `redis://127.0.0.1:${port}`;
-    let redis = await startRedis(port);
+    let redis = await startOwnRedis(port);
     const logs = new LogCapture();
     const log = logs.logger;
     const timing = { ttlMs: 5000, heartbeatMs: 500 };
@@ -92,8 +54,8 @@ test(
       assert.equal(await registryA.claim('alice'), true);
       assert.equal(await registryB.claim('bob'), true);
 
-      await kill(redis);
-      redis = await startRedis(port);
+      await killProcess(redis);
+      redis = await startOwnRedis(port);
 
       // Each bus notices, reconnects, subscribes again and only then reports the gap.
       await gapsA.until(1, "a's gap", 15_000);
@@ -125,7 +87,7 @@ test(
       assert.equal(await third.claim('carol'), true);
     } finally {
       await Promise.all(closing.map((c) => c.close()));
-      await kill(redis);
+      await killProcess(redis);
     }
   },
 );
