@@ -12,7 +12,9 @@ import { RedisBus } from '../bus/redis-bus.js';
 import { RedisNameRegistry } from '../bus/redis-name-registry.js';
 import type { Chat } from '../chat/chat.js';
 import { ClusterFeed } from './feed.js';
+import { ModerationFeed } from './moderation.js';
 import { RegistryNames } from './names.js';
+import { PresenceFeed } from './presence.js';
 
 export interface Cluster {
   readonly nodeId: string;
@@ -28,9 +30,13 @@ export async function joinCluster(chat: Chat, url: string, prefix: string | unde
   const names = new RedisNameRegistry({ url, nodeId, log, ...(prefix !== undefined && { prefix: `${prefix}names:` }) });
   let feed: ClusterFeed;
   let claims: RegistryNames;
+  let presence: PresenceFeed;
+  let moderation: ModerationFeed;
   try {
     feed = await ClusterFeed.start(chat, bus, log);
     claims = await RegistryNames.start(chat, bus, names, log);
+    presence = await PresenceFeed.start(chat, bus, log);
+    moderation = await ModerationFeed.start(chat, bus, log);
   } catch (err) {
     await Promise.all([bus.close(), names.close()]);
     throw err;
@@ -45,6 +51,8 @@ export async function joinCluster(chat: Chat, url: string, prefix: string | unde
       (closing ??= (async () => {
         feed.stop();
         claims.stop();
+        presence.stop();
+        moderation.stop();
         await Promise.all([bus.close(), names.close()]);
       })()),
   };
