@@ -21,7 +21,9 @@ export interface Cluster {
   readonly bus: Bus;
   readonly names: NameRegistry;
   readonly feed: ClusterFeed;
-  close(): Promise<void>;
+  readonly presence: PresenceFeed;
+  /** Leaves the others; `keepNames` leaves this node's names to expire, as a killed node would (tests). */
+  close(options?: { keepNames?: boolean }): Promise<void>;
 }
 
 export async function joinCluster(chat: Chat, url: string, prefix: string | undefined, log: Logger): Promise<Cluster> {
@@ -35,7 +37,7 @@ export async function joinCluster(chat: Chat, url: string, prefix: string | unde
   try {
     feed = await ClusterFeed.start(chat, bus, log);
     claims = await RegistryNames.start(chat, bus, names, log);
-    presence = await PresenceFeed.start(chat, bus, log);
+    presence = await PresenceFeed.start(chat, bus, names, log);
     moderation = await ModerationFeed.start(chat, bus, log);
   } catch (err) {
     await Promise.all([bus.close(), names.close()]);
@@ -47,13 +49,14 @@ export async function joinCluster(chat: Chat, url: string, prefix: string | unde
     bus,
     names,
     feed,
-    close: () =>
+    presence,
+    close: (options = {}) =>
       (closing ??= (async () => {
         feed.stop();
         claims.stop();
         presence.stop();
         moderation.stop();
-        await Promise.all([bus.close(), names.close()]);
+        await Promise.all([bus.close(), names.close(options)]);
       })()),
   };
 }

@@ -6,13 +6,14 @@
  * Notes can be lost (Redis pub/sub drops what is sent while a node is cut off) and a node can die without
  * a word (kill -9). So each node also beats: every `beatMs` it says how many sessions it has announced.
  * A node whose count differs from what this node holds for it is asked for its whole roster; a node not
- * heard from for `deadMs` is taken as dead, and its users go offline here with `disconnect` events. By
- * default the two are the name registry's heartbeat and TTL (its names are free by then too), so a
- * killed node's users drop out of every node's `who` between 10 and 11 s after it died.
+ * heard from for `deadMs` whose names the registry no longer gives it is dead, and its users go offline
+ * here with `disconnect` events. By default the two are the name registry's heartbeat and TTL, so a
+ * killed node's users drop out of every node's `who` 7 to 11 s after it died (its last beat came up to
+ * `beatMs` before; the sweep runs every second).
  */
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.js';
-import { DEFAULT_REGISTRY_TIMING } from '../bus/name-registry.js';
+import { DEFAULT_REGISTRY_TIMING, type NameRegistry } from '../bus/name-registry.js';
 import type { Chat, ClusterPresence } from '../chat/chat.js';
 import type { RemoteUser } from '../chat/elsewhere.js';
 import { presenceText, tellContacts } from '../chat/login.js';
@@ -50,11 +51,15 @@ export class PresenceFeed implements ClusterPresence {
   private readonly lastHeard = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[] = [];
   private stopGap: () => void = () => {};
+  private sweeping = false;
+  /** Silent nodes kept because the registry still gave them their names (tests, logs). */
+  keptAlive = 0;
   private closed = false;
 
   private constructor(
     private readonly chat: Chat,
     private readonly bus: Bus,
+    private readonly registry: NameRegistry,
     private readonly log: Logger,
     private readonly timing: PresenceTiming,
   ) {}
@@ -62,10 +67,11 @@ export class PresenceFeed implements ClusterPresence {
   static async start(
     chat: Chat,
     bus: Bus,
+    registry: NameRegistry,
     log: Logger,
     timing: PresenceTiming = DEFAULT_PRESENCE_TIMING,
   ): Promise<PresenceFeed> {
-    const feed = new PresenceFeed(chat, bus, log, timing);
+    const feed = new PresenceFeed(chat, bus, registry, log, timing);
     await bus.subscribe(PRESENCE_TOPIC, feed.onNote);
     chat.clusterPresence = feed;
     // Who is online elsewhere now; and after any gap, since notes may have been lost.
@@ -159,17 +165,46 @@ export class PresenceFeed implements ClusterPresence {
       if (!keep.has(held.key)) this.chat.elsewhere.remove(held.key, node);
   }
 
-  /** Drops the users of every node not heard from for `deadMs`, telling their contacts they left. */
+  /**
+   * Drops the users of every node not heard from for `deadMs`, telling their contacts they left. The
+   * registry has the last word: a node it still holds a name for is alive (this node's bus missed its
+   * beats: a Redis blip here) or not dead for long enough, and one the registry cannot be asked about is
+   * kept until it can.
+   */
   private sweep(): void {
+    if (this.sweeping) return;
     const deadline = Date.now() - this.timing.deadMs;
-    for (const [node, heard] of this.lastHeard) {
-      if (heard > deadline) continue;
-      this.lastHeard.delete(node);
+    const silent = [...this.lastHeard].filter(([, heard]) => heard <= deadline).map(([node]) => node);
+    if (silent.length === 0) return;
+    this.sweeping = true;
+    void this.dropDead(silent).finally(() => (this.sweeping = false));
+  }
+
+  private async dropDead(silent: string[]): Promise<void> {
+    for (const node of silent) {
       const users = this.chat.elsewhere.ofNode(node);
+      const first = users[0];
+      let owner: string | null = null;
+      if (first) {
+        try {
+          owner = await this.registry.owner(first.key);
+        } catch (err) {
+          this.log.warn({ err, node }, 'cluster: a silent node could not be checked in the registry; kept for now');
+          continue;
+        }
+      }
+      if (this.closed) return;
+      // Alive after all (this node's bus lost its beats), or dead with its registry mark not yet expired:
+      // checked again at the next sweep. A live node's next beat heard here settles it.
+      if (owner === node) {
+        this.keptAlive++;
+        continue;
+      }
+      this.lastHeard.delete(node);
       if (users.length > 0)
         this.log.warn({ node, users: users.length }, 'cluster: a node went silent; its users are offline');
       for (const user of users) {
-        this.chat.elsewhere.remove(user.key, node);
+        if (!this.chat.elsewhere.remove(user.key, node, user.session)) continue;
         this.tellGone(user, null);
       }
     }

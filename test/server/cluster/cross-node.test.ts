@@ -92,10 +92,12 @@ test(
         const hi = await bob.ok({ status: 'private', receiver: 'Alice', text: 'hi' });
         await alice.event('private', { msgid: hi.msgid });
         await untilListed(alice, 'Bob');
-        // Node b falls silent as kill -9 would leave it: its bus and registry are gone, its presence says
-        // nothing more (its sockets stay open here, in the test's process, and are closed at the end).
+        // Node b falls silent as kill -9 would leave it: its bus is gone, its presence says nothing more,
+        // its names stay in the registry until its mark expires (its sockets stay open here, in the
+        // test's process, and are closed at the end).
         const silentAt = performance.now();
-        await b!.server.cluster!.close();
+        await b!.server.cluster!.close({ keepNames: true });
+        // The registry's TTL after the last beats (which came before the silence), plus the sweep's second.
         const bound = DEFAULT_REGISTRY_TIMING.ttlMs + 1500;
         await alice.event('system', { event: 'disconnect', sender: 'Bob' }, bound + 2000);
         const ms = performance.now() - silentAt;
@@ -105,6 +107,42 @@ test(
         const sent = await alice.ok({ status: 'private', receiver: 'Bob', text: 'are you there?' });
         assert.equal(sent.queued, true, 'Bob is offline everywhere now');
       } finally {
+        await alice.close();
+        await bob.close();
+      }
+    });
+  },
+);
+
+test(
+  '#15 a node whose own bus is cut past the TTL keeps the others listed: the registry says they are alive',
+  { skip: SKIP, timeout: 60_000 },
+  async () => {
+    await withNodes(2, async ([a, b]) => {
+      const alice = await TestClient.as(a!.port, 'Alice');
+      const bob = await TestClient.as(b!.port, 'Bob');
+      const bus = a!.server.cluster!.bus as unknown as { sub: Redis };
+      try {
+        const hi = await bob.ok({ status: 'private', receiver: 'Alice', text: 'hi' });
+        await alice.event('private', { msgid: hi.msgid });
+        await untilListed(alice, 'Bob');
+        // Node a hears no beat of b's for longer than the TTL (until its sweep has looked at b); its
+        // registry connection still answers, and says b holds Bob's name.
+        bus.sub.disconnect(false);
+        const presence = a!.server.cluster!.presence;
+        const deadline = performance.now() + DEFAULT_REGISTRY_TIMING.ttlMs + 5000;
+        while (presence.keptAlive === 0) {
+          assert.ok(performance.now() < deadline, 'node a never looked at the silent node');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        assert.deepEqual((await who(alice)).users, ['Alice', 'Bob'], 'Bob is still listed');
+        await bus.sub.connect();
+        const fence = await bob.ok({ status: 'private', receiver: 'Alice', text: 'still here' });
+        await alice.event('private', { msgid: fence.msgid });
+        const told = alice.received.filter((m: Obj) => m.event === 'disconnect' || m.event === 'connect');
+        assert.deepEqual(told, [], 'no presence event for a node that never left');
+      } finally {
+        if (bus.sub.status !== 'ready') await bus.sub.connect().catch(() => {});
         await alice.close();
         await bob.close();
       }
