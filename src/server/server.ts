@@ -215,7 +215,8 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
       onConnectionError: (err) => log.error({ err }, 'file store connection lost; the next file request reconnects'),
     });
     this.files = new Files(this.chat, blobs, config.limits, log, addressKey);
-    const disk = new DiskFloor(config.dataDir, config.limits, log);
+    const onThisDisk = (config.store ?? { kind: 'sqlite' }).kind === 'sqlite';
+    const disk = onThisDisk ? new DiskFloor(config.dataDir, config.limits, log) : DiskFloor.none(log);
     await disk.start();
     const budget = new StoredBytesBudget(config.limits, addressKey);
     this.dispatcher = new Dispatcher(

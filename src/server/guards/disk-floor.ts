@@ -3,6 +3,10 @@
  * `minFreeDiskBytes` free on the data directory's file system, requests that store something are
  * refused with `unavailable` (reads go on), and an operator sees it in the log. The free space is read
  * with statfs in the background at most once a second, never once per message.
+ *
+ * Only a store on this machine's disk has a floor here (#15): with PostgreSQL the messages and the file
+ * bytes live in the database, whose disk PostgreSQL watches itself, and --data holds nothing that grows.
+ * Measuring it anyway refused every write for a disk nothing was written to (`DiskFloor.none()`).
  */
 import fs from 'node:fs';
 import type { Logger } from 'pino';
@@ -18,8 +22,14 @@ export class DiskFloor {
   private reading = false;
   private wasBelow = false;
 
+  /** A floor that never refuses: the store is not on this machine's disk. */
+  static none(log: Logger): DiskFloor {
+    return new DiskFloor(null, { minFreeDiskBytes: 0 }, log);
+  }
+
   constructor(
-    private readonly dir: string,
+    /** The directory whose file system holds the store; null when nothing stored is on this machine. */
+    private readonly dir: string | null,
     /** Read on every check, so a changed floor applies at once. */
     private readonly limits: Pick<Limits, 'minFreeDiskBytes'>,
     private readonly log: Logger,
@@ -27,11 +37,12 @@ export class DiskFloor {
 
   /** Takes the first reading (at start-up, so the first request already sees a real one). */
   async start(): Promise<void> {
-    await this.refresh();
+    if (this.dir !== null) await this.refresh();
   }
 
   /** True when storing must be refused; starts a new reading when the last is over a second old. */
   belowFloor(): boolean {
+    if (this.dir === null) return false;
     if (!this.reading && performance.now() - this.readAt >= REFRESH_MS) void this.refresh();
     const below = this.freeBytes < this.limits.minFreeDiskBytes;
     if (below !== this.wasBelow) {
@@ -53,6 +64,7 @@ export class DiskFloor {
   }
 
   private async refresh(): Promise<void> {
+    if (this.dir === null) return;
     this.reading = true;
     try {
       const stats = await fs.promises.statfs(this.dir);

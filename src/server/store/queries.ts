@@ -30,6 +30,8 @@ const EVERYONE_ID = `(SELECT id FROM conversations WHERE conv_key = '${EVERYONE}
  * seq comes from its conversation's row the same way; a message to a conversation deleted meanwhile
  * takes no id, so the ids stay without holes (the bus waits for a missing id). A key that exists already
  * is not an error (two nodes opening one conversation at once): nothing is written and no row comes back.
+ * The PostgreSQL driver sends consecutive `insertMessage` writes as one statement that numbers each row
+ * exactly as this one does (drivers/postgres-message-run.ts).
  */
 const NUMBERED_INSERTS = {
   process: {

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { TestClient } from '../../helpers/client.js';
 import { expectError } from '../../helpers/expect.js';
 import { startServer } from '../../helpers/server.js';
+import { freshPostgresSchema, POSTGRES_SKIP } from '../../helpers/services.js';
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
@@ -47,3 +48,26 @@ test('#11.12 below the free-disk floor every request that stores is refused with
     await server.stop();
   }
 });
+
+test(
+  '#15 with a PostgreSQL store the floor does not measure --data: nothing stored lives there, so writes are not refused',
+  { skip: POSTGRES_SKIP },
+  async () => {
+    // The floor the first test refuses everything with: on PostgreSQL, --data holds no message and no file.
+    const schema = await freshPostgresSchema();
+    const server = await startServer({ store: schema.url, limits: { minFreeDiskBytes: Number.MAX_SAFE_INTEGER } });
+    const clients: TestClient[] = [];
+    try {
+      const alice = await TestClient.as(server.port, 'Alice');
+      const bob = await TestClient.as(server.port, 'Bob');
+      clients.push(alice, bob);
+      const sent = await alice.ok({ status: 'private', receiver: 'Bob', text: 'stored in the database' });
+      await bob.event('private', { msgid: sent.msgid, text: 'stored in the database' });
+      await alice.ok({ status: 'upload', receiver: 'Bob', name: 'a.txt', size: 0, sha256: EMPTY_SHA256 });
+    } finally {
+      for (const c of clients) await c.close();
+      await server.stop();
+      await schema.drop();
+    }
+  },
+);

@@ -410,3 +410,87 @@ test(
       }
     }),
 );
+
+test(
+  '#15 one PostgreSQL tick: runs of messages to several conversations, between other writes and a failing one, numbered in the order appended, every field stored as sent',
+  { skip: POSTGRES_SKIP },
+  () =>
+    onSchema(async (schema) => {
+      const [node, other] = await Promise.all([openOn(schema.url), openOn(schema.url)]);
+      try {
+        const bob = await node.insertUser({ name: 'Bob', key: 'bob', passwordHash: null, role: 'user' }, 'now');
+        const rooms = ['a', 'b'].map(async (key) =>
+          node.insertConversation({ kind: 'room', key, name: key }, bob, 'now', [bob]),
+        );
+        await node.commit();
+        const [a, b] = (await Promise.all(rooms)).map((r) => r.id);
+        // Texts that an array parameter must carry unchanged: quotes, backslashes, braces, commas, the
+        // word NULL, an empty string, a line break, characters outside ASCII.
+        const texts = ['say "hi"', 'back\\slash', '{a,b}', 'NULL', '', 'two\nlines', 'été 🎉', 'last'];
+        const post = (convId: number, text: string, senderId: number | null = bob) =>
+          Promise.resolve(
+            node.appendMessage({
+              convId,
+              kind: 'group',
+              event: senderId === null ? 'join' : null,
+              senderId,
+              sender: senderId === null ? 'server' : 'Bob',
+              receiver: 'Room',
+              text,
+              ts: `2026-12-01T10:00:0${texts.indexOf(text)}.000Z`,
+              clientRef: senderId === null ? null : `"r${texts.indexOf(text)}"`,
+            }),
+          );
+        // One tick: a run of three, a new room, a run into it and back, a name taken (an answering write
+        // that fails alone), another write, a last run.
+        const first = [post(a!, texts[0]!), post(b!, texts[1]!, null), post(a!, texts[2]!)];
+        const made = Promise.resolve(node.insertConversation({ kind: 'room', key: 'c', name: 'c' }, bob, 'now', [bob]));
+        const c = 1 + Math.max(a!, b!); // conversations are numbered in commit order too
+        const second = [post(c, texts[3]!), post(a!, texts[4]!)];
+        const taken = node.insertUser({ name: 'BOB', key: 'bob', passwordHash: null, role: 'user' }, 'now');
+        node.setRole(bob, 'admin');
+        const last = [post(b!, texts[5]!), post(c, texts[6]!, null), post(a!, texts[7]!)];
+        await node.commit();
+        await assert.rejects(taken, /duplicate key|unique/);
+        assert.deepEqual(await made, { id: c, created: true });
+        const stored = await Promise.all([...first, ...second, ...last]);
+        const firstId = stored[0]!.id;
+        assert.deepEqual(
+          stored.map((m) => [m.id - firstId, m.convId, m.seq]),
+          [
+            [0, a, 1],
+            [1, b, 1],
+            [2, a, 2],
+            [3, c, 1],
+            [4, a, 3],
+            [5, b, 2],
+            [6, c, 2],
+            [7, a, 4],
+          ],
+          'ids in the order appended, each conversation its seqs in that order',
+        );
+        assert.equal((await other.findUser('bob'))?.role, 'admin', 'the writes between the runs are stored');
+        // Read back by another node: every field as appended.
+        const read = (
+          await Promise.all([a!, b!, c].map((conv) => other.history(conv, { after: 0, limit: 10 })))
+        ).flat();
+        read.sort((x, y) => x.id - y.id);
+        assert.deepEqual(
+          read.map((m) => [m.id, m.seq, m.text, m.event, m.senderId, m.sender, m.ts, m.fileId]),
+          stored.map((m) => [m.id, m.seq, m.text, m.event, m.senderId, m.sender, m.ts, null]),
+        );
+        const resent = await other.findResent({
+          senderId: bob,
+          clientRef: '"r0"',
+          kind: 'group',
+          receiverKey: 'room',
+          text: texts[0]!,
+          since: '2026-01-01T00:00:00.000Z',
+        });
+        assert.equal(resent?.id, firstId, 'the request id is stored with its message');
+      } finally {
+        await node.close();
+        await other.close();
+      }
+    }),
+);

@@ -1,7 +1,8 @@
 /**
  * PostgreSQL under SqlStore (#15, pg). Writes are queued as the domain records them and sent at
  * `commit()` in ONE transaction on a dedicated client (group commit: the server releases a tick's
- * replies only once that resolves). Reads run on a pool, after every write recorded before them is
+ * replies only once that resolves), in few round trips: consecutive messages as one statement, and a
+ * batch of messages alone as one statement committed on its own (attempt()). Reads run on a pool, after every write recorded before them is
  * committed (committing the queue early when there is one): a read sees every write before it.
  *
  * A write whose answer someone awaits (ANSWERING_WRITES) runs under a savepoint, so its failure (a
@@ -20,6 +21,7 @@ import { POSTGRES, preparedQueries } from '../dialect.js';
 import { POSTGRES_MIGRATIONS } from '../postgres-schema.js';
 import type { QueryName } from '../queries.js';
 import { StoreUnreachable } from '../unreachable.js';
+import { MESSAGE_RUN_SQL, RUN_QUERY, runParams, runResults } from './postgres-message-run.js';
 import {
   ANSWERING_WRITES,
   COMMITTED_READS,
@@ -82,10 +84,12 @@ export function classify(err: unknown): unknown {
 }
 
 /**
- * Taken first by every batch (see attempt()): the message counter's row, which the numbered inserts
- * update anyway. Cluster-wide, commits are therefore serial; group commit makes each one a whole tick.
+ * Opens a batch of several statements (see attempt()): BEGIN and the commit-order lock, the message
+ * counter's row, which the numbered inserts update anyway, in one round trip (a simple query of two
+ * statements: constant text, no parameters). Cluster-wide, commits are therefore serial; group commit
+ * makes each one a whole tick.
  */
-const COMMIT_ORDER_LOCK = `SELECT value FROM counters WHERE name = 'next_message_id' FOR UPDATE`;
+const BEGIN_IN_COMMIT_ORDER = `BEGIN; SELECT value FROM counters WHERE name = 'next_message_id' FOR UPDATE`;
 
 /** A batch PostgreSQL aborted to break a deadlock or a serialization conflict is sent again, up to this many times in all. */
 const BATCH_ATTEMPTS = 3;
@@ -284,19 +288,43 @@ export class PostgresDriver implements SqlDriver {
   }
 
   /**
-   * One try at a batch. It takes the commit-order lock first (COMMIT_ORDER_LOCK): every batch of every
-   * node then holds it before any row it writes, so no two batches can wait on each other in a cycle
-   * (without it, a tick that opened a conversation and then posted deadlocked against one that posted
-   * and then opened one). The numbered inserts need it anyway: message ids follow commit order.
+   * One try at a batch. It takes the commit-order lock first (BEGIN_IN_COMMIT_ORDER): every batch of
+   * every node then holds it before any row it writes, so no two batches can wait on each other in a
+   * cycle (without it, a tick that opened a conversation and then posted deadlocked against one that
+   * posted and then opened one). The numbered inserts need it anyway: message ids follow commit order.
+   *
+   * Consecutive message inserts go as one statement (postgres-message-run.ts); a batch that is nothing
+   * else (the usual tick under load) is that statement alone, its own transaction: one round trip, the
+   * lock taken by the statement and held only until its commit. Either way nothing resolves before the
+   * commit is done (pg answers a statement outside a transaction once it is committed).
    */
   private async attempt(batch: QueuedWrite[]): Promise<(WriteResult | { failed: unknown })[]> {
     const client = await this.writeClient();
+    if (batch.every((w) => w.name === RUN_QUERY)) return await this.sendRun(client, batch);
     const results: (WriteResult | { failed: unknown })[] = [];
-    await client.query('BEGIN');
-    await client.query({ name: 'commitOrderLock', text: COMMIT_ORDER_LOCK });
-    for (const w of batch) results.push(await this.run(client, w));
+    await client.query(BEGIN_IN_COMMIT_ORDER);
+    for (let i = 0; i < batch.length;) {
+      if (batch[i]!.name !== RUN_QUERY) {
+        results.push(await this.run(client, batch[i++]!));
+        continue;
+      }
+      let end = i + 1;
+      while (end < batch.length && batch[end]!.name === RUN_QUERY) end++;
+      results.push(...(await this.sendRun(client, batch.slice(i, end))));
+      i = end;
+    }
     await client.query('COMMIT');
     return results;
+  }
+
+  /** Consecutive message inserts, numbered in one statement. */
+  private async sendRun(client: pg.Client, run: QueuedWrite[]): Promise<WriteResult[]> {
+    const { rows } = await client.query<{ ord: number; id: number; seq: number }>({
+      name: 'messageRun',
+      text: MESSAGE_RUN_SQL,
+      values: runParams(run),
+    });
+    return runResults(run, rows);
   }
 
   /** One write of a batch; an answering write's own failure is its result, not the batch's. */
