@@ -19,6 +19,7 @@ import {
 import type { Chat } from './chat/chat.js';
 import { encodeSentReply } from './chat/encode.js';
 import { findResent } from './chat/resend.js';
+import { retryUnknownRoom } from './cluster/unknown-room.js';
 import type { ChatKind } from '../protocol/wire.js';
 import type { Command, Context, SentText } from './commands/command.js';
 import type { Connection } from './connection.js';
@@ -205,7 +206,7 @@ export class Dispatcher {
     const ctx = this.context(conn, ref, clientRef);
     try {
       // dispatch() checked the request against this command's schema, so it is this command's request.
-      const pending = entry.command.handle(ctx, request as RequestOf<RequestStatus>);
+      const pending = retryUnknownRoom(this.chat, () => entry.command.handle(ctx, request as RequestOf<RequestStatus>));
       if (pending) return pending.catch((err: unknown) => this.failed(ctx, status, err));
     } catch (err) {
       this.failed(ctx, status, err);

@@ -8,11 +8,13 @@
  */
 import type { Logger } from 'pino';
 import { EVERYONE } from '../../protocol/names.js';
-import type { ChatKind, SystemEventKind } from '../../protocol/wire.js';
+import type { ChatKind, SystemEvent, SystemEventKind } from '../../protocol/wire.js';
 import type { Limits } from '../limits.js';
 import type { ConversationInsert, RoomRecord, Store, StoredMessage } from '../store/store.js';
+import { OnlineElsewhere } from './elsewhere.js';
 import { Presence } from './presence.js';
 import { Room, Rooms, type Conversation } from './room.js';
+import type { Session } from './session.js';
 
 /** The limits the domain applies itself (the rest are enforced at the edge). */
 export type ChatLimits = Pick<
@@ -64,6 +66,8 @@ export interface ClusterOrder {
    * already delivered it (read from the store while filling a gap before its commit settled here).
    */
   local(message: StoredMessage, deliver: () => void, acknowledge: () => void): void;
+  /** Resolves once every message committed (on any node) before the call is delivered here. */
+  caughtUp(): Promise<void>;
 }
 
 /**
@@ -80,6 +84,28 @@ export interface ClusterNames {
   release(key: string): void;
 }
 
+/**
+ * Presence across nodes (#15, src/server/cluster/presence.ts): the other nodes are told when a session
+ * here goes online or offline, so their `who` lists it and its contacts there get `connect`/`disconnect`.
+ */
+export interface ClusterPresence {
+  /** `session` went online here (its `connect` was announced). */
+  online(session: Session): void;
+  /** `session`, once online, went offline here. */
+  offline(session: Session): void;
+}
+
+/**
+ * Moderation across nodes (#15, src/server/cluster/moderation.ts): a change to a user whose session is on
+ * another node is carried out by that node.
+ */
+export interface ClusterModeration {
+  /** Closes the session of `userId` with `kicked`, on the node holding it. */
+  kick(userId: number, text: string): void;
+  /** Sets the mute of `userId`'s session (0: none) on the node holding it, and tells them `event`. */
+  mute(userId: number, mutedUntil: number, event: SystemEvent): void;
+}
+
 /** A message appended to an asynchronous store, waiting for its commit (see Chat.record). */
 interface Settling {
   stored: StoredMessage | null;
@@ -91,6 +117,8 @@ interface Settling {
 
 export class Chat {
   readonly presence = new Presence();
+  /** Who is online on the other nodes (#15); empty on a server alone. */
+  readonly elsewhere = new OnlineElsewhere();
   /** Replaced whole when the store's state is read again after an outage (reloadRooms). */
   rooms = new Rooms();
   /**
@@ -117,8 +145,15 @@ export class Chat {
   cluster: ClusterOrder | null = null;
   /** Set when this node is joined to others by a bus (#15): names are claimed cluster-wide. */
   names: ClusterNames | null = null;
-  /** Told when a room is deleted here (not a message): other nodes are told through the bus (#15). */
-  onRoomDeleted: (roomId: number) => void = () => {};
+  /** Set when joined to others (#15): they are told who goes online and offline here. */
+  clusterPresence: ClusterPresence | null = null;
+  /** Set when joined to others (#15): kicks and mutes of users online on another node. */
+  clusterModeration: ClusterModeration | null = null;
+  /**
+   * Told when a room is deleted here (not a message), with the `deleted` event its online members were
+   * told, if any: other nodes are told through the bus and tell theirs (#15).
+   */
+  onRoomDeleted: (roomId: number, told?: SystemEvent) => void = () => {};
 
   private constructor(
     readonly store: Store,

@@ -9,6 +9,7 @@ import type { NewUser, UserRecord } from '../store/store.js';
 import { collectWaiting } from './login-catch-up.js';
 import type { Chat } from './chat.js';
 import { encodeSystemEvent } from './encode.js';
+import type { Room } from './room.js';
 import { Session, type Outbox } from './session.js';
 
 /** A connection as login sees it: where output goes, whether it is still open, and its session. */
@@ -154,7 +155,10 @@ function offlineCutoff(chat: Chat): string {
 /** Ends the login: releases held live events and tells the user's contacts they are online. */
 export function completeLogin(chat: Chat, session: Session): void {
   session.ready();
-  announcePresence(chat, session, 'connect', `${session.name} is online`);
+  announcePresence(chat, session, 'connect', presenceText(session.name, 'connect'));
+  // #15: the other nodes list the user in `who` and tell its contacts there.
+  chat.elsewhere.drop(session.key);
+  chat.clusterPresence?.online(session);
   chat.log.info({ user: session.name, online: chat.presence.size }, 'registered');
 }
 
@@ -177,7 +181,9 @@ export function disconnect(
       chat.store.advanceCursors(session.userId, session.deliveredBelow(chat.watermark()));
       chat.requestCommit();
     }
-    if (options.announce) announcePresence(chat, session, 'disconnect', `${session.name} has left the chat`);
+    if (options.announce) announcePresence(chat, session, 'disconnect', presenceText(session.name, 'disconnect'));
+    // #15: contacts on other nodes stay online when this node shuts down: they are told whatever `announce` says.
+    chat.clusterPresence?.offline(session);
   }
   session.stopCatchUp(); // after deliveredBelow above has read where it fell behind
   session.clearRooms();
@@ -190,23 +196,44 @@ function assertNameFree(chat: Chat, key: string, name: string): void {
 }
 
 function announcePresence(chat: Chat, session: Session, event: 'connect' | 'disconnect', text: string): void {
+  tellContacts(chat, session, session.rooms, session.partners, event, text);
+}
+
+/**
+ * Tells a user's contacts here that they came online or left: the online members of `rooms` (theirs) and
+ * their private `partners` online here. Another node's user too (#15: its rooms as this node knows them,
+ * its partners as its node sent them).
+ */
+export function tellContacts(
+  chat: Chat,
+  user: { userId: number; name: string },
+  rooms: Iterable<Room>,
+  partners: Iterable<number> | null,
+  event: 'connect' | 'disconnect',
+  text: string,
+): void {
   const recipients = new Set<Session>();
-  for (const room of session.rooms) for (const member of room.online) recipients.add(member);
-  if (session.partners) {
-    for (const id of session.partners) {
+  for (const room of rooms) for (const member of room.online) recipients.add(member);
+  if (partners) {
+    for (const id of partners) {
       const partner = chat.presence.byUser(id);
       if (partner) recipients.add(partner);
     }
   }
-  recipients.delete(session);
+  for (const recipient of recipients) if (recipient.userId === user.userId) recipients.delete(recipient);
   if (recipients.size === 0) return;
   const bytes = encodeSystemEvent({
     status: 'system',
     event,
-    sender: session.name,
+    sender: user.name,
     receiver: 'everyone',
     text,
     ts: chat.now(),
   });
   for (const recipient of recipients) recipient.deliver(bytes);
+}
+
+/** The text of a presence event, the same on every node. */
+export function presenceText(name: string, event: 'connect' | 'disconnect'): string {
+  return event === 'connect' ? `${name} is online` : `${name} has left the chat`;
 }

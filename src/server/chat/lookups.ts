@@ -7,7 +7,7 @@ import type { KnownUser, MemberSummary, ReplyFields, RoomSummary } from '../../p
 import { EVERYONE, nameKey } from '../../protocol/names.js';
 import type { Chat } from './chat.js';
 import { toWire } from './encode.js';
-import type { Conversation } from './room.js';
+import type { Conversation, Room } from './room.js';
 import type { Session } from './session.js';
 
 /** Where a listing page starts and how long it is (issue #11.6: every listing is read by pages). */
@@ -17,14 +17,29 @@ export interface PageQuery {
   limit: number;
 }
 
-/** A page of the users online, by name key; `total` is how many are online in all. */
+/**
+ * A page of the users online on every node (#15: this node's sessions and the others' as they told it),
+ * by name key; `total` is how many are online in all.
+ */
 export function whoIsOnline(chat: Chat, query: PageQuery): { users: string[]; total: number; next?: string } {
-  const page = chat.presence.page(query.after, query.limit);
+  const here = chat.presence.page(query.after, query.limit);
+  const there = chat.elsewhere.page(query.after, query.limit);
+  // Two sorted pages merged: the first `limit` of both are the first `limit` of all.
+  const merged = new Map<string, string>();
+  for (const s of here.items) merged.set(s.key, s.name);
+  for (const u of there.items) if (!merged.has(u.key)) merged.set(u.key, u.name);
+  const keys = [...merged.keys()].sort().slice(0, query.limit);
+  const more = here.next !== undefined || there.next !== undefined || merged.size > keys.length;
   return {
-    users: page.items.map((s) => s.name),
-    total: chat.presence.size,
-    ...(page.next !== undefined ? { next: page.next } : {}),
+    users: keys.map((key) => merged.get(key)!),
+    total: chat.presence.size + chat.elsewhere.size,
+    ...(more && keys.length > 0 ? { next: keys[keys.length - 1]! } : {}),
   };
+}
+
+/** True when the user is online on this node or another (#15). */
+export function isOnline(chat: Chat, userId: number): boolean {
+  return chat.presence.byUser(userId) !== undefined || chat.elsewhere.byUser(userId) !== undefined;
 }
 
 /**
@@ -38,7 +53,7 @@ export async function listUsers(chat: Chat, query: PageQuery): Promise<ReplyFiel
   const page = rows.slice(0, query.limit);
   const users = page.map((u): KnownUser => ({
     name: u.name,
-    online: chat.presence.byName(u.key) !== undefined,
+    online: chat.presence.byName(u.key) !== undefined || chat.elsewhere.byName(u.key) !== undefined,
     ...(u.role === 'admin' ? { admin: true as const } : {}),
   }));
   return { users, ...(rows.length > query.limit ? { next: page[page.length - 1]!.key } : {}) };
@@ -50,9 +65,17 @@ export function listRooms(chat: Chat, query: PageQuery): ReplyFields['rooms'] {
   const rooms = page.items.map((room): RoomSummary => ({
     name: room.name,
     members: room.members.size,
-    online: room.online.size,
+    online: room.online.size + onlineElsewhere(chat, room),
   }));
   return { rooms, ...(page.next !== undefined ? { next: page.next } : {}) };
+}
+
+/** How many of a room's members are online on other nodes (#15); no walk over members on a server alone. */
+function onlineElsewhere(chat: Chat, room: Room): number {
+  if (chat.elsewhere.size === 0) return 0;
+  let count = 0;
+  for (const userId of room.members.keys()) if (chat.elsewhere.byUser(userId)) count++;
+  return count;
 }
 
 /** A page of a room's members, by name key, with who is online. Throws no_such_room. */
@@ -64,7 +87,7 @@ export function listMembers(
   const room = chat.rooms.get(nameKey(roomName));
   if (!room) throw new ChatError('no_such_room', `there is no room named ${roomName}`);
   const page = room.membersByKey.page(query.after, query.limit);
-  const members = page.items.map((m) => ({ name: m.name, online: chat.presence.byUser(m.userId) !== undefined }));
+  const members = page.items.map((m) => ({ name: m.name, online: isOnline(chat, m.userId) }));
   return { room: room.name, members, ...(page.next !== undefined ? { next: page.next } : {}) };
 }
 

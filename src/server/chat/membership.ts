@@ -5,6 +5,7 @@
  */
 import { ChatError } from '../../protocol/errors.js';
 import { isValidName, nameKey, reservedNameText } from '../../protocol/names.js';
+import type { SystemEvent } from '../../protocol/wire.js';
 import type { StoredMessage } from '../store/store.js';
 import type { Chat, Draft } from './chat.js';
 import { encodeMessage } from './encode.js';
@@ -169,15 +170,18 @@ function passOwnership(chat: Chat, room: Room): Member {
   return heir;
 }
 
-/** Deletes a room with its history; members still in it (online) are unlinked from it. */
-export function deleteRoom(chat: Chat, room: Room): void {
+/**
+ * Deletes a room with its history; members still in it (online) are unlinked from it. `told`: the event
+ * its online members here were told, for those on other nodes (#15).
+ */
+export function deleteRoom(chat: Chat, room: Room, told?: SystemEvent): void {
   for (const member of room.online) member.parted(room);
   room.online.clear();
   chat.store.deleteConversation(room.id);
   chat.requestCommit();
   chat.rooms.delete(room);
   chat.onRoomExit(room.id, null);
-  chat.onRoomDeleted(room.id);
+  chat.onRoomDeleted(room.id, told);
 }
 
 function addMember(chat: Chat, room: Room, member: Member, cursor: number, now: string): void {

@@ -10,6 +10,7 @@ import { EVERYONE, nameKey } from '../../protocol/names.js';
 import type { StoredMessage } from '../store/store.js';
 import type { Chat } from './chat.js';
 import { encodeMessage } from './encode.js';
+import { isOnline } from './lookups.js';
 import type { Conversation, Room } from './room.js';
 import type { Session } from './session.js';
 
@@ -150,9 +151,11 @@ function deliverPrivate(
   clientRef: string | null,
   fileId: number | null,
 ): SentPrivate | Promise<SentPrivate> {
-  // Looked up again: the recipient may have come online or left while the conversation loaded.
-  if (!chat.presence.byUser(toId)) queueFor(chat, toId, toName, text);
+  // Looked up again: the recipient may have come online or left while the conversation loaded. Online
+  // on another node (#15), it is delivered there: it does not wait for a login.
+  if (!isOnline(chat, toId)) queueFor(chat, toId, toName, text);
   let delivered = 0;
+  let queued = false;
   const recorded = chat.record(
     conv,
     { kind: 'private', author: session, receiver: toName, text, clientRef, fileId },
@@ -166,11 +169,12 @@ function deliverPrivate(
         recipient.deliver(encodeMessage(message), message.id);
         delivered = 1;
       }
+      queued = !recipient && chat.elsewhere.byUser(toId) === undefined;
       logDelivery(chat, message, delivered);
     },
   );
-  if (recorded instanceof Promise) return recorded.then((message) => ({ message, delivered, queued: delivered === 0 }));
-  return { message: recorded, delivered, queued: delivered === 0 };
+  if (recorded instanceof Promise) return recorded.then((message) => ({ message, delivered, queued }));
+  return { message: recorded, delivered, queued };
 }
 
 /**

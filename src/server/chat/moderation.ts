@@ -6,6 +6,7 @@
  */
 import { ChatError } from '../../protocol/errors.js';
 import { nameKey } from '../../protocol/names.js';
+import type { SystemEvent } from '../../protocol/wire.js';
 import type { StoredMessage } from '../store/store.js';
 import type { Chat } from './chat.js';
 import { encodeMessage, encodeSystemEvent } from './encode.js';
@@ -29,10 +30,19 @@ const because = (reason: string | undefined) => (reason ? `: ${reason}` : '');
 /** Closes a user's connection. Admin only. Throws forbidden, no_such_user (not online). */
 export function kickUser(chat: Chat, actor: Session, name: string, reason?: string): void {
   assertAdmin(actor, 'kick a user off the server');
-  const target = chat.presence.byName(nameKey(name));
+  const key = nameKey(name);
+  const text = `${actor.name} removed you from the server${because(reason)}`;
+  const target = chat.presence.byName(key);
+  // #15: online on another node, that node closes it.
+  const elsewhere = target ? undefined : chat.elsewhere.byName(key);
+  if (elsewhere && chat.clusterModeration) {
+    chat.log.warn({ by: actor.name, user: elsewhere.name, node: elsewhere.node, reason }, 'kicked');
+    chat.clusterModeration.kick(elsewhere.userId, text);
+    return;
+  }
   if (!target) throw new ChatError('no_such_user', `${name} is not online`);
   chat.log.warn({ by: actor.name, user: target.name, reason }, 'kicked');
-  target.close('kicked', `${actor.name} removed you from the server${because(reason)}`);
+  target.close('kicked', text);
 }
 
 /**
@@ -92,16 +102,17 @@ export function kickFromRoom(
 export function removeRoom(chat: Chat, actor: Session, roomName: string): Room {
   const room = findRoom(chat, roomName);
   assertOwnerOrAdmin(actor, room, 'delete it');
-  const bytes = encodeSystemEvent({
+  const told: SystemEvent = {
     status: 'system',
     event: 'deleted',
     sender: actor.name,
     receiver: room.name,
     text: `${actor.name} deleted ${room.name}`,
     ts: chat.now(),
-  });
+  };
+  const bytes = encodeSystemEvent(told);
   for (const member of room.online) if (member !== actor) member.deliver(bytes);
-  deleteRoom(chat, room);
+  deleteRoom(chat, room, told);
   chat.log.warn({ by: actor.name, room: room.name }, 'room deleted');
   return room;
 }
@@ -130,20 +141,22 @@ export async function muteUser(
   const undo = () => {
     if (target !== undefined && before !== undefined) target.mutedUntil = before;
   };
+  const mutedUntil = until === null ? 0 : Date.parse(until);
+  const told: SystemEvent = {
+    status: 'system',
+    event: 'muted',
+    sender: actor.name,
+    receiver: user.name,
+    text:
+      until === null ? `${actor.name} lifted your mute` : `${actor.name} muted you for ${seconds} s${because(reason)}`,
+    ts: chat.now(),
+  };
   if (target) {
-    target.mutedUntil = until === null ? 0 : Date.parse(until);
-    const text =
-      until === null ? `${actor.name} lifted your mute` : `${actor.name} muted you for ${seconds} s${because(reason)}`;
-    target.deliver(
-      encodeSystemEvent({
-        status: 'system',
-        event: 'muted',
-        sender: actor.name,
-        receiver: target.name,
-        text,
-        ts: chat.now(),
-      }),
-    );
+    target.mutedUntil = mutedUntil;
+    target.deliver(encodeSystemEvent(told));
+  } else {
+    // #15: a session on another node is muted (or freed) by that node; one logging in reads the store.
+    chat.clusterModeration?.mute(user.id, mutedUntil, told);
   }
   chat.log.warn({ by: actor.name, user: user.name, seconds, reason }, until === null ? 'unmuted' : 'muted');
   return { name: user.name, until, undo };

@@ -8,8 +8,10 @@
  * The watermark (chat.watermark()) moves as messages are delivered, whichever node sent them.
  */
 import type { Logger } from 'pino';
+import type { SystemEvent } from '../../protocol/wire.js';
 import type { Bus } from '../bus/bus.js';
 import type { Chat, ClusterOrder } from '../chat/chat.js';
+import { encodeSystemEvent } from '../chat/encode.js';
 import type { StoredMessage } from '../store/store.js';
 import { decodeBatch, encodeBatch } from './batch.js';
 import { deliverRemote, roomsChangeBefore, roomsChangeAfter } from './remote-delivery.js';
@@ -18,6 +20,8 @@ export const COMMITS_TOPIC = 'commits';
 export const EVENTS_TOPIC = 'events';
 /** How long a batch ahead of a missing id waits for it before the node reads it from the store. */
 export const DEFAULT_GAP_WAIT_MS = 100;
+/** How long a request that names something unknown here waits for this node to catch up. */
+const CATCH_UP_WAIT_MS = 3000;
 /** Rows per store read while filling a gap. */
 const FILL_PAGE = 500;
 
@@ -28,8 +32,8 @@ interface Waiting {
   local: boolean;
 }
 
-/** A change that is not a message, told to every node. */
-type ClusterEvent = { t: 'room-deleted'; id: number };
+/** A change that is not a message, told to every node; `told`, the event the room's online members get. */
+type ClusterEvent = { t: 'room-deleted'; id: number; told?: SystemEvent };
 
 export class ClusterFeed implements ClusterOrder {
   /** The next id to deliver: every lower one was delivered here, or is known not to exist. */
@@ -62,7 +66,7 @@ export class ClusterFeed implements ClusterOrder {
   static async start(chat: Chat, bus: Bus, log: Logger, gapWaitMs = DEFAULT_GAP_WAIT_MS): Promise<ClusterFeed> {
     const feed = new ClusterFeed(chat, bus, log, gapWaitMs);
     chat.cluster = feed;
-    chat.onRoomDeleted = (id) => feed.publishEvent({ t: 'room-deleted', id });
+    chat.onRoomDeleted = (id, told) => feed.publishEvent({ t: 'room-deleted', id, ...(told && { told }) });
     await bus.subscribe(COMMITS_TOPIC, feed.onBatch);
     await bus.subscribe(EVENTS_TOPIC, feed.onEvent);
     feed.stopGap = bus.onGap(() => feed.requestFill('all'));
@@ -92,6 +96,23 @@ export class ClusterFeed implements ClusterOrder {
       },
     });
     this.drain();
+  }
+
+  /**
+   * Resolves once everything committed before the call is delivered here (#15: a request naming a room
+   * another node made a moment ago finds it, rather than `no_such_room` until the bus brings it).
+   */
+  async caughtUp(timeoutMs = CATCH_UP_WAIT_MS): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    this.requestFill('all');
+    // The fill, then what it delivered pausing for the rooms to be read again: each may start the next.
+    // Bounded: while the store cannot be read, the fill retries for as long as it takes.
+    while (this.busy !== null && !this.closed && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - Date.now())));
+      await Promise.race([this.busy, late]);
+      clearTimeout(timer);
+    }
   }
 
   stop(): void {
@@ -124,7 +145,11 @@ export class ClusterFeed implements ClusterOrder {
     if (event.t === 'room-deleted') {
       const room = this.chat.rooms.byId(event.id);
       if (!room) return;
-      for (const member of room.online) member.parted(room);
+      const bytes = event.told && encodeSystemEvent(event.told);
+      for (const member of room.online) {
+        if (bytes) member.deliver(bytes);
+        member.parted(room);
+      }
       room.online.clear();
       this.chat.rooms.delete(room);
       this.chat.onRoomExit(room.id, null);

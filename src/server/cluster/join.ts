@@ -12,14 +12,18 @@ import { RedisBus } from '../bus/redis-bus.js';
 import { RedisNameRegistry } from '../bus/redis-name-registry.js';
 import type { Chat } from '../chat/chat.js';
 import { ClusterFeed } from './feed.js';
+import { ModerationFeed } from './moderation.js';
 import { RegistryNames } from './names.js';
+import { PresenceFeed } from './presence.js';
 
 export interface Cluster {
   readonly nodeId: string;
   readonly bus: Bus;
   readonly names: NameRegistry;
   readonly feed: ClusterFeed;
-  close(): Promise<void>;
+  readonly presence: PresenceFeed;
+  /** Leaves the others; `keepNames` leaves this node's names to expire, as a killed node would (tests). */
+  close(options?: { keepNames?: boolean }): Promise<void>;
 }
 
 export async function joinCluster(chat: Chat, url: string, prefix: string | undefined, log: Logger): Promise<Cluster> {
@@ -28,9 +32,13 @@ export async function joinCluster(chat: Chat, url: string, prefix: string | unde
   const names = new RedisNameRegistry({ url, nodeId, log, ...(prefix !== undefined && { prefix: `${prefix}names:` }) });
   let feed: ClusterFeed;
   let claims: RegistryNames;
+  let presence: PresenceFeed;
+  let moderation: ModerationFeed;
   try {
     feed = await ClusterFeed.start(chat, bus, log);
     claims = await RegistryNames.start(chat, bus, names, log);
+    presence = await PresenceFeed.start(chat, bus, names, log);
+    moderation = await ModerationFeed.start(chat, bus, log);
   } catch (err) {
     await Promise.all([bus.close(), names.close()]);
     throw err;
@@ -41,11 +49,14 @@ export async function joinCluster(chat: Chat, url: string, prefix: string | unde
     bus,
     names,
     feed,
-    close: () =>
+    presence,
+    close: (options = {}) =>
       (closing ??= (async () => {
         feed.stop();
         claims.stop();
-        await Promise.all([bus.close(), names.close()]);
+        presence.stop();
+        moderation.stop();
+        await Promise.all([bus.close(), names.close(options)]);
       })()),
   };
 }
