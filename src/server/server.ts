@@ -89,7 +89,8 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     this.limits = config.limits;
     // #15: a database over the network that stops answering is waited out (store-outage.ts); the
     // rooms are read back before requests are served again, since memory may hold what was not stored.
-    this.outage = new StoreOutage(store, log, () => this.chat.reloadRooms());
+    // Then what a commit whose answer was lost may have stored is delivered, before anything newer.
+    this.outage = new StoreOutage(store, log, () => this.recoverFromOutage());
     this.commit = new GroupCommit(
       store,
       log,
@@ -248,6 +249,15 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     await this.expiring;
     if ((this.files as Files | undefined) !== undefined) await this.files.close();
     await this.store.close();
+  }
+
+  /**
+   * The database answers again (#15), before requests are served: the rooms as stored, then the
+   * messages a commit whose answer was lost may have stored (delivered once, in id order).
+   */
+  private async recoverFromOutage(): Promise<void> {
+    await this.chat.reloadRooms();
+    await this.chat.deliverMissed();
   }
 
   get port(): number {

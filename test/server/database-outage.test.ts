@@ -332,3 +332,50 @@ test(
     }
   },
 );
+
+test('#15 a commit stored but whose answer was lost: on recovery its messages reach the recipients online once, before later ones, and a resend with the same id is answered ok without a copy', async () => {
+  // Review finding: the message was stored, its sender told `unavailable`, its recipients never given
+  // it live, and the watermark moved past it with the next message (a logout's cursors then skip it).
+  const server = await startServer({ auth: 'open', deferredStore: true });
+  const store = controls(server);
+  const cast = new Cast(() => server.port);
+  try {
+    const ann = await cast.as('Ann');
+    const bob = await cast.as('Bob');
+    const mia = await cast.as('Mia');
+    await ann.ok({ status: 'create', receiver: 'Lab', members: ['Mia'] });
+    const before = await ann.ok({ status: 'private', receiver: 'Bob', text: 'before' });
+    await bob.event('private', { msgid: before.msgid });
+
+    store.loseNextCommitAnswer(unreachable());
+    const request = { id: 'answer-lost-1', status: 'private', receiver: 'Bob', text: 'answer lost' };
+    const lost = await ann.request(request);
+    assert.equal(lost.code, 'unavailable', JSON.stringify(lost));
+    const live = await bob.event('private', { text: 'answer lost' }, RESUME_TIMEOUT_MS);
+    assert.ok(Number(live.msgid) > Number(before.msgid));
+
+    const after = await okOnceServing(ann, { status: 'group', receiver: 'Lab', text: 'after' });
+    await mia.event('group', { msgid: after.msgid });
+    const next = await ann.ok({ status: 'private', receiver: 'Bob', text: 'next' });
+    await bob.event('private', { msgid: next.msgid });
+    const order = bob.received.filter((m) => m.status === 'private' && m.ref === undefined).map((m) => m.text);
+    assert.deepEqual(order, ['before', 'answer lost', 'next'], 'once each, in id order');
+
+    // The sender resends it as told: the stored message answers, and nobody gets a copy.
+    const resent = await ann.ok(request);
+    assert.equal(resent.msgid, live.msgid, 'the resend is answered with the stored message');
+    await assertNotReceived(
+      bob,
+      (m) => m.text === 'answer lost' && m.msgid !== live.msgid,
+      'a second copy of the resent message',
+    );
+    const history = await fullHistory(bob, 'Ann');
+    assert.deepEqual(
+      history.map((m) => m.text),
+      ['before', 'answer lost', 'next'],
+    );
+  } finally {
+    await cast.closeAll();
+    await server.stop();
+  }
+});
