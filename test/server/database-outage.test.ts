@@ -11,7 +11,14 @@ import { CutProxy } from '../helpers/cut-proxy.js';
 import type { DeferredControls } from '../helpers/deferred-store.js';
 import { assertNotReceived, expectClosed, fullHistory } from '../helpers/expect.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { freshPostgresSchema, POSTGRES_SKIP, POSTGRES_URL } from '../helpers/services.js';
+import {
+  freshPostgresSchema,
+  POSTGRES_SKIP,
+  POSTGRES_URL,
+  REDIS_SKIP,
+  REDIS_URL,
+  uniqueName,
+} from '../helpers/services.js';
 
 const RESUME_TIMEOUT_MS = 15_000;
 
@@ -379,3 +386,72 @@ test('#15 a commit stored but whose answer was lost: on recovery its messages re
     await server.stop();
   }
 });
+
+for (const joined of [false, true]) {
+  test(
+    `#15 on PostgreSQL${joined ? ' with two nodes joined by --bus' : ''}, a commit whose answer was lost is delivered live once to every member online, in id order, and its resend answers ok without a copy`,
+    { skip: POSTGRES_SKIP || (joined && REDIS_SKIP) },
+    async () => {
+      const schema = await freshPostgresSchema();
+      const target = new URL(POSTGRES_URL!);
+      const proxy = await CutProxy.start(Number(target.port || 5432), target.hostname);
+      const viaProxy = new URL(schema.url);
+      viaProxy.hostname = '127.0.0.1';
+      viaProxy.port = String(proxy.port);
+      const bus = joined ? { bus: REDIS_URL!, busPrefix: `${uniqueName('lost-answer')}:` } : {};
+      const nodes: TestServer[] = [];
+      const clients: TestClient[] = [];
+      try {
+        nodes.push(await startServer({ auth: 'open', store: viaProxy.toString(), ...bus }));
+        if (joined) nodes.push(await startServer({ auth: 'open', store: schema.url, ...bus }));
+        const [here, there] = [nodes[0]!, nodes.at(-1)!];
+        const ann = await TestClient.as(here.port, 'Ann');
+        const bob = await TestClient.as(here.port, 'Bob');
+        const cleo = await TestClient.as(there.port, 'Cleo');
+        clients.push(ann, bob, cleo);
+        await ann.ok({ status: 'create', receiver: 'Lab', members: ['Bob', 'Cleo'] });
+        await bob.event('system', { event: 'created', receiver: 'Lab' });
+        await cleo.event('system', { event: 'created', receiver: 'Lab' });
+
+        proxy.loseNextCommitAnswer();
+        const request = { id: 'answer-lost-pg', status: 'group', receiver: 'Lab', text: 'answer lost' };
+        const lost = await ann.request(request);
+        assert.equal(lost.code, 'unavailable', JSON.stringify(lost));
+        assert.equal(proxy.lostAnswers, 1, 'the commit reached PostgreSQL and its answer was dropped');
+        // Bob, on the node whose answer was lost, gets it from the recovery itself: no later message needed.
+        const live = await bob.event('group', { text: 'answer lost' }, RESUME_TIMEOUT_MS);
+        const after = await okOnceServing(ann, { status: 'group', receiver: 'Lab', text: 'after' });
+        for (const member of [bob, cleo]) {
+          await member.event('group', { msgid: after.msgid });
+          const got = member.received.filter((m) => m.status === 'group').map((m) => [m.msgid, m.text]);
+          assert.deepEqual(
+            got,
+            [
+              [live.msgid, 'answer lost'],
+              [after.msgid, 'after'],
+            ],
+            `${member.label}: once each, in id order`,
+          );
+        }
+        const resent = await ann.ok(request);
+        assert.equal(resent.msgid, live.msgid, 'the resend is answered with the stored message');
+        const history = (await fullHistory(cleo, 'Lab')).filter((m) => m.status === 'group');
+        assert.deepEqual(
+          history.map((m) => m.text),
+          ['answer lost', 'after'],
+        );
+        for (const member of [bob, cleo])
+          await assertNotReceived(
+            member,
+            (m) => m.text === 'answer lost' && m.msgid !== live.msgid,
+            'a copy of the resent message',
+          );
+      } finally {
+        for (const client of clients) await client.close();
+        for (const node of nodes) await node.stop();
+        await proxy.close();
+        await schema.drop();
+      }
+    },
+  );
+}
