@@ -144,6 +144,7 @@ const WRITES = new Set<string | symbol>([
   'setRoomOwner',
   'deleteConversation',
   'insertMember',
+  'joinMember',
   'deleteMember',
   'appendMessage',
   'advanceCursors',

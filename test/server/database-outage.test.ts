@@ -455,3 +455,41 @@ for (const joined of [false, true]) {
     },
   );
 }
+
+test('#15 a join is stored whole or not at all: a lost commit after it never leaves its event in history without the membership', async () => {
+  // Review finding: the event was committed first and the membership row in the next tick; losing that
+  // tick left "Bob joined Lab" in history with Bob not a member.
+  const server = await startServer({ auth: 'open', deferredStore: true });
+  const store = controls(server);
+  const cast = new Cast(() => server.port);
+  try {
+    let ann = await cast.as('Ann');
+    const bob = await cast.as('Bob');
+    await ann.ok({ status: 'create', receiver: 'Lab' });
+    // Ann offline, so that the lost tick carries only Bob's reply (a lost live message closes a session).
+    await ann.close();
+    // The join's own commit goes through; the one after it does not reach the database.
+    store.failNextCommit(unreachable(), 1);
+    const join = await bob.request({ status: 'join', receiver: 'Lab' });
+    assert.equal(join.code, 'unavailable', JSON.stringify(join));
+    await okOnceServing(bob, { status: 'private', receiver: 'Ann', text: 'are you there?' });
+    ann = await TestClient.back(server.port, ann);
+    const said = await ann.ok({ status: 'group', receiver: 'Lab', text: 'who is here?' });
+    const history = await fullHistory(ann, 'Lab');
+    const joined = history.some((m) => m.event === 'join' && m.sender === 'Bob');
+    const members = await ann.ok({ status: 'members', receiver: 'Lab' });
+    const names = (members.members as Obj[]).map((m) => m.name);
+    assert.equal(
+      names.includes('Bob'),
+      joined,
+      `the join event (${joined}) and the membership (${names.join(', ')}) agree`,
+    );
+    assert.ok(joined, 'the join was stored by its own commit');
+    // A member as stored: Bob gets the room's messages from then on.
+    await bob.event('group', { msgid: said.msgid });
+    await ann.close();
+  } finally {
+    await cast.closeAll();
+    await server.stop();
+  }
+});
