@@ -25,7 +25,7 @@ import { StoredBytesBudget } from './guards/stored-bytes.js';
 import { IdleSweep, registerTimeoutText } from './guards/idle-sweep.js';
 import { encodeJson, encodeSystemEvent } from './chat/encode.js';
 import { Files } from './files/files.js';
-import { DatabaseLock } from './store/database-lock.js';
+import { type DatabaseInUse, DatabaseLock } from './store/database-lock.js';
 import { openBlobs } from './files/open-blobs.js';
 import { DataDirLock } from './store/data-dir-lock.js';
 import { openStore } from './store/open-store.js';
@@ -144,7 +144,12 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
       if (storeChoice.kind === 'postgres') {
         databaseLock = await DatabaseLock.acquire(
           storeChoice.url,
-          (err) => log.error({ err }, 'lost the connection that keeps other servers off this database'),
+          {
+            onLost: (err) =>
+              log.error({ err }, 'lost the connection that keeps other servers off this database; taking it again'),
+            onRetaken: () => log.warn('took the lock that keeps other servers off this database again'),
+            onTaken: (err) => server?.databaseTaken(err),
+          },
           config.bus === undefined ? 'alone' : 'joined',
         );
       }
@@ -256,6 +261,9 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
    * messages a commit whose answer was lost may have stored (delivered once, in id order).
    */
   private async recoverFromOutage(): Promise<void> {
+    // The outage may have ended the lock's connection: hold it again before serving (or stop, when
+    // another server took the database meanwhile: databaseTaken).
+    await this.databaseLock?.ensureHeld();
     await this.chat.reloadRooms();
     await this.chat.deliverMissed();
   }
@@ -376,6 +384,24 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
    * Issue #11.12: a failed commit (a full or failing disk) stops the server cleanly: every client is
    * told, nothing unacknowledged is claimed, and `onFatal` lets the process exit with an error.
    */
+  /**
+   * #15: while this server had lost its database lock (an outage), another server without --bus took the
+   * database. Two such servers lose each other's messages (database-lock.ts), so this one stops, said
+   * in one line; the other goes on. Restarted, it is refused at start with the usual line until the
+   * other stops.
+   */
+  private databaseTaken(err: DatabaseInUse): void {
+    if (this.stopping) return;
+    this.log.fatal(
+      { err: err.message },
+      'another ClassChat server took this PostgreSQL database while it was unreachable: this server stops',
+    );
+    this.shutdown('another server took over the database; this server is stopping').catch((closeErr: unknown) => {
+      this.log.error({ err: closeErr }, 'shutdown after losing the database to another server did not finish cleanly');
+    });
+    this.onFatal(err);
+  }
+
   private storageFailed(err: unknown): void {
     this.storageBroken = true;
     this.shutdown('the server hit a storage failure and is stopping').catch((closeErr: unknown) => {

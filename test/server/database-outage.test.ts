@@ -5,11 +5,13 @@
 // deferred store's hooks, and on real PostgreSQL cut off behind a TCP proxy.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DatabaseInUse } from '../../src/server/store/database-lock.js';
 import { StoreUnreachable } from '../../src/server/store/unreachable.js';
 import { Cast, TestClient, type Obj } from '../helpers/client.js';
 import { CutProxy } from '../helpers/cut-proxy.js';
 import type { DeferredControls } from '../helpers/deferred-store.js';
 import { assertNotReceived, expectClosed, fullHistory } from '../helpers/expect.js';
+import { LogCapture } from '../helpers/log.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import {
   freshPostgresSchema,
@@ -493,3 +495,96 @@ test('#15 a join is stored whole or not at all: a lost commit after it never lea
     await server.stop();
   }
 });
+
+/** A server on `schema` behind a proxy the test can cut (#15). */
+async function behindProxy(schemaUrl: string, log?: LogCapture): Promise<{ proxy: CutProxy; server: TestServer }> {
+  const target = new URL(POSTGRES_URL!);
+  const proxy = await CutProxy.start(Number(target.port || 5432), target.hostname);
+  const viaProxy = new URL(schemaUrl);
+  viaProxy.hostname = '127.0.0.1';
+  viaProxy.port = String(proxy.port);
+  const server = await startServer({ auth: 'open', store: viaProxy.toString(), ...(log && { log: log.logger }) });
+  return { proxy, server };
+}
+
+/** Sends until the server has noticed the outage (a write answered unavailable). */
+async function noticeOutage(client: TestClient): Promise<void> {
+  const reply = await client.request({ status: 'broadcast', text: 'is the database there?' });
+  assert.equal(reply.code, 'unavailable', JSON.stringify(reply));
+}
+
+test(
+  '#15 the one-server guard is taken again when the database comes back: a second server without --bus is still refused',
+  { skip: POSTGRES_SKIP },
+  async () => {
+    const schema = await freshPostgresSchema();
+    const { proxy, server } = await behindProxy(schema.url);
+    const ann = await TestClient.as(server.port, 'Ann');
+    try {
+      await ann.ok({ status: 'broadcast', text: 'before' });
+      proxy.cut(); // ends the lock's connection too: PostgreSQL frees the lock
+      await noticeOutage(ann);
+      proxy.restore();
+      await okOnceServing(ann, { status: 'broadcast', text: 'after' });
+      let second: TestServer | null = null;
+      try {
+        second = await startServer({ store: schema.url });
+      } catch (err) {
+        assert.ok(err instanceof DatabaseInUse, String(err));
+      }
+      if (second !== null) {
+        await second.stop();
+        assert.fail('a second server without --bus started beside the first after its outage');
+      }
+    } finally {
+      await ann.close();
+      await server.stop();
+      await proxy.close();
+      await schema.drop();
+    }
+  },
+);
+
+test(
+  '#15 a server whose database another server took while it was cut off stops with one clear line, and the other goes on',
+  { skip: POSTGRES_SKIP },
+  async () => {
+    const schema = await freshPostgresSchema();
+    const log = new LogCapture();
+    const { proxy, server } = await behindProxy(schema.url, log);
+    const ann = await TestClient.as(server.port, 'Ann');
+    let other: TestServer | null = null;
+    try {
+      proxy.cut();
+      await noticeOutage(ann);
+      // PostgreSQL frees the lock once it sees the cut connection end: the other server starts then.
+      const deadline = Date.now() + RESUME_TIMEOUT_MS;
+      while (other === null) {
+        try {
+          other = await startServer({ auth: 'open', store: schema.url });
+        } catch (err) {
+          if (!(err instanceof DatabaseInUse) || Date.now() > deadline) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+      proxy.restore();
+      const fatal = await log.waitFor(
+        (e) => e.level === 60 && /another ClassChat server took this PostgreSQL database/.test(e.msg ?? ''),
+        'the line saying why the server stops',
+        RESUME_TIMEOUT_MS,
+      );
+      assert.match(String(fatal.err), /another ClassChat server is running/);
+      await ann.event('system', { event: 'shutdown' }, RESUME_TIMEOUT_MS);
+      await expectClosed(ann, RESUME_TIMEOUT_MS);
+      const bob = await TestClient.as(other.port, 'Bob');
+      await bob.ok({ status: 'broadcast', text: 'the other server serves' });
+      await bob.close();
+    } finally {
+      await ann.close();
+      await server.stop();
+      await other?.stop();
+      await proxy.close();
+      await schema.drop();
+    }
+  },
+);
