@@ -203,6 +203,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
   private async load(): Promise<void> {
     const { config, log } = this;
     this.chat = await Chat.open(this.store, log, config.limits, this.commit.request, this.clock);
+    this.chat.storeDown = () => this.outage.down;
     if (config.bus !== undefined) this.cluster = await joinCluster(this.chat, config.bus, config.busPrefix, log);
     this.adminEvents = await AdminEventPoller.start(this.chat);
     const addressKey: AddressKey = (address) =>
@@ -266,6 +267,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     await this.databaseLock?.ensureHeld();
     await this.chat.reloadRooms();
     await this.chat.deliverMissed();
+    this.chat.writeDeferredCursors();
   }
 
   get port(): number {

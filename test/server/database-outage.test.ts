@@ -588,3 +588,38 @@ test(
     }
   },
 );
+
+test('#15 a logout while the database cannot be reached keeps its cursors for later: its tick does not fail, and the next login brings only what is new', async () => {
+  // Review finding: the logout's cursor write made its tick wait for the database and fail, answering
+  // the in-memory replies sharing it `unavailable`, and the cursors were lost (the next login brought
+  // again what had been delivered).
+  const log = new LogCapture();
+  const server = await startServer({ auth: 'open', deferredStore: true, log: log.logger });
+  const lostTicks = () => log.entries.filter((e) => /^commit could not reach the database/.test(e.msg ?? '')).length;
+  const store = controls(server);
+  const cast = new Cast(() => server.port);
+  try {
+    const ann = await cast.as('Ann');
+    const bob = await cast.as('Bob');
+    const seen = await ann.ok({ status: 'private', receiver: 'Bob', text: 'seen' });
+    await bob.event('private', { msgid: seen.msgid });
+    store.reachable = false;
+    const noticed = await ann.request({ status: 'private', receiver: 'Bob', text: 'lost' });
+    assert.equal(noticed.code, 'unavailable');
+    const lostBefore = lostTicks();
+    await bob.close();
+    await waitUntil(() => server.server.chat.presence.size === 1, 5000, 'Bob to go offline');
+    const who = await ann.ok({ status: 'who' });
+    assert.deepEqual(who.users, ['Ann']);
+    assert.equal(lostTicks(), lostBefore, 'no tick failed: the logout sent nothing to a database known to be away');
+    store.reachable = true;
+    const later = await okOnceServing(ann, { status: 'private', receiver: 'Bob', text: 'later' });
+    const back = await TestClient.back(server.port, bob);
+    await back.event('private', { msgid: later.msgid });
+    await assertNotReceived(back, (m) => m.text === 'seen', 'a message delivered before the logout, again');
+    await back.close();
+  } finally {
+    await cast.closeAll();
+    await server.stop();
+  }
+});

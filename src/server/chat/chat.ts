@@ -136,6 +136,13 @@ export class Chat {
   cluster: ClusterOrder | null = null;
   /** Set when this node is joined to others by a bus (#15): names are claimed cluster-wide. */
   names: ClusterNames | null = null;
+  /**
+   * True while the database is known to be unreachable (#15, store-outage.ts): a logout's cursors then
+   * wait in memory (saveCursors) instead of making a tick wait for, and fail with, the database.
+   */
+  storeDown: () => boolean = () => false;
+  /** Cursors of logouts during an outage, by user: where to advance them once the database is back. */
+  private readonly deferredCursors = new Map<number, number>();
   /** Told when a room is deleted here (not a message): other nodes are told through the bus (#15). */
   onRoomDeleted: (roomId: number) => void = () => {};
 
@@ -379,6 +386,30 @@ export class Chat {
     }
     this.deliveredBelow = message.id + 1;
     this.log.info({ msgid: message.id }, 'delivered a message whose commit answer was lost');
+  }
+
+  /**
+   * Moves a user's cursors to `belowId` (everything below it was delivered to them), at logout. During
+   * an outage (#15) the write would only fail, and take the in-memory answers of its tick with it: it
+   * waits here instead and is written on recovery (writeDeferredCursors). A cursor kept back only
+   * brings a message twice, never skips one, so waiting never loses anything.
+   */
+  saveCursors(userId: number, belowId: number): void {
+    if (this.storeDown()) {
+      this.deferredCursors.set(userId, Math.max(belowId, this.deferredCursors.get(userId) ?? 0));
+      return;
+    }
+    this.store.advanceCursors(userId, belowId);
+    this.requestCommit();
+  }
+
+  /** The database is back (#15): the cursors of the logouts during the outage are written now. */
+  writeDeferredCursors(): void {
+    if (this.deferredCursors.size === 0) return;
+    for (const [userId, belowId] of this.deferredCursors) this.store.advanceCursors(userId, belowId);
+    this.log.info({ users: this.deferredCursors.size }, 'saved the cursors of logouts during the database outage');
+    this.deferredCursors.clear();
+    this.requestCommit();
   }
 
   /** The private conversation of two users, loaded or created on first use. */
