@@ -383,10 +383,6 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
   }
 
   /**
-   * Issue #11.12: a failed commit (a full or failing disk) stops the server cleanly: every client is
-   * told, nothing unacknowledged is claimed, and `onFatal` lets the process exit with an error.
-   */
-  /**
    * #15: while this server had lost its database lock (an outage), another server without --bus took the
    * database. Two such servers lose each other's messages (database-lock.ts), so this one stops, said
    * in one line; the other goes on. Restarted, it is refused at start with the usual line until the
@@ -404,6 +400,10 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     this.onFatal(err);
   }
 
+  /**
+   * Issue #11.12: a failed commit (a full or failing disk) stops the server cleanly: every client is
+   * told, nothing unacknowledged is claimed, and `onFatal` lets the process exit with an error.
+   */
   private storageFailed(err: unknown): void {
     this.storageBroken = true;
     this.shutdown('the server hit a storage failure and is stopping').catch((closeErr: unknown) => {

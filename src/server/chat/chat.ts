@@ -345,9 +345,9 @@ export class Chat {
    * After an outage (#15, before requests are served again, after reloadRooms): a commit whose answer
    * was lost may have stored messages that were never delivered. Reads the store from the first such id
    * to its end and delivers each message once, in id order: one held here (its commit answered while
-   * the doubt stood) as its own request would have, any other as stored (cluster/remote-delivery.ts: as a joined node delivers another's). On a node
-   * joined to others the cluster feed does the reading. Throws (the probe tries again) when the store
-   * cannot be read.
+   * the doubt stood) as its own request would have, any other as stored, the way a joined node delivers
+   * another node's (cluster/remote-delivery.ts). On a node joined to others the cluster feed does the
+   * reading. Throws (the probe tries again) when the store cannot be read.
    */
   async deliverMissed(): Promise<void> {
     if (this.cluster !== null) return this.cluster.catchUpFromStore();
