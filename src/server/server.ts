@@ -25,7 +25,7 @@ import { StoredBytesBudget } from './guards/stored-bytes.js';
 import { IdleSweep, registerTimeoutText } from './guards/idle-sweep.js';
 import { encodeJson, encodeSystemEvent } from './chat/encode.js';
 import { Files } from './files/files.js';
-import { DatabaseLock } from './store/database-lock.js';
+import { type DatabaseInUse, DatabaseLock } from './store/database-lock.js';
 import { openBlobs } from './files/open-blobs.js';
 import { DataDirLock } from './store/data-dir-lock.js';
 import { openStore } from './store/open-store.js';
@@ -89,7 +89,8 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     this.limits = config.limits;
     // #15: a database over the network that stops answering is waited out (store-outage.ts); the
     // rooms are read back before requests are served again, since memory may hold what was not stored.
-    this.outage = new StoreOutage(store, log, () => this.chat.reloadRooms());
+    // Then what a commit whose answer was lost may have stored is delivered, before anything newer.
+    this.outage = new StoreOutage(store, log, () => this.recoverFromOutage());
     this.commit = new GroupCommit(
       store,
       log,
@@ -143,7 +144,12 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
       if (storeChoice.kind === 'postgres') {
         databaseLock = await DatabaseLock.acquire(
           storeChoice.url,
-          (err) => log.error({ err }, 'lost the connection that keeps other servers off this database'),
+          {
+            onLost: (err) =>
+              log.error({ err }, 'lost the connection that keeps other servers off this database; taking it again'),
+            onRetaken: () => log.warn('took the lock that keeps other servers off this database again'),
+            onTaken: (err) => server?.databaseTaken(err),
+          },
           config.bus === undefined ? 'alone' : 'joined',
         );
       }
@@ -197,6 +203,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
   private async load(): Promise<void> {
     const { config, log } = this;
     this.chat = await Chat.open(this.store, log, config.limits, this.commit.request, this.clock);
+    this.chat.storeDown = () => this.outage.down;
     if (config.bus !== undefined) this.cluster = await joinCluster(this.chat, config.bus, config.busPrefix, log);
     this.adminEvents = await AdminEventPoller.start(this.chat);
     const addressKey: AddressKey = (address) =>
@@ -249,6 +256,19 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     await this.expiring;
     if ((this.files as Files | undefined) !== undefined) await this.files.close();
     await this.store.close();
+  }
+
+  /**
+   * The database answers again (#15), before requests are served: the rooms as stored, then the
+   * messages a commit whose answer was lost may have stored (delivered once, in id order).
+   */
+  private async recoverFromOutage(): Promise<void> {
+    // The outage may have ended the lock's connection: hold it again before serving (or stop, when
+    // another server took the database meanwhile: databaseTaken).
+    await this.databaseLock?.ensureHeld();
+    await this.chat.reloadRooms();
+    await this.chat.deliverMissed();
+    this.chat.writeDeferredCursors();
   }
 
   get port(): number {
@@ -361,6 +381,24 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
    */
   openWebSocket(ws: WebSocket, socket: net.Socket, address: string): Connection | null {
     return this.openWire(new WebSocketWire(ws, socket, address, this.limits.maxLineBytes), 'websocket');
+  }
+
+  /**
+   * #15: while this server had lost its database lock (an outage), another server without --bus took the
+   * database. Two such servers lose each other's messages (database-lock.ts), so this one stops, said
+   * in one line; the other goes on. Restarted, it is refused at start with the usual line until the
+   * other stops.
+   */
+  private databaseTaken(err: DatabaseInUse): void {
+    if (this.stopping) return;
+    this.log.fatal(
+      { err: err.message },
+      'another ClassChat server took this PostgreSQL database while it was unreachable: this server stops',
+    );
+    this.shutdown('another server took over the database; this server is stopping').catch((closeErr: unknown) => {
+      this.log.error({ err: closeErr }, 'shutdown after losing the database to another server did not finish cleanly');
+    });
+    this.onFatal(err);
   }
 
   /**

@@ -64,6 +64,7 @@ export class StoreOutage {
       await this.store.probe();
       await this.recover();
     } catch (err) {
+      if (this.stopped) return; // the server stops (recovery may have found another server on the database)
       const now = Date.now();
       if (!(err instanceof StoreUnreachable)) {
         this.log.error({ err }, 'reading the chat state back after the database outage failed; trying again');

@@ -2,14 +2,22 @@
  * A TCP proxy on loopback that a test can cut and restore (#15): between one server and PostgreSQL,
  * so that the database becomes unreachable for that server alone. Cut, it resets every connection
  * through it and resets new ones at once (as a database host that went away); restored, it forwards again.
+ * It can also lose one commit's answer: the COMMIT reaches PostgreSQL, which commits, and the connection is
+ * reset before its answer comes back (the case where a client cannot know whether it was stored).
  */
 import net from 'node:net';
+
+/** A simple-protocol COMMIT as the pg client sends it: the query text, NUL-terminated. */
+const COMMIT_QUERY = Buffer.from('COMMIT\0');
 
 export class CutProxy {
   private cutOff = false;
   /** Connections reset at once because the proxy was cut: how often the server tried to reach the database. */
   refused = 0;
   private readonly sockets = new Set<net.Socket>();
+  private loseCommitAnswer = false;
+  /** Commits that reached PostgreSQL and whose answer the proxy dropped, resetting the connection. */
+  lostAnswers = 0;
 
   private constructor(
     private readonly server: net.Server,
@@ -39,6 +47,11 @@ export class CutProxy {
     this.sockets.clear();
   }
 
+  /** The next COMMIT through the proxy is committed, and its connection reset instead of answered. */
+  loseNextCommitAnswer(): void {
+    this.loseCommitAnswer = true;
+  }
+
   restore(): void {
     this.cutOff = false;
   }
@@ -65,7 +78,23 @@ export class CutProxy {
         upstream.destroy();
       });
     }
-    client.pipe(upstream);
-    upstream.pipe(client);
+    let swallowing = false;
+    client.on('data', (chunk: Buffer) => {
+      if (this.loseCommitAnswer && chunk.includes(COMMIT_QUERY)) {
+        this.loseCommitAnswer = false;
+        swallowing = true;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!swallowing) {
+        client.write(chunk);
+        return;
+      }
+      // PostgreSQL answered the COMMIT, so it is done: the client never hears of it.
+      this.lostAnswers++;
+      client.resetAndDestroy();
+      upstream.destroy();
+    });
   }
 }

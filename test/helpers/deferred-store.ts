@@ -30,6 +30,11 @@ export interface DeferredControls {
    * is stored, and its promises reject.
    */
   failNextCommit(err: Error, skip?: number): void;
+  /**
+   * The next commit is stored, but answered with `err` (#15: a connection reset right after COMMIT
+   * reached the database): its promises reject as if nothing was stored.
+   */
+  loseNextCommitAnswer(err: Error): void;
   /** False: every commit fails as a database that cannot be reached, and so does every probe (#15). */
   reachable: boolean;
   /** How many commits so far waited for a later turn. */
@@ -42,6 +47,8 @@ class DeferredCommits implements DeferredControls {
   private failure: Error | null = null;
   /** Commits to let through before `failure` applies. */
   private failAfter = 0;
+  /** The next commit's answer is lost with this error (its writes are stored). */
+  private lostAnswer: Error | null = null;
   commits = 0;
   reachable = true;
   /** A write was recorded since the last commit: an unreachable database fails only such a commit (as PostgreSQL's, which sends nothing otherwise). */
@@ -76,6 +83,8 @@ class DeferredCommits implements DeferredControls {
       try {
         // PostgreSQL's timing is played on a store that answers at once (SQLite), never on a slow one.
         if (this.inner.commit() instanceof Promise) throw new Error('a deferred store wraps a synchronous store');
+        err = this.lostAnswer;
+        this.lostAnswer = null;
       } catch (commitErr) {
         err = commitErr instanceof Error ? commitErr : new Error(String(commitErr));
       }
@@ -95,6 +104,10 @@ class DeferredCommits implements DeferredControls {
 
   probe(): void {
     if (!this.reachable) throw unreachable();
+  }
+
+  loseNextCommitAnswer(err: Error): void {
+    this.lostAnswer = err;
   }
 
   failNextCommit(err: Error, skip = 0): void {
@@ -131,6 +144,7 @@ const WRITES = new Set<string | symbol>([
   'setRoomOwner',
   'deleteConversation',
   'insertMember',
+  'joinMember',
   'deleteMember',
   'appendMessage',
   'advanceCursors',
@@ -146,6 +160,7 @@ const DEFERRED = new Set<string | symbol>([
   'insertConversation',
   'commit',
   'failNextCommit',
+  'loseNextCommitAnswer',
   'commits',
 ]);
 

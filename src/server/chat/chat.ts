@@ -9,8 +9,11 @@
 import type { Logger } from 'pino';
 import { EVERYONE } from '../../protocol/names.js';
 import type { ChatKind, SystemEvent, SystemEventKind } from '../../protocol/wire.js';
+// A message read from the store is delivered as a joined node delivers another node's: by its kind.
+import { deliverRemote as deliverStored } from '../cluster/remote-delivery.js';
 import type { Limits } from '../limits.js';
 import type { ConversationInsert, RoomRecord, Store, StoredMessage } from '../store/store.js';
+import { StoreUnreachable } from '../store/unreachable.js';
 import { OnlineElsewhere } from './elsewhere.js';
 import { Presence } from './presence.js';
 import { Room, Rooms, type Conversation } from './room.js';
@@ -68,6 +71,12 @@ export interface ClusterOrder {
   local(message: StoredMessage, deliver: () => void, acknowledge: () => void): void;
   /** Resolves once every message committed (on any node) before the call is delivered here. */
   caughtUp(): Promise<void>;
+  /**
+   * Reads the store from where delivery stands to its end and delivers what it holds (#15: after an
+   * outage, a commit whose answer was lost may have stored messages nobody was given). Resolves once
+   * delivered; rejects when the store could not be read.
+   */
+  catchUpFromStore(): Promise<void>;
 }
 
 /**
@@ -133,6 +142,16 @@ export class Chat {
   private deliveredBelow = 1;
   /** Messages whose commit is awaited (an asynchronous store), in the order appended: their id order. */
   private readonly settling: Settling[] = [];
+  /**
+   * #15: a commit failed because the database could not be reached, and it may have stored messages
+   * from this id on (its COMMIT may have arrived, its answer not). Until the store is read from here
+   * (deliverMissed, on recovery) nothing at or past it is delivered, so the watermark never passes a
+   * message that was stored and not delivered. Null: no such doubt (and always on a node joined to
+   * others: the cluster feed reads its own gaps).
+   */
+  private uncertainFrom: number | null = null;
+  /** Messages whose commit succeeded while uncertainFrom was set: delivered by deliverMissed, in id order. */
+  private held: { entry: Settling; message: StoredMessage }[] = [];
   private everyoneConversation: Conversation | undefined;
   private lastMs = NaN;
   private lastIso = '';
@@ -154,6 +173,13 @@ export class Chat {
    * told, if any: other nodes are told through the bus and tell theirs (#15).
    */
   onRoomDeleted: (roomId: number, told?: SystemEvent) => void = () => {};
+  /**
+   * True while the database is known to be unreachable (#15, store-outage.ts): a logout's cursors then
+   * wait in memory (saveCursors) instead of making a tick wait for, and fail with, the database.
+   */
+  storeDown: () => boolean = () => false;
+  /** Cursors of logouts during an outage, by user: where to advance them once the database is back. */
+  private readonly deferredCursors = new Map<number, number>();
 
   private constructor(
     readonly store: Store,
@@ -313,7 +339,12 @@ export class Chat {
     while (head !== undefined && (head.stored !== null || head.failure !== null)) {
       queue.shift();
       if (head.failure !== null) {
+        // Lost on the way back, it may be stored all the same: hold what follows until the store says.
+        if (head.failure.err instanceof StoreUnreachable && this.cluster === null)
+          this.uncertainFrom ??= this.deliveredBelow;
         head.reject(head.failure.err);
+      } else if (this.uncertainFrom !== null && this.cluster === null) {
+        this.held.push({ entry: head, message: head.stored! });
       } else {
         const settled = head;
         const message = head.stored!;
@@ -330,6 +361,11 @@ export class Chat {
   }
 
   private deliverSettled(entry: Settling, message: StoredMessage): void {
+    if (message.id < this.deliveredBelow) {
+      // Read from the store and delivered by deliverMissed before its own commit's answer came: not twice.
+      entry.resolve(message);
+      return;
+    }
     try {
       entry.deliver(message);
     } catch (err) {
@@ -338,6 +374,77 @@ export class Chat {
     }
     if (message.id >= this.deliveredBelow) this.deliveredBelow = message.id + 1;
     entry.resolve(message);
+  }
+
+  /**
+   * After an outage (#15, before requests are served again, after reloadRooms): a commit whose answer
+   * was lost may have stored messages that were never delivered. Reads the store from the first such id
+   * to its end and delivers each message once, in id order: one held here (its commit answered while
+   * the doubt stood) as its own request would have, any other as stored, the way a joined node delivers
+   * another node's (cluster/remote-delivery.ts). On a node joined to others the cluster feed does the
+   * reading. Throws (the probe tries again) when the store cannot be read.
+   */
+  async deliverMissed(): Promise<void> {
+    if (this.cluster !== null) return this.cluster.catchUpFromStore();
+    const from = this.uncertainFrom;
+    if (from === null) return;
+    let next = from;
+    for (;;) {
+      const rows = await this.store.messagesBetween(next, Number.MAX_SAFE_INTEGER, MISSED_PAGE);
+      for (const row of rows) {
+        if (row.id < this.deliveredBelow) continue;
+        const i = this.held.findIndex((h) => h.message.id === row.id);
+        if (i >= 0) {
+          const [{ entry, message }] = this.held.splice(i, 1) as [{ entry: Settling; message: StoredMessage }];
+          this.deliverSettled(entry, message);
+        } else {
+          this.deliverOne(row);
+        }
+      }
+      if (rows.length < MISSED_PAGE) break;
+      next = rows.at(-1)!.id + 1;
+    }
+    // Held messages not read back (their conversation was deleted since): answered, in their order.
+    const rest = this.held.sort((a, b) => a.message.id - b.message.id);
+    this.held = [];
+    for (const { entry, message } of rest) this.deliverSettled(entry, message);
+    this.uncertainFrom = null;
+    // Answers that settled while the store was read: their turn now.
+    this.settleInOrder();
+  }
+
+  private deliverOne(message: StoredMessage): void {
+    try {
+      deliverStored(this, message);
+    } catch (err) {
+      this.log.error({ err, msgid: message.id }, 'delivering a stored message failed');
+    }
+    this.deliveredBelow = message.id + 1;
+    this.log.info({ msgid: message.id }, 'delivered a message whose commit answer was lost');
+  }
+
+  /**
+   * Moves a user's cursors to `belowId` (everything below it was delivered to them), at logout. During
+   * an outage (#15) the write would only fail, and take the in-memory answers of its tick with it: it
+   * waits here instead and is written on recovery (writeDeferredCursors). A cursor kept back only
+   * brings a message twice, never skips one, so waiting never loses anything.
+   */
+  saveCursors(userId: number, belowId: number): void {
+    if (this.storeDown()) {
+      this.deferredCursors.set(userId, Math.max(belowId, this.deferredCursors.get(userId) ?? 0));
+      return;
+    }
+    this.store.advanceCursors(userId, belowId);
+    this.requestCommit();
+  }
+
+  /** The database is back (#15): the cursors of the logouts during the outage are written now. */
+  writeDeferredCursors(): void {
+    if (this.deferredCursors.size === 0) return;
+    for (const [userId, belowId] of this.deferredCursors) this.store.advanceCursors(userId, belowId);
+    this.log.info({ users: this.deferredCursors.size }, 'saved the cursors of logouts during the database outage');
+    this.deferredCursors.clear();
+    this.requestCommit();
   }
 
   /** The private conversation of two users, loaded or created on first use. */
@@ -385,6 +492,9 @@ export class Chat {
     return found ? { id: found.id, key } : undefined;
   }
 }
+
+/** Rows per store read while delivering what a lost commit answer may have stored. */
+const MISSED_PAGE = 500;
 
 /** The rooms as the store holds them, with their members in the order they joined. */
 function roomsOf(records: readonly RoomRecord[]): Rooms {

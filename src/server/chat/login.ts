@@ -177,10 +177,7 @@ export function disconnect(
     // Every message below the watermark was queued to this session while it was online, unless it
     // fell behind (issue #11.11): then only those below where it fell behind. When the server itself
     // dropped that output (a reader cut off), the cursors stay: better twice than never.
-    if (options.advanceCursors) {
-      chat.store.advanceCursors(session.userId, session.deliveredBelow(chat.watermark()));
-      chat.requestCommit();
-    }
+    if (options.advanceCursors) chat.saveCursors(session.userId, session.deliveredBelow(chat.watermark()));
     if (options.announce) announcePresence(chat, session, 'disconnect', presenceText(session.name, 'disconnect'));
     // #15: contacts on other nodes stay online when this node shuts down: they are told whatever `announce` says.
     chat.clusterPresence?.offline(session);

@@ -77,8 +77,10 @@ export function joinRoom(chat: Chat, session: Session, name: string): Joined | P
   if (!room) throw new ChatError('no_such_room', `there is no room named ${name}; create it with "create"`);
   if (room.has(session.userId)) throw new ChatError('already_a_member', `you are already a member of ${room.name}`);
   const member: Member = { userId: session.userId, name: session.name, key: session.key };
-  // A member from the join event on (#15: once it is committed, when the store makes that wait): the
-  // messages before it are not theirs, the ones after it all are.
+  // A member from the join event on: the messages before it are not theirs, the ones after it all are.
+  // #15: the membership row goes in the event's own transaction (a lost commit takes both or neither);
+  // memory follows once it is committed, when the store makes that wait.
+  chat.store.joinMember(room.id, member.userId, chat.now());
   const recorded = chat.record(
     room,
     {
@@ -90,7 +92,7 @@ export function joinRoom(chat: Chat, session: Session, name: string): Joined | P
     },
     (message) => {
       if (chat.rooms.get(room.key) !== room || room.has(member.userId)) return; // deleted, or joined, meanwhile
-      addMember(chat, room, member, message.seq, chat.now());
+      chat.rooms.join(room, member, chat.presence.byUser(member.userId));
       tellOthers(room, session, message);
     },
   );
@@ -182,11 +184,6 @@ export function deleteRoom(chat: Chat, room: Room, told?: SystemEvent): void {
   chat.rooms.delete(room);
   chat.onRoomExit(room.id, null);
   chat.onRoomDeleted(room.id, told);
-}
-
-function addMember(chat: Chat, room: Room, member: Member, cursor: number, now: string): void {
-  chat.store.insertMember(room.id, member.userId, cursor, now);
-  chat.rooms.join(room, member, chat.presence.byUser(member.userId));
 }
 
 function assertRoomNameFree(chat: Chat, key: string): void {

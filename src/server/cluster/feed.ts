@@ -115,6 +115,16 @@ export class ClusterFeed implements ClusterOrder {
     }
   }
 
+  /**
+   * After an outage (#15): reads the store to its end and delivers what it holds past where delivery
+   * stands (a commit of this node whose answer was lost stored messages nobody was given, and no later
+   * batch may come to reveal the gap). Resolves once that read is delivered.
+   */
+  async catchUpFromStore(): Promise<void> {
+    this.requestFill('all');
+    while (this.busy !== null && !this.closed) await this.busy;
+  }
+
   stop(): void {
     this.closed = true;
     this.stopGap();

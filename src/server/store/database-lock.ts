@@ -12,8 +12,14 @@
  * The lock is a session-level advisory lock held by one dedicated connection for the life of the
  * server: PostgreSQL releases it when that connection ends, however the process dies, so kill -9 never
  * leaves a stale lock. `classchat admin` and `classchat migrate` do not take it.
+ *
+ * #15: an outage (a restart, a network cut) ends that connection too, and with it the lock. It is taken
+ * again as soon as the database answers (every RETAKE_MS in the background, and before the server
+ * serves again after an outage: ensureHeld). If another server took it meanwhile, this one cannot
+ * share the database safely: `onTaken` is told, and the server stops (docs/operations.md).
  */
 import pg from 'pg';
+import { StoreUnreachable } from './unreachable.js';
 
 /** Thrown when another server holds the database; `message` is the one line to show. */
 export class DatabaseInUse extends Error {}
@@ -21,44 +27,144 @@ export class DatabaseInUse extends Error {}
 /** The lock's key: one per schema, so servers on separate schemas of one database do not meet. */
 const KEY = `hashtext('classchat.server:' || COALESCE(current_schema(), ''))`;
 
+/** How often a lost lock is tried again in the background. */
+export const RETAKE_MS = 500;
+
+type Mode = 'alone' | 'joined';
+
+/** What the server is told about its lock after start. */
+export interface LockEvents {
+  /** The connection holding the lock dropped: the lock is free until it is taken again. */
+  onLost(err: Error): void;
+  /** Taken again after it was lost. */
+  onRetaken(): void;
+  /** Another server took the database while this one had lost it: this one must not serve on it. */
+  onTaken(err: DatabaseInUse): void;
+}
+
 export class DatabaseLock {
-  private constructor(private readonly client: pg.Client) {}
+  /** The connection holding the lock; null while it is lost. */
+  private client: pg.Client | null;
+  private taking: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private released = false;
+
+  private constructor(
+    private readonly url: string,
+    private readonly mode: Mode,
+    private readonly events: LockEvents,
+    client: pg.Client,
+  ) {
+    this.client = client;
+    this.watch(client);
+  }
 
   /**
-   * Takes the database for this server, or throws DatabaseInUse. `onLost`: the connection holding the
-   * lock dropped (PostgreSQL restarted, a network cut); the server goes on, without the guard.
+   * Takes the database for this server, or throws DatabaseInUse. `mode`: `joined`, this node is joined
+   * to the others by a bus, so it shares the database with them (a shared hold); an unjoined server
+   * holds it alone. Either is refused beside the other kind.
    */
-  static async acquire(
-    url: string,
-    onLost: (err: Error) => void,
-    /**
-     * `joined`: this node is joined to the others by a bus, so it shares the database with them (a shared
-     * hold); an unjoined server holds it alone. Either is refused beside the other kind.
-     */
-    mode: 'alone' | 'joined' = 'alone',
-  ): Promise<DatabaseLock> {
-    const client = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5000 });
-    client.on('error', onLost);
-    await client.connect();
+  static async acquire(url: string, events: LockEvents, mode: Mode = 'alone'): Promise<DatabaseLock> {
     try {
-      const take = mode === 'joined' ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
-      const { rows } = await client.query<{ locked: boolean }>(`SELECT ${take}(${KEY}) AS locked`);
-      if (!rows[0]!.locked) {
-        throw new DatabaseInUse(
-          mode === 'joined'
-            ? 'a ClassChat server without --bus is running on this PostgreSQL database; stop it, or give it the same --bus'
-            : 'another ClassChat server is running on this PostgreSQL database; several servers on one database must be joined with --bus (docs/scaling.md)',
-        );
-      }
+      return new DatabaseLock(url, mode, events, await take(url, mode));
     } catch (err) {
-      await client.end().catch(() => {});
-      throw err;
+      // At start a database that cannot be reached is the connection's own error, as it always was.
+      throw err instanceof StoreUnreachable ? err.cause : err;
     }
-    return new DatabaseLock(client);
+  }
+
+  /** Whether the lock is held now. */
+  get held(): boolean {
+    return this.client !== null;
+  }
+
+  /**
+   * Resolves once the lock is held (at once when it is). Throws StoreUnreachable when the database
+   * cannot be reached, DatabaseInUse when another server holds it (onTaken is told too).
+   */
+  ensureHeld(): Promise<void> {
+    if (this.client !== null || this.released) return Promise.resolve();
+    this.taking ??= take(this.url, this.mode)
+      .then(
+        (client) => {
+          if (this.released) {
+            void client.end().catch(() => {});
+            return;
+          }
+          this.client = client;
+          this.watch(client);
+          this.events.onRetaken();
+        },
+        (err: unknown) => {
+          if (err instanceof DatabaseInUse) this.events.onTaken(err);
+          throw err;
+        },
+      )
+      .finally(() => {
+        this.taking = null;
+      });
+    return this.taking;
   }
 
   /** Frees the database for the next server (closing the connection releases the lock). */
   async release(): Promise<void> {
-    await this.client.end().catch(() => {});
+    this.released = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => {});
   }
+
+  private watch(client: pg.Client): void {
+    const lost = (err: Error) => {
+      if (this.client !== client) return;
+      this.client = null;
+      void client.end().catch(() => {});
+      if (this.released) return;
+      this.events.onLost(err);
+      this.retakeLater();
+    };
+    client.on('error', lost);
+    client.on('end', () => lost(new Error('the connection holding the lock ended')));
+  }
+
+  private retakeLater(): void {
+    if (this.released || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.ensureHeld().catch((err: unknown) => {
+        if (!(err instanceof DatabaseInUse)) this.retakeLater();
+      });
+    }, RETAKE_MS);
+    this.timer.unref();
+  }
+}
+
+/** One connection holding the lock, or DatabaseInUse / StoreUnreachable. */
+async function take(url: string, mode: Mode): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5000 });
+  // Until watched, an error is the failed attempt's own (thrown below).
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => {});
+    throw new StoreUnreachable(err);
+  }
+  try {
+    const take = mode === 'joined' ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
+    const { rows } = await client.query<{ locked: boolean }>(`SELECT ${take}(${KEY}) AS locked`);
+    if (!rows[0]!.locked) {
+      throw new DatabaseInUse(
+        mode === 'joined'
+          ? 'a ClassChat server without --bus is running on this PostgreSQL database; stop it, or give it the same --bus'
+          : 'another ClassChat server is running on this PostgreSQL database; several servers on one database must be joined with --bus (docs/scaling.md)',
+      );
+    }
+  } catch (err) {
+    await client.end().catch(() => {});
+    throw err instanceof DatabaseInUse || err instanceof pg.DatabaseError ? err : new StoreUnreachable(err);
+  }
+  return client;
 }

@@ -109,6 +109,10 @@ export function queries(dialect: Pick<Dialect, 'tokenId' | 'numbering'>) {
     deleteConversation: `DELETE FROM conversations WHERE id = ?`,
     insertMember: `INSERT INTO members (conv_id, user_id, cursor, joined_at) VALUES (?, ?, ?, ?)`,
     deleteMember: `DELETE FROM members WHERE conv_id = ? AND user_id = ?`,
+    // #15: a join, in the same transaction as its event (Store.joinMember).
+    joinMember: `INSERT INTO members (conv_id, user_id, cursor, joined_at)
+    SELECT c.id, CAST(? AS BIGINT), (SELECT COALESCE(MAX(m.seq), 0) FROM messages m WHERE m.conv_id = c.id), CAST(? AS TEXT)
+    FROM conversations c WHERE c.id = ? ON CONFLICT DO NOTHING`,
     // #15: where a conversation's seq stands, read once per conversation by a store that counts (numbering.ts).
     lastSeq: `SELECT COALESCE(MAX(seq), 0) AS n FROM messages WHERE conv_id = ?`,
     insertFile: `INSERT INTO files (conv_id, kind, sender_id, receiver_id, receiver, name, size, sha256, created_at, client_ref)

@@ -166,6 +166,10 @@ export class SqlStore implements Store {
     void this.q.insertMember.write([convId, userId, cursor, joinedAt]);
   }
 
+  joinMember(convId: number, userId: number, joinedAt: string): void {
+    void this.q.joinMember.write([userId, joinedAt, convId]);
+  }
+
   deleteMember(convId: number, userId: number): void {
     void this.q.deleteMember.write([convId, userId]);
   }

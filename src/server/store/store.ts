@@ -261,6 +261,13 @@ export interface Store {
   /** Deletes a conversation with its members and messages. */
   deleteConversation(convId: number): void;
   insertMember(convId: number, userId: number, cursor: number, joinedAt: string): void;
+  /**
+   * Makes a user a member of a room, its cursor at the room's newest message as stored when the write
+   * runs; nothing when already a member or the room is gone. Recorded in the same tick as the join's
+   * event (#15): the two are stored together or not at all, and the cursor stands just before the event
+   * or on it (the event is the joiner's own, never waiting for them), whichever runs first.
+   */
+  joinMember(convId: number, userId: number, joinedAt: string): void;
   deleteMember(convId: number, userId: number): void;
   /**
    * Appends a message: the store assigns its id (increasing in commit order, never reused) and its seq

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { Chat } from '../../../src/server/chat/chat.js';
 import { DEFAULT_LIMITS } from '../../../src/server/limits.js';
 import { SqliteStore } from '../../../src/server/store/sqlite.js';
+import { StoreUnreachable } from '../../../src/server/store/unreachable.js';
 import type { StoredMessage } from '../../../src/server/store/store.js';
 import { deferredStore } from '../../helpers/deferred-store.js';
 import { tempDataDir } from '../../helpers/server.js';
@@ -173,5 +174,43 @@ test('#15 on an asynchronous store messages are delivered in id order, each afte
     Array.from({ length: 15 }, (_, i) => i + 1),
   );
   assert.equal(chat.watermark(), all.at(-1)!.id + 1);
+  await store.close();
+});
+
+test('#15 after a commit whose answer was lost, later commits are held until the store is read: the watermark never passes the stored message, and each is delivered once, in id order', async () => {
+  const inner = new SqliteStore({ dataDir: ':memory:' });
+  const store = deferredStore(inner);
+  const chat = await Chat.open(store, pino({ level: 'silent' }), DEFAULT_LIMITS, () => {});
+  const delivered: number[] = [];
+  const post = (text: string) =>
+    chat.record(chat.everyone, { kind: 'broadcast', author: null, receiver: 'everyone', text }, (m) =>
+      delivered.push(m.id),
+    );
+  const first = post('one');
+  await store.commit();
+  const one = await first;
+
+  store.loseNextCommitAnswer(new StoreUnreachable(new Error('reset after COMMIT')));
+  const lost = post('stored, answer lost');
+  await assert.rejects(store.commit() as Promise<void>, StoreUnreachable);
+  await assert.rejects(Promise.resolve(lost), StoreUnreachable);
+  // A tick already on its way commits fine: its message must wait for the one before it.
+  const later = post('committed after');
+  await store.commit();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(delivered, [one.id], 'the later message is held');
+  assert.equal(chat.watermark(), one.id + 1, 'the watermark stays below the message whose answer was lost');
+
+  await chat.deliverMissed();
+  const three = await later;
+  assert.deepEqual(delivered, [one.id, three.id], 'the held one is delivered by its own request, once');
+  assert.equal(chat.watermark(), three.id + 1, 'past both now, the lost one delivered as stored');
+  const history = await store.history(chat.everyone.id, { limit: 10 });
+  assert.deepEqual(
+    history.map((m) => m.text),
+    ['one', 'stored, answer lost', 'committed after'],
+  );
+  await chat.deliverMissed(); // nothing in doubt any more: nothing again
+  assert.deepEqual(delivered, [one.id, three.id]);
   await store.close();
 });

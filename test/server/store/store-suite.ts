@@ -275,6 +275,27 @@ export function storeSuite(name: string, makeBackend: () => Promise<StoreBackend
     assert.deepEqual((await store.load()).rooms, []);
   });
 
+  it('joinMember: the cursor at the room end as stored, with the event in one commit; again or on a room gone, nothing', async (store) => {
+    const bob = await addUser(store, 'Bob');
+    const amy = await addUser(store, 'Amy');
+    const roomId = await addConversation(store, 'room', 'room', bob, [bob]);
+    await append(store, message(roomId, bob, 'before'));
+    // A join as the domain records it: the membership, then its event, in one tick.
+    store.joinMember(roomId, amy, T1);
+    const joined = await append(store, message(roomId, amy, 'joined'));
+    store.joinMember(roomId, amy, T2); // a second join in a later tick: already a member
+    await store.commit();
+    const members = (await store.load()).rooms[0]!.members.map((m) => [m.userId, m.cursor]);
+    assert.deepEqual(members, [
+      [bob, 0],
+      [amy, joined.seq - 1],
+    ]);
+    store.deleteConversation(roomId);
+    store.joinMember(roomId, amy, T2); // the room is gone by then: no row, and the commit still succeeds
+    await store.commit();
+    assert.deepEqual((await store.load()).rooms, []);
+  });
+
   it('history: the newest page, before, after and between, oldest first, every field read back', async (store) => {
     const bob = await addUser(store, 'Bob');
     const roomId = await addConversation(store, 'room', 'room', bob);
