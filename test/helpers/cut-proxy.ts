@@ -6,9 +6,18 @@
  * reset before its answer comes back (the case where a client cannot know whether it was stored).
  */
 import net from 'node:net';
+import { RUN_STATEMENT } from '../../src/server/store/drivers/postgres-message-run.js';
 
 /** A simple-protocol COMMIT as the pg client sends it: the query text, NUL-terminated. */
 const COMMIT_QUERY = Buffer.from('COMMIT\0');
+const ROLLBACK_QUERY = Buffer.from('ROLLBACK\0');
+/** What opens a transaction of several statements (the driver's BEGIN, alone or before its lock). */
+const BEGIN_QUERY = /^BEGIN[;\0]/;
+/**
+ * The message run's prepared statement, named in its Parse and in every Bind: sent outside a
+ * transaction it is a commit of its own (a tick of messages only, postgres-driver.ts).
+ */
+const RUN_STATEMENT_NAME = Buffer.from(`${RUN_STATEMENT}\0`);
 
 export class CutProxy {
   private cutOff = false;
@@ -47,7 +56,10 @@ export class CutProxy {
     this.sockets.clear();
   }
 
-  /** The next COMMIT through the proxy is committed, and its connection reset instead of answered. */
+  /**
+   * The next commit through the proxy (a COMMIT, or a message run sent as its own transaction) is
+   * committed, and its connection reset instead of answered.
+   */
   loseNextCommitAnswer(): void {
     this.loseCommitAnswer = true;
   }
@@ -79,11 +91,16 @@ export class CutProxy {
       });
     }
     let swallowing = false;
+    let inTransaction = false;
     client.on('data', (chunk: Buffer) => {
-      if (this.loseCommitAnswer && chunk.includes(COMMIT_QUERY)) {
+      const commits = chunk.includes(COMMIT_QUERY) || (!inTransaction && chunk.includes(RUN_STATEMENT_NAME));
+      if (this.loseCommitAnswer && commits) {
         this.loseCommitAnswer = false;
         swallowing = true;
       }
+      // A simple query ('Q', length, text): BEGIN opens a transaction, COMMIT ends it.
+      if (chunk[0] === 0x51 && BEGIN_QUERY.test(chunk.subarray(5, 12).toString('latin1'))) inTransaction = true;
+      if (chunk.includes(COMMIT_QUERY) || chunk.includes(ROLLBACK_QUERY)) inTransaction = false;
       upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {

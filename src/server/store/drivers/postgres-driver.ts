@@ -21,7 +21,7 @@ import { POSTGRES, preparedQueries } from '../dialect.js';
 import { POSTGRES_MIGRATIONS } from '../postgres-schema.js';
 import type { QueryName } from '../queries.js';
 import { StoreUnreachable } from '../unreachable.js';
-import { MESSAGE_RUN_SQL, RUN_QUERY, runParams, runResults } from './postgres-message-run.js';
+import { MESSAGE_RUN_SQL, RUN_QUERY, RUN_STATEMENT, runParams, runResults } from './postgres-message-run.js';
 import {
   ANSWERING_WRITES,
   COMMITTED_READS,
@@ -320,7 +320,7 @@ export class PostgresDriver implements SqlDriver {
   /** Consecutive message inserts, numbered in one statement. */
   private async sendRun(client: pg.Client, run: QueuedWrite[]): Promise<WriteResult[]> {
     const { rows } = await client.query<{ ord: number; id: number; seq: number }>({
-      name: 'messageRun',
+      name: RUN_STATEMENT,
       text: MESSAGE_RUN_SQL,
       values: runParams(run),
     });

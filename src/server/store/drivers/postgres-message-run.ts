@@ -26,6 +26,9 @@ interface RunWrite {
 /** The query whose consecutive writes are sent as one run. */
 export const RUN_QUERY = 'insertMessage';
 
+/** The run's prepared statement's name (a test proxy recognises the statement by it). */
+export const RUN_STATEMENT = 'messageRun';
+
 /**
  * The parameters of one `insertMessage` (CommitNumbering.append, numbering.ts), in order, with their
  * types: each becomes one array parameter of the run's statement.
