@@ -10,6 +10,7 @@ import type net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config.js';
+import { socketRemote } from '../guards/admission.js';
 import { listenTcp } from './tcp.js';
 
 /** The server's certificate and key, read and checked at start. */
@@ -86,7 +87,7 @@ export function listenTls(
   server.on('tlsClientError', (err: NodeJS.ErrnoException, socket) => {
     // A scanner, an old client or someone typing plain JSON at the TLS port: routine, not a server fault.
     // The address is gone when the peer hung up first.
-    const remote = socket.remoteAddress === undefined ? undefined : `${socket.remoteAddress}:${socket.remotePort}`;
+    const remote = socket.remoteAddress === undefined ? undefined : socketRemote(socket);
     log.debug({ remote, err: err.code ?? err.message }, 'TLS handshake failed');
     // Node emits this event for a handshake timeout but leaves the socket open: closing is ours to do.
     socket.destroy();

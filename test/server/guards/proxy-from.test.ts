@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
+import { ConfigError, parseServeArgs } from '../../../src/server/config.js';
 import { makeCertificate } from '../../helpers/certs.js';
 import { TestClient } from '../../helpers/client.js';
 import { expectClosed, withTimeout } from '../../helpers/expect.js';
@@ -168,4 +169,20 @@ test('proxy-from: a WebSocket behind the proxy is the client address', async () 
   assert.equal(entry.via, 'websocket');
   socket.destroy();
   await server.stop();
+});
+
+test('proxy-from: the flag and CLASSCHAT_PROXY_FROM take addresses and CIDR ranges; a bad entry is refused at start', () => {
+  assert.deepEqual(parseServeArgs([], {}).proxyFrom, []);
+  assert.deepEqual(parseServeArgs(['--proxy-from', '10.0.0.10, 2001:db8::/64'], {}).proxyFrom, [
+    '10.0.0.10',
+    '2001:db8::/64',
+  ]);
+  assert.deepEqual(parseServeArgs([], { CLASSCHAT_PROXY_FROM: '10.0.0.10' }).proxyFrom, ['10.0.0.10']);
+  for (const bad of ['haproxy.local', '10.0.0.0/33', '10.0.0.0/x', '::1/129'])
+    assert.throws(
+      () => parseServeArgs(['--proxy-from', bad], {}),
+      (err: Error) => err instanceof ConfigError && /--proxy-from/.test(err.message),
+      bad,
+    );
+  assert.throws(() => parseServeArgs(['--exempt', '10.0.0.0/40'], {}), /--exempt: bad CIDR prefix/);
 });
