@@ -4,6 +4,7 @@
  */
 import { parseCommandLine, UsageError } from '../cli-args.js';
 import { DEFAULT_PORT } from '../protocol/wire.js';
+import { addressList } from './guards/address-list.js';
 import { DEFAULT_LIMITS, LIMIT_OPTIONS, type Limits } from './limits.js';
 import type { LogFormat } from './log.js';
 import { BadStoreUrl, parseStoreUrl, type StoreChoice } from './store/open-store.js';
@@ -50,6 +51,11 @@ export interface ServerConfig {
   scryptCost: number;
   /** Addresses and CIDR ranges exempt from maxPerAddress (a classroom behind one NAT). */
   exempt: string[];
+  /**
+   * Addresses and CIDR ranges of trusted proxies (#15, HAProxy with send-proxy-v2): their connections
+   * must start with a PROXY protocol header, whose client address counts instead of the proxy's.
+   */
+  proxyFrom?: string[];
   /** PEM files: when set, the TCP port speaks TLS instead of plain TCP (issue #4). */
   tls?: { certFile: string; keyFile: string };
   /** Origins besides the server's own whose pages may open the WebSocket (issue #14), normalized. */
@@ -87,6 +93,8 @@ export const SERVE_USAGE = `usage: classchat serve [options]
   --signup MODE        who may bring a new name: open (default), closed (only users made with
                        classchat admin add-user) or invite (a code from classchat admin invite) [CLASSCHAT_SIGNUP]
   --exempt LIST        addresses or CIDR ranges without the per-address cap, comma-separated [CLASSCHAT_EXEMPT]
+  --proxy-from LIST    addresses or CIDR ranges of load balancers (HAProxy send-proxy-v2) whose
+                       connections start with a PROXY protocol header naming the client    [CLASSCHAT_PROXY_FROM]
   --web-origins LIST   other origins whose pages may open the WebSocket, comma-separated
                        (e.g. https://chat.example.edu; the server's own is always allowed)  [CLASSCHAT_WEB_ORIGINS]
   --scrypt-cost N      log2 of scrypt's N for password hashes (default ${DEFAULT_SCRYPT_COST})           [CLASSCHAT_SCRYPT_COST]
@@ -115,6 +123,7 @@ const SERVE_OPTIONS = {
   auth: { type: 'string' },
   signup: { type: 'string' },
   exempt: { type: 'string' },
+  'proxy-from': { type: 'string' },
   'web-origins': { type: 'string' },
   'scrypt-cost': { type: 'string' },
   'log-level': { type: 'string' },
@@ -161,6 +170,17 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (!Number.isInteger(scryptCost) || scryptCost < 1 || scryptCost > 20)
     throw new ConfigError('--scrypt-cost must be an integer 1-20');
   const exempt = list(flag('exempt'));
+  const proxyFrom = list(flag('proxy-from'));
+  for (const [name, entries] of [
+    ['exempt', exempt],
+    ['proxy-from', proxyFrom],
+  ] as const) {
+    try {
+      addressList(entries);
+    } catch (err) {
+      throw new ConfigError(`--${name}: ${(err as Error).message}`);
+    }
+  }
   const webOrigins = list(flag('web-origins')).map((raw) => {
     const origin = normalizeOrigin(raw);
     if (origin === null)
@@ -226,6 +246,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     signup,
     scryptCost,
     exempt,
+    proxyFrom,
     webOrigins,
     limits,
     tls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : undefined,

@@ -18,7 +18,7 @@ import { Dispatcher } from './dispatcher.js';
 import { GroupCommit } from './group-commit.js';
 import { StoreOutage } from './store-outage.js';
 import { addressGroup, type AddressKey } from './guards/address-group.js';
-import { Admission, socketAddress } from './guards/admission.js';
+import { Admission, socketAddress, socketRemote } from './guards/admission.js';
 import { DiskFloor } from './guards/disk-floor.js';
 import { FloodLimiter } from './guards/flood.js';
 import { StoredBytesBudget } from './guards/stored-bytes.js';
@@ -33,6 +33,7 @@ import type { SqlStore } from './store/sql-store.js';
 import type { Store } from './store/store.js';
 import { frameLines, LineWire } from './transports/line-wire.js';
 import { listenChatPort, type PortHost } from './transports/chat-port.js';
+import { isProxyLocal } from './transports/proxy-gate.js';
 import { loadTlsCredentials } from './transports/tls.js';
 import { WebSocketWire } from './transports/websocket-wire.js';
 import type { Wire } from './transports/wire.js';
@@ -49,6 +50,8 @@ const FILE_EXPIRY_INTERVAL_MS = 3_600_000;
 
 export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
   readonly connections = new Set<Connection>();
+  /** Connections that are a load balancer's health checks (#15), logged at debug. */
+  private readonly proxyChecks = new WeakSet<Connection>();
   /** The TCP port's listener, plain or TLS. */
   private listener: net.Server | null = null;
   private stopping: Promise<void> | null = null;
@@ -299,7 +302,9 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
       .catch((err: unknown) =>
         this.log.error({ err, conn: conn.id }, 'closing the uploads of a closed connection failed'),
       );
-    this.log.info({ conn: conn.id, active: this.connections.size }, 'connection closed');
+    const closed = { conn: conn.id, active: this.connections.size };
+    if (this.proxyChecks.has(conn)) this.log.debug(closed, 'connection closed');
+    else this.log.info(closed, 'connection closed');
     if (this.connections.size === 0) this.whenEmpty?.();
   }
 
@@ -320,7 +325,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
       socket.once('close', () => this.admission.release(address));
       return true;
     }
-    this.log.warn({ remote: `${address}:${socket.remotePort}`, reason: refused }, 'connection refused');
+    this.log.warn({ remote: socketRemote(socket), reason: refused }, 'connection refused');
     socket.on('error', () => {}); // the peer may reset first; nothing to do about it
     if (!explain) {
       // A TLS client cannot read a plain-text line, and a handshake would cost the work the cap saves.
@@ -348,7 +353,8 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
 
   /** A socket of JSON lines becomes a connection; one `silent` past the registration deadline is closed. */
   openLine(socket: net.Socket, silent: boolean, since: number): void {
-    const conn = this.openWire(new LineWire(socket, socketAddress(socket), this.limits), 'line', since);
+    const wire = new LineWire(socket, socketAddress(socket), this.limits);
+    const conn = this.openWire(wire, 'line', since, isProxyLocal(socket));
     socket.resume(); // the door paused it to put its first bytes back
     if (conn && silent) conn.closeWith('timeout', registerTimeoutText(this.limits.registerTimeoutMs));
   }
@@ -357,7 +363,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
    * Any wire becomes a connection (issue #14's seam): every guard that lives in the connection and the
    * dispatcher applies to it. Returns null, the wire destroyed, once shutdown has begun.
    */
-  openWire(wire: Wire, via: 'line' | 'websocket' = 'line', since?: number): Connection | null {
+  openWire(wire: Wire, via: 'line' | 'websocket' = 'line', since?: number, proxyCheck = false): Connection | null {
     if (this.stopping) {
       wire.destroy();
       return null;
@@ -370,7 +376,11 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
       ...(via === 'websocket' && { via }),
       active: this.connections.size,
     };
-    this.log.info(opened, 'connection opened');
+    // #15: the load balancer's health check (a PROXY v2 LOCAL connection) comes every 2 s: not news.
+    if (proxyCheck) {
+      this.proxyChecks.add(conn);
+      this.log.debug(opened, 'connection opened');
+    } else this.log.info(opened, 'connection opened');
     return conn;
   }
 

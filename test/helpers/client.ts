@@ -52,6 +52,31 @@ export class TestClient extends MessageClient {
     });
   }
 
+  /**
+   * Connects as a load balancer would relay a client (#15): from `localAddress`, writing `header` (a
+   * PROXY protocol header, test/helpers/proxy-header.ts) first, then the client's own bytes (inside
+   * TLS with `tlsOptions`).
+   */
+  static connectVia(
+    port: number,
+    header: Buffer,
+    options: { localAddress?: string; label?: string; tls?: tls.ConnectionOptions } = {},
+  ): Promise<TestClient> {
+    const label = options.label ?? 'relayed';
+    return new Promise((resolve, reject) => {
+      const raw = net.connect({ port, host: '127.0.0.1', localAddress: options.localAddress ?? '127.0.0.1' }, () => {
+        raw.write(header);
+        if (!options.tls) {
+          resolve(new TestClient(raw, label));
+          return;
+        }
+        const secure = tls.connect({ socket: raw, ...options.tls }, () => resolve(new TestClient(secure, label)));
+        secure.once('error', reject);
+      });
+      raw.once('error', reject);
+    });
+  }
+
   /** Connects (over TLS with `tlsOptions`) and registers `name`; fails the test if registration is refused. */
   static async as(port: number, name: string, tlsOptions?: tls.ConnectionOptions): Promise<TestClient> {
     const client = await TestClient.connect(port, name, tlsOptions);

@@ -47,6 +47,8 @@ export interface StartOptions {
   auth?: ServerConfig['auth'];
   signup?: ServerConfig['signup'];
   exempt?: string[];
+  /** --proxy-from (#15): load balancers whose connections start with a PROXY protocol header. */
+  proxyFrom?: string[];
   /** log2 of scrypt's N; TEST_SCRYPT_COST by default. */
   scryptCost?: number;
   /** The chat domain's clock (ms since the epoch), to move time on without waiting; Date.now by default. */
@@ -103,6 +105,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     signup: options.signup ?? 'open',
     scryptCost: options.scryptCost ?? TEST_SCRYPT_COST,
     exempt: options.exempt ?? [],
+    proxyFrom: options.proxyFrom ?? [],
     tls: options.tls,
     webDir: options.webDir,
     webOrigins: options.webOrigins,

@@ -6,10 +6,11 @@
 import net from 'node:net';
 import type { Limits } from '../limits.js';
 import { addressGroup } from './address-group.js';
+import { addressList, onList } from './address-list.js';
 
 export class Admission {
   private readonly perAddress = new Map<string, number>();
-  private readonly exempt = new net.BlockList();
+  private readonly exempt: net.BlockList;
   private total = 0;
 
   /** `exempt`: addresses ("10.0.0.5", "::1") and CIDR ranges ("10.0.0.0/8"). Throws on a malformed one. */
@@ -20,18 +21,7 @@ export class Admission {
     >,
     exempt: readonly string[],
   ) {
-    for (const entry of exempt) {
-      const [address = '', prefix] = entry.split('/');
-      const family = net.isIPv6(address) ? 'ipv6' : 'ipv4';
-      if (net.isIP(address) === 0) throw new Error(`not an IP address: ${entry}`);
-      if (prefix === undefined) this.exempt.addAddress(address, family);
-      else {
-        const bits = Number(prefix);
-        if (!Number.isInteger(bits) || bits < 0 || bits > (family === 'ipv4' ? 32 : 128))
-          throw new Error(`bad CIDR prefix: ${entry}`);
-        this.exempt.addSubnet(address, bits, family);
-      }
-    }
+    this.exempt = addressList(exempt);
   }
 
   /** Counts a new connection from `address`, or returns why it is refused (and counts nothing). */
@@ -64,12 +54,41 @@ export class Admission {
 
   /** True for an address on the exempt list (also spares it per-address byte budgets, issue #11.12). */
   isExempt(address: string): boolean {
-    return this.exempt.check(address, net.isIPv6(address) ? 'ipv6' : 'ipv4');
+    return onList(this.exempt, address);
   }
 }
 
-/** The address a socket comes from, with IPv4 written as IPv4 even on a dual-stack listener. */
+/**
+ * The client's address, when a trusted proxy said it in a PROXY protocol header (#15: proxy-gate.ts
+ * sets it before admission). A TLS socket finds it on the TCP socket under it.
+ */
+export const RELAYED_FROM = Symbol('classchat.relayedFrom');
+type RelayedSocket = net.Socket & { [RELAYED_FROM]?: { address: string; port: number }; _parent?: RelayedSocket };
+
+/** The client's address and port as a trusted PROXY header gave them, or undefined. */
+export function relayedFrom(socket: net.Socket): { address: string; port: number } | undefined {
+  const relayed = socket as RelayedSocket;
+  return relayed[RELAYED_FROM] ?? relayed._parent?.[RELAYED_FROM];
+}
+
+/**
+ * The address a socket comes from, with IPv4 written as IPv4 even on a dual-stack listener: the one
+ * a trusted proxy's header names (#15), else the peer's. Every limit, exemption and log counts by it.
+ */
 export function socketAddress(socket: net.Socket): string {
+  const relayed = relayedFrom(socket);
+  if (relayed) return relayed.address;
+  return peerAddress(socket);
+}
+
+/** The address of the socket's own peer (the proxy, for a relayed connection). */
+export function peerAddress(socket: net.Socket): string {
   const address = socket.remoteAddress ?? 'unknown';
   return address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
+}
+
+/** host:port of the client, for the log (the relayed client's own port when a proxy named it). */
+export function socketRemote(socket: net.Socket): string {
+  const relayed = relayedFrom(socket);
+  return relayed ? `${relayed.address}:${relayed.port}` : `${peerAddress(socket)}:${socket.remotePort}`;
 }

@@ -1,6 +1,6 @@
 /**
  * Binds the chat's one port, plain TCP or TLS, and hands each accepted socket to whatever server is
- * ready: admission first (counted from the TCP accept, issue #11.8), then the socket itself (for TLS once
+ * ready: a trusted proxy's PROXY header first (#15, proxy-gate.ts), then admission (counted from the TCP accept, issue #11.8), then the socket itself (for TLS once
  * its handshake is done). Every protocol arrives here: line clients, browsers over HTTP and WebSocket.
  */
 import type net from 'node:net';
@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { ServerConfig } from '../config.js';
 import { DataDirLock } from '../store/data-dir-lock.js';
 import { listenError } from './listen-error.js';
+import { ProxyGate } from './proxy-gate.js';
 import { listenTcp } from './tcp.js';
 import { listenTls, type TlsCredentials } from './tls.js';
 
@@ -30,6 +31,8 @@ export async function listenChatPort(
   ready: () => PortHost | null,
   beforeLock = false,
 ): Promise<net.Server> {
+  // #15: a trusted proxy's socket first gives its client's address (its PROXY header), then is admitted.
+  const gate = new ProxyGate(config.proxyFrom ?? [], log);
   try {
     return credentials
       ? await listenTls(
@@ -38,23 +41,26 @@ export async function listenChatPort(
           credentials,
           config.limits.tlsHandshakeMs,
           log,
-          (raw) => {
-            const host = ready();
-            if (host) return host.admit(raw, false);
-            raw.destroy();
-            return false;
-          },
+          (raw, handshake) =>
+            gate.take(raw, (known) => {
+              const host = ready();
+              // A TLS client cannot read a plain-text refusal, and a handshake would cost the work the cap saves.
+              if (host === null) known.destroy();
+              else if (host.admit(known, false)) handshake(known);
+            }),
           (socket) => {
             const host = ready();
             if (host) host.open(socket);
             else socket.destroy();
           },
         )
-      : await listenTcp(config.host, config.port, (socket) => {
-          const host = ready();
-          if (host === null) socket.destroy();
-          else if (host.admit(socket, true)) host.open(socket);
-        });
+      : await listenTcp(config.host, config.port, (raw) =>
+          gate.take(raw, (socket) => {
+            const host = ready();
+            if (host === null) socket.destroy();
+            else if (host.admit(socket, true)) host.open(socket);
+          }),
+        );
   } catch (err) {
     // The same command run twice: the data directory's refusal names the running server's pid.
     const held =

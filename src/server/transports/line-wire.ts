@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import type { ErrorCode } from '../../protocol/errors.js';
 import { LineDecoder, type LineSink } from '../../protocol/line-decoder.js';
+import { socketRemote } from '../guards/admission.js';
 import type { Limits } from '../limits.js';
 import type { Wire, WireSink } from './wire.js';
 
@@ -89,7 +90,7 @@ export class LineWire implements Wire, LineSink {
   }
 
   get remote(): string {
-    return `${this.address}:${this.socket.remotePort}`;
+    return socketRemote(this.socket);
   }
 
   write(messages: readonly Buffer[]): boolean {

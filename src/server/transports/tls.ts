@@ -10,7 +10,8 @@ import type net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config.js';
-import { listen, SOCKET_OPTIONS } from './tcp.js';
+import { socketRemote } from '../guards/admission.js';
+import { listenTcp } from './tcp.js';
 
 /** The server's certificate and key, read and checked at start. */
 export interface TlsCredentials {
@@ -59,10 +60,11 @@ function readFile(flag: string, file: string): Buffer {
 }
 
 /**
- * Listens on host:port with TLS; resolves once listening. `admit` sees each TCP socket as it is
- * accepted, before any handshake work, and returns false after closing one it refuses. `onSocket`
- * gets a socket only after its handshake succeeded; one that has not finished within `handshakeMs`
- * is closed (which also bounds how long a shutdown waits for a stalled handshake).
+ * Listens on host:port with TLS; resolves once listening. `accept` sees each TCP socket as it is
+ * accepted, before any handshake work (the PROXY header and admission, chat-port.ts), and calls its
+ * `handshake` for one it keeps. `onSocket` gets a socket only after its handshake succeeded; one that
+ * has not finished within `handshakeMs` is closed (which also bounds how long a shutdown waits for a
+ * stalled handshake).
  */
 export function listenTls(
   host: string,
@@ -70,12 +72,11 @@ export function listenTls(
   credentials: TlsCredentials,
   handshakeMs: number,
   log: Logger,
-  admit: (raw: net.Socket) => boolean,
+  accept: (raw: net.Socket, handshake: (raw: net.Socket) => void) => void,
   onSocket: (socket: tls.TLSSocket) => void,
-): Promise<tls.Server> {
+): Promise<net.Server> {
   const server = tls.createServer(
     {
-      ...SOCKET_OPTIONS,
       cert: credentials.cert,
       key: credentials.key,
       minVersion: 'TLSv1.2',
@@ -83,16 +84,16 @@ export function listenTls(
     },
     onSocket,
   );
-  // Before tls.Server's own listener wraps the socket: a refused one is destroyed here, and the TLS
-  // wrapper then fails at once (ECONNRESET, logged at debug below) without a handshake.
-  server.prependListener('connection', (raw: net.Socket) => void admit(raw));
   server.on('tlsClientError', (err: NodeJS.ErrnoException, socket) => {
     // A scanner, an old client or someone typing plain JSON at the TLS port: routine, not a server fault.
     // The address is gone when the peer hung up first.
-    const remote = socket.remoteAddress === undefined ? undefined : `${socket.remoteAddress}:${socket.remotePort}`;
+    const remote = socket.remoteAddress === undefined ? undefined : socketRemote(socket);
     log.debug({ remote, err: err.code ?? err.message }, 'TLS handshake failed');
     // Node emits this event for a handshake timeout but leaves the socket open: closing is ours to do.
     socket.destroy();
   });
-  return listen(server, host, port);
+  // The TCP listener is a plain one that hands the TLS server each socket it keeps: a proxy's PROXY
+  // header (#15) comes before the TLS bytes, and must be read before TLS takes the socket. TLS reads
+  // what was read and put back (unshift) first.
+  return listenTcp(host, port, (raw) => accept(raw, (kept) => server.emit('connection', kept)));
 }

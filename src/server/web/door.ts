@@ -6,6 +6,7 @@
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
+import { socketRemote } from '../guards/admission.js';
 import type { Limits } from '../limits.js';
 import { defaultWebDir, loadAppFiles, type AppFiles } from './app-files.js';
 import { HttpDoor } from './http-door.js';
@@ -49,6 +50,7 @@ export class Door {
       log,
       (socket: net.Socket, protocol: Protocol, since: number) => {
         if (protocol === 'http') this.http.handle(socket);
+        else if (protocol === 'proxy') refuseProxyHeader(socket, log);
         else host.openLine(socket, protocol === 'silent', since);
       },
     );
@@ -67,6 +69,19 @@ export class Door {
     this.sniffer.flush();
     this.http.close(graceMs);
   }
+}
+
+/**
+ * A PROXY header that no trusted proxy's gate read (#15): from a client, it would be a claim to be
+ * someone else. Never believed; closed, with a line saying why, since a proxy left off --proxy-from
+ * by mistake looks just like this.
+ */
+function refuseProxyHeader(socket: net.Socket, log: Logger): void {
+  log.warn(
+    { remote: socketRemote(socket) },
+    'a PROXY protocol header from an address not in --proxy-from: connection closed',
+  );
+  socket.destroy();
 }
 
 /** The app's files, or null (not built, or unreadable: chat over the line protocol goes on either way). */

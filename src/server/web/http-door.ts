@@ -9,6 +9,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import { socketRemote } from '../guards/admission.js';
 import type { Limits } from '../limits.js';
 import type { AppFiles } from './app-files.js';
 import { rawResponse } from './headers.js';
@@ -97,7 +98,7 @@ export class HttpDoor {
 
   /** A request Node's parser refused, or one too slow: answered as Node would, logged at debug. */
   private clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-    const remote = (socket as net.Socket).remoteAddress;
+    const remote = socketRemote(socket as net.Socket);
     this.log.debug({ remote, err: err.code ?? err.message }, 'bad HTTP request');
     if (err.code !== 'ECONNRESET' && socket.writable && (socket as net.Socket).bytesWritten === 0) {
       const [status, reason] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Bad Request'];

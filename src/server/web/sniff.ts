@@ -8,15 +8,21 @@
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import { clockNow } from '../guards/idle-sweep.js';
+import { isProxyHeaderStart, looksLikeProxyHeader } from '../transports/proxy-header.js';
 
-/** What a socket speaks; 'silent': nothing arrived within the deadline. */
-export type Protocol = 'http' | 'lines' | 'silent';
+/**
+ * What a socket speaks; 'silent': nothing arrived within the deadline; 'proxy': a PROXY protocol header
+ * that no trusted proxy's gate took (#15), so a client trying to choose its own address.
+ */
+export type Protocol = 'http' | 'lines' | 'silent' | 'proxy';
 
 /** Methods are short ("OPTIONS" is 7 letters); past this without a space it is not a request line. */
 const MAX_METHOD_BYTES = 16;
 
-/** What `head` (the first bytes) says: 'http', 'lines', or null while it could still be either. */
-export function classify(head: Buffer): 'http' | 'lines' | null {
+/** What `head` (the first bytes) says: 'http', 'lines', 'proxy', or null while it could still be any. */
+export function classify(head: Buffer): 'http' | 'lines' | 'proxy' | null {
+  // Before the others: "PROXY " reads as a request line, and v2's signature as white space.
+  if (looksLikeProxyHeader(head)) return isProxyHeaderStart(head) ? 'proxy' : null;
   for (let i = 0; i < head.length; i++) {
     const byte = head[i]!;
     if (byte === 0x20) return i > 0 ? 'http' : 'lines';
@@ -76,6 +82,8 @@ export class Sniffer {
     socket.on('close', forget);
     socket.on('timeout', onTimeout);
     socket.setTimeout(this.timeoutMs);
+    // A socket that passed a PROXY header (proxy-gate.ts) was paused with the rest put back.
+    socket.resume();
   }
 
   /**

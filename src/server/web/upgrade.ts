@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { socketAddress } from '../guards/admission.js';
+import { socketAddress, socketRemote } from '../guards/admission.js';
 import { rawResponse } from './headers.js';
 import { originAllowed } from './origin.js';
 import { requestPath, WEBSOCKET_PATH } from './respond.js';
@@ -39,7 +39,7 @@ export class WebSocketDoor {
       return;
     }
     if (!originAllowed(req, this.origins)) {
-      const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+      const remote = socketRemote(socket);
       this.log.info({ remote, origin: req.headers.origin }, 'WebSocket refused: a page from another origin');
       refuse(socket, 403, 'Forbidden', 'a page from another origin may not open this chat (see --web-origins)');
       return;

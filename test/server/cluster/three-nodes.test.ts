@@ -105,7 +105,7 @@ async function deploy(): Promise<Deployment> {
         CLASSCHAT_STORE: store.toString(),
         CLASSCHAT_BUS: `redis://127.0.0.1:${redisPort}`,
         CLASSCHAT_HOST: '127.0.0.1',
-        CLASSCHAT_EXEMPT: '127.0.0.1',
+        CLASSCHAT_PROXY_FROM: '127.0.0.1',
       },
       'classchat.env',
     ),
@@ -381,6 +381,37 @@ test(
       await gus.event('group', { msgid: toRoom.msgid, sender: 'Ben' });
     } finally {
       await gus.close();
+    }
+  },
+);
+
+test(
+  '#15 three nodes: every connection from HAProxy came with its PROXY header, and its checks stay out of the info log',
+  { skip: SKIP },
+  () => {
+    const d = deployment;
+    assert.ok(d, 'the deployment');
+    for (const node of [...d.nodes, ...(killed ? [killed] : [])]) {
+      const lines = node
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg?: string; conn?: number });
+      assert.deepEqual(
+        lines.filter((e) => e.msg === 'connection from a proxy closed'),
+        [],
+        `node on ${node.port}: no connection from HAProxy lacked its header`,
+      );
+      // A check is a connection that only pings: every 2 s it would be one such connection logged at
+      // info (over a minute here). Those left are the clients that only pinged (startHaproxy's probe).
+      const busy = new Set(
+        lines.filter((e) => e.msg !== 'connection opened' && e.msg !== 'connection closed').map((e) => e.conn),
+      );
+      const bare = lines.filter((e) => e.msg === 'connection opened' && !busy.has(e.conn)).length;
+      assert.ok(
+        bare <= 3,
+        `node on ${node.port}: ${bare} connections that did nothing logged at info: HAProxy's checks?`,
+      );
     }
   },
 );

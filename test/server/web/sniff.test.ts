@@ -33,3 +33,16 @@ test('#14 a method cut short waits for more bytes; a "method" past 16 letters is
   assert.equal(classify(Buffer.from('ABCDEFGHIJKLMNOPQ')), 'lines');
   assert.equal(classify(Buffer.from('ABCDEFGHIJKLMNOP ')), 'http');
 });
+
+test('#15 a PROXY header (either version) is its own kind, never HTTP or lines; its start waits for more', () => {
+  const v2 = Buffer.from('\r\n\r\n\0\r\nQUIT\n\x21\x11\0\x0c', 'latin1');
+  assert.equal(classify(v2), 'proxy');
+  assert.equal(classify(Buffer.from('PROXY TCP4 192.0.2.1 127.0.0.1 1 2\r\n')), 'proxy');
+  for (const head of ['\r', '\r\n', '\r\n\r\n\0', 'P', 'PROXY'])
+    assert.equal(classify(Buffer.from(head)), null, JSON.stringify(head));
+  // Near misses are what they were.
+  assert.equal(classify(Buffer.from('\r\n{"status":"ping"}')), 'lines');
+  assert.equal(classify(Buffer.from('\r\n\r\n{')), 'lines');
+  assert.equal(classify(Buffer.from('PROXYX /')), 'http');
+  assert.equal(classify(Buffer.from('POST /')), 'http');
+});
