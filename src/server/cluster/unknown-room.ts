@@ -8,12 +8,24 @@
 import { ChatError } from '../../protocol/errors.js';
 import type { Chat } from '../chat/chat.js';
 
+/**
+ * no_such_room after the request's change was stored (a join whose room was deleted before its commit
+ * settled here): answered as it is, never run again (a second run would store the change twice, or join
+ * a new room of the same name).
+ */
+export class RoomGoneAfterChange extends ChatError {
+  constructor(text: string) {
+    super('no_such_room', text);
+  }
+}
+
 export function retryUnknownRoom(chat: Chat, handle: () => void | Promise<void>): void | Promise<void> {
   const cluster = chat.cluster;
   if (cluster === null) return handle();
   const retry = async (err: unknown): Promise<void> => {
     // An error with fields is about something else (an upload discarded with its deleted room): as it is.
     if (!(err instanceof ChatError) || err.code !== 'no_such_room' || err.fields !== undefined) throw err;
+    if (err instanceof RoomGoneAfterChange) throw err;
     await cluster.caughtUp();
     await handle();
   };
