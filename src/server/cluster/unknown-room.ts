@@ -3,7 +3,8 @@
  * request that names it (a join sent right after the `create` was answered elsewhere). So a request
  * refused with `no_such_room` on a joined node is run once more after this node has delivered everything
  * committed before it; only a room the store does not have either is refused. (A handler throws
- * no_such_room before it changes anything, so running it again is safe.)
+ * no_such_room before it changes anything, so running it again is safe; after a change it throws
+ * RoomGoneAfterChange, which is not run again.)
  */
 import { ChatError } from '../../protocol/errors.js';
 import type { Chat } from '../chat/chat.js';
