@@ -17,6 +17,7 @@ import { StoreUnreachable } from '../store/unreachable.js';
 import { OnlineElsewhere } from './elsewhere.js';
 import { Presence } from './presence.js';
 import { Room, Rooms, type Conversation } from './room.js';
+import { applyStoredRoom, forgetRoom } from './room-sync.js';
 import type { Session } from './session.js';
 
 /** The limits the domain applies itself (the rest are enforced at the edge). */
@@ -128,8 +129,8 @@ export class Chat {
   readonly presence = new Presence();
   /** Who is online on the other nodes (#15); empty on a server alone. */
   readonly elsewhere = new OnlineElsewhere();
-  /** Replaced whole when the store's state is read again after an outage (reloadRooms). */
-  rooms = new Rooms();
+  /** Filled at start; changed in place, also when read again from the store (reloadRooms, refreshRoom). */
+  readonly rooms = new Rooms();
   /**
    * Bytes of private messages waiting for each offline user (issue #11.12: one address queued 18 GiB
    * an hour for one user). Read from the store at start, grown as messages queue, cleared at login.
@@ -201,7 +202,7 @@ export class Chat {
     const chat = new Chat(store, log, limits, requestCommit, clock);
     const state = await store.load();
     chat.deliveredBelow = state.messagesBelow;
-    chat.rooms = roomsOf(state.rooms);
+    for (const record of state.rooms) chat.rooms.add(roomOf(record));
     for (const { userId, bytes } of state.waitingBytes) chat.waitingBytes.set(userId, bytes);
     if (state.everyone) {
       chat.everyoneConversation = { id: state.everyone.id, key: state.everyone.key };
@@ -216,29 +217,65 @@ export class Chat {
   }
 
   /**
-   * Reads rooms, members and what waits for offline users from the store again, and links the online
-   * sessions to the rooms as stored (#15). After a commit failed because the database could not be
-   * reached, memory may hold changes the store does not (a leave or kick parts the member, a delete
-   * drops the room, before their commit), or lack ones it does (a commit whose answer was lost). Undoing
-   * each change on failure would need an undo beside every change; reading the truth back once the
-   * database answers again is one place, and correct whichever way each lost commit went.
+   * Reads rooms, members and what waits for offline users from the store again, and makes memory what
+   * the store holds (#15). After a commit failed because the database could not be reached, memory may
+   * hold changes the store does not (a leave or kick parts the member, a delete drops the room, before
+   * their commit), or lack ones it does (a commit whose answer was lost). Undoing each change on failure
+   * would need an undo beside every change; reading the truth back once the database answers again is
+   * one place, and correct whichever way each lost commit went.
+   * Applied in place, and only if no room changed in memory while the store was read: a change made
+   * meanwhile (a request in flight, another node's room change) may be missing from what was read, and
+   * applying the read would undo it. After a few such reads, room by room (refreshRoom), so that a busy
+   * node does not read every room again and again.
    */
   async reloadRooms(): Promise<void> {
-    const state = await this.store.load();
-    const before = this.rooms;
-    const after = roomsOf(state.rooms);
-    for (const session of this.presence.sessions()) {
-      session.clearRooms();
-      for (const room of after.of(session.userId)) after.join(room, room.members.get(session.userId)!, session);
+    for (let attempt = 1; ; attempt++) {
+      const mark = this.rooms.changes;
+      const state = await this.store.load();
+      this.waitingBytes.clear();
+      for (const { userId, bytes } of state.waitingBytes) this.waitingBytes.set(userId, bytes);
+      if (this.rooms.changes === mark) {
+        const stored = new Set<number>();
+        for (const record of state.rooms) {
+          stored.add(record.id);
+          applyStoredRoom(this, record.id, record);
+        }
+        for (const room of [...this.rooms.all()]) if (!stored.has(room.id)) forgetRoom(this, room);
+        return;
+      }
+      if (attempt === WHOLE_RELOADS) {
+        const keys = new Map<number, string>();
+        for (const record of state.rooms) keys.set(record.id, record.key);
+        for (const room of this.rooms.all()) keys.set(room.id, room.key);
+        for (const [id, key] of keys) await this.refreshRoom(id, key);
+        return;
+      }
     }
-    this.rooms = after;
-    this.waitingBytes.clear();
-    for (const { userId, bytes } of state.waitingBytes) this.waitingBytes.set(userId, bytes);
-    // Whoever is no longer in a room (or the room is gone) ends what depended on it (issue #11.16).
-    for (const room of before.all()) {
-      const now = after.get(room.key);
-      if (now === undefined || now.id !== room.id) this.onRoomExit(room.id, null);
-      else for (const userId of room.members.keys()) if (!now.has(userId)) this.onRoomExit(room.id, userId);
+  }
+
+  /**
+   * Makes room `id` (name key `key`) in memory what the store holds now (#15: another node made, joined,
+   * left or deleted it). Read again while a change to that room (or to a room of that name) was made in
+   * memory during the read: a local create, join, leave, kick or delete committing meanwhile may be
+   * missing from the read, and applying it would undo that change. (A read sees every write recorded
+   * before it, so a leave or kick parted in memory before its commit is in it.)
+   */
+  async refreshRoom(id: number, key: string): Promise<void> {
+    for (;;) {
+      const byId = this.rooms.byId(id);
+      const byKey = this.rooms.get(key);
+      const idChanges = byId?.changes;
+      const keyChanges = byKey?.changes;
+      const stored = await this.store.loadRoom(id);
+      const unchanged =
+        this.rooms.byId(id) === byId &&
+        byId?.changes === idChanges &&
+        this.rooms.get(key) === byKey &&
+        byKey?.changes === keyChanges;
+      if (unchanged) {
+        applyStoredRoom(this, id, stored);
+        return;
+      }
     }
   }
 
@@ -493,18 +530,17 @@ export class Chat {
   }
 }
 
+/** Whole reads of the rooms that found a room changed meanwhile, before reloadRooms goes room by room. */
+const WHOLE_RELOADS = 3;
+
 /** Rows per store read while delivering what a lost commit answer may have stored. */
 const MISSED_PAGE = 500;
 
-/** The rooms as the store holds them, with their members in the order they joined. */
-function roomsOf(records: readonly RoomRecord[]): Rooms {
-  const rooms = new Rooms();
-  for (const record of records) {
-    const room = new Room(record.id, record.name, record.key, record.ownerId);
-    for (const m of record.members) room.addMember({ userId: m.userId, name: m.name, key: m.key });
-    rooms.add(room);
-  }
-  return rooms;
+/** A room as the store holds it, with its members in the order they joined. */
+function roomOf(record: RoomRecord): Room {
+  const room = new Room(record.id, record.name, record.key, record.ownerId);
+  for (const m of record.members) room.addMember({ userId: m.userId, name: m.name, key: m.key });
+  return room;
 }
 
 /** The key of the private conversation between two users, the same whichever writes first. */

@@ -6,6 +6,7 @@
 import { ChatError } from '../../protocol/errors.js';
 import { isValidName, nameKey, reservedNameText } from '../../protocol/names.js';
 import type { SystemEvent } from '../../protocol/wire.js';
+import { RoomGoneAfterChange } from '../cluster/unknown-room.js';
 import type { StoredMessage } from '../store/store.js';
 import type { Chat, Draft } from './chat.js';
 import { encodeMessage } from './encode.js';
@@ -91,14 +92,17 @@ export function joinRoom(chat: Chat, session: Session, name: string): Joined | P
       text: `${session.name} joined ${room.name}`,
     },
     (message) => {
-      if (chat.rooms.get(room.key) !== room || room.has(member.userId)) return; // deleted, or joined, meanwhile
-      chat.rooms.join(room, member, chat.presence.byUser(member.userId));
+      if (chat.rooms.byId(room.id) !== room) return; // deleted meanwhile
+      // #15: a read of this room from the store (another node changed it) may have made them a member
+      // already; the others here are told of the join all the same: it is stored, and delivered once.
+      if (!room.has(member.userId)) chat.rooms.join(room, member, chat.presence.byUser(member.userId));
       tellOthers(room, session, message);
     },
   );
   if (!(recorded instanceof Promise)) return { room, message: recorded };
   return recorded.then((message) => {
-    if (!room.has(member.userId)) throw new ChatError('no_such_room', `${room.name} was deleted meanwhile`);
+    // The join is stored: not an error to run again (retryUnknownRoom), whatever became of the room.
+    if (!room.has(member.userId)) throw new RoomGoneAfterChange(`${room.name} was deleted meanwhile`);
     return { room, message };
   });
 }

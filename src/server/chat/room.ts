@@ -21,6 +21,11 @@ export class Room implements Conversation {
   readonly membersByKey = new SortedList<Member>((m) => m.key);
   /** The members who are online: the recipients of a live room message. */
   readonly online = new Set<Session>();
+  /**
+   * Counts the changes made to this room in memory through Rooms (#15): a read of the store is applied
+   * only if none happened while it ran (Chat.refreshRoom), else it could undo one.
+   */
+  changes = 0;
 
   constructor(
     readonly id: number,
@@ -60,6 +65,8 @@ export class Rooms {
   private readonly byConv = new Map<number, Room>();
   private readonly sorted = new SortedList<Room>((room) => room.key);
   private readonly byMember = new Map<number, Set<Room>>();
+  /** Counts every change to the rooms in memory (#15: see Room.changes; Chat.reloadRooms). */
+  changes = 0;
 
   get size(): number {
     return this.byKey.size;
@@ -76,6 +83,7 @@ export class Rooms {
 
   /** Adds a room with the members it already has. */
   add(room: Room): void {
+    this.changed(room);
     this.byKey.set(room.key, room);
     this.byConv.set(room.id, room);
     this.sorted.insert(room);
@@ -83,6 +91,7 @@ export class Rooms {
   }
 
   delete(room: Room): void {
+    this.changed(room);
     this.byKey.delete(room.key);
     if (this.byConv.get(room.id) === room) this.byConv.delete(room.id);
     this.sorted.remove(room.key);
@@ -105,6 +114,7 @@ export class Rooms {
 
   /** Adds a member and, if online, links the session both ways. */
   join(room: Room, member: Member, session: Session | undefined): void {
+    this.changed(room);
     room.addMember(member);
     if (this.byKey.get(room.key) === room) this.index(member.userId, room);
     if (session) {
@@ -115,12 +125,18 @@ export class Rooms {
 
   /** Removes a member and unlinks their session. */
   part(room: Room, userId: number, session: Session | undefined): void {
+    this.changed(room);
     room.removeMember(userId);
     this.unindex(userId, room);
     if (session) {
       room.online.delete(session);
       session.parted(room);
     }
+  }
+
+  private changed(room: Room): void {
+    room.changes++;
+    this.changes++;
   }
 
   private index(userId: number, room: Room): void {

@@ -11,7 +11,9 @@ import type { Logger } from 'pino';
 import type { SystemEvent } from '../../protocol/wire.js';
 import type { Bus } from '../bus/bus.js';
 import type { Chat, ClusterOrder } from '../chat/chat.js';
+import { nameKey } from '../../protocol/names.js';
 import { encodeSystemEvent } from '../chat/encode.js';
+import { forgetRoom } from '../chat/room-sync.js';
 import type { StoredMessage } from '../store/store.js';
 import { decodeBatch, encodeBatch } from './batch.js';
 import { deliverRemote, roomsChangeBefore, roomsChangeAfter } from './remote-delivery.js';
@@ -156,13 +158,8 @@ export class ClusterFeed implements ClusterOrder {
       const room = this.chat.rooms.byId(event.id);
       if (!room) return;
       const bytes = event.told && encodeSystemEvent(event.told);
-      for (const member of room.online) {
-        if (bytes) member.deliver(bytes);
-        member.parted(room);
-      }
-      room.online.clear();
-      this.chat.rooms.delete(room);
-      this.chat.onRoomExit(room.id, null);
+      if (bytes) for (const member of room.online) member.deliver(bytes);
+      forgetRoom(this.chat, room);
     }
   };
 
@@ -176,14 +173,16 @@ export class ClusterFeed implements ClusterOrder {
   }
 
   private deliverRemote(message: StoredMessage): void {
-    const before = roomsChangeBefore(message);
-    if (before) {
+    // A room event names its room by name (receiver) and id: that room alone is read again, and changed
+    // in place (a whole reload would cost O(rooms) per event and could undo a local change: refreshRoom).
+    if (roomsChangeBefore(message)) {
       // A room made or joined elsewhere: its members as stored now, then the message to them.
-      this.pause(this.chat.reloadRooms().then(() => deliverRemote(this.chat, message)));
+      const refreshed = this.chat.refreshRoom(message.convId, nameKey(message.receiver));
+      this.pause(refreshed.then(() => deliverRemote(this.chat, message)));
       return;
     }
     deliverRemote(this.chat, message);
-    if (roomsChangeAfter(message)) this.pause(this.chat.reloadRooms());
+    if (roomsChangeAfter(message)) this.pause(this.chat.refreshRoom(message.convId, nameKey(message.receiver)));
   }
 
   /** Delivers every message whose turn it is; a later one waits for the lower ids. */

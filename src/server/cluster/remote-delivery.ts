@@ -8,12 +8,12 @@ import type { Chat } from '../chat/chat.js';
 import { encodeMessage } from '../chat/encode.js';
 import type { StoredMessage } from '../store/store.js';
 
-/** A room made or joined elsewhere: this node reads the rooms again before it delivers the message. */
+/** A room made or joined elsewhere: this node reads that room again before it delivers the message. */
 export function roomsChangeBefore(message: StoredMessage): boolean {
   return message.kind === 'system' && (message.event === 'created' || message.event === 'join');
 }
 
-/** A member left or was kicked elsewhere: told to the members as they were, then the rooms are read again. */
+/** A member left or was kicked elsewhere: told to the members as they were, then that room is read again. */
 export function roomsChangeAfter(message: StoredMessage): boolean {
   return message.kind === 'system' && (message.event === 'leave' || message.event === 'kicked');
 }

@@ -75,6 +75,12 @@ export function queries(dialect: Pick<Dialect, 'tokenId' | 'numbering'>) {
     roomMembers: `SELECT mb.conv_id AS "convId", mb.user_id AS "userId", u.name, u.name_key AS key, mb.cursor
     FROM members mb JOIN conversations c ON c.id = mb.conv_id JOIN users u ON u.id = mb.user_id
     WHERE c.kind = 'room' ORDER BY mb.conv_id, mb.joined_at, mb.user_id`,
+    // #15: one room and its members in one statement (one snapshot); a room without members gives one
+    // row with null member columns.
+    room: `SELECT c.id, c.name, c.conv_key AS key, c.owner_id AS "ownerId", mb.user_id AS "userId",
+    u.name AS "memberName", u.name_key AS "memberKey", mb.cursor
+    FROM conversations c LEFT JOIN members mb ON mb.conv_id = c.id LEFT JOIN users u ON u.id = mb.user_id
+    WHERE c.id = ? AND c.kind = 'room' ORDER BY mb.joined_at, mb.user_id`,
 
     // Issue #12.8: a new user starts at the everyone conversation's current end, as a room's new member
     // after its last message: a new name is not sent every broadcast of the past at its first login.

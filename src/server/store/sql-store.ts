@@ -27,6 +27,7 @@ import type {
   RoomRecord,
   Store,
   StoredMessage,
+  StoredRoom,
   UserRecord,
   UserSummary,
 } from './store.js';
@@ -34,6 +35,18 @@ import type {
 /** `f(value)` now when `value` is here, after it when it is a promise. */
 function map<T, U>(value: MaybePromise<T>, f: (value: T) => U): MaybePromise<U> {
   return value instanceof Promise ? value.then(f) : f(value);
+}
+
+/** A row of the `room` query: the room's columns, and one member's (null for a room without members). */
+interface RoomRow {
+  id: number;
+  name: string;
+  key: string;
+  ownerId: number | null;
+  userId: number | null;
+  memberName: string | null;
+  memberKey: string | null;
+  cursor: number | null;
 }
 
 const changed = (result: WriteResult): boolean => result.changes > 0;
@@ -69,6 +82,17 @@ export class SqlStore implements Store {
       everyone: (await q.findConversation.get(['everyone'])) as ConversationRecord | undefined,
       waitingBytes: (await q.waitingBytes.all([])) as { userId: number; bytes: number }[],
     };
+  }
+
+  async loadRoom(convId: number): Promise<StoredRoom | undefined> {
+    const rows = (await this.q.room.all([convId])) as RoomRow[];
+    const first = rows[0];
+    if (first === undefined) return undefined;
+    const members: MemberRecord[] = [];
+    for (const row of rows)
+      if (row.userId !== null)
+        members.push({ userId: row.userId, name: row.memberName!, key: row.memberKey!, cursor: row.cursor! });
+    return { id: first.id, name: first.name, key: first.key, ownerId: first.ownerId, members };
   }
 
   async insertUser(user: NewUser, createdAt: string): Promise<number> {

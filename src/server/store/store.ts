@@ -77,6 +77,9 @@ export interface RoomRecord extends ConversationRecord {
   members: MemberRecord[];
 }
 
+/** A room as loadRoom reads it: what the domain keeps of it in memory. */
+export type StoredRoom = Pick<RoomRecord, 'id' | 'name' | 'key' | 'ownerId' | 'members'>;
+
 /** One row per message, whatever its fan-out (design §2). */
 export interface StoredMessage {
   id: number;
@@ -192,6 +195,12 @@ export interface HistoryQuery {
 export interface Store {
   /** Reads what the domain keeps in memory: every room with its members, and where message ids stand. */
   load(): Promise<InitialState>;
+
+  /**
+   * One room with its members in the order they joined, read in one statement (#15: a node applies a
+   * room change made on another node to that room alone); undefined when the store has no such room.
+   */
+  loadRoom(convId: number): Promise<StoredRoom | undefined>;
 
   /**
    * Adds a user and resolves to the id the database gave it. Users get their ids from the database,

@@ -275,6 +275,36 @@ export function storeSuite(name: string, makeBackend: () => Promise<StoreBackend
     assert.deepEqual((await store.load()).rooms, []);
   });
 
+  it('loadRoom: one room with its owner and members in join order, as load() has it; none for another kind or a room gone', async (store) => {
+    const bob = await addUser(store, 'Bob');
+    const amy = await addUser(store, 'Amy');
+    const roomId = await addConversation(store, 'room', 'room', bob);
+    const dm = await addConversation(store, 'dm', `dm:${bob}:${amy}`, null, [bob, amy]);
+    assert.deepEqual(await store.loadRoom(roomId), {
+      id: roomId,
+      name: 'Room',
+      key: 'room',
+      ownerId: bob,
+      members: [],
+    });
+    store.insertMember(roomId, bob, 0, T0);
+    store.insertMember(roomId, amy, 0, T1);
+    store.setRoomOwner(roomId, amy);
+    const one = await store.loadRoom(roomId);
+    const all = (await store.load()).rooms[0]!;
+    assert.deepEqual(one, { id: all.id, name: all.name, key: all.key, ownerId: amy, members: all.members });
+    assert.deepEqual(
+      one?.members.map((m) => [m.userId, m.name, m.key]),
+      [
+        [bob, 'Bob', 'bob'],
+        [amy, 'Amy', 'amy'],
+      ],
+    );
+    assert.equal(await store.loadRoom(dm), undefined, 'a private conversation is not a room');
+    store.deleteConversation(roomId);
+    assert.equal(await store.loadRoom(roomId), undefined, 'deleted (a read sees the writes before it)');
+  });
+
   it('joinMember: the cursor at the room end as stored, with the event in one commit; again or on a room gone, nothing', async (store) => {
     const bob = await addUser(store, 'Bob');
     const amy = await addUser(store, 'Amy');
