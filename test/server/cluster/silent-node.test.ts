@@ -1,21 +1,21 @@
-// Review of #15 (h-review3): a batch of several statements (any tick with a write that is not a message:
-// a join, a login's cursors...) holds the commit-order counter row from its BEGIN to its COMMIT across
+// #15 (found in review): a batch of several statements (any tick with a write that is not a message: a
+// join, a login's cursors...) holds the commit-order counter row from its BEGIN to its COMMIT across
 // client round trips. A node that goes silent in between (a network partition, a paused VM: no FIN, no
-// RST reaches PostgreSQL) leaves its backend "idle in transaction" holding the row, and nothing ends it:
-// no idle_in_transaction_session_timeout, no lock_timeout, server TCP keepalive at its default (hours).
-// Every other node's commits wait on the row, fail at statement_timeout (10 s) as "unreachable", and the
-// whole cluster answers `unavailable` for as long as the silent node's session lives.
+// RST reaches PostgreSQL) left its backend "idle in transaction" holding the row for hours, and every
+// other node's commits failed at statement_timeout as "unreachable": the whole cluster answered
+// `unavailable`. The write connection's idle_in_transaction_session_timeout now ends such a session within
+// a few seconds (postgres-driver.ts, WRITE_SETTINGS).
 // The proxy below models the partition: once node b has sent a BEGIN, nothing more passes either way, and
 // closing node b's side does not close PostgreSQL's (as across a real partition).
-// Expected: node a keeps serving (a message answered ok within 5 s), before and after node b's own
-// client gave up (query_timeout 15 s). Fails on 9bb8ec0.
+// Expected: node a keeps serving (a message answered ok within 5 s), right after the partition and once
+// node b's own client gave up (query_timeout 15 s).
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
-import { TestClient } from '../../../helpers/client.js';
-import { startServer, type TestServer } from '../../../helpers/server.js';
-import { freshPostgresSchema, POSTGRES_URL, queryRows, REDIS_URL, uniqueName } from '../../../helpers/services.js';
-import { CLUSTER_SKIP as SKIP } from '../with-nodes.js';
+import { TestClient } from '../../helpers/client.js';
+import { startServer, type TestServer } from '../../helpers/server.js';
+import { freshPostgresSchema, POSTGRES_URL, queryRows, REDIS_URL, uniqueName } from '../../helpers/services.js';
+import { CLUSTER_SKIP as SKIP } from './with-nodes.js';
 
 /** Forwards to PostgreSQL until the first BEGIN after arm(); then every connection falls silent. */
 class PartitionProxy {
@@ -73,7 +73,7 @@ async function postsWithin(client: TestClient, room: string, text: string, ms: n
 }
 
 test(
-  'review3: a node partitioned mid-transaction does not stop the other nodes from committing',
+  'a node partitioned mid-transaction does not stop the other nodes from committing',
   { skip: SKIP, timeout: 120_000 },
   async () => {
     const schema = await freshPostgresSchema();
@@ -81,7 +81,7 @@ test(
     const viaProxy = new URL(schema.url);
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
-    const busPrefix = `${uniqueName('review3')}:`;
+    const busPrefix = `${uniqueName('silent')}:`;
     const nodes: TestServer[] = [];
     try {
       nodes.push(await startServer({ store: schema.url, bus: REDIS_URL, busPrefix }));
@@ -118,7 +118,7 @@ test(
          WHERE state = 'idle in transaction' AND query LIKE 'BEGIN; SELECT value FROM counters%'`,
       );
       const results = { first, later, heldBy: held };
-      console.log(`# review3: node a while node b is partitioned mid-transaction: ${JSON.stringify(results)}`);
+      console.log(`# silent node: node a while node b is partitioned mid-transaction: ${JSON.stringify(results)}`);
       const inTime = (r: string) => r.startsWith('ok') && Number(/after (\d+)/.exec(r)![1]) <= 5000;
       assert.ok(inTime(first) && inTime(later), JSON.stringify(results));
       await ann.close();
