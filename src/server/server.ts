@@ -31,6 +31,7 @@ import { DataDirLock } from './store/data-dir-lock.js';
 import { openStore } from './store/open-store.js';
 import type { SqlStore } from './store/sql-store.js';
 import type { Store } from './store/store.js';
+import { StoreUnreachable } from './store/unreachable.js';
 import { frameLines, LineWire } from './transports/line-wire.js';
 import { listenChatPort, type PortHost } from './transports/chat-port.js';
 import { isProxyLocal } from './transports/proxy-gate.js';
@@ -148,8 +149,10 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
         databaseLock = await DatabaseLock.acquire(
           storeChoice.url,
           {
-            onLost: (err) =>
-              log.error({ err }, 'lost the connection that keeps other servers off this database; taking it again'),
+            onLost: (err) => {
+              log.error({ err }, 'lost the connection that keeps other servers off this database; taking it again');
+              server?.databaseLockLost(err);
+            },
             onRetaken: () => log.warn('took the lock that keeps other servers off this database again'),
             onTaken: (err) => server?.databaseTaken(err),
           },
@@ -391,6 +394,18 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
    */
   openWebSocket(ws: WebSocket, socket: net.Socket, address: string): Connection | null {
     return this.openWire(new WebSocketWire(ws, socket, address, this.limits.maxLineBytes), 'websocket');
+  }
+
+  /**
+   * #15 (found in review): the lock's connection dropped while the store's own are fine (terminated by an
+   * administrator, cut by a middlebox's idle timeout, a quick PostgreSQL restart the next batch reconnects
+   * through). Until it is held again another server without --bus could start on the database, so this
+   * one serves nothing that needs the store meanwhile: an outage, which ends (recoverFromOutage) only once
+   * the lock is retaken, or stops the server if another took it (databaseTaken).
+   */
+  private databaseLockLost(err: Error): void {
+    if (this.stopping) return;
+    this.outage.noticed(new StoreUnreachable(err));
   }
 
   /**

@@ -5,6 +5,7 @@
 // deferred store's hooks, and on real PostgreSQL cut off behind a TCP proxy.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import pg from 'pg';
 import { DatabaseInUse } from '../../src/server/store/database-lock.js';
 import { StoreUnreachable } from '../../src/server/store/unreachable.js';
 import { Cast, TestClient, type Obj } from '../helpers/client.js';
@@ -623,3 +624,53 @@ test('#15 a logout while the database cannot be reached keeps its cursors for la
     await server.stop();
   }
 });
+
+/** The one-server lock's key as the server computes it (database-lock.ts), on a connection to the same schema. */
+const SERVER_LOCK_KEY = `hashtext('classchat.server:' || COALESCE(current_schema(), ''))`;
+/** Ends the connection holding this schema's server lock, as pg_terminate_backend by an administrator would. */
+const END_LOCK_CONNECTION = `SELECT pg_terminate_backend(pid) FROM pg_locks
+  WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+    AND objsubid = 1 AND classid = ((${SERVER_LOCK_KEY}::bigint >> 32) & 4294967295)::oid
+    AND objid = (${SERVER_LOCK_KEY}::bigint & 4294967295)::oid AND pid <> pg_backend_pid()`;
+
+// Found in review: the lock's connection can drop while the store's are fine (pg_terminate_backend, a
+// middlebox's idle timeout). The server went on serving without the lock, so a second server without
+// --bus could start in that gap (on 9bb8ec0 a post in the gap was answered ok). Now the gap is an outage.
+test(
+  '#15 a server whose lock connection alone drops serves nothing until the lock is held again, and stops if another server took it in the gap',
+  { skip: POSTGRES_SKIP },
+  async () => {
+    const schema = await freshPostgresSchema();
+    const log = new LogCapture();
+    const server = await startServer({ auth: 'open', store: schema.url, log: log.logger });
+    const lock = (server.server as unknown as { databaseLock: { held: boolean } }).databaseLock;
+    const ann = await TestClient.as(server.port, 'Ann');
+    const admin = new pg.Client({ connectionString: schema.url });
+    await admin.connect();
+    try {
+      await ann.ok({ status: 'broadcast', text: 'before' });
+      // Nobody takes the database: refused while the lock is lost, served again once it is retaken.
+      assert.equal((await admin.query(END_LOCK_CONNECTION)).rowCount, 1, 'the lock connection found');
+      await waitUntil(() => !lock.held, RESUME_TIMEOUT_MS, 'the server to notice its lock is lost');
+      await noticeOutage(ann);
+      await okOnceServing(ann, { status: 'broadcast', text: 'after' });
+      assert.equal(lock.held, true);
+      // Another server takes the database in the gap (here, the test's connection holding the lock).
+      await admin.query(END_LOCK_CONNECTION);
+      await admin.query(`SELECT pg_advisory_lock(${SERVER_LOCK_KEY})`);
+      await waitUntil(() => !lock.held, RESUME_TIMEOUT_MS, 'the server to notice its lock is lost');
+      await noticeOutage(ann);
+      await log.waitFor(
+        (e) => e.level === 60 && /another ClassChat server took this PostgreSQL database/.test(e.msg ?? ''),
+        'the line saying why the server stops',
+        RESUME_TIMEOUT_MS,
+      );
+      await expectClosed(ann, RESUME_TIMEOUT_MS);
+    } finally {
+      await admin.end();
+      await ann.close();
+      await server.stop();
+      await schema.drop();
+    }
+  },
+);

@@ -54,6 +54,7 @@ export class LocalNameRegistry extends BaseNameRegistry {
     private readonly table = new LocalNameTable(),
   ) {
     super(nodeId, log, timing);
+    this.answering(); // memory always answers
     this.start();
   }
 
@@ -80,6 +81,10 @@ export class LocalNameRegistry extends BaseNameRegistry {
     for (const name of names) this.table.release(name, this.instance);
     if (options.leaving) this.table.leave(this.instance);
     return Promise.resolve();
+  }
+
+  protected markExists(instance: string): Promise<boolean> {
+    return Promise.resolve(this.table.alive(instance));
   }
 
   protected lookup(name: string): Promise<string | null> {

@@ -32,12 +32,21 @@ export const DEFAULT_REGISTRY_TIMING: RegistryTiming = { ttlMs: 10_000, heartbea
 
 export interface NameRegistry {
   readonly nodeId: string;
+  /** This registry's identity in the backend (`<nodeId>#<random>`): what `alive()` asks about. */
+  readonly instance: string;
   /** Takes `name` for this node: true, or the node id that holds it (this node's id when held here by another instance). */
   claim(name: string): Promise<true | string>;
   /** Frees `name` if this registry holds it; does nothing otherwise. */
   release(name: string): Promise<void>;
   /** The node holding `name`, or null when it is free (held by a dead node counts as free). */
   owner(name: string): Promise<string | null>;
+  /** Whether the registry `instance`'s liveness mark is there: it refreshed it within the TTL. */
+  alive(instance: string): Promise<boolean>;
+  /**
+   * How long the backend has been answering without a break (0 while it cannot be reached). Right after
+   * an outage the other nodes have not re-marked themselves yet: their marks say nothing for a while.
+   */
+  answeringForMs(): number;
   /** Calls `listener` for a name this node held and another node took while the backend had forgotten it. */
   onLost(listener: (name: string, owner: string) => void): () => void;
   /**
@@ -50,7 +59,9 @@ export interface NameRegistry {
 /** A registry over a backend: the held names, the heartbeat, re-assertion. The backend stores. */
 export abstract class BaseNameRegistry implements NameRegistry {
   /** This registry's identity in the backend: `<nodeId>#<random>`. */
-  protected readonly instance: string;
+  readonly instance: string;
+  /** Since when (performance.now()) the backend has answered without a break; null while it does not. */
+  private answeringSince: number | null = null;
   protected readonly timing: RegistryTiming;
   private readonly held = new Set<string>();
   /** Claims sent and not yet answered: a release of one of these waits for it (see release()). */
@@ -121,6 +132,14 @@ export abstract class BaseNameRegistry implements NameRegistry {
     return owner === null ? null : nodeOf(owner);
   }
 
+  alive(instance: string): Promise<boolean> {
+    return this.markExists(instance);
+  }
+
+  answeringForMs(): number {
+    return this.answeringSince === null ? 0 : performance.now() - this.answeringSince;
+  }
+
   onLost(listener: (name: string, owner: string) => void): () => void {
     this.lostListeners.add(listener);
     return () => this.lostListeners.delete(listener);
@@ -150,12 +169,26 @@ export abstract class BaseNameRegistry implements NameRegistry {
     this.heartbeat();
   }
 
+  /** The backend's connection is up (at start, and after an outage). */
+  protected answering(): void {
+    this.answeringSince ??= performance.now();
+  }
+
+  /** The backend's connection dropped, or a heartbeat failed. */
+  protected notAnswering(): void {
+    this.answeringSince = null;
+  }
+
   private readonly heartbeat = (): void => {
     if (this.closed || this.beating) return;
     this.beating = this.beat()
-      .then((wasAlive) => (wasAlive ? undefined : this.reassert()))
+      .then((wasAlive) => {
+        this.answering();
+        return wasAlive ? undefined : this.reassert();
+      })
       .then(() => this.releaseLeftovers())
       .catch((err: unknown) => {
+        this.notAnswering();
         this.log.warn({ err, node: this.nodeId }, 'name registry: heartbeat failed; names stay until the TTL');
       })
       .finally(() => {
@@ -194,6 +227,8 @@ export abstract class BaseNameRegistry implements NameRegistry {
   protected abstract reclaim(names: string[]): Promise<[string, string][]>;
   /** Frees the names this instance holds among `names`; `leaving` also removes the mark. */
   protected abstract tryRelease(names: string[], options?: { leaving: boolean }): Promise<void>;
+  /** Whether `instance`'s liveness mark is there. */
+  protected abstract markExists(instance: string): Promise<boolean>;
   /** The live instance holding `name`, or null. */
   protected abstract lookup(name: string): Promise<string | null>;
   /** Releases the backend's sockets and timers. */

@@ -96,10 +96,12 @@ export class RedisNameRegistry extends BaseNameRegistry {
     this.redis = connectRedis(options.url, `name registry ${options.nodeId}`, options.log);
     let wasReady = false;
     this.redis.on('ready', () => {
+      this.answering();
       // After a reconnect, Redis may have restarted empty: check the mark now, not at the next interval.
       if (wasReady) this.reconnected();
       wasReady = true;
     });
+    this.redis.on('close', () => this.notAnswering());
     this.start();
   }
 
@@ -129,6 +131,10 @@ export class RedisNameRegistry extends BaseNameRegistry {
       const leave = options.leaving && i === batches.length - 1 ? '1' : '0';
       await this.redis.eval(RELEASE, 2, this.namesKey, this.markKey, this.instance, leave, ...batch);
     }
+  }
+
+  protected async markExists(instance: string): Promise<boolean> {
+    return (await this.redis.exists(this.markPrefix + instance)) === 1;
   }
 
   protected async lookup(name: string): Promise<string | null> {

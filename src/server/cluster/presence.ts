@@ -21,6 +21,9 @@ import type { Session } from '../chat/session.js';
 
 export const PRESENCE_TOPIC = 'presence';
 
+/** How long the users dropped with a node declared dead are remembered, for `connect` if it comes back. */
+const FORGET_DROPPED_MS = 10 * 60_000;
+
 export interface PresenceTiming {
   /** How often a node says it is alive (and how many it has online). */
   beatMs: number;
@@ -38,7 +41,8 @@ type Row = [userId: number, name: string, key: string, session: number];
 
 type Note =
   | { t: 'online' | 'offline'; u: Row; partners: number[] }
-  | { t: 'beat'; online: number }
+  /** `inst`: the sender's name registry instance, whose liveness mark says whether it is alive. */
+  | { t: 'beat'; online: number; inst?: string }
   /** "Send your roster": to one node, or '*' to all. */
   | { t: 'ask'; to: string }
   | { t: 'roster'; users: Row[] };
@@ -49,6 +53,13 @@ export class PresenceFeed implements ClusterPresence {
   private nextNumber = 1;
   /** When each other node was last heard from (Date.now()). */
   private readonly lastHeard = new Map<string, number>();
+  /** Each other node's registry instance, from its beats. */
+  private readonly instances = new Map<string, string>();
+  /**
+   * Users dropped here with a node declared dead (when, and their keys): if that node was alive after
+   * all (paused, cut off longer than the TTL), its roster brings them back with `connect`.
+   */
+  private readonly droppedAsDead = new Map<string, { at: number; keys: Set<string> }>();
   private readonly timers: NodeJS.Timeout[] = [];
   private stopGap: () => void = () => {};
   private sweeping = false;
@@ -119,6 +130,7 @@ export class PresenceFeed implements ClusterPresence {
         this.wentOffline(fromNode, note.u, note.partners);
         return;
       case 'beat':
+        if (note.inst !== undefined) this.instances.set(fromNode, note.inst);
         // A note of that node's was lost (or this node forgot it as dead while it was only slow).
         if (note.online !== this.chat.elsewhere.countOf(fromNode)) this.publish({ t: 'ask', to: fromNode });
         return;
@@ -135,6 +147,7 @@ export class PresenceFeed implements ClusterPresence {
   private cameOnline(node: string, [userId, name, key, session]: Row, partners: number[]): void {
     // Online here too would be a session the registry let through during a hand-over: this one is newer.
     this.chat.elsewhere.set({ userId, name, key, node, session });
+    this.droppedAsDead.get(node)?.keys.delete(key); // told `connect` here
     tellContacts(
       this.chat,
       { userId, name },
@@ -151,15 +164,21 @@ export class PresenceFeed implements ClusterPresence {
     if (gone) this.tellGone(gone, partners);
   }
 
-  /** A node's whole roster: what this node held for it is replaced, without events (a repair, not news). */
+  /**
+   * A node's whole roster: what this node held for it is replaced, without events (a repair, not news),
+   * except for users this node told `disconnect` when it declared their node dead: they are back.
+   */
   private replaceRoster(node: string, users: Row[]): void {
     const keep = new Set<string>();
+    const dropped = this.droppedAsDead.get(node)?.keys;
+    this.droppedAsDead.delete(node);
     for (const [userId, name, key, session] of users) {
       keep.add(key);
       const held = this.chat.elsewhere.byName(key);
       if (held?.node === node && held.session === session) continue;
       if (this.chat.presence.byName(key)) continue; // online here since: this node's session is newer
       this.chat.elsewhere.set({ userId, name, key, node, session });
+      if (dropped?.has(key)) this.tellBack({ userId, name, key, node, session });
     }
     for (const held of this.chat.elsewhere.ofNode(node))
       if (!keep.has(held.key)) this.chat.elsewhere.remove(held.key, node);
@@ -173,7 +192,9 @@ export class PresenceFeed implements ClusterPresence {
    */
   private sweep(): void {
     if (this.sweeping) return;
-    const deadline = Date.now() - this.timing.deadMs;
+    const now = Date.now();
+    for (const [node, { at }] of this.droppedAsDead) if (at < now - FORGET_DROPPED_MS) this.droppedAsDead.delete(node);
+    const deadline = now - this.timing.deadMs;
     const silent = [...this.lastHeard].filter(([, heard]) => heard <= deadline).map(([node]) => node);
     if (silent.length === 0) return;
     this.sweeping = true;
@@ -181,33 +202,62 @@ export class PresenceFeed implements ClusterPresence {
   }
 
   private async dropDead(silent: string[]): Promise<void> {
+    // Right after a registry outage (Redis restarted, or unreachable from here) the other nodes have not
+    // re-marked themselves yet: each does at its reconnect (backoff up to RECONNECT_MAX_MS and jitter) or
+    // its next heartbeat. Their marks say nothing until two heartbeats' time has passed.
+    if (this.registry.answeringForMs() < 2 * this.timing.beatMs) return;
     for (const node of silent) {
       const users = this.chat.elsewhere.ofNode(node);
-      const first = users[0];
-      let owner: string | null = null;
-      if (first) {
-        try {
-          owner = await this.registry.owner(first.key);
-        } catch (err) {
-          this.log.warn({ err, node }, 'cluster: a silent node could not be checked in the registry; kept for now');
-          continue;
-        }
+      let alive: boolean;
+      try {
+        alive = await this.stillAlive(node, users);
+      } catch (err) {
+        this.log.warn({ err, node }, 'cluster: a silent node could not be checked in the registry; kept for now');
+        continue;
       }
       if (this.closed) return;
       // Alive after all (this node's bus lost its beats), or dead with its registry mark not yet expired:
       // checked again at the next sweep. A live node's next beat heard here settles it.
-      if (owner === node) {
+      if (alive) {
         this.keptAlive++;
         continue;
       }
       this.lastHeard.delete(node);
+      this.instances.delete(node);
       if (users.length > 0)
         this.log.warn({ node, users: users.length }, 'cluster: a node went silent; its users are offline');
+      const dropped = { at: Date.now(), keys: new Set<string>() };
       for (const user of users) {
         if (!this.chat.elsewhere.remove(user.key, node, user.session)) continue;
+        dropped.keys.add(user.key);
         this.tellGone(user, null);
       }
+      if (dropped.keys.size > 0) this.droppedAsDead.set(node, dropped);
     }
+  }
+
+  /**
+   * Whether a silent node's registry mark is still there: its own mark, refreshed by its every heartbeat,
+   * not one of its names (a name is re-claimed only after the mark, and a node with no user has none). A
+   * node that never sent its instance (older code) is asked about by its first user's name.
+   */
+  private async stillAlive(node: string, users: RemoteUser[]): Promise<boolean> {
+    const instance = this.instances.get(node);
+    if (instance !== undefined) return await this.registry.alive(instance);
+    const first = users[0];
+    return first !== undefined && (await this.registry.owner(first.key)) === node;
+  }
+
+  /** A user this node had declared gone with its node, in that node's roster after all. */
+  private tellBack(user: RemoteUser): void {
+    tellContacts(
+      this.chat,
+      user,
+      this.chat.rooms.of(user.userId),
+      this.partnersHere(user.userId),
+      'connect',
+      presenceText(user.name, 'connect'),
+    );
   }
 
   /**
@@ -233,7 +283,7 @@ export class PresenceFeed implements ClusterPresence {
   }
 
   private beat(): void {
-    this.publish({ t: 'beat', online: this.announced.size });
+    this.publish({ t: 'beat', online: this.announced.size, inst: this.registry.instance });
   }
 
   private publish(note: Note): void {

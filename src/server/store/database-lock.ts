@@ -19,6 +19,7 @@
  * share the database safely: `onTaken` is told, and the server stops (docs/operations.md).
  */
 import pg from 'pg';
+import { SERVER_KEEPALIVE_SQL } from './drivers/postgres-driver.js';
 import { StoreUnreachable } from './unreachable.js';
 
 /** Thrown when another server holds the database; `message` is the one line to show. */
@@ -143,7 +144,14 @@ export class DatabaseLock {
 
 /** One connection holding the lock, or DatabaseInUse / StoreUnreachable. */
 async function take(url: string, mode: Mode): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5000 });
+  // Keepalive probes from 10 s of silence (not the system's 2 h): a middlebox that drops idle
+  // connections sees traffic, and a dead route ends the connection (onLost) instead of hiding for hours.
+  const client = new pg.Client({
+    connectionString: url,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    connectionTimeoutMillis: 5000,
+  });
   // Until watched, an error is the failed attempt's own (thrown below).
   client.on('error', () => {});
   try {
@@ -153,6 +161,8 @@ async function take(url: string, mode: Mode): Promise<pg.Client> {
     throw new StoreUnreachable(err);
   }
   try {
+    // PostgreSQL's side too: the lock of a node gone silent is freed in about 25 s, not hours.
+    await client.query(SERVER_KEEPALIVE_SQL);
     const take = mode === 'joined' ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
     const { rows } = await client.query<{ locked: boolean }>(`SELECT ${take}(${KEY}) AS locked`);
     if (!rows[0]!.locked) {

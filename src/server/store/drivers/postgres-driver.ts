@@ -74,11 +74,21 @@ const CONNECT_TIMEOUT_MS = 5000;
  */
 const CONNECTION_SQLSTATE = /^(08|57P0[123]|57014)/;
 
-/** `err` as StoreUnreachable when it says the database could not be reached; as it is otherwise. */
+/**
+ * lock_not_available: a batch waited WRITE_SETTINGS.lock_timeout for the commit-order lock. The database
+ * answers; another node's batch is holding the lock (busy, not down), so the batch is tried again
+ * (isRetryable). Only when every attempt waited that long is it answered as an outage (`unavailable`,
+ * never a stop of the server): the holder is alive, since a silent one is ended sooner (WRITE_SETTINGS).
+ */
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/** `err` as StoreUnreachable when it says the database could not be reached (or stayed busy); as it is otherwise. */
 export function classify(err: unknown): unknown {
   if (err instanceof StoreUnreachable) return err;
   if (err instanceof pg.DatabaseError)
-    return CONNECTION_SQLSTATE.test(err.code ?? '') ? new StoreUnreachable(err) : err;
+    return CONNECTION_SQLSTATE.test(err.code ?? '') || err.code === LOCK_NOT_AVAILABLE
+      ? new StoreUnreachable(err)
+      : err;
   // Anything else pg rejects with is about the socket: refused, reset, terminated, timed out.
   return err instanceof Error ? new StoreUnreachable(err) : err;
 }
@@ -91,9 +101,12 @@ export function classify(err: unknown): unknown {
  */
 const BEGIN_IN_COMMIT_ORDER = `BEGIN; SELECT value FROM counters WHERE name = 'next_message_id' FOR UPDATE`;
 
-/** A batch PostgreSQL aborted to break a deadlock or a serialization conflict is sent again, up to this many times in all. */
+/**
+ * A batch PostgreSQL aborted to break a deadlock or a serialization conflict, or that waited
+ * WRITE_SETTINGS.lock_timeout for the commit-order lock (55P03), is sent again, up to this many times in all.
+ */
 const BATCH_ATTEMPTS = 3;
-const RETRYABLE_STATES = new Set(['40P01', '40001']);
+const RETRYABLE_STATES = new Set(['40P01', '40001', LOCK_NOT_AVAILABLE]);
 
 function isRetryable(err: unknown): boolean {
   return err instanceof pg.DatabaseError && RETRYABLE_STATES.has(err.code ?? '');
@@ -110,6 +123,32 @@ export const CONNECTION_SETTINGS = {
   statement_timeout: 10_000,
   query_timeout: 15_000,
 } as const;
+
+/**
+ * The write client's own settings (#15 review). A batch of several statements holds the commit-order lock
+ * from its BEGIN to its COMMIT across round trips: a node that falls silent in between (a partition, a
+ * paused VM: no FIN or RST reaches PostgreSQL) would leave its session "idle in transaction" holding
+ * the lock for as long as PostgreSQL keeps the session (hours, by TCP keepalive), and every node's
+ * commits would wait on it. idle_in_transaction_session_timeout ends such a session: our batches send
+ * their next statement as soon as the last one answers, so a few seconds idle inside one means its
+ * node is gone. The lock is then free for the others within that bound.
+ *
+ * lock_timeout, shorter than statement_timeout, tells waiting for the lock (55P03: busy, tried again)
+ * from a database that stopped answering (57014: an outage).
+ */
+export const IDLE_IN_BATCH_LIMIT_MS = 3000;
+const WRITE_SETTINGS = {
+  idle_in_transaction_session_timeout: IDLE_IN_BATCH_LIMIT_MS,
+  lock_timeout: 8000,
+} as const;
+
+/**
+ * PostgreSQL's own TCP keepalive on a session, in seconds (its default is the system's: about 2 h): a
+ * session whose node went silent outside a transaction (the database lock's, or an idle write client) is
+ * ended within about idle + interval × count = 25 s instead. Ignored on a Unix socket.
+ */
+export const SERVER_KEEPALIVE_SQL =
+  'SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3';
 
 /** Migrations of one schema run one node at a time: a lock keyed by the schema's name. */
 const MIGRATION_LOCK = `hashtext('classchat.migrate:' || COALESCE(current_schema(), ''))`;
@@ -358,14 +397,23 @@ export class PostgresDriver implements SqlDriver {
   /** The client every batch is sent on, (re)connected when needed. */
   private writeClient(): Promise<pg.Client> {
     if (this.writer) return this.writer;
-    const client = new pg.Client({ connectionString: this.options.url, types: NUMERIC_TYPES, ...CONNECTION_SETTINGS });
-    const writer = client.connect().then(() => client);
+    const client = new pg.Client({
+      connectionString: this.options.url,
+      types: NUMERIC_TYPES,
+      ...CONNECTION_SETTINGS,
+      ...WRITE_SETTINGS,
+    });
+    const writer = client
+      .connect()
+      .then(() => client.query(SERVER_KEEPALIVE_SQL))
+      .then(() => client);
     client.on('error', (err) => {
       if (this.writer === writer) this.writer = null;
       this.options.onConnectionError?.(err);
     });
     writer.catch(() => {
       if (this.writer === writer) this.writer = null;
+      void client.end().catch(() => {});
     });
     this.writer = writer;
     return writer;
