@@ -1,9 +1,9 @@
 // Files across nodes (#15): three servers on one PostgreSQL schema, each with its own data directory.
 // An upload begun through one node is resumed and finished through a second, and fetched through a
 // third, over the real upload protocol: the bytes are in the database, which every node reaches.
-// The nodes run one after another: until delivery between nodes is built, a second server on one
-// database is refused at start (src/server/store/database-lock.ts). What a node finds of an upload it
-// never saw comes from PostgreSQL either way.
+// The first test runs the nodes one after another (what a node finds of an upload it never saw comes
+// from PostgreSQL alone); the second runs three nodes at once, joined by Redis (--bus), with the
+// recipient online on the third while the upload goes through the other two.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { TestClient, type Obj } from '../../helpers/client.js';
 import { expectError } from '../../helpers/expect.js';
 import { downloadFile, randomFile, sendChunks, sha256, startUpload } from '../../helpers/files.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
-import { freshPostgresSchema, POSTGRES_SKIP } from '../../helpers/services.js';
+import { freshPostgresSchema, POSTGRES_SKIP, REDIS_SKIP, REDIS_URL, uniqueName } from '../../helpers/services.js';
 
 test(
   '#15 files across nodes: an upload begun through node 1 and cut off is resumed and finished through node 2, and fetched through node 3 byte for byte',
@@ -91,6 +91,47 @@ test(
     } finally {
       for (const client of clients) await client.close();
       await (node as TestServer | null)?.stop();
+      await schema.drop();
+    }
+  },
+);
+
+test(
+  '#15 files across joined nodes: Bob online on node 3 is told live of a file Alice began through node 1 and finished through node 2, and fetches it there',
+  { skip: POSTGRES_SKIP || REDIS_SKIP, timeout: 60_000 },
+  async () => {
+    const schema = await freshPostgresSchema();
+    const busPrefix = `${uniqueName('files')}:`;
+    const nodes: TestServer[] = [];
+    const clients: TestClient[] = [];
+    const track = (client: TestClient) => (clients.push(client), client);
+    try {
+      for (let i = 0; i < 3; i++) nodes.push(await startServer({ store: schema.url, bus: REDIS_URL, busPrefix }));
+      const [node1, node2, node3] = nodes as [TestServer, TestServer, TestServer];
+      const bob = track(await TestClient.as(node3.port, 'Bob'));
+      let alice = track(await TestClient.as(node1.port, 'Alice'));
+
+      const { bytes, sha256: hash } = randomFile(500_000);
+      const started = await startUpload(alice, 'Bob', 'notes.pdf', bytes);
+      const part = await sendChunks(alice, started, bytes, 200_000);
+      assert.ok(part.offset >= 200_000 && part.offset < bytes.length, `node 1 acknowledged ${part.offset} bytes`);
+      await alice.close(); // the connection drops mid-upload
+
+      alice = track(await TestClient.back(node2.port, alice));
+      const resumed = await startUpload(alice, 'Bob', 'notes.pdf', bytes);
+      assert.deepEqual([resumed.file, resumed.offset], [started.file, part.offset], 'resumed where node 1 stopped');
+      const done = await sendChunks(alice, resumed, bytes);
+      assert.equal(done.done, true, `finished through node 2: ${JSON.stringify(done)}`);
+
+      // Node 3 learns of the announcement from the bus and tells Bob at once, as one node would.
+      const told = await bob.event('private', { sender: 'Alice', file: started.file });
+      assert.equal(told.msgid, done.msgid);
+      const got = await downloadFile(bob, started.file);
+      assert.equal(sha256(got), hash);
+      assert.ok(got.equals(bytes));
+    } finally {
+      for (const client of clients) await client.close();
+      for (const node of nodes) await node.stop();
       await schema.drop();
     }
   },
