@@ -89,6 +89,8 @@ export function sendBroadcast(
           delivered++;
         }
       }
+      // Users online on other nodes get it from theirs (#15): `delivered` counts everyone online.
+      delivered += chat.elsewhere.size;
       logDelivery(chat, message, delivered);
     },
   );

@@ -291,3 +291,29 @@ test(
     });
   },
 );
+
+test("#15 a broadcast's delivered counts the users online on every node", { skip: SKIP, timeout: 60_000 }, async () => {
+  await withNodes(2, async ([a, b]) => {
+    const alice = await TestClient.as(a!.port, 'Alice');
+    const carol = await TestClient.as(a!.port, 'Carol');
+    const bob = await TestClient.as(b!.port, 'Bob');
+    const dan = await TestClient.as(b!.port, 'Dan');
+    try {
+      await untilListed(alice, 'Bob');
+      await untilListed(alice, 'Dan');
+      // Three others online, one on this node and two on the other: all three get it now.
+      const everyone = await alice.ok({ status: 'broadcast', text: 'hello all' });
+      assert.equal(everyone.delivered, 3, JSON.stringify(everyone));
+      for (const client of [carol, bob, dan]) await client.event('broadcast', { msgid: everyone.msgid });
+
+      // Bob leaves the chat: offline everywhere, he no longer counts (he gets it at his next login).
+      await bob.ok({ status: 'exit' });
+      await untilListed(alice, 'Bob', false);
+      const later = await alice.ok({ status: 'broadcast', text: 'Bob is gone' });
+      assert.equal(later.delivered, 2, JSON.stringify(later));
+      for (const client of [carol, dan]) await client.event('broadcast', { msgid: later.msgid });
+    } finally {
+      for (const client of [alice, carol, bob, dan]) await client.close();
+    }
+  });
+});
