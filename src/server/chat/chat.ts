@@ -132,10 +132,11 @@ export class Chat {
   /** Filled at start; changed in place, also when read again from the store (reloadRooms, refreshRoom). */
   readonly rooms = new Rooms();
   /**
-   * Bytes of private messages waiting for each offline user (issue #11.12: one address queued 18 GiB
-   * an hour for one user). Read from the store at start, grown as messages queue, cleared at login.
+   * Bytes of private messages waiting for each offline user, by name key (issue #11.12: one address
+   * queued 18 GiB an hour for one user). Read from the store at start, grown as messages queue (this
+   * node's and, joined to others, theirs: #15), cleared when the user logs in here or elsewhere.
    */
-  readonly waitingBytes = new Map<number, number>();
+  readonly waitingBytes = new Map<string, number>();
   /** Private conversations used since start-up, by key; loaded on first use. */
   private readonly conversations = new Map<string, Conversation>();
   private readonly loading = new Map<string, Promise<Conversation>>();
@@ -203,7 +204,7 @@ export class Chat {
     const state = await store.load();
     chat.deliveredBelow = state.messagesBelow;
     for (const record of state.rooms) chat.rooms.add(roomOf(record));
-    for (const { userId, bytes } of state.waitingBytes) chat.waitingBytes.set(userId, bytes);
+    for (const { key, bytes } of state.waitingBytes) chat.waitingBytes.set(key, bytes);
     if (state.everyone) {
       chat.everyoneConversation = { id: state.everyone.id, key: state.everyone.key };
     } else {
@@ -233,7 +234,7 @@ export class Chat {
       const mark = this.rooms.changes;
       const state = await this.store.load();
       this.waitingBytes.clear();
-      for (const { userId, bytes } of state.waitingBytes) this.waitingBytes.set(userId, bytes);
+      for (const { key, bytes } of state.waitingBytes) this.waitingBytes.set(key, bytes);
       if (this.rooms.changes === mark) {
         const stored = new Set<number>();
         for (const record of state.rooms) {

@@ -143,7 +143,7 @@ export async function goOnline(
   const { lines, truncated } = waiting;
   chat.store.advanceCursors(user.id, watermark);
   chat.requestCommit();
-  chat.waitingBytes.delete(user.id); // what waited is delivered now, or left to history (issue #11.12)
+  chat.waitingBytes.delete(user.key); // what waited is delivered now, or left to history (issue #11.12)
   return { session, waiting: lines, truncated };
 }
 

@@ -155,7 +155,7 @@ function deliverPrivate(
 ): SentPrivate | Promise<SentPrivate> {
   // Looked up again: the recipient may have come online or left while the conversation loaded. Online
   // on another node (#15), it is delivered there: it does not wait for a login.
-  if (!isOnline(chat, toId)) queueFor(chat, toId, toName, text);
+  if (!isOnline(chat, toId)) queueFor(chat, toName, text);
   let delivered = 0;
   let queued = false;
   const recorded = chat.record(
@@ -183,8 +183,9 @@ function deliverPrivate(
  * Counts a message into what waits for an offline user, or throws queue_full when it would pass
  * maxQueuedBytes (issue #11.12): what one user's queue can take from the disk is bounded.
  */
-function queueFor(chat: Chat, toId: number, toName: string, text: string): void {
-  const waiting = chat.waitingBytes.get(toId) ?? 0;
+function queueFor(chat: Chat, toName: string, text: string): void {
+  const key = nameKey(toName);
+  const waiting = chat.waitingBytes.get(key) ?? 0;
   const bytes = Buffer.byteLength(text);
   const limit = chat.limits.maxQueuedBytes;
   if (waiting + bytes > limit) {
@@ -193,7 +194,7 @@ function queueFor(chat: Chat, toId: number, toName: string, text: string): void 
       `${toName} is offline and ${Math.round(waiting / 1024)} KiB already wait for them (at most ${Math.round(limit / 1024)} KiB); try again after they next log in`,
     );
   }
-  chat.waitingBytes.set(toId, waiting + bytes);
+  chat.waitingBytes.set(key, waiting + bytes);
 }
 
 function logDelivery(chat: Chat, message: StoredMessage, delivered: number): void {

@@ -16,7 +16,7 @@ import { encodeSystemEvent } from '../chat/encode.js';
 import { forgetRoom } from '../chat/room-sync.js';
 import type { StoredMessage } from '../store/store.js';
 import { decodeBatch, encodeBatch } from './batch.js';
-import { deliverRemote, roomsChangeBefore, roomsChangeAfter } from './remote-delivery.js';
+import { countWaiting, deliverRemote, roomsChangeBefore, roomsChangeAfter } from './remote-delivery.js';
 
 export const COMMITS_TOPIC = 'commits';
 export const EVENTS_TOPIC = 'events';
@@ -182,6 +182,7 @@ export class ClusterFeed implements ClusterOrder {
       return;
     }
     deliverRemote(this.chat, message);
+    countWaiting(this.chat, message);
     if (roomsChangeAfter(message)) this.pause(this.chat.refreshRoom(message.convId, nameKey(message.receiver)));
   }
 

@@ -146,7 +146,7 @@ export class PresenceFeed implements ClusterPresence {
 
   private cameOnline(node: string, [userId, name, key, session]: Row, partners: number[]): void {
     // Online here too would be a session the registry let through during a hand-over: this one is newer.
-    this.chat.elsewhere.set({ userId, name, key, node, session });
+    this.holdOnline({ userId, name, key, node, session });
     this.droppedAsDead.get(node)?.keys.delete(key); // told `connect` here
     tellContacts(
       this.chat,
@@ -156,6 +156,15 @@ export class PresenceFeed implements ClusterPresence {
       'connect',
       presenceText(name, 'connect'),
     );
+  }
+
+  /**
+   * Holds `user` as online on its node. Their login there gave them what waited for them (and moved
+   * their cursors), so what this node counted as waiting for them is counted no more (issue #11.12).
+   */
+  private holdOnline(user: RemoteUser): void {
+    this.chat.elsewhere.set(user);
+    this.chat.waitingBytes.delete(user.key);
   }
 
   private wentOffline(node: string, [, , key, session]: Row, partners: number[]): void {
@@ -177,7 +186,7 @@ export class PresenceFeed implements ClusterPresence {
       const held = this.chat.elsewhere.byName(key);
       if (held?.node === node && held.session === session) continue;
       if (this.chat.presence.byName(key)) continue; // online here since: this node's session is newer
-      this.chat.elsewhere.set({ userId, name, key, node, session });
+      this.holdOnline({ userId, name, key, node, session });
       if (dropped?.has(key)) this.tellBack({ userId, name, key, node, session });
     }
     for (const held of this.chat.elsewhere.ofNode(node))

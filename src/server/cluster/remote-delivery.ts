@@ -41,3 +41,18 @@ export function deliverRemote(chat: Chat, message: StoredMessage): void {
     }
   }
 }
+
+/**
+ * Counts another node's private message into what waits for its receiver when they are offline on
+ * every node (issue #11.12 across nodes, #15): the sender's node checked maxQueuedBytes against its own
+ * count, and this node's count must see the message too, or each node would let a user's queue grow to
+ * the whole limit. One from a sender online here was counted when it was sent here (a commit's answer
+ * lost, read back from the store).
+ */
+export function countWaiting(chat: Chat, message: StoredMessage): void {
+  if (message.kind !== 'private') return;
+  const key = nameKey(message.receiver);
+  if (chat.presence.byName(key) || chat.elsewhere.byName(key)) return;
+  if (chat.presence.byName(nameKey(message.sender))) return;
+  chat.waitingBytes.set(key, (chat.waitingBytes.get(key) ?? 0) + Buffer.byteLength(message.text));
+}

@@ -80,7 +80,7 @@ export class SqlStore implements Store {
       messagesBelow: await this.numbering.messagesBelow(),
       rooms: [...rooms.values()],
       everyone: (await q.findConversation.get(['everyone'])) as ConversationRecord | undefined,
-      waitingBytes: (await q.waitingBytes.all([])) as { userId: number; bytes: number }[],
+      waitingBytes: (await q.waitingBytes.all([])) as { key: string; bytes: number }[],
     };
   }
 

@@ -171,8 +171,8 @@ export interface InitialState {
   messagesBelow: number;
   rooms: RoomRecord[];
   everyone: ConversationRecord | undefined;
-  /** Bytes of private messages waiting for each user who has any (issue #11.12). */
-  waitingBytes: { userId: number; bytes: number }[];
+  /** Bytes of private messages waiting for each user who has any, by name key (issue #11.12). */
+  waitingBytes: { key: string; bytes: number }[];
 }
 
 export interface ResentQuery {

@@ -317,3 +317,59 @@ test("#15 a broadcast's delivered counts the users online on every node", { skip
     }
   });
 });
+
+test(
+  '#15 maxQueuedBytes holds across nodes: what waits for an offline user is counted on every node, and cleared when they log in anywhere',
+  { skip: SKIP, timeout: 60_000 },
+  async () => {
+    const text = (tag: string) => `${tag} `.padEnd(4000, 'q');
+    await withNodes(
+      3,
+      async ([a, b, c]) => {
+        const bob = await TestClient.as(c!.port, 'Bob');
+        await bob.ok({ status: 'exit' });
+        await bob.closed;
+        const alice = await TestClient.as(a!.port, 'Alice');
+        const carol = await TestClient.as(b!.port, 'Carol');
+        const dan = await TestClient.as(c!.port, 'Dan');
+        let bobBack: TestClient | null = null;
+        /** A broadcast from `from` that every other client has received: its node's earlier messages too. */
+        const seenEverywhere = async (from: TestClient) => {
+          const sent = await from.ok({ status: 'broadcast', text: 'sync' });
+          for (const client of [alice, carol, dan]) if (client !== from) await client.event('broadcast', { msgid: sent.msgid });
+        };
+        try {
+          for (const client of [alice, carol, dan]) await untilListed(client, 'Bob', false);
+          // Two senders on two nodes fill Bob's queue to 8000 of its 10000 bytes.
+          assert.equal((await alice.ok({ status: 'private', receiver: 'Bob', text: text('a1') })).queued, true);
+          await seenEverywhere(alice);
+          assert.equal((await carol.ok({ status: 'private', receiver: 'Bob', text: text('c1') })).queued, true);
+          await seenEverywhere(carol);
+          // Each node counts both: a third message is refused on every node, the one that sent neither too.
+          for (const sender of [alice, carol, dan]) {
+            const full = await expectError(sender, { status: 'private', receiver: 'Bob', text: text('x') }, 'queue_full');
+            assert.match(full.text, /Bob is offline and 8 KiB already wait/);
+          }
+
+          // Bob logs in on node c and gets what waited; every node knows it and counts from zero again.
+          bobBack = await TestClient.back(c!.port, bob);
+          const got = [await bobBack.event('private', { sender: 'Alice' }), await bobBack.event('private', { sender: 'Carol' })];
+          assert.deepEqual(
+            got.map((m) => (m.text as string).slice(0, 2)),
+            ['a1', 'c1'],
+          );
+          for (const client of [alice, carol]) await untilListed(client, 'Bob');
+          await bobBack.ok({ status: 'exit' });
+          await bobBack.closed;
+          for (const client of [alice, carol, dan]) await untilListed(client, 'Bob', false);
+          assert.equal((await alice.ok({ status: 'private', receiver: 'Bob', text: text('a2') })).queued, true);
+          await seenEverywhere(alice);
+          assert.equal((await carol.ok({ status: 'private', receiver: 'Bob', text: text('c2') })).queued, true);
+        } finally {
+          for (const client of [alice, carol, dan, bob, bobBack]) await client?.close();
+        }
+      },
+      { limits: { maxQueuedBytes: 10_000 } },
+    );
+  },
+);

@@ -399,7 +399,7 @@ export function storeSuite(name: string, makeBackend: () => Promise<StoreBackend
     );
     assert.deepEqual(await store.privatePartners(amy), [bob]);
     const waiting = (await store.load()).waitingBytes;
-    assert.deepEqual(waiting, [{ userId: amy, bytes: 3 }]);
+    assert.deepEqual(waiting, [{ key: 'amy', bytes: 3 }]);
 
     store.advanceCursors(amy, dm1.id); // everything below the private message given
     const after = (await store.pendingConversations(amy)).sort((a, b) => a.convId - b.convId);
