@@ -336,7 +336,8 @@ test(
         /** A broadcast from `from` that every other client has received: its node's earlier messages too. */
         const seenEverywhere = async (from: TestClient) => {
           const sent = await from.ok({ status: 'broadcast', text: 'sync' });
-          for (const client of [alice, carol, dan]) if (client !== from) await client.event('broadcast', { msgid: sent.msgid });
+          for (const client of [alice, carol, dan])
+            if (client !== from) await client.event('broadcast', { msgid: sent.msgid });
         };
         try {
           for (const client of [alice, carol, dan]) await untilListed(client, 'Bob', false);
@@ -347,13 +348,20 @@ test(
           await seenEverywhere(carol);
           // Each node counts both: a third message is refused on every node, the one that sent neither too.
           for (const sender of [alice, carol, dan]) {
-            const full = await expectError(sender, { status: 'private', receiver: 'Bob', text: text('x') }, 'queue_full');
+            const full = await expectError(
+              sender,
+              { status: 'private', receiver: 'Bob', text: text('x') },
+              'queue_full',
+            );
             assert.match(full.text, /Bob is offline and 8 KiB already wait/);
           }
 
           // Bob logs in on node c and gets what waited; every node knows it and counts from zero again.
           bobBack = await TestClient.back(c!.port, bob);
-          const got = [await bobBack.event('private', { sender: 'Alice' }), await bobBack.event('private', { sender: 'Carol' })];
+          const got = [
+            await bobBack.event('private', { sender: 'Alice' }),
+            await bobBack.event('private', { sender: 'Carol' }),
+          ];
           assert.deepEqual(
             got.map((m) => (m.text as string).slice(0, 2)),
             ['a1', 'c1'],
