@@ -17,7 +17,7 @@ import { Connection, type ConnectionHost } from './connection.js';
 import { Dispatcher } from './dispatcher.js';
 import { GroupCommit } from './group-commit.js';
 import { StoreOutage } from './store-outage.js';
-import { addressGroup, type AddressKey } from './guards/address-group.js';
+import { addressGroup, cachedAddressKey, type AddressKey } from './guards/address-group.js';
 import { Admission, socketAddress, socketRemote } from './guards/admission.js';
 import { DiskFloor } from './guards/disk-floor.js';
 import { FloodLimiter } from './guards/flood.js';
@@ -212,8 +212,9 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     this.chat.storeDown = () => this.outage.down;
     if (config.bus !== undefined) this.cluster = await joinCluster(this.chat, config.bus, config.busPrefix, log);
     this.adminEvents = await AdminEventPoller.start(this.chat);
-    const addressKey: AddressKey = (address) =>
-      this.admission.isExempt(address) ? null : addressGroup(address, config.limits);
+    const addressKey: AddressKey = cachedAddressKey((address) =>
+      this.admission.isExempt(address) ? null : addressGroup(address, config.limits),
+    );
     const accounts = (this.accounts = new Accounts(
       this.chat,
       config.auth,

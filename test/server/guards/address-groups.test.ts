@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
-import { addressGroup } from '../../../src/server/guards/address-group.js';
+import { addressGroup, cachedAddressKey } from '../../../src/server/guards/address-group.js';
 import { parseServeArgs, ConfigError } from '../../../src/server/config.js';
 import { startServer } from '../../helpers/server.js';
 
@@ -40,6 +40,23 @@ test('#11.17 all of loopback is one host: 127.0.0.0/8, its mapped form and ::1',
   const apart = { ...DEFAULTS, loopbackOneHost: 0 };
   assert.notEqual(addressGroup('127.0.0.6', apart), addressGroup('127.0.0.7', apart));
   assert.notEqual(addressGroup('::1', apart), addressGroup('127.0.0.1', apart));
+});
+
+test('#16 cachedAddressKey answers as the key it wraps, asks it once per address, and stays bounded', () => {
+  const asked: string[] = [];
+  const key = cachedAddressKey((address) => {
+    asked.push(address);
+    return address === '10.0.0.9' ? null : addressGroup(address, DEFAULTS);
+  });
+  assert.equal(key('2001:db8:1:2::1'), '2001:db8:1:2:0:0:0:0/64');
+  assert.equal(key('2001:db8:1:2::1'), '2001:db8:1:2:0:0:0:0/64');
+  assert.equal(key('10.0.0.9'), null, 'an exempt answer is remembered too');
+  assert.equal(key('10.0.0.9'), null);
+  assert.deepEqual(asked, ['2001:db8:1:2::1', '10.0.0.9']);
+  // Past the bound it starts again: every answer still right, each address asked again once.
+  for (let i = 0; i < 5000; i++) assert.equal(key(`10.1.${i >> 8}.${i & 255}`), `10.1.${i >> 8}.${i & 255}`);
+  assert.equal(key('10.0.0.9'), null);
+  assert.equal(asked.filter((a) => a === '10.0.0.9').length, 2, 'forgotten once the cache filled, then asked again');
 });
 
 test('#11.17 --ipv4-prefix and --ipv6-prefix are flags, checked for range', () => {
