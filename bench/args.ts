@@ -1,4 +1,4 @@
-/** The bench's command line: `npm run bench -- [--only a,b] [--quick] [--nodes 3] [...]`. */
+/** The bench's command line: `npm run bench -- [--only a,b] [--quick] [--nodes 3] [--compare REF] [...]`. */
 import { parseCommandLine, UsageError } from '../src/cli-args.js';
 
 export interface BenchArgs {
@@ -14,6 +14,11 @@ export interface BenchArgs {
    * PostgreSQL joined by Redis; null for the usual single-node bench.
    */
   scaling: { nodes: number; storeUrl: string; busUrl: string } | null;
+  /**
+   * `--compare REF` (#16): the git revision whose server runs alternately with this checkout's, and the
+   * rounds of each workload; null for the usual run.
+   */
+  compare: { ref: string; rounds: number } | null;
   help: boolean;
 }
 
@@ -35,7 +40,17 @@ export const USAGE = `usage: npm run bench -- [options]
                     of the nodes, PostgreSQL and Redis; each run in a fresh schema and bus prefix
   --store-url URL   PostgreSQL for --nodes (default $CLASSCHAT_BENCH_POSTGRES_URL or
                     ${DEFAULT_BENCH_POSTGRES_URL})
-  --bus-url URL     Redis for --nodes (default $CLASSCHAT_BENCH_REDIS_URL or ${DEFAULT_BENCH_REDIS_URL})`;
+  --bus-url URL     Redis for --nodes (default $CLASSCHAT_BENCH_REDIS_URL or ${DEFAULT_BENCH_REDIS_URL})
+  --compare REF     regression guard (#16): build the server of git revision REF (a commit, a branch,
+                    HEAD~3; cached in the temporary directory) and run it and this checkout's server
+                    alternately, the same load generator driving both; prints per workload the medians,
+                    min-max and current/ref ratios of throughput, p50/p99 latency and server CPU per
+                    message, flagging what got worse beyond a threshold. Workloads fanout, direct,
+                    fanout-low, direct-low unless --only. A slowdown is reported, not an error: the exit
+                    code is 1 only if a run failed (lost or misordered messages), 2 if REF is unknown
+                    or does not build
+  --rounds N        with --compare: runs of each workload per side (default 3), the side that goes
+                    first swapped every round (ABBA) so drift of a shared machine cancels out`;
 
 const BENCH_OPTIONS = {
   only: { type: 'string' },
@@ -48,6 +63,8 @@ const BENCH_OPTIONS = {
   nodes: { type: 'string' },
   'store-url': { type: 'string' },
   'bus-url': { type: 'string' },
+  compare: { type: 'string' },
+  rounds: { type: 'string' },
 } as const;
 
 /** The bench's options; throws UsageError for a bad flag or value. */
@@ -73,8 +90,28 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     profileDir: values.profile ?? null,
     serverArgs: values['server-args'] ? values['server-args'].split(/\s+/).filter(Boolean) : [],
     scaling: scalingArgs(values, env),
+    compare: compareArgs(values),
     help,
   };
+}
+
+function compareArgs(values: {
+  compare?: string | undefined;
+  rounds?: string | undefined;
+  nodes?: string | undefined;
+}): BenchArgs['compare'] {
+  if (values.compare === undefined) {
+    if (values.rounds !== undefined) throw new UsageError('--rounds goes with --compare');
+    return null;
+  }
+  const ref = values.compare.trim();
+  // A leading dash would reach git as an option, not a revision.
+  if (!ref || ref.startsWith('-')) throw new UsageError(`--compare needs a git revision, not "${values.compare}"`);
+  if (values.nodes !== undefined) throw new UsageError('--compare and --nodes cannot be combined');
+  const rounds = values.rounds === undefined ? 3 : Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 50)
+    throw new UsageError(`--rounds must be a whole number 1-50, not ${values.rounds}`);
+  return { ref, rounds };
 }
 
 function scalingArgs(

@@ -6,12 +6,15 @@
  *
  * `--nodes N` (#15) runs fanout and direct in three setups instead (bench/setups.ts) and prints the
  * CPU cost per message of each part (bench/scaling-report.ts), the figures of docs/scaling.md.
+ *
+ * `--compare REF` (#16) runs the workloads alternately on this checkout's server and REF's (bench/compare.ts).
  */
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { readCommandLine } from '../src/cli-args.js';
 import { parseBenchArgs, USAGE, type BenchArgs } from './args.js';
 import type { LineClient } from './client.js';
+import { COMPARE_DEFAULT, runComparison } from './compare.js';
 import { reexecWithMoreFds, softFdLimit } from './fd-limit.js';
 import { Guard } from './guard.js';
 import { statusKiB, waitForQuietMachine } from './proc.js';
@@ -41,6 +44,11 @@ const FD_HEADROOM = 256;
 /** Before each workload, wait (up to QUIET_WAIT_MS) until the machine is at most this busy. */
 const QUIET_PCT = 10;
 const QUIET_WAIT_MS = 30_000;
+/**
+ * Shorter with --compare: its alternation already spreads a busy machine over both sides, and it runs
+ * each workload 2 x rounds times, so the full wait could add many minutes.
+ */
+const COMPARE_QUIET_WAIT_MS = 5_000;
 /** Note a run during which the rest of the machine used more than this (% of one core). */
 const OTHER_NOTE_PCT = 25;
 
@@ -59,7 +67,7 @@ function failed(w: Workload, params: Params, why: string, setup?: Setup): Result
 }
 
 /** Starts the deployment's nodes one after the other (the first applies the schema); stops them all if one fails. */
-async function startNodes(deployment: Deployment, args: BenchArgs): Promise<ServerProcess[]> {
+async function startNodes(deployment: Deployment, args: BenchArgs, cli: string | undefined): Promise<ServerProcess[]> {
   const servers: ServerProcess[] = [];
   try {
     for (let i = 0; i < deployment.nodes; i++) {
@@ -67,6 +75,7 @@ async function startNodes(deployment: Deployment, args: BenchArgs): Promise<Serv
         await ServerProcess.start({
           profileDir: args.profileDir ?? undefined,
           extraArgs: [...deployment.serverArgs, ...args.serverArgs],
+          cli,
         }),
       );
     }
@@ -77,7 +86,19 @@ async function startNodes(deployment: Deployment, args: BenchArgs): Promise<Serv
   return servers;
 }
 
-async function runOne(w: Workload, params: Params, args: BenchArgs, setup: Setup | null): Promise<Result> {
+/** How runOne runs: another commit's server (cli.js) for --compare, and how long to wait for a quiet machine. */
+interface RunChoice {
+  cli?: string | undefined;
+  quietWaitMs?: number;
+}
+
+async function runOne(
+  w: Workload,
+  params: Params,
+  args: BenchArgs,
+  setup: Setup | null,
+  choice: RunChoice = {},
+): Promise<Result> {
   note(`${w.name}${setup ? ` on ${setup.name}` : ''}: ${w.summary} (${paramText(params)})`);
   const need = w.connections(params) + FD_HEADROOM;
   const soft = softFdLimit();
@@ -88,7 +109,8 @@ async function runOne(w: Workload, params: Params, args: BenchArgs, setup: Setup
       `the open-file limit is ${soft}, below the ${need} this workload needs: raise it (ulimit -n)`,
       setup ?? undefined,
     );
-  const busy = await waitForQuietMachine(QUIET_PCT, 1000, QUIET_WAIT_MS);
+  const quietWaitMs = choice.quietWaitMs ?? QUIET_WAIT_MS;
+  const busy = await waitForQuietMachine(QUIET_PCT, 1000, quietWaitMs);
   let deployment: Deployment;
   try {
     deployment = await (setup ?? SQLITE_ONE_NODE).prepare();
@@ -98,7 +120,7 @@ async function runOne(w: Workload, params: Params, args: BenchArgs, setup: Setup
   }
   let servers: ServerProcess[];
   try {
-    servers = await startNodes(deployment, args);
+    servers = await startNodes(deployment, args, choice.cli);
   } catch (err) {
     await cleanUp(deployment);
     return failed(w, params, `server start failed: ${(err as Error).message}`, setup ?? undefined);
@@ -152,7 +174,7 @@ async function runOne(w: Workload, params: Params, args: BenchArgs, setup: Setup
   }
   if (busy !== null && busy > QUIET_PCT) {
     (result.notes ??= []).push(
-      `the machine was ${busy} % busy with other work just before this workload (waited ${QUIET_WAIT_MS / 1000} s for it to calm down); figures may be low`,
+      `the machine was ${busy} % busy with other work just before this workload (waited ${quietWaitMs / 1000} s for it to calm down); figures may be low`,
     );
   }
   if (badStop) {
@@ -189,7 +211,7 @@ async function main(): Promise<number> {
   if (reexec) return reexec;
 
   const known = args.scaling ? SCALING_WORKLOADS : WORKLOADS;
-  let selected = known;
+  let selected = args.compare ? known.filter((w) => COMPARE_DEFAULT.includes(w.name)) : known;
   if (args.only) {
     const unknown = args.only.filter((name) => !known.some((w) => w.name === name));
     if (unknown.length > 0) {
@@ -208,6 +230,13 @@ async function main(): Promise<number> {
   console.log(
     `${machineText()}; open-file limit ${softFdLimit()}; per-workload limit ${args.timeoutS} s, stall ${args.stallS} s`,
   );
+  if (args.compare)
+    return runComparison(
+      selected,
+      args,
+      (w, params, cli) => runOne(w, params, args, null, { cli, quietWaitMs: COMPARE_QUIET_WAIT_MS }),
+      note,
+    );
   const results: Result[] = [];
   if (args.scaling)
     console.log(

@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli.js');
+/** The server built from this checkout: dist/src/cli.js beside dist/bench/. */
+export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli.js');
 const START_TIMEOUT_MS = 10_000;
 /**
  * Accounts and every limit stay on (issue #4: figures with them on), with the limits set above what
@@ -55,6 +56,8 @@ export interface ServerOptions {
   baseArgs?: string[];
   /** A data directory prepared beforehand (seeded); removed at stop like the bench's own. */
   dataDir?: string;
+  /** The cli.js to run: this checkout's (CLI) by default, another commit's build for --compare. */
+  cli?: string;
 }
 
 export interface Stopped {
@@ -102,7 +105,7 @@ export class ServerProcess {
     const nodeArgs = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
     const args = [
       ...nodeArgs,
-      CLI,
+      options.cli ?? CLI,
       'serve',
       '--host',
       '127.0.0.1',

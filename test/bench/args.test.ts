@@ -43,3 +43,25 @@ test('#15 bench refuses a bad --nodes, a URL of the wrong kind, and the URLs wit
   assert.throws(() => parseBenchArgs(['--store-url', 'postgres://db'], {}), /go with --nodes/);
   assert.throws(() => parseBenchArgs(['--bus-url', 'redis://r'], {}), /go with --nodes/);
 });
+
+test('#16 bench --compare takes a git revision and 3 rounds by default; --rounds sets them', () => {
+  assert.equal(parseBenchArgs(['--quick'], {}).compare, null);
+  assert.deepEqual(parseBenchArgs(['--quick', '--compare', 'HEAD~3'], {}).compare, { ref: 'HEAD~3', rounds: 3 });
+  assert.deepEqual(parseBenchArgs(['--compare', 'main', '--rounds', '5'], {}).compare, { ref: 'main', rounds: 5 });
+  const withOnly = parseBenchArgs(['--compare', 'abc123', '--only', 'idle'], {});
+  assert.deepEqual(withOnly.only, ['idle']);
+  assert.deepEqual(withOnly.compare, { ref: 'abc123', rounds: 3 });
+});
+
+test('#16 bench refuses --rounds without --compare, bad rounds, a revision that looks like a flag, and --nodes with it', () => {
+  assert.throws(() => parseBenchArgs(['--rounds', '3'], {}), /--rounds goes with --compare/);
+  for (const n of ['0', '-1', '2.5', 'three', '51'])
+    assert.throws(
+      () => parseBenchArgs(['--compare', 'HEAD~1', `--rounds=${n}`], {}),
+      /--rounds must be/,
+      `--rounds ${n}`,
+    );
+  assert.throws(() => parseBenchArgs(['--compare=--output=x'], {}), /needs a git revision/);
+  assert.throws(() => parseBenchArgs(['--compare', ''], {}), /needs a git revision/);
+  assert.throws(() => parseBenchArgs(['--compare', 'HEAD~1', '--nodes', '3'], {}), /cannot be combined/);
+});
