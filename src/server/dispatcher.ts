@@ -28,6 +28,7 @@ import type { FloodLimiter } from './guards/flood.js';
 import type { StoredBytesBudget } from './guards/stored-bytes.js';
 import type { Accounts } from './auth/accounts.js';
 import type { Files } from './files/files.js';
+import { RequestContext } from './request-context.js';
 import type { StoreOutage } from './store-outage.js';
 import type { StoredMessage } from './store/store.js';
 import { StoreUnreachable } from './store/unreachable.js';
@@ -206,7 +207,13 @@ export class Dispatcher {
     const ctx = this.context(conn, ref, clientRef);
     try {
       // dispatch() checked the request against this command's schema, so it is this command's request.
-      const pending = retryUnknownRoom(this.chat, () => entry.command.handle(ctx, request as RequestOf<RequestStatus>));
+      const { command } = entry;
+      const typed = request as RequestOf<RequestStatus>;
+      // Off a cluster there is nothing to retry: no closure on every request's path (issue #16).
+      const pending =
+        this.chat.cluster === null
+          ? command.handle(ctx, typed)
+          : retryUnknownRoom(this.chat, () => command.handle(ctx, typed));
       if (pending) return pending.catch((err: unknown) => this.failed(ctx, status, err));
     } catch (err) {
       this.failed(ctx, status, err);
@@ -224,18 +231,7 @@ export class Dispatcher {
   }
 
   private context(conn: Connection, ref: RequestId | undefined, clientRef: string | null = null): Context {
-    return {
-      chat: this.chat,
-      accounts: this.accounts,
-      files: this.files,
-      conn,
-      ref,
-      clientRef,
-      session: conn.session!,
-      ok: (fields, undo) => conn.reply(ref, fields, undo),
-      sent: (message, extra) => conn.sendReply(ref, encodeSentReply(ref, message, extra), true),
-      fail: (code, text, fields) => conn.replyError(ref, code, text, fields),
-    };
+    return new RequestContext(this.chat, this.accounts, this.files, conn, ref, clientRef);
   }
 
   private failed(ctx: Context, status: string, err: unknown): void {

@@ -17,6 +17,10 @@ export const privateMessage = command({
 });
 
 function reply(ctx: Context<'private'>, { message, queued }: SentPrivate): void {
+  if (!queued) {
+    ctx.sent(message, '');
+    return;
+  }
   const note = `${message.receiver} is offline; the message will be delivered when they return`;
-  ctx.sent(message, queued ? `,"queued":true,"text":${JSON.stringify(note)}` : '');
+  ctx.sent(message, `,"queued":true,"text":${JSON.stringify(note)}`);
 }
