@@ -62,10 +62,17 @@ export interface ServerConfig {
   webOrigins?: string[];
   /** Where the web app's files are; by default dist/web beside the compiled server (tests pass their own). */
   webDir?: string;
+  /**
+   * Messages to run through a throwaway server before this one starts, so that V8 has compiled the
+   * message path before the first client (issue #16, warm-up.ts); 0 or absent: none.
+   */
+  warmUp?: number;
   limits: Limits;
 }
 
 export const DEFAULT_SCRYPT_COST = 17;
+/** Messages through a throwaway server at start (warm-up.ts): enough for V8 to compile the message path. */
+export const DEFAULT_WARM_UP_MESSAGES = 2000;
 export { DEFAULT_LIMITS };
 
 /** CLASSCHAT_MAX_LINE_BYTES for --max-line-bytes. */
@@ -103,6 +110,8 @@ export const SERVE_USAGE = `usage: classchat serve [options]
   --sync MODE          normal (default: survives a crash of the server) or full (also a power loss) [CLASSCHAT_SYNC]
   --tls-cert FILE      serve TLS with this PEM certificate (make one with: classchat cert)  [CLASSCHAT_TLS_CERT]
   --tls-key FILE       the certificate's PEM private key; both or neither                   [CLASSCHAT_TLS_KEY]
+  --warm-up N          messages to send through a throwaway in-memory server at start, so the first
+                       clients meet compiled code (default ${DEFAULT_WARM_UP_MESSAGES}, about 0.5 s; 0: none)   [CLASSCHAT_WARM_UP]
 
 limits (docs/security.md says why each default; each also as CLASSCHAT_<FLAG>, e.g. CLASSCHAT_FLOOD_RATE):
 ${LIMIT_USAGE}`;
@@ -131,6 +140,7 @@ const SERVE_OPTIONS = {
   sync: { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
+  'warm-up': { type: 'string' },
   ...Object.fromEntries(LIMIT_OPTIONS.map((o) => [o.flag, { type: 'string' as const }])),
 } as const;
 
@@ -227,6 +237,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   const busPrefix = flag('bus-prefix');
   if (busPrefix !== undefined && busPrefix !== '' && (bus === undefined || bus === ''))
     throw new ConfigError('--bus-prefix goes with --bus');
+  const warmUp = Number(flag('warm-up') ?? DEFAULT_WARM_UP_MESSAGES);
+  if (!Number.isInteger(warmUp) || warmUp < 0 || warmUp > 1_000_000)
+    throw new ConfigError(`--warm-up must be a whole number of messages 0-1000000, not ${flag('warm-up')}`);
   const certFile = values['tls-cert'] ?? env.CLASSCHAT_TLS_CERT;
   const keyFile = values['tls-key'] ?? env.CLASSCHAT_TLS_KEY;
   if ((certFile === undefined) !== (keyFile === undefined))
@@ -249,6 +262,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     proxyFrom,
     webOrigins,
     limits,
+    warmUp,
     tls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : undefined,
   };
 }
