@@ -36,3 +36,6 @@ export class FrameScratch {
     }
   }
 }
+
+/** The one every wire frames into, in turn: writes happen one at a time, so they can share it. */
+export const frameScratch = new FrameScratch();

@@ -8,7 +8,7 @@ import type { ErrorCode } from '../../protocol/errors.js';
 import { LineDecoder, type LineSink } from '../../protocol/line-decoder.js';
 import { socketRemote } from '../guards/admission.js';
 import type { Limits } from '../limits.js';
-import { FrameScratch } from './frame-scratch.js';
+import { frameScratch as scratch } from './frame-scratch.js';
 import type { Wire, WireSink } from './wire.js';
 
 const NEWLINE = 0x0a;
@@ -20,9 +20,6 @@ const NEWLINE = 0x0a;
  */
 const WIRE = Symbol('classchat.wire');
 type OwnedSocket = Socket & { [WIRE]: LineWire };
-
-/** Every line wire frames into this one in turn (frame-scratch.ts). */
-const scratch = new FrameScratch();
 
 /** The bytes of `messages` as lines. */
 function linesLength(messages: readonly Buffer[]): number {

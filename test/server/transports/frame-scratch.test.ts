@@ -9,6 +9,7 @@ import { FrameScratch } from '../../../src/server/transports/frame-scratch.js';
 import { TestClient } from '../../helpers/client.js';
 import { withTimeout } from '../../helpers/expect.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
+import { wsUrl, WsClient } from '../../helpers/ws-client.js';
 
 /** What FrameScratch reads of a socket: how much it still holds. */
 function socketHolding(bytes: number): Socket {
@@ -47,12 +48,15 @@ before(
 );
 after(() => server.stop());
 
-test('#16 a reader that pauses in a busy room later reads every message intact and in order', async () => {
+test('#16 readers that pause in a busy room (a line, a WebSocket) later read every message intact and in order', async () => {
   const sender = await TestClient.as(server.port, 'ScratchSender');
   const paused = await TestClient.as(server.port, 'ScratchPaused');
+  const pausedWeb = await WsClient.as(wsUrl(server.port), 'ScratchPausedWeb');
   const reader = await TestClient.as(server.port, 'ScratchReader');
-  await sender.ok({ status: 'create', receiver: 'ScratchRoom', members: ['ScratchPaused', 'ScratchReader'] });
+  const members = ['ScratchPaused', 'ScratchPausedWeb', 'ScratchReader'];
+  await sender.ok({ status: 'create', receiver: 'ScratchRoom', members });
   paused.socket.pause();
+  pausedWeb.ws.pause();
   const count = 1500;
   const text = (i: number) => `${i}:${String(i % 10).repeat(4000)}`;
   // Sent in bursts, so that ticks hold several messages and the paused socket's kernel buffer fills:
@@ -62,15 +66,20 @@ test('#16 a reader that pauses in a busy room later reads every message intact a
     for (let j = i; j < i + 50; j++) burst.push(sender.ok({ status: 'group', receiver: 'ScratchRoom', text: text(j) }));
     await Promise.all(burst);
   }
-  const held = [...server.server.connections].find((c) => c.session?.name === 'ScratchPaused')!;
-  assert.ok(held.unsentBytes > 0, 'the paused socket holds output in the server');
+  for (const name of ['ScratchPaused', 'ScratchPausedWeb']) {
+    const held = [...server.server.connections].find((c) => c.session?.name === name)!;
+    assert.ok(held.unsentBytes > 0, `${name}'s socket holds output in the server`);
+  }
   await reader.event('group', { text: text(count - 1) }, 10_000);
   paused.socket.resume();
-  await withTimeout(paused.event('group', { text: text(count - 1) }, 20_000), 25_000, 'the paused reader to catch up');
-  for (const client of [paused, reader]) {
+  pausedWeb.ws.resume();
+  for (const client of [paused, pausedWeb]) {
+    await withTimeout(client.event('group', { text: text(count - 1) }, 20_000), 25_000, `${client.label} to catch up`);
+  }
+  for (const client of [paused, pausedWeb, reader]) {
     const texts = client.received.filter((m) => m.status === 'group').map((m) => m.text as string);
     assert.equal(texts.length, count, `${client.label} got every message`);
     texts.forEach((t, i) => assert.equal(t, text(i), `${client.label}'s message ${i} intact and in order`));
   }
-  for (const client of [sender, paused, reader]) await client.close();
+  for (const client of [sender, paused, pausedWeb, reader]) await client.close();
 });
