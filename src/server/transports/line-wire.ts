@@ -8,6 +8,7 @@ import type { ErrorCode } from '../../protocol/errors.js';
 import { LineDecoder, type LineSink } from '../../protocol/line-decoder.js';
 import { socketRemote } from '../guards/admission.js';
 import type { Limits } from '../limits.js';
+import { frameScratch as scratch } from './frame-scratch.js';
 import type { Wire, WireSink } from './wire.js';
 
 const NEWLINE = 0x0a;
@@ -20,15 +21,24 @@ const NEWLINE = 0x0a;
 const WIRE = Symbol('classchat.wire');
 type OwnedSocket = Socket & { [WIRE]: LineWire };
 
+/** The bytes of `messages` as lines. */
+function linesLength(messages: readonly Buffer[]): number {
+  let total = messages.length;
+  for (const message of messages) total += message.length;
+  return total;
+}
+
 /**
  * The messages as one buffer, each followed by a newline: one socket write per connection per tick
  * (design §4.10). One copy, the same one Buffer.concat made before framing moved here; the messages
  * themselves stay shared between recipients.
  */
 export function frameLines(messages: readonly Buffer[]): Buffer {
-  let total = messages.length;
-  for (const message of messages) total += message.length;
-  const framed = Buffer.allocUnsafe(total);
+  return frameLinesInto(Buffer.allocUnsafe(linesLength(messages)), messages);
+}
+
+/** Frames `messages` into `framed`, which holds exactly their lines. */
+function frameLinesInto(framed: Buffer, messages: readonly Buffer[]): Buffer {
   let at = 0;
   for (const message of messages) {
     framed.set(message, at);
@@ -94,7 +104,9 @@ export class LineWire implements Wire, LineSink {
   }
 
   write(messages: readonly Buffer[]): boolean {
-    this.socket.write(frameLines(messages));
+    const framed = frameLinesInto(scratch.take(linesLength(messages)), messages);
+    this.socket.write(framed);
+    scratch.written(framed, this.socket);
     return true;
   }
 

@@ -9,6 +9,7 @@
 import type net from 'node:net';
 import type { WebSocket } from 'ws';
 import type { ErrorCode } from '../../protocol/errors.js';
+import { frameScratch } from './frame-scratch.js';
 import type { Wire, WireSink } from './wire.js';
 
 /** ws's readyState for an open connection (WebSocket.OPEN, without loading ws for a constant). */
@@ -51,9 +52,8 @@ function writeHeader(target: Buffer, at: number, length: number): number {
   return at + 10;
 }
 
-/** The tick's messages as text frames in one buffer (one copy, as the line wire's framing makes). */
-function frameAll(messages: readonly Buffer[], total: number): Buffer {
-  const out = Buffer.allocUnsafe(total);
+/** The tick's messages as text frames in `out`, which holds exactly them (one copy, as the line wire makes). */
+function frameAll(messages: readonly Buffer[], out: Buffer): Buffer {
   let at = 0;
   for (const message of messages) {
     at = writeHeader(out, at, message.length);
@@ -117,7 +117,9 @@ export class WebSocketWire implements Wire {
     // Whole frames only, so ws's own frames (a pong, the close) never land inside one of ours. No write
     // callback: each would cost a tick; the socket's 'drain' is the signal, as on the line wire.
     if (total <= COPY_LIMIT) {
-      this.socket.write(frameAll(messages, total));
+      const framed = frameAll(messages, frameScratch.take(total));
+      this.socket.write(framed);
+      frameScratch.written(framed, this.socket);
       return true;
     }
     // Large messages (a fetch reply) go as they are, behind their headers, without a copy.
