@@ -2,6 +2,7 @@
 import { BENCH_SERVER_ARGS } from './server-process.js';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import { serverCpuPerItemUs } from './compare-report.js';
 import type { LatencySummary } from './stats.js';
 import type { Params, Result, TransferFigures } from './workload.js';
 
@@ -11,6 +12,7 @@ const ms = (us: number | undefined) =>
   us === undefined || !Number.isFinite(us) ? 'n/a' : (us / 1000).toFixed(us < 10_000 ? 2 : 1);
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : x.toFixed(0));
 const int = (x: number) => x.toLocaleString('en-US');
+const cpuUs = (x: number | null) => (x === null ? 'n/a' : x.toFixed(x < 10 ? 2 : 1));
 /** MB/s (10^6 bytes) and MiB/s of a transfer. */
 const speed = (t: TransferFigures) => `${t.mbPerS.toFixed(1)} MB/s (${((t.mbPerS * 1e6) / 2 ** 20).toFixed(1)} MiB/s)`;
 const p50p99 = (l: LatencySummary) => `${ms(l.p50)} / ${ms(l.p99)}`;
@@ -97,6 +99,9 @@ export function describe(r: Result): string {
     lines.push(
       `   CPU % of one core: server ${pct(c.serverPct)}, generator ${pct(c.genPct)}, rest of machine ${pct(c.otherPct)}; machine idle ${pct(c.machineIdlePct)} %, steal ${pct(c.machineStealPct)} %`,
     );
+    const perItem = serverCpuPerItemUs(r);
+    if (perItem !== null)
+      lines.push(`   server CPU per ${r.rate?.unit === 'deliveries/s' ? 'delivery' : 'message'}: ${cpuUs(perItem)} µs`);
   }
   if (r.parts) {
     const s = (x: number | null) => (x === null ? '-' : `${x.toFixed(2)} s`);
@@ -145,13 +150,13 @@ export function markdown(results: Result[]): string {
   const flows = results.filter((r) => r.rate);
   if (flows.length > 0) {
     out.push(
-      '| workload | parameters | rate | p50 ms | p99 ms | lost | out of order | server CPU % | generator CPU % | rest of machine CPU % | machine idle % | ok |',
+      '| workload | parameters | rate | p50 ms | p99 ms | lost | out of order | server CPU % | server CPU µs per message (fan-out: per delivery) | generator CPU % | rest of machine CPU % | machine idle % | ok |',
     );
-    out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of flows) {
       out.push(
         `| ${r.workload} | ${paramText(r.params)} | ${rate(r.rate!.value)} ${r.rate!.unit} | ${ms(r.latencyUs?.p50)} | ${ms(r.latencyUs?.p99)} | ` +
-          `${int(r.lost ?? 0)} | ${int(r.outOfOrder ?? 0)} | ${pct(r.cpu?.serverPct)} | ${pct(r.cpu?.genPct)} | ${pct(r.cpu?.otherPct)} | ${pct(r.cpu?.machineIdlePct)} | ${r.ok ? 'yes' : '**no**'} |`,
+          `${int(r.lost ?? 0)} | ${int(r.outOfOrder ?? 0)} | ${pct(r.cpu?.serverPct)} | ${cpuUs(serverCpuPerItemUs(r))} | ${pct(r.cpu?.genPct)} | ${pct(r.cpu?.otherPct)} | ${pct(r.cpu?.machineIdlePct)} | ${r.ok ? 'yes' : '**no**'} |`,
       );
     }
     out.push('');
