@@ -12,6 +12,7 @@ import { disconnect, type LoginTarget } from './chat/login.js';
 import type { Session } from './chat/session.js';
 import type { GroupCommit, OutputSink, TickOutput, TickReply } from './group-commit.js';
 import { clockNow, type Sweepable } from './guards/idle-sweep.js';
+import { noteActivity } from './idle-collection.js';
 import type { ConnectionLoginGuard } from './auth/login-guard.js';
 import type { Limits } from './limits.js';
 import { ConnectionFlags } from './connection-flags.js';
@@ -95,6 +96,7 @@ export class Connection
 
   onReceive(): boolean {
     if (this.ending || this.closed) return false;
+    noteActivity();
     this.lastHeard = clockNow();
     this.pinged = false;
     return true;

@@ -23,6 +23,12 @@ import { DiskFloor } from './guards/disk-floor.js';
 import { FloodLimiter } from './guards/flood.js';
 import { StoredBytesBudget } from './guards/stored-bytes.js';
 import { IdleSweep, registerTimeoutText } from './guards/idle-sweep.js';
+import {
+  DEFAULT_IDLE_COLLECTION,
+  IdleCollection,
+  noteActivity,
+  type IdleCollectionSettings,
+} from './idle-collection.js';
 import { encodeJson, encodeSystemEvent } from './chat/encode.js';
 import { Files } from './files/files.js';
 import { type DatabaseInUse, DatabaseLock } from './store/database-lock.js';
@@ -68,6 +74,8 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
   /** Where an admitted socket goes by its first bytes: the line protocol, or HTTP and WebSocket (issue #14). */
   private readonly door: Door;
   private sweep: IdleSweep | null = null;
+  /** Gives back a burst's garbage once the process goes quiet (issue #16; read by tests). */
+  idleCollection: IdleCollection | null = null;
   private dispatcher!: Dispatcher;
   /** Accounts and their login guards (read by tests: the guard's memory, the hasher). */
   accounts!: Accounts;
@@ -89,6 +97,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     readonly log: Logger,
     private readonly onFatal: (err: unknown) => void,
     private readonly clock: Clock,
+    private readonly idleCollectionSettings: IdleCollectionSettings,
   ) {
     this.limits = config.limits;
     // #15: a database over the network that stops answering is waited out (store-outage.ts); the
@@ -168,7 +177,10 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
           log.error({ err }, 'checkpoint failed; the write-ahead log keeps growing until one succeeds'),
         ...spareDbPagesForTests(),
       });
-      server = new ClassChatServer(config, testHooks.wrapStore?.(store) ?? store, log, onFatal, clock);
+      server = new ClassChatServer(config, testHooks.wrapStore?.(store) ?? store, log, onFatal, clock, {
+        ...DEFAULT_IDLE_COLLECTION,
+        ...testHooks.idleCollection,
+      });
       server.lock = lock;
       server.databaseLock = databaseLock;
       await server.load();
@@ -251,6 +263,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
       budget.prune();
       accounts.prune();
     });
+    this.idleCollection = new IdleCollection(log, this.idleCollectionSettings);
   }
 
   /** Undoes a start that failed part way: stops what `load` started and closes the store. */
@@ -258,6 +271,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     await this.cluster?.close();
     this.outage.stop();
     this.sweep?.stop();
+    this.idleCollection?.stop();
     this.adminEvents?.stop();
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     await this.expiring;
@@ -372,6 +386,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
       wire.destroy();
       return null;
     }
+    noteActivity();
     const conn = new Connection(wire, this, since);
     this.connections.add(conn);
     const opened = {
@@ -452,6 +467,7 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     this.log.info({ active: this.connections.size }, 'shutting down');
     this.outage.stop();
     this.sweep?.stop();
+    this.idleCollection?.stop();
     this.adminEvents?.stop();
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     const closed = new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()));
@@ -516,6 +532,8 @@ export interface TestHooks {
    * asynchronous path is tested without PostgreSQL: test/helpers/deferred-store.ts).
    */
   wrapStore?: (store: SqlStore) => Store;
+  /** Shorter quiet windows and no growth floor, so a test sees the idle collection (issue #16). */
+  idleCollection?: Partial<IdleCollectionSettings>;
 }
 
 /** A test hook (issue #11.12): a database that fills up after a few pages, as on a full disk. */

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import type { Clock } from '../../src/server/chat/chat.js';
 import { DEFAULT_LIMITS, type ServerConfig } from '../../src/server/config.js';
+import type { IdleCollectionSettings } from '../../src/server/idle-collection.js';
 import { ClassChatServer } from '../../src/server/server.js';
 import { parseStoreUrl } from '../../src/server/store/open-store.js';
 import { deferredStore } from './deferred-store.js';
@@ -69,6 +70,8 @@ export interface StartOptions {
    * the default, to run any test on the domain's asynchronous path.
    */
   deferredStore?: boolean;
+  /** The idle collection's timing (issue #16, src/server/idle-collection.ts), shorter for a test. */
+  idleCollection?: Partial<IdleCollectionSettings>;
 }
 
 /**
@@ -116,7 +119,10 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     undefined,
     options.clock,
-    (options.deferredStore ?? process.env.CLASSCHAT_TEST_DEFERRED_STORE === '1') ? { wrapStore: deferredStore } : {},
+    {
+      ...((options.deferredStore ?? process.env.CLASSCHAT_TEST_DEFERRED_STORE === '1') && { wrapStore: deferredStore }),
+      ...(options.idleCollection && { idleCollection: options.idleCollection }),
+    },
   );
   const stop = async () => {
     await server.shutdown();
