@@ -6,6 +6,7 @@
  * warm buffer serves every connection in turn, as long as each socket takes its bytes at once.
  */
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 /** The first buffer's size; it grows to the largest tick one connection needs, up to MAX_BYTES. */
 const MIN_BYTES = 64 * 1024;
@@ -15,9 +16,15 @@ const MAX_BYTES = 1024 * 1024;
 export class FrameScratch {
   private buffer: Buffer | null = null;
 
-  /** `size` bytes to frame into, then write whole to a socket and pass to `written`. */
-  take(size: number): Buffer {
-    if (size > MAX_BYTES) return Buffer.allocUnsafe(size);
+  /**
+   * `size` bytes to frame into, then write whole to `socket` and pass to `written`. A socket that
+   * will keep them gets a buffer of exactly their size, as before the scratch: one that already holds
+   * bytes (a slow reader: a slice of the scratch would keep all of it, 64 KiB or more, per tick while
+   * the output limits count only `size`), and a TLS socket (each of its writes completes later).
+   */
+  take(size: number, socket: Socket): Buffer {
+    if (size > MAX_BYTES || socket.writableLength !== 0 || (socket as TLSSocket).encrypted === true)
+      return Buffer.allocUnsafe(size);
     let buffer = this.buffer;
     if (buffer === null || buffer.length < size) {
       buffer = this.buffer = Buffer.allocUnsafeSlow(Math.min(MAX_BYTES, Math.max(MIN_BYTES, size * 2)));

@@ -104,7 +104,7 @@ export class LineWire implements Wire, LineSink {
   }
 
   write(messages: readonly Buffer[]): boolean {
-    const framed = frameLinesInto(scratch.take(linesLength(messages)), messages);
+    const framed = frameLinesInto(scratch.take(linesLength(messages), this.socket), messages);
     this.socket.write(framed);
     scratch.written(framed, this.socket);
     return true;

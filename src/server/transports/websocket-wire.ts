@@ -117,7 +117,7 @@ export class WebSocketWire implements Wire {
     // Whole frames only, so ws's own frames (a pong, the close) never land inside one of ours. No write
     // callback: each would cost a tick; the socket's 'drain' is the signal, as on the line wire.
     if (total <= COPY_LIMIT) {
-      const framed = frameAll(messages, frameScratch.take(total));
+      const framed = frameAll(messages, frameScratch.take(total, this.socket));
       this.socket.write(framed);
       frameScratch.written(framed, this.socket);
       return true;

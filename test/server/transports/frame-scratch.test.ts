@@ -18,23 +18,27 @@ function socketHolding(bytes: number): Socket {
 
 test('#16 the frame buffer is reused after a socket took it all, and left to a socket that kept it', () => {
   const scratch = new FrameScratch();
-  const first = scratch.take(100);
+  const first = scratch.take(100, socketHolding(0));
   assert.equal(first.length, 100);
   scratch.written(first, socketHolding(0));
-  const second = scratch.take(200);
+  const second = scratch.take(200, socketHolding(0));
   assert.equal(second.buffer, first.buffer, 'reused once the socket held nothing');
   second.fill(7);
   scratch.written(second, socketHolding(200));
-  const third = scratch.take(200);
+  const third = scratch.take(200, socketHolding(0));
   assert.notEqual(third.buffer, second.buffer, 'a socket that holds the bytes keeps the buffer');
   third.fill(9);
   assert.ok(
     second.every((b) => b === 7),
     'what the socket holds is not overwritten',
   );
-  const large = scratch.take(4 * 1024 * 1024);
+  const large = scratch.take(4 * 1024 * 1024, socketHolding(0));
   scratch.written(large, socketHolding(large.length));
-  assert.equal(scratch.take(10).buffer, third.buffer, 'a large one-off buffer leaves the reused one in place');
+  assert.equal(
+    scratch.take(10, socketHolding(0)).buffer,
+    third.buffer,
+    'a large one-off buffer leaves the reused one in place',
+  );
 });
 
 let server: TestServer;
