@@ -7,7 +7,6 @@ import { ClassChatServer } from './server.js';
 import { DatabaseInUse } from './store/database-lock.js';
 import { DataDirInUse } from './store/data-dir-lock.js';
 import { ListenError } from './transports/listen-error.js';
-import { warmUp } from './warm-up.js';
 
 export async function serve(argv: string[]): Promise<number> {
   const config = readCommandLine('classchat serve', SERVE_USAGE, () => parseServeArgs(argv));
@@ -30,8 +29,6 @@ export async function serve(argv: string[]): Promise<number> {
         finish(1);
       },
     );
-  // Before the server listens, so that no client waits behind it (issue #16).
-  if (config.warmUp) await warmUp(config, config.warmUp, log);
   try {
     // A storage failure (issue #11.12): the server is already shutting down; exit 1 once it is done.
     server = await ClassChatServer.start(config, log, () => {

@@ -35,6 +35,7 @@ import { type DatabaseInUse, DatabaseLock } from './store/database-lock.js';
 import { openBlobs } from './files/open-blobs.js';
 import { DataDirLock } from './store/data-dir-lock.js';
 import { openStore } from './store/open-store.js';
+import { warmUp } from './warm-up.js';
 import type { SqlStore } from './store/sql-store.js';
 import type { Store } from './store/store.js';
 import { StoreUnreachable } from './store/unreachable.js';
@@ -184,6 +185,8 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
       server.lock = lock;
       server.databaseLock = databaseLock;
       await server.load();
+      // Issue #16: after every check that can refuse the start, and before any client can wait behind it.
+      if (config.warmUp) await warmUp(config, config.warmUp, log, (c, l) => ClassChatServer.start(c, l));
       ready = server;
       listener = await listenChatPort(config, credentials, log, () => ready);
       server.listener = listener;

@@ -4,7 +4,7 @@
  * first few hundred messages several times slower than later ones, and those messages are the tail of
  * a class's first minutes (the peer bench's window-1 probes count them; they exclude no warm-up).
  *
- * Before the server listens, a throwaway server in the same process runs the paths a class uses: an
+ * Before the server listens (after its port, data directory and store are checked and opened), a throwaway server in the same process runs the paths a class uses: an
  * in-memory store, two clients on real loopback sockets, private and room messages one at a time, each
  * in its own tick as at low load. Every module-level function and class method is shared with the real
  * server, and so is what V8 learned and compiled for it. The throwaway server is then shut down. It
@@ -15,36 +15,64 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import pino, { type Logger } from 'pino';
 import type { ServerConfig } from './config.js';
-import { ClassChatServer } from './server.js';
+
+/** What warm-up needs of a server: ClassChatServer.start, passed in so that this file does not import it. */
+export type StartServer = (config: ServerConfig, log: Logger) => Promise<WarmServer>;
+
+interface WarmServer {
+  readonly port: number;
+  shutdown(): Promise<void>;
+}
 
 /** Each wait for an answer; a warm-up that stalls is abandoned, never the server's start. */
 const STEP_TIMEOUT_MS = 5000;
+/** The throwaway server's shutdown, at most (a local process holding a connection to it must not hold the start). */
+const SHUTDOWN_TIMEOUT_MS = 1000;
 
 /** Runs `messages` messages through a throwaway server; logs how long it took, or why it stopped. */
-export async function warmUp(config: ServerConfig, messages: number, log: Logger): Promise<void> {
+export async function warmUp(config: ServerConfig, messages: number, log: Logger, start: StartServer): Promise<void> {
   const started = performance.now();
-  let server: ClassChatServer | null = null;
+  let server: WarmServer | null = null;
   const clients: WarmClient[] = [];
   try {
-    server = await ClassChatServer.start(throwawayConfig(config), pino({ level: 'silent' }));
-    const ada = await WarmClient.register(server.port, 'WarmAda');
+    server = await start(throwawayConfig(config), pino({ level: 'silent' }));
+    // Names no one could have guessed: another local process registering one first would stop it early.
+    const tag = Math.floor(Math.random() * 1e9).toString(36);
+    const ada = await WarmClient.register(server.port, `WarmAda${tag}`);
     clients.push(ada);
-    const bo = await WarmClient.register(server.port, 'WarmBo');
+    const bo = await WarmClient.register(server.port, `WarmBo${tag}`);
     clients.push(bo);
-    await ada.request('"status":"create","receiver":"WarmRoom","members":["WarmBo"]', bo, '"event":"created"');
+    await ada.request(
+      `"status":"create","receiver":"WarmRoom${tag}","members":["WarmBo${tag}"]`,
+      bo,
+      '"event":"created"',
+    );
     for (let i = 0; i < messages; i++) {
       const text = `warm-up ${i}`;
       const mark = `"text":"${text}"`;
-      if (i % 3 === 2) await ada.request(`"status":"group","receiver":"WarmRoom",${mark}`, bo, mark);
-      else if (i % 3 === 1) await bo.request(`"status":"private","receiver":"WarmAda",${mark}`, ada, mark);
-      else await ada.request(`"status":"private","receiver":"WarmBo",${mark}`, bo, mark);
+      if (i % 3 === 2) await ada.request(`"status":"group","receiver":"WarmRoom${tag}",${mark}`, bo, mark);
+      else if (i % 3 === 1) await bo.request(`"status":"private","receiver":"WarmAda${tag}",${mark}`, ada, mark);
+      else await ada.request(`"status":"private","receiver":"WarmBo${tag}",${mark}`, bo, mark);
     }
     log.info({ messages, ms: Math.round(performance.now() - started) }, 'warmed up the message path');
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'warm-up stopped early; the server starts all the same');
   } finally {
     for (const client of clients) client.close();
-    await server?.shutdown();
+    if (server) await shutDown(server, log);
+  }
+}
+
+/** Stops the throwaway server, waiting at most SHUTDOWN_TIMEOUT_MS; a failure is logged, never thrown. */
+async function shutDown(server: WarmServer, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref()));
+  try {
+    await Promise.race([server.shutdown(), late]);
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'the warm-up server did not stop cleanly');
+  } finally {
+    clearTimeout(timer);
   }
 }
 
