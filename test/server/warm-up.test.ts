@@ -24,6 +24,7 @@ test('#16 the server warms up before it listens, and the real server has no trac
     const [warmed] = logged(server.output(), 'warmed up the message path');
     assert.ok(warmed, server.output());
     assert.equal(warmed.messages, 300);
+    assert.equal(typeof warmed.collectMs, 'number', 'then gives back what it used');
     assert.ok(server.output().indexOf('warmed up') < server.output().indexOf('"msg":"listening"'), 'before it listens');
     assert.equal(logged(server.output(), 'warm-up stopped early; the server starts all the same').length, 0);
 
