@@ -71,6 +71,8 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
   private readonly outage: StoreOutage;
   readonly limits: ServerConfig['limits'];
   private readonly admission: Admission;
+  /** The 'close' listener of every admitted socket: uncounts it. */
+  private readonly releaseAdmission: (this: net.Socket) => void;
   private readonly flood: FloodLimiter;
   /** Where an admitted socket goes by its first bytes: the line protocol, or HTTP and WebSocket (issue #14). */
   private readonly door: Door;
@@ -112,6 +114,12 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
       (err) => this.outage.noticed(err),
     );
     this.admission = new Admission(config.limits, config.exempt);
+    const admission = this.admission;
+    this.releaseAdmission = function (this: net.Socket) {
+      // The address admitted: Node keeps a socket's peer address once read (admit read it), and a
+      // relayed client's stays on the socket, so it reads the same after the close.
+      admission.release(socketAddress(this));
+    };
     this.flood = new FloodLimiter(config.limits);
     this.door = new Door(config, log, this);
   }
@@ -343,7 +351,9 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     const address = socketAddress(socket);
     const refused = this.admission.admit(address);
     if (refused === null) {
-      socket.once('close', () => this.admission.release(address));
+      // One listener for every socket, and on rather than once ('close' comes once anyway): a closure
+      // each, or once's wrapper, would stay with every idle connection, about 280 bytes (#16).
+      socket.on('close', this.releaseAdmission);
       return true;
     }
     this.log.warn({ remote: socketRemote(socket), reason: refused }, 'connection refused');

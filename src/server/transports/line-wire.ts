@@ -48,16 +48,19 @@ function frameLinesInto(framed: Buffer, messages: readonly Buffer[]): Buffer {
   return framed;
 }
 
-export class LineWire implements Wire, LineSink {
+/**
+ * The wire is its own line decoder (a subclass, not a field): one object less for every connection, most
+ * of which are idle, about 32 bytes each (#16).
+ */
+export class LineWire extends LineDecoder implements Wire, LineSink {
   private sink: WireSink | null = null;
-  private readonly decoder: LineDecoder;
 
   constructor(
     private readonly socket: Socket,
     readonly address: string,
     limits: Pick<Limits, 'maxLineBytes' | 'maxDiscardBytes'>,
   ) {
-    this.decoder = new LineDecoder(limits.maxLineBytes, limits.maxDiscardBytes);
+    super(limits.maxLineBytes, limits.maxDiscardBytes);
   }
 
   start(sink: WireSink): void {
@@ -76,7 +79,7 @@ export class LineWire implements Wire, LineSink {
   private static onSocketData(this: OwnedSocket, chunk: Buffer): void {
     const wire = this[WIRE];
     const sink = wire.sink!;
-    if (sink.onReceive() && !wire.decoder.push(chunk, wire)) sink.onOverrun();
+    if (sink.onReceive() && !wire.push(chunk, wire)) sink.onOverrun();
   }
 
   private static onSocketError(this: OwnedSocket, err: Error): void {
