@@ -135,7 +135,7 @@ describe('#13.packaging the packed tarball', () => {
         !['package.json', 'README.md', 'LICENSE'].includes(p) &&
         !/^docs\//.test(p) &&
         !/^dist\/src\/.*\.js$/.test(p) &&
-        !/^dist\/web\/(index\.html|assets\/[^/]+)$/.test(p),
+        !/^dist\/web\/(index\.html(\.gz|\.br)?|assets\/[^/]+)$/.test(p),
     );
     assert.deepEqual(
       stray,
@@ -150,13 +150,21 @@ describe('#13.packaging the packed tarball', () => {
       packed.filter((p) => p.startsWith('dist/src/')),
       built,
     );
-    // The browser client (#14): its page and every asset Vite built ship, and nothing else of dist/web (the
-    // modules tsc compiles there for test/web stay out).
+    // The browser client (#14): its page and every asset Vite built ship, with the compressed copies the
+    // build made of them (#16), and nothing else of dist/web (the modules tsc compiles there for test/web
+    // stay out).
     const web = filesUnder(path.join(ROOT, 'dist/web/assets')).map((p) => `dist/web/assets/${p}`);
     assert.ok(web.some((p) => p.endsWith('.js')) && web.some((p) => p.endsWith('.css')), 'the web app was built');
+    assert.ok(
+      web.some((p) => p.endsWith('.js.br')) && web.some((p) => p.endsWith('.js.gz')),
+      'the build compressed the app',
+    );
+    const page = ['index.html', 'index.html.gz', 'index.html.br']
+      .filter((name) => fs.existsSync(path.join(ROOT, 'dist/web', name)))
+      .map((name) => `dist/web/${name}`);
     assert.deepEqual(
       packed.filter((p) => p.startsWith('dist/web/')),
-      ['dist/web/index.html', ...web].sort(),
+      [...page, ...web].sort(),
     );
   });
 

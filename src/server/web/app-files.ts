@@ -1,14 +1,15 @@
 /**
  * The web app's files (issue #14), read once at start into memory: the app is a few hundred KiB, and
  * a table of what was found is what keeps a request path from ever reaching the file system (no path
- * traversal, whatever the URL says). Text files are compressed once here, gzip and brotli, not per
- * request.
+ * traversal, whatever the URL says). Text files are compressed once, gzip and brotli, not per request:
+ * by the build, which writes the copies beside them, else here at start (precompressed.ts, issue #16).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import zlib from 'node:zlib';
+import type { Encoding } from './accept-encoding.js';
+import { encodedCopy, SUFFIXES, writeEncodedCopy } from './precompressed.js';
 
 /** One file as served: its bytes in each encoding worth keeping, its type and its validator. */
 export interface AppFile {
@@ -55,8 +56,8 @@ export function defaultWebDir(): string {
 }
 
 /**
- * Brotli at its best quality takes about a millisecond a KiB: once per directory per process, so a
- * process that starts many servers (the tests) pays it once. A server reads its app once anyway.
+ * Once per directory per process, so a process that starts many servers (the tests) reads it, and without
+ * the build's compressed copies compresses it, once. A server reads its app once anyway.
  */
 const loaded = new Map<string, AppFiles>();
 
@@ -79,14 +80,47 @@ function readAppFiles(dir: string): AppFiles {
   if (!fs.existsSync(path.join(dir, 'index.html'))) return null;
   const files = new Map<string, AppFile>();
   let total = 0;
-  for (const relative of walk(dir, '')) {
-    const identity = fs.readFileSync(path.join(dir, relative));
+  for (const relative of servedFiles(dir)) {
+    const file = path.join(dir, relative);
+    const modifiedMs = fs.statSync(file).mtimeMs;
+    const identity = fs.readFileSync(file);
     total += identity.length;
     if (total > MAX_APP_BYTES) throw new Error(`the web app in ${dir} is over ${MAX_APP_BYTES} bytes`);
     const urlPath = '/' + relative.split(path.sep).join('/');
-    files.set(urlPath, describe(urlPath, identity));
+    files.set(urlPath, describe(file, urlPath, identity, modifiedMs));
   }
   return files;
+}
+
+/**
+ * Writes the gzip and brotli copies of each file under `dir` that the server compresses, beside it (the
+ * build runs this once: scripts/web-compress.ts). Returns how many files it read and copies it wrote.
+ */
+export function writeCompressedCopies(dir: string): { files: number; copies: number } {
+  let files = 0;
+  let copies = 0;
+  for (const relative of servedFiles(dir)) {
+    const file = path.join(dir, relative);
+    const identity = fs.readFileSync(file);
+    files++;
+    if (!compressible(kindOf(relative), identity)) continue;
+    for (const encoding of Object.keys(SUFFIXES) as Encoding[])
+      if (writeEncodedCopy(file, identity, encoding)) copies++;
+  }
+  return { files, copies };
+}
+
+/**
+ * The files under `dir` that are served, relative to it: all but the compressed copies of another
+ * (`app.js.gz` beside `app.js`), which are that file's other encodings, not files of their own.
+ */
+function servedFiles(dir: string): string[] {
+  const all = [...walk(dir, '')];
+  const present = new Set(all);
+  const suffixes = Object.values(SUFFIXES);
+  return all.filter(
+    (relative) => !suffixes.some((s) => relative.endsWith(s) && present.has(relative.slice(0, -s.length))),
+  );
 }
 
 function* walk(root: string, relative: string): Generator<string> {
@@ -97,26 +131,26 @@ function* walk(root: string, relative: string): Generator<string> {
   }
 }
 
-function describe(urlPath: string, identity: Buffer): AppFile {
-  const kind = TYPES[path.posix.extname(urlPath).toLowerCase()] ?? { type: 'application/octet-stream', text: false };
-  const compress = kind.text && identity.length >= MIN_COMPRESS_BYTES;
+function describe(file: string, urlPath: string, identity: Buffer, modifiedMs: number): AppFile {
+  const kind = kindOf(urlPath);
+  const compress = compressible(kind, identity);
   const smaller = (encoded: Buffer): Buffer | null => (encoded.length < identity.length ? encoded : null);
   const hash = crypto.createHash('sha256').update(identity).digest('base64url').slice(0, 27);
   return {
     urlPath,
     contentType: kind.type,
     identity,
-    gzip: compress ? smaller(zlib.gzipSync(identity, { level: zlib.constants.Z_BEST_COMPRESSION })) : null,
-    br: compress
-      ? smaller(
-          zlib.brotliCompressSync(identity, {
-            params: {
-              [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY,
-              [zlib.constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
-            },
-          }),
-        )
-      : null,
+    gzip: compress ? smaller(encodedCopy(file, identity, modifiedMs, 'gzip')) : null,
+    br: compress ? smaller(encodedCopy(file, identity, modifiedMs, 'br')) : null,
     etag: `W/"${hash}"`,
   };
+}
+
+function kindOf(name: string): { type: string; text: boolean } {
+  return TYPES[path.extname(name).toLowerCase()] ?? { type: 'application/octet-stream', text: false };
+}
+
+/** Whether a file is worth compressing: text, and large enough for the copy to save more than its headers. */
+function compressible(kind: { text: boolean }, identity: Buffer): boolean {
+  return kind.text && identity.length >= MIN_COMPRESS_BYTES;
 }
