@@ -13,7 +13,7 @@ import { CutProxy } from '../helpers/cut-proxy.js';
 import type { DeferredControls } from '../helpers/deferred-store.js';
 import { assertNotReceived, expectClosed, fullHistory } from '../helpers/expect.js';
 import { LogCapture } from '../helpers/log.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startServer, type StartOptions, type TestServer } from '../helpers/server.js';
 import {
   freshPostgresSchema,
   POSTGRES_SKIP,
@@ -29,6 +29,24 @@ function controls(server: TestServer): DeferredControls {
   const store = server.server.chat.store as unknown as Partial<DeferredControls>;
   assert.equal(typeof store.failNextCommit, 'function', 'the server runs on the deferred store');
   return store as DeferredControls;
+}
+
+/**
+ * A server on the deferred store (open auth), its controls and a Cast of clients on it; `body` runs with
+ * them, and the clients and the server are closed afterwards.
+ */
+async function onDeferredStore(
+  body: (run: { server: TestServer; store: DeferredControls; cast: Cast }) => Promise<void>,
+  log?: LogCapture,
+): Promise<void> {
+  const server = await startServer({ auth: 'open', deferredStore: true, ...(log && { log: log.logger }) });
+  const cast = new Cast(() => server.port);
+  try {
+    await body({ server, store: controls(server), cast });
+  } finally {
+    await cast.closeAll();
+    await server.stop();
+  }
 }
 
 /** Polls `condition` until it holds; fails after `ms`. */
@@ -60,11 +78,26 @@ function unreachable(): StoreUnreachable {
   return new StoreUnreachable(new Error('connection reset (a test cut it)'));
 }
 
-test('#15 a commit that cannot reach the database answers its requests unavailable, delivers nothing, undoes a lost leave, and the next commit works', async () => {
-  const server = await startServer({ auth: 'open', deferredStore: true });
-  const store = controls(server);
-  const cast = new Cast(() => server.port);
+/** A server (open auth, with `options`) on `schemaUrl` behind a proxy the test can cut (#15). */
+async function behindProxy(
+  schemaUrl: string,
+  options: Partial<StartOptions> = {},
+): Promise<{ proxy: CutProxy; server: TestServer }> {
+  const target = new URL(POSTGRES_URL!);
+  const proxy = await CutProxy.start(Number(target.port || 5432), target.hostname);
+  const viaProxy = new URL(schemaUrl);
+  viaProxy.hostname = '127.0.0.1';
+  viaProxy.port = String(proxy.port);
   try {
+    return { proxy, server: await startServer({ auth: 'open', ...options, store: viaProxy.toString() }) };
+  } catch (err) {
+    await proxy.close();
+    throw err;
+  }
+}
+
+test('#15 a commit that cannot reach the database answers its requests unavailable, delivers nothing, undoes a lost leave, and the next commit works', async () => {
+  await onDeferredStore(async ({ store, cast }) => {
     const ann = await cast.as('Ann');
     const bob = await cast.as('Bob');
     const mia = await cast.as('Mia');
@@ -107,17 +140,11 @@ test('#15 a commit that cannot reach the database answers its requests unavailab
       ],
     );
     assert.equal(history.filter((m) => m.event === 'leave').length, 0, 'no leave event was stored');
-  } finally {
-    await cast.closeAll();
-    await server.stop();
-  }
+  });
 });
 
 test('#15 while the database cannot be reached, requests that need it are refused at once, who still answers, and service resumes by itself', async () => {
-  const server = await startServer({ auth: 'open', deferredStore: true });
-  const store = controls(server);
-  const cast = new Cast(() => server.port);
-  try {
+  await onDeferredStore(async ({ store, cast }) => {
     const ann = await cast.as('Ann');
     const bob = await cast.as('Bob');
     store.reachable = false;
@@ -145,20 +172,14 @@ test('#15 while the database cannot be reached, requests that need it are refuse
       ['back again'],
     );
     await assertNotReceived(bob, (m) => m.text === 'lost in the outage' || m.text === 'refused', 'what was not stored');
-  } finally {
-    await cast.closeAll();
-    await server.stop();
-  }
+  });
 });
 
 test('#15 a session whose live messages were lost with a tick is closed, so its next login catches up what it missed instead of stepping over it', async () => {
   // Review finding: on a store that numbers at commit, a stored message goes to its recipients in the
   // next tick. If that tick's commit is lost, the recipient's copy is dropped; had the connection gone
   // on, the later messages it got would make its next login's `since` step over the hole for good.
-  const server = await startServer({ auth: 'open', deferredStore: true });
-  const store = controls(server);
-  const cast = new Cast(() => server.port);
-  try {
+  await onDeferredStore(async ({ server, store, cast }) => {
     const ann = await cast.as('Ann');
     let bob = await cast.as('Bob');
     const seen = await okOnceServing(ann, { status: 'private', receiver: 'Bob', text: 'seen' });
@@ -175,18 +196,13 @@ test('#15 a session whose live messages were lost with a tick is closed, so its 
     bob = await TestClient.back(server.port, bob, { since: seen.msgid });
     await bob.event('private', { text: 'in the hole' });
     await bob.event('private', { msgid: after.msgid, text: 'after' });
-  } finally {
-    await cast.closeAll();
-    await server.stop();
-  }
+  });
 });
 
 test('#15 an exit while the database cannot be reached is refused, so the token it should end is never left valid unknown to the user', async () => {
   // A shared lab computer: the student leaves with exit, which revokes the session token (issue #4).
   // If that revoke cannot be stored, the student must be told, not sent off with a token still valid.
-  const server = await startServer({ auth: 'open', deferredStore: true });
-  const store = controls(server);
-  try {
+  await onDeferredStore(async ({ server, store }) => {
     const ann = await TestClient.connect(server.port, 'Ann');
     const signed = await ann.ok({ status: 'register', sender: 'Ann', password: 'correct horse battery' });
     const bob = await TestClient.as(server.port, 'Bob');
@@ -203,16 +219,11 @@ test('#15 an exit while the database cannot be reached is refused, so the token 
     assert.equal(login.code, 'auth_failed', 'the exit that was answered revoked the token');
     await later.close();
     await bob.close();
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test('#15 a login whose commit cannot reach the database is answered unavailable and taken back, so the client just logs in again', async () => {
-  const server = await startServer({ auth: 'open', deferredStore: true });
-  const store = controls(server);
-  const cast = new Cast(() => server.port);
-  try {
+  await onDeferredStore(async ({ server, store, cast }) => {
     const ann = await cast.as('Ann');
     const cleo = await TestClient.connect(server.port, 'Cleo');
     store.failNextCommit(unreachable());
@@ -224,10 +235,7 @@ test('#15 a login whose commit cannot reach the database is answered unavailable
     const who = await ann.ok({ status: 'who' });
     assert.deepEqual(who.users, ['Ann', 'Cleo']);
     await cleo.close();
-  } finally {
-    await cast.closeAll();
-    await server.stop();
-  }
+  });
 });
 
 interface Attempt {
@@ -242,12 +250,7 @@ test(
   { skip: POSTGRES_SKIP },
   async () => {
     const schema = await freshPostgresSchema();
-    const target = new URL(POSTGRES_URL!);
-    const proxy = await CutProxy.start(Number(target.port || 5432), target.hostname);
-    const viaProxy = new URL(schema.url);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
-    const server = await startServer({ auth: 'open', store: viaProxy.toString() });
+    const { proxy, server } = await behindProxy(schema.url);
     const cast = new Cast(() => server.port);
     try {
       const ann = await cast.as('Ann');
@@ -346,10 +349,7 @@ test(
 test('#15 a commit stored but whose answer was lost: on recovery its messages reach the recipients online once, before later ones, and a resend with the same id is answered ok without a copy', async () => {
   // Review finding: the message was stored, its sender told `unavailable`, its recipients never given
   // it live, and the watermark moved past it with the next message (a logout's cursors then skip it).
-  const server = await startServer({ auth: 'open', deferredStore: true });
-  const store = controls(server);
-  const cast = new Cast(() => server.port);
-  try {
+  await onDeferredStore(async ({ store, cast }) => {
     const ann = await cast.as('Ann');
     const bob = await cast.as('Bob');
     const mia = await cast.as('Mia');
@@ -384,10 +384,7 @@ test('#15 a commit stored but whose answer was lost: on recovery its messages re
       history.map((m) => m.text),
       ['before', 'answer lost', 'next'],
     );
-  } finally {
-    await cast.closeAll();
-    await server.stop();
-  }
+  });
 });
 
 for (const joined of [false, true]) {
@@ -396,16 +393,11 @@ for (const joined of [false, true]) {
     { skip: POSTGRES_SKIP || (joined && REDIS_SKIP) },
     async () => {
       const schema = await freshPostgresSchema();
-      const target = new URL(POSTGRES_URL!);
-      const proxy = await CutProxy.start(Number(target.port || 5432), target.hostname);
-      const viaProxy = new URL(schema.url);
-      viaProxy.hostname = '127.0.0.1';
-      viaProxy.port = String(proxy.port);
       const bus = joined ? { bus: REDIS_URL!, busPrefix: `${uniqueName('lost-answer')}:` } : {};
-      const nodes: TestServer[] = [];
+      const { proxy, server: behind } = await behindProxy(schema.url, bus);
+      const nodes: TestServer[] = [behind];
       const clients: TestClient[] = [];
       try {
-        nodes.push(await startServer({ auth: 'open', store: viaProxy.toString(), ...bus }));
         if (joined) nodes.push(await startServer({ auth: 'open', store: schema.url, ...bus }));
         const [here, there] = [nodes[0]!, nodes.at(-1)!];
         const ann = await TestClient.as(here.port, 'Ann');
@@ -462,10 +454,7 @@ for (const joined of [false, true]) {
 test('#15 a join is stored whole or not at all: a lost commit after it never leaves its event in history without the membership', async () => {
   // Review finding: the event was committed first and the membership row in the next tick; losing that
   // tick left "Bob joined Lab" in history with Bob not a member.
-  const server = await startServer({ auth: 'open', deferredStore: true });
-  const store = controls(server);
-  const cast = new Cast(() => server.port);
-  try {
+  await onDeferredStore(async ({ server, store, cast }) => {
     let ann = await cast.as('Ann');
     const bob = await cast.as('Bob');
     await ann.ok({ status: 'create', receiver: 'Lab' });
@@ -491,22 +480,8 @@ test('#15 a join is stored whole or not at all: a lost commit after it never lea
     // A member as stored: Bob gets the room's messages from then on.
     await bob.event('group', { msgid: said.msgid });
     await ann.close();
-  } finally {
-    await cast.closeAll();
-    await server.stop();
-  }
+  });
 });
-
-/** A server on `schema` behind a proxy the test can cut (#15). */
-async function behindProxy(schemaUrl: string, log?: LogCapture): Promise<{ proxy: CutProxy; server: TestServer }> {
-  const target = new URL(POSTGRES_URL!);
-  const proxy = await CutProxy.start(Number(target.port || 5432), target.hostname);
-  const viaProxy = new URL(schemaUrl);
-  viaProxy.hostname = '127.0.0.1';
-  viaProxy.port = String(proxy.port);
-  const server = await startServer({ auth: 'open', store: viaProxy.toString(), ...(log && { log: log.logger }) });
-  return { proxy, server };
-}
 
 /** Sends until the server has noticed the outage (a write answered unavailable). */
 async function noticeOutage(client: TestClient): Promise<void> {
@@ -552,7 +527,7 @@ test(
   async () => {
     const schema = await freshPostgresSchema();
     const log = new LogCapture();
-    const { proxy, server } = await behindProxy(schema.url, log);
+    const { proxy, server } = await behindProxy(schema.url, { log: log.logger });
     const ann = await TestClient.as(server.port, 'Ann');
     let other: TestServer | null = null;
     try {
@@ -595,11 +570,8 @@ test('#15 a logout while the database cannot be reached keeps its cursors for la
   // the in-memory replies sharing it `unavailable`, and the cursors were lost (the next login brought
   // again what had been delivered).
   const log = new LogCapture();
-  const server = await startServer({ auth: 'open', deferredStore: true, log: log.logger });
-  const lostTicks = () => log.entries.filter((e) => /^commit could not reach the database/.test(e.msg ?? '')).length;
-  const store = controls(server);
-  const cast = new Cast(() => server.port);
-  try {
+  await onDeferredStore(async ({ server, store, cast }) => {
+    const lostTicks = () => log.entries.filter((e) => /^commit could not reach the database/.test(e.msg ?? '')).length;
     const ann = await cast.as('Ann');
     const bob = await cast.as('Bob');
     const seen = await ann.ok({ status: 'private', receiver: 'Bob', text: 'seen' });
@@ -619,10 +591,7 @@ test('#15 a logout while the database cannot be reached keeps its cursors for la
     await back.event('private', { msgid: later.msgid });
     await assertNotReceived(back, (m) => m.text === 'seen', 'a message delivered before the logout, again');
     await back.close();
-  } finally {
-    await cast.closeAll();
-    await server.stop();
-  }
+  }, log);
 });
 
 /** The one-server lock's key as the server computes it (database-lock.ts), on a connection to the same schema. */

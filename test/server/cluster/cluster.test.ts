@@ -7,10 +7,10 @@ import type { Redis } from 'ioredis';
 import { TestClient, type Obj } from '../../helpers/client.js';
 import { ConfigError, parseServeArgs } from '../../../src/server/config.js';
 import { DatabaseInUse } from '../../../src/server/store/database-lock.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { startServer } from '../../helpers/server.js';
 import { expectClosed } from '../../helpers/expect.js';
 import { freshPostgresSchema, REDIS_URL, uniqueName } from '../../helpers/services.js';
-import { CLUSTER_SKIP as SKIP, withNodes } from './with-nodes.js';
+import { CLUSTER_SKIP as SKIP, withNodes, withOneUserPerNode } from './with-nodes.js';
 
 /** The group messages `client` got so far, as [msgid, text]. */
 function groupSeen(client: TestClient, room: string): [number, string][] {
@@ -23,52 +23,41 @@ test(
   '#15 a room with members on three nodes gets every group message live, once, in one order equal to history',
   { skip: SKIP, timeout: 60_000 },
   async () => {
-    await withNodes(3, async ([a, b, c]) => {
-      const alice = await TestClient.as(a!.port, 'Alice');
-      const bob = await TestClient.as(b!.port, 'Bob');
-      const carol = await TestClient.as(c!.port, 'Carol');
-      try {
-        await alice.ok({ status: 'create', receiver: 'Study', members: ['Bob'] });
-        await bob.event('system', { event: 'created', receiver: 'Study' });
-        // A join on a third node, at once: node c may not have had the room from the feed yet, and then
-        // looks in the store before it answers (the others learn the member from the feed).
-        await carol.ok({ status: 'join', receiver: 'Study' });
-        await alice.event('system', { event: 'join', sender: 'Carol' });
-        await bob.event('system', { event: 'join', sender: 'Carol' });
+    await withOneUserPerNode(['Alice', 'Bob', 'Carol'], async ([alice, bob, carol]) => {
+      await alice.ok({ status: 'create', receiver: 'Study', members: ['Bob'] });
+      await bob.event('system', { event: 'created', receiver: 'Study' });
+      // A join on a third node, at once: node c may not have had the room from the feed yet, and then
+      // looks in the store before it answers (the others learn the member from the feed).
+      await carol.ok({ status: 'join', receiver: 'Study' });
+      await alice.event('system', { event: 'join', sender: 'Carol' });
+      await bob.event('system', { event: 'join', sender: 'Carol' });
 
-        // All three post at once: three nodes commit into one order.
-        const perSender = 10;
-        const senders = [alice, bob, carol];
-        await Promise.all(
-          senders.map((s) =>
-            Promise.all(
-              Array.from({ length: perSender }, (_, i) =>
-                s.ok({ status: 'group', receiver: 'Study', text: `${s.label} ${i}` }),
-              ),
+      // All three post at once: three nodes commit into one order.
+      const perSender = 10;
+      const senders = [alice, bob, carol];
+      await Promise.all(
+        senders.map((s) =>
+          Promise.all(
+            Array.from({ length: perSender }, (_, i) =>
+              s.ok({ status: 'group', receiver: 'Study', text: `${s.label} ${i}` }),
             ),
           ),
+        ),
+      );
+      const history = await alice.ok({ status: 'history', receiver: 'Study', limit: 100 });
+      const all = (history.messages as Obj[])
+        .filter((m) => m.status === 'group')
+        .map((m): [number, string, string] => [m.msgid as number, m.text as string, m.sender as string]);
+      assert.equal(all.length, perSender * 3);
+      for (const member of senders) {
+        const expected = all.filter(([, , sender]) => sender !== member.label).map(([id, text]) => [id, text]);
+        const last = expected.at(-1)![0];
+        await member.waitFor((m) => m.status === 'group' && m.msgid === last, 10_000, `${member.label} gets the last`);
+        assert.deepEqual(
+          groupSeen(member, 'Study'),
+          expected,
+          `${member.label} got the others' messages in history order`,
         );
-        const history = await alice.ok({ status: 'history', receiver: 'Study', limit: 100 });
-        const all = (history.messages as Obj[])
-          .filter((m) => m.status === 'group')
-          .map((m): [number, string, string] => [m.msgid as number, m.text as string, m.sender as string]);
-        assert.equal(all.length, perSender * 3);
-        for (const member of senders) {
-          const expected = all.filter(([, , sender]) => sender !== member.label).map(([id, text]) => [id, text]);
-          const last = expected.at(-1)![0];
-          await member.waitFor(
-            (m) => m.status === 'group' && m.msgid === last,
-            10_000,
-            `${member.label} gets the last`,
-          );
-          assert.deepEqual(
-            groupSeen(member, 'Study'),
-            expected,
-            `${member.label} got the others' messages in history order`,
-          );
-        }
-      } finally {
-        for (const client of [alice, bob, carol]) await client.close();
       }
     });
   },
@@ -78,9 +67,7 @@ test(
   '#15 private messages cross nodes live and offline, and a broadcast reaches every node once',
   { skip: SKIP, timeout: 60_000 },
   async () => {
-    await withNodes(2, async ([a, b]) => {
-      const alice = await TestClient.as(a!.port, 'Alice');
-      const bob = await TestClient.as(b!.port, 'Bob');
+    await withOneUserPerNode(['Alice', 'Bob'], async ([alice, bob], [, b]) => {
       const dave = await TestClient.as(b!.port, 'Dave');
       let daveBack: TestClient | null = null;
       try {
@@ -107,7 +94,7 @@ test(
         assert.equal(broadcasts.length, 1, 'the broadcast reached Alice once');
         assert.equal(bob.received.filter((m: Obj) => m.status === 'broadcast').length, 0, 'not back to its sender');
       } finally {
-        for (const client of [alice, bob, dave, daveBack]) await client?.close();
+        for (const client of [dave, daveBack]) await client?.close();
       }
     });
   },
@@ -117,40 +104,30 @@ test(
   '#15 a node whose Redis connection is cut reads what it missed from the store: no gap, no duplicate',
   { skip: SKIP, timeout: 60_000 },
   async () => {
-    await withNodes(2, async ([a, b]) => {
-      const alice = await TestClient.as(a!.port, 'Alice');
-      const bob = await TestClient.as(b!.port, 'Bob');
-      try {
-        await alice.ok({ status: 'create', receiver: 'Study', members: ['Bob'] });
-        await bob.event('system', { event: 'created', receiver: 'Study' });
-        // Node b's subscriber connection is cut, as a network blip would: what a publishes meanwhile never
-        // reaches b by the bus. (Redis refuses the bus's connection names, which have spaces, so the
-        // connection is cut from its client side, not with CLIENT KILL by name.)
-        const bus = b!.server.cluster!.bus as unknown as { sub: Redis };
-        bus.sub.disconnect(false);
-        const sent: number[] = [];
-        for (let i = 0; i < 20; i++)
-          sent.push((await alice.ok({ status: 'group', receiver: 'Study', text: `m${i}` })).msgid);
-        assert.deepEqual(groupSeen(bob, 'Study'), [], 'nothing reached b while its subscriber was cut');
-        const readBefore = b!.server.cluster!.feed.readFromStore;
-        // Back: the bus resubscribes and reports the gap; b reads what it missed from the store.
-        await bus.sub.connect();
-        await bob.waitFor((m) => m.status === 'group' && m.msgid === sent.at(-1), 10_000, 'the last message');
-        assert.ok(
-          b!.server.cluster!.feed.readFromStore >= readBefore + sent.length,
-          'read from the store, not the bus',
-        );
-        const fence = await alice.ok({ status: 'private', receiver: 'Bob', text: 'fence' });
-        await bob.event('private', { msgid: fence.msgid });
-        assert.deepEqual(
-          groupSeen(bob, 'Study').map(([msgid]) => msgid),
-          sent,
-          'every message once, in order',
-        );
-      } finally {
-        await alice.close();
-        await bob.close();
-      }
+    await withOneUserPerNode(['Alice', 'Bob'], async ([alice, bob], [, b]) => {
+      await alice.ok({ status: 'create', receiver: 'Study', members: ['Bob'] });
+      await bob.event('system', { event: 'created', receiver: 'Study' });
+      // Node b's subscriber connection is cut, as a network blip would: what a publishes meanwhile never
+      // reaches b by the bus. (Redis refuses the bus's connection names, which have spaces, so the
+      // connection is cut from its client side, not with CLIENT KILL by name.)
+      const bus = b!.server.cluster!.bus as unknown as { sub: Redis };
+      bus.sub.disconnect(false);
+      const sent: number[] = [];
+      for (let i = 0; i < 20; i++)
+        sent.push((await alice.ok({ status: 'group', receiver: 'Study', text: `m${i}` })).msgid);
+      assert.deepEqual(groupSeen(bob, 'Study'), [], 'nothing reached b while its subscriber was cut');
+      const readBefore = b!.server.cluster!.feed.readFromStore;
+      // Back: the bus resubscribes and reports the gap; b reads what it missed from the store.
+      await bus.sub.connect();
+      await bob.waitFor((m) => m.status === 'group' && m.msgid === sent.at(-1), 10_000, 'the last message');
+      assert.ok(b!.server.cluster!.feed.readFromStore >= readBefore + sent.length, 'read from the store, not the bus');
+      const fence = await alice.ok({ status: 'private', receiver: 'Bob', text: 'fence' });
+      await bob.event('private', { msgid: fence.msgid });
+      assert.deepEqual(
+        groupSeen(bob, 'Study').map(([msgid]) => msgid),
+        sent,
+        'every message once, in order',
+      );
     });
   },
 );
@@ -197,21 +174,13 @@ test(
   async () => {
     // Seen by hand: an unjoined server started beside two joined nodes, where it would move its users'
     // cursors past the messages of the others, which it never delivers.
-    const joinedSchema = await freshPostgresSchema();
-    const busPrefix = `${uniqueName('cluster')}:`;
-    const joined: TestServer[] = [];
-    try {
-      for (let i = 0; i < 2; i++)
-        joined.push(await startServer({ store: joinedSchema.url, bus: REDIS_URL, busPrefix }));
-      await assert.rejects(startServer({ store: joinedSchema.url }), (err: Error) => {
+    await withNodes(2, async (_joined, storeUrl) => {
+      await assert.rejects(startServer({ store: storeUrl }), (err: Error) => {
         assert.ok(err instanceof DatabaseInUse);
         assert.match(err.message, /several servers on one database must be joined with --bus/);
         return true;
       });
-    } finally {
-      for (const node of joined) await node.stop();
-      await joinedSchema.drop();
-    }
+    });
     const schema = await freshPostgresSchema();
     const alone = await startServer({ store: schema.url });
     try {

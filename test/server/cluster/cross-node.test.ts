@@ -8,7 +8,7 @@ import { DEFAULT_REGISTRY_TIMING } from '../../../src/server/bus/name-registry.j
 import { TestClient, type Obj } from '../../helpers/client.js';
 import { expectClosed, expectError } from '../../helpers/expect.js';
 import { runAdmin } from '../../helpers/server.js';
-import { CLUSTER_SKIP as SKIP, withNodes } from './with-nodes.js';
+import { CLUSTER_SKIP as SKIP, withNodes, withOneUserPerNode } from './with-nodes.js';
 
 /** The names `who` lists on `client`'s node, and how many it says are online. */
 async function who(client: TestClient, extra: Obj = {}): Promise<{ users: string[]; online: number; next?: string }> {
@@ -84,32 +84,25 @@ test(
   '#15 a node that dies without a word: its users drop out of who elsewhere, with disconnect events, within the bound',
   { skip: SKIP, timeout: 60_000 },
   async () => {
-    await withNodes(2, async ([a, b]) => {
-      const alice = await TestClient.as(a!.port, 'Alice');
-      const bob = await TestClient.as(b!.port, 'Bob');
-      try {
-        // Partners: Bob is Alice's contact through their private conversation.
-        const hi = await bob.ok({ status: 'private', receiver: 'Alice', text: 'hi' });
-        await alice.event('private', { msgid: hi.msgid });
-        await untilListed(alice, 'Bob');
-        // Node b falls silent as kill -9 would leave it: its bus is gone, its presence says nothing more,
-        // its names stay in the registry until its mark expires (its sockets stay open here, in the
-        // test's process, and are closed at the end).
-        const silentAt = performance.now();
-        await b!.server.cluster!.close({ keepNames: true });
-        // The registry's TTL after the last beats (which came before the silence), plus the sweep's second.
-        const bound = DEFAULT_REGISTRY_TIMING.ttlMs + 1500;
-        await alice.event('system', { event: 'disconnect', sender: 'Bob' }, bound + 2000);
-        const ms = performance.now() - silentAt;
-        console.log(`# #15 a silent node's user dropped ${Math.round(ms)} ms after its last word`);
-        assert.ok(ms <= bound, `dropped after ${Math.round(ms)} ms, more than ${bound}`);
-        assert.deepEqual((await who(alice)).users, ['Alice']);
-        const sent = await alice.ok({ status: 'private', receiver: 'Bob', text: 'are you there?' });
-        assert.equal(sent.queued, true, 'Bob is offline everywhere now');
-      } finally {
-        await alice.close();
-        await bob.close();
-      }
+    await withOneUserPerNode(['Alice', 'Bob'], async ([alice, bob], [, b]) => {
+      // Partners: Bob is Alice's contact through their private conversation.
+      const hi = await bob.ok({ status: 'private', receiver: 'Alice', text: 'hi' });
+      await alice.event('private', { msgid: hi.msgid });
+      await untilListed(alice, 'Bob');
+      // Node b falls silent as kill -9 would leave it: its bus is gone, its presence says nothing more,
+      // its names stay in the registry until its mark expires (its sockets stay open here, in the
+      // test's process, and are closed at the end).
+      const silentAt = performance.now();
+      await b!.server.cluster!.close({ keepNames: true });
+      // The registry's TTL after the last beats (which came before the silence), plus the sweep's second.
+      const bound = DEFAULT_REGISTRY_TIMING.ttlMs + 1500;
+      await alice.event('system', { event: 'disconnect', sender: 'Bob' }, bound + 2000);
+      const ms = performance.now() - silentAt;
+      console.log(`# #15 a silent node's user dropped ${Math.round(ms)} ms after its last word`);
+      assert.ok(ms <= bound, `dropped after ${Math.round(ms)} ms, more than ${bound}`);
+      assert.deepEqual((await who(alice)).users, ['Alice']);
+      const sent = await alice.ok({ status: 'private', receiver: 'Bob', text: 'are you there?' });
+      assert.equal(sent.queued, true, 'Bob is offline everywhere now');
     });
   },
 );
@@ -118,9 +111,7 @@ test(
   '#15 a node whose own bus is cut past the TTL keeps the others listed: the registry says they are alive',
   { skip: SKIP, timeout: 60_000 },
   async () => {
-    await withNodes(2, async ([a, b]) => {
-      const alice = await TestClient.as(a!.port, 'Alice');
-      const bob = await TestClient.as(b!.port, 'Bob');
+    await withOneUserPerNode(['Alice', 'Bob'], async ([alice, bob], [a]) => {
       const bus = a!.server.cluster!.bus as unknown as { sub: Redis };
       try {
         const hi = await bob.ok({ status: 'private', receiver: 'Alice', text: 'hi' });
@@ -143,8 +134,6 @@ test(
         assert.deepEqual(told, [], 'no presence event for a node that never left');
       } finally {
         if (bus.sub.status !== 'ready') await bus.sub.connect().catch(() => {});
-        await alice.close();
-        await bob.close();
       }
     });
   },
@@ -154,26 +143,19 @@ test(
   '#15 a private message to a user online on another node is not queued; offline everywhere, it is',
   { skip: SKIP, timeout: 60_000 },
   async () => {
-    await withNodes(2, async ([a, b]) => {
-      const alice = await TestClient.as(a!.port, 'Alice');
-      const bob = await TestClient.as(b!.port, 'Bob');
-      try {
-        // Bob's node told of his login before it published this message: node a knows he is online.
-        const hi = await bob.ok({ status: 'private', receiver: 'Alice', text: 'hi' });
-        await alice.event('private', { msgid: hi.msgid });
-        const live = await alice.ok({ status: 'private', receiver: 'Bob', text: 'live' });
-        assert.equal(live.queued, undefined, JSON.stringify(live));
-        assert.equal(live.text, undefined, 'no "is offline" note');
-        await bob.event('private', { msgid: live.msgid });
+    await withOneUserPerNode(['Alice', 'Bob'], async ([alice, bob]) => {
+      // Bob's node told of his login before it published this message: node a knows he is online.
+      const hi = await bob.ok({ status: 'private', receiver: 'Alice', text: 'hi' });
+      await alice.event('private', { msgid: hi.msgid });
+      const live = await alice.ok({ status: 'private', receiver: 'Bob', text: 'live' });
+      assert.equal(live.queued, undefined, JSON.stringify(live));
+      assert.equal(live.text, undefined, 'no "is offline" note');
+      await bob.event('private', { msgid: live.msgid });
 
-        await bob.ok({ status: 'exit' });
-        await alice.event('system', { event: 'disconnect', sender: 'Bob' });
-        const later = await alice.ok({ status: 'private', receiver: 'Bob', text: 'later' });
-        assert.equal(later.queued, true);
-      } finally {
-        await alice.close();
-        await bob.close();
-      }
+      await bob.ok({ status: 'exit' });
+      await alice.event('system', { event: 'disconnect', sender: 'Bob' });
+      const later = await alice.ok({ status: 'private', receiver: 'Bob', text: 'later' });
+      assert.equal(later.queued, true);
     });
   },
 );
@@ -271,9 +253,7 @@ test(
   '#15 a join on a node the feed has not told of a room yet looks in the store: one join, not no_such_room',
   { skip: SKIP, timeout: 60_000 },
   async () => {
-    await withNodes(2, async ([a, c]) => {
-      const alice = await TestClient.as(a!.port, 'Alice');
-      const carol = await TestClient.as(c!.port, 'Carol');
+    await withOneUserPerNode(['Alice', 'Carol'], async ([alice, carol], [, c]) => {
       const bus = c!.server.cluster!.bus as unknown as { sub: Redis };
       try {
         // Node c hears nothing from the bus: the room's `created` never reaches it that way.
@@ -285,8 +265,6 @@ test(
         await expectError(carol, { status: 'join', receiver: 'Nowhere' }, 'no_such_room');
       } finally {
         if (bus.sub.status !== 'ready') await bus.sub.connect().catch(() => {});
-        await alice.close();
-        await carol.close();
       }
     });
   },
