@@ -13,7 +13,7 @@
  * collection with 10,000 connections open, on this project's machine) lands where no request waits.
  */
 import { EventEmitter } from 'node:events';
-import { Session } from 'node:inspector';
+import type * as Inspector from 'node:inspector';
 import v8 from 'node:v8';
 import type { Logger } from 'pino';
 
@@ -73,6 +73,18 @@ export class IdleCollection extends EventEmitter<{ collected: [IdleCollectionRep
   ) {
     super();
     this.timer = setInterval(() => this.poll(), settings.pollMs).unref();
+    // Said at start rather than after the first burst, where an operator reading the log looks.
+    void loadInspector().then((inspector) => {
+      if (inspector === null) this.unavailable();
+    });
+  }
+
+  /** No inspector in this Node: the server runs on without the collection, as before #16. */
+  private unavailable(): void {
+    this.stop();
+    if (warnedUnavailable) return;
+    warnedUnavailable = true;
+    this.log.warn('idle: this Node has no node:inspector; no garbage collection when the server goes quiet');
   }
 
   private poll(): void {
@@ -105,6 +117,7 @@ export class IdleCollection extends EventEmitter<{ collected: [IdleCollectionRep
     memoryReducingGc((err) => {
       const pauseMs = performance.now() - start;
       this.collecting = false;
+      if (err instanceof InspectorUnavailable) return this.unavailable();
       if (err) {
         this.log.warn({ err: err.message }, 'idle: garbage collection failed');
         return;
@@ -139,11 +152,38 @@ export class IdleCollection extends EventEmitter<{ collected: [IdleCollectionRep
  * from 137 to 127 MB with gc(), from 141 to 108 MB this way. `done` runs once it is over.
  */
 export function memoryReducingGc(done: (err: Error | null) => void): void {
-  const session = new Session();
-  session.connect();
-  session.post('HeapProfiler.collectGarbage', (err) => {
-    // Disconnecting within the session's own callback leaves Node's timers stuck (Node 20): later.
-    setImmediate(() => session.disconnect());
-    done(err);
+  void loadInspector().then((inspector) => {
+    if (inspector === null) return done(new InspectorUnavailable('node:inspector is not available'));
+    let session: InstanceType<typeof inspector.Session>;
+    try {
+      session = new inspector.Session();
+      session.connect();
+    } catch (err) {
+      return done(err as Error);
+    }
+    session.post('HeapProfiler.collectGarbage', (err) => {
+      // Disconnecting within the session's own callback leaves Node's timers stuck (Node 20): later.
+      setImmediate(() => session.disconnect());
+      done(err);
+    });
   });
+}
+
+/** memoryReducingGc's error when this Node has no inspector. */
+export class InspectorUnavailable extends Error {}
+
+/**
+ * node:inspector, imported on first use rather than statically: a Node built without the inspector
+ * (`configure --without-inspector`) throws on importing it, and the server must still start there, only
+ * without the collections above. Resolves to null then.
+ */
+let inspectorModule: Promise<typeof Inspector | null> | undefined;
+/** The warning is one line per process, however many servers it runs (the warm-up's throwaway too). */
+let warnedUnavailable = false;
+
+function loadInspector(): Promise<typeof Inspector | null> {
+  return (inspectorModule ??= import('node:inspector').then(
+    (inspector) => inspector,
+    () => null,
+  ));
 }

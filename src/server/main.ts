@@ -4,7 +4,7 @@ import { readCommandLine, USAGE_EXIT } from '../cli-args.js';
 import { ConfigError, parseServeArgs, SERVE_USAGE } from './config.js';
 import { createLogger } from './log.js';
 import { ClassChatServer } from './server.js';
-import { DatabaseInUse } from './store/database-lock.js';
+import { DatabaseInUse } from './store/database-in-use.js';
 import { DataDirInUse } from './store/data-dir-lock.js';
 import { ListenError } from './transports/listen-error.js';
 

@@ -31,7 +31,8 @@ import {
 } from './idle-collection.js';
 import { encodeJson, encodeSystemEvent } from './chat/encode.js';
 import { Files } from './files/files.js';
-import { type DatabaseInUse, DatabaseLock } from './store/database-lock.js';
+import type { DatabaseInUse } from './store/database-in-use.js';
+import type { DatabaseLock } from './store/database-lock.js';
 import { openBlobs } from './files/open-blobs.js';
 import { DataDirLock } from './store/data-dir-lock.js';
 import { openStore } from './store/open-store.js';
@@ -46,7 +47,7 @@ import { loadTlsCredentials } from './transports/tls.js';
 import { WebSocketWire } from './transports/websocket-wire.js';
 import type { Wire } from './transports/wire.js';
 import { Door, type DoorHost } from './web/door.js';
-import { joinCluster, type Cluster } from './cluster/join.js';
+import type { Cluster } from './cluster/join.js';
 import { ConfigError } from './config.js';
 
 /** How long shutdown waits for clients to take their last output before cutting them off. */
@@ -164,6 +165,8 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
       // Joined by a bus, the nodes deliver each other's messages: several may share the database, but
       // never beside a server that is not joined (database-lock.ts).
       if (storeChoice.kind === 'postgres') {
+        // Imported only here, as the store and the bus are (issue #16): a SQLite server never loads pg.
+        const { DatabaseLock } = await import('./store/database-lock.js');
         databaseLock = await DatabaseLock.acquire(
           storeChoice.url,
           {
@@ -233,7 +236,11 @@ export class ClassChatServer implements ConnectionHost, DoorHost, PortHost {
     const { config, log } = this;
     this.chat = await Chat.open(this.store, log, config.limits, this.commit.request, this.clock);
     this.chat.storeDown = () => this.outage.down;
-    if (config.bus !== undefined) this.cluster = await joinCluster(this.chat, config.bus, config.busPrefix, log);
+    if (config.bus !== undefined) {
+      // Imported only here (issue #16): a server without --bus never loads ioredis.
+      const { joinCluster } = await import('./cluster/join.js');
+      this.cluster = await joinCluster(this.chat, config.bus, config.busPrefix, log);
+    }
     this.adminEvents = await AdminEventPoller.start(this.chat);
     const addressKey: AddressKey = cachedAddressKey((address) =>
       this.admission.isExempt(address) ? null : addressGroup(address, config.limits),

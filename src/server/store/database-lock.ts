@@ -20,10 +20,10 @@
  */
 import pg from 'pg';
 import { SERVER_KEEPALIVE_SQL } from './drivers/postgres-driver.js';
+import { DatabaseInUse } from './database-in-use.js';
 import { StoreUnreachable } from './unreachable.js';
 
-/** Thrown when another server holds the database; `message` is the one line to show. */
-export class DatabaseInUse extends Error {}
+export { DatabaseInUse };
 
 /** The lock's key: one per schema, so servers on separate schemas of one database do not meet. */
 const KEY = `hashtext('classchat.server:' || COALESCE(current_schema(), ''))`;
