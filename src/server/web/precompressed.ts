@@ -24,8 +24,10 @@ export function compress(encoding: Encoding, identity: Buffer): Buffer {
   });
 }
 
-function decompress(encoding: Encoding, encoded: Buffer): Buffer {
-  return encoding === 'gzip' ? zlib.gunzipSync(encoded) : zlib.brotliDecompressSync(encoded);
+/** `encoded` decoded, or a RangeError once it decodes to more than `maxBytes`. */
+function decompress(encoding: Encoding, encoded: Buffer, maxBytes: number): Buffer {
+  const options = { maxOutputLength: Math.max(1, maxBytes) };
+  return encoding === 'gzip' ? zlib.gunzipSync(encoded, options) : zlib.brotliDecompressSync(encoded, options);
 }
 
 /**
@@ -37,20 +39,25 @@ export function encodedCopy(file: string, identity: Buffer, modifiedMs: number, 
 }
 
 /**
- * The stored copy at `copyPath`, or null when there is none, it is older than its file, or it does not
- * decode to the file. Decoding costs a fraction of a millisecond for the whole app and is what makes the
- * copy safe to serve whatever the file times say: a file put back with its old time (`cp -p`, rsync,
- * tar), or a copy cut short, would otherwise be served as that file.
+ * The stored copy at `copyPath`, or null when there is none, it is older than its file, it is no smaller
+ * than the file, or it does not decode to the file. Decoding costs a fraction of a millisecond for the
+ * whole app and is what makes the copy safe to serve whatever the file times say: a file put back with
+ * its old time (`cp -p`, rsync, tar), or a copy cut short, would otherwise be served as that file.
  */
 function storedCopy(copyPath: string, identity: Buffer, modifiedMs: number, encoding: Encoding): Buffer | null {
   const stat = fs.statSync(copyPath, { throwIfNoEntry: false });
   if (stat === undefined || !stat.isFile() || stat.mtimeMs < modifiedMs) return null;
+  // Not one the build writes (writeEncodedCopy): taken, the caller would drop the encoding for this file
+  // rather than serve a copy larger than the file, where compressing afresh gives a smaller one.
+  if (stat.size >= identity.length) return null;
   const encoded = fs.readFileSync(copyPath);
   let decoded: Buffer;
   try {
-    decoded = decompress(encoding, encoded);
+    // Bounded by the file's size plus one byte: a copy that decodes to more is not of this file, and is
+    // given up without decoding the rest of it (however large that would be).
+    decoded = decompress(encoding, encoded, identity.length + 1);
   } catch {
-    // Not valid in its encoding: as good as absent, and compressing afresh replaces it in memory.
+    // Not valid in its encoding, or too long: as good as absent, and compressing afresh replaces it in memory.
     return null;
   }
   return decoded.equals(identity) ? encoded : null;
