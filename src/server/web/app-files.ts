@@ -111,11 +111,19 @@ export function writeCompressedCopies(dir: string): { files: number; copies: num
 }
 
 /**
+ * tsc's compiled copies of the app's modules (dist/web/src), which the unit tests under test/web import:
+ * build output beside the app, not part of it (the package ships only index.html and assets/). Served,
+ * they were 54 more files held in memory and reachable as /src/... from a checkout.
+ */
+const NOT_THE_APP = new Set(['src']);
+
+/**
  * The files under `dir` that are served, relative to it: all but the compressed copies of another
- * (`app.js.gz` beside `app.js`), which are that file's other encodings, not files of their own.
+ * (`app.js.gz` beside `app.js`), which are that file's other encodings, not files of their own, and
+ * the directories that are not the app (NOT_THE_APP).
  */
 function servedFiles(dir: string): string[] {
-  const all = [...walk(dir, '')];
+  const all = [...walk(dir, '')].filter((relative) => !NOT_THE_APP.has(relative.split(path.sep)[0]!));
   const present = new Set(all);
   const suffixes = Object.values(SUFFIXES);
   return all.filter(

@@ -166,6 +166,23 @@ test('#14 no path outside the table: traversal in any spelling is 404', async ()
   }
 });
 
+test("#16 tsc's compiled web modules beside the app (dist/web/src) are not served; the app's other files are", async () => {
+  const built = writeWebApp();
+  // What `npm run build` leaves in dist/web besides vite's output: the unit tests' compiled modules.
+  fs.mkdirSync(path.join(built.dir, 'src', 'net'), { recursive: true });
+  fs.writeFileSync(path.join(built.dir, 'src', 'net', 'frame.js'), 'export const frame = 1;\n');
+  fs.writeFileSync(path.join(built.dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>\n');
+  const withModules = await startServer({ webDir: built.dir });
+  try {
+    assert.equal((await request(withModules.port, '/src/net/frame.js')).status, 404);
+    assert.equal((await request(withModules.port, '/favicon.svg')).status, 200);
+    assert.equal((await request(withModules.port, '/assets/app-abc123.js')).status, 200);
+  } finally {
+    await withModules.stop();
+    built.remove();
+  }
+});
+
 test('#14 oversized headers get 431', async () => {
   const big = 'x'.repeat(10 * 1024);
   const res = parseHead(await exchange(server.port, `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${big}\r\n\r\n`));
